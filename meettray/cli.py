@@ -1,0 +1,373 @@
+"""The ``meettray`` command.
+
+Commands share the core with the tray app.  Exit status: 0 success, 2 usage
+or invalid input, 3 settings, 4 sign-in, 5 Microsoft Graph refused, 6 network,
+7 local storage, 1 anything unexpected, 130 interrupted.  Errors are one line
+on stderr that a non-expert understands; ``-v`` adds the technical details.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from meettray import __version__
+from meettray.errors import MeettrayError, SignInCancelled, ValidationError
+
+if TYPE_CHECKING:
+    from meettray.demo.runtime import DemoEnvironment
+    from meettray.meetings import Meeting
+    from meettray.service import Created, MeetingService
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_UNEXPECTED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error exits 2 with the message and a pointer to --help."""
+
+    def error(self, message: str) -> Any:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n(see '{self.prog} --help')\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="meettray",
+        description="Microsoft Teams meeting links in one click or one command.",
+        epilog="Exit status: 0 ok, 2 usage or invalid input, 3 settings, 4 sign-in, "
+        "5 Microsoft Graph refused, 6 network, 7 local storage, 1 unexpected.",
+    )
+    parser.add_argument("--version", action="version", version=f"meettray {__version__}")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the built-in fake Microsoft 365 (no account needed)",
+    )
+    parser.add_argument("--config", type=Path, help="settings file (default: see README)")
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="show details (twice: debug)"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    now = commands.add_parser("now", help="create a meeting that starts now and copy its link")
+    now.add_argument("--subject", help="meeting subject (default: from settings)")
+    _output_options(now)
+
+    schedule = commands.add_parser("schedule", help="create a meeting for later")
+    schedule.add_argument("--subject", required=True)
+    schedule.add_argument(
+        "--start", required=True, metavar="WHEN", help="ISO 8601; local time if no offset"
+    )
+    length = schedule.add_mutually_exclusive_group(required=True)
+    length.add_argument("--end", metavar="WHEN", help="ISO 8601; local time if no offset")
+    length.add_argument("--duration", type=_positive_int, metavar="MIN", help="minutes")
+    schedule.add_argument(
+        "--attendee",
+        action="append",
+        default=[],
+        metavar="EMAIL",
+        help="invite someone (repeatable)",
+    )
+    from meettray.meetings import ALLOWED_PRESENTERS, LOBBY_BYPASS_SCOPES
+
+    schedule.add_argument("--lobby", choices=LOBBY_BYPASS_SCOPES, help="who skips the lobby")
+    schedule.add_argument("--presenters", choices=ALLOWED_PRESENTERS, help="who can present")
+    schedule.add_argument(
+        "--calendar",
+        action="store_true",
+        help="add to your calendar and send invitations (asks for calendar permission)",
+    )
+    schedule.add_argument(
+        "--allow-past", action="store_true", help="allow a start time in the past"
+    )
+    _output_options(schedule)
+
+    history = commands.add_parser("history", help="list meetings created so far, newest first")
+    history.add_argument("--json", action="store_true", help="print a JSON array")
+    history.add_argument("--limit", type=_positive_int, default=20, metavar="N")
+    history.add_argument("--search", default="", metavar="TEXT", help="match in the subject")
+
+    login = commands.add_parser("login", help="sign in with your work or school account")
+    login.add_argument(
+        "--device-code",
+        action="store_true",
+        help="sign in on another device with a code (no browser here)",
+    )
+    commands.add_parser("logout", help="sign out and forget your tokens")
+    whoami = commands.add_parser("whoami", help="show who is signed in and how tokens are kept")
+    whoami.add_argument("--json", action="store_true")
+    return parser
+
+
+def _output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print the meeting as JSON")
+    parser.add_argument("--no-copy", action="store_true", help="do not touch the clipboard")
+
+
+def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> int:
+    """Entry point of the ``meettray`` command; returns the exit status."""
+    out = stdout or sys.stdout
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(out)
+        return EXIT_USAGE
+    from meettray import logs
+
+    log_file = logs.setup(verbose=args.verbose, to_file=not args.demo)
+    demo: DemoEnvironment | None = None
+    try:
+        if args.demo:
+            from meettray.demo.runtime import DemoEnvironment
+
+            demo = DemoEnvironment()
+        return _COMMANDS[args.command](args, out, demo)
+    except MeettrayError as exc:
+        _report(exc, args.verbose)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("meettray: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug: say so plainly, keep the traceback in the log
+        log.exception("unexpected error in %s", args.command)
+        where = f" (details in {log_file})" if log_file else ""
+        print(f"meettray: something unexpected went wrong{where}.", file=sys.stderr)
+        if args.verbose:
+            print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_UNEXPECTED
+    finally:
+        if demo is not None:
+            demo.stop()
+
+
+def _report(exc: MeettrayError, verbose: int) -> None:
+    if isinstance(exc, ValidationError):
+        for problem in exc.problems.values():
+            print(f"meettray: {problem}", file=sys.stderr)
+    else:
+        print(f"meettray: {exc.message}", file=sys.stderr)
+    details = exc.technical_details()
+    if details and verbose:
+        print(details, file=sys.stderr)
+    elif exc.request_id:
+        print(f"(request-id {exc.request_id}; run with -v for details)", file=sys.stderr)
+
+
+def _service(args: argparse.Namespace, demo: DemoEnvironment | None) -> MeetingService:
+    from meettray.config import load_config
+    from meettray.service import build_service
+
+    config = load_config(args.config)
+    for warning in config.warnings:
+        print(f"meettray: {warning}", file=sys.stderr)
+
+    def waiting(seconds: float, why: str) -> None:
+        print(f"meettray: {why}; trying again in {seconds:.0f} s…", file=sys.stderr)
+
+    service = build_service(config, demo=demo, on_wait=waiting)
+    if service.history.set_aside is not None:
+        print(
+            "meettray: the meeting history file was damaged; it was moved to "
+            f"{service.history.set_aside} and a new one was started.",
+            file=sys.stderr,
+        )
+    if demo is not None and service.account() is None:
+        service.auth.sign_in_browser()  # type: ignore[union-attr]  # demo is delegated
+    return service
+
+
+def _cmd_now(args: argparse.Namespace, out: TextIO, demo: DemoEnvironment | None) -> int:
+    service = _service(args, demo)
+    try:
+        created = service.create_instant(args.subject)
+    finally:
+        service.close()
+    return _print_created(created, args, out)
+
+
+def _cmd_schedule(args: argparse.Namespace, out: TextIO, demo: DemoEnvironment | None) -> int:
+    from meettray.meetings import build_schedule
+
+    request = build_schedule(
+        subject=args.subject,
+        start=args.start,
+        end=args.end,
+        duration_minutes=args.duration,
+        attendees=args.attendee,
+        lobby_bypass=args.lobby,
+        allowed_presenters=args.presenters,
+        calendar=args.calendar,
+    )
+    if request.starts_before(datetime.now(timezone.utc)) and not args.allow_past:
+        raise ValidationError(
+            {"start": "The start is in the past; add --allow-past to create it anyway."}
+        )
+    service = _service(args, demo)
+    try:
+        created = service.create(request)
+    finally:
+        service.close()
+    return _print_created(created, args, out)
+
+
+def _print_created(created: Created, args: argparse.Namespace, out: TextIO) -> int:
+    meeting = created.meeting
+    for warning in created.warnings:
+        print(f"meettray: {warning}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(meeting.as_json(), ensure_ascii=False), file=out)
+    else:
+        print(meeting.join_url, file=out)
+    if not args.no_copy:
+        print(f"meettray: {_copy(meeting).message}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _copy(meeting: Meeting) -> Any:
+    from meettray.formatting import clipboard_html, clipboard_text
+    from meettray.platform.clipboard import system_clipboard
+
+    return system_clipboard().copy(clipboard_text(meeting), clipboard_html(meeting))
+
+
+def _cmd_history(args: argparse.Namespace, out: TextIO, demo: DemoEnvironment | None) -> int:
+    from meettray import paths
+    from meettray.history import HistoryStore
+
+    store = HistoryStore(paths.data_dir(demo=demo is not None) / "history.sqlite3")
+    if store.set_aside is not None:
+        print(
+            f"meettray: the history file was damaged and was moved to {store.set_aside}.",
+            file=sys.stderr,
+        )
+    try:
+        meetings = store.recent(args.limit, search=args.search)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps([m.as_json() for m in meetings], ensure_ascii=False), file=out)
+        return EXIT_OK
+    if not meetings:
+        print("No meetings yet." if not args.search else "No meeting matches.", file=out)
+    for meeting in meetings:
+        when = (meeting.start or meeting.created_at).astimezone().strftime("%Y-%m-%d %H:%M")
+        print(f"{when}  {meeting.subject or '(no subject)'}\n    {meeting.join_url}", file=out)
+    return EXIT_OK
+
+
+def _cmd_login(args: argparse.Namespace, out: TextIO, demo: DemoEnvironment | None) -> int:
+    from meettray.auth import AppOnlyAuth, Cancellation
+
+    service = _service(args, demo)
+    try:
+        authenticator = service.auth
+        if isinstance(authenticator, AppOnlyAuth):
+            authenticator.token(())
+            print(
+                f"Application mode: the app can get tokens; meetings are created for "
+                f"{service.config.account.user_id}.",
+                file=out,
+            )
+            return EXIT_OK
+        cancel = Cancellation()
+        try:
+            if args.device_code:
+                prompt = authenticator.begin_device_code()
+                print(
+                    prompt.message
+                    or f"Open {prompt.verification_uri} and enter {prompt.user_code}",
+                    file=out,
+                    flush=True,
+                )
+                account = authenticator.finish_device_code(prompt, cancel=cancel)
+            else:
+                print("Opening your browser to sign in… (Ctrl+C to cancel)", file=out, flush=True)
+                account = authenticator.sign_in_browser(cancel=cancel)
+        except KeyboardInterrupt:
+            cancel.cancel()
+            raise SignInCancelled("Sign-in was cancelled.") from None
+        print(f"Signed in as {account.username}.", file=out)
+        return EXIT_OK
+    finally:
+        service.close()
+
+
+def _cmd_logout(args: argparse.Namespace, out: TextIO, demo: DemoEnvironment | None) -> int:
+    from meettray.auth import AppOnlyAuth
+
+    service = _service(args, demo)
+    try:
+        if isinstance(service.auth, AppOnlyAuth):
+            print("Application mode has no sign-in to forget.", file=out)
+            return EXIT_OK
+        account = service.account()
+        service.auth.sign_out()
+    finally:
+        service.close()
+    print(f"Signed out {account.username}." if account else "Nobody was signed in.", file=out)
+    return EXIT_OK
+
+
+def _cmd_whoami(args: argparse.Namespace, out: TextIO, demo: DemoEnvironment | None) -> int:
+    service = _service(args, demo)
+    try:
+        account = service.account()
+        status = service.cache_status
+        config = service.config.account
+        info = {
+            "signed_in": account is not None,
+            "username": account.username if account else None,
+            "name": account.name if account else None,
+            "tenant_id": account.tenant_id if account else None,
+            "mode": config.mode,
+            "cloud": config.cloud,
+            "authority": config.authority_url,
+            "graph_endpoint": config.graph_url,
+            "token_cache": status.location,
+            "token_cache_encrypted": status.encrypted,
+            "demo": service.demo,
+        }
+    finally:
+        service.close()
+    if args.json:
+        print(json.dumps(info), file=out)
+    else:
+        who = f"Signed in as {account.username}." if account else "Not signed in."
+        print(who, file=out)
+        print(f"Mode: {config.mode}; authority {config.authority_url}", file=out)
+        print(f"Graph: {config.graph_url}", file=out)
+        print(f"Token cache: {status.location}. {status.explanation}", file=out)
+        if not status.encrypted and status.location != "memory":
+            print("Warning: the token cache is not encrypted.", file=out)
+    return EXIT_OK if account is not None else 4
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, DemoEnvironment | None], int]] = {
+    "now": _cmd_now,
+    "schedule": _cmd_schedule,
+    "history": _cmd_history,
+    "login": _cmd_login,
+    "logout": _cmd_logout,
+    "whoami": _cmd_whoami,
+}

@@ -1,0 +1,215 @@
+"""The one typed settings object, loaded and validated in one place.
+
+The file is TOML (see README, "Configuration").  A missing file means all
+defaults.  A file that cannot be parsed, or a value of the wrong type or out of
+range, raises :class:`~meettray.errors.ConfigError` naming the file, the key
+and what is wrong; unknown keys are kept as warnings, never fatal.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from meettray import paths
+from meettray.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+
+
+@dataclass(frozen=True)
+class Cloud:
+    """A Microsoft cloud: where to sign in and where Graph lives."""
+
+    name: str
+    login_host: str
+    graph_host: str
+
+
+CLOUDS: Mapping[str, Cloud] = {
+    "global": Cloud("global", "login.microsoftonline.com", "graph.microsoft.com"),
+    "usgov": Cloud("usgov", "login.microsoftonline.us", "graph.microsoft.us"),
+    "usgov-dod": Cloud("usgov-dod", "login.microsoftonline.us", "dod-graph.microsoft.us"),
+}
+
+#: Hosts whose authorities MSAL may validate through instance discovery.
+MICROSOFT_LOGIN_HOSTS = frozenset(c.login_host for c in CLOUDS.values())
+
+#: Tenants that mean "any account" rather than one organisation.
+MULTI_TENANT = frozenset({"organizations", "common", "consumers"})
+
+
+def _choice(*allowed: str) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        return None if value in allowed else f"must be one of: {', '.join(allowed)}"
+
+    return check
+
+
+def _https_url_or_empty(value: Any) -> str | None:
+    if value == "":
+        return None
+    parts = urlsplit(value)
+    if parts.scheme != "https" or not parts.hostname:
+        return "must be an https:// address"
+    return None
+
+
+def _int_range(low: int, high: int) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        return None if low <= value <= high else f"must be between {low} and {high}"
+
+    return check
+
+
+def _setting(default: Any, check: Callable[[Any], str | None] | None = None) -> Any:
+    return field(default=default, metadata={"check": check})
+
+
+@dataclass(frozen=True)
+class AccountConfig:
+    """``[account]``: which identity and which Graph to use."""
+
+    mode: str = _setting("delegated", _choice("delegated", "application"))
+    cloud: str = _setting("global", _choice(*CLOUDS))
+    client_id: str = _setting("")
+    tenant: str = _setting("organizations")
+    authority: str = _setting("", _https_url_or_empty)
+    graph_endpoint: str = _setting("", _https_url_or_empty)
+    user_id: str = _setting("")
+    client_secret_file: str = _setting("")
+
+    @property
+    def authority_url(self) -> str:
+        """The sign-in authority, e.g. ``https://login.microsoftonline.com/organizations``."""
+        if self.authority:
+            return self.authority.rstrip("/")
+        return f"https://{CLOUDS[self.cloud].login_host}/{self.tenant}"
+
+    @property
+    def graph_url(self) -> str:
+        """The Graph base URL including version, e.g. ``https://graph.microsoft.com/v1.0``."""
+        if self.graph_endpoint:
+            return self.graph_endpoint.rstrip("/")
+        return f"https://{CLOUDS[self.cloud].graph_host}/v1.0"
+
+    @property
+    def graph_resource(self) -> str:
+        """Graph's origin, the resource that scopes are qualified with."""
+        parts = urlsplit(self.graph_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def uses_microsoft_authority(self) -> bool:
+        """Whether the authority is one of Microsoft's own sign-in hosts."""
+        return urlsplit(self.authority_url).hostname in MICROSOFT_LOGIN_HOSTS
+
+
+@dataclass(frozen=True)
+class MeetingConfig:
+    """``[meeting]``: defaults for Meet now."""
+
+    subject: str = _setting("Quick meeting")
+    duration_minutes: int = _setting(60, _int_range(5, 24 * 60))
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything meettray reads from its configuration file."""
+
+    account: AccountConfig = field(default_factory=AccountConfig)
+    meeting: MeetingConfig = field(default_factory=MeetingConfig)
+    #: The file this came from (``None`` for built-in defaults).
+    path: Path | None = None
+    #: Problems that are not fatal, such as unknown keys, one sentence each.
+    warnings: tuple[str, ...] = ()
+
+
+_SECTIONS: dict[str, type[Any]] = {"account": AccountConfig, "meeting": MeetingConfig}
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read and validate the configuration file (default: :func:`paths.config_file`)."""
+    path = path or paths.config_file()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Config(path=path)
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the settings file {path}: {exc.strerror}.") from exc
+    try:
+        document = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"The settings file {path} is not valid TOML: {exc}.") from exc
+    return config_from_mapping(document, path=path)
+
+
+def config_from_mapping(document: Mapping[str, Any], *, path: Path | None = None) -> Config:
+    """Validate a parsed TOML document into a :class:`Config`."""
+    where = str(path) if path else "settings"
+    warnings: list[str] = []
+    sections: dict[str, Any] = {}
+    for name, value in document.items():
+        if name not in _SECTIONS:
+            warnings.append(f"{where}: unknown section [{name}] ignored")
+            continue
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"{where}: [{name}] must be a table of settings.")
+        sections[name] = _section(_SECTIONS[name], name, value, where, warnings)
+    config = Config(path=path, warnings=tuple(warnings), **sections)
+    _check_consistency(config, where)
+    return config
+
+
+def _section(
+    cls: type[Any], name: str, values: Mapping[str, Any], where: str, warnings: list[str]
+) -> Any:
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        spec = fields.get(key)
+        if spec is None:
+            warnings.append(f"{where}: unknown setting [{name}] {key} ignored")
+            continue
+        expected = type(spec.default)
+        # bool is an int in Python; a TOML true must not pass for a number.
+        if type(value) is not expected:
+            raise ConfigError(
+                f"{where}: [{name}] {key} must be {_type_name(expected)}, "
+                f"not {_type_name(type(value))} ({value!r})."
+            )
+        check = spec.metadata.get("check")
+        problem = check(value) if check else None
+        if problem:
+            raise ConfigError(f"{where}: [{name}] {key} = {value!r} {problem}.")
+        kwargs[key] = value
+    return cls(**kwargs)
+
+
+def _check_consistency(config: Config, where: str) -> None:
+    account = config.account
+    if account.mode == "application":
+        if not account.user_id:
+            raise ConfigError(
+                f"{where}: [account] user_id must name the meeting organizer "
+                "(object id or user principal name) when mode = 'application'."
+            )
+        if not account.authority and account.tenant in MULTI_TENANT:
+            raise ConfigError(
+                f"{where}: [account] tenant must be your organisation's tenant id or domain "
+                f"(not {account.tenant!r}) when mode = 'application'."
+            )
+
+
+def _type_name(kind: type[Any]) -> str:
+    return {str: "text", int: "a whole number", bool: "true or false", float: "a number"}.get(
+        kind, kind.__name__
+    )

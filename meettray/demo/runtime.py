@@ -1,0 +1,45 @@
+"""``meettray --demo``: the real app, against an in-process fake Microsoft 365.
+
+Everything runs for real (MSAL, requests, TLS); only the far end is ours.
+The demo signs in as a sample user through the fake's browser flow, keeps
+tokens in memory and history in a separate ``demo`` data folder, and its
+join links point at ``demo.meettray.invalid`` so nobody mistakes them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+from meettray.config import Config
+from meettray.demo.browser import FakeBrowser
+from meettray.demo.fake365 import DEMO_JOIN_HOST, FakeMicrosoft365
+
+DEMO_CLIENT_ID = "00000000-0000-0000-0000-00000000d3e0"
+
+
+class DemoEnvironment:
+    """A running fake service plus what the app needs to use it."""
+
+    def __init__(self, *, latency: float = 0.05) -> None:
+        self.fake = FakeMicrosoft365(join_host=DEMO_JOIN_HOST, latency=latency)
+        self.fake.add_app(DEMO_CLIENT_ID)
+        self.fake.start()
+        # Only the fake is ever contacted in a demo process, so trust exactly its CA.
+        os.environ["REQUESTS_CA_BUNDLE"] = str(self.fake.ca_path)
+        self.browser = FakeBrowser(self.fake.ca_path)
+
+    def config(self, base: Config) -> Config:
+        """``base`` with its account pointed at the fake service."""
+        account = dataclasses.replace(
+            base.account,
+            mode="delegated",
+            client_id=DEMO_CLIENT_ID,
+            authority=self.fake.authority,
+            graph_endpoint=self.fake.graph_endpoint,
+            user_id="",
+        )
+        return dataclasses.replace(base, account=account)
+
+    def stop(self) -> None:
+        self.fake.stop()

@@ -1,0 +1,87 @@
+"""The few error types the rest of meettray speaks.
+
+Every failure that reaches a person is one of these: ``message`` is a sentence
+a non-expert understands; ``detail`` is the technical part (error codes, the
+Graph request-id) that support asks for.  Neither ever holds a secret.
+"""
+
+from __future__ import annotations
+
+
+class MeettrayError(Exception):
+    """Base class: a failure with a user-facing message and optional detail."""
+
+    #: The CLI's exit status for this kind of failure (see README, "Exit codes").
+    exit_code = 1
+
+    def __init__(self, message: str, *, detail: str = "", request_id: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+        self.request_id = request_id
+
+    def technical_details(self) -> str:
+        """The detail and request-id as one block, for a "Details" expander or ``-v``."""
+        parts = [self.detail] if self.detail else []
+        if self.request_id:
+            parts.append(f"request-id: {self.request_id}")
+        return "\n".join(parts)
+
+
+class ConfigError(MeettrayError):
+    """The configuration file is unreadable or holds an invalid value."""
+
+    exit_code = 3
+
+
+class ValidationError(MeettrayError):
+    """Input for a meeting (subject, times, attendees) is not acceptable.
+
+    ``problems`` maps a field name to what is wrong with it, so a dialog can show
+    each message beside its field.
+    """
+
+    exit_code = 2
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
+
+
+class AuthError(MeettrayError):
+    """Signing in failed or is needed."""
+
+    exit_code = 4
+
+
+class SignInRequired(AuthError):
+    """No usable sign-in: never signed in, signed out, or the sign-in expired."""
+
+
+class SignInCancelled(AuthError):
+    """The person cancelled sign-in, or it timed out."""
+
+
+class GraphError(MeettrayError):
+    """Microsoft Graph answered with an error."""
+
+    exit_code = 5
+
+    def __init__(
+        self, message: str, *, status: int, code: str = "", detail: str = "", request_id: str = ""
+    ) -> None:
+        super().__init__(message, detail=detail, request_id=request_id)
+        self.status = status
+        self.code = code
+
+
+class NetworkError(MeettrayError):
+    """The service could not be reached (offline, DNS, TLS, timeout)."""
+
+    exit_code = 6
+
+
+class StorageError(MeettrayError):
+    """Local data (history, token cache) could not be read or written."""
+
+    exit_code = 7

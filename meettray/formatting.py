@@ -1,0 +1,41 @@
+"""How a meeting is written out: clipboard text and HTML, and one-line summaries."""
+
+from __future__ import annotations
+
+import html
+
+from meettray.meetings import Meeting
+
+
+def details_lines(meeting: Meeting) -> list[str]:
+    """Meeting ID, passcode and dial-in, when Graph returned them."""
+    lines = []
+    if meeting.meeting_code:
+        code = " ".join(
+            meeting.meeting_code[i : i + 3] for i in range(0, len(meeting.meeting_code), 3)
+        )
+        lines.append(f"Meeting ID: {code}")
+    if meeting.passcode:
+        lines.append(f"Passcode: {meeting.passcode}")
+    if meeting.dial_in:
+        dial = meeting.dial_in
+        if meeting.conference_id:
+            dial += f",,{meeting.conference_id}# (phone conference ID: {meeting.conference_id}#)"
+        lines.append(f"Dial in: {dial}")
+    return lines
+
+
+def clipboard_text(meeting: Meeting, *, with_details: bool = False) -> str:
+    """Plain text: the link alone, or the link followed by its details."""
+    if not with_details:
+        return meeting.join_url
+    return "\n".join([meeting.join_url, *details_lines(meeting)])
+
+
+def clipboard_html(meeting: Meeting, *, with_details: bool = False) -> str:
+    """HTML: a "Join Microsoft Teams meeting" link, with details if asked."""
+    link = f'<a href="{html.escape(meeting.join_url, quote=True)}">Join Microsoft Teams meeting</a>'
+    if not with_details:
+        return link
+    rest = "".join(f"<br>{html.escape(line)}" for line in details_lines(meeting))
+    return f"{link}{rest}"

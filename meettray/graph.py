@@ -1,0 +1,419 @@
+"""Microsoft Graph client for online meetings and calendar events.
+
+One kept-alive ``requests.Session``; explicit connect/read timeouts; a
+``client-request-id`` on every request.  Retries follow one rule: a request is
+repeated only when repeating it cannot create a second meeting (it is
+idempotent, like ``createOrGet`` with the same ``externalId``, or the server
+plainly did not act on it).  Graph's error bodies become :class:`GraphError`
+with a plain message and the request-id.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from meettray.auth import CALENDAR, MEETINGS, TokenProvider
+from meettray.errors import GraphError, NetworkError, SignInRequired
+from meettray.meetings import Meeting, MeetingRequest, meeting_from_event, meeting_from_graph
+
+log = logging.getLogger(__name__)
+
+#: Seconds: (connect, read).  Graph usually answers meeting creation in < 1 s.
+TIMEOUT = (5.0, 20.0)
+#: Largest answer meettray reads; a meeting is a few kilobytes.
+MAX_BODY = 4 * 1024 * 1024
+#: The most attempts for one request, and the most seconds spent waiting between them.
+MAX_ATTEMPTS = 4
+MAX_TOTAL_WAIT = 30.0
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class GraphResponse:
+    """A successful answer, read in full."""
+
+    status_code: int
+    request_id: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class CreateResult:
+    """A created meeting and anything that went only partly right."""
+
+    meeting: Meeting
+    #: True when Graph said the meeting already existed (a retried ``createOrGet``).
+    existed: bool = False
+    warnings: tuple[str, ...] = ()
+
+
+def retry_delay(
+    attempt: int, retry_after: str | None, *, rng: Callable[[], float] = random.random
+) -> float:
+    """Seconds to wait before attempt ``attempt + 1``: ``Retry-After`` if given, else backoff."""
+    if retry_after:
+        try:
+            return max(0.0, float(retry_after))
+        except ValueError:
+            pass  # an HTTP date: rare from Graph; fall back to backoff
+    # Exponential backoff with jitter: about 0.5, 1, 2 s...
+    return float(0.5 * 2**attempt * (0.5 + rng()))
+
+
+class GraphClient:
+    """Talks to Graph for one organizer: ``/me`` (delegated) or ``/users/{id}`` (app-only)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        tokens: TokenProvider,
+        *,
+        user_id: str = "",
+        session: requests.Session | None = None,
+        timeout: tuple[float, float] = TIMEOUT,
+        max_total_wait: float = MAX_TOTAL_WAIT,
+        sleep: Callable[[float], None] = time.sleep,
+        on_wait: Callable[[float, str], None] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._tokens = tokens
+        self._owner = f"/users/{quote(user_id, safe='')}" if user_id else "/me"
+        self._app_only = bool(user_id)
+        self._user_id = user_id
+        self._session = session or requests.Session()
+        self._timeout = timeout
+        self._max_total_wait = max_total_wait
+        self._sleep = sleep
+        self._on_wait = on_wait
+        self._clock = clock
+
+    def close(self) -> None:
+        self._session.close()
+
+    def warm_up(self) -> None:
+        """Open the TLS connection now, so the first click pays one round trip, not three."""
+        try:
+            self._session.head(self.base_url, timeout=self._timeout)
+        except requests.RequestException as exc:
+            log.info("could not pre-connect to Graph: %s", type(exc).__name__)
+
+    # -- meetings ----------------------------------------------------------------------------
+
+    def create_meeting(
+        self, request: MeetingRequest, external_id: str, *, account: str = ""
+    ) -> CreateResult:
+        """Create (or get, on a retry) an online meeting; then apply settings createOrGet lacks."""
+        response = self._send(
+            "POST",
+            f"{self._owner}/onlineMeetings/createOrGet",
+            body=request.create_or_get_body(external_id),
+            scopes=(MEETINGS,),
+            idempotent=True,
+        )
+        meeting = meeting_from_graph(
+            _json(response), status=response.status_code, account=account, created_at=self._clock()
+        )
+        warnings: list[str] = []
+        patch = request.settings_patch()
+        if patch:
+            try:
+                patched = self._send(
+                    "PATCH",
+                    f"{self._owner}/onlineMeetings/{quote(meeting.id, safe='')}",
+                    body=patch,
+                    scopes=(MEETINGS,),
+                    idempotent=True,
+                )
+                meeting = meeting_from_graph(
+                    _json(patched),
+                    status=patched.status_code,
+                    account=account,
+                    created_at=meeting.created_at,
+                )
+            except (GraphError, NetworkError) as exc:
+                # The meeting exists and its link works: keep it, say what is missing.
+                warnings.append(
+                    "The meeting was created, but its lobby and presenter settings could "
+                    f"not be applied: {exc.message}"
+                )
+        return CreateResult(meeting, existed=response.status_code == 200, warnings=tuple(warnings))
+
+    def create_event(self, request: MeetingRequest, *, account: str = "") -> CreateResult:
+        """A calendar event with a Teams meeting; Exchange sends the invitations."""
+        response = self._send(
+            "POST",
+            f"{self._owner}/events",
+            body=request.event_body(),
+            scopes=(CALENDAR,),
+            idempotent=False,
+        )
+        meeting = meeting_from_event(
+            _json(response), status=response.status_code, account=account, created_at=self._clock()
+        )
+        warnings: tuple[str, ...] = ()
+        if request.settings_patch():
+            warnings = (
+                "Lobby and presenter options are not applied to calendar meetings; "
+                "set them in Teams' meeting options.",
+            )
+        return CreateResult(meeting, warnings=warnings)
+
+    def get_meeting(self, meeting_id: str) -> dict[str, Any]:
+        response = self._send(
+            "GET",
+            f"{self._owner}/onlineMeetings/{quote(meeting_id, safe='')}",
+            scopes=(MEETINGS,),
+            idempotent=True,
+        )
+        body = _json(response)
+        return body if isinstance(body, dict) else {}
+
+    def delete_meeting(self, meeting: Meeting) -> None:
+        """Cancel a meeting on the server (an online meeting, or the calendar event)."""
+        collection, scope = (
+            ("events", CALENDAR) if meeting.is_calendar_event else ("onlineMeetings", MEETINGS)
+        )
+        self._send(
+            "DELETE",
+            f"{self._owner}/{collection}/{quote(meeting.id, safe='')}",
+            scopes=(scope,),
+            idempotent=True,
+        )
+
+    # -- transport ---------------------------------------------------------------------------
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        scopes: Sequence[str],
+        idempotent: bool,
+        body: dict[str, Any] | None = None,
+    ) -> GraphResponse:
+        url = self.base_url + path
+        # One client-request-id for the whole action, retries included: support sees one story.
+        client_request_id = str(uuid.uuid4())
+        refreshed = False
+        waited = 0.0
+        attempt = 0
+        while True:
+            token = self._tokens.token(scopes, force_refresh=refreshed)
+            headers = {
+                "Authorization": f"Bearer {token}",
+                "client-request-id": client_request_id,
+                "return-client-request-id": "true",
+                "Accept": "application/json",
+            }
+            try:
+                response = self._session.request(
+                    method, url, json=body, headers=headers, timeout=self._timeout, stream=True
+                )
+                content = _read_limited(response)
+            except requests.exceptions.SSLError as exc:
+                raise NetworkError(
+                    "Microsoft Graph's identity could not be verified (TLS), so meettray did "
+                    "not connect. If your organisation inspects HTTPS, set REQUESTS_CA_BUNDLE "
+                    "to its CA certificate.",
+                    detail=f"{type(exc).__name__}; client-request-id: {client_request_id}",
+                ) from None
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+                # A refused connect never reached the server; anything later might have.
+                never_sent = isinstance(exc, requests.exceptions.ConnectTimeout) or (
+                    _is_connect_failure(exc)
+                )
+                if (idempotent or never_sent) and attempt + 1 < MAX_ATTEMPTS:
+                    delay = retry_delay(attempt, None)
+                    if waited + delay <= self._max_total_wait:
+                        log.info(
+                            "%s %s: %s, retrying in %.1fs (client-request-id %s)",
+                            method,
+                            _loggable(path),
+                            type(exc).__name__,
+                            delay,
+                            client_request_id,
+                        )
+                        waited += self._wait(delay, "the connection to Microsoft Graph failed")
+                        attempt += 1
+                        continue
+                raise _network_error(exc, method, idempotent, client_request_id) from None
+            except _BodyTooLarge:
+                raise GraphError(
+                    "Microsoft Graph sent an unexpectedly large answer; meettray stopped "
+                    "reading it.",
+                    status=200,
+                    code="ResponseTooLarge",
+                    detail=f"client-request-id: {client_request_id}",
+                ) from None
+            request_id = response.headers.get("request-id", "")
+            status = response.status_code
+            log.info(
+                "%s %s -> %d (request-id %s, client-request-id %s)",
+                method,
+                _loggable(path),
+                status,
+                request_id,
+                client_request_id,
+            )
+            if status == 401 and not refreshed:
+                refreshed = True  # the token may have expired under us: refresh once
+                continue
+            # 429 means "not processed"; other 5xx may have acted, so only when idempotent.
+            retryable = status == 429 or (status in _RETRY_STATUSES and idempotent)
+            if retryable and attempt + 1 < MAX_ATTEMPTS:
+                delay = retry_delay(attempt, response.headers.get("Retry-After"))
+                if waited + delay <= self._max_total_wait:
+                    waited += self._wait(delay, "Microsoft Teams is busy")
+                    attempt += 1
+                    continue
+            if status >= 400:
+                raise self._error(status, content, request_id, waited)
+            return GraphResponse(status, request_id, content)
+
+    def _wait(self, delay: float, why: str) -> float:
+        if self._on_wait is not None:
+            self._on_wait(delay, why)
+        self._sleep(delay)
+        return delay
+
+    def _error(self, status: int, content: bytes, request_id: str, waited: float) -> Exception:
+        code, message = "", ""
+        try:
+            error = json.loads(content).get("error", {})
+            code = str(error.get("code", ""))
+            message = str(error.get("message", ""))
+            request_id = str(error.get("innerError", {}).get("request-id", "")) or request_id
+        except (ValueError, AttributeError):
+            pass
+        detail = f"HTTP {status} {code}: {message}".strip(": ")
+        if status == 401:
+            return SignInRequired(
+                "Microsoft Graph did not accept your sign-in. Sign in again.",
+                detail=detail,
+                request_id=request_id,
+            )
+        if status == 403:
+            return GraphError(
+                self._forbidden_message(),
+                status=status,
+                code=code,
+                detail=detail,
+                request_id=request_id,
+            )
+        if status == 404:
+            text = (
+                f"The user {self._user_id!r} was not found in your organisation."
+                if self._app_only and "user" in message.lower()
+                else "That meeting no longer exists on the server (it may have been deleted)."
+            )
+            return GraphError(text, status=status, code=code, detail=detail, request_id=request_id)
+        if status == 429 or status >= 500:
+            busy = "busy" if status in (429, 503) else "having problems"
+            return GraphError(
+                f"Microsoft Teams is {busy} right now"
+                + (f" (meettray waited {waited:.0f} s)" if waited else "")
+                + ". Try again in a few minutes.",
+                status=status,
+                code=code,
+                detail=detail,
+                request_id=request_id,
+            )
+        if status == 400:
+            return GraphError(
+                "Microsoft Teams did not accept the meeting details.",
+                status=status,
+                code=code,
+                detail=detail,
+                request_id=request_id,
+            )
+        return GraphError(
+            f"Microsoft Graph refused the request (HTTP {status}).",
+            status=status,
+            code=code,
+            detail=detail,
+            request_id=request_id,
+        )
+
+    def _forbidden_message(self) -> str:
+        if self._app_only:
+            return (
+                f"The app is not allowed to create meetings for {self._user_id}. An "
+                "administrator must grant it the OnlineMeetings.ReadWrite.All application "
+                "permission and a Teams application access policy that covers this user."
+            )
+        return (
+            "You are not allowed to create Teams meetings. Usually your account has no "
+            "Teams license, is a guest in this organisation, or the app lacks the "
+            "OnlineMeetings.ReadWrite permission; ask your IT administrator."
+        )
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _read_limited(response: requests.Response) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_content(64 * 1024):
+        size += len(chunk)
+        if size > MAX_BODY:
+            response.close()
+            raise _BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _json(response: GraphResponse) -> Any:
+    try:
+        return json.loads(response.content or b"null")
+    except ValueError:
+        raise GraphError(
+            "Microsoft Graph sent an answer meettray could not read. Try again.",
+            status=response.status_code,
+            code="UnreadableResponse",
+            request_id=response.request_id,
+        ) from None
+
+
+def _is_connect_failure(exc: Exception) -> bool:
+    # requests wraps urllib3's NewConnectionError (refused, DNS) in ConnectionError.
+    text = repr(exc)
+    return "NewConnectionError" in text or "NameResolutionError" in text
+
+
+def _network_error(
+    exc: Exception, method: str, idempotent: bool, client_request_id: str
+) -> NetworkError:
+    if _is_connect_failure(exc) or isinstance(exc, requests.exceptions.ConnectTimeout):
+        message = "Microsoft Graph cannot be reached. Check your network connection."
+    elif isinstance(exc, requests.exceptions.Timeout):
+        message = "Microsoft Graph did not answer in time."
+    else:
+        message = "The connection to Microsoft Graph was interrupted."
+    if method == "POST" and not idempotent:
+        message += " The meeting may or may not have been created; check your calendar."
+    return NetworkError(
+        message, detail=f"{type(exc).__name__}; client-request-id: {client_request_id}"
+    )
+
+
+def _loggable(path: str) -> str:
+    """The path without meeting ids or user names: enough to follow, nothing personal."""
+    parts = path.split("/")
+    return "/".join(p if p in _KNOWN_SEGMENTS else "…" for p in parts)
+
+
+_KNOWN_SEGMENTS = frozenset({"", "me", "users", "onlineMeetings", "createOrGet", "events"})

@@ -1,0 +1,254 @@
+"""Every meeting meettray created, kept in SQLite in the user data directory.
+
+Write-ahead logging lets the CLI and the tray app write at the same time; a
+busy timeout makes the rare collision wait instead of failing.  A file that is
+not a valid database is renamed aside (``…corrupt-<timestamp>``), reported
+through :attr:`HistoryStore.set_aside`, and a new one is started: nothing is
+deleted.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from meettray.errors import StorageError
+from meettray.meetings import Meeting
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meetings (
+    row_id            INTEGER PRIMARY KEY,
+    graph_id          TEXT NOT NULL UNIQUE,
+    external_id       TEXT NOT NULL DEFAULT '',
+    subject           TEXT NOT NULL DEFAULT '',
+    start_at          TEXT,
+    end_at            TEXT,
+    join_url          TEXT NOT NULL,
+    meeting_code      TEXT NOT NULL DEFAULT '',
+    passcode          TEXT NOT NULL DEFAULT '',
+    dial_in           TEXT NOT NULL DEFAULT '',
+    toll_free         TEXT NOT NULL DEFAULT '',
+    conference_id     TEXT NOT NULL DEFAULT '',
+    dial_in_url       TEXT NOT NULL DEFAULT '',
+    created_at        TEXT NOT NULL,
+    account           TEXT NOT NULL DEFAULT '',
+    is_calendar_event INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS meetings_newest ON meetings (created_at DESC, row_id DESC);
+"""
+_COLUMNS = (
+    "graph_id, external_id, subject, start_at, end_at, join_url, meeting_code, passcode, "
+    "dial_in, toll_free, conference_id, dial_in_url, created_at, account, is_calendar_event"
+)
+_BUSY_TIMEOUT_MS = 15_000
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(timezone.utc).isoformat() if value else None
+
+
+def _from_iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+class HistoryStore:
+    """The history database.  Thread-safe; several processes may share the file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        #: Where a damaged database was moved when this store was opened, if it was.
+        self.set_aside: Path | None = None
+        self._lock = threading.Lock()
+        try:
+            self._db = self._open()
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise StorageError(
+                    "The meeting history is busy in another program. Try again.",
+                    detail=str(exc),
+                ) from None
+            self.set_aside = self._move_aside(exc)
+            self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fresh = not self.path.exists()
+            db = sqlite3.connect(
+                self.path, timeout=_BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+            )
+        except (OSError, sqlite3.OperationalError) as exc:
+            raise StorageError(
+                f"The meeting history at {self.path} cannot be opened.", detail=str(exc)
+            ) from None
+        try:
+            if fresh:
+                os.chmod(self.path, 0o600)
+            db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            db.execute("PRAGMA journal_mode = WAL")
+            # In WAL mode NORMAL survives any crash of the process (not a power cut).
+            db.execute("PRAGMA synchronous = NORMAL")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StorageError(
+                    "The meeting history was written by a newer meettray; update meettray.",
+                    detail=f"schema {version} > {SCHEMA_VERSION}",
+                )
+            if version < SCHEMA_VERSION:
+                with db:
+                    db.executescript(_SCHEMA)
+                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("SELECT 1 FROM meetings LIMIT 1").fetchall()
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _move_aside(self, exc: Exception) -> Path:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(f"{self.path}{suffix}")
+            if source.exists():
+                source.replace(Path(f"{aside}{suffix}"))
+        log.warning("history database was damaged (%s); moved it to %s", exc, aside)
+        return aside
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _cursor(self, action: str) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                with self._db:
+                    yield self._db
+            except sqlite3.Error as exc:
+                full = "disk" in str(exc).lower() or "readonly" in str(exc).lower()
+                raise StorageError(
+                    f"The meeting history could not be {action}"
+                    + (" (the disk is full or read-only)." if full else "."),
+                    detail=f"{type(exc).__name__}: {exc}",
+                ) from None
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def add(self, meeting: Meeting) -> None:
+        """Save a meeting; saving the same Graph id again updates it (no duplicate)."""
+        values = (
+            meeting.id,
+            meeting.external_id,
+            meeting.subject,
+            _iso(meeting.start),
+            _iso(meeting.end),
+            meeting.join_url,
+            meeting.meeting_code,
+            meeting.passcode,
+            meeting.dial_in,
+            meeting.toll_free,
+            meeting.conference_id,
+            meeting.dial_in_url,
+            _iso(meeting.created_at),
+            meeting.account,
+            int(meeting.is_calendar_event),
+        )
+        updates = ", ".join(
+            f"{c.strip()} = excluded.{c.strip()}"
+            for c in _COLUMNS.split(",")
+            if c.strip() not in ("graph_id", "created_at")
+        )
+        with self._cursor("saved") as db:
+            db.execute(
+                f"INSERT INTO meetings ({_COLUMNS}) VALUES ({', '.join('?' * 15)}) "  # noqa: S608
+                f"ON CONFLICT (graph_id) DO UPDATE SET {updates}",
+                values,
+            )
+
+    def delete(self, graph_id: str) -> bool:
+        """Remove one meeting from history (not from the server); True if it was there."""
+        with self._cursor("changed") as db:
+            return db.execute("DELETE FROM meetings WHERE graph_id = ?", (graph_id,)).rowcount > 0
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def recent(self, limit: int = 10, *, search: str = "", offset: int = 0) -> list[Meeting]:
+        """Newest first; ``search`` matches anywhere in the subject, ignoring ASCII case."""
+        where, args = _search_clause(search)
+        with self._cursor("read") as db:
+            rows = db.execute(
+                f"SELECT {_COLUMNS} FROM meetings {where} "  # noqa: S608
+                "ORDER BY created_at DESC, row_id DESC LIMIT ? OFFSET ?",
+                (*args, limit, offset),
+            ).fetchall()
+        return [_meeting(row) for row in rows]
+
+    def count(self, *, search: str = "") -> int:
+        where, args = _search_clause(search)
+        with self._cursor("read") as db:
+            return int(db.execute(f"SELECT count(*) FROM meetings {where}", args).fetchone()[0])  # noqa: S608
+
+    def get(self, graph_id: str) -> Meeting | None:
+        with self._cursor("read") as db:
+            row = db.execute(
+                f"SELECT {_COLUMNS} FROM meetings WHERE graph_id = ?",  # noqa: S608
+                (graph_id,),
+            ).fetchone()
+        return _meeting(row) if row else None
+
+
+def _search_clause(search: str) -> tuple[str, tuple[str, ...]]:
+    text = search.strip()
+    if not text:
+        return "", ()
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return "WHERE subject LIKE ? ESCAPE '\\'", (f"%{escaped}%",)
+
+
+def _meeting(row: tuple[object, ...]) -> Meeting:
+    (
+        graph_id,
+        external_id,
+        subject,
+        start_at,
+        end_at,
+        join_url,
+        meeting_code,
+        passcode,
+        dial_in,
+        toll_free,
+        conference_id,
+        dial_in_url,
+        created_at,
+        account,
+        is_calendar_event,
+    ) = row
+    created = _from_iso(str(created_at))
+    assert created is not None
+    return Meeting(
+        id=str(graph_id),
+        join_url=str(join_url),
+        subject=str(subject),
+        start=_from_iso(start_at if isinstance(start_at, str) else None),
+        end=_from_iso(end_at if isinstance(end_at, str) else None),
+        created_at=created,
+        external_id=str(external_id),
+        meeting_code=str(meeting_code),
+        passcode=str(passcode),
+        dial_in=str(dial_in),
+        toll_free=str(toll_free),
+        conference_id=str(conference_id),
+        dial_in_url=str(dial_in_url),
+        is_calendar_event=bool(is_calendar_event),
+        account=str(account),
+    )

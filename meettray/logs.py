@@ -1,0 +1,74 @@
+"""Logging that helps a user file a bug and never holds a secret.
+
+A rotating file in the user log directory; ``-v`` adds stderr.  A filter
+masks anything shaped like a bearer token, JWT, refresh token, authorization
+code or client secret, as a last line of defence behind code that never logs
+them in the first place.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import re
+from pathlib import Path
+
+from meettray import paths
+
+_SECRET_PATTERNS = [
+    # Authorization headers and key=value / "key": "value" pairs of known secret names.
+    re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"),
+    re.compile(
+        r"(?i)((?:access_token|refresh_token|id_token|client_secret|code|code_verifier|"
+        r"device_code|assertion|password)[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,}]{4,}"
+    ),
+    # JWTs (three base64url parts, the first starting with eyJ).
+    re.compile(r"()eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"),
+]
+
+
+def redact(text: str) -> str:
+    """``text`` with every secret-shaped part replaced by ``[redacted]``."""
+    for pattern in _SECRET_PATTERNS:
+        text = pattern.sub(r"\1[redacted]", text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def setup(*, verbose: int = 0, to_file: bool = True, directory: Path | None = None) -> Path | None:
+    """Configure the root logger; returns the log file (if any)."""
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
+    redactor = RedactingFilter()
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log_file: Path | None = None
+    if to_file:
+        try:
+            folder = paths.ensure_private_dir(directory or paths.log_dir())
+            log_file = folder / "meettray.log"
+            handler: logging.Handler = logging.handlers.RotatingFileHandler(
+                log_file, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+            )
+            handler.setFormatter(formatter)
+            handler.addFilter(redactor)
+            root.addHandler(handler)
+        except OSError:
+            log_file = None  # logging must never stop the app
+    if verbose:
+        console = logging.StreamHandler()
+        console.setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
+        console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        console.addFilter(redactor)
+        root.addHandler(console)
+    # Libraries are quiet unless asked twice: urllib3 would log every URL.
+    for noisy in ("urllib3", "msal", "msal_extensions"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose > 2 else logging.WARNING)
+    return log_file

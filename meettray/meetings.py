@@ -1,0 +1,396 @@
+"""What a meeting is, and the rules for asking Graph for one.
+
+Plain data and pure functions: building request bodies, validating schedule
+input, and reading Graph's answers (v1.0 ``joinWebUrl`` and the beta shape's
+``joinUrl``).  No network, no Qt; time is always passed in.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone, tzinfo
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from meettray.errors import GraphError, ValidationError
+
+LOBBY_BYPASS_SCOPES = (
+    "organizer",
+    "organization",
+    "organizationAndFederated",
+    "everyone",
+    "invited",
+    "organizationExcludingGuests",
+)
+ALLOWED_PRESENTERS = ("everyone", "organization", "roleIsPresenter", "organizer")
+MAX_SUBJECT_LENGTH = 255
+MAX_ATTENDEES = 250
+MAX_DURATION = timedelta(days=1)
+
+# Pragmatic: one @, no spaces, a dot in the domain; Graph does the real check.
+_EMAIL = re.compile(
+    r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def new_external_id() -> str:
+    """A fresh ``externalId`` for ``createOrGet``: one per user action."""
+    return secrets.token_hex(16)
+
+
+def utc_iso(when: datetime) -> str:
+    """``2026-11-21T19:30:00Z``: how meettray sends times to Graph."""
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class MeetingRequest:
+    """A validated request for one meeting."""
+
+    subject: str
+    start: datetime
+    end: datetime
+    attendees: tuple[str, ...] = ()
+    lobby_bypass: str | None = None
+    allowed_presenters: str | None = None
+    #: Create a calendar event (which sends invitations) instead of a bare online meeting.
+    calendar: bool = False
+
+    def starts_before(self, now: datetime) -> bool:
+        """Whether the meeting would start in the past (more than a minute before ``now``)."""
+        return self.start < now - timedelta(minutes=1)
+
+    def create_or_get_body(self, external_id: str) -> dict[str, Any]:
+        """The body for ``POST …/onlineMeetings/createOrGet`` (only the fields it accepts)."""
+        body: dict[str, Any] = {
+            "externalId": external_id,
+            "subject": self.subject,
+            "startDateTime": utc_iso(self.start),
+            "endDateTime": utc_iso(self.end),
+        }
+        if self.attendees:
+            body["participants"] = {
+                "attendees": [{"upn": address, "role": "attendee"} for address in self.attendees]
+            }
+        return body
+
+    def settings_patch(self) -> dict[str, Any]:
+        """Settings ``createOrGet`` does not take, to apply with a ``PATCH`` afterwards."""
+        patch: dict[str, Any] = {}
+        if self.lobby_bypass:
+            patch["lobbyBypassSettings"] = {
+                "scope": self.lobby_bypass,
+                "isDialInBypassEnabled": False,
+            }
+        if self.allowed_presenters:
+            patch["allowedPresenters"] = self.allowed_presenters
+        return patch
+
+    def event_body(self) -> dict[str, Any]:
+        """The body for ``POST /me/events`` with a Teams meeting (sends invitations)."""
+        return {
+            "subject": self.subject,
+            "start": {"dateTime": utc_iso(self.start)[:-1], "timeZone": "UTC"},
+            "end": {"dateTime": utc_iso(self.end)[:-1], "timeZone": "UTC"},
+            "attendees": [
+                {"emailAddress": {"address": address}, "type": "required"}
+                for address in self.attendees
+            ],
+            "isOnlineMeeting": True,
+            "onlineMeetingProvider": "teamsForBusiness",
+        }
+
+
+def render_subject(template: str, now: datetime) -> str:
+    """Fill ``{date}`` and ``{time}`` in a subject template; other braces stay as typed."""
+    local = now.astimezone()
+    return template.replace("{date}", local.strftime("%Y-%m-%d")).replace(
+        "{time}", local.strftime("%H:%M")
+    )
+
+
+def instant_request(
+    subject_template: str, duration_minutes: int, now: datetime, subject: str | None = None
+) -> MeetingRequest:
+    """Meet now: starts ``now``, lasts the configured duration."""
+    text = subject if subject is not None else render_subject(subject_template, now)
+    problems = _subject_problems(text)
+    if problems:
+        raise ValidationError(problems)
+    return MeetingRequest(
+        subject=text.strip(), start=now, end=now + timedelta(minutes=duration_minutes)
+    )
+
+
+def parse_when(text: str, local_zone: tzinfo | None = None) -> datetime:
+    """An ISO 8601 date-time; without an offset it is local time.
+
+    Raises :class:`ValidationError` (field ``start``/``end`` is set by the caller).
+    """
+    cleaned = text.strip().replace(" ", "T", 1)
+    if cleaned.endswith(("Z", "z")):
+        cleaned = cleaned[:-1] + "+00:00"
+    try:
+        value = datetime.fromisoformat(cleaned)
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a date and time; use ISO 8601, e.g. 2026-12-01T14:30"
+        ) from None
+    if value.tzinfo is None:
+        # A local wall-clock time; astimezone() resolves the zone (and DST) for that date.
+        value = value.replace(tzinfo=local_zone) if local_zone else value.astimezone()
+    return value
+
+
+def build_schedule(
+    *,
+    subject: str,
+    start: datetime | str,
+    end: datetime | str | None = None,
+    duration_minutes: int | None = None,
+    attendees: Iterable[str] = (),
+    lobby_bypass: str | None = None,
+    allowed_presenters: str | None = None,
+    calendar: bool = False,
+    local_zone: tzinfo | None = None,
+) -> MeetingRequest:
+    """Validate schedule input; every problem is reported at once, by field.
+
+    A start in the past is allowed here: the caller asks the person to confirm
+    (see :meth:`MeetingRequest.starts_before`).
+    """
+    problems: dict[str, str] = dict(_subject_problems(subject))
+    start_at = _when(start, "start", problems, local_zone)
+    end_at: datetime | None = None
+    if end is not None and duration_minutes is not None:
+        problems["end"] = "Give either an end time or a duration, not both."
+    elif end is not None:
+        end_at = _when(end, "end", problems, local_zone)
+    elif duration_minutes is not None:
+        if duration_minutes <= 0:
+            problems["duration"] = "The duration must be at least one minute."
+        elif start_at is not None:
+            end_at = start_at + timedelta(minutes=duration_minutes)
+    else:
+        problems["end"] = "Give an end time or a duration."
+    if start_at is not None and end_at is not None:
+        if end_at <= start_at:
+            problems["end"] = "The end must be after the start."
+        elif end_at - start_at > MAX_DURATION:
+            problems["end"] = "A meeting can last at most 24 hours."
+    addresses = _attendees(attendees, problems)
+    if lobby_bypass is not None and lobby_bypass not in LOBBY_BYPASS_SCOPES:
+        problems["lobby_bypass"] = f"Lobby bypass must be one of: {', '.join(LOBBY_BYPASS_SCOPES)}."
+    if allowed_presenters is not None and allowed_presenters not in ALLOWED_PRESENTERS:
+        problems["allowed_presenters"] = (
+            f"Presenters must be one of: {', '.join(ALLOWED_PRESENTERS)}."
+        )
+    if problems:
+        raise ValidationError(problems)
+    assert start_at is not None
+    assert end_at is not None
+    return MeetingRequest(
+        subject=subject.strip(),
+        start=start_at,
+        end=end_at,
+        attendees=addresses,
+        lobby_bypass=lobby_bypass,
+        allowed_presenters=allowed_presenters,
+        calendar=calendar,
+    )
+
+
+def is_valid_email(address: str) -> bool:
+    """A plausible e-mail address (``name@domain.tld``)."""
+    return len(address) <= 254 and _EMAIL.match(address) is not None
+
+
+def _subject_problems(subject: str) -> dict[str, str]:
+    if not subject.strip():
+        return {"subject": "Enter a subject."}
+    if len(subject) > MAX_SUBJECT_LENGTH:
+        return {"subject": f"The subject can be at most {MAX_SUBJECT_LENGTH} characters."}
+    if _CONTROL.search(subject):
+        return {"subject": "The subject cannot contain line breaks or control characters."}
+    return {}
+
+
+def _when(
+    value: datetime | str, name: str, problems: dict[str, str], zone: tzinfo | None
+) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=zone) if zone else value.astimezone()
+    try:
+        return parse_when(value, zone)
+    except ValueError as exc:
+        problems[name] = f"The {name}: {exc}."
+        return None
+
+
+def _attendees(values: Iterable[str], problems: dict[str, str]) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    bad: list[str] = []
+    for raw in values:
+        for part in re.split(r"[,;\s]+", raw):
+            if not part:
+                continue
+            if is_valid_email(part):
+                seen.setdefault(part.lower(), part)
+            else:
+                bad.append(part)
+    if bad:
+        shown = ", ".join(repr(b[:60]) for b in bad[:3]) + (" …" if len(bad) > 3 else "")
+        problems["attendees"] = f"Not an e-mail address: {shown}."
+    elif len(seen) > MAX_ATTENDEES:
+        problems["attendees"] = f"At most {MAX_ATTENDEES} attendees."
+    return tuple(seen.values())
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """A meeting as meettray remembers it."""
+
+    id: str
+    join_url: str
+    subject: str
+    start: datetime | None
+    end: datetime | None
+    created_at: datetime
+    external_id: str = ""
+    meeting_code: str = ""
+    passcode: str = ""
+    dial_in: str = ""
+    toll_free: str = ""
+    conference_id: str = ""
+    dial_in_url: str = ""
+    is_calendar_event: bool = False
+    account: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def as_json(self) -> dict[str, Any]:
+        """The object ``meettray now --json`` and ``history --json`` print."""
+        return {
+            "join_url": self.join_url,
+            "id": self.id,
+            "subject": self.subject,
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
+            "created_at": self.created_at.isoformat(),
+            "meeting_code": self.meeting_code or None,
+            "passcode": self.passcode or None,
+            "dial_in": self.dial_in or None,
+            "conference_id": self.conference_id or None,
+            "calendar_event": self.is_calendar_event,
+            "account": self.account or None,
+            "external_id": self.external_id or None,
+        }
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+_FRACTION = re.compile(r"(\.\d{6})\d+")
+
+
+def _time(value: Any, zone: tzinfo = timezone.utc) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    # Graph writes 7 fractional digits (``.0000000``); Python reads at most 6.
+    text = _FRACTION.sub(r"\1", value.replace("Z", "+00:00"))
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+
+
+def _join_url(candidate: Any, status: int) -> str:
+    url = _text(candidate)
+    if not url:
+        raise GraphError(
+            "Microsoft Teams created no join link for this meeting. Try again.",
+            status=status,
+            code="NoJoinLink",
+        )
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise GraphError(
+            "Microsoft Graph returned a join link that is not a secure https:// address; "
+            "meettray will not use it.",
+            status=status,
+            code="InsecureJoinLink",
+            detail=f"scheme {parts.scheme!r}",
+        )
+    return url
+
+
+def meeting_from_graph(body: Any, *, status: int, account: str, created_at: datetime) -> Meeting:
+    """Read an onlineMeeting (v1.0 or beta shape); unknown fields are ignored."""
+    if not isinstance(body, dict) or not _text(body.get("id")):
+        raise GraphError(
+            "Microsoft Graph sent an answer meettray could not read.",
+            status=status,
+            code="UnreadableResponse",
+        )
+    settings = _mapping(body.get("joinMeetingIdSettings"))
+    audio = _mapping(body.get("audioConferencing"))
+    return Meeting(
+        id=body["id"],
+        join_url=_join_url(body.get("joinWebUrl") or body.get("joinUrl"), status),
+        subject=_text(body.get("subject")),
+        start=_time(body.get("startDateTime")),
+        end=_time(body.get("endDateTime")),
+        created_at=created_at,
+        external_id=_text(body.get("externalId")),
+        meeting_code=_text(settings.get("joinMeetingId")),
+        passcode=_text(settings.get("passcode")),
+        dial_in=_text(audio.get("tollNumber")),
+        toll_free=_text(audio.get("tollFreeNumber")),
+        conference_id=_text(audio.get("conferenceId")),
+        dial_in_url=_text(audio.get("dialinUrl")),
+        account=account,
+    )
+
+
+def meeting_from_event(body: Any, *, status: int, account: str, created_at: datetime) -> Meeting:
+    """Read a calendar event created with a Teams meeting."""
+    if not isinstance(body, dict) or not _text(body.get("id")):
+        raise GraphError(
+            "Microsoft Graph sent an answer meettray could not read.",
+            status=status,
+            code="UnreadableResponse",
+        )
+    online, start, end = (_mapping(body.get(key)) for key in ("onlineMeeting", "start", "end"))
+    return Meeting(
+        id=body["id"],
+        join_url=_join_url(online.get("joinUrl"), status),
+        subject=_text(body.get("subject")),
+        start=_event_time(start),
+        end=_event_time(end),
+        created_at=created_at,
+        conference_id=_text(online.get("conferenceId")),
+        dial_in=_text(online.get("tollNumber")),
+        is_calendar_event=True,
+        account=account,
+    )
+
+
+def _event_time(value: Mapping[str, Any]) -> datetime | None:
+    zone: tzinfo = timezone.utc
+    name = _text(value.get("timeZone"))
+    if name and name.upper() != "UTC":
+        try:
+            zone = ZoneInfo(name)
+        except (ValueError, ZoneInfoNotFoundError):
+            return None  # a Windows zone name; the start is not worth a failure
+    return _time(value.get("dateTime"), zone)

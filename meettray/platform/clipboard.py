@@ -1,0 +1,128 @@
+"""Putting a link on the clipboard from a short-lived process (the CLI).
+
+On X11 (and Wayland) a clipboard is owned by a running program: when
+``meettray now`` exits, what it copied would be gone.  So the copy is handed
+to a small detached holder process (:mod:`meettray.platform.clipboard_holder`)
+that keeps serving it until something else is copied.  On Windows and macOS
+the system keeps the data, and the holder exits straight away.  Without any
+display nothing is copied, and the caller says so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from typing import Protocol
+
+#: Seconds to wait for the holder to own the clipboard.
+HOLDER_READY_TIMEOUT = 15.0
+
+
+@dataclass(frozen=True)
+class CopyOutcome:
+    copied: bool
+    #: A short sentence for the person: how it was copied, or why not.
+    message: str
+
+
+class ClipboardBackend(Protocol):
+    def copy(self, text: str, html: str | None = None) -> CopyOutcome: ...
+
+
+class NullClipboard:
+    """No display: nothing can be copied."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def copy(self, text: str, html: str | None = None) -> CopyOutcome:
+        return CopyOutcome(False, f"Not copied to the clipboard: {self.reason}.")
+
+
+class HolderClipboard:
+    """A detached Qt process that owns the clipboard until something else is copied."""
+
+    def __init__(self, qpa_platform: str | None = None) -> None:
+        self.qpa_platform = qpa_platform
+
+    def copy(self, text: str, html: str | None = None) -> CopyOutcome:
+        env = dict(os.environ)
+        if self.qpa_platform:
+            env["QT_QPA_PLATFORM"] = self.qpa_platform
+        try:
+            holder = subprocess.Popen(
+                [sys.executable, "-m", "meettray.platform.clipboard_holder"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=env,
+                start_new_session=True,  # outlives this process and its terminal
+                close_fds=True,
+            )
+        except OSError as exc:
+            return CopyOutcome(False, f"Not copied to the clipboard: {exc.strerror}.")
+        assert holder.stdin is not None
+        assert holder.stdout is not None
+        try:
+            holder.stdin.write(json.dumps({"text": text, "html": html}).encode())
+            holder.stdin.close()
+            ready = _read_line(holder, HOLDER_READY_TIMEOUT)
+        except OSError:
+            ready = ""
+        finally:
+            holder.stdout.close()
+        if ready.startswith("ready"):
+            return CopyOutcome(True, "Copied to the clipboard.")
+        holder.kill()
+        return CopyOutcome(False, "Not copied to the clipboard: the clipboard did not respond.")
+
+
+class WlCopyClipboard:
+    """Wayland without XWayland: ``wl-copy`` (wl-clipboard) serves the copy."""
+
+    def __init__(self, executable: str) -> None:
+        self.executable = executable
+
+    def copy(self, text: str, html: str | None = None) -> CopyOutcome:
+        try:
+            subprocess.run(  # noqa: S603 - a fixed, resolved executable
+                [self.executable, "--type", "text/plain;charset=utf-8"],
+                input=text.encode(),
+                check=True,
+                timeout=HOLDER_READY_TIMEOUT,
+            )
+        except (OSError, subprocess.SubprocessError) as exc:
+            return CopyOutcome(False, f"Not copied to the clipboard: {type(exc).__name__}.")
+        return CopyOutcome(True, "Copied to the clipboard.")
+
+
+def system_clipboard() -> ClipboardBackend:
+    """The right backend for this session."""
+    if sys.platform.startswith(("win", "darwin")):
+        return HolderClipboard()
+    if os.environ.get("DISPLAY"):
+        # Also under Wayland with XWayland: the X clipboard is bridged to Wayland's.
+        return HolderClipboard("xcb")
+    if os.environ.get("WAYLAND_DISPLAY"):
+        wl_copy = shutil.which("wl-copy")
+        if wl_copy:
+            return WlCopyClipboard(wl_copy)
+        return NullClipboard("install wl-clipboard to copy from the command line on Wayland")
+    return NullClipboard("there is no display")
+
+
+def _read_line(process: subprocess.Popen[bytes], timeout: float) -> str:
+    import selectors
+
+    assert process.stdout is not None
+    if sys.platform.startswith("win"):  # pragma: no cover - pipes are not selectable there
+        return process.stdout.readline().decode(errors="replace")
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        if not selector.select(timeout):
+            return ""
+    return process.stdout.readline().decode(errors="replace")
