@@ -10,6 +10,7 @@ OS offers it.  MSAL's error dicts and exceptions become the typed errors of
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -238,7 +239,20 @@ class DelegatedAuth:
     def account(self) -> Account | None:
         """The signed-in account, from the token cache (no network once warm)."""
         found = self._msal_account()
-        return _account_from_msal(found) if found else None
+        if found is None:
+            return None
+        claims: dict[str, Any] = {}
+        for entry in self._cache.search(
+            msal.TokenCache.CredentialType.ID_TOKEN,
+            query={"home_account_id": found.get("home_account_id")},
+        ):
+            claims = _unverified_claims(str(entry.get("secret", "")))
+        return Account(
+            username=str(found.get("username", "")),
+            name=str(claims.get("name", "")),
+            tenant_id=str(claims.get("tid", found.get("realm", ""))),
+            object_id=str(found.get("local_account_id", "")),
+        )
 
     def token(self, scopes: Sequence[str], *, force_refresh: bool = False) -> str:
         app = self._client()
@@ -438,16 +452,14 @@ def _system_browser(url: str) -> object:
     return None
 
 
-def _account_from_msal(found: dict[str, Any]) -> Account:
-    home = str(found.get("home_account_id", ""))
-    object_id, _, tenant = home.partition(".")
-    claims = found.get("id_token_claims") or {}
-    return Account(
-        username=str(found.get("username", "")),
-        name=str(claims.get("name", "")),
-        tenant_id=tenant or str(found.get("realm", "")),
-        object_id=str(found.get("local_account_id", object_id)),
-    )
+def _unverified_claims(id_token: str) -> dict[str, Any]:
+    """The payload of a cached id token, for display only (MSAL checked it on receipt)."""
+    try:
+        payload = id_token.split(".")[1]
+        decoded = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return {}
+    return decoded if isinstance(decoded, dict) else {}
 
 
 def _call_msal(call: Callable[[], Any]) -> Any:

@@ -223,13 +223,20 @@ def _subject_problems(subject: str) -> dict[str, str]:
 def _when(
     value: datetime | str, name: str, problems: dict[str, str], zone: tzinfo | None
 ) -> datetime | None:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=zone) if zone else value.astimezone()
-    try:
-        return parse_when(value, zone)
-    except ValueError as exc:
-        problems[name] = f"The {name}: {exc}."
-        return None
+    """A time as an absolute UTC instant.
+
+    Python subtracts two datetimes of the same zone by wall clock, which is wrong
+    across a DST change; in UTC every difference is real elapsed time.
+    """
+    if isinstance(value, str):
+        try:
+            value = parse_when(value, zone)
+        except ValueError as exc:
+            problems[name] = f"The {name}: {exc}."
+            return None
+    elif value.tzinfo is None:
+        value = value.replace(tzinfo=zone) if zone else value.astimezone()
+    return value.astimezone(timezone.utc)
 
 
 def _attendees(values: Iterable[str], problems: dict[str, str]) -> tuple[str, ...]:

@@ -44,3 +44,17 @@ class FakeBrowser:
             raise RuntimeError(f"the sign-in page has no form: {page.text[:200]}")
         # The redirect goes to the app's own plain-http loopback listener.
         requests.post(parser.action, data=parser.fields, timeout=10)
+
+
+def main(argv: list[str]) -> int:
+    """``BROWSER="python -m meettray.demo.browser %s"``: sign in from a subprocess."""
+    import os
+
+    FakeBrowser(Path(os.environ["REQUESTS_CA_BUNDLE"]))(argv[1])
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(main(sys.argv))

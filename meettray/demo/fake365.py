@@ -129,6 +129,8 @@ class RecordedRequest:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
+    #: The client's (host, port): one port for several requests means a kept-alive connection.
+    peer: tuple[str, int] = ("", 0)
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -897,13 +899,20 @@ class FakeMicrosoft365:
                     return fault
         return None
 
-    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> _Answer:
+    def handle(
+        self,
+        method: str,
+        target: str,
+        headers: dict[str, str],
+        body: bytes,
+        peer: tuple[str, int] = ("", 0),
+    ) -> _Answer:
         """Answer one request; raises :class:`_Drop` to close the connection instead."""
         parts = urlsplit(target)
         path = parts.path
         query = parse_qs(parts.query)
         with self._lock:
-            self.requests.append(RecordedRequest(method, path, query, headers, body))
+            self.requests.append(RecordedRequest(method, path, query, headers, body, peer))
         fault = self._take_fault(method, path)
         is_graph = path.startswith("/v1.0/")
         if is_graph and self.latency:
@@ -1065,7 +1074,9 @@ def _make_handler(fake: FakeMicrosoft365) -> type[BaseHTTPRequestHandler]:
             headers = {k.lower(): v for k, v in self.headers.items()}
             client_request_id = headers.get("client-request-id", "")
             try:
-                answer = fake.handle(self.command, self.path, headers, body)
+                answer = fake.handle(
+                    self.command, self.path, headers, body, self.client_address[:2]
+                )
                 extra: dict[str, str] = {}
             except _Drop:
                 self._drop()

@@ -1,0 +1,126 @@
+"""Shared fixtures: a running fake Microsoft 365, isolated user directories, configs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from meettray.auth import DelegatedAuth, memory_token_cache
+from meettray.config import AccountConfig, Config
+from meettray.graph import GraphClient
+from meettray.demo.browser import FakeBrowser
+from meettray.demo.fake365 import FakeApp, FakeMicrosoft365
+
+CLIENT_ID = "11111111-2222-3333-4444-555555555555"
+
+
+@pytest.fixture(autouse=True)
+def user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own XDG directories and no inherited meettray settings."""
+    home = tmp_path / "home"
+    for name in ("CONFIG", "DATA", "STATE", "CACHE"):
+        folder = home / name.lower()
+        folder.mkdir(parents=True)
+        monkeypatch.setenv(f"XDG_{name}_HOME", str(folder))
+    for name in ("MEETTRAY_CONFIG", "MEETTRAY_CLIENT_SECRET", "REQUESTS_CA_BUNDLE", "BROWSER"):
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMicrosoft365]:
+    """The fake service, trusted through REQUESTS_CA_BUNDLE like any private CA."""
+    with FakeMicrosoft365() as service:
+        service.add_app(CLIENT_ID)
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(service.ca_path))
+        yield service
+
+
+@pytest.fixture
+def app(fake: FakeMicrosoft365) -> FakeApp:
+    return fake.apps[CLIENT_ID]
+
+
+@pytest.fixture
+def account(fake: FakeMicrosoft365) -> AccountConfig:
+    return AccountConfig(
+        client_id=CLIENT_ID, authority=fake.authority, graph_endpoint=fake.graph_endpoint
+    )
+
+
+@pytest.fixture
+def config(account: AccountConfig) -> Config:
+    return Config(account=account)
+
+
+@pytest.fixture
+def browser(fake: FakeMicrosoft365) -> FakeBrowser:
+    return FakeBrowser(fake.ca_path)
+
+
+@pytest.fixture
+def config_file(tmp_path: Path, fake: FakeMicrosoft365, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A settings file pointing at the fake, named by MEETTRAY_CONFIG."""
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "[account]\n"
+        f'client_id = "{CLIENT_ID}"\n'
+        f'authority = "{fake.authority}"\n'
+        f'graph_endpoint = "{fake.graph_endpoint}"\n'
+        "[meeting]\n"
+        'subject = "Incident bridge"\n'
+        "duration_minutes = 30\n"
+    )
+    monkeypatch.setenv("MEETTRAY_CONFIG", str(path))
+    return path
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> (
+    subprocess.CompletedProcess[str]
+):
+    """Run the real ``meettray`` command in a new process."""
+    return subprocess.run(
+        [sys.executable, "-m", "meettray", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+BROWSER_COMMAND = f"{sys.executable} -m meettray.demo.browser %s"
+
+
+@pytest.fixture
+def signed_in(account: AccountConfig, browser: FakeBrowser) -> DelegatedAuth:
+    """A delegated sign-in (tokens in memory) that has completed the browser flow."""
+    cache, _ = memory_token_cache()
+    signer = DelegatedAuth(account, cache, open_browser=browser)
+    signer.sign_in_browser(timeout=20)
+    return signer
+
+
+class SleepRecorder:
+    """Stands in for time.sleep so retry tests take no time and show each wait."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+@pytest.fixture
+def sleeps() -> SleepRecorder:
+    return SleepRecorder()
+
+
+@pytest.fixture
+def graph(fake: FakeMicrosoft365, signed_in: DelegatedAuth, sleeps: SleepRecorder) -> GraphClient:
+    return GraphClient(fake.graph_endpoint, signed_in, sleep=sleeps, timeout=(2.0, 3.0))

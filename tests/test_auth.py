@@ -1,0 +1,308 @@
+"""Sign-in through the real MSAL against the fake identity platform."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from meettray import auth
+from meettray.config import AccountConfig
+from meettray.demo.browser import FakeBrowser
+from meettray.demo.fake365 import PERSONAL_TENANT_ID, FakeMicrosoft365
+from meettray.errors import AuthError, ConfigError, NetworkError, SignInCancelled, SignInRequired
+
+from .conftest import CLIENT_ID
+
+
+def delegated(account: AccountConfig, tmp_path: Path, browser: object = None) -> auth.DelegatedAuth:
+    cache, _ = auth.build_token_cache(tmp_path / "tokens.bin")
+    return auth.DelegatedAuth(account, cache, open_browser=browser)  # type: ignore[arg-type]
+
+
+def test_browser_sign_in_uses_pkce_and_form_post(
+    fake: FakeMicrosoft365, account: AccountConfig, browser: FakeBrowser, tmp_path: Path
+) -> None:
+    signer = delegated(account, tmp_path, browser)
+
+    who = signer.sign_in_browser(timeout=20)
+
+    assert who.username == "adele@contoso.example"
+    assert who.is_personal is False
+    (authorize,) = fake.requests_to("GET", "/oauth2/v2.0/authorize")
+    assert authorize.query["response_mode"] == ["form_post"]
+    assert authorize.query["code_challenge_method"] == ["S256"]
+    # A custom Graph endpoint gets scopes qualified with its host, like a national cloud.
+    assert f"{fake.base_url}/OnlineMeetings.ReadWrite" in authorize.query["scope"][0].split()
+    assert "Calendars.ReadWrite" not in authorize.query["scope"][0]
+    (token_post,) = fake.requests_to("POST", "/oauth2/v2.0/token")
+    assert token_post.form()["grant_type"] == "authorization_code"
+    assert token_post.form()["code_verifier"]
+    assert signer.account() == who
+
+
+def test_silent_token_is_cached_and_needs_no_network(
+    fake: FakeMicrosoft365, account: AccountConfig, browser: FakeBrowser, tmp_path: Path
+) -> None:
+    signer = delegated(account, tmp_path, browser)
+    signer.sign_in_browser(timeout=20)
+    token_posts = len(fake.requests_to("POST", "/token"))
+
+    first = signer.token([auth.MEETINGS])
+    second = signer.token([auth.MEETINGS])
+
+    assert first == second
+    assert len(fake.requests_to("POST", "/token")) == token_posts
+
+
+def test_persisted_cache_is_reused_by_a_new_instance(
+    fake: FakeMicrosoft365, account: AccountConfig, browser: FakeBrowser, tmp_path: Path
+) -> None:
+    delegated(account, tmp_path, browser).sign_in_browser(timeout=20)
+
+    again = delegated(account, tmp_path)  # a new process would build exactly this
+
+    assert again.account() is not None
+    assert again.token([auth.MEETINGS]).startswith("fakeat.")
+
+
+def test_plain_file_cache_is_user_only_and_says_so(tmp_path: Path) -> None:
+    cache, status = auth.build_token_cache(tmp_path / "sub" / "tokens.bin", encrypt=False)
+    cache.add({"scope": ["s"], "client_id": "c", "token_endpoint": "https://x/token",
+               "response": {"access_token": "a", "token_type": "Bearer", "expires_in": 60}})
+
+    mode = stat.S_IMODE(os.stat(tmp_path / "sub" / "tokens.bin").st_mode)
+    assert mode == 0o600
+    assert status.encrypted is False
+    assert "unencrypted" in status.explanation
+
+
+def test_damaged_cache_file_is_set_aside(tmp_path: Path) -> None:
+    path = tmp_path / "tokens.bin"
+    path.write_text("{ not json")
+
+    auth.build_token_cache(path, encrypt=False)
+
+    assert not path.exists()
+    assert len(list(tmp_path.glob("tokens.bin.corrupt-*"))) == 1
+
+
+def test_expired_access_token_is_refreshed_silently(
+    fake: FakeMicrosoft365, account: AccountConfig, browser: FakeBrowser, tmp_path: Path
+) -> None:
+    signer = delegated(account, tmp_path, browser)
+    signer.sign_in_browser(timeout=20)
+    old = signer.token([auth.MEETINGS])
+    fake.expire_access_tokens()
+
+    new = signer.token([auth.MEETINGS], force_refresh=True)
+
+    assert new != old
+    grants = [r.form()["grant_type"] for r in fake.requests_to("POST", "/token")]
+    assert grants[-1] == "refresh_token"
+
+
+def test_revoked_refresh_token_asks_to_sign_in_again(
+    fake: FakeMicrosoft365, account: AccountConfig, browser: FakeBrowser, tmp_path: Path
+) -> None:
+    signer = delegated(account, tmp_path, browser)
+    signer.sign_in_browser(timeout=20)
+    fake.revoke_refresh_tokens()
+
+    with pytest.raises(SignInRequired, match="expired. Sign in again") as caught:
+        signer.token([auth.MEETINGS], force_refresh=True)
+
+    assert "700082" in caught.value.detail
+    assert signer.account() is not None  # nothing else is lost
+
+
+def test_calendar_permission_is_asked_only_when_needed(
+    fake: FakeMicrosoft365, account: AccountConfig, browser: FakeBrowser, tmp_path: Path
+) -> None:
+    signer = delegated(account, tmp_path, browser)
+    signer.sign_in_browser(timeout=20)
+
+    with pytest.raises(SignInRequired, match="needs your permission"):
+        signer.token([auth.CALENDAR])
+
+    signer.sign_in_browser([auth.MEETINGS, auth.CALENDAR], timeout=20)
+    assert signer.token([auth.CALENDAR])
+
+
+def test_device_code_sign_in(fake: FakeMicrosoft365, account: AccountConfig, tmp_path: Path) -> None:
+    signer = delegated(account, tmp_path)
+
+    prompt = signer.begin_device_code()
+    assert prompt.user_code in prompt.message
+    assert prompt.verification_uri.endswith("/devicelogin")
+    who = signer.finish_device_code(prompt)
+
+    assert who.username == "adele@contoso.example"
+    polls = [
+        r for r in fake.requests_to("POST", "/token")
+        if r.form()["grant_type"].endswith("device_code")
+    ]
+    assert len(polls) == 2  # one authorization_pending, then the tokens
+
+
+def test_device_code_sign_in_can_be_cancelled(
+    fake: FakeMicrosoft365, account: AccountConfig, tmp_path: Path
+) -> None:
+    fake.device_polls_before_approval = -1  # the person never enters the code
+    signer = delegated(account, tmp_path)
+    prompt = signer.begin_device_code()
+    cancel = auth.Cancellation()
+    threading.Timer(0.5, cancel.cancel).start()
+    started = time.monotonic()
+
+    with pytest.raises(SignInCancelled):
+        signer.finish_device_code(prompt, cancel=cancel)
+
+    assert time.monotonic() - started < 5
+
+
+def test_browser_sign_in_can_be_cancelled(
+    fake: FakeMicrosoft365, account: AccountConfig, tmp_path: Path
+) -> None:
+    opened: list[str] = []
+    signer = delegated(account, tmp_path, opened.append)  # a browser where nobody signs in
+    cancel = auth.Cancellation()
+    threading.Timer(0.3, cancel.cancel).start()
+
+    with pytest.raises(SignInCancelled, match="cancelled"):
+        signer.sign_in_browser(timeout=30, cancel=cancel)
+
+    assert len(opened) == 1
+    assert signer.account() is None
+
+
+def test_browser_sign_in_times_out(
+    fake: FakeMicrosoft365, account: AccountConfig, tmp_path: Path
+) -> None:
+    signer = delegated(account, tmp_path, lambda url: None)
+
+    with pytest.raises(SignInCancelled, match="did not finish within 1 seconds"):
+        signer.sign_in_browser(timeout=1)
+
+
+def test_admin_consent_required(
+    fake: FakeMicrosoft365, account: AccountConfig, browser: FakeBrowser, tmp_path: Path
+) -> None:
+    fake.apps[CLIENT_ID].needs_admin_consent = True
+
+    with pytest.raises(AuthError, match="administrator to approve"):
+        delegated(account, tmp_path, browser).sign_in_browser(timeout=20)
+
+
+def test_personal_account_is_refused_and_not_kept(
+    fake: FakeMicrosoft365, account: AccountConfig, browser: FakeBrowser, tmp_path: Path
+) -> None:
+    fake.signed_in_user = fake.add_user(
+        "someone@outlook.example", "Some One", tenant_id=PERSONAL_TENANT_ID, personal=True
+    )
+    signer = delegated(account, tmp_path, browser)
+
+    with pytest.raises(AuthError, match="Personal Microsoft accounts"):
+        signer.sign_in_browser(timeout=20)
+
+    assert signer.account() is None
+
+
+def test_sign_out_forgets_account_and_tokens(
+    fake: FakeMicrosoft365, account: AccountConfig, browser: FakeBrowser, tmp_path: Path
+) -> None:
+    signer = delegated(account, tmp_path, browser)
+    signer.sign_in_browser(timeout=20)
+
+    signer.sign_out()
+
+    assert signer.account() is None
+    assert delegated(account, tmp_path).account() is None
+    with pytest.raises(SignInRequired, match="not signed in"):
+        signer.token([auth.MEETINGS])
+
+
+def test_unknown_client_id_is_a_settings_problem(
+    fake: FakeMicrosoft365, account: AccountConfig, tmp_path: Path
+) -> None:
+    other = AccountConfig(
+        client_id="not-registered", authority=account.authority, graph_endpoint=""
+    )
+
+    with pytest.raises(ConfigError, match="app registration was not found"):
+        delegated(other, tmp_path).begin_device_code()
+
+
+def test_missing_client_id_is_one_clear_message(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="client_id"):
+        delegated(AccountConfig(), tmp_path)
+
+
+def test_untrusted_certificate_is_refused_not_ignored(
+    fake: FakeMicrosoft365, account: AccountConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE")  # the fake's CA is no longer trusted
+
+    with pytest.raises(NetworkError, match="could not be verified"):
+        delegated(account, tmp_path).account()
+
+
+def test_app_only_tokens(fake: FakeMicrosoft365, tmp_path: Path) -> None:
+    fake.add_app("app-client", secret="s3cret-value")
+    config = AccountConfig(
+        mode="application",
+        client_id="app-client",
+        authority=fake.authority,
+        graph_endpoint=fake.graph_endpoint,
+        user_id="adele@contoso.example",
+    )
+    cache, _ = auth.memory_token_cache()
+
+    token = auth.AppOnlyAuth(config, "s3cret-value", cache).token([auth.MEETINGS])
+
+    assert token.startswith("fakeat.")
+    (post,) = fake.requests_to("POST", "/token")
+    assert post.form()["scope"] == f"{fake.base_url}/.default"
+
+
+def test_app_only_wrong_secret(fake: FakeMicrosoft365) -> None:
+    fake.add_app("app-client", secret="Right-Secret-41")
+    config = AccountConfig(
+        mode="application", client_id="app-client", authority=fake.authority, user_id="x"
+    )
+    cache, _ = auth.memory_token_cache()
+
+    with pytest.raises(ConfigError, match="client secret is wrong") as caught:
+        auth.AppOnlyAuth(config, "Wr0ng-Secret-99", cache).token([auth.MEETINGS])
+
+    assert "Wr0ng-Secret-99" not in caught.value.message + caught.value.detail
+
+
+def test_client_secret_comes_from_environment_or_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret_file = tmp_path / "secret"
+    secret_file.write_text("from-file\n")
+    config = AccountConfig(mode="application", client_secret_file=str(secret_file))
+    assert auth.read_client_secret(config) == "from-file"
+    monkeypatch.setenv("MEETTRAY_CLIENT_SECRET", "from-env")
+    assert auth.read_client_secret(config) == "from-env"
+    monkeypatch.delenv("MEETTRAY_CLIENT_SECRET")
+    with pytest.raises(ConfigError, match="MEETTRAY_CLIENT_SECRET"):
+        auth.read_client_secret(AccountConfig(mode="application"))
+
+
+def test_national_cloud_scopes_are_qualified() -> None:
+    assert auth.qualified_scopes(AccountConfig(), [auth.MEETINGS]) == [auth.MEETINGS]
+    assert auth.qualified_scopes(AccountConfig(cloud="usgov-dod"), [auth.MEETINGS]) == [
+        "https://dod-graph.microsoft.us/OnlineMeetings.ReadWrite"
+    ]
+    assert AccountConfig(cloud="usgov").authority_url == (
+        "https://login.microsoftonline.us/organizations"
+    )
+    assert AccountConfig(cloud="usgov").uses_microsoft_authority
+    assert not AccountConfig(authority="https://127.0.0.1:8443/t").uses_microsoft_authority

@@ -1,0 +1,106 @@
+"""Loading and validating the settings file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from meettray import paths
+from meettray.config import load_config
+from meettray.errors import ConfigError
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_missing_file_means_defaults(tmp_path: Path) -> None:
+    config = load_config(tmp_path / "absent.toml")
+    assert config.account.mode == "delegated"
+    assert config.account.authority_url == "https://login.microsoftonline.com/organizations"
+    assert config.account.graph_url == "https://graph.microsoft.com/v1.0"
+    assert config.meeting.subject == "Quick meeting"
+    assert config.meeting.duration_minutes == 60
+    assert config.warnings == ()
+
+
+def test_default_location_and_override(monkeypatch: pytest.MonkeyPatch, user_dirs: Path) -> None:
+    assert paths.config_file() == user_dirs / "config" / "meettray" / "config.toml"
+    monkeypatch.setenv("MEETTRAY_CONFIG", "/somewhere/else.toml")
+    assert paths.config_file() == Path("/somewhere/else.toml")
+
+
+def test_full_file(tmp_path: Path) -> None:
+    config = load_config(
+        write(
+            tmp_path,
+            """
+[account]
+cloud = "usgov"
+client_id = "abc"
+tenant = "contoso.onmicrosoft.us"
+
+[meeting]
+subject = "Incident {date}"
+duration_minutes = 30
+""",
+        )
+    )
+    assert config.account.authority_url == "https://login.microsoftonline.us/contoso.onmicrosoft.us"
+    assert config.account.graph_url == "https://graph.microsoft.us/v1.0"
+    assert config.meeting.duration_minutes == 30
+
+
+def test_overrides_win(tmp_path: Path) -> None:
+    config = load_config(
+        write(
+            tmp_path,
+            '[account]\nauthority = "https://login.example/t/"\n'
+            'graph_endpoint = "https://graph.example/v1.0/"\n',
+        )
+    )
+    assert config.account.authority_url == "https://login.example/t"
+    assert config.account.graph_url == "https://graph.example/v1.0"
+    assert config.account.graph_resource == "https://graph.example"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[account\n", "is not valid TOML"),
+        ('[account]\ncloud = "moon"\n', "[account] cloud = 'moon' must be one of: global, usgov"),
+        ('[meeting]\nduration_minutes = "60"\n', "[meeting] duration_minutes must be a whole number"),
+        ("[meeting]\nduration_minutes = true\n", "must be a whole number, not true or false"),
+        ("[meeting]\nduration_minutes = 0\n", "must be between 5 and 1440"),
+        ('[account]\ngraph_endpoint = "http://x"\n', "must be an https:// address"),
+        ('[account]\nmode = "application"\n', "user_id must name the meeting organizer"),
+        (
+            '[account]\nmode = "application"\nuser_id = "u"\n',
+            "tenant must be your organisation's tenant",
+        ),
+        ("account = 3\n", "[account] must be a table"),
+    ],
+)
+def test_invalid_values_name_file_key_and_problem(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(path) in caught.value.message
+    assert message in caught.value.message
+
+
+def test_unknown_keys_are_reported_not_fatal(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, '[account]\ncolour = "blue"\n[extras]\na = 1\n'))
+    assert len(config.warnings) == 2
+    assert "unknown setting [account] colour" in config.warnings[0]
+    assert "unknown section [extras]" in config.warnings[1]
+
+
+def test_invalid_utf8_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes(b"[meeting]\nsubject = \"\xff\"\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(path)

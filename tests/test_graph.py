@@ -1,0 +1,305 @@
+"""The Graph client against the fake: requests, retries, and every error class."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from meettray.demo.fake365 import FakeMicrosoft365
+from meettray.errors import GraphError, NetworkError, SignInRequired
+from meettray.graph import GraphClient, retry_delay
+from meettray.meetings import MeetingRequest
+
+from .conftest import SleepRecorder
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+
+
+def request(**changes: object) -> MeetingRequest:
+    base = MeetingRequest(subject="Standup", start=NOW, end=NOW + timedelta(minutes=15))
+    return MeetingRequest(**{**base.__dict__, **changes})  # type: ignore[arg-type]
+
+
+def test_create_sends_create_or_get_with_external_id(
+    fake: FakeMicrosoft365, graph: GraphClient
+) -> None:
+    result = graph.create_meeting(request(), "ext-1", account="adele")
+
+    (post,) = fake.requests_to("POST", "/onlineMeetings")
+    assert post.path.endswith("/me/onlineMeetings/createOrGet")
+    assert post.json() == {
+        "externalId": "ext-1",
+        "subject": "Standup",
+        "startDateTime": "2026-11-23T09:00:00Z",
+        "endDateTime": "2026-11-23T09:15:00Z",
+    }
+    assert post.headers["client-request-id"]
+    meeting = result.meeting
+    assert meeting.join_url.startswith("https://teams.microsoft.com/l/meetup-join/")
+    assert meeting.id in fake.meetings
+    assert meeting.meeting_code and meeting.passcode and meeting.dial_in
+    assert meeting.start == NOW
+    assert result.existed is False
+
+
+def test_the_connection_is_kept_alive(fake: FakeMicrosoft365, graph: GraphClient) -> None:
+    for n in range(3):
+        graph.create_meeting(request(), f"ext-{n}")
+
+    peers = {r.peer for r in fake.requests_to("POST", "createOrGet")}
+    assert len(peers) == 1  # all three over one TLS connection
+
+
+def test_settings_createorget_lacks_are_patched_after(
+    fake: FakeMicrosoft365, graph: GraphClient
+) -> None:
+    result = graph.create_meeting(
+        request(lobby_bypass="everyone", allowed_presenters="organizer"), "ext-2"
+    )
+
+    (patch,) = fake.requests_to("PATCH", "/onlineMeetings/")
+    assert patch.json() == {
+        "lobbyBypassSettings": {"scope": "everyone", "isDialInBypassEnabled": False},
+        "allowedPresenters": "organizer",
+    }
+    stored = fake.meetings[result.meeting.id]
+    assert stored["lobbyBypassSettings"]["scope"] == "everyone"
+    assert result.warnings == ()
+
+
+def test_a_failed_patch_keeps_the_meeting_and_warns(
+    fake: FakeMicrosoft365, graph: GraphClient
+) -> None:
+    fake.add_fault("status", "/onlineMeetings/.+", method="PATCH", status=400, code="BadRequest")
+
+    result = graph.create_meeting(request(lobby_bypass="everyone"), "ext-3")
+
+    assert result.meeting.join_url
+    assert "could not be applied" in result.warnings[0]
+
+
+def test_retry_after_is_honoured(
+    fake: FakeMicrosoft365, graph: GraphClient, sleeps: SleepRecorder
+) -> None:
+    fake.add_fault("status", "createOrGet", status=429, code="TooManyRequests",
+                   retry_after="7", times=2)
+
+    result = graph.create_meeting(request(), "ext-4")
+
+    assert sleeps.waits == [7.0, 7.0]
+    assert len(fake.requests_to("POST", "createOrGet")) == 3
+    assert len(fake.meetings) == 1
+    assert result.meeting.id in fake.meetings
+
+
+def test_a_huge_retry_after_is_not_waited_for(
+    fake: FakeMicrosoft365, graph: GraphClient, sleeps: SleepRecorder
+) -> None:
+    fake.add_fault("status", "createOrGet", status=429, code="TooManyRequests",
+                   retry_after="3600")
+
+    with pytest.raises(GraphError, match="busy") as caught:
+        graph.create_meeting(request(), "ext-5")
+
+    assert sleeps.waits == []
+    assert caught.value.status == 429
+    assert caught.value.request_id
+
+
+def test_backoff_without_retry_after_is_bounded() -> None:
+    delays = [retry_delay(n, None, rng=lambda: 0.5) for n in range(4)]
+    assert delays == [0.5, 1.0, 2.0, 4.0]
+    assert retry_delay(0, "2") == 2.0
+    assert retry_delay(0, "Wed, 21 Oct 2015 07:28:00 GMT", rng=lambda: 0.5) == 0.5
+
+
+def test_repeated_5xx_gives_up_with_a_clear_message(
+    fake: FakeMicrosoft365, graph: GraphClient, sleeps: SleepRecorder
+) -> None:
+    fake.add_fault("status", "createOrGet", status=503, code="ServiceUnavailable", times=10)
+
+    with pytest.raises(GraphError, match="Microsoft Teams is busy right now") as caught:
+        graph.create_meeting(request(), "ext-6")
+
+    assert len(fake.requests_to("POST", "createOrGet")) == 4
+    assert len(sleeps.waits) == 3
+    assert caught.value.request_id
+
+
+def test_dropped_connection_after_the_work_leaves_one_meeting(
+    fake: FakeMicrosoft365, graph: GraphClient
+) -> None:
+    fake.add_fault("drop_after", "createOrGet")
+
+    result = graph.create_meeting(request(), "ext-7")
+
+    assert len(fake.requests_to("POST", "createOrGet")) == 2
+    assert len(fake.meetings) == 1
+    assert result.existed is True  # the retry found the meeting the first try made
+    assert result.meeting.id in fake.meetings
+
+
+def test_read_timeout_after_the_work_leaves_one_meeting(
+    fake: FakeMicrosoft365, graph: GraphClient
+) -> None:
+    fake.add_fault("delay", "createOrGet", delay=4.0)  # longer than the 3 s read timeout
+
+    result = graph.create_meeting(request(), "ext-8")
+
+    assert len(fake.meetings) == 1
+    assert result.meeting.id in fake.meetings
+
+
+def test_calendar_events_are_not_retried_after_a_drop(
+    fake: FakeMicrosoft365, graph: GraphClient, signed_in: object
+) -> None:
+    from meettray.demo.browser import FakeBrowser
+
+    signed_in.sign_in_browser(  # type: ignore[attr-defined]
+        ["OnlineMeetings.ReadWrite", "Calendars.ReadWrite"], timeout=20
+    )
+    assert isinstance(signed_in._open_browser, FakeBrowser)  # type: ignore[attr-defined]
+    fake.add_fault("drop_after", "/me/events")
+
+    with pytest.raises(NetworkError, match="may or may not have been created"):
+        graph.create_event(request(calendar=True))
+
+    assert len(fake.requests_to("POST", "/me/events")) == 1
+    assert len(fake.events) == 1
+
+
+def test_calendar_event_carries_invitations_and_link(
+    fake: FakeMicrosoft365, graph: GraphClient, signed_in: object
+) -> None:
+    signed_in.sign_in_browser(  # type: ignore[attr-defined]
+        ["OnlineMeetings.ReadWrite", "Calendars.ReadWrite"], timeout=20
+    )
+
+    result = graph.create_event(request(attendees=("a@example.com",), calendar=True))
+
+    (post,) = fake.requests_to("POST", "/me/events")
+    body = post.json()
+    assert body["isOnlineMeeting"] is True
+    assert body["onlineMeetingProvider"] == "teamsForBusiness"
+    assert body["attendees"] == [{"emailAddress": {"address": "a@example.com"}, "type": "required"}]
+    assert body["start"] == {"dateTime": "2026-11-23T09:00:00", "timeZone": "UTC"}
+    assert result.meeting.is_calendar_event
+    assert result.meeting.start == NOW
+    assert result.meeting.join_url.startswith("https://")
+
+
+def test_expired_token_is_refreshed_once(fake: FakeMicrosoft365, graph: GraphClient) -> None:
+    graph.create_meeting(request(), "ext-9")
+    fake.expire_access_tokens()
+
+    graph.create_meeting(request(), "ext-10")
+
+    statuses = [r.path for r in fake.requests_to("POST", "createOrGet")]
+    assert len(statuses) == 3  # ok, 401, ok after refresh
+    grants = [r.form()["grant_type"] for r in fake.requests_to("POST", "/token")]
+    assert grants[-1] == "refresh_token"
+
+
+def test_revoked_sign_in_after_401_asks_to_sign_in(
+    fake: FakeMicrosoft365, graph: GraphClient
+) -> None:
+    fake.expire_access_tokens()
+    fake.revoke_refresh_tokens()
+
+    with pytest.raises(SignInRequired):
+        graph.create_meeting(request(), "ext-11")
+    assert fake.meetings == {}
+
+
+def test_missing_permission_is_explained(fake: FakeMicrosoft365, graph: GraphClient) -> None:
+    fake.signed_in_user.guest = True
+
+    with pytest.raises(GraphError, match="not allowed to create Teams meetings") as caught:
+        graph.create_meeting(request(), "ext-12")
+
+    assert caught.value.status == 403
+    assert caught.value.code == "Forbidden"
+    assert caught.value.request_id
+
+
+def test_delete_and_404(fake: FakeMicrosoft365, graph: GraphClient) -> None:
+    meeting = graph.create_meeting(request(), "ext-13").meeting
+    graph.delete_meeting(meeting)
+    assert fake.meetings == {}
+
+    with pytest.raises(GraphError, match="no longer exists") as caught:
+        graph.delete_meeting(meeting)
+    assert caught.value.status == 404
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("malformed", "could not read"),
+        ("no_join_url", "no join link"),
+        ("http_join_url", "not a secure https"),
+        ("huge", "unexpectedly large"),
+    ],
+)
+def test_damaged_answers_are_rejected(
+    fake: FakeMicrosoft365, graph: GraphClient, kind: str, message: str
+) -> None:
+    fake.add_fault(kind, "createOrGet")
+
+    with pytest.raises(GraphError, match=message):
+        graph.create_meeting(request(), "ext-14")
+
+    # Retrying the same action is safe: it returns the same single meeting.
+    again = graph.create_meeting(request(), "ext-14")
+    assert len(fake.meetings) == 1
+    assert again.existed
+
+
+def test_beta_shape_join_url_is_read(fake: FakeMicrosoft365, graph: GraphClient) -> None:
+    fake.join_url_field = "joinUrl"
+
+    meeting = graph.create_meeting(request(), "ext-15").meeting
+
+    assert meeting.join_url.startswith("https://teams.microsoft.com/")
+
+
+def test_connection_refused_is_a_network_error(
+    signed_in: object, sleeps: SleepRecorder
+) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = GraphClient(f"https://127.0.0.1:{port}/v1.0", signed_in, sleep=sleeps)  # type: ignore[arg-type]
+
+    with pytest.raises(NetworkError, match="cannot be reached"):
+        client.create_meeting(request(), "ext-16")
+    assert len(sleeps.waits) == 3  # never sent: safe to retry
+
+
+def test_app_only_creates_for_the_configured_user(fake: FakeMicrosoft365) -> None:
+    from meettray.auth import AppOnlyAuth, memory_token_cache
+    from meettray.config import AccountConfig
+
+    fake.add_app("daemon", secret="Daemon-Secret-1")
+    config = AccountConfig(
+        mode="application", client_id="daemon", authority=fake.authority,
+        graph_endpoint=fake.graph_endpoint, user_id="adele@contoso.example",
+    )
+    client = GraphClient(
+        fake.graph_endpoint,
+        AppOnlyAuth(config, "Daemon-Secret-1", memory_token_cache()[0]),
+        user_id=config.user_id,
+    )
+
+    meeting = client.create_meeting(request(), "ext-17").meeting
+
+    (post,) = fake.requests_to("POST", "createOrGet")
+    assert post.path == "/v1.0/users/adele%40contoso.example/onlineMeetings/createOrGet"
+    assert fake.meetings[meeting.id]["_organizer"] == fake.signed_in_user.oid
+
+    fake.signed_in_user.app_policy_granted = False
+    with pytest.raises(GraphError, match="application access policy"):
+        client.create_meeting(request(), "ext-18")

@@ -1,0 +1,164 @@
+"""The SQLite history: ordering, search, upserts, damage and concurrent writers."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import stat
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from meettray.errors import StorageError
+from meettray.history import HistoryStore
+from meettray.meetings import Meeting
+
+T0 = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
+
+
+def meeting(n: int, subject: str = "", **changes: object) -> Meeting:
+    values: dict[str, object] = {
+        "id": f"meeting-{n}",
+        "join_url": f"https://teams.microsoft.com/l/meetup-join/{n}",
+        "subject": subject or f"Meeting {n}",
+        "start": T0 + timedelta(hours=n),
+        "end": T0 + timedelta(hours=n, minutes=30),
+        "created_at": T0 + timedelta(minutes=n),
+        "external_id": f"ext-{n}",
+        "meeting_code": "123456789012",
+        "passcode": "pass",
+        "dial_in": "+1 425-555-0123",
+        "account": "adele@contoso.example",
+    }
+    values.update(changes)
+    return Meeting(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> HistoryStore:
+    history = HistoryStore(tmp_path / "data" / "history.sqlite3")
+    yield history  # type: ignore[misc]
+    history.close()
+
+
+def test_round_trip_keeps_every_field(store: HistoryStore) -> None:
+    original = meeting(1, is_calendar_event=True, conference_id="987", toll_free="+1 800")
+    store.add(original)
+    assert store.get("meeting-1") == original
+
+
+def test_newest_first_with_limit_and_offset(store: HistoryStore) -> None:
+    for n in range(5):
+        store.add(meeting(n))
+    assert [m.id for m in store.recent(3)] == ["meeting-4", "meeting-3", "meeting-2"]
+    assert [m.id for m in store.recent(3, offset=3)] == ["meeting-1", "meeting-0"]
+    assert store.count() == 5
+
+
+def test_search_by_subject(store: HistoryStore) -> None:
+    store.add(meeting(1, "Incident: DB down"))
+    store.add(meeting(2, "Weekly sync"))
+    store.add(meeting(3, "incident review 100%"))
+    assert [m.id for m in store.recent(10, search="INCIDENT")] == ["meeting-3", "meeting-1"]
+    assert [m.id for m in store.recent(10, search="100%")] == ["meeting-3"]
+    assert store.recent(10, search="_") == []  # LIKE wildcards are literal
+    assert store.count(search="sync") == 1
+
+
+def test_saving_the_same_meeting_again_updates_it(store: HistoryStore) -> None:
+    store.add(meeting(1, "Old subject"))
+    store.add(meeting(1, "New subject"))
+    assert store.count() == 1
+    assert store.get("meeting-1").subject == "New subject"  # type: ignore[union-attr]
+
+
+def test_delete(store: HistoryStore) -> None:
+    store.add(meeting(1))
+    assert store.delete("meeting-1") is True
+    assert store.delete("meeting-1") is False
+    assert store.get("meeting-1") is None
+
+
+def test_file_is_user_only(store: HistoryStore) -> None:
+    store.add(meeting(1))
+    assert stat.S_IMODE(os.stat(store.path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(store.path.parent).st_mode) == 0o700
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b"this is not a database at all" * 100, b"SQLite format 3\x00" + b"\xff" * 4000, b""],
+)
+def test_damaged_file_is_set_aside_and_a_new_one_started(tmp_path: Path, damage: bytes) -> None:
+    path = tmp_path / "history.sqlite3"
+    path.write_bytes(damage)
+    store = HistoryStore(path)
+    try:
+        if damage:
+            assert store.set_aside is not None
+            assert store.set_aside.read_bytes() == damage  # nothing deleted
+            assert store.set_aside.name.startswith("history.sqlite3.corrupt-")
+        else:
+            assert store.set_aside is None  # an empty file is a valid new database
+        store.add(meeting(1))
+        assert store.count() == 1
+    finally:
+        store.close()
+
+
+def test_truncated_database_is_set_aside(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    store = HistoryStore(path)
+    for n in range(200):
+        store.add(meeting(n, "x" * 500))
+    store.close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    path.write_bytes(path.read_bytes()[:100])
+
+    again = HistoryStore(path)
+    try:
+        assert again.set_aside is not None
+        assert again.count() == 0
+    finally:
+        again.close()
+
+
+def test_an_unusable_location_gives_a_clear_message(tmp_path: Path) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the data folder should be")
+    with pytest.raises(StorageError, match="cannot be opened"):
+        HistoryStore(blocker / "history.sqlite3")
+
+
+def test_a_full_disk_gives_a_clear_message(store: HistoryStore) -> None:
+    store.add(meeting(0))
+    store._db.execute("PRAGMA max_page_count = 1")  # simulate "database or disk is full"
+    with pytest.raises(StorageError, match="could not be saved"):
+        store.add(meeting(1, "y" * 100_000))
+
+
+def _writer(path: str, worker: int, count: int) -> None:
+    store = HistoryStore(Path(path))
+    for n in range(count):
+        store.add(meeting(worker * 1000 + n))
+    store.close()
+
+
+def test_concurrent_processes_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    HistoryStore(path).close()
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_writer, args=(str(path), w, 60)) for w in range(4)]
+    for process in workers:
+        process.start()
+    for process in workers:
+        process.join(60)
+        assert process.exitcode == 0
+
+    store = HistoryStore(path)
+    try:
+        assert store.count() == 240
+    finally:
+        store.close()

@@ -1,0 +1,134 @@
+"""The app model: Graph, history and sign-in working together."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from meettray.auth import CacheStatus, DelegatedAuth
+from meettray.config import Config, MeetingConfig
+from meettray.demo.fake365 import FakeMicrosoft365
+from meettray.errors import GraphError
+from meettray.graph import GraphClient
+from meettray.history import HistoryStore
+from meettray.meetings import build_schedule
+from meettray.service import MeetingService
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def service(
+    config: Config, signed_in: DelegatedAuth, graph: GraphClient, tmp_path: Path
+) -> MeetingService:
+    config = Config(
+        account=config.account, meeting=MeetingConfig(subject="Bridge {date}", duration_minutes=20)
+    )
+    made = MeetingService(
+        config=config,
+        authenticator=signed_in,
+        graph=graph,
+        history=HistoryStore(tmp_path / "history.sqlite3"),
+        cache_status=CacheStatus("memory", False, ""),
+        clock=lambda: NOW,
+    )
+    yield made  # type: ignore[misc]
+    made.close()
+
+
+def test_meet_now_creates_and_remembers(fake: FakeMicrosoft365, service: MeetingService) -> None:
+    created = service.create_instant()
+
+    meeting = created.meeting
+    assert meeting.subject == f"Bridge {NOW.astimezone():%Y-%m-%d}"
+    assert meeting.end - meeting.start == timedelta(minutes=20)  # type: ignore[operator]
+    assert meeting.account == "adele@contoso.example"
+    assert created.warnings == ()
+    assert service.history.recent(5) == [meeting]
+    assert list(fake.meetings) == [meeting.id]
+
+
+def test_each_action_gets_its_own_external_id(
+    fake: FakeMicrosoft365, service: MeetingService
+) -> None:
+    service.create_instant()
+    service.create_instant()
+    ids = {r.json()["externalId"] for r in fake.requests_to("POST", "createOrGet")}
+    assert len(ids) == 2
+    assert len(fake.meetings) == 2
+
+
+def test_drop_after_creation_leaves_one_meeting_and_one_row(
+    fake: FakeMicrosoft365, service: MeetingService
+) -> None:
+    fake.add_fault("drop_after", "createOrGet")
+
+    created = service.create_instant()
+
+    assert len(fake.meetings) == 1
+    assert service.history.count() == 1
+    assert service.history.recent(1)[0].id == created.meeting.id
+
+
+def test_history_failure_keeps_the_link(fake: FakeMicrosoft365, service: MeetingService) -> None:
+    service.history._db.execute("PRAGMA query_only = 1")  # SQLite now refuses every write
+
+    created = service.create_instant()
+
+    assert created.meeting.join_url.startswith("https://")
+    assert created.meeting.id in fake.meetings
+    assert "could not be saved (the disk is full or read-only)" in created.warnings[0]
+    assert "The link still works." in created.warnings[0]
+
+
+def test_schedule_with_calendar_asks_for_calendar_permission(
+    fake: FakeMicrosoft365, service: MeetingService
+) -> None:
+    service.auth.sign_in_browser(["OnlineMeetings.ReadWrite", "Calendars.ReadWrite"])  # type: ignore[union-attr]
+    request = build_schedule(
+        subject="Review",
+        start="2026-12-01T10:00Z",
+        duration_minutes=30,
+        attendees=["b@example.com"],
+        calendar=True,
+    )
+
+    created = service.create(request)
+
+    assert created.meeting.is_calendar_event
+    assert list(fake.events) == [created.meeting.id]
+    assert service.history.get(created.meeting.id) == created.meeting
+
+
+def test_cancel_removes_from_server_and_history(
+    fake: FakeMicrosoft365, service: MeetingService
+) -> None:
+    meeting = service.create_instant().meeting
+
+    service.cancel(meeting)
+
+    assert fake.meetings == {}
+    assert service.history.count() == 0
+
+
+def test_cancel_of_a_meeting_already_gone_cleans_history(
+    fake: FakeMicrosoft365, service: MeetingService
+) -> None:
+    meeting = service.create_instant().meeting
+    fake.meetings.clear()
+
+    service.cancel(meeting)
+
+    assert service.history.count() == 0
+
+
+def test_cancel_failure_keeps_history(fake: FakeMicrosoft365, service: MeetingService) -> None:
+    meeting = service.create_instant().meeting
+    fake.add_fault("status", "onlineMeetings/", method="DELETE", status=403, code="Forbidden")
+
+    with pytest.raises(GraphError):
+        service.cancel(meeting)
+
+    assert service.history.count() == 1
