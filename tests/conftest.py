@@ -12,9 +12,9 @@ import pytest
 
 from meettray.auth import DelegatedAuth, memory_token_cache
 from meettray.config import AccountConfig, Config
-from meettray.graph import GraphClient
 from meettray.demo.browser import FakeBrowser
 from meettray.demo.fake365 import FakeApp, FakeMicrosoft365
+from meettray.graph import GraphClient
 
 CLIENT_ID = "11111111-2222-3333-4444-555555555555"
 
@@ -80,9 +80,9 @@ def config_file(tmp_path: Path, fake: FakeMicrosoft365, monkeypatch: pytest.Monk
     return path
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> (
-    subprocess.CompletedProcess[str]
-):
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     """Run the real ``meettray`` command in a new process."""
     return subprocess.run(
         [sys.executable, "-m", "meettray", *args],

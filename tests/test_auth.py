@@ -72,8 +72,14 @@ def test_persisted_cache_is_reused_by_a_new_instance(
 
 def test_plain_file_cache_is_user_only_and_says_so(tmp_path: Path) -> None:
     cache, status = auth.build_token_cache(tmp_path / "sub" / "tokens.bin", encrypt=False)
-    cache.add({"scope": ["s"], "client_id": "c", "token_endpoint": "https://x/token",
-               "response": {"access_token": "a", "token_type": "Bearer", "expires_in": 60}})
+    cache.add(
+        {
+            "scope": ["s"],
+            "client_id": "c",
+            "token_endpoint": "https://x/token",
+            "response": {"access_token": "a", "token_type": "Bearer", "expires_in": 60},
+        }
+    )
 
     mode = stat.S_IMODE(os.stat(tmp_path / "sub" / "tokens.bin").st_mode)
     assert mode == 0o600
@@ -113,7 +119,7 @@ def test_revoked_refresh_token_asks_to_sign_in_again(
     signer.sign_in_browser(timeout=20)
     fake.revoke_refresh_tokens()
 
-    with pytest.raises(SignInRequired, match="expired. Sign in again") as caught:
+    with pytest.raises(SignInRequired, match=r"expired\. Sign in again") as caught:
         signer.token([auth.MEETINGS], force_refresh=True)
 
     assert "700082" in caught.value.detail
@@ -133,7 +139,9 @@ def test_calendar_permission_is_asked_only_when_needed(
     assert signer.token([auth.CALENDAR])
 
 
-def test_device_code_sign_in(fake: FakeMicrosoft365, account: AccountConfig, tmp_path: Path) -> None:
+def test_device_code_sign_in(
+    fake: FakeMicrosoft365, account: AccountConfig, tmp_path: Path
+) -> None:
     signer = delegated(account, tmp_path)
 
     prompt = signer.begin_device_code()
@@ -143,7 +151,8 @@ def test_device_code_sign_in(fake: FakeMicrosoft365, account: AccountConfig, tmp
 
     assert who.username == "adele@contoso.example"
     polls = [
-        r for r in fake.requests_to("POST", "/token")
+        r
+        for r in fake.requests_to("POST", "/token")
         if r.form()["grant_type"].endswith("device_code")
     ]
     assert len(polls) == 2  # one authorization_pending, then the tokens

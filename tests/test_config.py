@@ -72,7 +72,10 @@ def test_overrides_win(tmp_path: Path) -> None:
     [
         ("[account\n", "is not valid TOML"),
         ('[account]\ncloud = "moon"\n', "[account] cloud = 'moon' must be one of: global, usgov"),
-        ('[meeting]\nduration_minutes = "60"\n', "[meeting] duration_minutes must be a whole number"),
+        (
+            '[meeting]\nduration_minutes = "60"\n',
+            "[meeting] duration_minutes must be a whole number",
+        ),
         ("[meeting]\nduration_minutes = true\n", "must be a whole number, not true or false"),
         ("[meeting]\nduration_minutes = 0\n", "must be between 5 and 1440"),
         ('[account]\ngraph_endpoint = "http://x"\n', "must be an https:// address"),
@@ -101,6 +104,6 @@ def test_unknown_keys_are_reported_not_fatal(tmp_path: Path) -> None:
 
 def test_invalid_utf8_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
-    path.write_bytes(b"[meeting]\nsubject = \"\xff\"\n")
+    path.write_bytes(b'[meeting]\nsubject = "\xff"\n')
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(path)

@@ -38,7 +38,9 @@ def test_create_sends_create_or_get_with_external_id(
     meeting = result.meeting
     assert meeting.join_url.startswith("https://teams.microsoft.com/l/meetup-join/")
     assert meeting.id in fake.meetings
-    assert meeting.meeting_code and meeting.passcode and meeting.dial_in
+    assert meeting.meeting_code
+    assert meeting.passcode
+    assert meeting.dial_in
     assert meeting.start == NOW
     assert result.existed is False
 
@@ -82,8 +84,9 @@ def test_a_failed_patch_keeps_the_meeting_and_warns(
 def test_retry_after_is_honoured(
     fake: FakeMicrosoft365, graph: GraphClient, sleeps: SleepRecorder
 ) -> None:
-    fake.add_fault("status", "createOrGet", status=429, code="TooManyRequests",
-                   retry_after="7", times=2)
+    fake.add_fault(
+        "status", "createOrGet", status=429, code="TooManyRequests", retry_after="7", times=2
+    )
 
     result = graph.create_meeting(request(), "ext-4")
 
@@ -96,8 +99,7 @@ def test_retry_after_is_honoured(
 def test_a_huge_retry_after_is_not_waited_for(
     fake: FakeMicrosoft365, graph: GraphClient, sleeps: SleepRecorder
 ) -> None:
-    fake.add_fault("status", "createOrGet", status=429, code="TooManyRequests",
-                   retry_after="3600")
+    fake.add_fault("status", "createOrGet", status=429, code="TooManyRequests", retry_after="3600")
 
     with pytest.raises(GraphError, match="busy") as caught:
         graph.create_meeting(request(), "ext-5")
@@ -264,9 +266,7 @@ def test_beta_shape_join_url_is_read(fake: FakeMicrosoft365, graph: GraphClient)
     assert meeting.join_url.startswith("https://teams.microsoft.com/")
 
 
-def test_connection_refused_is_a_network_error(
-    signed_in: object, sleeps: SleepRecorder
-) -> None:
+def test_connection_refused_is_a_network_error(signed_in: object, sleeps: SleepRecorder) -> None:
     import socket
 
     with socket.socket() as probe:
@@ -285,8 +285,11 @@ def test_app_only_creates_for_the_configured_user(fake: FakeMicrosoft365) -> Non
 
     fake.add_app("daemon", secret="Daemon-Secret-1")
     config = AccountConfig(
-        mode="application", client_id="daemon", authority=fake.authority,
-        graph_endpoint=fake.graph_endpoint, user_id="adele@contoso.example",
+        mode="application",
+        client_id="daemon",
+        authority=fake.authority,
+        graph_endpoint=fake.graph_endpoint,
+        user_id="adele@contoso.example",
     )
     client = GraphClient(
         fake.graph_endpoint,

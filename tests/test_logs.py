@@ -34,7 +34,7 @@ def test_setup_writes_a_redacted_rotating_file(tmp_path: Path) -> None:
         for handler in root.handlers:
             handler.flush()
     finally:
-        for handler in root.handlers[len(before):]:
+        for handler in root.handlers[len(before) :]:
             handler.close()
         root.handlers[:] = before
     assert log_file == tmp_path / "meettray.log"

@@ -1,0 +1,86 @@
+"""The CLI's clipboard hand-off, on a real X server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from meettray.demo.fake365 import FakeMicrosoft365
+from meettray.platform.clipboard import HolderClipboard, NullClipboard, system_clipboard
+
+from ..conftest import run_cli
+from ..xserver import xclip_read, xvfb
+
+pytestmark = pytest.mark.x11
+
+
+@pytest.fixture(scope="module")
+def display() -> Iterator[str]:
+    with xvfb() as value:
+        yield value
+
+
+def holders() -> list[str]:
+    done = subprocess.run(
+        ["pgrep", "-f", "meettray.platform.clipboard_holder"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout.split()
+
+
+def wait_for(condition: object, timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_link_stays_pasteable_after_the_cli_exits(
+    display: str, config_file: Path, fake: FakeMicrosoft365
+) -> None:
+    env = {"DISPLAY": display, "WAYLAND_DISPLAY": ""}
+    assert run_cli("login", "--device-code", env=env).returncode == 0
+
+    done = run_cli("now", env=env)
+
+    assert done.returncode == 0, done.stderr
+    assert "Copied to the clipboard." in done.stderr
+    link = done.stdout.strip()
+    assert xclip_read(display) == link  # the CLI process is gone; the holder serves it
+    assert "text/html" in xclip_read(display, "TARGETS").split()
+    html = xclip_read(display, "text/html")
+    assert f'<a href="{link}">Join Microsoft Teams meeting</a>' in html.replace("&amp;", "&")
+
+    # Copying something else ends the holder: nothing lingers.
+    subprocess.run(
+        ["xclip", "-selection", "clipboard"],
+        input="something else",
+        text=True,
+        env={**os.environ, "DISPLAY": display},
+        check=True,
+        timeout=10,
+    )
+    assert wait_for(lambda: not holders())
+    assert xclip_read(display) == "something else"
+
+
+def test_backend_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISPLAY", ":5")
+    assert isinstance(system_clipboard(), HolderClipboard)
+    monkeypatch.setenv("DISPLAY", "")
+    monkeypatch.setenv("WAYLAND_DISPLAY", "")
+    backend = system_clipboard()
+    assert isinstance(backend, NullClipboard)
+    assert backend.copy("x").copied is False
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert "wl-clipboard" in system_clipboard().copy("x").message

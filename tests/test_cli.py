@@ -1,0 +1,276 @@
+"""The ``meettray`` command, run as a real process against the fake service."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from meettray import __version__
+from meettray.demo.fake365 import FakeMicrosoft365
+
+from .conftest import BROWSER_COMMAND, run_cli
+
+NO_DISPLAY = {"DISPLAY": "", "WAYLAND_DISPLAY": ""}
+
+
+@pytest.fixture
+def logged_in(config_file: Path, fake: FakeMicrosoft365) -> Path:
+    done = run_cli("login", "--device-code", env=NO_DISPLAY)
+    assert done.returncode == 0, done.stderr
+    return config_file
+
+
+def test_version() -> None:
+    done = run_cli("--version")
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"meettray {__version__}"
+
+
+@pytest.mark.parametrize(
+    "command", [[], ["now"], ["schedule"], ["history"], ["login"], ["logout"], ["whoami"]]
+)
+def test_help_on_every_command(command: list[str]) -> None:
+    done = run_cli(*command, "--help")
+    assert done.returncode == 0
+    assert done.stdout.startswith("usage: meettray")
+
+
+def test_no_command_prints_help_and_exits_2() -> None:
+    done = run_cli()
+    assert done.returncode == 2
+    assert "now" in done.stdout
+    assert "schedule" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["frobnicate"], "invalid choice"),
+        (["schedule", "--subject", "x"], "required"),
+        (["schedule", "--subject", "x", "--start", "2026-12-01T10:00"], "one of the arguments"),
+        (["schedule", "--subject", "x", "--start", "t", "--duration", "abc"], "not a whole number"),
+        (["history", "--limit", "0"], "must be at least 1"),
+        (["now", "--bogus"], "unrecognized arguments"),
+        (
+            ["schedule", "--subject", "x", "--start", "t", "--duration", "5", "--lobby", "x"],
+            "invalid choice",
+        ),
+    ],
+)
+def test_usage_errors_exit_2(args: list[str], message: str) -> None:
+    done = run_cli(*args)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "usage: meettray" in done.stderr
+
+
+def test_device_code_login_then_now_json_then_history(
+    logged_in: Path, fake: FakeMicrosoft365, user_dirs: Path
+) -> None:
+    done = run_cli("now", "--json", env=NO_DISPLAY)
+
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert {"join_url", "id", "subject", "start", "end"} <= set(data)
+    assert data["subject"] == "Incident bridge"
+    assert data["id"] in fake.meetings
+    assert "Not copied to the clipboard: there is no display." in done.stderr
+    assert (user_dirs / "data" / "meettray" / "history.sqlite3").exists()
+
+    listed = run_cli("history", "--json")
+    assert listed.returncode == 0
+    assert [m["id"] for m in json.loads(listed.stdout)] == [data["id"]]
+    assert set(json.loads(listed.stdout)[0]) == set(data)
+
+
+def test_now_prints_just_the_link(logged_in: Path) -> None:
+    done = run_cli("now", "--subject", "Outage", "--no-copy", env=NO_DISPLAY)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("https://teams.microsoft.com/l/meetup-join/")
+    assert done.stdout.count("\n") == 1
+    assert "clipboard" not in done.stderr
+
+
+def test_browser_login(config_file: Path, fake: FakeMicrosoft365) -> None:
+    done = run_cli("login", env={**NO_DISPLAY, "BROWSER": BROWSER_COMMAND})
+    assert done.returncode == 0, done.stderr
+    assert "Signed in as adele@contoso.example." in done.stdout
+    assert len(fake.requests_to("GET", "/authorize")) == 1
+
+
+def test_whoami_and_logout(logged_in: Path) -> None:
+    who = run_cli("whoami", "--json")
+    assert who.returncode == 0
+    info = json.loads(who.stdout)
+    assert info["username"] == "adele@contoso.example"
+    assert info["token_cache_encrypted"] is False  # no keyring on this machine
+
+    plain = run_cli("whoami")
+    assert "Warning: the token cache is not encrypted." in plain.stdout
+
+    out = run_cli("logout")
+    assert out.returncode == 0
+    assert "Signed out adele@contoso.example." in out.stdout
+    assert run_cli("whoami").returncode == 4
+    now = run_cli("now", "--no-copy")
+    assert now.returncode == 4
+    assert now.stderr.strip() == "meettray: You are not signed in. Sign in to create meetings."
+
+
+def test_schedule(logged_in: Path, fake: FakeMicrosoft365) -> None:
+    done = run_cli(
+        "schedule",
+        "--subject",
+        "Design review",
+        "--start",
+        "2030-03-04T10:00+01:00",
+        "--duration",
+        "45",
+        "--attendee",
+        "b@example.com",
+        "--attendee",
+        "c@example.com",
+        "--lobby",
+        "everyone",
+        "--presenters",
+        "organizer",
+        "--json",
+        "--no-copy",
+    )
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["start"] == "2030-03-04T09:00:00+00:00"
+    assert data["end"] == "2030-03-04T09:45:00+00:00"
+    stored = fake.meetings[data["id"]]
+    assert [a["upn"] for a in stored["participants"]["attendees"]] == [
+        "b@example.com",
+        "c@example.com",
+    ]
+    assert stored["lobbyBypassSettings"]["scope"] == "everyone"
+
+
+def test_schedule_invalid_input_names_each_problem(logged_in: Path, fake: FakeMicrosoft365) -> None:
+    done = run_cli(
+        "schedule",
+        "--subject",
+        "x",
+        "--start",
+        "2030-03-04T10:00",
+        "--end",
+        "2030-03-04T09:00",
+        "--attendee",
+        "bob",
+    )
+    assert done.returncode == 2
+    assert "meettray: The end must be after the start." in done.stderr
+    assert "meettray: Not an e-mail address: 'bob'." in done.stderr
+    assert fake.meetings == {}
+
+
+def test_schedule_in_the_past_needs_confirmation(logged_in: Path, fake: FakeMicrosoft365) -> None:
+    args = ["schedule", "--subject", "x", "--start", "2020-01-01T10:00Z", "--duration", "5"]
+    refused = run_cli(*args)
+    assert refused.returncode == 2
+    assert "--allow-past" in refused.stderr
+    assert fake.meetings == {}
+    assert run_cli(*args, "--allow-past", "--no-copy").returncode == 0
+
+
+def test_calendar_schedule_without_permission_asks_to_sign_in(logged_in: Path) -> None:
+    done = run_cli(
+        "schedule",
+        "--subject",
+        "x",
+        "--start",
+        "2030-01-01T10:00Z",
+        "--duration",
+        "5",
+        "--calendar",
+        "--no-copy",
+    )
+    assert done.returncode == 4
+    assert "needs your permission" in done.stderr
+
+
+def test_graph_refusal_exit_5_with_request_id(logged_in: Path, fake: FakeMicrosoft365) -> None:
+    fake.signed_in_user.guest = True
+
+    done = run_cli("now", "--no-copy")
+
+    assert done.returncode == 5
+    lines = done.stderr.strip().splitlines()
+    assert lines[0].startswith("meettray: You are not allowed to create Teams meetings.")
+    assert lines[1].startswith("(request-id ")
+    verbose = run_cli("-v", "now", "--no-copy")
+    assert "HTTP 403 Forbidden" in verbose.stderr
+
+
+def test_busy_service_is_reported_while_waiting(logged_in: Path, fake: FakeMicrosoft365) -> None:
+    fake.add_fault("status", "createOrGet", status=429, code="TooManyRequests", retry_after="1")
+
+    done = run_cli("now", "--no-copy")
+
+    assert done.returncode == 0, done.stderr
+    assert "Microsoft Teams is busy; trying again in 1 s" in done.stderr
+
+
+def test_unreachable_service_exit_6(logged_in: Path, fake: FakeMicrosoft365) -> None:
+    text = logged_in.read_text().replace(fake.graph_endpoint, "https://127.0.0.1:9/v1.0")
+    logged_in.write_text(text)
+
+    done = run_cli("now", "--no-copy")
+
+    assert done.returncode == 6
+    assert "Microsoft Graph cannot be reached" in done.stderr
+
+
+def test_invalid_config_exit_3_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text('[account]\ncloud = "moon"\n')
+
+    done = run_cli("--config", str(path), "now")
+
+    assert done.returncode == 3
+    assert str(path) in done.stderr
+    assert "cloud" in done.stderr
+
+
+def test_missing_client_id_exit_3(tmp_path: Path) -> None:
+    done = run_cli("--config", str(tmp_path / "absent.toml"), "now")
+    assert done.returncode == 3
+    assert "client_id" in done.stderr
+
+
+def test_damaged_history_is_set_aside_and_reported(logged_in: Path, user_dirs: Path) -> None:
+    history = user_dirs / "data" / "meettray" / "history.sqlite3"
+    history.write_bytes(b"garbage" * 1000)
+
+    done = run_cli("now", "--no-copy")
+
+    assert done.returncode == 0
+    assert "history file was damaged" in done.stderr
+    assert len(list(history.parent.glob("history.sqlite3.corrupt-*"))) == 1
+    assert len(json.loads(run_cli("history", "--json").stdout)) == 1
+
+
+def test_history_search_and_text_output(logged_in: Path) -> None:
+    for subject in ("Alpha review", "Beta sync"):
+        assert run_cli("now", "--subject", subject, "--no-copy").returncode == 0
+
+    done = run_cli("history", "--search", "alpha")
+
+    assert done.returncode == 0
+    assert "Alpha review" in done.stdout
+    assert "Beta sync" not in done.stdout
+    assert run_cli("history", "--search", "zzz").stdout.strip() == "No meeting matches."
+
+
+def test_demo_needs_no_account(user_dirs: Path) -> None:
+    done = run_cli("--demo", "now", "--json", "--no-copy")
+
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["join_url"].startswith("https://demo.meettray.invalid/")
+    assert (user_dirs / "data" / "meettray" / "demo" / "history.sqlite3").exists()
+    assert not (user_dirs / "data" / "meettray" / "history.sqlite3").exists()
