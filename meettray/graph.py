@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 import requests
+import urllib3.exceptions
 
 from meettray.auth import CALENDAR, MEETINGS, TokenProvider
 from meettray.errors import GraphError, NetworkError, SignInRequired
@@ -389,9 +390,12 @@ def _json(response: GraphResponse) -> Any:
 
 
 def _is_connect_failure(exc: Exception) -> bool:
-    # requests wraps urllib3's NewConnectionError (refused, DNS) in ConnectionError.
-    text = repr(exc)
-    return "NewConnectionError" in text or "NameResolutionError" in text
+    """Whether the request never left this machine (refused, DNS failure)."""
+    # requests wraps urllib3's MaxRetryError, whose reason is NewConnectionError
+    # (NameResolutionError is a subclass) when no connection was made.
+    cause = exc.args[0] if exc.args else None
+    reason = getattr(cause, "reason", cause)
+    return isinstance(reason, urllib3.exceptions.NewConnectionError)
 
 
 def _network_error(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from meettray import auth, paths
 from meettray.config import Config
-from meettray.errors import StorageError
+from meettray.errors import GraphError, StorageError
 from meettray.graph import CreateResult, GraphClient
 from meettray.history import HistoryStore
 from meettray.meetings import Meeting, MeetingRequest, instant_request, new_external_id
@@ -98,8 +98,6 @@ class MeetingService:
 
         A meeting the server no longer knows (404) is simply removed from history.
         """
-        from meettray.errors import GraphError
-
         try:
             self.graph.delete_meeting(meeting)
         except GraphError as exc:

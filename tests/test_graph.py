@@ -142,6 +142,18 @@ def test_dropped_connection_after_the_work_leaves_one_meeting(
     assert result.meeting.id in fake.meetings
 
 
+def test_dropped_connection_before_the_work_is_retried(
+    fake: FakeMicrosoft365, graph: GraphClient
+) -> None:
+    fake.add_fault("drop_before", "createOrGet")
+
+    result = graph.create_meeting(request(), "ext-7b")
+
+    assert len(fake.requests_to("POST", "createOrGet")) == 2
+    assert list(fake.meetings) == [result.meeting.id]
+    assert result.existed is False
+
+
 def test_read_timeout_after_the_work_leaves_one_meeting(
     fake: FakeMicrosoft365, graph: GraphClient
 ) -> None:
