@@ -295,7 +295,11 @@ class DelegatedAuth:
                 raise _auth_error(flow)
             if cancel is not None:
                 cancel.on_cancel(receiver.cancel)
-            self._open_browser(flow["auth_uri"])
+            if self._open_browser(flow["auth_uri"]) is False:
+                raise AuthError(
+                    "No web browser could be opened for sign-in. Use sign-in with a code "
+                    "instead (meettray login --device-code)."
+                )
             response = receiver.wait(timeout)
         if response is None:
             raise SignInCancelled(
@@ -444,12 +448,7 @@ def read_client_secret(account: AccountConfig) -> str:
 def _system_browser(url: str) -> object:
     import webbrowser
 
-    if not webbrowser.open(url):
-        raise AuthError(
-            "No web browser could be opened for sign-in. Use device-code sign-in instead "
-            "(meettray login --device-code)."
-        )
-    return None
+    return webbrowser.open(url)
 
 
 def _unverified_claims(id_token: str) -> dict[str, Any]:

@@ -131,17 +131,14 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help(out)
-        return EXIT_USAGE
+        from meettray.ui.app import run
+
+        return run(args)
     from meettray import logs
 
     log_file = logs.setup(verbose=args.verbose, to_file=not args.demo)
-    demo: DemoEnvironment | None = None
+    demo = _LazyDemo(enabled=args.demo)
     try:
-        if args.demo:
-            from meettray.demo.runtime import DemoEnvironment
-
-            demo = DemoEnvironment()
         return _COMMANDS[args.command](args, out, demo)
     except MeettrayError as exc:
         _report(exc, args.verbose)
@@ -157,8 +154,26 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
             print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_UNEXPECTED
     finally:
-        if demo is not None:
-            demo.stop()
+        demo.stop()
+
+
+class _LazyDemo:
+    """The demo's fake service, started only by a command that needs it."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self._environment: DemoEnvironment | None = None
+
+    def get(self) -> DemoEnvironment | None:
+        if self.enabled and self._environment is None:
+            from meettray.demo.runtime import DemoEnvironment
+
+            self._environment = DemoEnvironment()
+        return self._environment
+
+    def stop(self) -> None:
+        if self._environment is not None:
+            self._environment.stop()
 
 
 def _report(exc: MeettrayError, verbose: int) -> None:
@@ -174,10 +189,11 @@ def _report(exc: MeettrayError, verbose: int) -> None:
         print(f"(request-id {exc.request_id}; run with -v for details)", file=sys.stderr)
 
 
-def _service(args: argparse.Namespace, demo: DemoEnvironment | None) -> MeetingService:
+def _service(args: argparse.Namespace, lazy_demo: _LazyDemo) -> MeetingService:
     from meettray.config import load_config
     from meettray.service import build_service
 
+    demo = lazy_demo.get()
     config = load_config(args.config)
     for warning in config.warnings:
         print(f"meettray: {warning}", file=sys.stderr)
@@ -197,7 +213,14 @@ def _service(args: argparse.Namespace, demo: DemoEnvironment | None) -> MeetingS
     return service
 
 
-def _cmd_now(args: argparse.Namespace, out: TextIO, demo: DemoEnvironment | None) -> int:
+def _cmd_now(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
+    if not args.no_copy:
+        # A running tray app makes the meeting: its clipboard outlives this process.
+        from meettray import instance
+
+        answer = instance.ask({"command": "now", "subject": args.subject}, demo=demo.enabled)
+        if answer is not None:
+            return _print_delegated(answer, args, out)
     service = _service(args, demo)
     try:
         created = service.create_instant(args.subject)
@@ -206,7 +229,7 @@ def _cmd_now(args: argparse.Namespace, out: TextIO, demo: DemoEnvironment | None
     return _print_created(created, args, out)
 
 
-def _cmd_schedule(args: argparse.Namespace, out: TextIO, demo: DemoEnvironment | None) -> int:
+def _cmd_schedule(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
     from meettray.meetings import build_schedule
 
     request = build_schedule(
@@ -231,6 +254,26 @@ def _cmd_schedule(args: argparse.Namespace, out: TextIO, demo: DemoEnvironment |
     return _print_created(created, args, out)
 
 
+def _print_delegated(answer: Any, args: argparse.Namespace, out: TextIO) -> int:
+    from meettray.errors import MeettrayError as Failure
+
+    if not isinstance(answer, dict) or not answer.get("ok"):
+        failure = answer if isinstance(answer, dict) else {}
+        error = Failure(
+            str(failure.get("message") or "The running meettray did not answer properly."),
+            detail=str(failure.get("detail") or ""),
+            request_id=str(failure.get("request_id") or ""),
+        )
+        error.exit_code = int(failure.get("exit_code") or EXIT_UNEXPECTED)
+        raise error
+    meeting = answer["meeting"]
+    for warning in answer.get("warnings", []):
+        print(f"meettray: {warning}", file=sys.stderr)
+    print(json.dumps(meeting, ensure_ascii=False) if args.json else meeting["join_url"], file=out)
+    print("meettray: Copied to the clipboard by the running meettray.", file=sys.stderr)
+    return EXIT_OK
+
+
 def _print_created(created: Created, args: argparse.Namespace, out: TextIO) -> int:
     meeting = created.meeting
     for warning in created.warnings:
@@ -251,11 +294,11 @@ def _copy(meeting: Meeting) -> Any:
     return system_clipboard().copy(clipboard_text(meeting), clipboard_html(meeting))
 
 
-def _cmd_history(args: argparse.Namespace, out: TextIO, demo: DemoEnvironment | None) -> int:
+def _cmd_history(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
     from meettray import paths
     from meettray.history import HistoryStore
 
-    store = HistoryStore(paths.data_dir(demo=demo is not None) / "history.sqlite3")
+    store = HistoryStore(paths.data_dir(demo=demo.enabled) / "history.sqlite3")
     if store.set_aside is not None:
         print(
             f"meettray: the history file was damaged and was moved to {store.set_aside}.",
@@ -276,7 +319,7 @@ def _cmd_history(args: argparse.Namespace, out: TextIO, demo: DemoEnvironment | 
     return EXIT_OK
 
 
-def _cmd_login(args: argparse.Namespace, out: TextIO, demo: DemoEnvironment | None) -> int:
+def _cmd_login(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
     from meettray.auth import AppOnlyAuth, Cancellation
 
     service = _service(args, demo)
@@ -313,7 +356,7 @@ def _cmd_login(args: argparse.Namespace, out: TextIO, demo: DemoEnvironment | No
         service.close()
 
 
-def _cmd_logout(args: argparse.Namespace, out: TextIO, demo: DemoEnvironment | None) -> int:
+def _cmd_logout(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
     from meettray.auth import AppOnlyAuth
 
     service = _service(args, demo)
@@ -329,7 +372,7 @@ def _cmd_logout(args: argparse.Namespace, out: TextIO, demo: DemoEnvironment | N
     return EXIT_OK
 
 
-def _cmd_whoami(args: argparse.Namespace, out: TextIO, demo: DemoEnvironment | None) -> int:
+def _cmd_whoami(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
     service = _service(args, demo)
     try:
         account = service.account()
@@ -363,7 +406,7 @@ def _cmd_whoami(args: argparse.Namespace, out: TextIO, demo: DemoEnvironment | N
     return EXIT_OK if account is not None else 4
 
 
-_COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, DemoEnvironment | None], int]] = {
+_COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, _LazyDemo], int]] = {
     "now": _cmd_now,
     "schedule": _cmd_schedule,
     "history": _cmd_history,

@@ -121,19 +121,40 @@ class MeetingConfig:
     duration_minutes: int = _setting(60, _int_range(5, 24 * 60))
 
 
+#: What a primary click on the tray icon does by default: macOS users expect the menu.
+DEFAULT_CLICK_ACTION = "menu" if sys.platform == "darwin" else "meet_now"
+
+
+@dataclass(frozen=True)
+class UiConfig:
+    """``[ui]``: how the tray app behaves."""
+
+    #: ``meet_now``: a click creates a meeting; ``menu``: a click opens the menu.
+    click_action: str = _setting(DEFAULT_CLICK_ACTION, _choice("meet_now", "menu"))
+    #: ``link``: copy the join link; ``details``: link plus meeting ID, passcode, dial-in.
+    clipboard: str = _setting("link", _choice("link", "details"))
+    notifications: bool = _setting(True)
+    start_on_login: bool = _setting(False)
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything meettray reads from its configuration file."""
 
     account: AccountConfig = field(default_factory=AccountConfig)
     meeting: MeetingConfig = field(default_factory=MeetingConfig)
+    ui: UiConfig = field(default_factory=UiConfig)
     #: The file this came from (``None`` for built-in defaults).
     path: Path | None = None
     #: Problems that are not fatal, such as unknown keys, one sentence each.
     warnings: tuple[str, ...] = ()
 
 
-_SECTIONS: dict[str, type[Any]] = {"account": AccountConfig, "meeting": MeetingConfig}
+_SECTIONS: dict[str, type[Any]] = {
+    "account": AccountConfig,
+    "meeting": MeetingConfig,
+    "ui": UiConfig,
+}
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -207,6 +228,48 @@ def _check_consistency(config: Config, where: str) -> None:
                 f"{where}: [account] tenant must be your organisation's tenant id or domain "
                 f"(not {account.tenant!r}) when mode = 'application'."
             )
+
+
+def save_config(config: Config, path: Path | None = None) -> Path:
+    """Write ``config`` to its file, keeping the person's comments and layout.
+
+    Only settings that differ from their defaults, or that the file already
+    had, are written.  The file is replaced atomically and is user-only.
+    """
+    import os
+    import tempfile
+
+    import tomlkit
+
+    path = path or config.path or paths.config_file()
+    try:
+        document = tomlkit.parse(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        document = tomlkit.document()
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"Cannot update the settings file {path}: {exc}.") from exc
+    for name, cls in _SECTIONS.items():
+        section_values = getattr(config, name)
+        table = document.get(name)
+        for spec in dataclasses.fields(cls):
+            value = getattr(section_values, spec.name)
+            if value == spec.default and (table is None or spec.name not in table):
+                continue
+            if table is None:
+                table = tomlkit.table()
+                document[name] = table
+            table[spec.name] = value
+    text = tomlkit.dumps(document)
+    config_from_mapping(tomllib.loads(text), path=path)  # never write what we cannot read
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle, temporary = tempfile.mkstemp(prefix=".config-", dir=path.parent)
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise ConfigError(f"Cannot save the settings file {path}: {exc.strerror}.") from exc
+    return path
 
 
 def _type_name(kind: type[Any]) -> str:

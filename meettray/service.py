@@ -126,8 +126,12 @@ def build_service(
     *,
     demo: DemoEnvironment | None = None,
     on_wait: Callable[[float, str], None] | None = None,
+    open_browser: Callable[[str], object] | None = None,
 ) -> MeetingService:
-    """Wire a service from the configuration (or the demo's fake service)."""
+    """Wire a service from the configuration (or the demo's fake service).
+
+    ``open_browser`` shows the sign-in page (default: the system browser).
+    """
     if demo is not None:
         config = demo.config(config)
     account = config.account
@@ -141,7 +145,7 @@ def build_service(
         authenticator = auth.AppOnlyAuth(account, auth.read_client_secret(account), cache)
     else:
         cache, status = auth.build_token_cache(data / "token-cache.bin")
-        authenticator = auth.DelegatedAuth(account, cache)
+        authenticator = auth.DelegatedAuth(account, cache, open_browser=open_browser)
     graph = GraphClient(
         account.graph_url,
         authenticator,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +28,10 @@ def user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         folder = home / name.lower()
         folder.mkdir(parents=True)
         monkeypatch.setenv(f"XDG_{name}_HOME", str(folder))
+    # Socket paths are limited to ~100 bytes: keep the runtime folder short.
+    runtime = Path(tempfile.mkdtemp(prefix="mt-"))
+    runtime.chmod(0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     for name in ("MEETTRAY_CONFIG", "MEETTRAY_CLIENT_SECRET", "REQUESTS_CA_BUNDLE", "BROWSER"):
         monkeypatch.delenv(name, raising=False)
     return home

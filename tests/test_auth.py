@@ -315,3 +315,12 @@ def test_national_cloud_scopes_are_qualified() -> None:
     )
     assert AccountConfig(cloud="usgov").uses_microsoft_authority
     assert not AccountConfig(authority="https://127.0.0.1:8443/t").uses_microsoft_authority
+
+
+def test_no_browser_suggests_device_code(
+    fake: FakeMicrosoft365, account: AccountConfig, tmp_path: Path
+) -> None:
+    signer = delegated(account, tmp_path, lambda url: False)  # e.g. QDesktopServices failed
+
+    with pytest.raises(AuthError, match="device-code"):
+        signer.sign_in_browser(timeout=5)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from meettray import paths
-from meettray.config import load_config
+from meettray.config import load_config, save_config
 from meettray.errors import ConfigError
 
 
@@ -107,3 +107,41 @@ def test_invalid_utf8_is_a_clear_error(tmp_path: Path) -> None:
     path.write_bytes(b'[meeting]\nsubject = "\xff"\n')
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(path)
+
+
+def test_ui_section(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, '[ui]\nclick_action = "menu"\nclipboard = "details"\n'))
+    assert config.ui.click_action == "menu"
+    assert config.ui.clipboard == "details"
+    assert config.ui.notifications is True
+
+
+def test_save_keeps_comments_and_only_writes_what_matters(tmp_path: Path) -> None:
+    import dataclasses
+    import os
+    import stat
+
+    path = write(tmp_path, '# my notes\n[account]\nclient_id = "abc"  # from IT\n')
+    config = load_config(path)
+    changed = dataclasses.replace(
+        config,
+        meeting=dataclasses.replace(config.meeting, subject='Bridge "{date}"'),
+        ui=dataclasses.replace(config.ui, notifications=False),
+    )
+
+    save_config(changed)
+
+    text = path.read_text()
+    assert "# my notes" in text
+    assert 'client_id = "abc"  # from IT' in text
+    assert "duration_minutes" not in text  # still the default: not written
+    assert load_config(path) == dataclasses.replace(changed, warnings=())
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_save_creates_a_new_file(tmp_path: Path) -> None:
+    from meettray.config import Config, MeetingConfig
+
+    path = tmp_path / "new" / "config.toml"
+    save_config(Config(meeting=MeetingConfig(duration_minutes=15)), path)
+    assert load_config(path).meeting.duration_minutes == 15

@@ -1,0 +1,332 @@
+"""The tray app: wires the controller, the tray (or a window), dialogs and the local socket."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import sys
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
+
+from meettray import instance
+from meettray.errors import MeettrayError
+from meettray.meetings import Meeting
+from meettray.service import Created
+from meettray.ui.clipboard import QtClipboard
+from meettray.ui.controller import AppController
+from meettray.ui.icons import icon
+from meettray.ui.instance_server import InstanceServer, Respond
+from meettray.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from meettray.ui.history_window import HistoryWindow
+    from meettray.ui.schedule_dialog import ScheduleDialog
+    from meettray.ui.settings_dialog import SettingsDialog
+    from meettray.ui.signin_dialog import SignInDialog
+    from meettray.ui.tray import Tray
+    from meettray.ui.windows import FallbackWindow
+
+log = logging.getLogger(__name__)
+
+
+class TrayApp(QObject):
+    """Everything on screen.  Windows are created the first time they are needed."""
+
+    def __init__(self, controller: AppController, *, use_tray: bool) -> None:
+        super().__init__()
+        self.controller = controller
+        self.tray: Tray | None = None
+        self.window: FallbackWindow | None = None
+        self.schedule_dialog: ScheduleDialog | None = None
+        self.history_window: HistoryWindow | None = None
+        self.settings_dialog: SettingsDialog | None = None
+        self.sign_in_dialog: SignInDialog | None = None
+        self._schedule_ticket = -1
+        self._settings_ticket = -1
+        if use_tray:
+            from meettray.ui.tray import Tray
+
+            self.tray = Tray(controller)
+            self.tray.schedule_requested.connect(self.show_schedule)
+            self.tray.history_requested.connect(self.show_history)
+            self.tray.settings_requested.connect(self.show_settings)
+            self.tray.sign_in_requested.connect(lambda: self.sign_in(device_code=False))
+            self.tray.error_details_requested.connect(self.show_error)
+            self.tray.quit_requested.connect(self.quit)
+            self.tray.show()
+        else:
+            from meettray.ui.windows import FallbackWindow
+
+            self.window = FallbackWindow()
+            self.window.meet_now_requested.connect(lambda: controller.meet_now(source="window"))
+            self.window.schedule_requested.connect(self.show_schedule)
+            self.window.history_requested.connect(self.show_history)
+            self.window.settings_requested.connect(self.show_settings)
+            self.window.quit_requested.connect(self.quit)
+            controller.notify.connect(self._window_status)
+            self.window.show()
+        controller.meeting_created.connect(self._created)
+        controller.failed.connect(self._failed)
+        controller.device_code_ready.connect(self._device_code)
+        controller.sign_in_finished.connect(self._sign_in_finished)
+        controller.history_changed.connect(self._history_changed)
+        controller.state_changed.connect(self._state_changed)
+        controller.settings_saved.connect(self._settings_saved)
+        controller.notify.connect(self._maybe_sign_in_dialog)
+
+    def _window_status(self, title: str, text: str, _meeting: object) -> None:
+        if self.window is not None:
+            self.window.status.setText(f"{title}\n{text}")
+
+    # -- windows -------------------------------------------------------------------------------
+
+    def show_schedule(self) -> None:
+        from meettray.meetings import render_subject
+        from meettray.service import utc_now
+        from meettray.ui.schedule_dialog import ScheduleDialog
+
+        if self.schedule_dialog is None or self.schedule_dialog.meeting is not None:
+            subject = render_subject(self.controller.config.meeting.subject, utc_now())
+            dialog = ScheduleDialog(default_subject=subject)
+            dialog.create_requested.connect(self._schedule)
+            dialog.copy_requested.connect(self.controller.copy)
+            dialog.open_requested.connect(self.controller.open_meeting)
+            dialog.grant_calendar_requested.connect(self._grant_calendar)
+            self.schedule_dialog = dialog
+        _raise(self.schedule_dialog)
+
+    def _schedule(self, request: Any) -> None:
+        self._schedule_ticket = self.controller.schedule(request)
+
+    def _grant_calendar(self) -> None:
+        from meettray.auth import CALENDAR, MEETINGS
+
+        self.sign_in(device_code=False, scopes=(MEETINGS, CALENDAR))
+
+    def show_history(self) -> None:
+        from meettray.ui.history_window import HistoryWindow
+
+        if self.history_window is None:
+            c = self.controller
+            window = HistoryWindow(lambda: c.service.history if c.service else None)
+            window.copy_requested.connect(lambda m, details: c.copy(m, details=details))
+            window.open_requested.connect(c.open_meeting)
+            window.remove_requested.connect(c.remove_from_history)
+            window.cancel_requested.connect(c.cancel_meeting)
+            self.history_window = window
+        _raise(self.history_window)
+
+    def show_settings(self) -> None:
+        from meettray.ui.settings_dialog import SettingsDialog
+
+        c = self.controller
+        if self.settings_dialog is None or not self.settings_dialog.isVisible():
+            dialog = SettingsDialog(c.config)
+            dialog.save_requested.connect(self._save_settings)
+            dialog.sign_in_requested.connect(lambda device: self.sign_in(device_code=device))
+            dialog.sign_out_requested.connect(c.sign_out)
+            self.settings_dialog = dialog
+        self.settings_dialog.show_account(c.account, c.cache_status, signing_in=c.signing_in)
+        _raise(self.settings_dialog)
+
+    def _save_settings(self, config: Any) -> None:
+        self._settings_ticket = self.controller.save_settings(config)
+
+    def sign_in(self, *, device_code: bool, scopes: Any = None) -> None:
+        from meettray.ui.signin_dialog import SignInDialog
+
+        c = self.controller
+        if self.sign_in_dialog is None:
+            self.sign_in_dialog = SignInDialog()
+            self.sign_in_dialog.cancel_requested.connect(c.cancel_sign_in)
+        if not c.signing_in:
+            if scopes:
+                c.sign_in(device_code=device_code, scopes=scopes)
+            else:
+                c.sign_in(device_code=device_code)
+        _raise(self.sign_in_dialog)
+
+    def show_error(self, error: MeettrayError) -> None:
+        from meettray.ui.windows import ErrorDialog
+
+        ErrorDialog(error).exec()
+
+    def quit(self) -> None:
+        QApplication.quit()
+
+    # -- controller events -----------------------------------------------------------------------
+
+    def _created(self, ticket: int, meeting: Meeting, warnings: tuple[str, ...]) -> None:
+        if self.schedule_dialog is not None and ticket == self._schedule_ticket:
+            self.schedule_dialog.show_result(meeting, warnings)
+
+    def _failed(self, ticket: int, error: MeettrayError) -> None:
+        if self.schedule_dialog is not None and ticket == self._schedule_ticket:
+            self.schedule_dialog.show_error(error)
+        elif self.settings_dialog is not None and ticket == self._settings_ticket:
+            self.settings_dialog.show_error(error)
+        elif self.sign_in_dialog is not None and self.sign_in_dialog.isVisible():
+            QMessageBox.warning(self.sign_in_dialog, "Sign-in failed", error.message)
+
+    def _device_code(self, prompt: Any) -> None:
+        if self.sign_in_dialog is not None:
+            self.sign_in_dialog.show_device_code(prompt)
+
+    def _maybe_sign_in_dialog(self, title: str, _text: str, _meeting: object) -> None:
+        # Meet now found no sign-in and started one: show its progress with a Cancel button.
+        if title.startswith("Sign in") and self.controller.signing_in:
+            self.sign_in(device_code=False)
+
+    def _sign_in_finished(self, _account: object) -> None:
+        if self.sign_in_dialog is not None and self.sign_in_dialog.isVisible():
+            self.sign_in_dialog.finish()
+        self.sign_in_dialog = None
+        self._state_changed()
+
+    def _state_changed(self) -> None:
+        c = self.controller
+        if self.settings_dialog is not None and self.settings_dialog.isVisible():
+            self.settings_dialog.show_account(c.account, c.cache_status, signing_in=c.signing_in)
+
+    def _history_changed(self) -> None:
+        if self.history_window is not None and self.history_window.isVisible():
+            self.history_window.refresh()
+
+    def _settings_saved(self) -> None:
+        if self.settings_dialog is not None:
+            self.settings_dialog.accept()
+
+    # -- the local socket -------------------------------------------------------------------------
+
+    def handle_request(self, request: dict[str, Any], respond: Respond) -> None:
+        command = request.get("command")
+        if command == "ping":
+            respond({"ok": True})
+        elif command == "show":
+            if self.tray is not None:
+                self.tray.popup_menu()
+            elif self.window is not None:
+                _raise(self.window)
+            respond({"ok": True})
+        elif command == "now":
+            subject = request.get("subject")
+
+            def reply(outcome: Created | Exception) -> None:
+                respond(_outcome_json(outcome))
+
+            self.controller.meet_now(
+                source="command line",
+                subject=subject if isinstance(subject, str) else None,
+                reply=reply,
+            )
+        else:
+            respond({"ok": False, "message": f"Unknown command {command!r}."})
+
+
+def _outcome_json(outcome: Created | Exception) -> dict[str, Any]:
+    if isinstance(outcome, Created):
+        return {
+            "ok": True,
+            "meeting": outcome.meeting.as_json(),
+            "warnings": list(outcome.warnings),
+            "copied": True,
+        }
+    error = outcome if isinstance(outcome, MeettrayError) else MeettrayError(str(outcome))
+    return {
+        "ok": False,
+        "message": error.message,
+        "detail": error.detail,
+        "request_id": error.request_id,
+        "exit_code": error.exit_code,
+    }
+
+
+def _raise(widget: QWidget) -> None:
+    widget.show()
+    widget.raise_()
+    widget.activateWindow()
+
+
+def install_excepthook(log_file: object) -> None:
+    """Log any uncaught exception and tell the person, instead of dying."""
+
+    def hook(kind: type[BaseException], value: BaseException, trace: TracebackType | None) -> None:
+        log.critical("unexpected error", exc_info=(kind, value, trace))
+        if QApplication.instance() is None or issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, value, trace)
+            return
+        where = f"\n\nDetails are in {log_file}." if log_file else ""
+        QMessageBox.critical(
+            None,
+            "meettray",
+            "meettray hit an unexpected problem and carried on. If something does not work, "
+            f"restart meettray.{where}",
+        )
+
+    sys.excepthook = hook
+
+
+def run(args: argparse.Namespace) -> int:
+    """``meettray`` without a command: the tray app."""
+    from meettray import logs, paths
+    from meettray.config import load_config
+
+    demo = bool(args.demo)
+    answer = instance.ask({"command": "show"}, demo=demo, timeout=5)
+    if answer is not None:
+        print("meettray is already running; showing its menu.", file=sys.stderr)  # noqa: T201
+        return 0
+    log_file = logs.setup(verbose=args.verbose, to_file=not demo)
+    # The demo keeps its own settings, so trying things out never changes real ones.
+    config_path = paths.data_dir(demo=True) / "config.toml" if demo else args.config
+    config = load_config(config_path)
+    if config.path is None or demo:
+        config = dataclasses.replace(config, path=config_path or config.path)
+    for warning in config.warnings:
+        log.warning("%s", warning)
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("meettray")
+    app.setApplicationDisplayName("meettray")
+    app.setDesktopFileName("meettray")
+    app.setWindowIcon(icon())
+    app.setQuitOnLastWindowClosed(False)
+    install_excepthook(log_file)
+
+    demo_env = None
+    if demo:
+        from meettray.demo.runtime import DemoEnvironment
+
+        demo_env = DemoEnvironment()
+    clipboard = QtClipboard()
+    runner = TaskRunner()
+    controller = AppController(
+        config,
+        runner=runner,
+        clipboard=clipboard,
+        open_url=lambda url: QDesktopServices.openUrl(QUrl(url)),
+        demo=demo_env,
+    )
+    use_tray = QSystemTrayIcon.isSystemTrayAvailable()
+    if not use_tray:
+        log.warning("no system tray available: showing a window instead")
+    tray_app = TrayApp(controller, use_tray=use_tray)
+    server = InstanceServer(instance.server_name(demo=demo))
+    server.request_received.connect(tray_app.handle_request)
+    server.listen()
+    controller.start()
+    log.info("tray ready" if use_tray else "window ready")
+    app.aboutToQuit.connect(clipboard.hand_off)
+    try:
+        return int(app.exec())
+    finally:
+        server.close()
+        controller.shutdown()
+        if demo_env is not None:
+            demo_env.stop()

@@ -1,0 +1,431 @@
+"""The controller: widgets emit intents, the controller acts and reports back.
+
+It owns the :class:`~meettray.service.MeetingService` (built in the
+background at start-up, so the first click pays one Graph round trip), runs
+every slow step through the :class:`TaskRunner`, keeps the small state the
+tray shows (busy, account, recent meetings, last error) and announces changes
+through signals.  It never touches a widget.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+from PySide6.QtCore import QObject, Signal
+
+from meettray import auth
+from meettray.config import Config, save_config
+from meettray.errors import MeettrayError, SignInRequired
+from meettray.formatting import clipboard_html, clipboard_text
+from meettray.meetings import Meeting, MeetingRequest
+from meettray.service import Created, MeetingService, build_service
+from meettray.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from meettray.demo.runtime import DemoEnvironment
+
+log = logging.getLogger(__name__)
+
+#: Seconds after a Meet now trigger during which another tray/hotkey trigger is ignored.
+DEBOUNCE_SECONDS = 0.8
+#: How many meetings the Recent menu shows.
+RECENT_COUNT = 8
+
+
+class ClipboardWriter(Protocol):
+    def copy(self, text: str, html: str | None = None) -> None: ...
+
+
+class Reply(Protocol):
+    def __call__(self, outcome: Created | Exception) -> None: ...
+
+
+def _unexpected(exc: Exception) -> MeettrayError:
+    """Any exception as a MeettrayError with a plain message (bugs included)."""
+    if isinstance(exc, MeettrayError):
+        return exc
+    return MeettrayError(
+        "Something unexpected went wrong; the details are in the log file.",
+        detail=f"{type(exc).__name__}: {exc}",
+    )
+
+
+class AppController(QObject):
+    """Coordinates the tray app's work.  Lives on the GUI thread."""
+
+    #: Busy, account, recent meetings, readiness or last error changed.
+    state_changed = Signal()
+    #: ticket, Meeting, warnings (tuple of str): a meeting exists and was copied.
+    meeting_created = Signal(object, object, object)
+    #: ticket, MeettrayError: an action failed (ticket 0 is Meet now).
+    failed = Signal(object, object)
+    #: title, text, meeting or None: something the person should be told.
+    notify = Signal(str, str, object)
+    #: DeviceCodePrompt: show the code.
+    device_code_ready = Signal(object)
+    #: Account or None: sign-in finished (None: cancelled or failed; see ``failed``).
+    sign_in_finished = Signal(object)
+    history_changed = Signal()
+    settings_saved = Signal()
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        runner: TaskRunner,
+        clipboard: ClipboardWriter,
+        open_url: Callable[[str], object],
+        demo: DemoEnvironment | None = None,
+        service_factory: Callable[..., MeetingService] = build_service,
+        monotonic: Callable[[], float] = time.monotonic,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.config = config
+        self.demo = demo
+        self._runner = runner
+        self._clipboard = clipboard
+        self._open_url = open_url
+        self._service_factory = service_factory
+        self._monotonic = monotonic
+        self._tickets = itertools.count(1)
+
+        self.service: MeetingService | None = None
+        self.account: auth.Account | None = None
+        self.cache_status: auth.CacheStatus | None = None
+        self.recent: list[Meeting] = []
+        self.last_error: MeettrayError | None = None
+        self.meet_now_running = False
+        self.signing_in = False
+        self._last_trigger = -DEBOUNCE_SECONDS
+        self._waiting_for_service: list[Callable[[MeetingService], None]] = []
+        self._starting = False
+        self._cancel_sign_in: auth.Cancellation | None = None
+        self._retry_meet_now_after_sign_in = False
+
+    # -- start-up ----------------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return self.meet_now_running or self.signing_in
+
+    def start(self) -> None:
+        """Build the service in the background: discovery, token cache, history, TLS."""
+        if self._starting:
+            return
+        self._starting = True
+        config, demo, factory = self.config, self.demo, self._service_factory
+        open_url = self._open_url
+
+        def build() -> tuple[MeetingService, auth.Account | None, list[Meeting]]:
+            service = factory(config, demo=demo, open_browser=open_url)
+            try:
+                service.warm_up()
+                account = service.account()
+                if demo is not None and account is None:
+                    account = service.auth.sign_in_browser()  # type: ignore[union-attr]
+                return service, account, service.history.recent(RECENT_COUNT)
+            except BaseException:
+                service.close()
+                raise
+
+        self._runner.run(build, self._started, self._start_failed)
+
+    def _started(self, built: tuple[MeetingService, auth.Account | None, list[Meeting]]) -> None:
+        self._starting = False
+        self.service, self.account, self.recent = built
+        self.cache_status = self.service.cache_status
+        log.info("ready (account: %s)", self.account.username if self.account else "none")
+        if self.service.history.set_aside is not None:
+            self.notify.emit(
+                "History was damaged",
+                f"The damaged file was moved to {self.service.history.set_aside} and a new "
+                "history was started.",
+                None,
+            )
+        self.state_changed.emit()
+        waiting, self._waiting_for_service = self._waiting_for_service, []
+        for action in waiting:
+            action(self.service)
+
+    def _start_failed(self, exc: Exception) -> None:
+        self._starting = False
+        error = _unexpected(exc)
+        self.last_error = error
+        log.warning("could not start: %s (%s)", error.message, error.detail)
+        self.state_changed.emit()
+        failed_actions, self._waiting_for_service = self._waiting_for_service, []
+        for _ in failed_actions:
+            self.failed.emit(0, error)
+        if not failed_actions:
+            self.notify.emit("meettray cannot connect yet", error.message, None)
+
+    def _with_service(self, action: Callable[[MeetingService], None]) -> None:
+        """Run ``action`` now, or once the service is ready (a click right at start-up)."""
+        if self.service is not None:
+            action(self.service)
+            return
+        self._waiting_for_service.append(action)
+        self.start()
+
+    def shutdown(self) -> None:
+        if self._cancel_sign_in is not None:
+            self._cancel_sign_in.cancel()
+        self._runner.wait(10_000)
+        if self.service is not None:
+            self.service.close()
+            self.service = None
+
+    # -- Meet now ------------------------------------------------------------------------------
+
+    def meet_now(
+        self, *, source: str = "tray", subject: str | None = None, reply: Reply | None = None
+    ) -> bool:
+        """Create a meeting starting now and copy its link.  False if debounced.
+
+        Triggers from the tray or a hotkey within :data:`DEBOUNCE_SECONDS` of the
+        previous one, or while one is running, are ignored: a double click makes
+        one meeting.  Requests from the command line (``reply``) always run.
+        """
+        now = self._monotonic()
+        if reply is None and (self.meet_now_running or now - self._last_trigger < DEBOUNCE_SECONDS):
+            log.info("meet now from %s ignored: a moment ago already", source)
+            return False
+        self._last_trigger = now
+        self.meet_now_running = True
+        self.state_changed.emit()
+
+        def run(service: MeetingService) -> None:
+            self._runner.run(
+                lambda: service.create_instant(subject),
+                lambda created: self._meet_now_done(created, reply),
+                lambda exc: self._meet_now_failed(exc, reply),
+            )
+
+        self._with_service(run)
+        return True
+
+    def _meet_now_done(self, created: Created, reply: Reply | None) -> None:
+        self.meet_now_running = False
+        self.last_error = None
+        self._deliver(0, created)
+        if reply is not None:
+            reply(created)
+
+    def _meet_now_failed(self, exc: Exception, reply: Reply | None) -> None:
+        self.meet_now_running = False
+        error = _unexpected(exc)
+        self.last_error = error
+        self.state_changed.emit()
+        self.failed.emit(0, error)
+        if reply is not None:
+            reply(error)
+            return
+        if isinstance(error, SignInRequired) and not self.signing_in:
+            # The person asked for a meeting: sign in, then make it.
+            self._retry_meet_now_after_sign_in = True
+            self.notify.emit("Sign in to create meetings", error.message, None)
+            self.sign_in()
+        else:
+            self.notify.emit("No meeting was created", error.message, None)
+
+    def _deliver(self, ticket: int, created: Created) -> None:
+        """A meeting exists: copy it, tell the person, refresh Recent."""
+        meeting = created.meeting
+        self.copy(meeting)
+        self.meeting_created.emit(ticket, meeting, created.warnings)
+        text = f"Link copied — {meeting.subject}" if meeting.subject else "Link copied"
+        extra = "\n".join(created.warnings)
+        self.notify.emit(text, extra or meeting.join_url, meeting)
+        self._history_changed()
+
+    # -- other actions ------------------------------------------------------------------------
+
+    def schedule(self, request: MeetingRequest) -> int:
+        """Create a scheduled meeting; the outcome arrives with the returned ticket."""
+        ticket = next(self._tickets)
+
+        def done(created: Created) -> None:
+            self._deliver(ticket, created)
+
+        def fail(exc: Exception) -> None:
+            self.failed.emit(ticket, _unexpected(exc))
+
+        self._with_service(
+            lambda service: self._runner.run(lambda: service.create(request), done, fail)
+        )
+        return ticket
+
+    def copy(self, meeting: Meeting, *, details: bool | None = None) -> None:
+        """Put a meeting's link (and details, per settings or ``details``) on the clipboard."""
+        with_details = self.config.ui.clipboard == "details" if details is None else details
+        self._clipboard.copy(
+            clipboard_text(meeting, with_details=with_details),
+            clipboard_html(meeting, with_details=with_details),
+        )
+
+    def open_meeting(self, meeting: Meeting) -> None:
+        if self._open_url(meeting.join_url) is False:
+            self.copy(meeting, details=False)
+            self.notify.emit(
+                "No browser could be opened",
+                "The meeting link is on your clipboard: paste it into Teams or a browser.",
+                None,
+            )
+
+    def remove_from_history(self, meeting: Meeting) -> int:
+        ticket = next(self._tickets)
+        self._in_background(ticket, lambda s: s.history.delete(meeting.id), self._history_changed)
+        return ticket
+
+    def cancel_meeting(self, meeting: Meeting) -> int:
+        """Cancel on the server (and remove from history)."""
+        ticket = next(self._tickets)
+        self._in_background(ticket, lambda s: s.cancel(meeting), self._history_changed)
+        return ticket
+
+    def _in_background(
+        self, ticket: int, work: Callable[[MeetingService], Any], then: Callable[[], None]
+    ) -> None:
+        def fail(exc: Exception) -> None:
+            error = _unexpected(exc)
+            self.failed.emit(ticket, error)
+            self.notify.emit("That did not work", error.message, None)
+
+        self._with_service(
+            lambda service: self._runner.run(lambda: work(service), lambda _: then(), fail)
+        )
+
+    def _history_changed(self) -> None:
+        self.history_changed.emit()
+        service = self.service
+        if service is None:
+            return
+
+        def loaded(recent: list[Meeting]) -> None:
+            self.recent = recent
+            self.state_changed.emit()
+
+        self._runner.run(
+            lambda: service.history.recent(RECENT_COUNT),
+            loaded,
+            lambda exc: log.warning("could not read history: %s", exc),
+        )
+
+    # -- sign-in ------------------------------------------------------------------------------
+
+    def sign_in(
+        self, *, device_code: bool = False, scopes: Sequence[str] = (auth.MEETINGS,)
+    ) -> None:
+        """Start sign-in (browser or device code); :meth:`cancel_sign_in` stops it."""
+        if self.signing_in:
+            return
+        self.signing_in = True
+        cancel = self._cancel_sign_in = auth.Cancellation()
+        self.state_changed.emit()
+
+        def start(service: MeetingService) -> None:
+            authenticator = service.auth
+            if not isinstance(authenticator, auth.DelegatedAuth):
+                self._signed_in(authenticator.account())
+                return
+            if device_code:
+                self._runner.run(
+                    lambda: authenticator.begin_device_code(scopes),
+                    lambda prompt: self._show_code(authenticator, prompt, cancel),
+                    self._sign_in_failed,
+                )
+            else:
+                self._runner.run(
+                    lambda: authenticator.sign_in_browser(scopes, cancel=cancel),
+                    self._signed_in,
+                    self._sign_in_failed,
+                )
+
+        self._with_service(start)
+
+    def _show_code(
+        self,
+        authenticator: auth.DelegatedAuth,
+        prompt: auth.DeviceCodePrompt,
+        cancel: auth.Cancellation,
+    ) -> None:
+        self.device_code_ready.emit(prompt)
+        self._runner.run(
+            lambda: authenticator.finish_device_code(prompt, cancel=cancel),
+            self._signed_in,
+            self._sign_in_failed,
+        )
+
+    def cancel_sign_in(self) -> None:
+        if self._cancel_sign_in is not None:
+            self._cancel_sign_in.cancel()
+
+    def _signed_in(self, account: auth.Account) -> None:
+        self.signing_in = False
+        self._cancel_sign_in = None
+        self.account = account
+        self.last_error = None
+        self.state_changed.emit()
+        self.sign_in_finished.emit(account)
+        if self._retry_meet_now_after_sign_in:
+            self._retry_meet_now_after_sign_in = False
+            self._last_trigger = -DEBOUNCE_SECONDS
+            self.meet_now(source="after sign-in")
+
+    def _sign_in_failed(self, exc: Exception) -> None:
+        self.signing_in = False
+        self._cancel_sign_in = None
+        self._retry_meet_now_after_sign_in = False
+        error = _unexpected(exc)
+        self.state_changed.emit()
+        self.sign_in_finished.emit(None)
+        self.failed.emit(0, error)
+
+    def sign_out(self) -> None:
+        def done(_: object) -> None:
+            self.account = None
+            self.state_changed.emit()
+
+        def fail(exc: Exception) -> None:
+            self.failed.emit(0, _unexpected(exc))
+
+        def start(service: MeetingService) -> None:
+            authenticator = service.auth
+            if isinstance(authenticator, auth.DelegatedAuth):
+                self._runner.run(authenticator.sign_out, done, fail)
+
+        self._with_service(start)
+
+    # -- settings -----------------------------------------------------------------------------
+
+    def save_settings(self, config: Config) -> int:
+        """Save to the config file; a changed account rebuilds the service."""
+        ticket = next(self._tickets)
+        account_changed = config.account != self.config.account
+
+        def done(_: object) -> None:
+            self.config = dataclasses.replace(config, path=config.path or self.config.path)
+            if account_changed and self.demo is None:
+                old, self.service = self.service, None
+                self.account = None
+                if old is not None:
+                    old.close()
+                self.start()
+            elif self.service is not None:
+                self.service.config = dataclasses.replace(
+                    self.service.config, meeting=config.meeting, ui=config.ui
+                )
+            self.settings_saved.emit()
+            self.state_changed.emit()
+
+        def fail(exc: Exception) -> None:
+            self.failed.emit(ticket, _unexpected(exc))
+
+        self._runner.run(lambda: save_config(config), done, fail)
+        return ticket

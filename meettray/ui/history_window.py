@@ -1,0 +1,267 @@
+"""The History window: every meeting meettray created, searchable, fast at 100 000 rows.
+
+:class:`HistoryModel` loads rows a page at a time as the view scrolls
+(``canFetchMore``/``fetchMore``) from indexed SQLite queries; there is no
+widget per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from meettray.errors import StorageError
+from meettray.history import HistoryStore
+from meettray.meetings import Meeting
+from meettray.ui.icons import icon
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class HistoryModel(QAbstractTableModel):
+    """Meetings newest first, filtered by a subject search, loaded in pages."""
+
+    PAGE = 200
+    COLUMNS = ("Subject", "Start", "Created", "Link")
+
+    def __init__(self, store: Callable[[], HistoryStore | None]) -> None:
+        super().__init__()
+        self._store = store
+        self._rows: list[Meeting] = []
+        self._total = 0
+        self.search = ""
+        self.error: str = ""
+
+    def reload(self, search: str | None = None) -> None:
+        """Start over (after a change, or with a new search)."""
+        if search is not None:
+            self.search = search
+        self.beginResetModel()
+        self._rows = []
+        self._total = 0
+        self.error = ""
+        store = self._store()
+        if store is not None:
+            try:
+                self._total = store.count(search=self.search)
+                self._rows = store.recent(self.PAGE, search=self.search)
+            except StorageError as exc:
+                self.error = exc.message
+        self.endResetModel()
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and len(self._rows) < self._total
+
+    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
+        store = self._store()
+        if store is None or parent.isValid():
+            return
+        try:
+            page = store.recent(self.PAGE, search=self.search, offset=len(self._rows))
+        except StorageError as exc:
+            self.error = exc.message
+            self._total = len(self._rows)
+            return
+        if not page:
+            self._total = len(self._rows)
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+        self._rows.extend(page)
+        self.endInsertRows()
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        meeting = self._rows[index.row()]
+        if role == Qt.ItemDataRole.UserRole:
+            return meeting
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return meeting.join_url
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        column = index.column()
+        if column == 0:
+            return meeting.subject or "(no subject)"
+        if column == 1:
+            return _when(meeting.start)
+        if column == 2:
+            return _when(meeting.created_at)
+        return meeting.join_url
+
+    def meeting(self, row: int) -> Meeting:
+        return self._rows[row]
+
+
+def _when(value: Any) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+class HistoryWindow(QWidget):
+    """Lists, searches, copies, opens, removes and cancels past meetings."""
+
+    copy_requested = Signal(object, bool)  # Meeting, with details
+    open_requested = Signal(object)
+    remove_requested = Signal(object)
+    cancel_requested = Signal(object)
+
+    def __init__(self, store: Callable[[], HistoryStore | None], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("History — meettray")
+        self.setWindowIcon(icon())
+        self.resize(900, 520)
+        self.model = HistoryModel(store)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search subjects…")
+        self.search.setClearButtonEnabled(True)
+        self._search_timer = QTimer(self, singleShot=True, interval=150)
+        self._search_timer.timeout.connect(lambda: self._reload(self.search.text()))
+        self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            header.resizeSection(column, 130)
+        header.resizeSection(3, 300)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self.table.doubleClicked.connect(lambda _index: self._act(self.copy_requested, False))
+        self.count = QLabel()
+        self.buttons: dict[str, QPushButton] = {}
+        row = QHBoxLayout()
+        for key, label, slot in (
+            ("copy", "&Copy link", lambda: self._act(self.copy_requested, False)),
+            ("details", "Copy &details", lambda: self._act(self.copy_requested, True)),
+            ("open", "&Open", lambda: self._act(self.open_requested)),
+            ("remove", "&Remove from history", lambda: self._act(self.remove_requested)),
+            ("cancel", "Cancel &meeting…", self._confirm_cancel),
+        ):
+            button = QPushButton(label)
+            button.clicked.connect(slot)
+            self.buttons[key] = button
+            row.addWidget(button)
+        row.addStretch(1)
+        row.addWidget(self.count)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.search)
+        layout.addWidget(self.table)
+        layout.addLayout(row)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Delete),
+            self.table,
+            lambda: self._act(self.remove_requested),
+        )
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Return),
+            self.table,
+            lambda: self._act(self.copy_requested, False),
+        )
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self._update_buttons()
+
+    def _reload(self, search: str | None = None) -> None:
+        self.model.reload(search)
+        shown = self.model.total
+        self.count.setText(
+            self.model.error
+            or (
+                f"{shown} meeting{'s' if shown != 1 else ''}"
+                + (" found" if self.model.search else "")
+            )
+        )
+        self._update_buttons()
+
+    def refresh(self) -> None:
+        """Reload after history changed (a new or removed meeting)."""
+        self._reload()
+
+    def showEvent(self, event: Any) -> None:
+        self._reload()
+        super().showEvent(event)
+
+    def selected(self) -> Meeting | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.meeting(rows[0].row()) if rows else None
+
+    def _update_buttons(self) -> None:
+        chosen = self.selected() is not None
+        for button in self.buttons.values():
+            button.setEnabled(chosen)
+
+    def _act(self, signal: Any, *extra: object) -> None:
+        meeting = self.selected()
+        if meeting is not None:
+            signal.emit(meeting, *extra)
+
+    def _confirm_cancel(self) -> None:
+        meeting = self.selected()
+        if meeting is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Cancel this meeting?",
+            f"Cancel “{meeting.subject}” for everyone? People with the link will no longer be "
+            "able to join. This cannot be undone.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.cancel_requested.emit(meeting)
+
+    def _context_menu(self, position: QPoint) -> None:
+        if self.selected() is None:
+            return
+        menu = QMenu(self)
+        for key in ("copy", "details", "open", "remove", "cancel"):
+            button = self.buttons[key]
+            menu.addAction(button.text().replace("&", ""), button.click)
+        menu.exec(self.table.viewport().mapToGlobal(position))

@@ -1,0 +1,82 @@
+"""The tray app's end of :mod:`meettray.instance`: a user-only local socket."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+log = logging.getLogger(__name__)
+
+Respond = Callable[[dict[str, Any]], None]
+
+
+class InstanceServer(QObject):
+    """Receives one JSON request per connection; the handler answers through ``respond``."""
+
+    request_received = Signal(object, object)  # request dict, respond callable
+
+    def __init__(self, name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self._server = QLocalServer(self)
+        # Unix: the socket file is only accessible to this user; Windows: the pipe's ACL.
+        self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        self._server.newConnection.connect(self._accept)
+        self._buffers: dict[QLocalSocket, bytes] = {}
+
+    def listen(self) -> bool:
+        """Start listening; a socket file left by a crashed instance is replaced."""
+        if self._server.listen(self.name):
+            return True
+        QLocalServer.removeServer(self.name)  # only called once no instance answered
+        ok = self._server.listen(self.name)
+        if not ok:
+            log.warning("single-instance socket unavailable: %s", self._server.errorString())
+        return ok
+
+    def close(self) -> None:
+        self._server.close()
+
+    def _accept(self) -> None:
+        while self._server.hasPendingConnections():
+            connection = self._server.nextPendingConnection()
+            self._buffers[connection] = b""
+            connection.readyRead.connect(lambda c=connection: self._read(c))
+            connection.disconnected.connect(lambda c=connection: self._forget(c))
+
+    def _forget(self, connection: QLocalSocket) -> None:
+        self._buffers.pop(connection, None)
+        connection.deleteLater()
+
+    def _read(self, connection: QLocalSocket) -> None:
+        data = self._buffers.get(connection, b"") + bytes(connection.readAll().data())
+        self._buffers[connection] = data
+        if b"\n" not in data:
+            if len(data) > 64 * 1024:
+                connection.abort()
+            return
+        line = data.split(b"\n", 1)[0]
+        try:
+            request = json.loads(line)
+            if not isinstance(request, dict):
+                raise ValueError("not an object")
+        except ValueError:
+            self._answer(connection, {"ok": False, "message": "Malformed request."})
+            return
+
+        def respond(answer: dict[str, Any]) -> None:
+            self._answer(connection, answer)
+
+        self.request_received.emit(request, respond)
+
+    def _answer(self, connection: QLocalSocket, answer: dict[str, Any]) -> None:
+        if connection.state() != QLocalSocket.LocalSocketState.ConnectedState:
+            return
+        connection.write((json.dumps(answer) + "\n").encode())
+        connection.flush()
+        connection.disconnectFromServer()

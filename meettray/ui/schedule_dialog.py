@@ -1,0 +1,302 @@
+"""The Schedule… dialog: a future meeting, validated as you type."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from PySide6.QtCore import QDateTime, Qt, QTimeZone, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from meettray.errors import MeettrayError, ValidationError
+from meettray.meetings import Meeting, MeetingRequest, build_schedule
+from meettray.ui.icons import icon
+
+DURATIONS = (
+    (15, "15 minutes"),
+    (30, "30 minutes"),
+    (45, "45 minutes"),
+    (60, "1 hour"),
+    (90, "1½ hours"),
+    (120, "2 hours"),
+)
+LOBBY_CHOICES = (
+    (None, "Organisation default"),
+    ("everyone", "Everyone"),
+    ("organizationAndFederated", "People in my organisation and trusted organisations"),
+    ("organization", "People in my organisation"),
+    ("invited", "People I invite"),
+    ("organizer", "Only me"),
+)
+PRESENTER_CHOICES = (
+    (None, "Organisation default"),
+    ("everyone", "Everyone"),
+    ("organization", "People in my organisation"),
+    ("roleIsPresenter", "Specific people"),
+    ("organizer", "Only me"),
+)
+CUSTOM_END = -1
+
+
+def next_half_hour(now: datetime) -> datetime:
+    """The next :00 or :30 strictly after ``now``, in local time."""
+    local = now.astimezone().replace(second=0, microsecond=0)
+    minutes = 30 - local.minute % 30
+    return local + timedelta(minutes=minutes)
+
+
+def _to_datetime(value: QDateTime) -> datetime:
+    return datetime.fromtimestamp(value.toSecsSinceEpoch(), tz=timezone.utc)
+
+
+def _to_qdatetime(value: datetime) -> QDateTime:
+    return QDateTime.fromSecsSinceEpoch(int(value.timestamp()), QTimeZone.systemTimeZone())
+
+
+class ScheduleDialog(QDialog):
+    """Collects a :class:`MeetingRequest`; shows the result with Copy and Open."""
+
+    create_requested = Signal(object)  # MeetingRequest
+    copy_requested = Signal(object)  # Meeting
+    open_requested = Signal(object)  # Meeting
+    grant_calendar_requested = Signal()
+
+    def __init__(
+        self,
+        *,
+        default_subject: str = "",
+        now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Schedule a Teams meeting — meettray")
+        self.setWindowIcon(icon())
+        self._now = now
+        self.request: MeetingRequest | None = None
+        self.meeting: Meeting | None = None
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._form_page(default_subject))
+        self.pages.addWidget(self._result_page())
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages)
+        QShortcut(QKeySequence("Ctrl+Return"), self, self._create)
+        self.validate()
+
+    # -- form --------------------------------------------------------------------------------
+
+    def _form_page(self, default_subject: str) -> QWidget:
+        page = QWidget()
+        form = QFormLayout()
+        self.subject = QLineEdit(default_subject)
+        self.subject.setPlaceholderText("What is it about?")
+        self.subject.setMaxLength(1000)  # longer is reported inline, not cut silently
+        self.start = QDateTimeEdit(_to_qdatetime(next_half_hour(self._now())))
+        self.start.setCalendarPopup(True)
+        self.start.setDisplayFormat("ddd d MMM yyyy  HH:mm")
+        self.length = QComboBox()
+        for minutes, label in DURATIONS:
+            self.length.addItem(label, minutes)
+        self.length.addItem("Until…", CUSTOM_END)
+        self.length.setCurrentIndex(3)
+        self.end = QDateTimeEdit()
+        self.end.setCalendarPopup(True)
+        self.end.setDisplayFormat("ddd d MMM yyyy  HH:mm")
+        self.end.setVisible(False)
+        length_row = QWidget()  # a widget, so the "&Length" mnemonic has a buddy
+        length_layout = QHBoxLayout(length_row)
+        length_layout.setContentsMargins(0, 0, 0, 0)
+        length_layout.addWidget(self.length)
+        length_layout.addWidget(self.end, 1)
+        self.attendees = QPlainTextEdit()
+        self.attendees.setPlaceholderText("name@contoso.com, other@contoso.com")
+        self.attendees.setTabChangesFocus(True)
+        self.attendees.setFixedHeight(60)
+        self.lobby = QComboBox()
+        for value, label in LOBBY_CHOICES:
+            self.lobby.addItem(label, value)
+        self.presenters = QComboBox()
+        for value, label in PRESENTER_CHOICES:
+            self.presenters.addItem(label, value)
+        self.calendar = QCheckBox("Add to my &calendar and send invitations")
+        self.errors: dict[str, QLabel] = {}
+        form.addRow("&Subject:", self.subject)
+        form.addRow("", self._error_label("subject"))
+        form.addRow("S&tart:", self.start)
+        form.addRow("", self._error_label("start"))
+        form.addRow("&Length:", length_row)
+        form.addRow("", self._error_label("end"))
+        form.addRow("&Attendees:", self.attendees)
+        form.addRow("", self._error_label("attendees"))
+        form.addRow("Who &bypasses the lobby:", self.lobby)
+        form.addRow("Who can &present:", self.presenters)
+        form.addRow("", self.calendar)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.grant = QPushButton("&Grant calendar permission…")
+        self.grant.setVisible(False)
+        self.grant.clicked.connect(self.grant_calendar_requested.emit)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.create_button = self.buttons.addButton(
+            "C&reate", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.create_button.setDefault(True)
+        self.buttons.accepted.connect(self._create)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(page)
+        layout.addLayout(form)
+        layout.addWidget(self.status)
+        layout.addWidget(self.grant)
+        layout.addWidget(self.buttons)
+        for signal in (
+            self.subject.textChanged,
+            self.start.dateTimeChanged,
+            self.end.dateTimeChanged,
+            self.attendees.textChanged,
+            self.lobby.currentIndexChanged,
+            self.presenters.currentIndexChanged,
+            self.calendar.toggled,
+        ):
+            signal.connect(self.validate)
+        self.length.currentIndexChanged.connect(self._length_changed)
+        return page
+
+    def _error_label(self, field: str) -> QLabel:
+        label = QLabel()
+        label.setObjectName(f"error_{field}")
+        label.setStyleSheet("color: #C4314B;")
+        label.setWordWrap(True)
+        label.setVisible(False)
+        self.errors[field] = label
+        return label
+
+    def _length_changed(self) -> None:
+        custom = self.length.currentData() == CUSTOM_END
+        if custom and not self.end.isVisible():
+            self.end.setDateTime(self.start.dateTime().addSecs(3600))
+        self.end.setVisible(custom)
+        self.validate()
+
+    def validate(self) -> MeetingRequest | None:
+        """Check the form; show problems beside their fields; enable Create if valid."""
+        minutes = self.length.currentData()
+        try:
+            request = build_schedule(
+                subject=self.subject.text(),
+                start=_to_datetime(self.start.dateTime()),
+                end=_to_datetime(self.end.dateTime()) if minutes == CUSTOM_END else None,
+                duration_minutes=None if minutes == CUSTOM_END else int(minutes),
+                attendees=[self.attendees.toPlainText()],
+                lobby_bypass=self.lobby.currentData(),
+                allowed_presenters=self.presenters.currentData(),
+                calendar=self.calendar.isChecked(),
+            )
+            problems: dict[str, str] = {}
+        except ValidationError as exc:
+            request, problems = None, exc.problems
+        for field, label in self.errors.items():
+            message = problems.get(field) or (problems.get("duration") if field == "end" else None)
+            label.setText(message or "")
+            label.setVisible(bool(message))
+        self.request = request
+        self.create_button.setEnabled(request is not None)
+        return request
+
+    def _create(self) -> None:
+        request = self.validate()
+        if request is None or not self.create_button.isEnabled():
+            return
+        if request.starts_before(self._now()):
+            answer = QMessageBox.question(
+                self,
+                "Start in the past?",
+                "This meeting would start in the past. Create it anyway?",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.set_busy(True)
+        self.create_requested.emit(request)
+
+    def set_busy(self, busy: bool) -> None:
+        self.create_button.setEnabled(not busy)
+        self.grant.setVisible(False)
+        self.status.setStyleSheet("")
+        self.status.setText("Creating the meeting…" if busy else "")
+
+    def show_error(self, error: MeettrayError) -> None:
+        self.set_busy(False)
+        self.validate()
+        details = error.technical_details()
+        self.status.setStyleSheet("color: #C4314B;")
+        self.status.setText(error.message + (f"\n{details}" if details else ""))
+        self.grant.setVisible("needs your permission" in error.message)
+
+    # -- result ------------------------------------------------------------------------------
+
+    def _result_page(self) -> QWidget:
+        page = QWidget()
+        self.result_title = QLabel()
+        self.result_title.setWordWrap(True)
+        self.link = QLineEdit()
+        self.link.setReadOnly(True)
+        self.result_note = QLabel()
+        self.result_note.setWordWrap(True)
+        copy = QPushButton("&Copy link")
+        copy.clicked.connect(lambda: self._emit_for_meeting(self.copy_requested))
+        open_button = QPushButton("&Open in Teams")
+        open_button.clicked.connect(lambda: self._emit_for_meeting(self.open_requested))
+        close = QPushButton("Close")
+        close.clicked.connect(self.accept)
+        row = QHBoxLayout()
+        row.addWidget(copy)
+        row.addWidget(open_button)
+        row.addStretch(1)
+        row.addWidget(close)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.result_title)
+        layout.addWidget(self.link)
+        layout.addWidget(self.result_note)
+        layout.addStretch(1)
+        layout.addLayout(row)
+        self.copy_button, self.open_button, self.close_button = copy, open_button, close
+        return page
+
+    def _emit_for_meeting(self, signal: Any) -> None:
+        if self.meeting is not None:
+            signal.emit(self.meeting)
+
+    def show_result(self, meeting: Meeting, warnings: tuple[str, ...]) -> None:
+        self.meeting = meeting
+        when = meeting.start.astimezone().strftime("%a %d %b %Y %H:%M") if meeting.start else ""
+        kind = "Calendar event created; invitations sent." if meeting.is_calendar_event else ""
+        self.result_title.setText(
+            f"<b>{_escape(meeting.subject)}</b> — {when}<br>The link is on your clipboard. {kind}"
+        )
+        self.link.setText(meeting.join_url)
+        self.result_note.setText("\n".join(warnings))
+        self.pages.setCurrentIndex(1)
+        self.copy_button.setFocus()
+
+
+def _escape(text: str) -> str:
+    from html import escape
+
+    return escape(text)

@@ -1,0 +1,179 @@
+"""Settings…: account, Meet now defaults and behaviour, saved to the same TOML the CLI reads."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from meettray.auth import Account, CacheStatus
+from meettray.config import CLOUDS, Config
+from meettray.errors import ConfigError
+from meettray.ui.icons import icon
+
+CLOUD_LABELS = {
+    "global": "Global (commercial, GCC)",
+    "usgov": "US Government (GCC High)",
+    "usgov-dod": "US Government (DoD)",
+}
+
+
+class SettingsDialog(QDialog):
+    """Edits a :class:`Config`; emits ``save_requested`` with the new one."""
+
+    save_requested = Signal(object)  # Config
+    sign_in_requested = Signal(bool)  # device code
+    sign_out_requested = Signal()
+
+    def __init__(self, config: Config, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings — meettray")
+        self.setWindowIcon(icon())
+        self.config = config
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._account_group(config))
+        layout.addWidget(self._meeting_group(config))
+        layout.addWidget(self._behaviour_group(config))
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #C4314B;")
+        self.error.setWordWrap(True)
+        layout.addWidget(self.error)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self._save)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+    def _account_group(self, config: Config) -> QGroupBox:
+        group = QGroupBox("Account")
+        form = QFormLayout(group)
+        account = config.account
+        self.cloud = QComboBox()
+        for name in CLOUDS:
+            self.cloud.addItem(CLOUD_LABELS[name], name)
+        self.cloud.setCurrentIndex(list(CLOUDS).index(account.cloud))
+        self.client_id = QLineEdit(account.client_id)
+        self.client_id.setPlaceholderText("Application (client) ID from Microsoft Entra ID")
+        self.tenant = QLineEdit(account.tenant)
+        self.account_label = QLabel()
+        self.cache_label = QLabel()
+        self.cache_label.setWordWrap(True)
+        self.sign_in = QPushButton("Sign &in…")
+        self.sign_in_code = QPushButton("Sign in with a &code…")
+        self.sign_out = QPushButton("Sign &out")
+        self.sign_in.clicked.connect(lambda: self.sign_in_requested.emit(False))
+        self.sign_in_code.clicked.connect(lambda: self.sign_in_requested.emit(True))
+        self.sign_out.clicked.connect(self.sign_out_requested.emit)
+        row = QHBoxLayout()
+        for button in (self.sign_in, self.sign_in_code, self.sign_out):
+            row.addWidget(button)
+        row.addStretch(1)
+        form.addRow("&Cloud:", self.cloud)
+        form.addRow("Client &ID:", self.client_id)
+        form.addRow("&Tenant:", self.tenant)
+        form.addRow("Signed in:", self.account_label)
+        form.addRow("", row)
+        form.addRow("Tokens:", self.cache_label)
+        if account.mode == "application":
+            note = QLabel("Application mode: meetings are created for " + account.user_id)
+            form.addRow("", note)
+        return group
+
+    def _meeting_group(self, config: Config) -> QGroupBox:
+        group = QGroupBox("Meet now")
+        form = QFormLayout(group)
+        self.subject = QLineEdit(config.meeting.subject)
+        self.subject.setToolTip("{date} and {time} are replaced by today's date and the time")
+        self.duration = QSpinBox()
+        self.duration.setRange(5, 24 * 60)
+        self.duration.setSuffix(" minutes")
+        self.duration.setValue(config.meeting.duration_minutes)
+        form.addRow("Default &subject:", self.subject)
+        form.addRow("", QLabel("Use {date} and {time} for today's date and the time."))
+        form.addRow("&Duration:", self.duration)
+        return group
+
+    def _behaviour_group(self, config: Config) -> QGroupBox:
+        group = QGroupBox("Behaviour")
+        form = QFormLayout(group)
+        self.clipboard = QComboBox()
+        self.clipboard.addItem("The link only", "link")
+        self.clipboard.addItem("The link, meeting ID, passcode and dial-in", "details")
+        self.clipboard.setCurrentIndex(0 if config.ui.clipboard == "link" else 1)
+        self.click_action = QComboBox()
+        self.click_action.addItem("Creates a meeting and copies its link", "meet_now")
+        self.click_action.addItem("Opens the menu", "menu")
+        self.click_action.setCurrentIndex(0 if config.ui.click_action == "meet_now" else 1)
+        self.notifications = QCheckBox("Show &notifications")
+        self.notifications.setChecked(config.ui.notifications)
+        self.start_on_login = QCheckBox("Start meettray when I &log in")
+        self.start_on_login.setChecked(config.ui.start_on_login)
+        form.addRow("&Copy:", self.clipboard)
+        form.addRow("Clicking the &icon:", self.click_action)
+        form.addRow("", self.notifications)
+        form.addRow("", self.start_on_login)
+        return group
+
+    def show_account(
+        self, account: Account | None, cache: CacheStatus | None, *, signing_in: bool = False
+    ) -> None:
+        """Reflect the sign-in state (called whenever it changes)."""
+        self.account_label.setText(
+            "Signing in…" if signing_in else account.username if account else "Not signed in"
+        )
+        delegated = self.config.account.mode == "delegated"
+        self.sign_in.setEnabled(delegated and not signing_in)
+        self.sign_in_code.setEnabled(delegated and not signing_in)
+        self.sign_out.setEnabled(delegated and account is not None and not signing_in)
+        self.cache_label.setText(cache.explanation if cache else "")
+
+    def edited(self) -> Config:
+        """The configuration as the form shows it."""
+        c = self.config
+        return dataclasses.replace(
+            c,
+            account=dataclasses.replace(
+                c.account,
+                cloud=self.cloud.currentData(),
+                client_id=self.client_id.text().strip(),
+                tenant=self.tenant.text().strip() or "organizations",
+            ),
+            meeting=dataclasses.replace(
+                c.meeting, subject=self.subject.text(), duration_minutes=self.duration.value()
+            ),
+            ui=dataclasses.replace(
+                c.ui,
+                clipboard=self.clipboard.currentData(),
+                click_action=self.click_action.currentData(),
+                notifications=self.notifications.isChecked(),
+                start_on_login=self.start_on_login.isChecked(),
+            ),
+        )
+
+    def _save(self) -> None:
+        config = self.edited()
+        if not config.meeting.subject.strip():
+            self.error.setText("Enter a default subject.")
+            self.subject.setFocus()
+            return
+        self.error.setText("")
+        self.save_requested.emit(config)
+
+    def show_error(self, error: ConfigError | Exception) -> None:
+        self.error.setText(getattr(error, "message", str(error)))

@@ -1,0 +1,59 @@
+"""Sign-in progress: waiting for the browser, or showing a device code, always cancellable."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from meettray.auth import DeviceCodePrompt
+from meettray.ui.icons import icon
+
+
+class SignInDialog(QDialog):
+    cancel_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Sign in — meettray")
+        self.setWindowIcon(icon())
+        self.message = QLabel("Finish signing in in your web browser…")
+        self.message.setWordWrap(True)
+        self.code = QLabel()
+        self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = QFont()
+        font.setPointSize(20)
+        font.setBold(True)
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        self.code.setFont(font)
+        self.code.setVisible(False)
+        self.link = QLabel()
+        self.link.setOpenExternalLinks(True)
+        self.link.setVisible(False)
+        self.copy = QPushButton("&Copy code")
+        self.copy.setVisible(False)
+        self.copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.code.text()))
+        cancel = QPushButton("Cancel")
+        cancel.clicked.connect(self.reject)
+        row = QHBoxLayout()
+        row.addWidget(self.copy)
+        row.addStretch(1)
+        row.addWidget(cancel)
+        layout = QVBoxLayout(self)
+        for widget in (self.message, self.code, self.link):
+            layout.addWidget(widget)
+        layout.addLayout(row)
+        self.rejected.connect(self.cancel_requested.emit)
+
+    def show_device_code(self, prompt: DeviceCodePrompt) -> None:
+        self.message.setText("On any device, open this page and enter the code:")
+        self.code.setText(prompt.user_code)
+        self.link.setText(f'<a href="{prompt.verification_uri}">{prompt.verification_uri}</a>')
+        for widget in (self.code, self.link, self.copy):
+            widget.setVisible(True)
+        self.copy.setFocus()
+
+    def finish(self) -> None:
+        """Close without counting as a cancel."""
+        self.rejected.disconnect(self.cancel_requested.emit)
+        self.accept()

@@ -1,0 +1,78 @@
+"""The one way meettray runs work off the GUI thread.
+
+:meth:`TaskRunner.run` hands a callable to a ``QThreadPool`` and delivers its
+result, or the exception it raised, to a callback on the GUI thread.  Jobs
+take plain arguments and touch no widget.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class _Courier(QObject):
+    """Lives on the GUI thread; its signals carry a job's outcome back there."""
+
+    finished = Signal(object, object)  # result, exception
+
+
+class _Job(QRunnable):
+    def __init__(self, work: Callable[[], Any], courier: _Courier) -> None:
+        super().__init__()
+        self._work = work
+        self._courier = courier
+
+    def run(self) -> None:
+        try:
+            result = self._work()
+        except Exception as exc:  # delivered to the caller, who decides what to show
+            if not hasattr(exc, "message"):
+                log.exception("background task failed")
+            self._courier.finished.emit(None, exc)
+        else:
+            self._courier.finished.emit(result, None)
+
+
+class TaskRunner(QObject):
+    """Runs callables on a thread pool; callbacks run on the GUI thread."""
+
+    def __init__(self, pool: QThreadPool | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = pool or QThreadPool.globalInstance()
+        self._couriers: set[_Courier] = set()
+
+    def run(
+        self,
+        work: Callable[[], T],
+        on_done: Callable[[T], None],
+        on_error: Callable[[Exception], None],
+    ) -> None:
+        courier = _Courier()  # created here, so it belongs to the GUI thread
+        self._couriers.add(courier)
+
+        def deliver(result: Any, error: Exception | None) -> None:
+            self._couriers.discard(courier)
+            courier.deleteLater()
+            if error is not None:
+                on_error(error)
+            else:
+                on_done(result)
+
+        courier.finished.connect(deliver)
+        self._pool.start(_Job(work, courier))
+
+    @property
+    def pending(self) -> int:
+        """Jobs started whose results have not been delivered yet."""
+        return len(self._couriers)
+
+    def wait(self, msecs: int = 30_000) -> bool:
+        """Block until every running job has finished (for shutdown and tests)."""
+        return bool(self._pool.waitForDone(msecs))

@@ -1,0 +1,150 @@
+"""The tray icon and its menu.  It shows the controller's state and emits intents."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import partial
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction, QCursor
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from meettray.errors import MeettrayError
+from meettray.meetings import Meeting
+from meettray.ui.controller import AppController
+from meettray.ui.icons import tray_icon
+
+log = logging.getLogger(__name__)
+
+
+def menu_label(meeting: Meeting) -> str:
+    """``Subject · Mon 14:05`` for the Recent menu (ampersands kept literal)."""
+    when = (meeting.start or meeting.created_at).astimezone().strftime("%a %H:%M")
+    subject = meeting.subject or "(no subject)"
+    if len(subject) > 40:
+        subject = subject[:39] + "…"
+    return f"{subject} · {when}".replace("&", "&&")
+
+
+class Tray(QObject):
+    """The system tray icon.  Its menu's actions are intents for the windows and controller."""
+
+    schedule_requested = Signal()
+    history_requested = Signal()
+    settings_requested = Signal()
+    sign_in_requested = Signal()
+    error_details_requested = Signal(object)
+    quit_requested = Signal()
+
+    def __init__(self, controller: AppController, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.icon = QSystemTrayIcon(tray_icon(), self)
+        self.menu = QMenu()
+        self.menu.aboutToShow.connect(self._rebuild)
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._activated)
+        self.icon.messageClicked.connect(self._message_clicked)
+        self._clicked_meeting: Meeting | None = None
+        controller.state_changed.connect(self._show_state)
+        controller.notify.connect(self._notify)
+        self._rebuild()
+        self._show_state()
+
+    def show(self) -> None:
+        self.icon.show()
+
+    # -- state -------------------------------------------------------------------------------
+
+    def _show_state(self) -> None:
+        c = self.controller
+        demo = " (demo)" if c.demo is not None else ""
+        if c.busy:
+            state, tip = "busy", "Creating a meeting…" if c.meet_now_running else "Signing in…"
+        elif c.last_error is not None:
+            state, tip = "error", f"Last attempt failed: {c.last_error.message}"
+        else:
+            state = "normal"
+            who = c.account.username if c.account else "not signed in"
+            tip = f"Click for a new meeting link — {who}"
+        self.icon.setIcon(tray_icon(state))
+        self.icon.setToolTip(f"meettray{demo}\n{tip}")
+        if self.menu.isVisible():
+            self._rebuild()
+
+    def _notify(self, title: str, text: str, meeting: Meeting | None) -> None:
+        if not self.controller.config.ui.notifications and meeting is not None:
+            return  # successes are quiet when notifications are off; failures still show
+        self._clicked_meeting = meeting
+        kind = (
+            QSystemTrayIcon.MessageIcon.Information
+            if meeting is not None
+            else QSystemTrayIcon.MessageIcon.Warning
+        )
+        self.icon.showMessage(title, text, kind, 6000)
+
+    def _message_clicked(self) -> None:
+        if self._clicked_meeting is not None:
+            self.controller.open_meeting(self._clicked_meeting)
+        elif self.controller.last_error is not None:
+            self.error_details_requested.emit(self.controller.last_error)
+
+    # -- clicks ------------------------------------------------------------------------------
+
+    def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason != QSystemTrayIcon.ActivationReason.Trigger:
+            return
+        if self.controller.config.ui.click_action == "meet_now":
+            self.controller.meet_now(source="tray click")
+        else:
+            self.popup_menu()
+
+    def popup_menu(self) -> None:
+        self.menu.popup(QCursor.pos())
+
+    # -- menu --------------------------------------------------------------------------------
+
+    def _rebuild(self) -> None:
+        c = self.controller
+        menu = self.menu
+        menu.clear()
+        if c.demo is not None:
+            title = menu.addAction("meettray demo — links are not real")
+            title.setEnabled(False)
+        now = self._add(menu, "Meet now", lambda: c.meet_now(source="menu"))
+        now.setEnabled(not c.meet_now_running)
+        if c.meet_now_running:
+            now.setText("Creating a meeting…")
+        self._add(menu, "Schedule…", self.schedule_requested.emit)
+        recent = menu.addMenu("Recent")
+        recent.setEnabled(bool(c.recent))
+        for meeting in c.recent:
+            entry = recent.addMenu(menu_label(meeting))
+            self._add(entry, "Copy link", partial(c.copy, meeting))
+            self._add(entry, "Copy link and details", partial(c.copy, meeting, details=True))
+            self._add(entry, "Open in Teams", partial(c.open_meeting, meeting))
+        self._add(menu, "History…", self.history_requested.emit)
+        menu.addSeparator()
+        if c.last_error is not None:
+            self._add(menu, "Last error: details…", partial(self._details, c.last_error))
+        who = menu.addAction(f"Signed in as {c.account.username}" if c.account else "Not signed in")
+        who.setEnabled(False)
+        if c.signing_in:
+            self._add(menu, "Cancel sign-in", c.cancel_sign_in)
+        elif c.account is None:
+            self._add(menu, "Sign in…", self.sign_in_requested.emit)
+        elif c.config.account.mode == "delegated" and c.demo is None:
+            self._add(menu, "Sign out", c.sign_out)
+        self._add(menu, "Settings…", self.settings_requested.emit)
+        menu.addSeparator()
+        self._add(menu, "Quit", self.quit_requested.emit)
+
+    def _details(self, error: MeettrayError) -> None:
+        self.error_details_requested.emit(error)
+
+    @staticmethod
+    def _add(menu: QMenu, text: str, slot: Callable[[], object]) -> QAction:
+        action = menu.addAction(text)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
