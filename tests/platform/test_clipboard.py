@@ -25,14 +25,23 @@ def display() -> Iterator[str]:
         yield value
 
 
-def holders() -> list[str]:
+def holders(display: str) -> list[str]:
+    """Clipboard holder processes serving ``display`` (other displays are not ours)."""
     done = subprocess.run(
         ["pgrep", "-f", "meettray.platform.clipboard_holder"],
         capture_output=True,
         text=True,
         check=False,
     )
-    return done.stdout.split()
+    mine = []
+    for pid in done.stdout.split():
+        try:
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        except OSError:
+            continue  # already gone
+        if f"DISPLAY={display}".encode() in environ:
+            mine.append(pid)
+    return mine
 
 
 def wait_for(condition: object, timeout: float = 10) -> bool:
@@ -56,6 +65,7 @@ def test_link_stays_pasteable_after_the_cli_exits(
     assert "Copied to the clipboard." in done.stderr
     link = done.stdout.strip()
     assert xclip_read(display) == link  # the CLI process is gone; the holder serves it
+    assert len(holders(display)) == 1
     assert "text/html" in xclip_read(display, "TARGETS").split()
     html = xclip_read(display, "text/html")
     assert f'<a href="{link}">Join Microsoft Teams meeting</a>' in html.replace("&amp;", "&")
@@ -69,7 +79,7 @@ def test_link_stays_pasteable_after_the_cli_exits(
         check=True,
         timeout=10,
     )
-    assert wait_for(lambda: not holders())
+    assert wait_for(lambda: not holders(display))
     assert xclip_read(display) == "something else"
 
 
