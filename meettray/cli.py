@@ -2,7 +2,8 @@
 
 Commands share the core with the tray app.  Exit status: 0 success, 2 usage
 or invalid input, 3 settings, 4 sign-in, 5 Microsoft Graph refused, 6 network,
-7 local storage, 1 anything unexpected, 130 interrupted.  Errors are one line
+7 local storage, 8 no desktop for the tray app, 1 anything unexpected, 130
+interrupted.  Errors are one line
 on stderr that a non-expert understands; ``-v`` adds the technical details.
 """
 
@@ -54,9 +55,11 @@ def _positive_int(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="meettray",
-        description="Microsoft Teams meeting links in one click or one command.",
+        description="Microsoft Teams meeting links in one click or one command. "
+        "Without a command, meettray starts its tray app.",
         epilog="Exit status: 0 ok, 2 usage or invalid input, 3 settings, 4 sign-in, "
-        "5 Microsoft Graph refused, 6 network, 7 local storage, 1 unexpected.",
+        "5 Microsoft Graph refused, 6 network, 7 local storage, 8 no desktop for the tray "
+        "app, 1 unexpected.",
     )
     parser.add_argument("--version", action="version", version=f"meettray {__version__}")
     parser.add_argument(

@@ -17,6 +17,9 @@ from meettray.demo.browser import FakeBrowser
 from meettray.demo.fake365 import FakeApp, FakeMicrosoft365
 from meettray.graph import GraphClient
 
+# Qt widgets in unit tests draw off screen; tests of what a person sees start Xvfb.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 CLIENT_ID = "11111111-2222-3333-4444-555555555555"
 
 

@@ -37,11 +37,11 @@ def test_help_on_every_command(command: list[str]) -> None:
     assert done.stdout.startswith("usage: meettray")
 
 
-def test_no_command_prints_help_and_exits_2() -> None:
-    done = run_cli()
-    assert done.returncode == 2
-    assert "now" in done.stdout
-    assert "schedule" in done.stdout
+def test_tray_without_a_desktop_says_so() -> None:
+    done = run_cli(env={"DISPLAY": "", "WAYLAND_DISPLAY": "", "QT_QPA_PLATFORM": ""})
+    assert done.returncode == 8
+    assert "no desktop session was found" in done.stderr
+    assert "meettray now" in done.stderr
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -59,3 +60,117 @@ def xclip_read(display: str, target: str = "") -> str:
         check=False,
     )
     return done.stdout
+
+
+@contextmanager
+def tray_host(display: str) -> Iterator[subprocess.Popen[bytes]]:
+    """A system tray (trayer) docked at the top right of the screen."""
+    if shutil.which("trayer") is None:
+        raise RuntimeError("trayer is not installed: run the README's test command")
+    host = subprocess.Popen(
+        [
+            "trayer",
+            "--edge",
+            "top",
+            "--align",
+            "right",
+            "--widthtype",
+            "request",
+            "--height",
+            "32",
+            "--transparent",
+            "false",
+            "--tint",
+            "0x303030",
+            "--SetDockType",
+            "true",
+        ],
+        env={**os.environ, "DISPLAY": display},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 15
+        while '("panel" "trayer")' not in _tree(display):
+            if host.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("trayer did not start")
+            time.sleep(0.05)
+        yield host
+    finally:
+        host.terminate()
+        host.wait(10)
+
+
+def _tree(display: str) -> str:
+    return subprocess.run(
+        ["xwininfo", "-root", "-tree"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DISPLAY": display},
+        check=False,
+    ).stdout
+
+
+_GEOMETRY = r"(\d+)x(\d+)[+-]\d+[+-]\d+\s+\+(-?\d+)\+(-?\d+)"
+_PANEL = re.compile(r'"panel": \("panel" "trayer"\)\s+' + _GEOMETRY)
+_APP_WINDOW = re.compile(r'"meettray": \("meettray" "meettray"\)\s+' + _GEOMETRY)
+
+
+def find_tray_icon(display: str, timeout: float = 20) -> tuple[int, int]:
+    """The screen centre of meettray's icon once trayer's panel has embedded it.
+
+    Only a meettray window inside the panel counts: menus and notification
+    balloons are meettray windows too, and may sit nearby.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        tree = _tree(display)
+        panel = _PANEL.search(tree)
+        if panel:
+            pw, ph, px, py = map(int, panel.groups())
+            for found in _APP_WINDOW.finditer(tree):
+                w, h, x, y = map(int, found.groups())
+                if px <= x < px + pw and py <= y < py + ph and w >= 16:
+                    return x + w // 2, y + h // 2
+        time.sleep(0.1)
+    raise AssertionError("meettray's icon never appeared in the tray")
+
+
+def xdotool(display: str, *args: str) -> None:
+    subprocess.run(
+        ["xdotool", *args], env={**os.environ, "DISPLAY": display}, check=True, timeout=10
+    )
+
+
+def visible_windows(display: str, classname: str = "meettray") -> set[str]:
+    done = subprocess.run(
+        ["xdotool", "search", "--onlyvisible", "--classname", classname],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DISPLAY": display},
+        check=False,
+    )
+    return set(done.stdout.split())
+
+
+def open_tray_menu(display: str, timeout: float = 10) -> None:
+    """Right-click meettray's icon and wait until its menu is on screen."""
+    x, y = find_tray_icon(display)
+    before = visible_windows(display)
+    xdotool(display, "mousemove", str(x), str(y), "click", "3")
+    deadline = time.monotonic() + timeout
+    while not visible_windows(display) - before:
+        if time.monotonic() > deadline:
+            subprocess.run(
+                ["import", "-window", "root", "/tmp/menu-failure.png"],
+                env={**os.environ, "DISPLAY": display},
+                check=False,
+            )
+            raise AssertionError("the tray menu did not open")
+        time.sleep(0.05)
+    time.sleep(0.2)  # let the menu take the keyboard
+
+
+def keys(display: str, *names: str) -> None:
+    """Press keys one by one, paced like a quick person."""
+    xdotool(display, "key", "--delay", "150", *names)

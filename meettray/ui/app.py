@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import os
 import sys
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QUrl
+from PySide6.QtCore import QObject, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
 
@@ -28,19 +29,22 @@ if TYPE_CHECKING:
     from meettray.ui.schedule_dialog import ScheduleDialog
     from meettray.ui.settings_dialog import SettingsDialog
     from meettray.ui.signin_dialog import SignInDialog
-    from meettray.ui.tray import Tray
     from meettray.ui.windows import FallbackWindow
 
 log = logging.getLogger(__name__)
+
+#: How long to wait for a system tray before showing a window instead.
+TRAY_GRACE_MS = 5000
+#: How often to look for a tray (it keeps looking after the window is shown).
+TRAY_POLL_MS = 250
 
 
 class TrayApp(QObject):
     """Everything on screen.  Windows are created the first time they are needed."""
 
-    def __init__(self, controller: AppController, *, use_tray: bool) -> None:
+    def __init__(self, controller: AppController, *, tray_grace_ms: int = TRAY_GRACE_MS) -> None:
         super().__init__()
         self.controller = controller
-        self.tray: Tray | None = None
         self.window: FallbackWindow | None = None
         self.schedule_dialog: ScheduleDialog | None = None
         self.history_window: HistoryWindow | None = None
@@ -48,28 +52,23 @@ class TrayApp(QObject):
         self.sign_in_dialog: SignInDialog | None = None
         self._schedule_ticket = -1
         self._settings_ticket = -1
-        if use_tray:
-            from meettray.ui.tray import Tray
+        from meettray.ui.tray import Tray
 
-            self.tray = Tray(controller)
-            self.tray.schedule_requested.connect(self.show_schedule)
-            self.tray.history_requested.connect(self.show_history)
-            self.tray.settings_requested.connect(self.show_settings)
-            self.tray.sign_in_requested.connect(lambda: self.sign_in(device_code=False))
-            self.tray.error_details_requested.connect(self.show_error)
-            self.tray.quit_requested.connect(self.quit)
-            self.tray.show()
-        else:
-            from meettray.ui.windows import FallbackWindow
-
-            self.window = FallbackWindow()
-            self.window.meet_now_requested.connect(lambda: controller.meet_now(source="window"))
-            self.window.schedule_requested.connect(self.show_schedule)
-            self.window.history_requested.connect(self.show_history)
-            self.window.settings_requested.connect(self.show_settings)
-            self.window.quit_requested.connect(self.quit)
-            controller.notify.connect(self._window_status)
-            self.window.show()
+        self.tray = Tray(controller)
+        self.tray.schedule_requested.connect(self.show_schedule)
+        self.tray.history_requested.connect(self.show_history)
+        self.tray.settings_requested.connect(self.show_settings)
+        self.tray.sign_in_requested.connect(lambda: self.sign_in(device_code=False))
+        self.tray.error_details_requested.connect(self.show_error)
+        self.tray.quit_requested.connect(self.quit)
+        # Panels often start after us at login, and Qt does not dock an icon shown before
+        # the tray exists: poll for it, and fall back to a window after a grace period.
+        self._tray_shown = False
+        self._grace_left = tray_grace_ms
+        self._tray_poll = QTimer(self, interval=TRAY_POLL_MS)
+        self._tray_poll.timeout.connect(self._check_tray)
+        self._tray_poll.start()
+        self._check_tray()
         controller.meeting_created.connect(self._created)
         controller.failed.connect(self._failed)
         controller.device_code_ready.connect(self._device_code)
@@ -78,6 +77,36 @@ class TrayApp(QObject):
         controller.state_changed.connect(self._state_changed)
         controller.settings_saved.connect(self._settings_saved)
         controller.notify.connect(self._maybe_sign_in_dialog)
+
+    def _check_tray(self) -> None:
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self._tray_poll.stop()
+            self.tray.show()
+            self._tray_shown = True
+            if self.window is not None:
+                self.window.close()
+                self.window = None
+            log.info("tray ready")
+            return
+        self._grace_left -= TRAY_POLL_MS
+        if self._grace_left < 0 and self.window is None:
+            self._show_window()
+
+    def _show_window(self) -> None:
+        """No tray: say so plainly and offer the same actions in a window."""
+        from meettray.ui.windows import FallbackWindow
+
+        log.warning("no system tray available: showing a window instead")
+        c = self.controller
+        self.window = FallbackWindow()
+        self.window.meet_now_requested.connect(lambda: c.meet_now(source="window"))
+        self.window.schedule_requested.connect(self.show_schedule)
+        self.window.history_requested.connect(self.show_history)
+        self.window.settings_requested.connect(self.show_settings)
+        self.window.quit_requested.connect(self.quit)
+        c.notify.connect(self._window_status)
+        self.window.show()
+        log.info("window ready")
 
     def _window_status(self, title: str, text: str, _meeting: object) -> None:
         if self.window is not None:
@@ -208,10 +237,10 @@ class TrayApp(QObject):
         if command == "ping":
             respond({"ok": True})
         elif command == "show":
-            if self.tray is not None:
-                self.tray.popup_menu()
-            elif self.window is not None:
+            if self.window is not None:
                 _raise(self.window)
+            elif self._tray_shown:
+                self.tray.popup_menu()
             respond({"ok": True})
         elif command == "now":
             subject = request.get("subject")
@@ -271,10 +300,30 @@ def install_excepthook(log_file: object) -> None:
     sys.excepthook = hook
 
 
+#: Exit status when there is no desktop to show the tray app on.
+EXIT_NO_DESKTOP = 8
+
+
+def has_display() -> bool:
+    """Whether a GUI can start here (Qt would abort without one on Linux)."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def run(args: argparse.Namespace) -> int:
     """``meettray`` without a command: the tray app."""
     from meettray import logs, paths
     from meettray.config import load_config
+
+    if not has_display():
+        print(  # noqa: T201
+            "meettray: no desktop session was found (DISPLAY and WAYLAND_DISPLAY are unset), "
+            "so the tray app cannot start. The command line works without one: "
+            "try 'meettray now'.",
+            file=sys.stderr,
+        )
+        return EXIT_NO_DESKTOP
 
     demo = bool(args.demo)
     answer = instance.ask({"command": "show"}, demo=demo, timeout=5)
@@ -290,7 +339,8 @@ def run(args: argparse.Namespace) -> int:
     for warning in config.warnings:
         log.warning("%s", warning)
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    # argv[0] becomes the X11 WM_CLASS instance: "meettray" however we were started.
+    app = QApplication.instance() or QApplication(["meettray"])
     assert isinstance(app, QApplication)
     app.setApplicationName("meettray")
     app.setApplicationDisplayName("meettray")
@@ -313,15 +363,11 @@ def run(args: argparse.Namespace) -> int:
         open_url=lambda url: QDesktopServices.openUrl(QUrl(url)),
         demo=demo_env,
     )
-    use_tray = QSystemTrayIcon.isSystemTrayAvailable()
-    if not use_tray:
-        log.warning("no system tray available: showing a window instead")
-    tray_app = TrayApp(controller, use_tray=use_tray)
+    tray_app = TrayApp(controller)
     server = InstanceServer(instance.server_name(demo=demo))
     server.request_received.connect(tray_app.handle_request)
     server.listen()
     controller.start()
-    log.info("tray ready" if use_tray else "window ready")
     app.aboutToQuit.connect(clipboard.hand_off)
     try:
         return int(app.exec())

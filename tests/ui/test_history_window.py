@@ -1,0 +1,132 @@
+"""The History window and its lazy model, up to 100 000 rows."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from meettray.history import HistoryStore
+from meettray.ui.history_window import HistoryModel, HistoryWindow
+
+T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+def fill(path: Path, count: int) -> None:
+    """Write ``count`` meetings straight into a history database (fast bulk set-up)."""
+    HistoryStore(path).close()  # creates the schema
+    with sqlite3.connect(path) as db:
+        db.executemany(
+            "INSERT INTO meetings (graph_id, subject, start_at, end_at, join_url, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    f"m{n}",
+                    f"{'Incident' if n % 100 == 0 else 'Sync'} {n}",
+                    (T0 + timedelta(minutes=n)).isoformat(),
+                    (T0 + timedelta(minutes=n + 30)).isoformat(),
+                    f"https://teams.microsoft.com/l/meetup-join/{n}",
+                    (T0 + timedelta(minutes=n)).isoformat(),
+                )
+                for n in range(count)
+            ),
+        )
+
+
+@pytest.fixture(scope="module")
+def big_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("big") / "history.sqlite3"
+    fill(path, 100_000)
+    return path
+
+
+@pytest.fixture
+def store(big_history: Path) -> HistoryStore:
+    opened = HistoryStore(big_history)
+    yield opened  # type: ignore[misc]
+    opened.close()
+
+
+def test_model_loads_pages_lazily(store: HistoryStore) -> None:
+    model = HistoryModel(lambda: store)
+    model.reload()
+
+    assert model.total == 100_000
+    assert model.rowCount() == HistoryModel.PAGE
+    assert model.canFetchMore()
+    assert model.meeting(0).subject == "Sync 99999"  # newest first
+    model.fetchMore()
+    assert model.rowCount() == 2 * HistoryModel.PAGE
+    assert model.meeting(HistoryModel.PAGE).id == f"m{99_999 - HistoryModel.PAGE}"
+
+
+def test_model_search(store: HistoryStore) -> None:
+    model = HistoryModel(lambda: store)
+    model.reload("incident")
+    assert model.total == 1000
+    assert model.meeting(0).subject == "Incident 99900"
+    model.reload("no such thing")
+    assert model.total == 0
+    assert not model.canFetchMore()
+
+
+def test_window_scrolls_through_100k_rows_without_a_widget_per_row(
+    store: HistoryStore, qtbot: QtBot
+) -> None:
+    window = HistoryWindow(lambda: store)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.count.text() == "100000 meetings"
+    window.table.scrollToBottom()
+    qtbot.waitUntil(lambda: window.model.rowCount() > HistoryModel.PAGE, timeout=5000)
+    assert window.model.rowCount() < 100_000  # only what was scrolled to is loaded
+    assert len(window.findChildren(QMessageBox)) == 0
+    assert window.table.indexWidget(window.model.index(0, 0)) is None
+
+
+def test_live_search_and_actions(
+    store: HistoryStore, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = HistoryWindow(lambda: store)
+    qtbot.addWidget(window)
+    window.show()
+    assert not window.buttons["copy"].isEnabled()  # nothing selected yet
+
+    qtbot.keyClicks(window.search, "Incident 999")
+    qtbot.waitUntil(lambda: window.model.total == 1, timeout=3000)
+    assert window.count.text() == "1 meeting found"
+    window.table.selectRow(0)
+    assert window.buttons["copy"].isEnabled()
+
+    with qtbot.waitSignal(window.copy_requested) as copied:
+        window.buttons["copy"].click()
+    assert copied.args[0].id == "m99900"
+    assert copied.args[1] is False
+    with qtbot.waitSignal(window.copy_requested) as details:
+        window.buttons["details"].click()
+    assert details.args[1] is True
+    with qtbot.waitSignal(window.open_requested):
+        window.buttons["open"].click()
+    with qtbot.waitSignal(window.remove_requested):
+        window.buttons["remove"].click()
+
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    monkeypatch.setattr(QMessageBox, "question", lambda *args: answers.pop(0))
+    cancelled: list[object] = []
+    window.cancel_requested.connect(cancelled.append)
+    window.buttons["cancel"].click()
+    assert cancelled == []
+    window.buttons["cancel"].click()
+    assert [m.id for m in cancelled] == ["m99900"]  # type: ignore[attr-defined]
+
+
+def test_window_before_history_is_ready(qtbot: QtBot) -> None:
+    window = HistoryWindow(lambda: None)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.model.rowCount() == 0
+    assert window.count.text() == "0 meetings"

@@ -1,0 +1,134 @@
+"""The Schedule dialog: defaults, inline validation, confirmation, results."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from meettray.errors import SignInRequired
+from meettray.meetings import MeetingRequest, meeting_from_graph
+from meettray.ui.schedule_dialog import CUSTOM_END, ScheduleDialog, _to_qdatetime, next_half_hour
+
+NOW = datetime(2026, 11, 21, 14, 7, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def dialog(qtbot: QtBot) -> ScheduleDialog:
+    made = ScheduleDialog(default_subject="Planning", now=lambda: NOW)
+    qtbot.addWidget(made)
+    made.show()
+    return made
+
+
+def test_next_half_hour() -> None:
+    assert next_half_hour(NOW).minute in (0, 30)
+    assert timedelta(0) < next_half_hour(NOW) - NOW <= timedelta(minutes=30)
+    exact = NOW.replace(minute=30)
+    assert next_half_hour(exact) - exact == timedelta(minutes=30)
+
+
+def test_defaults_are_valid(dialog: ScheduleDialog) -> None:
+    request = dialog.validate()
+    assert request is not None
+    assert request.subject == "Planning"
+    assert request.start == next_half_hour(NOW)
+    assert request.end - request.start == timedelta(hours=1)
+    assert dialog.create_button.isEnabled()
+    assert not any(label.isVisible() for label in dialog.errors.values())
+
+
+def test_invalid_input_is_shown_inline_and_blocks_create(
+    dialog: ScheduleDialog, qtbot: QtBot
+) -> None:
+    dialog.subject.clear()
+    qtbot.keyClicks(dialog.attendees, "ana@contoso.com, not-an-address")
+    dialog.length.setCurrentIndex(dialog.length.findData(CUSTOM_END))
+    dialog.end.setDateTime(dialog.start.dateTime().addSecs(-600))
+
+    assert not dialog.create_button.isEnabled()
+    assert dialog.errors["subject"].isVisible()
+    assert dialog.errors["subject"].text() == "Enter a subject."
+    assert "'not-an-address'" in dialog.errors["attendees"].text()
+    assert dialog.errors["end"].text() == "The end must be after the start."
+
+    qtbot.keyClicks(dialog.subject, "Fixed")
+    dialog.attendees.setPlainText("ana@contoso.com")
+    dialog.end.setDateTime(dialog.start.dateTime().addSecs(1800))
+    assert dialog.create_button.isEnabled()
+    assert not any(label.isVisible() for label in dialog.errors.values())
+
+
+def test_create_emits_the_request_by_keyboard(dialog: ScheduleDialog, qtbot: QtBot) -> None:
+    dialog.lobby.setCurrentIndex(dialog.lobby.findData("everyone"))
+    dialog.calendar.setChecked(True)
+    dialog.subject.setFocus()
+    with qtbot.waitSignal(dialog.create_requested) as emitted:
+        qtbot.keyClick(dialog.subject, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    request: MeetingRequest = emitted.args[0]
+    assert request.lobby_bypass == "everyone"
+    assert request.calendar is True
+    assert dialog.status.text() == "Creating the meeting…"
+    assert not dialog.create_button.isEnabled()
+
+
+def test_start_in_the_past_asks_first(
+    dialog: ScheduleDialog, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    asked: list[str] = []
+
+    def question(_parent: object, _title: str, text: str, *rest: object) -> object:
+        asked.append(text)
+        return answers.pop(0)
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    dialog.start.setDateTime(_to_qdatetime(NOW - timedelta(hours=2)))
+    emitted: list[object] = []
+    dialog.create_requested.connect(emitted.append)
+
+    dialog.create_button.click()
+    assert emitted == []
+    dialog.create_button.click()
+    assert len(emitted) == 1
+    assert "in the past" in asked[0]
+
+
+def test_result_with_copy_and_open(dialog: ScheduleDialog, qtbot: QtBot) -> None:
+    meeting = meeting_from_graph(
+        {
+            "id": "m",
+            "joinWebUrl": "https://teams.example/x",
+            "subject": "A & B",
+            "startDateTime": "2030-01-01T10:00:00Z",
+        },
+        status=201,
+        account="",
+        created_at=NOW,
+    )
+    dialog.show_result(meeting, ("Lobby settings could not be applied.",))
+
+    assert dialog.pages.currentIndex() == 1
+    assert dialog.link.text() == "https://teams.example/x"
+    assert "A &amp; B" in dialog.result_title.text()
+    assert dialog.result_note.text() == "Lobby settings could not be applied."
+    with qtbot.waitSignal(dialog.copy_requested) as copied:
+        dialog.copy_button.click()
+    assert copied.args == [meeting]
+    with qtbot.waitSignal(dialog.open_requested):
+        dialog.open_button.click()
+
+
+def test_error_keeps_the_form_and_offers_calendar_permission(dialog: ScheduleDialog) -> None:
+    dialog.set_busy(True)
+    dialog.show_error(
+        SignInRequired("meettray needs your permission for this. Sign in again to grant it.")
+    )
+    assert dialog.pages.currentIndex() == 0
+    assert dialog.subject.text() == "Planning"
+    assert dialog.create_button.isEnabled()
+    assert dialog.grant.isVisible()
+    assert "needs your permission" in dialog.status.text()

@@ -1,0 +1,59 @@
+"""The Settings dialog edits the one Config."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from meettray.auth import Account, CacheStatus
+from meettray.config import Config
+from meettray.ui.settings_dialog import SettingsDialog
+
+
+def test_edits_become_a_config(qtbot: QtBot) -> None:
+    dialog = SettingsDialog(Config())
+    qtbot.addWidget(dialog)
+    dialog.cloud.setCurrentIndex(dialog.cloud.findData("usgov"))
+    dialog.client_id.setText("  abc  ")
+    dialog.subject.setText("Bridge {date}")
+    dialog.duration.setValue(25)
+    dialog.clipboard.setCurrentIndex(dialog.clipboard.findData("details"))
+    dialog.click_action.setCurrentIndex(dialog.click_action.findData("menu"))
+    dialog.notifications.setChecked(False)
+    dialog.start_on_login.setChecked(True)
+
+    with qtbot.waitSignal(dialog.save_requested) as saved:
+        dialog.buttons.accepted.emit()
+    config: Config = saved.args[0]
+
+    assert config.account.cloud == "usgov"
+    assert config.account.client_id == "abc"
+    assert config.meeting.subject == "Bridge {date}"
+    assert config.meeting.duration_minutes == 25
+    assert config.ui.clipboard == "details"
+    assert config.ui.click_action == "menu"
+    assert config.ui.notifications is False
+    assert config.ui.start_on_login is True
+
+
+def test_empty_subject_is_refused_inline(qtbot: QtBot) -> None:
+    dialog = SettingsDialog(Config())
+    qtbot.addWidget(dialog)
+    dialog.subject.setText("  ")
+    emitted: list[object] = []
+    dialog.save_requested.connect(emitted.append)
+    dialog.buttons.accepted.emit()
+    assert emitted == []
+    assert dialog.error.text() == "Enter a default subject."
+
+
+def test_account_state_and_cache_encryption_are_shown(qtbot: QtBot) -> None:
+    dialog = SettingsDialog(Config())
+    qtbot.addWidget(dialog)
+    status = CacheStatus("/x", False, "Tokens are stored unencrypted (mode 0600) because …")
+    dialog.show_account(Account("ana@contoso.com", "Ana", "t", "o"), status)
+    assert dialog.account_label.text() == "ana@contoso.com"
+    assert dialog.sign_out.isEnabled()
+    assert "unencrypted" in dialog.cache_label.text()
+    dialog.show_account(None, status, signing_in=True)
+    assert dialog.account_label.text() == "Signing in…"
+    assert not dialog.sign_in.isEnabled()

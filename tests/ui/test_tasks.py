@@ -1,0 +1,47 @@
+"""The background-work helper delivers results and errors on the GUI thread."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from meettray.errors import NetworkError
+from meettray.ui.tasks import TaskRunner
+
+
+def test_result_arrives_on_the_gui_thread(qtbot: QtBot) -> None:
+    runner = TaskRunner()
+    gui = threading.get_ident()
+    seen: dict[str, int] = {}
+
+    def work() -> int:
+        seen["worker"] = threading.get_ident()
+        return 42
+
+    def done(value: int) -> None:
+        seen["value"] = value
+        seen["callback"] = threading.get_ident()
+
+    runner.run(work, done, pytest.fail)
+    qtbot.waitUntil(lambda: "value" in seen, timeout=5000)
+
+    assert seen["value"] == 42
+    assert seen["worker"] != gui
+    assert seen["callback"] == gui
+    assert runner.pending == 0
+
+
+def test_errors_arrive_as_exceptions(qtbot: QtBot) -> None:
+    runner = TaskRunner()
+    errors: list[Exception] = []
+
+    def work() -> None:
+        raise NetworkError("offline")
+
+    runner.run(work, lambda _: pytest.fail("no result expected"), errors.append)
+    qtbot.waitUntil(lambda: bool(errors), timeout=5000)
+
+    assert isinstance(errors[0], NetworkError)
+    assert errors[0].message == "offline"

@@ -1,0 +1,133 @@
+"""The real tray app on a real X server: click the icon, read the clipboard, use Recent."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from meettray.demo.fake365 import FakeMicrosoft365
+
+from ..conftest import run_cli
+from ..xserver import (
+    find_tray_icon,
+    keys,
+    open_tray_menu,
+    tray_host,
+    visible_windows,
+    xclip_read,
+    xdotool,
+    xvfb,
+)
+
+pytestmark = pytest.mark.x11
+
+
+@pytest.fixture
+def desktop() -> Iterator[str]:
+    with xvfb() as display, tray_host(display):
+        yield display
+
+
+@pytest.fixture
+def tray(
+    desktop: str, config_file: Path, fake: FakeMicrosoft365
+) -> Iterator[subprocess.Popen[str]]:
+    """meettray's tray app, signed in (device code), against the fake."""
+    # The unit tests' offscreen platform must not leak into the real app.
+    env = {**os.environ, "DISPLAY": desktop, "WAYLAND_DISPLAY": "", "QT_QPA_PLATFORM": "xcb"}
+    assert run_cli("login", "--device-code", env=env).returncode == 0
+    app = subprocess.Popen(
+        [sys.executable, "-m", "meettray"],
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        yield app
+    finally:
+        if app.poll() is None:
+            app.terminate()
+        app.communicate(timeout=15)  # also closes the pipes
+
+
+def wait_for(condition: object, timeout: float = 15) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def click_icon(display: str) -> None:
+    x, y = find_tray_icon(display)
+    xdotool(display, "mousemove", str(x), str(y), "click", "1")
+
+
+def copy_elsewhere(display: str, text: str) -> None:
+    subprocess.run(
+        ["xclip", "-selection", "clipboard"],
+        input=text,
+        text=True,
+        env={**os.environ, "DISPLAY": display},
+        check=True,
+        timeout=10,
+    )
+
+
+def test_click_copies_a_link_that_survives_quitting(
+    desktop: str, tray: subprocess.Popen[str], fake: FakeMicrosoft365
+) -> None:
+    find_tray_icon(desktop)
+    # Let start-up finish (sign-in cache loaded) so the click is a plain Meet now.
+    assert wait_for(lambda: run_cli("history", "--json").returncode == 0)
+
+    click_icon(desktop)
+
+    assert wait_for(lambda: len(fake.meetings) == 1)
+    (meeting_id,) = fake.meetings
+    link = fake.meetings[meeting_id]["joinWebUrl"]
+    assert wait_for(lambda: xclip_read(desktop) == link)
+    assert "text/html" in xclip_read(desktop, "TARGETS").split()
+    history = run_cli("history", "--json").stdout
+    assert meeting_id in history
+
+    # A second 'meettray' does not start a second tray: the running one shows its menu.
+    before = visible_windows(desktop)
+    second = run_cli(env={"DISPLAY": desktop})
+    assert second.returncode == 0
+    assert "already running" in second.stderr
+    assert wait_for(lambda: visible_windows(desktop) - before)
+
+    # Quit from that menu (keyboard: Up wraps to the last item, Quit).
+    time.sleep(0.2)
+    keys(desktop, "Up", "Return")
+    assert tray.wait(15) == 0
+    assert xclip_read(desktop) == link  # still pasteable after the app quit
+
+
+def test_menu_recent_copies_again_and_cli_uses_the_running_tray(
+    desktop: str, tray: subprocess.Popen[str], fake: FakeMicrosoft365
+) -> None:
+    find_tray_icon(desktop)
+    now = run_cli("now", env={"DISPLAY": desktop})
+    assert now.returncode == 0, now.stderr
+    assert "Copied to the clipboard by the running meettray." in now.stderr
+    link = now.stdout.strip()
+    assert wait_for(lambda: xclip_read(desktop) == link)
+
+    copy_elsewhere(desktop, "something else")
+    assert xclip_read(desktop) == "something else"
+    open_tray_menu(desktop)
+    # Meet now, Schedule…, Recent → open it, open its first meeting, "Copy link".
+    keys(desktop, "Down", "Down", "Down", "Right", "Right", "Return")
+
+    assert wait_for(lambda: xclip_read(desktop) == link)
+    assert len(fake.meetings) == 1  # Recent copied; it made no new meeting
