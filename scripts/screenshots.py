@@ -1,0 +1,119 @@
+"""Regenerate the README screenshots from a real run of the demo under Xvfb.
+
+    .venv/bin/python scripts/screenshots.py      (needs Xvfb, trayer, xdotool, imagemagick)
+
+It starts the tray app with the built-in demo, makes a few meetings through
+the command line (which hands them to the running tray), then opens the menu,
+Schedule…, History… and Settings… with the keyboard and captures each.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.xserver import (  # noqa: E402
+    keys,
+    open_tray_menu,
+    tray_host,
+    visible_windows,
+    xvfb,
+)
+
+OUT = ROOT / "docs" / "screenshots"
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    home = Path(tempfile.mkdtemp(prefix="meettray-shots-"))
+    runtime = Path(tempfile.mkdtemp(prefix="mt-"))
+    with xvfb() as display, tray_host(display):
+        env = {
+            **os.environ,
+            "DISPLAY": display,
+            "QT_QPA_PLATFORM": "xcb",
+            "XDG_CONFIG_HOME": str(home / "config"),
+            "XDG_DATA_HOME": str(home / "data"),
+            "XDG_STATE_HOME": str(home / "state"),
+            "XDG_RUNTIME_DIR": str(runtime),
+            "TZ": "Europe/London",
+        }
+
+        def cli(*args: str) -> None:
+            subprocess.run(
+                [sys.executable, "-m", "meettray", "--demo", *args],
+                env=env, check=True, capture_output=True, timeout=60,
+            )
+
+        app = subprocess.Popen(
+            [sys.executable, "-m", "meettray", "--demo"], env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        try:
+            time.sleep(3)
+            cli("schedule", "--subject", "Quarterly planning", "--start", "2026-12-01T14:30",
+                "--duration", "60", "--attendee", "ana@contoso.example", "--no-copy")
+            for subject in ("Sev2: checkout errors", "Design review", "Pairing with Ben"):
+                cli("now", "--subject", subject)
+                time.sleep(7)  # let the notification fade before the next capture
+            open_tray_menu(display)
+            keys(display, "Down", "Down", "Down", "Right")
+            time.sleep(0.5)
+            shoot(display, "tray-menu.png", crop="760x260+520+0")
+            keys(display, "Escape", "Escape")
+
+            for name, steps, title in (
+                ("schedule.png", ["Down", "Down", "Return"], "Schedule a Teams meeting"),
+                ("history.png", ["Down"] * 4 + ["Return"], "History"),
+                ("settings.png", ["Down"] * 5 + ["Return"], "Settings"),
+            ):
+                open_tray_menu(display)
+                keys(display, *steps)
+                window = wait_for_window(display, title)
+                if name == "schedule.png":
+                    subprocess.run(["xdotool", "type", "--delay", "20", " — all hands"],
+                                   env=env, check=True)
+                    keys(display, "alt+a")  # the &Attendees mnemonic
+                    subprocess.run(["xdotool", "type", "--delay", "20", "ana@contoso.example, bob"],
+                                   env=env, check=True)
+                    time.sleep(0.3)
+                time.sleep(0.5)
+                subprocess.run(["import", "-window", window, str(OUT / name)], env=env, check=True)
+                subprocess.run(["xdotool", "windowclose", window], env=env, check=False)
+                time.sleep(0.3)
+        finally:
+            app.terminate()
+            app.wait(15)
+    for path in sorted(OUT.glob("*.png")):
+        print(path.relative_to(ROOT))  # noqa: T201
+    return 0
+
+
+def shoot(display: str, name: str, *, crop: str) -> None:
+    env = {**os.environ, "DISPLAY": display}
+    subprocess.run(["import", "-window", "root", "-crop", crop, str(OUT / name)],
+                   env=env, check=True)
+
+
+def wait_for_window(display: str, title: str, timeout: float = 10) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = subprocess.run(
+            ["xdotool", "search", "--onlyvisible", "--name", title],
+            capture_output=True, text=True, env={**os.environ, "DISPLAY": display}, check=False,
+        ).stdout.split()
+        if found:
+            return found[0]
+        time.sleep(0.1)
+    raise RuntimeError(f"window {title!r} did not open; visible: {visible_windows(display)}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
