@@ -192,7 +192,37 @@ def qualified_scopes(account: AccountConfig, names: Sequence[str]) -> list[str]:
     return [f"{account.graph_resource}/{name}" for name in names]
 
 
-class DelegatedAuth:
+class _MsalClient:
+    """Builds its MSAL application once, on first use (it fetches the discovery document)."""
+
+    def __init__(self, account: AccountConfig, cache: Any) -> None:
+        self._config = account
+        self._cache = cache
+        self._app: Any = None
+        self._lock = threading.Lock()
+
+    def _build(self, **common: Any) -> Any:
+        raise NotImplementedError
+
+    def _client(self) -> Any:
+        with self._lock:
+            if self._app is None:
+                self._app = _call_msal(
+                    lambda: self._build(
+                        authority=self._config.authority_url,
+                        token_cache=self._cache,
+                        instance_discovery=self._config.uses_microsoft_authority,
+                        timeout=HTTP_TIMEOUT,
+                    )
+                )
+            return self._app
+
+    def warm_up(self) -> None:
+        """Build the MSAL application now (discovery round trip), off the click path."""
+        self._client()
+
+
+class DelegatedAuth(_MsalClient):
     """Sign-in as the person using the app (``mode = "delegated"``)."""
 
     def __init__(
@@ -207,30 +237,11 @@ class DelegatedAuth:
                 "No app registration is configured: set [account] client_id in the settings "
                 "file (see README, 'Register meettray in Microsoft Entra ID')."
             )
-        self._config = account
-        self._cache = cache
+        super().__init__(account, cache)
         self._open_browser = open_browser or _system_browser
-        self._app: Any = None
-        self._lock = threading.Lock()
 
-    def _client(self) -> Any:
-        """The one ``PublicClientApplication``; building it fetches the discovery document."""
-        with self._lock:
-            if self._app is None:
-                self._app = _call_msal(
-                    lambda: msal.PublicClientApplication(
-                        self._config.client_id,
-                        authority=self._config.authority_url,
-                        token_cache=self._cache,
-                        instance_discovery=self._config.uses_microsoft_authority,
-                        timeout=HTTP_TIMEOUT,
-                    )
-                )
-            return self._app
-
-    def warm_up(self) -> None:
-        """Build the MSAL application now (discovery round trip), off the click path."""
-        self._client()
+    def _build(self, **common: Any) -> Any:
+        return msal.PublicClientApplication(self._config.client_id, **common)
 
     def _msal_account(self) -> dict[str, Any] | None:
         accounts = self._client().get_accounts()
@@ -372,35 +383,19 @@ class DelegatedAuth:
         log.info("signed out")
 
 
-class AppOnlyAuth:
+class AppOnlyAuth(_MsalClient):
     """Application mode: client credentials, meetings created for ``user_id``."""
 
     def __init__(self, account: AccountConfig, secret: str, cache: Any) -> None:
         if not account.client_id:
             raise ConfigError("Application mode needs [account] client_id in the settings file.")
-        self._config = account
+        super().__init__(account, cache)
         self._secret = secret
-        self._cache = cache
-        self._app: Any = None
-        self._lock = threading.Lock()
 
-    def _client(self) -> Any:
-        with self._lock:
-            if self._app is None:
-                self._app = _call_msal(
-                    lambda: msal.ConfidentialClientApplication(
-                        self._config.client_id,
-                        client_credential=self._secret,
-                        authority=self._config.authority_url,
-                        token_cache=self._cache,
-                        instance_discovery=self._config.uses_microsoft_authority,
-                        timeout=HTTP_TIMEOUT,
-                    )
-                )
-            return self._app
-
-    def warm_up(self) -> None:
-        self._client()
+    def _build(self, **common: Any) -> Any:
+        return msal.ConfidentialClientApplication(
+            self._config.client_id, client_credential=self._secret, **common
+        )
 
     def account(self) -> Account:
         return Account(

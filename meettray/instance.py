@@ -15,6 +15,7 @@ import os
 import socket
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -65,25 +66,24 @@ def ask(request: dict[str, Any], *, demo: bool = False, timeout: float = 120) ->
             return None  # nothing listening (or a stale socket file)
         connection.settimeout(timeout)
         connection.sendall(payload)
-        reply = b""
-        while not reply.endswith(b"\n"):
-            chunk = connection.recv(65536)
-            if not chunk:
-                break
-            reply += chunk
-    return json.loads(reply) if reply.strip() else None
+        return _read_reply(connection.recv)
 
 
 def _ask_pipe(name: str, payload: bytes) -> Any:  # pragma: no cover - Windows only
     try:
         with open(rf"\\.\pipe\{name}", "r+b", buffering=0) as pipe:
             pipe.write(payload)
-            reply = b""
-            while not reply.endswith(b"\n"):
-                chunk = pipe.read(65536)
-                if not chunk:
-                    break
-                reply += chunk
+            return _read_reply(pipe.read)
     except OSError:
         return None
+
+
+def _read_reply(read: Callable[[int], bytes | None]) -> Any:
+    """One JSON line, or ``None`` if the other end closed without answering."""
+    reply = b""
+    while not reply.endswith(b"\n"):
+        chunk = read(65536)
+        if not chunk:
+            break
+        reply += chunk
     return json.loads(reply) if reply.strip() else None

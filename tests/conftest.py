@@ -6,7 +6,8 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,13 @@ def sleeps() -> SleepRecorder:
 @pytest.fixture
 def graph(fake: FakeMicrosoft365, signed_in: DelegatedAuth, sleeps: SleepRecorder) -> GraphClient:
     return GraphClient(fake.graph_endpoint, signed_in, sleep=sleeps, timeout=(2.0, 3.0))
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 15) -> bool:
+    """Poll ``condition`` until it is true (for what other processes do)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False

@@ -13,11 +13,8 @@ from meettray.demo.fake365 import FakeMicrosoft365
 from ..conftest import CLIENT_ID
 
 
-@pytest.fixture
-def token(fake: FakeMicrosoft365) -> str:
-    """A delegated access token, obtained through a raw PKCE code exchange."""
-    verifier = "v" * 50
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=")
+def authorize(fake: FakeMicrosoft365, challenge: str) -> str:
+    """The code from the fake's sign-in page (it consents at once)."""
     page = requests.get(
         f"{fake.authority}/oauth2/v2.0/authorize",
         params={
@@ -25,44 +22,17 @@ def token(fake: FakeMicrosoft365) -> str:
             "redirect_uri": "http://localhost:1",
             "response_mode": "form_post",
             "scope": "OnlineMeetings.ReadWrite openid offline_access",
-            "code_challenge": challenge.decode(),
+            "code_challenge": challenge,
             "code_challenge_method": "S256",
             "state": "s",
         },
         timeout=10,
     ).text
-    code = page.split('name="code" value="')[1].split('"')[0]
-    wrong = requests.post(
-        f"{fake.authority}/oauth2/v2.0/token",
-        data={
-            "grant_type": "authorization_code",
-            "client_id": CLIENT_ID,
-            "code": code,
-            "redirect_uri": "http://localhost:1",
-            "code_verifier": "x" * 50,
-        },
-        timeout=10,
-    )
-    assert wrong.status_code == 400
-    assert wrong.json()["error"] == "invalid_grant"
-    return _code_exchange(fake, verifier, challenge.decode())
+    return page.split('name="code" value="')[1].split('"')[0]
 
 
-def _code_exchange(fake: FakeMicrosoft365, verifier: str, challenge: str) -> str:
-    page = requests.get(
-        f"{fake.authority}/oauth2/v2.0/authorize",
-        params={
-            "client_id": CLIENT_ID,
-            "redirect_uri": "http://localhost:1",
-            "response_mode": "form_post",
-            "scope": "OnlineMeetings.ReadWrite",
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-        },
-        timeout=10,
-    ).text
-    code = page.split('name="code" value="')[1].split('"')[0]
-    answer = requests.post(
+def redeem(fake: FakeMicrosoft365, code: str, verifier: str) -> requests.Response:
+    return requests.post(
         f"{fake.authority}/oauth2/v2.0/token",
         data={
             "grant_type": "authorization_code",
@@ -72,7 +42,21 @@ def _code_exchange(fake: FakeMicrosoft365, verifier: str, challenge: str) -> str
             "code_verifier": verifier,
         },
         timeout=10,
-    ).json()
+    )
+
+
+@pytest.fixture
+def token(fake: FakeMicrosoft365) -> str:
+    """A delegated access token, obtained through a raw PKCE code exchange."""
+    verifier = "v" * 50
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+    challenge_text = challenge.rstrip(b"=").decode()
+
+    wrong = redeem(fake, authorize(fake, challenge_text), "x" * 50)
+    assert wrong.status_code == 400
+    assert wrong.json()["error"] == "invalid_grant"
+
+    answer = redeem(fake, authorize(fake, challenge_text), verifier).json()
     assert {"access_token", "refresh_token", "id_token", "client_info", "scope"} <= set(answer)
     return str(answer["access_token"])
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 from meettray.demo.fake365 import FakeMicrosoft365
 from meettray.platform.clipboard import HolderClipboard, NullClipboard, system_clipboard
 
-from ..conftest import run_cli
+from ..conftest import run_cli, wait_for
 from ..xserver import xclip_read, xvfb
 
 pytestmark = pytest.mark.x11
@@ -42,15 +41,6 @@ def holders(display: str) -> list[str]:
         if f"DISPLAY={display}".encode() in environ:
             mine.append(pid)
     return mine
-
-
-def wait_for(condition: object, timeout: float = 10) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_link_stays_pasteable_after_the_cli_exits(

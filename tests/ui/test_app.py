@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -48,3 +49,27 @@ def test_socket_requests(controller: AppController, fake: FakeMicrosoft365, qtbo
 
     app.handle_request({"command": "dance"}, answers.append)
     assert answers[3] == {"ok": False, "message": "Unknown command 'dance'."}
+
+
+def test_uncaught_errors_are_logged_and_shown_not_fatal(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import sys
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from meettray.ui.app import install_excepthook
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _p, _t, text: shown.append(text))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored afterwards
+    install_excepthook("/logs/meettray.log")
+
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        sys.excepthook(*sys.exc_info())  # type: ignore[arg-type]
+
+    assert "carried on" in shown[0]
+    assert "/logs/meettray.log" in shown[0]
+    assert any(r.levelname == "CRITICAL" and r.exc_info for r in caplog.records)

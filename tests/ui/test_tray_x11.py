@@ -13,7 +13,7 @@ import pytest
 
 from meettray.demo.fake365 import FakeMicrosoft365
 
-from ..conftest import run_cli
+from ..conftest import run_cli, wait_for
 from ..xserver import (
     find_tray_icon,
     keys,
@@ -55,15 +55,6 @@ def tray(
         if app.poll() is None:
             app.terminate()
         app.communicate(timeout=15)  # also closes the pipes
-
-
-def wait_for(condition: object, timeout: float = 15) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def click_icon(display: str) -> None:
