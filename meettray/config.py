@@ -137,6 +137,26 @@ class UiConfig:
     start_on_login: bool = _setting(False)
 
 
+def _hotkey_text(value: Any) -> str | None:
+    from meettray.hotkeys.keys import Hotkey
+
+    try:
+        Hotkey.parse(value)
+    except ValueError as exc:
+        return f"is not a usable hotkey: {exc}"
+    return None
+
+
+@dataclass(frozen=True)
+class HotkeysConfig:
+    """``[hotkeys]``: global keyboard shortcuts; "" or "none" turns one off."""
+
+    #: Create a meeting starting now and copy its link.
+    meet_now: str = _setting("Ctrl+Alt+M", _hotkey_text)
+    #: Copy the most recent meeting's link again.
+    copy_last: str = _setting("", _hotkey_text)
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything meettray reads from its configuration file."""
@@ -144,6 +164,7 @@ class Config:
     account: AccountConfig = field(default_factory=AccountConfig)
     meeting: MeetingConfig = field(default_factory=MeetingConfig)
     ui: UiConfig = field(default_factory=UiConfig)
+    hotkeys: HotkeysConfig = field(default_factory=HotkeysConfig)
     #: The file this came from (``None`` for built-in defaults).
     path: Path | None = None
     #: Problems that are not fatal, such as unknown keys, one sentence each.
@@ -154,6 +175,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "account": AccountConfig,
     "meeting": MeetingConfig,
     "ui": UiConfig,
+    "hotkeys": HotkeysConfig,
 }
 
 

@@ -145,3 +145,12 @@ def test_save_creates_a_new_file(tmp_path: Path) -> None:
     path = tmp_path / "new" / "config.toml"
     save_config(Config(meeting=MeetingConfig(duration_minutes=15)), path)
     assert load_config(path).meeting.duration_minutes == 15
+
+
+def test_hotkeys_section(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, '[hotkeys]\nmeet_now = "Meta+F9"\ncopy_last = "none"\n'))
+    assert config.hotkeys.meet_now == "Meta+F9"
+    assert config.hotkeys.copy_last == "none"
+    assert load_config(tmp_path / "absent").hotkeys.meet_now == "Ctrl+Alt+M"
+    with pytest.raises(ConfigError, match=r"\[hotkeys\] meet_now = 'Ctrl\+Alt\+Banana' is not a"):
+        load_config(write(tmp_path, '[hotkeys]\nmeet_now = "Ctrl+Alt+Banana"\n'))

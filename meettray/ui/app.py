@@ -7,11 +7,12 @@ import dataclasses
 import logging
 import os
 import sys
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
 
 from meettray import instance
@@ -26,6 +27,7 @@ from meettray.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from meettray.ui.history_window import HistoryWindow
+    from meettray.ui.hotkey_manager import HotkeyManager
     from meettray.ui.schedule_dialog import ScheduleDialog
     from meettray.ui.settings_dialog import SettingsDialog
     from meettray.ui.signin_dialog import SignInDialog
@@ -42,9 +44,16 @@ TRAY_POLL_MS = 250
 class TrayApp(QObject):
     """Everything on screen.  Windows are created the first time they are needed."""
 
-    def __init__(self, controller: AppController, *, tray_grace_ms: int = TRAY_GRACE_MS) -> None:
+    def __init__(
+        self,
+        controller: AppController,
+        *,
+        hotkeys: HotkeyManager | None = None,
+        tray_grace_ms: int = TRAY_GRACE_MS,
+    ) -> None:
         super().__init__()
         self.controller = controller
+        self.hotkeys = hotkeys
         self.window: FallbackWindow | None = None
         self.schedule_dialog: ScheduleDialog | None = None
         self.history_window: HistoryWindow | None = None
@@ -77,6 +86,8 @@ class TrayApp(QObject):
         controller.state_changed.connect(self._state_changed)
         controller.settings_saved.connect(self._settings_saved)
         controller.notify.connect(self._maybe_sign_in_dialog)
+        if hotkeys is not None:
+            hotkeys.status_changed.connect(self._hotkeys_changed)
 
     def _check_tray(self) -> None:
         if QSystemTrayIcon.isSystemTrayAvailable():
@@ -161,7 +172,12 @@ class TrayApp(QObject):
             dialog.sign_out_requested.connect(c.sign_out)
             self.settings_dialog = dialog
         self.settings_dialog.show_account(c.account, c.cache_status, signing_in=c.signing_in)
+        self._hotkeys_changed()
         _raise(self.settings_dialog)
+
+    def _hotkeys_changed(self) -> None:
+        if self.hotkeys is not None and self.settings_dialog is not None:
+            self.settings_dialog.show_hotkeys(self.hotkeys.describe)
 
     def _save_settings(self, config: Any) -> None:
         self._settings_ticket = self.controller.save_settings(config)
@@ -281,6 +297,29 @@ def _raise(widget: QWidget) -> None:
     widget.activateWindow()
 
 
+def _watch_settings(path: Path | None, controller: AppController) -> QFileSystemWatcher | None:
+    """Apply a settings file changed outside the app (by hand, or another meettray)."""
+    if path is None:
+        return None
+    watcher = QFileSystemWatcher()
+    # Editors and save_config() replace the file: watch its folder as well.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    watcher.addPath(str(path.parent))
+    if path.exists():
+        watcher.addPath(str(path))
+    settle = QTimer(watcher, singleShot=True, interval=300)
+
+    def changed() -> None:
+        if path.exists() and str(path) not in watcher.files():
+            watcher.addPath(str(path))
+        settle.start()
+
+    watcher.directoryChanged.connect(changed)
+    watcher.fileChanged.connect(changed)
+    settle.timeout.connect(controller.reload_settings)
+    return watcher
+
+
 def install_excepthook(log_file: object) -> None:
     """Log any uncaught exception and tell the person, instead of dying."""
 
@@ -363,16 +402,25 @@ def run(args: argparse.Namespace) -> int:
         open_url=lambda url: QDesktopServices.openUrl(QUrl(url)),
         demo=demo_env,
     )
-    tray_app = TrayApp(controller)
+    from meettray.hotkeys.base import create_backend
+    from meettray.ui.hotkey_manager import HotkeyManager
+
+    hotkeys = HotkeyManager(create_backend(QGuiApplication.platformName()), controller)
+    log.info("hotkey backend: %s", hotkeys.backend.name)
+    tray_app = TrayApp(controller, hotkeys=hotkeys)
     server = InstanceServer(instance.server_name(demo=demo))
     server.request_received.connect(tray_app.handle_request)
     server.listen()
     controller.start()
+    hotkeys.apply()
+    watcher = _watch_settings(config.path, controller)
     app.aboutToQuit.connect(clipboard.hand_off)
     try:
         return int(app.exec())
     finally:
+        del watcher
         server.close()
+        hotkeys.close()
         controller.shutdown()
         if demo_env is not None:
             demo_env.stop()

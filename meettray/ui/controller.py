@@ -269,6 +269,33 @@ class AppController(QObject):
             clipboard_html(meeting, with_details=with_details),
         )
 
+    def copy_last(self) -> None:
+        """Copy the most recent meeting's link again (the second hotkey)."""
+        if not self.recent:
+            self.notify.emit("No meeting yet", "Create one first: Meet now.", None)
+            return
+        meeting = self.recent[0]
+        self.copy(meeting)
+        self.notify.emit(f"Link copied again — {meeting.subject}", meeting.join_url, meeting)
+
+    def reload_settings(self) -> None:
+        """Re-read the settings file (edited by hand or by another meettray) and apply it."""
+        from meettray.config import load_config
+
+        path = self.config.path
+
+        def loaded(config: Config) -> None:
+            if dataclasses.replace(config, warnings=()) != dataclasses.replace(
+                self.config, warnings=()
+            ):
+                self._apply_settings(config)
+
+        def fail(exc: Exception) -> None:
+            error = _unexpected(exc)
+            self.notify.emit("Settings file not applied", error.message, None)
+
+        self._runner.run(lambda: load_config(path), loaded, fail)
+
     def open_meeting(self, meeting: Meeting) -> None:
         if self._open_url(meeting.join_url) is False:
             self.copy(meeting, details=False)
@@ -407,25 +434,26 @@ class AppController(QObject):
     def save_settings(self, config: Config) -> int:
         """Save to the config file; a changed account rebuilds the service."""
         ticket = next(self._tickets)
-        account_changed = config.account != self.config.account
-
-        def done(_: object) -> None:
-            self.config = dataclasses.replace(config, path=config.path or self.config.path)
-            if account_changed and self.demo is None:
-                old, self.service = self.service, None
-                self.account = None
-                if old is not None:
-                    old.close()
-                self.start()
-            elif self.service is not None:
-                self.service.config = dataclasses.replace(
-                    self.service.config, meeting=config.meeting, ui=config.ui
-                )
-            self.settings_saved.emit()
-            self.state_changed.emit()
+        config = dataclasses.replace(config, path=config.path or self.config.path)
 
         def fail(exc: Exception) -> None:
             self.failed.emit(ticket, _unexpected(exc))
 
-        self._runner.run(lambda: save_config(config), done, fail)
+        self._runner.run(lambda: save_config(config), lambda _: self._apply_settings(config), fail)
         return ticket
+
+    def _apply_settings(self, config: Config) -> None:
+        account_changed = config.account != self.config.account
+        self.config = config
+        if account_changed and self.demo is None:
+            old, self.service = self.service, None
+            self.account = None
+            if old is not None:
+                old.close()
+            self.start()
+        elif self.service is not None:
+            self.service.config = dataclasses.replace(
+                self.service.config, meeting=config.meeting, ui=config.ui
+            )
+        self.settings_saved.emit()
+        self.state_changed.emit()

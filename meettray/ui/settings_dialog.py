@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QKeySequenceEdit,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -24,6 +27,7 @@ from PySide6.QtWidgets import (
 from meettray.auth import Account, CacheStatus
 from meettray.config import CLOUDS, Config
 from meettray.errors import ConfigError
+from meettray.hotkeys.keys import Hotkey
 from meettray.ui.icons import icon
 
 CLOUD_LABELS = {
@@ -49,6 +53,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self._account_group(config))
         layout.addWidget(self._meeting_group(config))
         layout.addWidget(self._behaviour_group(config))
+        layout.addWidget(self._hotkeys_group(config))
         self.error = QLabel()
         self.error.setStyleSheet("color: #C4314B;")
         self.error.setWordWrap(True)
@@ -130,6 +135,37 @@ class SettingsDialog(QDialog):
         form.addRow("", self.start_on_login)
         return group
 
+    def _hotkeys_group(self, config: Config) -> QGroupBox:
+        group = QGroupBox("Global hotkeys")
+        form = QFormLayout(group)
+        self.hotkey_edits: dict[str, QKeySequenceEdit] = {}
+        self.hotkey_status: dict[str, QLabel] = {}
+        for action, label in (("meet_now", "&Meet now:"), ("copy_last", "Copy &last link:")):
+            edit = QKeySequenceEdit(
+                QKeySequence.fromString(
+                    getattr(config.hotkeys, action), QKeySequence.SequenceFormat.PortableText
+                )
+            )
+            edit.setMaximumSequenceLength(1)
+            edit.setClearButtonEnabled(True)
+            status = QLabel()
+            status.setWordWrap(True)
+            self.hotkey_edits[action] = edit
+            self.hotkey_status[action] = status
+            form.addRow(label, edit)
+            form.addRow("", status)
+        form.addRow("", QLabel("Clear a field to turn that hotkey off."))
+        return group
+
+    def show_hotkeys(self, describe: Callable[[str], str]) -> None:
+        """Show whether each hotkey works (or why not)."""
+        for action, label in self.hotkey_status.items():
+            label.setText(describe(action))
+
+    def _hotkey_text(self, action: str) -> str:
+        sequence = self.hotkey_edits[action].keySequence()
+        return sequence.toString(QKeySequence.SequenceFormat.PortableText)
+
     def show_account(
         self, account: Account | None, cache: CacheStatus | None, *, signing_in: bool = False
     ) -> None:
@@ -164,6 +200,11 @@ class SettingsDialog(QDialog):
                 notifications=self.notifications.isChecked(),
                 start_on_login=self.start_on_login.isChecked(),
             ),
+            hotkeys=dataclasses.replace(
+                c.hotkeys,
+                meet_now=self._hotkey_text("meet_now"),
+                copy_last=self._hotkey_text("copy_last"),
+            ),
         )
 
     def _save(self) -> None:
@@ -172,6 +213,13 @@ class SettingsDialog(QDialog):
             self.error.setText("Enter a default subject.")
             self.subject.setFocus()
             return
+        for action in self.hotkey_edits:
+            try:
+                Hotkey.parse(getattr(config.hotkeys, action))
+            except ValueError as exc:
+                self.error.setText(f"Hotkey: {exc}.")
+                self.hotkey_edits[action].setFocus()
+                return
         self.error.setText("")
         self.save_requested.emit(config)
 

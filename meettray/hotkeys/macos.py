@@ -1,0 +1,139 @@
+"""macOS global hotkeys: Carbon's ``RegisterEventHotKey`` (ctypes, no permission prompt).
+
+Carbon hot keys need no Accessibility permission, unlike event taps.  The
+framework calls sit behind :class:`CarbonApi`, so the logic is tested on any OS.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject
+
+from meettray.hotkeys.base import HotkeyBackend, HotkeyError
+from meettray.hotkeys.keys import Hotkey, mac_key_code, mac_modifiers
+
+log = logging.getLogger(__name__)
+
+EVENT_HOT_KEY_EXISTS = -9878  # eventHotKeyExistsErr
+SIGNATURE = int.from_bytes(b"MTRY", "big")
+
+
+class CarbonApi(Protocol):
+    def install_handler(self, on_pressed: Callable[[int], None]) -> None:
+        """Call ``on_pressed(hotkey_id)`` for every hot-key press."""
+        ...
+
+    def register(self, key_code: int, modifiers: int, hotkey_id: int) -> tuple[int, Any]:
+        """(OSStatus, EventHotKeyRef)."""
+        ...
+
+    def unregister(self, ref: Any) -> None: ...
+
+
+class Carbon:  # pragma: no cover - needs macOS
+    """The real Carbon calls."""
+
+    def __init__(self) -> None:
+        import ctypes
+        import ctypes.util
+
+        self._c = ctypes
+        path = ctypes.util.find_library("Carbon")
+        self._carbon = ctypes.CDLL(path)
+
+        class EventHotKeyID(ctypes.Structure):
+            _fields_ = [("signature", ctypes.c_uint32), ("id", ctypes.c_uint32)]
+
+        class EventTypeSpec(ctypes.Structure):
+            _fields_ = [("eventClass", ctypes.c_uint32), ("eventKind", ctypes.c_uint32)]
+
+        self._EventHotKeyID = EventHotKeyID
+        self._EventTypeSpec = EventTypeSpec
+        self._carbon.GetApplicationEventTarget.restype = ctypes.c_void_p
+        self._carbon.RegisterEventHotKey.argtypes = [
+            ctypes.c_uint32, ctypes.c_uint32, EventHotKeyID, ctypes.c_void_p,
+            ctypes.c_uint32, ctypes.POINTER(ctypes.c_void_p),
+        ]  # fmt: skip
+        self._carbon.UnregisterEventHotKey.argtypes = [ctypes.c_void_p]
+        self._handler: Any = None
+
+    def install_handler(self, on_pressed: Callable[[int], None]) -> None:
+        c = self._c
+        handler_type = c.CFUNCTYPE(c.c_int32, c.c_void_p, c.c_void_p, c.c_void_p)
+        hotkey_id = self._EventHotKeyID()
+        carbon = self._carbon
+
+        def handler(_call: Any, event: Any, _data: Any) -> int:
+            carbon.GetEventParameter(
+                c.c_void_p(event),
+                c.c_uint32(int.from_bytes(b"----", "big")),  # kEventParamDirectObject
+                c.c_uint32(int.from_bytes(b"hkid", "big")),  # typeEventHotKeyID
+                None, c.sizeof(hotkey_id), None, c.byref(hotkey_id),
+            )  # fmt: skip
+            if hotkey_id.signature == SIGNATURE:
+                on_pressed(int(hotkey_id.id))
+            return 0
+
+        self._handler = handler_type(handler)  # kept alive for as long as we are
+        spec = self._EventTypeSpec(int.from_bytes(b"keyb", "big"), 5)  # kEventHotKeyPressed
+        carbon.InstallEventHandler(
+            c.c_void_p(carbon.GetApplicationEventTarget()), self._handler, 1,
+            c.byref(spec), None, None,
+        )  # fmt: skip
+
+    def register(self, key_code: int, modifiers: int, hotkey_id: int) -> tuple[int, Any]:
+        ref = self._c.c_void_p()
+        status = self._carbon.RegisterEventHotKey(
+            key_code, modifiers, self._EventHotKeyID(SIGNATURE, hotkey_id),
+            self._carbon.GetApplicationEventTarget(), 0, self._c.byref(ref),
+        )  # fmt: skip
+        return int(status), ref
+
+    def unregister(self, ref: Any) -> None:
+        self._carbon.UnregisterEventHotKey(ref)
+
+
+class MacBackend(HotkeyBackend):
+    name = "macos"
+
+    def __init__(self, api: CarbonApi | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._api = api if api is not None else Carbon()
+        self._refs: dict[str, tuple[int, Any]] = {}
+        self._next_id = 1
+        self._api.install_handler(self._pressed)
+
+    def register(self, action: str, hotkey: Hotkey) -> None:
+        try:
+            code = mac_key_code(hotkey)
+        except ValueError as exc:
+            raise HotkeyError(f"{hotkey.portable()}: {exc}.") from None
+        self.unregister(action)
+        hotkey_id = self._next_id
+        self._next_id += 1
+        status, ref = self._api.register(code, mac_modifiers(hotkey), hotkey_id)
+        if status == EVENT_HOT_KEY_EXISTS:
+            raise HotkeyError(
+                f"{hotkey.portable()} is already used by another program. "
+                "Choose another combination in Settings."
+            )
+        if status != 0:
+            raise HotkeyError(f"macOS refused the hotkey {hotkey.portable()} (error {status}).")
+        self._refs[action] = (hotkey_id, ref)
+
+    def unregister(self, action: str) -> None:
+        entry = self._refs.pop(action, None)
+        if entry is not None:
+            self._api.unregister(entry[1])
+
+    def close(self) -> None:
+        for action in list(self._refs):
+            self.unregister(action)
+
+    def _pressed(self, hotkey_id: int) -> None:
+        for action, (known, _ref) in self._refs.items():
+            if known == hotkey_id:
+                self.activated.emit(action)
