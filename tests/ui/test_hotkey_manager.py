@@ -1,0 +1,113 @@
+"""The manager: applies settings, reports failures once, turns presses into actions."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from pytestqt.qtbot import QtBot
+
+from meettray.demo.fake365 import FakeMicrosoft365
+from meettray.hotkeys.base import HotkeyBackend, HotkeyError, NullBackend
+from meettray.hotkeys.keys import Hotkey
+from meettray.ui.controller import AppController
+from meettray.ui.hotkey_manager import HotkeyManager
+
+from .conftest import RecordingClipboard
+
+
+class RecordingBackend(HotkeyBackend):
+    name = "recording"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.grabbed: dict[str, Hotkey] = {}
+        self.taken: set[str] = set()
+
+    def register(self, action: str, hotkey: Hotkey) -> None:
+        if hotkey.portable() in self.taken:
+            raise HotkeyError(f"{hotkey.portable()} is already used by another program.")
+        self.grabbed[action] = hotkey
+
+    def unregister(self, action: str) -> None:
+        self.grabbed.pop(action, None)
+
+
+def with_hotkeys(controller: AppController, **values: str) -> None:
+    controller.config = dataclasses.replace(
+        controller.config, hotkeys=dataclasses.replace(controller.config.hotkeys, **values)
+    )
+
+
+def test_default_hotkey_makes_a_meeting(
+    controller: AppController, fake: FakeMicrosoft365, qtbot: QtBot
+) -> None:
+    backend = RecordingBackend()
+    manager = HotkeyManager(backend, controller)
+    manager.apply()
+    assert backend.grabbed == {"meet_now": Hotkey("M", ctrl=True, alt=True)}
+    assert manager.describe("meet_now") == "Ctrl+Alt+M works everywhere."
+    assert manager.describe("copy_last") == "Off."
+
+    with qtbot.waitSignal(controller.meeting_created, timeout=10_000):
+        backend.activated.emit("meet_now")
+    assert len(fake.meetings) == 1
+
+
+def test_copy_last(controller: AppController, clipboard: RecordingClipboard, qtbot: QtBot) -> None:
+    backend = RecordingBackend()
+    manager = HotkeyManager(backend, controller)
+    with_hotkeys(controller, copy_last="Ctrl+Alt+L")
+    manager.apply()
+    notes: list[str] = []
+    controller.notify.connect(lambda title, *_: notes.append(title))
+    backend.activated.emit("copy_last")
+    assert notes == ["No meeting yet"]
+
+    with qtbot.waitSignal(controller.meeting_created, timeout=10_000) as created:
+        controller.meet_now()
+    qtbot.waitUntil(lambda: bool(controller.recent), timeout=5000)
+    clipboard.copies.clear()
+    backend.activated.emit("copy_last")
+    assert clipboard.text == created.args[1].join_url
+    assert notes[-1] == "Link copied again — Quick meeting"
+
+
+def test_failure_is_reported_once_and_the_app_carries_on(
+    controller: AppController, qtbot: QtBot
+) -> None:
+    backend = RecordingBackend()
+    backend.taken.add("Ctrl+Alt+M")
+    manager = HotkeyManager(backend, controller)
+    notes: list[tuple[str, str]] = []
+    controller.notify.connect(lambda title, text, _m: notes.append((title, text)))
+
+    manager.apply()
+    manager.apply()
+
+    assert notes == [("Hotkey for Meet now unavailable",
+                      "Ctrl+Alt+M is already used by another program.")]  # fmt: skip
+    assert "already used" in manager.describe("meet_now")
+
+
+def test_changing_the_setting_takes_effect_at_once(controller: AppController, qtbot: QtBot) -> None:
+    backend = RecordingBackend()
+    manager = HotkeyManager(backend, controller)
+    manager.apply()
+    new = dataclasses.replace(
+        controller.config,
+        hotkeys=dataclasses.replace(controller.config.hotkeys, meet_now="Meta+F9", copy_last=""),
+    )
+    with qtbot.waitSignal(manager.status_changed, timeout=5000):
+        controller.save_settings(new)
+    assert backend.grabbed == {"meet_now": Hotkey("F9", meta=True)}
+
+    with_hotkeys(controller, meet_now="none")
+    manager.apply()
+    assert backend.grabbed == {}
+    assert manager.describe("meet_now") == "Off."
+
+
+def test_null_backend_explains_the_desktop_shortcut(controller: AppController) -> None:
+    manager = HotkeyManager(NullBackend("No global hotkeys here."), controller)
+    manager.apply()
+    assert "meettray now" in manager.describe("meet_now")
