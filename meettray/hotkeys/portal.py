@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 
 from meettray.hotkeys.base import HotkeyBackend
 from meettray.hotkeys.keys import Hotkey, portal_trigger
@@ -52,6 +53,8 @@ class PortalBus(Protocol):
 
     def on_activated(self, callback: Callable[[str, str], None]) -> None: ...
 
+    def close(self) -> None: ...
+
 
 class PortalBackend(HotkeyBackend):
     name = "portal"
@@ -71,6 +74,10 @@ class PortalBackend(HotkeyBackend):
     def unregister(self, action: str) -> None:
         # Portal v1 cannot unbind; a shortcut no longer wanted is simply ignored.
         self._wanted.pop(action, None)
+
+    def close(self) -> None:
+        self._wanted.clear()
+        self._bus.close()
 
     def _sync(self) -> None:
         if self._session is None:
@@ -121,6 +128,124 @@ def _token() -> str:
     return "meettray_" + secrets.token_hex(6)
 
 
-def open_portal_bus() -> PortalBus | None:
+def open_portal_bus(address: str = "SESSION") -> PortalBus | None:
     """The session bus's GlobalShortcuts portal, or ``None`` where there is none."""
-    return None  # replaced by the jeepney implementation below
+    try:
+        bus = JeepneyPortalBus(address)
+    except (OSError, KeyError, ValueError) as exc:  # no session bus (address missing/unusable)
+        log.info("no D-Bus session bus: %s", exc)
+        return None
+    if bus.available():
+        return bus
+    bus.close()
+    return None
+
+
+def _unwrap(results: dict[str, Any]) -> dict[str, Any]:
+    """An a{sv} from jeepney has (signature, value) pairs as values: keep the values.
+
+    Only this level holds variants; unwrapping deeper would mistake the
+    portal's (id, options) structs for variants.
+    """
+    return {key: value[1] for key, value in results.items()}
+
+
+class JeepneyPortalBus(QObject):
+    """:class:`PortalBus` over jeepney: calls on one connection, signals read on another.
+
+    A daemon thread blocks reading signals and hands each to the GUI thread
+    through a queued Qt signal; callbacks therefore run on the GUI thread.
+    """
+
+    _received = Signal(object)
+
+    def __init__(self, address: str = "SESSION") -> None:
+        super().__init__()
+        from jeepney import DBusAddress, MatchRule, message_bus
+        from jeepney.io.blocking import open_dbus_connection
+
+        self._portal = DBusAddress(PORTAL_PATH, bus_name=PORTAL_SERVICE, interface=SHORTCUTS)
+        self._calls = open_dbus_connection(bus=address)
+        self._signals = open_dbus_connection(bus=address)
+        for rule in (
+            MatchRule(type="signal", interface=REQUEST, member="Response"),
+            MatchRule(type="signal", interface=SHORTCUTS, member="Activated"),
+        ):
+            self._signals.send_and_get_reply(message_bus.AddMatch(rule), timeout=5)
+        self._responses: dict[str, Response] = {}
+        self._activated: Callable[[str, str], None] | None = None
+        self._closed = threading.Event()
+        self._received.connect(self._dispatch)
+        threading.Thread(target=self._listen, name="portal-signals", daemon=True).start()
+
+    def available(self) -> bool:
+        """Whether a portal with the GlobalShortcuts interface answers on this bus."""
+        from jeepney import MessageType, Properties
+
+        try:
+            reply = self._calls.send_and_get_reply(
+                Properties(self._portal).get("version"), timeout=5
+            )
+        except (TimeoutError, OSError):
+            return False
+        # jeepney returns D-Bus errors (no such service or interface) as messages.
+        return bool(reply.header.message_type != MessageType.error)
+
+    def _call(self, method: str, signature: str, body: tuple[Any, ...]) -> str:
+        from jeepney import new_method_call
+
+        reply = self._calls.send_and_get_reply(
+            new_method_call(self._portal, method, signature, body), timeout=10
+        )
+        return str(reply.body[0])
+
+    def create_session(self, handle_token: str, session_token: str) -> str:
+        options = {
+            "handle_token": ("s", handle_token),
+            "session_handle_token": ("s", session_token),
+        }
+        return self._call("CreateSession", "a{sv}", (options,))
+
+    def bind_shortcuts(
+        self, session: str, shortcuts: list[tuple[str, dict[str, str]]], handle_token: str
+    ) -> str:
+        wire = [(name, {k: ("s", v) for k, v in options.items()}) for name, options in shortcuts]
+        return self._call(
+            "BindShortcuts",
+            "oa(sa{sv})sa{sv}",
+            (session, wire, "", {"handle_token": ("s", handle_token)}),
+        )
+
+    def on_response(self, request_path: str, callback: Response) -> None:
+        self._responses[request_path] = callback
+
+    def on_activated(self, callback: Callable[[str, str], None]) -> None:
+        self._activated = callback
+
+    def _listen(self) -> None:
+        while not self._closed.is_set():
+            try:
+                message = self._signals.receive()
+            except (OSError, ValueError):
+                return  # connection closed
+            self._received.emit(message)
+
+    def _dispatch(self, message: Any) -> None:
+        from jeepney import HeaderFields
+
+        fields = message.header.fields
+        member = fields.get(HeaderFields.member)
+        path = str(fields.get(HeaderFields.path, ""))
+        if member == "Response":
+            callback = self._responses.pop(path, None)
+            if callback is not None:
+                code, results = message.body
+                callback(int(code), _unwrap(results))
+        elif member == "Activated" and self._activated is not None:
+            session, shortcut_id = message.body[:2]
+            self._activated(str(session), str(shortcut_id))
+
+    def close(self) -> None:
+        self._closed.set()
+        self._calls.close()
+        self._signals.close()

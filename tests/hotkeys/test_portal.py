@@ -36,6 +36,9 @@ class FakePortal:
     def on_activated(self, callback: Callable[[str, str], None]) -> None:
         self.activated = callback
 
+    def close(self) -> None:
+        self.calls.append(("close", None))
+
     def answer(self, code: int, results: dict[str, Any]) -> None:
         _path, callback = self.pending.popitem()
         callback(code, results)
@@ -88,3 +91,41 @@ def test_no_session_is_reported() -> None:
     backend.register("meet_now", Hotkey("M", ctrl=True, alt=True))
     portal.answer(2, {})
     assert failures == ["The desktop did not open a global-shortcuts session."]
+
+
+def test_real_dbus_round_trip_against_a_fake_portal(qtbot: QtBot) -> None:
+    """The jeepney bus really marshals the portal calls and reads its signals."""
+    from meettray.hotkeys.portal import open_portal_bus
+
+    from .fake_portal import FakePortalService, private_bus
+
+    with private_bus() as address:
+        service = FakePortalService(address)
+        bus = open_portal_bus(address)
+        assert bus is not None
+        backend = PortalBackend(bus)
+        try:
+            backend.register("meet_now", Hotkey("M", ctrl=True, alt=True))
+            qtbot.waitUntil(lambda: [c[0] for c in service.calls][-1:] == ["BindShortcuts"],
+                            timeout=5000)  # fmt: skip
+            _session, shortcuts, _parent, _options = service.calls[-1][1]
+            assert shortcuts == [
+                ("meet_now", {"description": ("s", "Create a Teams meeting and copy its link"),
+                              "preferred_trigger": ("s", "CTRL+ALT+m")}),
+            ]  # fmt: skip
+            with qtbot.waitSignal(backend.activated, timeout=5000) as pressed:
+                service.press("meet_now")
+            assert pressed.args == ["meet_now"]
+        finally:
+            backend.close()
+            service.connection.close()
+
+
+def test_no_portal_on_the_bus_means_none() -> None:
+    from meettray.hotkeys.portal import open_portal_bus
+
+    from .fake_portal import private_bus
+
+    with private_bus() as address:
+        assert open_portal_bus(address) is None
+    assert open_portal_bus("unix:path=/nonexistent/bus") is None

@@ -57,3 +57,29 @@ def test_account_state_and_cache_encryption_are_shown(qtbot: QtBot) -> None:
     dialog.show_account(None, status, signing_in=True)
     assert dialog.account_label.text() == "Signing in…"
     assert not dialog.sign_in.isEnabled()
+
+
+def test_hotkeys_are_edited_with_key_sequence_editors(qtbot: QtBot) -> None:
+    from PySide6.QtGui import QKeySequence
+
+    dialog = SettingsDialog(Config())
+    qtbot.addWidget(dialog)
+    assert dialog.hotkey_edits["meet_now"].keySequence().toString() == "Ctrl+Alt+M"
+    assert dialog.hotkey_edits["copy_last"].keySequence().isEmpty()
+
+    dialog.hotkey_edits["meet_now"].clear()  # "none": turned off
+    dialog.hotkey_edits["copy_last"].setKeySequence(QKeySequence("Ctrl+Alt+L"))
+    with qtbot.waitSignal(dialog.save_requested) as saved:
+        dialog.buttons.accepted.emit()
+    assert saved.args[0].hotkeys.meet_now == ""
+    assert saved.args[0].hotkeys.copy_last == "Ctrl+Alt+L"
+
+    dialog.hotkey_edits["copy_last"].setKeySequence(QKeySequence("L"))  # no modifier
+    emitted: list[object] = []
+    dialog.save_requested.connect(emitted.append)
+    dialog.buttons.accepted.emit()
+    assert emitted == []
+    assert "add Ctrl, Alt or Meta" in dialog.error.text()
+
+    dialog.show_hotkeys(lambda action: f"{action} status")
+    assert dialog.hotkey_status["meet_now"].text() == "meet_now status"
