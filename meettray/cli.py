@@ -120,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("logout", help="sign out and forget your tokens")
     whoami = commands.add_parser("whoami", help="show who is signed in and how tokens are kept")
     whoami.add_argument("--json", action="store_true")
+    autostart = commands.add_parser("autostart", help="start the tray app when you log in")
+    autostart.add_argument("state", choices=("on", "off", "status"))
     return parser
 
 
@@ -409,6 +411,31 @@ def _cmd_whoami(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
     return EXIT_OK if account is not None else 4
 
 
+def _cmd_autostart(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
+    import dataclasses
+
+    from meettray.config import load_config, save_config
+    from meettray.platform.autostart import launch_command, system_autostart
+
+    entry = system_autostart()
+    if args.state != "status":
+        wanted = args.state == "on"
+        if wanted:
+            entry.enable(launch_command())
+        else:
+            entry.disable()
+        config = load_config(args.config)  # keep Settings' checkbox telling the truth
+        if config.ui.start_on_login != wanted:
+            save_config(
+                dataclasses.replace(
+                    config, ui=dataclasses.replace(config.ui, start_on_login=wanted)
+                )
+            )
+    state = "on" if entry.enabled() else "off"
+    print(f"Start on login: {state} ({entry.location})", file=out)
+    return EXIT_OK
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, _LazyDemo], int]] = {
     "now": _cmd_now,
     "schedule": _cmd_schedule,
@@ -416,4 +443,5 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, _LazyDemo], int]] = {
     "login": _cmd_login,
     "logout": _cmd_logout,
     "whoami": _cmd_whoami,
+    "autostart": _cmd_autostart,
 }

@@ -388,6 +388,8 @@ def run(args: argparse.Namespace) -> int:
     app.setQuitOnLastWindowClosed(False)
     install_excepthook(log_file)
 
+    from meettray.platform.autostart import system_autostart
+
     demo_env = None
     if demo:
         from meettray.demo.runtime import DemoEnvironment
@@ -401,6 +403,7 @@ def run(args: argparse.Namespace) -> int:
         clipboard=clipboard,
         open_url=lambda url: QDesktopServices.openUrl(QUrl(url)),
         demo=demo_env,
+        autostart=None if demo else system_autostart(),
     )
     from meettray.hotkeys.base import create_backend
     from meettray.ui.hotkey_manager import HotkeyManager

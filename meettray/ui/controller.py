@@ -28,6 +28,7 @@ from meettray.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from meettray.demo.runtime import DemoEnvironment
+    from meettray.platform.autostart import Autostart
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,7 @@ class AppController(QObject):
         open_url: Callable[[str], object],
         demo: DemoEnvironment | None = None,
         service_factory: Callable[..., MeetingService] = build_service,
+        autostart: Autostart | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         parent: QObject | None = None,
     ) -> None:
@@ -92,6 +94,7 @@ class AppController(QObject):
         self._clipboard = clipboard
         self._open_url = open_url
         self._service_factory = service_factory
+        self._autostart = autostart
         self._monotonic = monotonic
         self._tickets = itertools.count(1)
 
@@ -431,6 +434,24 @@ class AppController(QObject):
 
     # -- settings -----------------------------------------------------------------------------
 
+    def _set_autostart(self, wanted: bool) -> None:
+        entry = self._autostart
+        if entry is None:
+            return
+
+        def change() -> None:
+            from meettray.platform.autostart import launch_command
+
+            if wanted:
+                entry.enable(launch_command())
+            else:
+                entry.disable()
+
+        def fail(exc: Exception) -> None:
+            self.notify.emit("Start on login could not be changed", str(exc), None)
+
+        self._runner.run(change, lambda _: None, fail)
+
     def save_settings(self, config: Config) -> int:
         """Save to the config file; a changed account rebuilds the service."""
         ticket = next(self._tickets)
@@ -444,6 +465,8 @@ class AppController(QObject):
 
     def _apply_settings(self, config: Config) -> None:
         account_changed = config.account != self.config.account
+        if config.ui.start_on_login != self.config.ui.start_on_login:
+            self._set_autostart(config.ui.start_on_login)
         self.config = config
         if account_changed and self.demo is None:
             old, self.service = self.service, None

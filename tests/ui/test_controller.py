@@ -260,3 +260,26 @@ def test_event_loop_keeps_turning_while_graph_is_slow(
     # A blocked GUI thread would show one gap of about 2000 ms; a turning loop ~10 ms.
     assert len(ticks) > 50
     assert max(gaps) < 500
+
+
+def test_start_on_login_setting_drives_autostart(
+    make_controller: functools.partial[AppController], qtbot: QtBot, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    from meettray.platform.autostart import XdgAutostart
+
+    entry = XdgAutostart(Path(str(tmp_path)) / "autostart")
+    controller = make_controller(autostart=entry)
+    controller.config = dataclasses.replace(controller.config, path=Path(str(tmp_path)) / "c.toml")
+    on = dataclasses.replace(
+        controller.config, ui=dataclasses.replace(controller.config.ui, start_on_login=True)
+    )
+    with qtbot.waitSignal(controller.settings_saved, timeout=5000):
+        controller.save_settings(on)
+    qtbot.waitUntil(entry.enabled, timeout=5000)
+
+    off = dataclasses.replace(on, ui=dataclasses.replace(on.ui, start_on_login=False))
+    with qtbot.waitSignal(controller.settings_saved, timeout=5000):
+        controller.save_settings(off)
+    qtbot.waitUntil(lambda: not entry.enabled(), timeout=5000)
