@@ -2,8 +2,8 @@
 
 Commands share the core with the tray app.  Exit status: 0 success, 2 usage
 or invalid input, 3 settings, 4 sign-in, 5 Microsoft Graph refused, 6 network,
-7 local storage, 8 no desktop for the tray app, 1 anything unexpected, 130
-interrupted.  Errors are one line
+7 local storage, 8 no desktop for the tray app, 9 doctor found a problem, 1
+anything unexpected, 130 interrupted.  Errors are one line
 on stderr that a non-expert understands; ``-v`` adds the technical details.
 """
 
@@ -59,25 +59,24 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a command, meettray starts its tray app.",
         epilog="Exit status: 0 ok, 2 usage or invalid input, 3 settings, 4 sign-in, "
         "5 Microsoft Graph refused, 6 network, 7 local storage, 8 no desktop for the tray "
-        "app, 1 unexpected.",
+        "app, 9 doctor found a problem, 1 unexpected.",
     )
     parser.add_argument("--version", action="version", version=f"meettray {__version__}")
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        help="use the built-in fake Microsoft 365 (no account needed)",
-    )
-    parser.add_argument("--config", type=Path, help="settings file (default: see README)")
-    parser.add_argument(
-        "-v", "--verbose", action="count", default=0, help="show details (twice: debug)"
-    )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    _global_options(parser, defaults=True)
+    # The same options after the command ("meettray now -v"); SUPPRESS keeps the
+    # value given before the command when they are not repeated.
+    common = _Parser(add_help=False)
+    _global_options(common, defaults=False)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    now = commands.add_parser("now", help="create a meeting that starts now and copy its link")
+    def command(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        return subparsers.add_parser(name, parents=[common], **kwargs)
+
+    now = command("now", help="create a meeting that starts now and copy its link")
     now.add_argument("--subject", help="meeting subject (default: from settings)")
     _output_options(now)
 
-    schedule = commands.add_parser("schedule", help="create a meeting for later")
+    schedule = command("schedule", help="create a meeting for later")
     schedule.add_argument("--subject", required=True)
     schedule.add_argument(
         "--start", required=True, metavar="WHEN", help="ISO 8601; local time if no offset"
@@ -106,23 +105,47 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _output_options(schedule)
 
-    history = commands.add_parser("history", help="list meetings created so far, newest first")
+    history = command("history", help="list meetings created so far, newest first")
     history.add_argument("--json", action="store_true", help="print a JSON array")
     history.add_argument("--limit", type=_positive_int, default=20, metavar="N")
     history.add_argument("--search", default="", metavar="TEXT", help="match in the subject")
 
-    login = commands.add_parser("login", help="sign in with your work or school account")
+    login = command("login", help="sign in with your work or school account")
     login.add_argument(
         "--device-code",
         action="store_true",
         help="sign in on another device with a code (no browser here)",
     )
-    commands.add_parser("logout", help="sign out and forget your tokens")
-    whoami = commands.add_parser("whoami", help="show who is signed in and how tokens are kept")
+    command("logout", help="sign out and forget your tokens")
+    whoami = command("whoami", help="show who is signed in and how tokens are kept")
     whoami.add_argument("--json", action="store_true")
-    autostart = commands.add_parser("autostart", help="start the tray app when you log in")
+    doctor = command("doctor", help="check the setup and say what to fix")
+    doctor.add_argument("--json", action="store_true", help="for support tickets")
+    autostart = command("autostart", help="start the tray app when you log in")
     autostart.add_argument("state", choices=("on", "off", "status"))
     return parser
+
+
+def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    def default(value: object) -> object:
+        return value if defaults else argparse.SUPPRESS
+
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        default=default(False),
+        help="use the built-in fake Microsoft 365 (no account needed)",
+    )
+    parser.add_argument(
+        "--config", type=Path, default=default(None), help="settings file (default: see README)"
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=default(0),
+        help="show details (twice: debug)",
+    )
 
 
 def _output_options(parser: argparse.ArgumentParser) -> None:
@@ -411,6 +434,27 @@ def _cmd_whoami(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
     return EXIT_OK if account is not None else 4
 
 
+EXIT_DOCTOR_FOUND_PROBLEMS = 9
+
+
+def _cmd_doctor(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
+    from meettray.doctor import diagnose
+
+    report = diagnose(args.config, demo=demo.get())
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2), file=out)
+    else:
+        for check in report.checks:
+            print(check.line(), file=out)
+        print(
+            "\nEverything meettray needs works."
+            if report.ok
+            else "\nSomething above (✗) stops meettray from working.",
+            file=out,
+        )
+    return EXIT_OK if report.ok else EXIT_DOCTOR_FOUND_PROBLEMS
+
+
 def _cmd_autostart(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
     import dataclasses
 
@@ -444,4 +488,5 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, _LazyDemo], int]] = {
     "logout": _cmd_logout,
     "whoami": _cmd_whoami,
     "autostart": _cmd_autostart,
+    "doctor": _cmd_doctor,
 }

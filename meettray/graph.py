@@ -171,6 +171,22 @@ class GraphClient:
             )
         return CreateResult(meeting, warnings=warnings)
 
+    def check_access(self) -> str:
+        """A harmless read that needs the meeting permission; returns the request-id.
+
+        Graph lists meetings only by join link; asking for one that cannot exist
+        proves that the token, the permission and (app-only) the access policy
+        all work, and creates nothing.
+        """
+        probe = "https://teams.microsoft.com/l/meetup-join/meettray-doctor-probe"
+        response = self._send(
+            "GET",
+            f"{self._owner}/onlineMeetings?$filter=JoinWebUrl%20eq%20'{quote(probe, safe='')}'",
+            scopes=(MEETINGS,),
+            idempotent=True,
+        )
+        return response.request_id
+
     def get_meeting(self, meeting_id: str) -> dict[str, Any]:
         response = self._send(
             "GET",
@@ -416,8 +432,8 @@ def _network_error(
 
 def _loggable(path: str) -> str:
     """The path without meeting ids or user names: enough to follow, nothing personal."""
-    parts = path.split("/")
-    return "/".join(p if p in _KNOWN_SEGMENTS else "…" for p in parts)
+    segments = path.split("?", maxsplit=1)[0].split("/")
+    return "/".join(p if p in _KNOWN_SEGMENTS else "…" for p in segments)
 
 
 _KNOWN_SEGMENTS = frozenset({"", "me", "users", "onlineMeetings", "createOrGet", "events"})

@@ -274,3 +274,12 @@ def test_demo_needs_no_account(user_dirs: Path) -> None:
     assert json.loads(done.stdout)["join_url"].startswith("https://demo.meettray.invalid/")
     assert (user_dirs / "data" / "meettray" / "demo" / "history.sqlite3").exists()
     assert not (user_dirs / "data" / "meettray" / "history.sqlite3").exists()
+
+
+def test_global_options_work_after_the_command_too(logged_in: Path, fake: FakeMicrosoft365) -> None:
+    fake.signed_in_user.guest = True
+    before = run_cli("-v", "now", "--no-copy")
+    after = run_cli("now", "--no-copy", "-v")
+    assert before.returncode == after.returncode == 5
+    assert "HTTP 403 Forbidden" in before.stderr
+    assert "HTTP 403 Forbidden" in after.stderr

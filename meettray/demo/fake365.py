@@ -765,7 +765,14 @@ class FakeMicrosoft365:
             self.meetings[meeting_id] = meeting
         return meeting
 
-    def _graph(self, method: str, path: str, headers: dict[str, str], body: bytes) -> _Answer:
+    def _graph(
+        self,
+        method: str,
+        path: str,
+        headers: dict[str, str],
+        body: bytes,
+        query: dict[str, list[str]] | None = None,
+    ) -> _Answer:
         caller = self._caller(headers)
         match = re.fullmatch(r"/v1\.0/(me|users/([^/]+))/(onlineMeetings|events)(/.*)?", path)
         if match is None:
@@ -781,6 +788,18 @@ class FakeMicrosoft365:
         payload = _json_body(body) if method in ("POST", "PATCH") else {}
         if method == "POST" and rest == "":
             return _Answer(201, self._new_meeting(organizer, payload))
+        if method == "GET" and rest == "":
+            # Graph lists meetings only through $filter=JoinWebUrl eq '<url>'.
+            wanted = re.fullmatch(r"JoinWebUrl eq '(.*)'", (query or {}).get("$filter", [""])[0])
+            if wanted is None:
+                raise _Reply(400, _graph_error("BadRequest", "Filter on JoinWebUrl is required."))
+            with self._lock:
+                found = [
+                    m
+                    for m in self.meetings.values()
+                    if m["_organizer"] == organizer.oid and m["joinWebUrl"] == wanted.group(1)
+                ]
+            return _Answer(200, {"value": [_public(m) for m in found]})
         if method == "POST" and rest == "/createOrGet":
             if not payload.get("externalId"):
                 raise _Reply(400, _graph_error("BadRequest", "externalId is required."))
@@ -959,7 +978,7 @@ class FakeMicrosoft365:
                         "mail": user.upn,
                     },
                 )
-            answer = self._graph(method, path, headers, body)
+            answer = self._graph(method, path, headers, body, query)
             if (
                 self.join_url_field != "joinWebUrl"
                 and isinstance(answer.body, dict)
@@ -1011,6 +1030,10 @@ def _damage(answer: _Answer, kind: str) -> _Answer:
     elif kind == "huge":
         body = dict(answer.body, padding="x" * (32 * 1024 * 1024))
     return _Answer(answer.status, body)
+
+
+def _public(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if not k.startswith("_")}
 
 
 def _json_body(body: bytes) -> dict[str, Any]:

@@ -258,6 +258,21 @@ class TrayApp(QObject):
             elif self._tray_shown:
                 self.tray.popup_menu()
             respond({"ok": True})
+        elif command == "status":
+            hotkeys = self.hotkeys
+            respond(
+                {
+                    "ok": True,
+                    "tray": self._tray_shown,
+                    "backend": hotkeys.backend.name if hotkeys else "none",
+                    "hotkeys": {a: hotkeys.describe(a) for a in hotkeys.problems}
+                    if hotkeys
+                    else {},
+                    "account": self.controller.account.username
+                    if self.controller.account
+                    else None,
+                }
+            )
         elif command == "now":
             subject = request.get("subject")
 

@@ -1,0 +1,239 @@
+"""``meettray doctor``: why something does not work, one check per line, with the fix.
+
+Each check says ok, warning (works, but worth fixing) or failure (blocks
+use), and what to do.  Graph failures carry their request-id.  No check ever
+prints a token or secret.  Desktop checks (display, tray, clipboard, hotkeys)
+ask the running tray app when there is one; otherwise they probe here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from meettray import instance
+from meettray.errors import MeettrayError
+
+if TYPE_CHECKING:
+    from meettray.demo.runtime import DemoEnvironment
+    from meettray.service import MeetingService
+
+OK, WARN, FAIL, SKIP = "ok", "warning", "failure", "skipped"
+
+
+@dataclass
+class Check:
+    name: str
+    status: str
+    detail: str
+    fix: str = ""
+    request_id: str = ""
+
+    def line(self) -> str:
+        mark = {OK: "✓", WARN: "!", FAIL: "✗", SKIP: "-"}[self.status]
+        text = f"{mark} {self.name}: {self.detail}"
+        if self.fix:
+            text += f"\n    → {self.fix}"
+        if self.request_id:
+            text += f"\n    (request-id {self.request_id})"
+        return text
+
+
+@dataclass
+class Report:
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.status != FAIL for c in self.checks)
+
+    def add(self, *args: Any, **kwargs: Any) -> Check:
+        check = Check(*args, **kwargs)
+        self.checks.append(check)
+        return check
+
+    def as_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "checks": [dataclasses.asdict(c) for c in self.checks]}
+
+
+def diagnose(config_path: Path | None, *, demo: DemoEnvironment | None = None) -> Report:
+    """Run every check; never raises for a problem it can describe."""
+    from meettray.config import load_config
+
+    report = Report()
+    try:
+        config = load_config(config_path)
+    except MeettrayError as exc:
+        report.add("Settings file", FAIL, exc.message, "Correct the file (see README).")
+        _skip_account(report, "the settings file is invalid")
+        _desktop(report, demo=demo is not None)
+        return report
+    where = config.path if config.path and config.path.exists() else None
+    report.add(
+        "Settings file",
+        OK,
+        f"{where} is valid" if where else f"none at {config.path}; using defaults",
+    )
+    for warning in config.warnings:
+        report.add("Settings file", WARN, warning, "Remove or correct that setting.")
+    if demo is not None:
+        config = demo.config(config)
+    account = config.account
+    if not account.client_id:
+        report.add(
+            "App registration",
+            FAIL,
+            "no client_id is set",
+            "Register meettray in Microsoft Entra ID and put its Application (client) ID "
+            "in [account] client_id (README: 'Registering meettray').",
+        )
+        _skip_account(report, "no client_id")
+    else:
+        report.add("App registration", OK, f"client id {account.client_id} ({account.mode} mode)")
+        report.add(
+            "Cloud",
+            OK,
+            f"{account.cloud}: sign-in {account.authority_url}, Graph {account.graph_url}",
+        )
+        _account_checks(report, config, demo)
+    _desktop(report, demo=demo is not None, hotkeys=dataclasses.asdict(config.hotkeys))
+    return report
+
+
+def _skip_account(report: Report, why: str) -> None:
+    for name in ("Token cache", "Signed in", "Microsoft Graph"):
+        report.add(name, SKIP, f"not checked: {why}")
+
+
+def _account_checks(report: Report, config: Any, demo: DemoEnvironment | None) -> None:
+    from meettray.service import build_service
+
+    try:
+        service = build_service(config, demo=demo)
+    except MeettrayError as exc:
+        report.add("Sign-in setup", FAIL, exc.message, exc.detail)
+        _skip_account(report, "sign-in cannot be set up")
+        return
+    try:
+        _cache_check(report, service)
+        if _account_check(report, service, demo):
+            _graph_check(report, service)
+        else:
+            report.add("Microsoft Graph", SKIP, "not checked: nobody is signed in")
+    finally:
+        service.close()
+
+
+def _cache_check(report: Report, service: MeetingService) -> None:
+    status = service.cache_status
+    if status.location == "memory":
+        report.add("Token cache", OK, status.explanation)
+    elif status.encrypted:
+        report.add("Token cache", OK, f"{status.location} ({status.explanation})")
+    else:
+        report.add(
+            "Token cache",
+            WARN,
+            f"{status.location}: {status.explanation}",
+            "Install a keyring (gnome-keyring or KWallet with libsecret, plus PyGObject) "
+            "to encrypt tokens; the file is readable only by you meanwhile.",
+        )
+
+
+def _account_check(report: Report, service: MeetingService, demo: DemoEnvironment | None) -> bool:
+    try:
+        account = service.account()
+        if account is None and demo is not None:
+            account = service.auth.sign_in_browser()  # type: ignore[union-attr]
+    except MeettrayError as exc:
+        report.add("Signed in", FAIL, exc.message, exc.technical_details())
+        return False
+    if account is None:
+        report.add("Signed in", FAIL, "nobody is signed in", "Run: meettray login")
+        return False
+    if account.is_personal:
+        report.add(
+            "Signed in",
+            FAIL,
+            f"{account.username} is a personal Microsoft account",
+            "Sign in with a work or school account: meettray login",
+        )
+        return False
+    kind = "application mode" if service.config.account.mode == "application" else "work/school"
+    report.add("Signed in", OK, f"{account.username} ({kind})")
+    return True
+
+
+def _graph_check(report: Report, service: MeetingService) -> None:
+    try:
+        request_id = service.graph.check_access()
+    except MeettrayError as exc:
+        report.add(
+            "Microsoft Graph",
+            FAIL,
+            exc.message,
+            exc.detail,
+            request_id=exc.request_id,
+        )
+        return
+    report.add(
+        "Microsoft Graph",
+        OK,
+        f"reachable; OnlineMeetings permission works (request-id {request_id})",
+    )
+
+
+def _desktop(report: Report, *, demo: bool, hotkeys: dict[str, str] | None = None) -> None:
+    status = instance.ask({"command": "status"}, demo=demo, timeout=5)
+    if isinstance(status, dict) and status.get("ok"):
+        report.add("Tray app", OK, "running")
+        report.add(
+            "System tray",
+            OK if status.get("tray") else WARN,
+            "the icon is in the tray" if status.get("tray") else "no system tray: a window is used",
+        )
+        _hotkey_lines(report, status.get("backend", "?"), status.get("hotkeys", {}))
+        return
+    report.add("Tray app", OK, "not running (checks below probe this session)")
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        report.add(
+            "Display",
+            WARN,
+            "no desktop session: the tray app cannot run here",
+            "The command line still works: meettray now",
+        )
+        for name in ("System tray", "Clipboard", "Hotkeys"):
+            report.add(name, SKIP, "not checked: no display")
+        return
+    from meettray.platform.probe import desktop_probe
+
+    probe = desktop_probe(hotkeys or {})
+    report.add("Display", OK, f"{probe['platform']} session")
+    report.add(
+        "System tray",
+        OK if probe["tray"] else WARN,
+        "available" if probe["tray"] else "not available: meettray will show a window instead",
+    )
+    report.add(
+        "Clipboard",
+        OK if probe["clipboard"] else WARN,
+        probe["clipboard_detail"],
+    )
+    _hotkey_lines(report, probe["backend"], probe["hotkeys"])
+
+
+def _hotkey_lines(report: Report, backend: str, hotkeys: dict[str, str]) -> None:
+    for action, detail in hotkeys.items():
+        works = "works" in detail or detail == "Off."
+        report.add(
+            f"Hotkey ({action}, {backend})",
+            OK if works else WARN,
+            detail,
+            "" if works else "Choose another combination in Settings.",
+        )

@@ -1,0 +1,136 @@
+"""meettray doctor: a healthy setup, and each broken one it diagnoses."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from meettray.demo.fake365 import FakeMicrosoft365
+
+from .conftest import run_cli, wait_for
+from .xserver import find_tray_icon, tray_host, xvfb
+
+NO_DISPLAY = {"DISPLAY": "", "WAYLAND_DISPLAY": ""}
+
+
+def doctor(*args: str, env: dict[str, str] | None = None) -> tuple[int, dict[str, object]]:
+    done = run_cli("doctor", "--json", *args, env={**NO_DISPLAY, **(env or {})})
+    return done.returncode, json.loads(done.stdout)
+
+
+def by_name(report: dict[str, object]) -> dict[str, dict[str, str]]:
+    return {c["name"]: c for c in report["checks"]}  # type: ignore[attr-defined,index]
+
+
+@pytest.fixture
+def logged_in(config_file: Path, fake: FakeMicrosoft365) -> Path:
+    assert run_cli("login", "--device-code", env=NO_DISPLAY).returncode == 0
+    return config_file
+
+
+def test_healthy_setup(logged_in: Path, fake: FakeMicrosoft365) -> None:
+    done = run_cli("doctor", env=NO_DISPLAY)
+    assert done.returncode == 0, done.stdout
+    assert "✓ Signed in: adele@contoso.example (work/school)" in done.stdout
+    assert "✓ Microsoft Graph: reachable; OnlineMeetings permission works" in done.stdout
+    assert "! Token cache:" in done.stdout  # no keyring here: a warning, not a failure
+    assert "Everything meettray needs works." in done.stdout
+    assert fake.meetings == {}  # the Graph check created nothing
+    tokens = [t for t in fake._access] + [t for t in fake._refresh]
+    assert tokens
+    assert not any(token in done.stdout for token in tokens)
+
+    code, report = doctor()
+    assert code == 0
+    assert report["ok"] is True
+    checks = by_name(report)
+    assert checks["Cloud"]["detail"].startswith("global: sign-in https://127.0.0.1:")
+    assert checks["Display"]["status"] == "warning"
+
+
+def test_invalid_settings(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[account]\ncloud = "moon"\n')
+    code, report = doctor("--config", str(bad))
+    assert code == 9
+    checks = by_name(report)
+    assert checks["Settings file"]["status"] == "failure"
+    assert "cloud" in checks["Settings file"]["detail"]
+    assert checks["Signed in"]["status"] == "skipped"
+
+
+def test_missing_client_id(tmp_path: Path) -> None:
+    code, report = doctor("--config", str(tmp_path / "none.toml"))
+    assert code == 9
+    assert "client_id" in by_name(report)["App registration"]["detail"]
+
+
+def test_not_signed_in(config_file: Path) -> None:
+    code, report = doctor()
+    assert code == 9
+    signed_in = by_name(report)["Signed in"]
+    assert signed_in["status"] == "failure"
+    assert signed_in["fix"] == "Run: meettray login"
+
+
+def test_graph_refusal_shows_the_request_id(logged_in: Path, fake: FakeMicrosoft365) -> None:
+    fake.signed_in_user.guest = True
+    code, report = doctor()
+    assert code == 9
+    graph = by_name(report)["Microsoft Graph"]
+    assert graph["status"] == "failure"
+    assert "not allowed to create Teams meetings" in graph["detail"]
+    assert graph["request_id"]
+
+
+def test_graph_unreachable(logged_in: Path, fake: FakeMicrosoft365) -> None:
+    logged_in.write_text(
+        logged_in.read_text().replace(fake.graph_endpoint, "https://127.0.0.1:9/v1.0")
+    )
+    code, report = doctor()
+    assert code == 9
+    assert "cannot be reached" in by_name(report)["Microsoft Graph"]["detail"]
+
+
+def test_application_mode_without_secret(tmp_path: Path, fake: FakeMicrosoft365) -> None:
+    config = tmp_path / "app.toml"
+    config.write_text(
+        f'[account]\nmode = "application"\nclient_id = "x"\nuser_id = "u"\n'
+        f'authority = "{fake.authority}"\n'
+    )
+    code, report = doctor("--config", str(config))
+    assert code == 9
+    assert "MEETTRAY_CLIENT_SECRET" in by_name(report)["Sign-in setup"]["detail"]
+
+
+@pytest.mark.x11
+def test_desktop_checks_on_a_real_display(logged_in: Path, fake: FakeMicrosoft365) -> None:
+    with xvfb() as display, tray_host(display):
+        env = {"DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+        code, report = doctor(env=env)
+        assert code == 0
+        checks = by_name(report)
+        assert checks["System tray"]["status"] == "ok"
+        assert checks["Clipboard"]["status"] == "ok"
+        assert checks["Hotkey (meet_now, x11)"]["detail"] == "Ctrl+Alt+M works everywhere."
+
+        # With the tray app running, doctor asks it instead of probing.
+        app = subprocess.Popen(
+            [sys.executable, "-m", "meettray"], env={**os.environ, **env},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            find_tray_icon(display)
+            assert wait_for(lambda: doctor(env=env)[1]["checks"][0] is not None)
+            code, report = doctor(env=env)
+            checks = by_name(report)
+            assert checks["Tray app"]["detail"] == "running"
+            assert checks["Hotkey (meet_now, x11)"]["detail"] == "Ctrl+Alt+M works everywhere."
+        finally:
+            app.terminate()
+            app.wait(15)
