@@ -13,7 +13,7 @@ apt_packages=(libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 lib
     libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
     libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0)
 if [[ $want_test == test ]]; then
-    apt_packages+=(xvfb xclip xdotool xauth x11-utils trayer imagemagick dbus-daemon desktop-file-utils)
+    apt_packages+=(xvfb xclip xdotool xauth x11-utils trayer imagemagick dbus-daemon desktop-file-utils appstream)
 fi
 missing=()
 for p in "${apt_packages[@]}"; do

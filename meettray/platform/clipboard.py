@@ -54,8 +54,8 @@ class HolderClipboard:
         if self.qpa_platform:
             env["QT_QPA_PLATFORM"] = self.qpa_platform
         try:
-            holder = subprocess.Popen(
-                [sys.executable, "-m", "meettray.platform.clipboard_holder"],
+            holder = subprocess.Popen(  # noqa: S603 - our own executable, fixed arguments
+                holder_command(),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
@@ -98,6 +98,17 @@ class WlCopyClipboard:
         except (OSError, subprocess.SubprocessError) as exc:
             return CopyOutcome(False, f"Not copied to the clipboard: {type(exc).__name__}.")
         return CopyOutcome(True, "Copied to the clipboard.")
+
+
+#: The argument a frozen (PyInstaller) meettray takes to act as the clipboard holder.
+HOLDER_ARGUMENT = "--clipboard-holder"
+
+
+def holder_command() -> list[str]:
+    """How to start the holder: the same executable when frozen, else ``python -m``."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, HOLDER_ARGUMENT]
+    return [sys.executable, "-m", "meettray.platform.clipboard_holder"]
 
 
 def system_clipboard() -> ClipboardBackend:

@@ -335,6 +335,41 @@ def _watch_settings(path: Path | None, controller: AppController) -> QFileSystem
     return watcher
 
 
+def quit_on_signals(app: QApplication) -> object:
+    """Quit cleanly on SIGTERM/SIGINT (logout, service managers, Ctrl+C in a terminal).
+
+    Python runs signal handlers only between bytecodes, and Qt's loop runs C++;
+    a wake-up socket watched by Qt brings control back at once, without polling.
+    """
+    import signal
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier
+
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno())
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: None)  # the wake-up byte does the work
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+
+    def woken() -> None:
+        reader.recv(64)
+        log.info("signal received: quitting")
+        app.quit()
+
+    notifier.activated.connect(woken)
+    return (reader, writer, notifier)  # the caller keeps these alive
+
+
+def main() -> int:
+    """``meettray-tray``: the tray app without a console window (a gui-script on Windows)."""
+    from meettray.cli import main as cli_main
+
+    return cli_main(sys.argv[1:])
+
+
 def install_excepthook(log_file: object) -> None:
     """Log any uncaught exception and tell the person, instead of dying."""
 
@@ -402,6 +437,7 @@ def run(args: argparse.Namespace) -> int:
     app.setWindowIcon(icon())
     app.setQuitOnLastWindowClosed(False)
     install_excepthook(log_file)
+    wakeup = quit_on_signals(app) if sys.platform != "win32" else None
 
     from meettray.platform.autostart import system_autostart
 
@@ -436,7 +472,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         return int(app.exec())
     finally:
-        del watcher
+        del watcher, wakeup
         server.close()
         hotkeys.close()
         controller.shutdown()
