@@ -16,7 +16,7 @@ from meettray.demo.fake365 import FakeMicrosoft365
 from .conftest import wait_for
 from .xserver import find_tray_icon, tray_host, xclip_read, xvfb
 
-pytestmark = [pytest.mark.package, pytest.mark.x11]
+pytestmark = [pytest.mark.package]
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -53,6 +53,7 @@ def desktop() -> Iterator[str]:
         yield display
 
 
+@pytest.mark.x11
 def test_package_reaches_tray_ready_and_exits_cleanly(
     package: Path, desktop: str, config_file: Path, fake: FakeMicrosoft365, user_dirs: Path
 ) -> None:
@@ -79,3 +80,25 @@ def test_package_reaches_tray_ready_and_exits_cleanly(
     finally:
         app.send_signal(signal.SIGTERM)
         assert app.wait(15) == 0  # a clean exit on SIGTERM
+
+
+def test_the_wheel_carries_icons_and_both_commands(tmp_path: Path) -> None:
+    """What 'pip install .' and 'pipx install .' install."""
+    import sys
+    import zipfile
+
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps",
+         "-q", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    (wheel,) = tmp_path.glob("meettray-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "meettray/resources/icons/meettray-22.png" in names
+    assert "meettray/resources/icons/meettray.svg" in names
+    assert "meettray/ui/app.py" in names
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    text = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "meettray = meettray.cli:main" in text
+    assert "[gui_scripts]\nmeettray-tray = meettray.ui.app:main" in text
