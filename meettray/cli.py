@@ -252,9 +252,11 @@ def _cmd_now(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
     service = _service(args, demo)
     try:
         created = service.create_instant(args.subject)
+        status = _print_created(created, args, out)
+        _report_recovered(service)
     finally:
         service.close()
-    return _print_created(created, args, out)
+    return status
 
 
 def _cmd_schedule(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
@@ -277,9 +279,21 @@ def _cmd_schedule(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int
     service = _service(args, demo)
     try:
         created = service.create(request)
+        status = _print_created(created, args, out)
+        _report_recovered(service)
     finally:
         service.close()
-    return _print_created(created, args, out)
+    return status
+
+
+def _report_recovered(service: MeetingService) -> None:
+    """After a success the network works: settle earlier actions whose answer was lost."""
+    for meeting in service.reconcile():
+        print(
+            f"meettray: found a meeting whose answer had been lost: {meeting.subject} "
+            f"({meeting.join_url}); it is in history now.",
+            file=sys.stderr,
+        )
 
 
 def _print_delegated(answer: Any, args: argparse.Namespace, out: TextIO) -> int:

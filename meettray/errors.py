@@ -80,6 +80,13 @@ class NetworkError(MeettrayError):
 
     exit_code = 6
 
+    def __init__(
+        self, message: str, *, detail: str = "", request_id: str = "", maybe_sent: bool = False
+    ) -> None:
+        super().__init__(message, detail=detail, request_id=request_id)
+        #: The request may have reached the server (and been carried out).
+        self.maybe_sent = maybe_sent
+
 
 class StorageError(MeettrayError):
     """Local data (history, token cache) could not be read or written."""

@@ -151,14 +151,19 @@ class GraphClient:
                 )
         return CreateResult(meeting, existed=response.status_code == 200, warnings=tuple(warnings))
 
-    def create_event(self, request: MeetingRequest, *, account: str = "") -> CreateResult:
-        """A calendar event with a Teams meeting; Exchange sends the invitations."""
+    def create_event(
+        self, request: MeetingRequest, transaction_id: str, *, account: str = ""
+    ) -> CreateResult:
+        """A calendar event with a Teams meeting; Exchange sends the invitations.
+
+        The ``transactionId`` makes a retried POST return the first event.
+        """
         response = self._send(
             "POST",
             f"{self._owner}/events",
-            body=request.event_body(),
+            body=request.event_body(transaction_id),
             scopes=(CALENDAR,),
-            idempotent=False,
+            idempotent=True,
         )
         meeting = meeting_from_event(
             _json(response), status=response.status_code, account=account, created_at=self._clock()
@@ -186,6 +191,50 @@ class GraphClient:
             idempotent=True,
         )
         return response.request_id
+
+    def settle(
+        self, request: MeetingRequest, external_id: str, *, account: str = ""
+    ) -> Meeting | None:
+        """Find out what became of a Meet now / scheduled meeting whose answer was lost.
+
+        Repeats createOrGet with the same externalId.  200 means the earlier
+        attempt created the meeting: it is returned, to be recorded.  201 means
+        only this repeat created it, so it is deleted again (the person was told
+        it failed); likewise a meeting whose answer is unusable.  History then
+        matches the server either way.
+        """
+        response = self._send(
+            "POST",
+            f"{self._owner}/onlineMeetings/createOrGet",
+            body=request.create_or_get_body(external_id),
+            scopes=(MEETINGS,),
+            idempotent=True,
+        )
+        raw = _json(response)  # unreadable: raises, and the entry stays pending
+        identifier = raw.get("id") if isinstance(raw, dict) else None
+        if not identifier:
+            raise GraphError(
+                "Microsoft Graph sent an answer meettray could not read.",
+                status=response.status_code,
+                code="UnreadableResponse",
+                request_id=response.request_id,
+            )
+        try:
+            meeting = meeting_from_graph(
+                raw, status=response.status_code, account=account, created_at=self._clock()
+            )
+        except GraphError:
+            meeting = None  # exists, but unusable: removed below
+        if response.status_code == 200 and meeting is not None:
+            return meeting
+        if identifier:
+            self._send(
+                "DELETE",
+                f"{self._owner}/onlineMeetings/{quote(str(identifier), safe='')}",
+                scopes=(MEETINGS,),
+                idempotent=True,
+            )
+        return None
 
     def get_meeting(self, meeting_id: str) -> dict[str, Any]:
         response = self._send(
@@ -265,7 +314,7 @@ class GraphClient:
                         waited += self._wait(delay, "the connection to Microsoft Graph failed")
                         attempt += 1
                         continue
-                raise _network_error(exc, method, idempotent, client_request_id) from None
+                raise _network_error(exc, method, client_request_id) from None
             except _BodyTooLarge:
                 raise GraphError(
                     "Microsoft Graph sent an unexpectedly large answer; meettray stopped "
@@ -414,19 +463,20 @@ def _is_connect_failure(exc: Exception) -> bool:
     return isinstance(reason, urllib3.exceptions.NewConnectionError)
 
 
-def _network_error(
-    exc: Exception, method: str, idempotent: bool, client_request_id: str
-) -> NetworkError:
-    if _is_connect_failure(exc) or isinstance(exc, requests.exceptions.ConnectTimeout):
+def _network_error(exc: Exception, method: str, client_request_id: str) -> NetworkError:
+    never_sent = _is_connect_failure(exc) or isinstance(exc, requests.exceptions.ConnectTimeout)
+    if never_sent:
         message = "Microsoft Graph cannot be reached. Check your network connection."
     elif isinstance(exc, requests.exceptions.Timeout):
         message = "Microsoft Graph did not answer in time."
     else:
         message = "The connection to Microsoft Graph was interrupted."
-    if method == "POST" and not idempotent:
-        message += " The meeting may or may not have been created; check your calendar."
+    if method == "POST" and not never_sent:
+        message += " The meeting may or may not have been created."
     return NetworkError(
-        message, detail=f"{type(exc).__name__}; client-request-id: {client_request_id}"
+        message,
+        detail=f"{type(exc).__name__}; client-request-id: {client_request_id}",
+        maybe_sent=not never_sent,
     )
 
 

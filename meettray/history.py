@@ -24,7 +24,7 @@ from meettray.meetings import Meeting
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meetings (
     row_id            INTEGER PRIMARY KEY,
@@ -45,6 +45,13 @@ CREATE TABLE IF NOT EXISTS meetings (
     is_calendar_event INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS meetings_newest ON meetings (created_at DESC, row_id DESC);
+CREATE TABLE IF NOT EXISTS pending (
+    external_id TEXT PRIMARY KEY,
+    request     TEXT NOT NULL,
+    account     TEXT NOT NULL DEFAULT '',
+    created_at  TEXT NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0
+);
 """
 _COLUMNS = (
     "graph_id, external_id, subject, start_at, end_at, join_url, meeting_code, passcode, "
@@ -105,6 +112,7 @@ class HistoryStore:
                     detail=f"schema {version} > {SCHEMA_VERSION}",
                 )
             if version < SCHEMA_VERSION:
+                # Version 1 lacked the pending table; CREATE IF NOT EXISTS adds what is missing.
                 with db:
                     db.executescript(_SCHEMA)
                     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -146,33 +154,44 @@ class HistoryStore:
 
     def add(self, meeting: Meeting) -> None:
         """Save a meeting; saving the same Graph id again updates it (no duplicate)."""
-        values = (
-            meeting.id,
-            meeting.external_id,
-            meeting.subject,
-            _iso(meeting.start),
-            _iso(meeting.end),
-            meeting.join_url,
-            meeting.meeting_code,
-            meeting.passcode,
-            meeting.dial_in,
-            meeting.toll_free,
-            meeting.conference_id,
-            meeting.dial_in_url,
-            _iso(meeting.created_at),
-            meeting.account,
-            int(meeting.is_calendar_event),
-        )
-        updates = ", ".join(
-            f"{c.strip()} = excluded.{c.strip()}"
-            for c in _COLUMNS.split(",")
-            if c.strip() not in ("graph_id", "created_at")
-        )
+        with self._cursor("saved") as db:
+            _insert(db, meeting)
+
+    def add_settled(self, meeting: Meeting, external_id: str) -> None:
+        """Save a created meeting and drop its pending entry, in one transaction."""
+        with self._cursor("saved") as db:
+            _insert(db, meeting)
+            db.execute("DELETE FROM pending WHERE external_id = ?", (external_id,))
+
+    # -- actions that may have reached the server ---------------------------------------------
+
+    def add_pending(self, external_id: str, request: str, account: str, now: datetime) -> None:
+        """Note an action before it is sent, so a lost answer can be settled later."""
+        self.release_pending(external_id, request, account, 0, now)
+
+    def pending(self) -> list[tuple[str, str, str, int]]:
+        """(external_id, request JSON, account, attempts), oldest first."""
+        with self._cursor("read") as db:
+            rows = db.execute(
+                "SELECT external_id, request, account, attempts FROM pending ORDER BY created_at"
+            ).fetchall()
+        return [(str(a), str(b), str(c), int(d)) for a, b, c, d in rows]
+
+    def claim_pending(self, external_id: str) -> bool:
+        """Take an entry to settle it; False if another process already did."""
+        with self._cursor("changed") as db:
+            deleted = db.execute("DELETE FROM pending WHERE external_id = ?", (external_id,))
+            return deleted.rowcount == 1
+
+    def release_pending(
+        self, external_id: str, request: str, account: str, attempts: int, now: datetime
+    ) -> None:
+        """Record (or put back) an entry that is not settled yet."""
         with self._cursor("saved") as db:
             db.execute(
-                f"INSERT INTO meetings ({_COLUMNS}) VALUES ({', '.join('?' * 15)}) "  # noqa: S608
-                f"ON CONFLICT (graph_id) DO UPDATE SET {updates}",
-                values,
+                "INSERT OR REPLACE INTO pending (external_id, request, account, created_at, "
+                "attempts) VALUES (?, ?, ?, ?, ?)",
+                (external_id, request, account, _iso(now), attempts),
             )
 
     def delete(self, graph_id: str) -> bool:
@@ -205,6 +224,36 @@ class HistoryStore:
                 (graph_id,),
             ).fetchone()
         return _meeting(row) if row else None
+
+
+def _insert(db: sqlite3.Connection, meeting: Meeting) -> None:
+    values = (
+        meeting.id,
+        meeting.external_id,
+        meeting.subject,
+        _iso(meeting.start),
+        _iso(meeting.end),
+        meeting.join_url,
+        meeting.meeting_code,
+        meeting.passcode,
+        meeting.dial_in,
+        meeting.toll_free,
+        meeting.conference_id,
+        meeting.dial_in_url,
+        _iso(meeting.created_at),
+        meeting.account,
+        int(meeting.is_calendar_event),
+    )
+    updates = ", ".join(
+        f"{c.strip()} = excluded.{c.strip()}"
+        for c in _COLUMNS.split(",")
+        if c.strip() not in ("graph_id", "created_at")
+    )
+    db.execute(
+        f"INSERT INTO meetings ({_COLUMNS}) VALUES ({', '.join('?' * 15)}) "  # noqa: S608
+        f"ON CONFLICT (graph_id) DO UPDATE SET {updates}",
+        values,
+    )
 
 
 def _search_clause(search: str) -> tuple[str, tuple[str, ...]]:

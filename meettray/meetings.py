@@ -7,6 +7,7 @@ input, and reading Graph's answers (v1.0 ``joinWebUrl`` and the beta shape's
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from collections.abc import Iterable, Mapping
@@ -61,6 +62,33 @@ class MeetingRequest:
     #: Create a calendar event (which sends invitations) instead of a bare online meeting.
     calendar: bool = False
 
+    def to_json(self) -> str:
+        """For the pending-action log: enough to repeat the exact same request."""
+        return json.dumps(
+            {
+                "subject": self.subject,
+                "start": self.start.isoformat(),
+                "end": self.end.isoformat(),
+                "attendees": list(self.attendees),
+                "lobby_bypass": self.lobby_bypass,
+                "allowed_presenters": self.allowed_presenters,
+                "calendar": self.calendar,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> MeetingRequest:
+        data = json.loads(text)
+        return cls(
+            subject=data["subject"],
+            start=datetime.fromisoformat(data["start"]),
+            end=datetime.fromisoformat(data["end"]),
+            attendees=tuple(data["attendees"]),
+            lobby_bypass=data["lobby_bypass"],
+            allowed_presenters=data["allowed_presenters"],
+            calendar=data["calendar"],
+        )
+
     def starts_before(self, now: datetime) -> bool:
         """Whether the meeting would start in the past (more than a minute before ``now``)."""
         return self.start < now - timedelta(minutes=1)
@@ -91,9 +119,14 @@ class MeetingRequest:
             patch["allowedPresenters"] = self.allowed_presenters
         return patch
 
-    def event_body(self) -> dict[str, Any]:
-        """The body for ``POST /me/events`` with a Teams meeting (sends invitations)."""
+    def event_body(self, transaction_id: str) -> dict[str, Any]:
+        """The body for ``POST /me/events`` with a Teams meeting (sends invitations).
+
+        ``transactionId`` lets Graph recognise a retried POST, like createOrGet's
+        ``externalId``.
+        """
         return {
+            "transactionId": transaction_id,
             "subject": self.subject,
             "start": {"dateTime": utc_iso(self.start)[:-1], "timeZone": "UTC"},
             "end": {"dateTime": utc_iso(self.end)[:-1], "timeZone": "UTC"},

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from meettray import auth, paths
 from meettray.config import Config
-from meettray.errors import GraphError, StorageError
+from meettray.errors import GraphError, NetworkError, StorageError
 from meettray.graph import CreateResult, GraphClient
 from meettray.history import HistoryStore
 from meettray.meetings import Meeting, MeetingRequest, instant_request, new_external_id
@@ -24,6 +24,22 @@ if TYPE_CHECKING:
     from meettray.demo.runtime import DemoEnvironment
 
 log = logging.getLogger(__name__)
+
+
+#: Tries to settle a lost answer before giving up (once per start-up or creation).
+MAX_SETTLE_ATTEMPTS = 5
+
+
+def _may_have_acted(exc: Exception) -> bool:
+    """Whether the server may have created the meeting although we got an error."""
+    if isinstance(exc, NetworkError):
+        return exc.maybe_sent
+    if isinstance(exc, GraphError):
+        # A 5xx may come after the work; an unusable answer came after it for sure.
+        return exc.status >= 500 or exc.code in (
+            "UnreadableResponse", "NoJoinLink", "InsecureJoinLink", "ResponseTooLarge",
+        )  # fmt: skip
+    return False
 
 
 def utc_now() -> datetime:
@@ -67,10 +83,17 @@ class MeetingService:
     def account(self) -> auth.Account | None:
         return self.auth.account()
 
-    def warm_up(self) -> None:
-        """Do the slow first-time work (discovery, TLS) before anyone clicks."""
+    def warm_up(self) -> list[Meeting]:
+        """Do the slow first-time work (discovery, TLS) before anyone clicks.
+
+        Also settles any action whose answer was lost last time; returns the
+        meetings recovered that way.
+        """
         self.auth.warm_up()
         self.graph.warm_up()
+        if self.account() is None:
+            return []
+        return self.reconcile()
 
     def create_instant(self, subject: str | None = None) -> Created:
         """Meet now: a meeting starting now, with the configured subject and duration."""
@@ -83,15 +106,65 @@ class MeetingService:
         return self.create(request)
 
     def create(self, request: MeetingRequest, *, external_id: str | None = None) -> Created:
-        """Create a meeting (or calendar event) and save it to history."""
+        """Create a meeting (or calendar event) and save it to history.
+
+        An online meeting is noted as pending before the request goes out; if
+        the answer is lost after the server may have acted, the note stays and
+        :meth:`reconcile` settles it later, so history ends up matching the server.
+        """
         who = self._organizer()
+        action = external_id or new_external_id()
         if request.calendar:
-            result = self.graph.create_event(request, account=who)
-        else:
-            result = self.graph.create_meeting(
-                request, external_id or new_external_id(), account=who
-            )
-        return self._remember(result)
+            return self._remember(self.graph.create_event(request, action, account=who), action)
+        noted = self._note_pending(action, request, who)
+        try:
+            result = self.graph.create_meeting(request, action, account=who)
+        except (NetworkError, GraphError) as exc:
+            if noted and not _may_have_acted(exc):
+                self._drop_pending(action)
+            raise
+        return self._remember(result, action)
+
+    def reconcile(self) -> list[Meeting]:
+        """Settle actions whose answer was lost; returns meetings recovered into history."""
+        recovered: list[Meeting] = []
+        try:
+            entries = self.history.pending()
+        except StorageError:
+            return recovered
+        for external_id, request_json, account, attempts in entries:
+            if not self.history.claim_pending(external_id):
+                continue  # another meettray process is on it
+            request = MeetingRequest.from_json(request_json)
+            try:
+                meeting = self.graph.settle(request, external_id, account=account)
+            except (NetworkError, GraphError) as exc:
+                if attempts + 1 < MAX_SETTLE_ATTEMPTS:
+                    self.history.release_pending(
+                        external_id, request_json, account, attempts + 1, self._clock()
+                    )
+                else:
+                    log.warning("gave up settling %s: %s", external_id, exc.message)
+                continue
+            if meeting is not None:
+                self.history.add(meeting)
+                recovered.append(meeting)
+                log.info("recovered meeting %s whose answer had been lost", meeting.id)
+        return recovered
+
+    def _note_pending(self, external_id: str, request: MeetingRequest, who: str) -> bool:
+        try:
+            self.history.add_pending(external_id, request.to_json(), who, self._clock())
+        except StorageError as exc:
+            log.warning("could not note the pending action: %s", exc.detail)
+            return False
+        return True
+
+    def _drop_pending(self, external_id: str) -> None:
+        try:
+            self.history.claim_pending(external_id)
+        except StorageError as exc:
+            log.warning("could not clear the pending action: %s", exc.detail)
 
     def cancel(self, meeting: Meeting) -> None:
         """Delete the meeting on the server, then from history.
@@ -111,10 +184,10 @@ class MeetingService:
         account = self.auth.account()
         return account.username if account else ""
 
-    def _remember(self, result: CreateResult) -> Created:
+    def _remember(self, result: CreateResult, external_id: str) -> Created:
         warnings = list(result.warnings)
         try:
-            self.history.add(result.meeting)
+            self.history.add_settled(result.meeting, external_id)
         except StorageError as exc:
             log.error("meeting %s not saved to history: %s", result.meeting.id, exc.detail)
             warnings.append(f"{exc.message} The link still works.")

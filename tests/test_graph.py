@@ -165,22 +165,20 @@ def test_read_timeout_after_the_work_leaves_one_meeting(
     assert result.meeting.id in fake.meetings
 
 
-def test_calendar_events_are_not_retried_after_a_drop(
+def test_calendar_event_retried_after_a_drop_is_one_event(
     fake: FakeMicrosoft365, graph: GraphClient, signed_in: object
 ) -> None:
-    from meettray.demo.browser import FakeBrowser
-
     signed_in.sign_in_browser(  # type: ignore[attr-defined]
         ["OnlineMeetings.ReadWrite", "Calendars.ReadWrite"], timeout=20
     )
-    assert isinstance(signed_in._open_browser, FakeBrowser)  # type: ignore[attr-defined]
     fake.add_fault("drop_after", "/me/events")
 
-    with pytest.raises(NetworkError, match="may or may not have been created"):
-        graph.create_event(request(calendar=True))
+    result = graph.create_event(request(calendar=True), "tx-1")
 
-    assert len(fake.requests_to("POST", "/me/events")) == 1
-    assert len(fake.events) == 1
+    posts = fake.requests_to("POST", "/me/events")
+    assert len(posts) == 2
+    assert {p.json()["transactionId"] for p in posts} == {"tx-1"}
+    assert list(fake.events) == [result.meeting.id]  # one event, one set of invitations
 
 
 def test_calendar_event_carries_invitations_and_link(
@@ -190,7 +188,7 @@ def test_calendar_event_carries_invitations_and_link(
         ["OnlineMeetings.ReadWrite", "Calendars.ReadWrite"], timeout=20
     )
 
-    result = graph.create_event(request(attendees=("a@example.com",), calendar=True))
+    result = graph.create_event(request(attendees=("a@example.com",), calendar=True), "tx-2")
 
     (post,) = fake.requests_to("POST", "/me/events")
     body = post.json()
@@ -198,6 +196,7 @@ def test_calendar_event_carries_invitations_and_link(
     assert body["onlineMeetingProvider"] == "teamsForBusiness"
     assert body["attendees"] == [{"emailAddress": {"address": "a@example.com"}, "type": "required"}]
     assert body["start"] == {"dateTime": "2026-11-23T09:00:00", "timeZone": "UTC"}
+    assert body["transactionId"] == "tx-2"
     assert result.meeting.is_calendar_event
     assert result.meeting.start == NOW
     assert result.meeting.join_url.startswith("https://")

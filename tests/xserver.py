@@ -29,7 +29,8 @@ def xvfb() -> Iterator[str]:
         raise RuntimeError("Xvfb is not installed: run the README's test command (scripts/test.sh)")
     number = _free_display()
     server = subprocess.Popen(
-        ["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        # -noreset: no server reset when the last client leaves (a racing reconnect fails).
+        ["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp", "-noreset"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -856,6 +856,11 @@ class FakeMicrosoft365:
     def _events(self, method: str, rest: str, organizer: FakeUser, body: bytes) -> _Answer:
         if method == "POST" and rest == "":
             payload = _json_body(body)
+            transaction = payload.get("transactionId")
+            with self._lock:
+                for event in self.events.values():
+                    if transaction and event.get("transactionId") == transaction:
+                        return _Answer(201, event)  # a retried POST: the first event
             try:
                 start = datetime.fromisoformat(payload["start"]["dateTime"])
                 end = datetime.fromisoformat(payload["end"]["dateTime"])
@@ -880,6 +885,7 @@ class FakeMicrosoft365:
             online = payload.get("isOnlineMeeting") is True
             event = {
                 "id": event_id,
+                "transactionId": transaction,
                 "subject": payload.get("subject"),
                 "start": payload["start"],
                 "end": payload["end"],

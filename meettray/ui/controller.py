@@ -110,6 +110,7 @@ class AppController(QObject):
         self._starting = False
         self._cancel_sign_in: auth.Cancellation | None = None
         self._retry_meet_now_after_sign_in = False
+        self._recovered: list[Meeting] = []
 
     # -- start-up ----------------------------------------------------------------------------
 
@@ -128,7 +129,7 @@ class AppController(QObject):
         def build() -> tuple[MeetingService, auth.Account | None, list[Meeting]]:
             service = factory(config, demo=demo, open_browser=open_url)
             try:
-                service.warm_up()
+                self._recovered = service.warm_up()
                 account = service.account()
                 if demo is not None and account is None:
                     account = service.auth.sign_in_browser()  # type: ignore[union-attr]
@@ -151,10 +152,22 @@ class AppController(QObject):
                 "history was started.",
                 None,
             )
+        self._announce_recovered(self._recovered)
         self.state_changed.emit()
         waiting, self._waiting_for_service = self._waiting_for_service, []
         for action in waiting:
             action(self.service)
+
+    def _announce_recovered(self, meetings: list[Meeting]) -> None:
+        for meeting in meetings:
+            self.notify.emit(
+                "A lost meeting was found",
+                f"“{meeting.subject}” had been created although its answer was lost; "
+                "it is in History now.",
+                meeting,
+            )
+        if meetings:
+            self._history_changed()
 
     def _start_failed(self, exc: Exception) -> None:
         self._starting = False
@@ -246,6 +259,13 @@ class AppController(QObject):
         extra = "\n".join(created.warnings)
         self.notify.emit(text, extra or meeting.join_url, meeting)
         self._history_changed()
+        service = self.service
+        if service is not None:  # the network works again: settle any lost answers
+            self._runner.run(
+                service.reconcile,
+                self._announce_recovered,
+                lambda exc: log.warning("could not settle lost answers: %s", exc),
+            )
 
     # -- other actions ------------------------------------------------------------------------
 
