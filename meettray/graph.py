@@ -124,7 +124,11 @@ class GraphClient:
             idempotent=True,
         )
         meeting = meeting_from_graph(
-            _json(response), status=response.status_code, account=account, created_at=self._clock()
+            _json(response),
+            status=response.status_code,
+            account=account,
+            created_at=self._clock(),
+            request_id=response.request_id,
         )
         warnings: list[str] = []
         patch = request.settings_patch()
@@ -142,6 +146,7 @@ class GraphClient:
                     status=patched.status_code,
                     account=account,
                     created_at=meeting.created_at,
+                    request_id=patched.request_id,
                 )
             except (GraphError, NetworkError) as exc:
                 # The meeting exists and its link works: keep it, say what is missing.
@@ -166,7 +171,11 @@ class GraphClient:
             idempotent=True,
         )
         meeting = meeting_from_event(
-            _json(response), status=response.status_code, account=account, created_at=self._clock()
+            _json(response),
+            status=response.status_code,
+            account=account,
+            created_at=self._clock(),
+            request_id=response.request_id,
         )
         warnings: tuple[str, ...] = ()
         if request.settings_patch():
@@ -221,7 +230,11 @@ class GraphClient:
             )
         try:
             meeting = meeting_from_graph(
-                raw, status=response.status_code, account=account, created_at=self._clock()
+                raw,
+                status=response.status_code,
+                account=account,
+                created_at=self._clock(),
+                request_id=response.request_id,
             )
         except GraphError:
             meeting = None  # exists, but unusable: removed below
@@ -287,6 +300,7 @@ class GraphClient:
                 response = self._session.request(
                     method, url, json=body, headers=headers, timeout=self._timeout, stream=True
                 )
+                request_id = response.headers.get("request-id", "")
                 content = _read_limited(response)
             except requests.exceptions.SSLError as exc:
                 raise NetworkError(
@@ -319,11 +333,11 @@ class GraphClient:
                 raise GraphError(
                     "Microsoft Graph sent an unexpectedly large answer; meettray stopped "
                     "reading it.",
-                    status=200,
+                    status=response.status_code,
                     code="ResponseTooLarge",
                     detail=f"client-request-id: {client_request_id}",
+                    request_id=request_id,
                 ) from None
-            request_id = response.headers.get("request-id", "")
             status = response.status_code
             log.info(
                 "%s %s -> %d (request-id %s, client-request-id %s)",

@@ -354,13 +354,14 @@ def _time(value: Any, zone: tzinfo = timezone.utc) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
 
 
-def _join_url(candidate: Any, status: int) -> str:
+def _join_url(candidate: Any, status: int, request_id: str) -> str:
     url = _text(candidate)
     if not url:
         raise GraphError(
             "Microsoft Teams created no join link for this meeting. Try again.",
             status=status,
             code="NoJoinLink",
+            request_id=request_id,
         )
     parts = urlsplit(url)
     if parts.scheme != "https" or not parts.hostname:
@@ -370,23 +371,27 @@ def _join_url(candidate: Any, status: int) -> str:
             status=status,
             code="InsecureJoinLink",
             detail=f"scheme {parts.scheme!r}",
+            request_id=request_id,
         )
     return url
 
 
-def meeting_from_graph(body: Any, *, status: int, account: str, created_at: datetime) -> Meeting:
+def meeting_from_graph(
+    body: Any, *, status: int, account: str, created_at: datetime, request_id: str = ""
+) -> Meeting:
     """Read an onlineMeeting (v1.0 or beta shape); unknown fields are ignored."""
     if not isinstance(body, dict) or not _text(body.get("id")):
         raise GraphError(
             "Microsoft Graph sent an answer meettray could not read.",
             status=status,
             code="UnreadableResponse",
+            request_id=request_id,
         )
     settings = _mapping(body.get("joinMeetingIdSettings"))
     audio = _mapping(body.get("audioConferencing"))
     return Meeting(
         id=body["id"],
-        join_url=_join_url(body.get("joinWebUrl") or body.get("joinUrl"), status),
+        join_url=_join_url(body.get("joinWebUrl") or body.get("joinUrl"), status, request_id),
         subject=_text(body.get("subject")),
         start=_time(body.get("startDateTime")),
         end=_time(body.get("endDateTime")),
@@ -402,18 +407,21 @@ def meeting_from_graph(body: Any, *, status: int, account: str, created_at: date
     )
 
 
-def meeting_from_event(body: Any, *, status: int, account: str, created_at: datetime) -> Meeting:
+def meeting_from_event(
+    body: Any, *, status: int, account: str, created_at: datetime, request_id: str = ""
+) -> Meeting:
     """Read a calendar event created with a Teams meeting."""
     if not isinstance(body, dict) or not _text(body.get("id")):
         raise GraphError(
             "Microsoft Graph sent an answer meettray could not read.",
             status=status,
             code="UnreadableResponse",
+            request_id=request_id,
         )
     online, start, end = (_mapping(body.get(key)) for key in ("onlineMeeting", "start", "end"))
     return Meeting(
         id=body["id"],
-        join_url=_join_url(online.get("joinUrl"), status),
+        join_url=_join_url(online.get("joinUrl"), status, request_id),
         subject=_text(body.get("subject")),
         start=_event_time(start),
         end=_event_time(end),
