@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from meettray import paths
-from meettray.errors import ConfigError
+from meettray.errors import ConfigError, DamagedConfig
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -191,8 +191,36 @@ def load_config(path: Path | None = None) -> Config:
     try:
         document = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"The settings file {path} is not valid TOML: {exc}.") from exc
+        raise DamagedConfig(f"The settings file {path} is not valid TOML: {exc}.") from exc
     return config_from_mapping(document, path=path)
+
+
+def load_config_or_defaults(path: Path | None = None) -> tuple[Config, str]:
+    """For the tray app, which must start whatever the file holds.
+
+    A file that cannot be parsed is renamed aside (``…corrupt-<timestamp>``) and
+    defaults are used; a file with an invalid value is kept for the person to
+    fix (the app notices the fix) and defaults are used meanwhile.  Returns the
+    configuration and a sentence about the problem ("" if none).
+    """
+    import time
+
+    path = path or paths.config_file()
+    try:
+        return load_config(path), ""
+    except DamagedConfig as exc:
+        aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        try:
+            path.replace(aside)
+        except OSError:
+            return Config(path=path), f"{exc.message} meettray uses its defaults."
+        return Config(path=path), (
+            f"{exc.message} It was moved to {aside} and meettray started with its defaults."
+        )
+    except ConfigError as exc:
+        return Config(path=path), (
+            f"{exc.message} meettray uses its defaults until the file is corrected."
+        )
 
 
 def config_from_mapping(document: Mapping[str, Any], *, path: Path | None = None) -> Config:

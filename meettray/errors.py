@@ -34,6 +34,10 @@ class ConfigError(MeettrayError):
     exit_code = 3
 
 
+class DamagedConfig(ConfigError):
+    """The settings file cannot be parsed at all (not TOML, not UTF-8, truncated)."""
+
+
 class ValidationError(MeettrayError):
     """Input for a meeting (subject, times, attendees) is not acceptable.
 

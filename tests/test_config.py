@@ -154,3 +154,24 @@ def test_hotkeys_section(tmp_path: Path) -> None:
     assert load_config(tmp_path / "absent").hotkeys.meet_now == "Ctrl+Alt+M"
     with pytest.raises(ConfigError, match=r"\[hotkeys\] meet_now = 'Ctrl\+Alt\+Banana' is not a"):
         load_config(write(tmp_path, '[hotkeys]\nmeet_now = "Ctrl+Alt+Banana"\n'))
+
+
+def test_the_tray_never_fails_on_its_settings_file(tmp_path: Path) -> None:
+    from meettray.config import load_config_or_defaults
+
+    damaged = write(tmp_path, "[account\nclient_id = ")
+    config, problem = load_config_or_defaults(damaged)
+    assert config.account.client_id == ""
+    assert "not valid TOML" in problem
+    (aside,) = tmp_path.glob("config.toml.corrupt-*")
+    assert aside.read_text() == "[account\nclient_id = "  # kept, not deleted
+    assert str(aside) in problem
+
+    invalid = write(tmp_path, '[meeting]\nduration_minutes = "long"\n')
+    config, problem = load_config_or_defaults(invalid)
+    assert config.meeting.duration_minutes == 60
+    assert "until the file is corrected" in problem
+    assert invalid.exists()  # a wrong value is for the person to fix, in place
+
+    fine = write(tmp_path, '[meeting]\nsubject = "Ok"\n')
+    assert load_config_or_defaults(fine) == (load_config(fine), "")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import logging
 import os
 import sys
@@ -403,7 +402,7 @@ def has_display() -> bool:
 def run(args: argparse.Namespace) -> int:
     """``meettray`` without a command: the tray app."""
     from meettray import logs, paths
-    from meettray.config import load_config
+    from meettray.config import load_config_or_defaults
 
     if not has_display():
         print(  # noqa: T201
@@ -422,9 +421,9 @@ def run(args: argparse.Namespace) -> int:
     log_file = logs.setup(verbose=args.verbose, to_file=not demo)
     # The demo keeps its own settings, so trying things out never changes real ones.
     config_path = paths.data_dir(demo=True) / "config.toml" if demo else args.config
-    config = load_config(config_path)
-    if config.path is None or demo:
-        config = dataclasses.replace(config, path=config_path or config.path)
+    config, config_problem = load_config_or_defaults(config_path)
+    if config_problem:
+        log.warning("%s", config_problem)
     for warning in config.warnings:
         log.warning("%s", warning)
 
@@ -468,6 +467,11 @@ def run(args: argparse.Namespace) -> int:
     controller.start()
     hotkeys.apply()
     watcher = _watch_settings(config.path, controller)
+    if config_problem:  # once the tray can show it
+        QTimer.singleShot(
+            TRAY_GRACE_MS // 2,
+            lambda: controller.notify.emit("Settings file problem", config_problem, None),
+        )
     app.aboutToQuit.connect(clipboard.hand_off)
     try:
         return int(app.exec())

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from meettray.history import HistoryStore
 
-from ..conftest import run_cli
+from ..conftest import run_cli, wait_for
 
 KILL_TRIALS = int(os.environ.get("MEETTRAY_KILL_TRIALS", "150"))
 SEED = 20261121
@@ -104,3 +104,40 @@ def test_corrupt_files_are_set_aside_and_the_cli_still_works(
     assert list(data.glob("history.sqlite3.corrupt-*"))
     assert list(data.glob("token-cache.bin.corrupt-*"))
     assert "not signed in" in done.stderr
+
+
+def _start_tray(env: dict[str, str], log: Path) -> None:
+    app = subprocess.Popen(
+        [sys.executable, "-m", "meettray"],
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **env},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        assert wait_for(lambda: log.exists() and "window ready" in log.read_text(), timeout=30)
+        assert wait_for(lambda: "ready (account" in log.read_text() or "could not start"
+                        in log.read_text(), timeout=30)  # fmt: skip
+    finally:
+        app.send_signal(signal.SIGTERM)
+        assert app.wait(15) == 0
+
+
+def test_the_tray_app_starts_with_a_damaged_settings_file(user_dirs: Path, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_bytes(b"\xff\xfe not toml at all")
+    log = user_dirs / "state" / "meettray" / "log" / "meettray.log"
+    _start_tray({"MEETTRAY_CONFIG": str(config)}, log)
+    assert "not valid TOML" in log.read_text()
+    assert list(tmp_path.glob("config.toml.corrupt-*"))
+
+
+def test_the_tray_app_starts_with_damaged_history_and_tokens(
+    logged_in_config: Path, user_dirs: Path
+) -> None:
+    data = user_dirs / "data" / "meettray"
+    (data / "history.sqlite3").write_bytes(b"\x00garbage" * 512)
+    (data / "token-cache.bin").write_text("{broken")
+    log = user_dirs / "state" / "meettray" / "log" / "meettray.log"
+    _start_tray({}, log)
+    assert "history database was damaged" in log.read_text()
+    assert list(data.glob("history.sqlite3.corrupt-*"))
+    assert list(data.glob("token-cache.bin.corrupt-*"))

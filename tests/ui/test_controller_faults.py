@@ -1,0 +1,58 @@
+"""The tray controller under faults: a message each time, the last good state kept."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from meettray.demo.fake365 import FakeMicrosoft365
+from meettray.ui.controller import DEBOUNCE_SECONDS, AppController
+
+from .conftest import RecordingClipboard
+
+
+def test_failures_are_told_and_the_app_keeps_working(
+    controller: AppController, fake: FakeMicrosoft365, qtbot: QtBot
+) -> None:
+    notes: list[tuple[str, str]] = []
+    controller.notify.connect(lambda title, text, _m: notes.append((title, text)))
+    with qtbot.waitSignal(controller.meeting_created, timeout=10_000):
+        controller.meet_now()
+    qtbot.waitUntil(lambda: len(controller.recent) == 1, timeout=5000)
+    good = list(controller.recent)
+
+    for kind, options in (
+        ("status", {"status": 503, "times": 10}),
+        ("malformed", {}),
+        ("drop_before", {"times": 10}),
+    ):
+        fake.add_fault(kind, "createOrGet", **options)
+        controller._last_trigger = -DEBOUNCE_SECONDS
+        with qtbot.waitSignal(controller.failed, timeout=30_000):
+            controller.meet_now()
+        assert notes[-1][0] == "No meeting was created"
+        assert controller.recent == good  # the last good state is kept
+        fake.faults.clear()
+
+    controller._last_trigger = -DEBOUNCE_SECONDS
+    with qtbot.waitSignal(controller.meeting_created, timeout=10_000):
+        controller.meet_now()
+    # The malformed answer's meeting existed; the next success settled it into history.
+    qtbot.waitUntil(lambda: controller.service is not None and
+                    {m.id for m in controller.service.history.recent(10)} == set(fake.meetings),
+                    timeout=10_000)  # fmt: skip
+
+
+def test_a_full_disk_still_copies_the_link(
+    controller: AppController, clipboard: RecordingClipboard, qtbot: QtBot
+) -> None:
+    assert controller.service is not None
+    controller.service.history._db.execute("PRAGMA query_only = 1")
+    notes: list[tuple[str, str]] = []
+    controller.notify.connect(lambda title, text, _m: notes.append((title, text)))
+
+    with qtbot.waitSignal(controller.meeting_created, timeout=10_000) as created:
+        controller.meet_now()
+
+    assert clipboard.text == created.args[1].join_url
+    assert "could not be saved (the disk is full or read-only)" in notes[-1][1]
+    assert "The link still works." in notes[-1][1]
