@@ -249,6 +249,8 @@ class FakeMicrosoft365:
         self._access: dict[str, _AccessToken] = {}
         self._refresh: dict[str, _RefreshToken] = {}
         self._codes: dict[str, _PendingCode] = {}
+        #: Every secret the fake handed out (codes and tokens), for leak tests.
+        self.issued_secrets: list[str] = []
         self._device: dict[str, _DeviceCode] = {}
         self._tmp = tempfile.TemporaryDirectory(prefix="meettray-fake365-")
         self._ca = trustme.CA(organization_name="meettray fake Microsoft 365")
@@ -397,6 +399,7 @@ class FakeMicrosoft365:
             }
         else:
             code = "fakecode." + secrets.token_urlsafe(24)
+            self.issued_secrets.append(code)
             user = self.signed_in_user
             with self._lock:
                 self._codes[code] = _PendingCode(
@@ -424,6 +427,7 @@ class FakeMicrosoft365:
         if form.get("client_id") not in self.apps:
             raise _Reply(400, _aad_error("unauthorized_client", 700016, "Application not found."))
         device_code = "fakedevice." + secrets.token_urlsafe(24)
+        self.issued_secrets.append(device_code)
         user_code = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(9))
         with self._lock:
             self._device[device_code] = _DeviceCode(
@@ -573,6 +577,7 @@ class FakeMicrosoft365:
                 _aad_error("invalid_scope", 1002012, "The provided value for scope is not valid."),
             )
         token = "fakeat." + secrets.token_urlsafe(32)
+        self.issued_secrets.append(token)
         with self._lock:
             self._access[token] = _AccessToken(
                 client_id=app.client_id,
@@ -593,6 +598,7 @@ class FakeMicrosoft365:
         granted = frozenset(s for s in scopes if s not in ("offline_access",))
         access = "fakeat." + secrets.token_urlsafe(32)
         refresh = "fakert." + secrets.token_urlsafe(32)
+        self.issued_secrets.extend([access, refresh])
         now = self.clock()
         with self._lock:
             self._access[access] = _AccessToken(
@@ -618,6 +624,8 @@ class FakeMicrosoft365:
         if nonce:
             claims["nonce"] = nonce
         header = _b64url(json.dumps({"typ": "JWT", "alg": "none"}).encode())
+        id_token = f"{header}.{_b64url(json.dumps(claims).encode())}."
+        self.issued_secrets.append(id_token)
         return {
             "token_type": "Bearer",
             "scope": " ".join(sorted(granted)),
@@ -625,7 +633,7 @@ class FakeMicrosoft365:
             "ext_expires_in": self.access_token_lifetime,
             "access_token": access,
             "refresh_token": refresh,
-            "id_token": f"{header}.{_b64url(json.dumps(claims).encode())}.",
+            "id_token": id_token,
             "client_info": _client_info(user),
         }
 
