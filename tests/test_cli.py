@@ -283,3 +283,28 @@ def test_global_options_work_after_the_command_too(logged_in: Path, fake: FakeMi
     assert before.returncode == after.returncode == 5
     assert "HTTP 403 Forbidden" in before.stderr
     assert "HTTP 403 Forbidden" in after.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["now", "--bogus"],
+        ["now", "--subject"],
+        ["schedule", "--start", "x"],
+        ["schedule", "--subject", "s", "--start", "t", "--duration", "-5"],
+        ["history", "--limit", "many"],
+        ["history", "extra"],
+        ["login", "--password", "x"],
+        ["logout", "now"],
+        ["whoami", "--yaml"],
+        ["doctor", "--fix"],
+        ["autostart"],
+        ["autostart", "maybe"],
+        ["--config"],
+    ],
+)
+def test_every_command_refuses_malformed_arguments(args: list[str]) -> None:
+    done = run_cli(*args)
+    assert done.returncode == 2
+    assert done.stderr.startswith("usage: meettray")
+    assert done.stdout == ""
