@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="EMAIL",
         help="invite someone (repeatable)",
     )
-    from meettray.meetings import ALLOWED_PRESENTERS, LOBBY_BYPASS_SCOPES
+    from meettray.choices import ALLOWED_PRESENTERS, LOBBY_BYPASS_SCOPES
 
     schedule.add_argument("--lobby", choices=LOBBY_BYPASS_SCOPES, help="who skips the lobby")
     schedule.add_argument("--presenters", choices=ALLOWED_PRESENTERS, help="who can present")

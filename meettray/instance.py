@@ -14,7 +14,6 @@ import json
 import os
 import socket
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,8 @@ def server_name(*, demo: bool = False) -> str:
 
 
 def _runtime_dir() -> Path:
+    import tempfile
+
     candidates = [Path(platformdirs.user_runtime_dir(APP_NAME, appauthor=False))]
     candidates.append(Path(tempfile.gettempdir()) / f"{APP_NAME}-{os.getuid()}")
     for folder in candidates:

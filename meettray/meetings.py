@@ -17,17 +17,9 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from meettray.choices import ALLOWED_PRESENTERS, LOBBY_BYPASS_SCOPES
 from meettray.errors import GraphError, ValidationError
 
-LOBBY_BYPASS_SCOPES = (
-    "organizer",
-    "organization",
-    "organizationAndFederated",
-    "everyone",
-    "invited",
-    "organizationExcludingGuests",
-)
-ALLOWED_PRESENTERS = ("everyone", "organization", "roleIsPresenter", "organizer")
 MAX_SUBJECT_LENGTH = 255
 MAX_ATTENDEES = 250
 MAX_DURATION = timedelta(days=1)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from meettray import auth, paths
 from meettray.config import Config
-from meettray.errors import GraphError, NetworkError, StorageError
+from meettray.errors import GraphError, MeettrayError, NetworkError, StorageError
 from meettray.graph import CreateResult, GraphClient
 from meettray.history import HistoryStore
 from meettray.meetings import Meeting, MeetingRequest, instant_request, new_external_id
@@ -93,9 +93,18 @@ class MeetingService:
         self.graph.warm_up()
         if self.account() is None:
             return []
+        try:
+            self.auth.token((auth.MEETINGS,))  # refreshed now if due, not on the click
+        except MeettrayError as exc:
+            log.info("token not ready at start-up: %s", exc.message)
         return self.reconcile()
 
-    def create_instant(self, subject: str | None = None) -> Created:
+    def create_instant(
+        self,
+        subject: str | None = None,
+        *,
+        on_created: Callable[[Meeting], None] | None = None,
+    ) -> Created:
         """Meet now: a meeting starting now, with the configured subject and duration."""
         request = instant_request(
             self.config.meeting.subject,
@@ -103,26 +112,37 @@ class MeetingService:
             self._clock(),
             subject=subject,
         )
-        return self.create(request)
+        return self.create(request, on_created=on_created)
 
-    def create(self, request: MeetingRequest, *, external_id: str | None = None) -> Created:
+    def create(
+        self,
+        request: MeetingRequest,
+        *,
+        external_id: str | None = None,
+        on_created: Callable[[Meeting], None] | None = None,
+    ) -> Created:
         """Create a meeting (or calendar event) and save it to history.
 
         An online meeting is noted as pending before the request goes out; if
         the answer is lost after the server may have acted, the note stays and
         :meth:`reconcile` settles it later, so history ends up matching the server.
+        ``on_created`` gets the meeting as soon as Graph answered, before history
+        is written, so the link can reach the clipboard one round trip after the click.
         """
         who = self._organizer()
         action = external_id or new_external_id()
         if request.calendar:
-            return self._remember(self.graph.create_event(request, action, account=who), action)
-        noted = self._note_pending(action, request, who)
-        try:
-            result = self.graph.create_meeting(request, action, account=who)
-        except (NetworkError, GraphError) as exc:
-            if noted and not _may_have_acted(exc):
-                self._drop_pending(action)
-            raise
+            result = self.graph.create_event(request, action, account=who)
+        else:
+            noted = self._note_pending(action, request, who)
+            try:
+                result = self.graph.create_meeting(request, action, account=who)
+            except (NetworkError, GraphError) as exc:
+                if noted and not _may_have_acted(exc):
+                    self._drop_pending(action)
+                raise
+        if on_created is not None:
+            on_created(result.meeting)
         return self._remember(result, action)
 
     def reconcile(self) -> list[Meeting]:

@@ -132,3 +132,16 @@ def test_cancel_failure_keeps_history(fake: FakeMicrosoft365, service: MeetingSe
         service.cancel(meeting)
 
     assert service.history.count() == 1
+
+
+def test_the_link_is_handed_over_before_history_is_written(
+    fake: FakeMicrosoft365, service: MeetingService
+) -> None:
+    seen: list[tuple[str, int]] = []
+
+    created = service.create_instant(
+        on_created=lambda meeting: seen.append((meeting.id, service.history.count()))
+    )
+
+    assert seen == [(created.meeting.id, 0)]  # before the row: off the click's critical path
+    assert service.history.count() == 1  # ... and the row still happens

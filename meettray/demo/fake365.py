@@ -1104,6 +1104,9 @@ def _make_handler(fake: FakeMicrosoft365) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "FakeMicrosoft365/1.0"
+        # Headers and body go out as separate writes; without TCP_NODELAY the second
+        # waits for the client's delayed ACK (~40 ms), which no real service does.
+        disable_nagle_algorithm = True
 
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
@@ -1150,14 +1153,15 @@ def _make_handler(fake: FakeMicrosoft365) -> type[BaseHTTPRequestHandler]:
             for name, value in extra.items():
                 self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(payload)
+            if self.command != "HEAD":  # a HEAD answer has headers only, and keeps the connection
+                self.wfile.write(payload)
 
         def _drop(self) -> None:
             self.close_connection = True
             with contextlib.suppress(OSError):
                 socket.socket.shutdown(self.connection, socket.SHUT_RDWR)
 
-        do_GET = do_POST = do_PATCH = do_DELETE = _serve
+        do_GET = do_POST = do_PATCH = do_DELETE = do_HEAD = _serve
 
         def log_message(self, format: str, *args: Any) -> None:
             return  # quiet: tests read fake.requests instead

@@ -445,6 +445,7 @@ def run(args: argparse.Namespace) -> int:
         from meettray.demo.runtime import DemoEnvironment
 
         demo_env = DemoEnvironment()
+    QGuiApplication.clipboard().ownsClipboard()  # set Qt's X11 clipboard up now, not on a click
     clipboard = QtClipboard()
     runner = TaskRunner()
     controller = AppController(

@@ -73,6 +73,8 @@ class AppController(QObject):
     sign_in_finished = Signal(object)
     history_changed = Signal()
     settings_saved = Signal()
+    #: Meeting, from a worker thread the moment Graph answered (queued to the GUI thread).
+    _link_ready = Signal(object)
 
     def __init__(
         self,
@@ -111,6 +113,8 @@ class AppController(QObject):
         self._cancel_sign_in: auth.Cancellation | None = None
         self._retry_meet_now_after_sign_in = False
         self._recovered: list[Meeting] = []
+        self._link_ready.connect(self._copy_early)
+        self._copied_early: set[str] = set()
 
     # -- start-up ----------------------------------------------------------------------------
 
@@ -214,17 +218,22 @@ class AppController(QObject):
             return False
         self._last_trigger = now
         self.meet_now_running = True
-        self.state_changed.emit()
 
         def run(service: MeetingService) -> None:
             self._runner.run(
-                lambda: service.create_instant(subject),
+                lambda: service.create_instant(subject, on_created=self._link_ready.emit),
                 lambda created: self._meet_now_done(created, reply),
                 lambda exc: self._meet_now_failed(exc, reply),
             )
 
         self._with_service(run)
+        self.state_changed.emit()  # the busy icon is drawn while the request is on its way
         return True
+
+    def _copy_early(self, meeting: Meeting) -> None:
+        """Graph answered: the link goes on the clipboard before history is written."""
+        self._copied_early.add(meeting.id)
+        self.copy(meeting)
 
     def _meet_now_done(self, created: Created, reply: Reply | None) -> None:
         self.meet_now_running = False
@@ -251,9 +260,12 @@ class AppController(QObject):
             self.notify.emit("No meeting was created", error.message, None)
 
     def _deliver(self, ticket: int, created: Created) -> None:
-        """A meeting exists: copy it, tell the person, refresh Recent."""
+        """A meeting exists: copy it (unless already done), tell the person, refresh Recent."""
         meeting = created.meeting
-        self.copy(meeting)
+        if meeting.id in self._copied_early:
+            self._copied_early.discard(meeting.id)
+        else:
+            self.copy(meeting)
         self.meeting_created.emit(ticket, meeting, created.warnings)
         text = f"Link copied — {meeting.subject}" if meeting.subject else "Link copied"
         extra = "\n".join(created.warnings)

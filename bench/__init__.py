@@ -1,0 +1,1 @@
+"""meettray's benchmarks: ``python -m bench`` (see README, "Benchmarks")."""

@@ -1,0 +1,436 @@
+"""Run meettray's benchmarks; print the table and write docs/benchmarks.md.
+
+    .venv/bin/python -m bench            (about three minutes; needs Xvfb, trayer)
+    .venv/bin/python -m bench --quick    (fewer repetitions)
+
+Every figure is a ratio against a baseline measured in the same run, with
+repetitions (min / median): these machines are noisy.  The app runs as a real
+process against the fake Microsoft 365 (answering Graph after 50 ms), under
+Xvfb with the trayer tray host; triggers go through XTEST and the moment the
+clipboard changes hands is seen by a separate XFixes watcher process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from meettray import __version__  # noqa: E402
+from meettray.auth import DelegatedAuth, memory_token_cache  # noqa: E402
+from meettray.config import AccountConfig  # noqa: E402
+from meettray.demo.browser import FakeBrowser  # noqa: E402
+from meettray.demo.fake365 import FakeMicrosoft365  # noqa: E402
+from tests.xserver import find_tray_icon, tray_host, xvfb  # noqa: E402
+
+CLIENT_ID = "bench-client"
+LATENCY = 0.05
+
+
+@dataclass
+class Row:
+    number: int
+    what: str
+    app: list[float]
+    baseline: list[float]
+    target: str
+    unit: str = "ms"
+    met: bool | None = None
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.app) / statistics.median(self.baseline)
+
+    def cells(self) -> list[str]:
+        scale = 1000 if self.unit == "ms" else 1
+
+        def fmt(values: list[float]) -> str:
+            return f"{min(values) * scale:.1f} / {statistics.median(values) * scale:.1f} {self.unit}"
+
+        verdict = {True: "yes", False: "**no**", None: "–"}[self.met]
+        return [str(self.number), self.what, fmt(self.app), fmt(self.baseline),
+                f"{self.ratio:.2f}×", self.target, verdict]  # fmt: skip
+
+
+class Bench:
+    def __init__(self, reps: int) -> None:
+        self.reps = reps
+        self.home = Path(tempfile.mkdtemp(prefix="meettray-bench-"))
+        runtime = Path(tempfile.mkdtemp(prefix="mt-"))
+        runtime.chmod(0o700)
+        self.fake = FakeMicrosoft365(latency=LATENCY).start()
+        self.fake.add_app(CLIENT_ID)
+        self.config = self.home / "config.toml"
+        self.config.write_text(
+            f'[account]\nclient_id = "{CLIENT_ID}"\nauthority = "{self.fake.authority}"\n'
+            f'graph_endpoint = "{self.fake.graph_endpoint}"\n'
+        )
+        self.env = {
+            **os.environ,
+            "REQUESTS_CA_BUNDLE": str(self.fake.ca_path),
+            "MEETTRAY_CONFIG": str(self.config),
+            "XDG_CONFIG_HOME": str(self.home / "config"),
+            "XDG_DATA_HOME": str(self.home / "data"),
+            "XDG_STATE_HOME": str(self.home / "state"),
+            "XDG_RUNTIME_DIR": str(runtime),
+            "QT_QPA_PLATFORM": "xcb",
+        }
+        os.environ.update({k: self.env[k] for k in ("REQUESTS_CA_BUNDLE", "XDG_RUNTIME_DIR")})
+        self.log = self.home / "state" / "meettray" / "log" / "meettray.log"
+        self.meettray(["login", "--device-code"])
+        account = AccountConfig(client_id=CLIENT_ID, authority=self.fake.authority,
+                                graph_endpoint=self.fake.graph_endpoint)  # fmt: skip
+        signer = DelegatedAuth(account, memory_token_cache()[0],
+                               open_browser=FakeBrowser(self.fake.ca_path))  # fmt: skip
+        signer.sign_in_browser(timeout=20)
+        self.token = signer.token(["OnlineMeetings.ReadWrite"])
+
+    def meettray(self, args: list[str], **extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "meettray", *args],
+                              env={**self.env, **extra}, capture_output=True, text=True,
+                              timeout=120, check=True)  # fmt: skip
+
+    def body(self) -> str:
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return json.dumps({"externalId": os.urandom(8).hex(), "subject": "Quick meeting",
+                           "startDateTime": now, "endDateTime": now})  # fmt: skip
+
+    # -- baselines ----------------------------------------------------------------------------
+
+    def warm_post(self) -> list[float]:
+        """One POST of the same body on an already-open HTTPS connection."""
+        session = requests.Session()
+        url = f"{self.fake.graph_endpoint}/me/onlineMeetings/createOrGet"
+        headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
+        session.post(url, data=self.body(), headers=headers, timeout=30)  # open the connection
+        times = []
+        for _ in range(self.reps * 2):
+            started = time.perf_counter()
+            session.post(url, data=self.body(), headers=headers, timeout=30).raise_for_status()
+            times.append(time.perf_counter() - started)
+        return times
+
+    # -- the app on a desktop -----------------------------------------------------------------
+
+    @contextmanager
+    def desktop(self) -> Iterator[str]:
+        with xvfb() as display, tray_host(display):
+            self.env["DISPLAY"] = display
+            os.environ["DISPLAY"] = display
+            yield display
+
+    @contextmanager
+    def app(self, display: str, command: list[str] | None = None) -> Iterator[subprocess.Popen[str]]:
+        self.log.unlink(missing_ok=True)
+        process = subprocess.Popen(command or [sys.executable, "-m", "meettray"], env=self.env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # fmt: skip
+        try:
+            yield process
+        finally:
+            process.terminate()
+            process.communicate(timeout=20)
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + 30
+        while not (self.log.exists() and "ready (account" in self.log.read_text()):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the app did not become ready")
+            time.sleep(0.02)
+
+    @contextmanager
+    def watcher(self, *args: str) -> Iterator[subprocess.Popen[str]]:
+        process = subprocess.Popen([sys.executable, "-m", "bench.xwatch", *args], env=self.env,
+                                   stdout=subprocess.PIPE, text=True, cwd=ROOT)  # fmt: skip
+        assert process.stdout is not None
+        assert process.stdout.readline().strip() == "ready"
+        try:
+            yield process
+        finally:
+            process.kill()
+            process.communicate()
+
+    @staticmethod
+    def next_time(
+        watcher: subprocess.Popen[str],
+        word: str,
+        after: float,
+        accept: Callable[[], bool] = lambda: True,
+    ) -> float:
+        """The time of the first ``word`` event after ``after`` for which ``accept()`` holds."""
+        assert watcher.stdout is not None
+        while True:
+            line = watcher.stdout.readline()
+            if not line:
+                raise RuntimeError("watcher ended")
+            if line.startswith(word) and float(line.split()[1]) >= after and accept():
+                return float(line.split()[1])
+
+    def clipboard_text(self) -> str:
+        return subprocess.run(["xclip", "-selection", "clipboard", "-o"], env=self.env,
+                              capture_output=True, text=True, timeout=10, check=False).stdout  # fmt: skip
+
+
+def xtest(display: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
+    """Click and Ctrl+Alt+M through XTEST, from this process (no helper process to start)."""
+    from Xlib import X, XK
+    from Xlib import display as xdisplay
+    from Xlib.ext import xtest as xt
+
+    connection = xdisplay.Display(display)
+    codes = [connection.keysym_to_keycode(XK.string_to_keysym(k))
+             for k in ("Control_L", "Alt_L", "m")]  # fmt: skip
+
+    def click(x: int, y: int) -> None:
+        xt.fake_input(connection, X.MotionNotify, x=x, y=y)
+        xt.fake_input(connection, X.ButtonPress, 1)
+        xt.fake_input(connection, X.ButtonRelease, 1)
+        connection.sync()
+
+    def hotkey() -> None:
+        for code in codes:
+            xt.fake_input(connection, X.KeyPress, code)
+        for code in reversed(codes):
+            xt.fake_input(connection, X.KeyRelease, code)
+        connection.sync()
+
+    return click, hotkey
+
+
+def row1_and_2(bench: Bench, baseline: list[float]) -> list[Row]:
+    rows = []
+    with bench.desktop() as display:
+        click, hotkey = xtest(display)
+        with bench.app(display), bench.watcher("clipboard") as clipboard:
+            bench.wait_ready()
+            x, y = find_tray_icon(display)
+            measured: dict[str, list[float]] = {"tray": [], "hotkey": [], "cli": []}
+            time.sleep(1.0)
+            for _ in range(bench.reps):
+                for kind in ("tray", "hotkey", "cli"):
+                    before = bench.clipboard_text()
+                    started = time.monotonic()
+                    if kind == "tray":
+                        click(x, y)
+                    elif kind == "hotkey":
+                        hotkey()
+                    else:
+                        subprocess.Popen([sys.executable, "-m", "meettray", "now"], env=bench.env,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+                    arrived = bench.next_time(clipboard, "owner", started,
+                                              lambda b=before: bench.clipboard_text() != b)  # fmt: skip
+                    measured[kind].append(arrived - started)
+                    time.sleep(1.0)  # past the double-click guard
+        for kind, label in (("tray", "tray click"), ("hotkey", "hotkey"),
+                            ("cli", "`meettray now` via the running tray")):  # fmt: skip
+            ratio_ok = statistics.median(measured[kind]) / statistics.median(baseline) <= 1.10
+            rows.append(Row(1, f"trigger → link on clipboard: {label}", measured[kind], baseline,
+                            "≤ 1.10×", met=ratio_ok))  # fmt: skip
+        first: list[float] = []
+        for _ in range(max(3, bench.reps // 2)):
+            with bench.app(display), bench.watcher("clipboard") as clipboard:
+                bench.wait_ready()
+                x, y = find_tray_icon(display)
+                before = bench.clipboard_text()
+                started = time.monotonic()
+                click(x, y)
+                arrived = bench.next_time(clipboard, "owner", started,
+                                          lambda b=before: bench.clipboard_text() != b)  # fmt: skip
+                first.append(arrived - started)
+        ok = statistics.median(first) / statistics.median(baseline) <= 1.2
+        rows.append(Row(2, "first Meet now right after start-up (token cached)", first, baseline,
+                        "≤ 1.2×", met=ok))  # fmt: skip
+    return rows
+
+
+def _panel_window(display: str) -> str:
+    tree = subprocess.run(["xwininfo", "-root", "-tree"], capture_output=True, text=True,
+                          env={**os.environ, "DISPLAY": display}, check=True).stdout  # fmt: skip
+    for line in tree.splitlines():
+        if '("panel" "trayer")' in line:
+            return line.split()[0]
+    raise RuntimeError("no trayer panel")
+
+
+def _rss(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return float(line.split()[1]) / 1024  # MiB
+    raise RuntimeError("no VmRSS")
+
+
+def row3_and_4(bench: Bench) -> list[Row]:
+    from meettray import instance
+
+    launch: dict[str, list[float]] = {"app": [], "bare": []}
+    memory: dict[str, list[float]] = {"app": [], "bare": [], "app100": []}
+    bare = [sys.executable, str(ROOT / "bench" / "bare_tray.py")]
+    with bench.desktop() as display:
+        panel = _panel_window(display)
+        for rep in range(max(3, bench.reps // 2)):
+            for kind, command in (("app", None), ("bare", bare)):
+                with bench.watcher("panel", panel) as watcher:
+                    started = time.monotonic()
+                    with bench.app(display, command) as process:
+                        launch[kind].append(bench.next_time(watcher, "mapped", started) - started)
+                        if kind == "app":
+                            bench.wait_ready()
+                        time.sleep(2.0)  # idle
+                        memory[kind].append(_rss(process.pid))
+                        if kind == "app" and rep == 0:
+                            for _ in range(100):
+                                answer = instance.ask({"command": "now"}, timeout=60)
+                                assert answer and answer.get("ok"), answer
+                            time.sleep(2.0)
+                            memory["app100"].append(_rss(process.pid))
+    rows = [Row(3, "launch → tray icon shown", launch["app"], launch["bare"], "≤ 1.2×",
+                met=statistics.median(launch["app"]) / statistics.median(launch["bare"]) <= 1.2)]  # fmt: skip
+    for key, label in (("app", "idle memory (RSS) after start-up"),
+                       ("app100", "idle memory (RSS) after 100 meetings")):  # fmt: skip
+        ratio = statistics.median(memory[key]) / statistics.median(memory["bare"])
+        rows.append(Row(4, label, memory[key], memory["bare"], "≤ 1.5×", unit="MiB",
+                        met=ratio <= 1.5))  # fmt: skip
+    return rows
+
+
+def row5(bench: Bench) -> Row:
+    bench.fake.latency = 2.0
+    try:
+        done = subprocess.run([sys.executable, "-m", "bench.inprocess", "stall", str(bench.config)],
+                              env={**bench.env, "QT_QPA_PLATFORM": "offscreen"}, cwd=ROOT,
+                              capture_output=True, text=True, timeout=300, check=True)  # fmt: skip
+    finally:
+        bench.fake.latency = LATENCY
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    gap = result["max_gap_ms"] / 1000
+    return Row(5, "longest event-loop stall, 20 meetings against a 2 s Graph", [gap], [0.010],
+               "no gap over 50 ms", met=gap <= 0.050,
+               note=f"{result['ticks']} ticks of a 10 ms timer over {result['seconds']:.1f} s; "
+                    f"{result['failures']} of 20 failed")  # fmt: skip
+
+
+def row6(bench: Bench) -> list[Row]:
+    def run(rows: int) -> dict[str, list[float]]:
+        done = subprocess.run([sys.executable, "-m", "bench.inprocess", "history", str(rows),
+                               str(bench.reps)], env={**bench.env, "QT_QPA_PLATFORM": "offscreen"},
+                              cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)  # fmt: skip
+        return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+    small, big = run(10), run(100_000)
+    recent_ok = statistics.median(big["recent"]) / statistics.median(small["recent"]) <= 1.1
+    return [
+        Row(6, "100 000-row history: Recent menu build", big["recent"], small["recent"],
+            "≤ 1.1×", met=recent_ok),
+        Row(6, "100 000-row history: search", big["search"], small["search"], "< 100 ms",
+            met=statistics.median(big["search"]) < 0.1),
+        Row(6, "100 000-row history: History window open", big["window"], small["window"],
+            "< 100 ms", met=statistics.median(big["window"]) < 0.1),
+    ]  # fmt: skip
+
+
+def row7(bench: Bench) -> Row:
+    app: list[float] = []
+    bare: list[float] = []
+    url = f"{bench.fake.graph_endpoint}/me/onlineMeetings/createOrGet"
+    env = {**bench.env, "DISPLAY": "", "WAYLAND_DISPLAY": ""}
+    for _ in range(bench.reps):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "meettray", "now", "--no-copy"], env=env,
+                       capture_output=True, check=True)  # fmt: skip
+        app.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        subprocess.run([sys.executable, str(ROOT / "bench" / "bare_post.py"), url, bench.token,
+                        bench.body()], env=env, capture_output=True, check=True)  # fmt: skip
+        bare.append(time.perf_counter() - started)
+    ok = statistics.median(app) / statistics.median(bare) <= 1.5
+    return Row(7, "`meettray now --no-copy`, cold, no tray running", app, bare, "≤ 1.5×", met=ok)
+
+
+BASELINES = {
+    1: "one POST of the same body on an open HTTPS connection",
+    2: "same as 1",
+    3: "a bare PySide6 script showing one QSystemTrayIcon",
+    4: "same bare script",
+    5: "a 10 ms timer's period",
+    6: "the same with 10 rows",
+    7: "a cold `python -c 'import requests; requests.post(...)'` doing the same POST",
+}
+
+
+def markdown(rows: list[Row], reps: int) -> str:
+    import msal
+    import PySide6
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text()
+                .splitlines() if line.startswith("model name")), platform.processor())  # fmt: skip
+    lines = [
+        "# meettray benchmarks",
+        "",
+        f"Run on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC: {cpu}, {os.cpu_count()} cores; "
+        f"Python {platform.python_version()}, PySide6 {PySide6.__version__}, "
+        f"msal {msal.__version__}, meettray {__version__}. {reps} repetitions per figure "
+        "(row 2 and 3: half that), shown as min / median; the ratio is median ÷ median. "
+        f"The fake Graph answers after {LATENCY * 1000:.0f} ms. Regenerate with "
+        "`.venv/bin/python -m bench`.",
+        "",
+        "| # | what | meettray (min / median) | baseline (min / median) | ratio | target | met |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    lines += ["| " + " | ".join(row.cells()) + " |" for row in rows]
+    lines += ["", "Baselines, measured in the same run:", ""]
+    lines += [f"{n}. {text}" for n, text in BASELINES.items()]
+    notes = [f"- Row {row.number}: {row.note}" for row in rows if row.note]
+    if notes:
+        lines += ["", "Notes:", "", *notes]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--rows", default="1,2,3,4,5,6,7")
+    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    args = parser.parse_args()
+    wanted = {int(n) for n in args.rows.split(",")}
+    bench = Bench(reps=4 if args.quick else 10)
+    rows: list[Row] = []
+    try:
+        baseline = bench.warm_post()
+        if wanted & {1, 2}:
+            rows += row1_and_2(bench, baseline)
+        if wanted & {3, 4}:
+            rows += row3_and_4(bench)
+        if 5 in wanted:
+            rows.append(row5(bench))
+        if 6 in wanted:
+            rows += row6(bench)
+        if 7 in wanted:
+            rows.append(row7(bench))
+    finally:
+        bench.fake.stop()
+    text = markdown([r for r in rows if r.number in wanted], bench.reps)
+    print(text)  # noqa: T201
+    if wanted == {1, 2, 3, 4, 5, 6, 7}:
+        args.output.parent.mkdir(exist_ok=True)
+        args.output.write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

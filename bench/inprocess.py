@@ -1,0 +1,133 @@
+"""Benchmarks that run inside a Qt process of their own (offscreen), printing JSON.
+
+    python -m bench.inprocess stall CONFIG       row 5: longest event-loop gap, 20 meetings
+    python -m bench.inprocess history ROWS REPS  row 6: Recent, search, History window
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def stall(config_path: str) -> dict[str, float]:
+    """Row 5: create 20 meetings at once against a slow Graph; measure the worst gap."""
+    from PySide6.QtCore import QElapsedTimer, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from meettray.config import load_config
+    from meettray.ui.controller import AppController
+    from meettray.ui.tasks import TaskRunner
+
+    app = QApplication(["bench"])
+
+    class NoClipboard:
+        def copy(self, text: str, html: str | None = None) -> None:
+            return
+
+    controller = AppController(
+        load_config(Path(config_path)),
+        runner=TaskRunner(),
+        clipboard=NoClipboard(),
+        open_url=lambda url: True,
+    )
+    ready = []
+    controller.state_changed.connect(lambda: ready.append(controller.service is not None))
+    controller.start()
+    while not any(ready):
+        app.processEvents()
+        time.sleep(0.005)
+    done: list[object] = []
+    clock = QElapsedTimer()
+    ticks: list[int] = []
+    timer = QTimer(interval=10)
+    timer.timeout.connect(lambda: ticks.append(clock.elapsed()))
+    clock.start()
+    timer.start()
+    for _ in range(20):
+        controller.meet_now(source="bench", reply=done.append)
+    while len(done) < 20:
+        app.processEvents()
+        time.sleep(0.001)
+    timer.stop()
+    controller.shutdown()
+    gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+    failures = sum(1 for outcome in done if isinstance(outcome, Exception))
+    return {"max_gap_ms": max(gaps), "ticks": len(ticks), "failures": failures,
+            "seconds": clock.elapsed() / 1000}  # fmt: skip
+
+
+def _fill(path: Path, count: int) -> None:
+    from meettray.history import HistoryStore
+
+    HistoryStore(path).close()
+    t0 = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    with sqlite3.connect(path) as db:
+        db.executemany(
+            "INSERT INTO meetings (graph_id, subject, start_at, end_at, join_url, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                (f"m{n}", f"{'Incident' if n % 100 == 0 else 'Sync'} {n}",
+                 (t0 + timedelta(minutes=n)).isoformat(), None,
+                 f"https://teams.microsoft.com/l/meetup-join/{n}",
+                 (t0 + timedelta(minutes=n)).isoformat())
+                for n in range(count)
+            ),
+        )  # fmt: skip
+
+
+def history(rows: int, reps: int) -> dict[str, list[float]]:
+    """Row 6: Recent menu build, a search, and opening the History window."""
+    from PySide6.QtWidgets import QApplication
+
+    from meettray.config import Config
+    from meettray.history import HistoryStore
+    from meettray.ui.controller import RECENT_COUNT, AppController
+    from meettray.ui.history_window import HistoryWindow
+    from meettray.ui.tasks import TaskRunner
+    from meettray.ui.tray import Tray
+
+    app = QApplication(["bench"])
+    path = Path(tempfile.mkdtemp()) / "history.sqlite3"
+    _fill(path, rows)
+    store = HistoryStore(path)
+    controller = AppController(
+        Config(), runner=TaskRunner(), clipboard=None, open_url=lambda url: True  # type: ignore[arg-type]
+    )
+    tray = Tray(controller)
+    results: dict[str, list[float]] = {"recent": [], "search": [], "window": []}
+    for _ in range(reps):
+        started = time.perf_counter()
+        controller.recent = store.recent(RECENT_COUNT)
+        tray.menu.aboutToShow.emit()  # rebuilds the menu, Recent included
+        results["recent"].append(time.perf_counter() - started)
+
+        window = HistoryWindow(lambda: store)
+        started = time.perf_counter()
+        window.show()
+        app.processEvents()
+        results["window"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        window.model.reload("incident 9")
+        app.processEvents()
+        results["search"].append(time.perf_counter() - started)
+        window.close()
+        window.deleteLater()
+        app.processEvents()
+    store.close()
+    return results
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "stall":
+        print(json.dumps(stall(sys.argv[2])))  # noqa: T201
+    else:
+        print(json.dumps(history(int(sys.argv[2]), int(sys.argv[3]))))  # noqa: T201
