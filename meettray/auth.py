@@ -1,5 +1,8 @@
 """Sign-in with MSAL: the only module that imports ``msal``.
 
+msal and requests are imported on first use: the tray shows its icon before
+the network stack is loaded.
+
 Delegated mode keeps one long-lived ``PublicClientApplication``: silent first,
 then the system browser (our own loopback listener, so that sign-in has a
 timeout and can be cancelled) or a device code.  Application mode uses
@@ -14,17 +17,15 @@ import base64
 import json
 import logging
 import os
+import pickle
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qs
-
-import msal
-import requests
 
 from meettray.config import AccountConfig
 from meettray.errors import (
@@ -175,6 +176,8 @@ def _set_aside_if_damaged(path: Path, persistence: Any) -> None:
 
 def memory_token_cache() -> tuple[Any, CacheStatus]:
     """A cache that lives only as long as the process (the demo)."""
+    import msal
+
     return msal.SerializableTokenCache(), CacheStatus("memory", False, "Tokens are kept in memory.")
 
 
@@ -192,12 +195,43 @@ def qualified_scopes(account: AccountConfig, names: Sequence[str]) -> list[str]:
     return [f"{account.graph_resource}/{name}" for name in names]
 
 
+class HttpCache(dict[Any, Any]):
+    """MSAL's cache of non-token HTTP answers (the discovery document), kept on disk.
+
+    A fresh ``meettray now`` then skips the discovery round trip.  This is the
+    recipe MSAL documents for command-line apps: a pickled dict, where any
+    trouble reading it just means starting afresh.  It holds no tokens.
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        try:
+            with path.open("rb") as stream:
+                loaded = pickle.load(stream)  # noqa: S301 - our own user-only file
+            if isinstance(loaded, dict):
+                self.update(loaded)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+            pass  # absent or from another MSAL version: start afresh
+
+    def save(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            handle, temporary = tempfile.mkstemp(prefix=".http-cache-", dir=self.path.parent)
+            with os.fdopen(handle, "wb") as stream:
+                pickle.dump(dict(self), stream)
+            os.replace(temporary, self.path)
+        except (OSError, pickle.PicklingError) as exc:
+            log.info("could not keep MSAL's HTTP cache: %s", exc)
+
+
 class _MsalClient:
     """Builds its MSAL application once, on first use (it fetches the discovery document)."""
 
-    def __init__(self, account: AccountConfig, cache: Any) -> None:
+    def __init__(self, account: AccountConfig, cache: Any, http_cache: HttpCache | None) -> None:
         self._config = account
         self._cache = cache
+        self._http_cache = http_cache
         self._app: Any = None
         self._lock = threading.Lock()
 
@@ -213,9 +247,15 @@ class _MsalClient:
                         token_cache=self._cache,
                         instance_discovery=self._config.uses_microsoft_authority,
                         timeout=HTTP_TIMEOUT,
+                        http_cache=self._http_cache,
                     )
                 )
             return self._app
+
+    def close(self) -> None:
+        """Keep MSAL's HTTP cache for the next process."""
+        if self._http_cache is not None:
+            self._http_cache.save()
 
     def warm_up(self) -> None:
         """Build the MSAL application now (discovery round trip), off the click path."""
@@ -231,16 +271,19 @@ class DelegatedAuth(_MsalClient):
         cache: Any,
         *,
         open_browser: Callable[[str], object] | None = None,
+        http_cache: HttpCache | None = None,
     ) -> None:
         if not account.client_id:
             raise ConfigError(
                 "No app registration is configured: set [account] client_id in the settings "
                 "file (see README, 'Register meettray in Microsoft Entra ID')."
             )
-        super().__init__(account, cache)
+        super().__init__(account, cache, http_cache)
         self._open_browser = open_browser or _system_browser
 
     def _build(self, **common: Any) -> Any:
+        import msal
+
         return msal.PublicClientApplication(self._config.client_id, **common)
 
     def _msal_account(self) -> dict[str, Any] | None:
@@ -249,6 +292,8 @@ class DelegatedAuth(_MsalClient):
 
     def account(self) -> Account | None:
         """The signed-in account, from the token cache (no network once warm)."""
+        import msal
+
         found = self._msal_account()
         if found is None:
             return None
@@ -386,13 +431,17 @@ class DelegatedAuth(_MsalClient):
 class AppOnlyAuth(_MsalClient):
     """Application mode: client credentials, meetings created for ``user_id``."""
 
-    def __init__(self, account: AccountConfig, secret: str, cache: Any) -> None:
+    def __init__(
+        self, account: AccountConfig, secret: str, cache: Any, http_cache: HttpCache | None = None
+    ) -> None:
         if not account.client_id:
             raise ConfigError("Application mode needs [account] client_id in the settings file.")
-        super().__init__(account, cache)
+        super().__init__(account, cache, http_cache)
         self._secret = secret
 
     def _build(self, **common: Any) -> Any:
+        import msal
+
         return msal.ConfidentialClientApplication(
             self._config.client_id, client_credential=self._secret, **common
         )
@@ -407,6 +456,8 @@ class AppOnlyAuth(_MsalClient):
 
     def token(self, scopes: Sequence[str], *, force_refresh: bool = False) -> str:
         # App-only tokens carry every consented application permission: ".default".
+        import msal
+
         app = self._client()
         scope = [f"{self._config.graph_resource}/.default"]
         if force_refresh:
@@ -458,6 +509,8 @@ def _unverified_claims(id_token: str) -> dict[str, Any]:
 
 def _call_msal(call: Callable[[], Any]) -> Any:
     """Run an MSAL call; turn the exceptions it raises into our errors."""
+    import requests
+
     try:
         return call()
     except requests.exceptions.SSLError as exc:
@@ -559,6 +612,8 @@ class _LoopbackReceiver:
     """
 
     def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, HTTPServer  # only when signing in
+
         self.response: dict[str, str] | None = None
         self._done = threading.Event()
         receiver = self

@@ -212,6 +212,24 @@ class HistoryStore:
             ).fetchall()
         return [_meeting(row) for row in rows]
 
+    def first_page(self, limit: int, *, search: str = "") -> tuple[list[Meeting], int]:
+        """The newest ``limit`` meetings and how many match in all.
+
+        A search reads every subject once: the window function counts the
+        matches in the same pass (two queries would scan twice).  Without a
+        search the count comes from the index instead.
+        """
+        if not search.strip():
+            return self.recent(limit), self.count()
+        where, args = _search_clause(search)
+        with self._cursor("read") as db:
+            rows = db.execute(
+                f"SELECT {_COLUMNS}, count(*) OVER () FROM meetings {where} "  # noqa: S608
+                "ORDER BY created_at DESC, row_id DESC LIMIT ?",
+                (*args, limit),
+            ).fetchall()
+        return [_meeting(row[:-1]) for row in rows], int(rows[0][-1]) if rows else 0
+
     def count(self, *, search: str = "") -> int:
         where, args = _search_clause(search)
         with self._cursor("read") as db:

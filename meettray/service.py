@@ -77,6 +77,7 @@ class MeetingService:
         self._clock = clock
 
     def close(self) -> None:
+        self.auth.close()
         self.graph.close()
         self.history.close()
 
@@ -235,10 +236,20 @@ def build_service(
         authenticator = auth.DelegatedAuth(account, cache, open_browser=demo.browser)
     elif account.mode == "application":
         cache, status = auth.memory_token_cache()  # app tokens are cheap to fetch again
-        authenticator = auth.AppOnlyAuth(account, auth.read_client_secret(account), cache)
+        authenticator = auth.AppOnlyAuth(
+            account,
+            auth.read_client_secret(account),
+            cache,
+            auth.HttpCache(data / "http-cache.bin"),
+        )
     else:
         cache, status = auth.build_token_cache(data / "token-cache.bin")
-        authenticator = auth.DelegatedAuth(account, cache, open_browser=open_browser)
+        authenticator = auth.DelegatedAuth(
+            account,
+            cache,
+            open_browser=open_browser,
+            http_cache=auth.HttpCache(data / "http-cache.bin"),
+        )
     graph = GraphClient(
         account.graph_url,
         authenticator,

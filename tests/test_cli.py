@@ -308,3 +308,19 @@ def test_every_command_refuses_malformed_arguments(args: list[str]) -> None:
     assert done.returncode == 2
     assert done.stderr.startswith("usage: meettray")
     assert done.stdout == ""
+
+
+def test_a_second_cold_run_skips_the_discovery_round_trip(
+    logged_in: Path, fake: FakeMicrosoft365, user_dirs: Path
+) -> None:
+    discovery = "/.well-known/openid-configuration"
+    assert run_cli("now", "--no-copy").returncode == 0
+    first = len(fake.requests_to("GET", discovery))
+
+    assert run_cli("now", "--no-copy").returncode == 0
+
+    assert len(fake.requests_to("GET", discovery)) == first  # kept in MSAL's HTTP cache
+    cache = user_dirs / "data" / "meettray" / "http-cache.bin"
+    assert oct(cache.stat().st_mode & 0o777) == "0o600"
+    tokens = [s for s in fake.issued_secrets]
+    assert not any(token.encode() in cache.read_bytes() for token in tokens)  # no tokens in it

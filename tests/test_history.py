@@ -162,3 +162,15 @@ def test_concurrent_processes_lose_nothing(tmp_path: Path) -> None:
         assert store.count() == 240
     finally:
         store.close()
+
+
+def test_first_page_counts_in_the_same_pass(store: HistoryStore) -> None:
+    for n in range(30):
+        store.add(meeting(n, "Incident" if n % 3 == 0 else "Sync"))
+    page, total = store.first_page(4, search="incident")
+    assert total == 10
+    assert [m.id for m in page] == ["meeting-27", "meeting-24", "meeting-21", "meeting-18"]
+    assert store.first_page(4, search="nothing") == ([], 0)
+    page, total = store.first_page(5)
+    assert total == 30
+    assert len(page) == 5

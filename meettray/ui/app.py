@@ -17,16 +17,16 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidge
 from meettray import instance
 from meettray.errors import MeettrayError
 from meettray.meetings import Meeting
-from meettray.service import Created
 from meettray.ui.clipboard import QtClipboard
 from meettray.ui.controller import AppController
 from meettray.ui.icons import icon
-from meettray.ui.instance_server import InstanceServer, Respond
 from meettray.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from meettray.service import Created
     from meettray.ui.history_window import HistoryWindow
     from meettray.ui.hotkey_manager import HotkeyManager
+    from meettray.ui.instance_server import Respond
     from meettray.ui.schedule_dialog import ScheduleDialog
     from meettray.ui.settings_dialog import SettingsDialog
     from meettray.ui.signin_dialog import SignInDialog
@@ -288,6 +288,8 @@ class TrayApp(QObject):
 
 
 def _outcome_json(outcome: Created | Exception) -> dict[str, Any]:
+    from meettray.service import Created
+
     if isinstance(outcome, Created):
         return {
             "ok": True,
@@ -445,41 +447,53 @@ def run(args: argparse.Namespace) -> int:
         from meettray.demo.runtime import DemoEnvironment
 
         demo_env = DemoEnvironment()
-    QGuiApplication.clipboard().ownsClipboard()  # set Qt's X11 clipboard up now, not on a click
     clipboard = QtClipboard()
-    runner = TaskRunner()
     controller = AppController(
         config,
-        runner=runner,
+        runner=TaskRunner(),
         clipboard=clipboard,
         open_url=lambda url: QDesktopServices.openUrl(QUrl(url)),
         demo=demo_env,
         autostart=None if demo else system_autostart(),
     )
-    from meettray.hotkeys.base import create_backend
-    from meettray.ui.hotkey_manager import HotkeyManager
+    # The icon first; everything else on the first turn of the event loop.
+    tray_app = TrayApp(controller)
+    late: dict[str, Any] = {}
 
-    hotkeys = HotkeyManager(create_backend(QGuiApplication.platformName()), controller)
-    log.info("hotkey backend: %s", hotkeys.backend.name)
-    tray_app = TrayApp(controller, hotkeys=hotkeys)
-    server = InstanceServer(instance.server_name(demo=demo))
-    server.request_received.connect(tray_app.handle_request)
-    server.listen()
-    controller.start()
-    hotkeys.apply()
-    watcher = _watch_settings(config.path, controller)
-    if config_problem:  # once the tray can show it
-        QTimer.singleShot(
-            TRAY_GRACE_MS // 2,
-            lambda: controller.notify.emit("Settings file problem", config_problem, None),
-        )
+    def finish_starting() -> None:
+        from meettray.hotkeys.base import create_backend
+        from meettray.ui.hotkey_manager import HotkeyManager
+        from meettray.ui.instance_server import InstanceServer
+
+        server = late["server"] = InstanceServer(instance.server_name(demo=demo))
+        server.request_received.connect(tray_app.handle_request)
+        server.listen()
+        controller.start()  # sign-in, Graph connection, history: on a worker thread
+        QGuiApplication.clipboard().ownsClipboard()  # Qt's X11 clipboard set up before a click
+        hotkeys = HotkeyManager(create_backend(QGuiApplication.platformName()), controller)
+        log.info("hotkey backend: %s", hotkeys.backend.name)
+        tray_app.hotkeys = hotkeys
+        hotkeys.status_changed.connect(tray_app._hotkeys_changed)
+        hotkeys.apply()
+        late["hotkeys"] = hotkeys
+        late["watcher"] = _watch_settings(config.path, controller)
+        if config_problem:  # once the tray can show it
+            QTimer.singleShot(
+                TRAY_GRACE_MS // 2,
+                lambda: controller.notify.emit("Settings file problem", config_problem, None),
+            )
+
+    QTimer.singleShot(0, finish_starting)
     app.aboutToQuit.connect(clipboard.hand_off)
     try:
         return int(app.exec())
     finally:
-        del watcher, wakeup
-        server.close()
-        hotkeys.close()
+        del wakeup
+        late.pop("watcher", None)
+        if "server" in late:
+            late["server"].close()
+        if "hotkeys" in late:
+            late["hotkeys"].close()
         controller.shutdown()
         if demo_env is not None:
             demo_env.stop()

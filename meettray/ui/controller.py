@@ -23,12 +23,12 @@ from meettray.config import Config, save_config
 from meettray.errors import MeettrayError, SignInRequired
 from meettray.formatting import clipboard_html, clipboard_text
 from meettray.meetings import Meeting, MeetingRequest
-from meettray.service import Created, MeetingService, build_service
 from meettray.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from meettray.demo.runtime import DemoEnvironment
     from meettray.platform.autostart import Autostart
+    from meettray.service import Created, MeetingService
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ class AppController(QObject):
         clipboard: ClipboardWriter,
         open_url: Callable[[str], object],
         demo: DemoEnvironment | None = None,
-        service_factory: Callable[..., MeetingService] = build_service,
+        service_factory: Callable[..., MeetingService] | None = None,
         autostart: Autostart | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         parent: QObject | None = None,
@@ -127,11 +127,15 @@ class AppController(QObject):
         if self._starting:
             return
         self._starting = True
-        config, demo, factory = self.config, self.demo, self._service_factory
-        open_url = self._open_url
+        config, demo, open_url = self.config, self.demo, self._open_url
+        factory = self._service_factory
 
         def build() -> tuple[MeetingService, auth.Account | None, list[Meeting]]:
-            service = factory(config, demo=demo, open_browser=open_url)
+            # The network stack (msal, requests) is imported here, off the GUI thread,
+            # after the tray icon is up.
+            from meettray.service import build_service
+
+            service = (factory or build_service)(config, demo=demo, open_browser=open_url)
             try:
                 self._recovered = service.warm_up()
                 account = service.account()

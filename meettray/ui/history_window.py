@@ -67,8 +67,7 @@ class HistoryModel(QAbstractTableModel):
         store = self._store()
         if store is not None:
             try:
-                self._total = store.count(search=self.search)
-                self._rows = store.recent(self.PAGE, search=self.search)
+                self._rows, self._total = store.first_page(self.PAGE, search=self.search)
             except StorageError as exc:
                 self.error = exc.message
         self.endResetModel()
