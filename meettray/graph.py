@@ -103,6 +103,22 @@ class GraphClient:
     def close(self) -> None:
         self._session.close()
 
+    def _meeting(
+        self,
+        response: GraphResponse,
+        reader: Callable[..., Meeting],
+        account: str,
+        created_at: datetime | None = None,
+    ) -> Meeting:
+        """Read an answer that holds a meeting (its request-id kept for any error)."""
+        return reader(
+            _json(response),
+            status=response.status_code,
+            account=account,
+            created_at=created_at or self._clock(),
+            request_id=response.request_id,
+        )
+
     def warm_up(self) -> None:
         """Open the TLS connection now, so the first click pays one round trip, not three."""
         try:
@@ -123,13 +139,7 @@ class GraphClient:
             scopes=(MEETINGS,),
             idempotent=True,
         )
-        meeting = meeting_from_graph(
-            _json(response),
-            status=response.status_code,
-            account=account,
-            created_at=self._clock(),
-            request_id=response.request_id,
-        )
+        meeting = self._meeting(response, meeting_from_graph, account)
         warnings: list[str] = []
         patch = request.settings_patch()
         if patch:
@@ -141,12 +151,8 @@ class GraphClient:
                     scopes=(MEETINGS,),
                     idempotent=True,
                 )
-                meeting = meeting_from_graph(
-                    _json(patched),
-                    status=patched.status_code,
-                    account=account,
-                    created_at=meeting.created_at,
-                    request_id=patched.request_id,
+                meeting = self._meeting(
+                    patched, meeting_from_graph, account, created_at=meeting.created_at
                 )
             except (GraphError, NetworkError) as exc:
                 # The meeting exists and its link works: keep it, say what is missing.
@@ -170,13 +176,7 @@ class GraphClient:
             scopes=(CALENDAR,),
             idempotent=True,
         )
-        meeting = meeting_from_event(
-            _json(response),
-            status=response.status_code,
-            account=account,
-            created_at=self._clock(),
-            request_id=response.request_id,
-        )
+        meeting = self._meeting(response, meeting_from_event, account)
         warnings: tuple[str, ...] = ()
         if request.settings_patch():
             warnings = (
@@ -229,13 +229,7 @@ class GraphClient:
                 request_id=response.request_id,
             )
         try:
-            meeting = meeting_from_graph(
-                raw,
-                status=response.status_code,
-                account=account,
-                created_at=self._clock(),
-                request_id=response.request_id,
-            )
+            meeting = self._meeting(response, meeting_from_graph, account)
         except GraphError:
             meeting = None  # exists, but unusable: removed below
         if response.status_code == 200 and meeting is not None:

@@ -368,10 +368,7 @@ def _join_url(candidate: Any, status: int, request_id: str) -> str:
     return url
 
 
-def meeting_from_graph(
-    body: Any, *, status: int, account: str, created_at: datetime, request_id: str = ""
-) -> Meeting:
-    """Read an onlineMeeting (v1.0 or beta shape); unknown fields are ignored."""
+def _require_object(body: Any, status: int, request_id: str) -> None:
     if not isinstance(body, dict) or not _text(body.get("id")):
         raise GraphError(
             "Microsoft Graph sent an answer meettray could not read.",
@@ -379,6 +376,13 @@ def meeting_from_graph(
             code="UnreadableResponse",
             request_id=request_id,
         )
+
+
+def meeting_from_graph(
+    body: Any, *, status: int, account: str, created_at: datetime, request_id: str = ""
+) -> Meeting:
+    """Read an onlineMeeting (v1.0 or beta shape); unknown fields are ignored."""
+    _require_object(body, status, request_id)
     settings = _mapping(body.get("joinMeetingIdSettings"))
     audio = _mapping(body.get("audioConferencing"))
     return Meeting(
@@ -403,13 +407,7 @@ def meeting_from_event(
     body: Any, *, status: int, account: str, created_at: datetime, request_id: str = ""
 ) -> Meeting:
     """Read a calendar event created with a Teams meeting."""
-    if not isinstance(body, dict) or not _text(body.get("id")):
-        raise GraphError(
-            "Microsoft Graph sent an answer meettray could not read.",
-            status=status,
-            code="UnreadableResponse",
-            request_id=request_id,
-        )
+    _require_object(body, status, request_id)
     online, start, end = (_mapping(body.get(key)) for key in ("onlineMeeting", "start", "end"))
     return Meeting(
         id=body["id"],
