@@ -103,16 +103,27 @@ class GraphClient:
     def close(self) -> None:
         self._session.close()
 
+    def _create_or_get(self, request: MeetingRequest, external_id: str) -> GraphResponse:
+        """createOrGet: the same externalId always means the same single meeting."""
+        return self._send(
+            "POST",
+            f"{self._owner}/onlineMeetings/createOrGet",
+            body=request.create_or_get_body(external_id),
+            scopes=(MEETINGS,),
+            idempotent=True,
+        )
+
     def _meeting(
         self,
         response: GraphResponse,
         reader: Callable[..., Meeting],
         account: str,
         created_at: datetime | None = None,
+        body: Any = None,
     ) -> Meeting:
         """Read an answer that holds a meeting (its request-id kept for any error)."""
         return reader(
-            _json(response),
+            _json(response) if body is None else body,
             status=response.status_code,
             account=account,
             created_at=created_at or self._clock(),
@@ -132,13 +143,7 @@ class GraphClient:
         self, request: MeetingRequest, external_id: str, *, account: str = ""
     ) -> CreateResult:
         """Create (or get, on a retry) an online meeting; then apply settings createOrGet lacks."""
-        response = self._send(
-            "POST",
-            f"{self._owner}/onlineMeetings/createOrGet",
-            body=request.create_or_get_body(external_id),
-            scopes=(MEETINGS,),
-            idempotent=True,
-        )
+        response = self._create_or_get(request, external_id)
         meeting = self._meeting(response, meeting_from_graph, account)
         warnings: list[str] = []
         patch = request.settings_patch()
@@ -212,13 +217,7 @@ class GraphClient:
         it failed); likewise a meeting whose answer is unusable.  History then
         matches the server either way.
         """
-        response = self._send(
-            "POST",
-            f"{self._owner}/onlineMeetings/createOrGet",
-            body=request.create_or_get_body(external_id),
-            scopes=(MEETINGS,),
-            idempotent=True,
-        )
+        response = self._create_or_get(request, external_id)
         raw = _json(response)  # unreadable: raises, and the entry stays pending
         identifier = raw.get("id") if isinstance(raw, dict) else None
         if not identifier:
@@ -229,18 +228,17 @@ class GraphClient:
                 request_id=response.request_id,
             )
         try:
-            meeting = self._meeting(response, meeting_from_graph, account)
+            meeting = self._meeting(response, meeting_from_graph, account, body=raw)
         except GraphError:
             meeting = None  # exists, but unusable: removed below
         if response.status_code == 200 and meeting is not None:
             return meeting
-        if identifier:
-            self._send(
-                "DELETE",
-                f"{self._owner}/onlineMeetings/{quote(str(identifier), safe='')}",
-                scopes=(MEETINGS,),
-                idempotent=True,
-            )
+        self._send(
+            "DELETE",
+            f"{self._owner}/onlineMeetings/{quote(str(identifier), safe='')}",
+            scopes=(MEETINGS,),
+            idempotent=True,
+        )
         return None
 
     def get_meeting(self, meeting_id: str) -> dict[str, Any]:
