@@ -169,11 +169,17 @@ class HistoryStore:
         """Note an action before it is sent, so a lost answer can be settled later."""
         self.release_pending(external_id, request, account, 0, now)
 
-    def pending(self) -> list[tuple[str, str, str, int]]:
-        """(external_id, request JSON, account, attempts), oldest first."""
+    def pending(self, noted_before: datetime | None = None) -> list[tuple[str, str, str, int]]:
+        """(external_id, request JSON, account, attempts), oldest first.
+
+        ``noted_before`` leaves out younger entries: actions that may still be in flight.
+        """
+        limit = _iso(noted_before) if noted_before else "9999"
         with self._cursor("read") as db:
             rows = db.execute(
-                "SELECT external_id, request, account, attempts FROM pending ORDER BY created_at"
+                "SELECT external_id, request, account, attempts FROM pending "
+                "WHERE created_at <= ? ORDER BY created_at",
+                (limit,),
             ).fetchall()
         return [(str(a), str(b), str(c), int(d)) for a, b, c, d in rows]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from meettray import auth, paths
@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 
 #: Tries to settle a lost answer before giving up (once per start-up or creation).
 MAX_SETTLE_ATTEMPTS = 5
+#: Only actions older than this are settled: a request lives at most 4 attempts of
+#: (5 + 20) s plus 30 s of waiting, so a younger one may still be in flight (in this
+#: process or another) and settling it could delete the meeting it is creating.
+SETTLE_AFTER = timedelta(minutes=3)
 
 
 def _may_have_acted(exc: Exception) -> bool:
@@ -146,11 +150,11 @@ class MeetingService:
             on_created(result.meeting)
         return self._remember(result, action)
 
-    def reconcile(self) -> list[Meeting]:
+    def reconcile(self, *, older_than: timedelta = SETTLE_AFTER) -> list[Meeting]:
         """Settle actions whose answer was lost; returns meetings recovered into history."""
         recovered: list[Meeting] = []
         try:
-            entries = self.history.pending()
+            entries = self.history.pending(noted_before=self._clock() - older_than)
         except StorageError:
             return recovered
         for external_id, request_json, account, attempts in entries:

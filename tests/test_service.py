@@ -145,3 +145,16 @@ def test_the_link_is_handed_over_before_history_is_written(
 
     assert seen == [(created.meeting.id, 0)]  # before the row: off the click's critical path
     assert service.history.count() == 1  # ... and the row still happens
+
+
+def test_an_action_still_in_flight_is_never_settled(
+    fake: FakeMicrosoft365, service: MeetingService
+) -> None:
+    from meettray.meetings import build_schedule
+
+    request = build_schedule(subject="In flight", start="2030-01-01T10:00Z", duration_minutes=5)
+    service.history.add_pending("ext-flying", request.to_json(), "adele", NOW)
+
+    assert service.reconcile() == []  # noted just now: its request may still be on its way
+    assert len(service.history.pending()) == 1
+    assert fake.requests_to("POST", "createOrGet") == []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -168,7 +169,7 @@ def test_fault(
     if isinstance(outcome, SignInRequired):
         faulty.auth.sign_in_browser()  # type: ignore[union-attr]
     healthy = service(None)
-    healthy.reconcile()
+    healthy.reconcile(older_than=timedelta(0))  # as if the next start-up came later
     server = set(fake.meetings)
     assert {m.id for m in healthy.history.recent(10)} == server, "history matches the server"
     assert healthy.history.pending() == []
