@@ -228,12 +228,12 @@ def _desktop(report: Report, *, demo: bool, hotkeys: dict[str, str] | None = Non
     _hotkey_lines(report, probe["backend"], probe["hotkeys"])
 
 
-def _hotkey_lines(report: Report, backend: str, hotkeys: dict[str, str]) -> None:
-    for action, detail in hotkeys.items():
-        works = "works" in detail or detail == "Off."
+def _hotkey_lines(report: Report, backend: str, hotkeys: dict[str, dict[str, Any]]) -> None:
+    for action, status in hotkeys.items():
+        works = bool(status.get("ok"))
         report.add(
             f"Hotkey ({action}, {backend})",
             OK if works else WARN,
-            detail,
+            str(status.get("detail", "")),
             "" if works else "Choose another combination in Settings.",
         )

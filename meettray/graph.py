@@ -241,16 +241,6 @@ class GraphClient:
         )
         return None
 
-    def get_meeting(self, meeting_id: str) -> dict[str, Any]:
-        response = self._send(
-            "GET",
-            f"{self._owner}/onlineMeetings/{quote(meeting_id, safe='')}",
-            scopes=(MEETINGS,),
-            idempotent=True,
-        )
-        body = _json(response)
-        return body if isinstance(body, dict) else {}
-
     def delete_meeting(self, meeting: Meeting) -> None:
         """Cancel a meeting on the server (an online meeting, or the calendar event)."""
         collection, scope = (

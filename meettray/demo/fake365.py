@@ -29,7 +29,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -174,7 +174,6 @@ class _DeviceCode:
     expires_at: float
     polls: int = 0
     approved_by: FakeUser | None = None
-    denied: bool = False
 
 
 class _Drop(Exception):
@@ -228,7 +227,7 @@ class FakeMicrosoft365:
         self.latency = latency
         self.access_token_lifetime = access_token_lifetime
         #: Device-code polls answered ``authorization_pending`` before the
-        #: person "approves"; a negative value means never (approve by hand).
+        #: person "approves"; a negative value means never.
         self.device_polls_before_approval = device_polls_before_approval
         self.clock = clock
         #: Field name for the join link in meeting responses (``joinUrl`` = beta shape).
@@ -333,14 +332,6 @@ class FakeMicrosoft365:
             for token in self._refresh.values():
                 token.revoked = True
 
-    def approve_device_code(self, user_code: str, user: FakeUser | None = None) -> None:
-        with self._lock:
-            for pending in self._device.values():
-                if pending.user_code == user_code:
-                    pending.approved_by = user or self.signed_in_user
-                    return
-        raise KeyError(user_code)
-
     def requests_to(self, method: str, path_pattern: str) -> list[RecordedRequest]:
         with self._lock:
             return [
@@ -348,10 +339,6 @@ class FakeMicrosoft365:
                 for r in self.requests
                 if r.method == method and re.search(path_pattern, r.path) is not None
             ]
-
-    def meetings_of(self, user: FakeUser) -> list[dict[str, Any]]:
-        with self._lock:
-            return [m for m in self.meetings.values() if m["_organizer"] == user.oid]
 
     # -- identity platform -------------------------------------------------------------------
 
@@ -1167,10 +1154,3 @@ def _make_handler(fake: FakeMicrosoft365) -> type[BaseHTTPRequestHandler]:
             return  # quiet: tests read fake.requests instead
 
     return Handler
-
-
-@contextlib.contextmanager
-def running(**options: Any) -> Iterator[FakeMicrosoft365]:
-    """``with running() as fake:`` starts a fake and stops it afterwards."""
-    with FakeMicrosoft365(**options) as fake:
-        yield fake

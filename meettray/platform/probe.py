@@ -19,19 +19,19 @@ def desktop_probe(hotkeys: dict[str, str]) -> dict[str, Any]:
     platform = QGuiApplication.platformName()
     clipboard = system_clipboard()
     backend = create_backend(platform)
-    results: dict[str, str] = {}
+    results: dict[str, dict[str, Any]] = {}
     try:
         for action, text in hotkeys.items():
             hotkey = Hotkey.parse(text)
             if hotkey is None:
-                results[action] = "Off."
+                results[action] = {"detail": "Off.", "ok": True}
                 continue
             try:
                 backend.register(action, hotkey)
             except HotkeyError as exc:
-                results[action] = exc.message
+                results[action] = {"detail": exc.message, "ok": False}
             else:
-                results[action] = f"{hotkey.portable()} works everywhere."
+                results[action] = {"detail": f"{hotkey.portable()} works everywhere.", "ok": True}
                 backend.unregister(action)
     finally:
         backend.close()

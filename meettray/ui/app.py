@@ -84,7 +84,7 @@ class TrayApp(QObject):
         controller.history_changed.connect(self._history_changed)
         controller.state_changed.connect(self._state_changed)
         controller.settings_saved.connect(self._settings_saved)
-        controller.notify.connect(self._maybe_sign_in_dialog)
+        controller.sign_in_started.connect(self._show_sign_in_dialog)
         if hotkeys is not None:
             hotkeys.status_changed.connect(self._hotkeys_changed)
 
@@ -182,18 +182,13 @@ class TrayApp(QObject):
         self._settings_ticket = self.controller.save_settings(config)
 
     def sign_in(self, *, device_code: bool, scopes: Any = None) -> None:
-        from meettray.ui.signin_dialog import SignInDialog
-
         c = self.controller
-        if self.sign_in_dialog is None:
-            self.sign_in_dialog = SignInDialog()
-            self.sign_in_dialog.cancel_requested.connect(c.cancel_sign_in)
-        if not c.signing_in:
-            if scopes:
-                c.sign_in(device_code=device_code, scopes=scopes)
-            else:
-                c.sign_in(device_code=device_code)
-        _raise(self.sign_in_dialog)
+        if c.signing_in:
+            self._show_sign_in_dialog()
+        elif scopes:
+            c.sign_in(device_code=device_code, scopes=scopes)
+        else:
+            c.sign_in(device_code=device_code)
 
     def show_error(self, error: MeettrayError) -> None:
         from meettray.ui.windows import ErrorDialog
@@ -221,10 +216,14 @@ class TrayApp(QObject):
         if self.sign_in_dialog is not None:
             self.sign_in_dialog.show_device_code(prompt)
 
-    def _maybe_sign_in_dialog(self, title: str, _text: str, _meeting: object) -> None:
-        # Meet now found no sign-in and started one: show its progress with a Cancel button.
-        if title.startswith("Sign in") and self.controller.signing_in:
-            self.sign_in(device_code=False)
+    def _show_sign_in_dialog(self) -> None:
+        """Any sign-in shows its progress, with a Cancel button."""
+        from meettray.ui.signin_dialog import SignInDialog
+
+        if self.sign_in_dialog is None:
+            self.sign_in_dialog = SignInDialog()
+            self.sign_in_dialog.cancel_requested.connect(self.controller.cancel_sign_in)
+        _raise(self.sign_in_dialog)
 
     def _sign_in_finished(self, _account: object) -> None:
         if self.sign_in_dialog is not None and self.sign_in_dialog.isVisible():
@@ -264,7 +263,10 @@ class TrayApp(QObject):
                     "ok": True,
                     "tray": self._tray_shown,
                     "backend": hotkeys.backend.name if hotkeys else "none",
-                    "hotkeys": {a: hotkeys.describe(a) for a in hotkeys.problems}
+                    "hotkeys": {
+                        a: {"detail": hotkeys.describe(a), "ok": not hotkeys.problems[a]}
+                        for a in hotkeys.problems
+                    }
                     if hotkeys
                     else {},
                     "account": self.controller.account.username

@@ -73,8 +73,11 @@ class AppController(QObject):
     sign_in_finished = Signal(object)
     history_changed = Signal()
     settings_saved = Signal()
-    #: Meeting, from a worker thread the moment Graph answered (queued to the GUI thread).
+    #: Meeting, from a worker thread the moment Graph answered (queued to the GUI thread,
+    #: so it arrives before the job's own result).
     _link_ready = Signal(object)
+    #: A sign-in began (the person asked, or Meet now found nobody signed in).
+    sign_in_started = Signal()
 
     def __init__(
         self,
@@ -113,8 +116,7 @@ class AppController(QObject):
         self._cancel_sign_in: auth.Cancellation | None = None
         self._retry_meet_now_after_sign_in = False
         self._recovered: list[Meeting] = []
-        self._link_ready.connect(self._copy_early)
-        self._copied_early: set[str] = set()
+        self._link_ready.connect(self.copy)
 
     # -- start-up ----------------------------------------------------------------------------
 
@@ -234,15 +236,11 @@ class AppController(QObject):
         self.state_changed.emit()  # the busy icon is drawn while the request is on its way
         return True
 
-    def _copy_early(self, meeting: Meeting) -> None:
-        """Graph answered: the link goes on the clipboard before history is written."""
-        self._copied_early.add(meeting.id)
-        self.copy(meeting)
-
     def _meet_now_done(self, created: Created, reply: Reply | None) -> None:
         self.meet_now_running = False
         self.last_error = None
-        self._deliver(0, created)
+        # _link_ready was queued before this result: the link is on the clipboard already.
+        self._deliver(0, created, copied=True)
         if reply is not None:
             reply(created)
 
@@ -263,12 +261,10 @@ class AppController(QObject):
         else:
             self.notify.emit("No meeting was created", error.message, None)
 
-    def _deliver(self, ticket: int, created: Created) -> None:
-        """A meeting exists: copy it (unless already done), tell the person, refresh Recent."""
+    def _deliver(self, ticket: int, created: Created, *, copied: bool = False) -> None:
+        """A meeting exists: copy it (unless done already), tell the person, refresh Recent."""
         meeting = created.meeting
-        if meeting.id in self._copied_early:
-            self._copied_early.discard(meeting.id)
-        else:
+        if not copied:
             self.copy(meeting)
         self.meeting_created.emit(ticket, meeting, created.warnings)
         text = f"Link copied — {meeting.subject}" if meeting.subject else "Link copied"
@@ -394,6 +390,7 @@ class AppController(QObject):
         self.signing_in = True
         cancel = self._cancel_sign_in = auth.Cancellation()
         self.state_changed.emit()
+        self.sign_in_started.emit()
 
         def start(service: MeetingService) -> None:
             authenticator = service.auth

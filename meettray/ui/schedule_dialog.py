@@ -276,7 +276,7 @@ class ScheduleDialog(QDialog):
         layout.addWidget(self.result_note)
         layout.addStretch(1)
         layout.addLayout(row)
-        self.copy_button, self.open_button, self.close_button = copy, open_button, close
+        self.copy_button, self.open_button = copy, open_button
         return page
 
     def _emit_for_meeting(self, signal: Any) -> None:

@@ -138,8 +138,12 @@ def test_sign_in_needed_signs_in_then_creates_the_meeting(
     with qtbot.waitSignal(controller.state_changed, timeout=10_000):
         controller.start()
 
+    started: list[bool] = []
+    controller.sign_in_started.connect(lambda: started.append(True))
     with qtbot.waitSignal(controller.meeting_created, timeout=20_000) as created:
         controller.meet_now()  # not signed in: sign-in runs, then the meeting is made
+
+    assert started == [True]  # so the tray shows the sign-in progress dialog
 
     assert controller.account is not None
     assert clipboard.text == created.args[1].join_url
