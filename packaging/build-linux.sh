@@ -14,8 +14,8 @@ install -Dm644 "$root/packaging/linux/meettray.desktop" "$share/applications/mee
 install -Dm644 "$root/packaging/linux/io.github.meettray.metainfo.xml" \
     "$share/metainfo/io.github.meettray.metainfo.xml"
 for size in 16 22 24 32 48 64 128 256; do
-    install -Dm644 "$root/resources/icons/meettray-$size.png" \
+    install -Dm644 "$root/meettray/resources/icons/meettray-$size.png" \
         "$share/icons/hicolor/${size}x${size}/apps/meettray.png"
 done
-install -Dm644 "$root/resources/icons/meettray.svg" "$share/icons/hicolor/scalable/apps/meettray.svg"
+install -Dm644 "$root/meettray/resources/icons/meettray.svg" "$share/icons/hicolor/scalable/apps/meettray.svg"
 du -sh "$dist/meettray" | cut -f1

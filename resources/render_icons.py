@@ -17,7 +17,8 @@ from PySide6.QtGui import QGuiApplication, QImage, QPainter  # noqa: E402
 from PySide6.QtSvg import QSvgRenderer  # noqa: E402
 
 SIZES = (16, 22, 24, 32, 48, 64, 128, 256)
-HERE = Path(__file__).parent / "icons"
+ROOT = Path(__file__).resolve().parent.parent
+HERE = ROOT / "meettray" / "resources" / "icons"
 
 
 def main() -> int:
@@ -34,7 +35,7 @@ def main() -> int:
             image.save(str(HERE / f"{svg.stem}-{size}.png"))
     del app
     pngs = {size: (HERE / f"meettray-{size}.png").read_bytes() for size in SIZES}
-    packaging = HERE.parent.parent / "packaging"
+    packaging = ROOT / "packaging"
     (packaging / "windows" / "meettray.ico").write_bytes(ico(pngs))
     (packaging / "macos" / "meettray.icns").write_bytes(icns(pngs))
     return 0

@@ -80,25 +80,3 @@ def test_package_reaches_tray_ready_and_exits_cleanly(
     finally:
         app.send_signal(signal.SIGTERM)
         assert app.wait(15) == 0  # a clean exit on SIGTERM
-
-
-def test_the_wheel_carries_icons_and_both_commands(tmp_path: Path) -> None:
-    """What 'pip install .' and 'pipx install .' install."""
-    import sys
-    import zipfile
-
-    done = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps",
-         "-q", "-w", str(tmp_path), str(ROOT)],
-        capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-2000:]
-    (wheel,) = tmp_path.glob("meettray-*.whl")
-    names = zipfile.ZipFile(wheel).namelist()
-    assert "meettray/resources/icons/meettray-22.png" in names
-    assert "meettray/resources/icons/meettray.svg" in names
-    assert "meettray/ui/app.py" in names
-    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    text = zipfile.ZipFile(wheel).read(entry_points).decode()
-    assert "meettray = meettray.cli:main" in text
-    assert "[gui_scripts]\nmeettray-tray = meettray.ui.app:main" in text
