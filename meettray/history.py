@@ -86,6 +86,7 @@ class HistoryStore:
                 ) from None
             self.set_aside = self._move_aside(exc)
             self._db = self._open()
+        self._seen_version = self._data_version()
 
     def _open(self) -> sqlite3.Connection:
         try:
@@ -135,6 +136,26 @@ class HistoryStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    # -- other writers -------------------------------------------------------------------------
+
+    def _data_version(self) -> int:
+        with self._cursor("read") as db:
+            return int(db.execute("PRAGMA data_version").fetchone()[0])
+
+    def changed_elsewhere(self) -> bool:
+        """Whether another connection (another meettray process) wrote since the last call.
+
+        SQLite's ``data_version`` moves only for other connections' commits, so this
+        store's own writes never count.  Cheap: no table is read.
+        """
+        version = self._data_version()
+        changed, self._seen_version = version != self._seen_version, version
+        return changed
+
+    def files(self) -> tuple[Path, ...]:
+        """The database and its write-ahead log: what another process's write touches."""
+        return (self.path, Path(f"{self.path}-wal"))
 
     @contextmanager
     def _cursor(self, action: str) -> Iterator[sqlite3.Connection]:

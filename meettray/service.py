@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from meettray import auth, paths
@@ -87,6 +88,14 @@ class MeetingService:
 
     def account(self) -> auth.Account | None:
         return self.auth.account()
+
+    def history_files(self) -> tuple[Path, ...]:
+        """The files another process's history write touches (to watch for changes)."""
+        return self.history.files()
+
+    def history_changed_elsewhere(self) -> bool:
+        """Whether another meettray process wrote to history since the last call."""
+        return self.history.changed_elsewhere()
 
     def warm_up(self) -> list[Meeting]:
         """Do the slow first-time work (discovery, TLS) before anyone clicks.

@@ -174,3 +174,20 @@ def test_first_page_counts_in_the_same_pass(store: HistoryStore) -> None:
     page, total = store.first_page(5)
     assert total == 30
     assert len(page) == 5
+
+
+def test_changed_elsewhere_sees_other_connections_writes_only(tmp_path: Path) -> None:
+    tray = HistoryStore(tmp_path / "history.sqlite3")
+    cli = HistoryStore(tmp_path / "history.sqlite3")
+    try:
+        assert tray.changed_elsewhere() is False
+        cli.add(meeting(1))
+        assert tray.changed_elsewhere() is True
+        assert tray.changed_elsewhere() is False  # reported once
+        tray.add(meeting(2))
+        assert tray.changed_elsewhere() is False  # its own write
+        assert cli.changed_elsewhere() is True
+        assert Path(f"{tray.path}-wal") in tray.files()
+    finally:
+        tray.close()
+        cli.close()

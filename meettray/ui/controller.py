@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
 from meettray import auth
 from meettray.config import Config, save_config
@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 DEBOUNCE_SECONDS = 0.8
 #: How many meetings the Recent menu shows.
 RECENT_COUNT = 8
+#: Quiet time after a change to the history files before looking at what changed.
+HISTORY_SETTLE_MS = 150
 
 
 class ClipboardWriter(Protocol):
@@ -117,6 +119,12 @@ class AppController(QObject):
         self._retry_meet_now_after_sign_in = False
         self._recovered: list[Meeting] = []
         self._link_ready.connect(self.copy)
+        # Another process (the CLI, a second account's tray) may write history too.
+        self._history_watcher = QFileSystemWatcher(self)
+        self._history_settle = QTimer(self, singleShot=True, interval=HISTORY_SETTLE_MS)
+        self._history_watcher.fileChanged.connect(self._history_settle.start)
+        self._history_watcher.directoryChanged.connect(self._history_settle.start)
+        self._history_settle.timeout.connect(self._check_history)
 
     # -- start-up ----------------------------------------------------------------------------
 
@@ -154,6 +162,7 @@ class AppController(QObject):
         self._starting = False
         self.service, self.account, self.recent = built
         self.cache_status = self.service.cache_status
+        self._watch_history(self.service)
         log.info("ready (account: %s)", self.account.username if self.account else "none")
         if self.service.history.set_aside is not None:
             self.notify.emit(
@@ -200,6 +209,7 @@ class AppController(QObject):
         self.start()
 
     def shutdown(self) -> None:
+        self._history_settle.stop()
         if self._cancel_sign_in is not None:
             self._cancel_sign_in.cancel()
         self._runner.wait(10_000)
@@ -361,6 +371,32 @@ class AppController(QObject):
 
         self._with_service(
             lambda service: self._runner.run(lambda: work(service), lambda _: then(), fail)
+        )
+
+    def _watch_history(self, service: MeetingService) -> None:
+        watcher = self._history_watcher
+        if watched := watcher.files() + watcher.directories():
+            watcher.removePaths(watched)
+        files = service.history_files()
+        # The folder too: the write-ahead log comes and goes with the last connection.
+        watcher.addPaths([str(files[0].parent), *(str(f) for f in files if f.exists())])
+
+    def _check_history(self) -> None:
+        """Files changed: refresh if another process wrote (our own writes refresh already)."""
+        service = self.service
+        if service is None:
+            return
+        self._watch_history(service)  # pick up a write-ahead log created meanwhile
+
+        def checked(changed: bool) -> None:
+            if changed:
+                log.info("history changed in another process")
+                self._history_changed()
+
+        self._runner.run(
+            service.history_changed_elsewhere,
+            checked,
+            lambda exc: log.warning("could not check history: %s", exc),
         )
 
     def _history_changed(self) -> None:

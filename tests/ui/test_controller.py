@@ -14,7 +14,7 @@ from meettray.config import load_config
 from meettray.demo.fake365 import FakeMicrosoft365
 from meettray.errors import MeettrayError
 from meettray.meetings import build_schedule
-from meettray.ui.controller import DEBOUNCE_SECONDS, AppController
+from meettray.ui.controller import DEBOUNCE_SECONDS, HISTORY_SETTLE_MS, AppController
 
 from .conftest import Clock, RecordingClipboard
 
@@ -287,3 +287,26 @@ def test_start_on_login_setting_drives_autostart(
     with qtbot.waitSignal(controller.settings_saved, timeout=5000):
         controller.save_settings(off)
     qtbot.waitUntil(lambda: not entry.enabled(), timeout=5000)
+
+
+def test_recent_follows_meetings_made_by_another_process(
+    controller: AppController, config_file: object, fake: FakeMicrosoft365, qtbot: QtBot
+) -> None:
+    """`meettray now --no-copy` (and schedule) write history themselves: Recent shows them."""
+    from ..conftest import run_cli
+
+    refreshed: list[None] = []
+    controller.history_changed.connect(lambda: refreshed.append(None))
+    made = run_cli("now", "--no-copy")
+    assert made.returncode == 0, made.stderr
+    link = made.stdout.strip()
+
+    qtbot.waitUntil(lambda: [m.join_url for m in controller.recent] == [link], timeout=10_000)
+    assert len(refreshed) == 1
+
+    # The tray's own meeting refreshes once, as before: its write is not taken for another's.
+    with qtbot.waitSignal(controller.meeting_created, timeout=10_000):
+        controller.meet_now()
+    qtbot.waitUntil(lambda: len(controller.recent) == 2, timeout=5000)
+    qtbot.wait(HISTORY_SETTLE_MS * 3)
+    assert len(refreshed) == 2
