@@ -158,6 +158,12 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
     out = stdout or sys.stdout
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "autostart" and args.demo:
+        parser.error("--demo does not apply to autostart: start on login is for the real tray")
+    from meettray import paths
+
+    # One settings file for the whole run, the tray's as well as every command's.
+    args.config = args.config or paths.config_file(demo=args.demo)
     if args.command is None:
         from meettray.ui.app import run
 

@@ -14,11 +14,19 @@ import platformdirs
 from meettray import APP_NAME
 
 
-def config_file() -> Path:
-    """``$MEETTRAY_CONFIG`` if set, else ``config.toml`` in the user config dir."""
+def config_file(*, demo: bool = False) -> Path:
+    """The settings file when ``--config`` does not name one.
+
+    ``$MEETTRAY_CONFIG`` if set; else, for the demo, ``config.toml`` beside the
+    demo's history (so trying things out never changes real settings); else
+    ``config.toml`` in the user config dir.  Every command and the tray follow
+    this one rule.
+    """
     override = os.environ.get("MEETTRAY_CONFIG")
     if override:
         return Path(override).expanduser()
+    if demo:
+        return data_dir(demo=True) / "config.toml"
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
 
 

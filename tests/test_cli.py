@@ -276,6 +276,32 @@ def test_demo_needs_no_account(user_dirs: Path) -> None:
     assert not (user_dirs / "data" / "meettray" / "history.sqlite3").exists()
 
 
+def test_demo_settings_live_apart_and_every_demo_command_reads_them(
+    user_dirs: Path, tmp_path: Path
+) -> None:
+    """The one rule: --config, else $MEETTRAY_CONFIG, else the demo's own config.toml."""
+    real = user_dirs / "config" / "meettray" / "config.toml"
+    real.parent.mkdir(parents=True)
+    real.write_text('[meeting]\nsubject = "Real settings"\n')
+    demo = user_dirs / "data" / "meettray" / "demo" / "config.toml"
+    demo.parent.mkdir(parents=True)
+    demo.write_text('[meeting]\nsubject = "Demo settings"\n')
+
+    def subject(*args: str, env: dict[str, str] | None = None) -> str:
+        done = run_cli(*args, "--demo", "now", "--json", "--no-copy", env=env)
+        assert done.returncode == 0, done.stderr
+        return str(json.loads(done.stdout)["subject"])
+
+    assert subject() == "Demo settings"
+    other = tmp_path / "other.toml"
+    other.write_text('[meeting]\nsubject = "Named settings"\n')
+    assert subject("--config", str(other)) == "Named settings"
+    assert subject(env={"MEETTRAY_CONFIG": str(other)}) == "Named settings"
+    doctor = run_cli("--demo", "doctor", env=NO_DISPLAY)
+    assert f"{demo} is valid" in doctor.stdout
+    assert "does not apply" in run_cli("--demo", "autostart", "status").stderr
+
+
 def test_global_options_work_after_the_command_too(logged_in: Path, fake: FakeMicrosoft365) -> None:
     fake.signed_in_user.guest = True
     before = run_cli("-v", "now", "--no-copy")

@@ -405,7 +405,7 @@ def has_display() -> bool:
 
 def run(args: argparse.Namespace) -> int:
     """``meettray`` without a command: the tray app."""
-    from meettray import logs, paths
+    from meettray import logs
     from meettray.config import load_config_or_defaults
 
     if not has_display():
@@ -423,9 +423,7 @@ def run(args: argparse.Namespace) -> int:
         print("meettray is already running; showing its menu.", file=sys.stderr)  # noqa: T201
         return 0
     log_file = logs.setup(verbose=args.verbose, to_file=not demo)
-    # The demo keeps its own settings, so trying things out never changes real ones.
-    config_path = paths.data_dir(demo=True) / "config.toml" if demo else args.config
-    config, config_problem = load_config_or_defaults(config_path)
+    config, config_problem = load_config_or_defaults(args.config)
     if config_problem:
         log.warning("%s", config_problem)
     for warning in config.warnings:
