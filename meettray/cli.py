@@ -170,7 +170,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         return run(args)
     from meettray import logs
 
-    log_file = logs.setup(verbose=args.verbose, to_file=not args.demo)
+    log_file = logs.setup(verbose=args.verbose)
     demo = _LazyDemo(enabled=args.demo)
     try:
         return _COMMANDS[args.command](args, out, demo)

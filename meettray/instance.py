@@ -13,6 +13,7 @@ import getpass
 import json
 import os
 import socket
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -35,19 +36,42 @@ def server_name(*, demo: bool = False) -> str:
 
 
 def _runtime_dir() -> Path:
+    """A folder only this user can use, for the socket.
+
+    ``$XDG_RUNTIME_DIR/meettray`` when that folder is private, as the XDG spec
+    requires; else (ssh sessions, containers, root shells) ``meettray-<uid>`` in
+    the temporary folder.  platformdirs would fall back too, but with a warning
+    printed on every command.
+    """
     import tempfile
 
-    candidates = [Path(platformdirs.user_runtime_dir(APP_NAME, appauthor=False))]
+    candidates = []
+    if sys.platform == "darwin":  # pragma: no cover - macOS only
+        candidates.append(Path(platformdirs.user_runtime_dir(APP_NAME, appauthor=False)))
+    xdg = os.environ.get("XDG_RUNTIME_DIR", "")
+    if xdg and _is_private(Path(xdg)):
+        candidates.append(Path(xdg) / APP_NAME)
     candidates.append(Path(tempfile.gettempdir()) / f"{APP_NAME}-{os.getuid()}")
     for folder in candidates:
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            if folder.stat().st_uid == os.getuid():
-                os.chmod(folder, 0o700)
+            if _is_private(folder, tighten=True):
                 return folder
         except OSError:
             continue
     raise OSError("no private runtime folder for the meettray socket")
+
+
+def _is_private(folder: Path, *, tighten: bool = False) -> bool:
+    """A real folder (not a link) of this user's, readable by nobody else."""
+    info = folder.lstat()
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+        return False
+    if info.st_mode & 0o077:
+        if not tighten:
+            return False
+        os.chmod(folder, 0o700)
+    return True
 
 
 def ask(request: dict[str, Any], *, demo: bool = False, timeout: float = 120) -> Any:

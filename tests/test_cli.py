@@ -44,6 +44,57 @@ def test_tray_without_a_desktop_says_so() -> None:
     assert "meettray now" in done.stderr
 
 
+def test_tray_with_a_display_nobody_answers_says_so(user_dirs: Path) -> None:
+    from .xserver import free_display
+
+    display = f":{free_display()}"
+    done = run_cli(env={"DISPLAY": display, "WAYLAND_DISPLAY": "", "QT_QPA_PLATFORM": ""})
+    assert done.returncode == 8  # not Qt's abort (134)
+    assert f"no desktop answers at DISPLAY={display}" in done.stderr
+    assert "meettray now" in done.stderr
+    assert "Reinstalling" not in done.stderr  # Qt's advice, which is wrong here
+    log = (user_dirs / "state" / "meettray" / "log" / "meettray.log").read_text()
+    assert "could not connect to display" in log  # Qt's own words, kept for support
+
+
+def test_no_runtime_folder_gives_no_warning_and_a_private_fallback(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
+    env["TMPDIR"] = str(tmp_path)  # where the fallback goes
+    done = subprocess.run(
+        [sys.executable, "-m", "meettray", "--demo", "now", "--json"],
+        capture_output=True, text=True, timeout=60, env={**env, **NO_DISPLAY}, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Warning" not in done.stderr
+    assert done.stderr.strip() == "meettray: Not copied to the clipboard: there is no display."
+    folder = tmp_path / f"meettray-{os.getuid()}"
+    assert folder.is_dir()
+    assert folder.stat().st_mode & 0o777 == 0o700
+
+
+def test_an_unexpected_error_in_the_demo_is_a_message_and_a_log_entry(user_dirs: Path) -> None:
+    import subprocess
+    import sys
+
+    broken = (
+        "import sys, meettray.service as s\n"
+        "def boom(*a, **k): raise RuntimeError('a bug')\n"
+        "s.MeetingService.create_instant = boom\n"
+        "from meettray.cli import main\n"
+        "sys.exit(main(['--demo', 'now', '--no-copy']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", broken], capture_output=True, text=True,
+                          timeout=60, check=False)  # fmt: skip
+    log = user_dirs / "state" / "meettray" / "log" / "meettray.log"
+    assert done.returncode == 1
+    assert done.stderr.strip() == f"meettray: something unexpected went wrong (details in {log})."
+    assert "RuntimeError: a bug" in log.read_text()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

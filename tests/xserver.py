@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-def _free_display() -> int:
+def free_display() -> int:
     for number in range(90, 200):
         if (
             not Path(f"/tmp/.X11-unix/X{number}").exists()
@@ -27,7 +27,7 @@ def xvfb() -> Iterator[str]:
     """Start Xvfb; yields the DISPLAY value.  Fails loudly if Xvfb is missing."""
     if shutil.which("Xvfb") is None:
         raise RuntimeError("Xvfb is not installed: run the README's test command (scripts/test.sh)")
-    number = _free_display()
+    number = free_display()
     server = subprocess.Popen(
         # -noreset: no server reset when the last client leaves (a racing reconnect fails).
         ["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp", "-noreset"],

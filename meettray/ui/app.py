@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -396,6 +397,49 @@ def install_excepthook(log_file: object) -> None:
 EXIT_NO_DESKTOP = 8
 
 
+def route_qt_messages() -> Callable[[], None]:
+    """Send Qt's own messages to the log; returns the call that marks Qt as started.
+
+    Before that call, a fatal message means Qt found no usable display (a
+    ``DISPLAY`` where no X server answers, a dead Wayland socket): Qt would
+    abort with advice to reinstall.  meettray says what is wrong instead, and
+    exits with :data:`EXIT_NO_DESKTOP`.
+    """
+    from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("qt")
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+    started = False
+
+    def handler(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+        qt_log.log(levels.get(kind, logging.WARNING), "%s", message)
+        if kind == QtMsgType.QtFatalMsg and not started:
+            shown = [
+                f"{n}={os.environ[n]}" for n in ("WAYLAND_DISPLAY", "DISPLAY") if os.environ.get(n)
+            ]
+            where = " and ".join(shown) or "the configured display"
+            print(  # noqa: T201
+                f"meettray: no desktop answers at {where}, so the tray app cannot start. "
+                "The command line works without one: try 'meettray now'.",
+                file=sys.stderr,
+            )
+            logging.shutdown()
+            os._exit(EXIT_NO_DESKTOP)  # Qt would abort() once this returns
+
+    def mark_started() -> None:
+        nonlocal started
+        started = True
+
+    qInstallMessageHandler(handler)
+    return mark_started
+
+
 def has_display() -> bool:
     """Whether a GUI can start here (Qt would abort without one on Linux)."""
     if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
@@ -422,7 +466,8 @@ def run(args: argparse.Namespace) -> int:
     if answer is not None:
         print("meettray is already running; showing its menu.", file=sys.stderr)  # noqa: T201
         return 0
-    log_file = logs.setup(verbose=args.verbose, to_file=not demo)
+    log_file = logs.setup(verbose=args.verbose)
+    qt_started = route_qt_messages()
     config, config_problem = load_config_or_defaults(args.config)
     if config_problem:
         log.warning("%s", config_problem)
@@ -432,6 +477,7 @@ def run(args: argparse.Namespace) -> int:
     # argv[0] becomes the X11 WM_CLASS instance: "meettray" however we were started.
     app = QApplication.instance() or QApplication(["meettray"])
     assert isinstance(app, QApplication)
+    qt_started()
     app.setApplicationName("meettray")
     app.setApplicationDisplayName("meettray")
     app.setDesktopFileName("meettray")
