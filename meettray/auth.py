@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qs
 
+from meettray import paths
 from meettray.config import AccountConfig
 from meettray.errors import (
     AuthError,
@@ -131,7 +132,7 @@ def build_token_cache(path: Path, *, encrypt: bool = True) -> tuple[Any, CacheSt
     """
     import msal_extensions
 
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    paths.ensure_private_dir(path.parent)
     persistence: Any = None
     reason = "encryption was turned off"
     if encrypt:
@@ -216,7 +217,7 @@ class HttpCache(dict[Any, Any]):
 
     def save(self) -> None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            paths.ensure_private_dir(self.path.parent)
             handle, temporary = tempfile.mkstemp(prefix=".http-cache-", dir=self.path.parent)
             with os.fdopen(handle, "wb") as stream:
                 pickle.dump(dict(self), stream)

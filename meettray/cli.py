@@ -164,6 +164,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
 
     # One settings file for the whole run, the tray's as well as every command's.
     args.config = args.config or paths.config_file(demo=args.demo)
+    paths.secure_existing_dirs()  # older versions created some folders 0755
     if args.command is None:
         from meettray.ui.app import run
 

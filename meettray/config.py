@@ -312,7 +312,7 @@ def save_config(config: Config, path: Path | None = None) -> Path:
     text = tomlkit.dumps(document)
     config_from_mapping(tomllib.loads(text), path=path)  # never write what we cannot read
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        paths.ensure_private_dir(path.parent)
         handle, temporary = tempfile.mkstemp(prefix=".config-", dir=path.parent)
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
+from meettray import paths
 from meettray.errors import StorageError
 from meettray.meetings import Meeting
 
@@ -90,7 +91,7 @@ class HistoryStore:
 
     def _open(self) -> sqlite3.Connection:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            paths.ensure_private_dir(self.path.parent)
             fresh = not self.path.exists()
             db = sqlite3.connect(
                 self.path, timeout=_BUSY_TIMEOUT_MS / 1000, check_same_thread=False

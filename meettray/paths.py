@@ -41,7 +41,56 @@ def log_dir() -> Path:
     return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
 
 
+def _app_roots() -> tuple[Path, ...]:
+    """meettray's own top folders, below the per-user folders it shares with other apps."""
+    found = (
+        platformdirs.user_config_dir(APP_NAME, appauthor=False),
+        platformdirs.user_data_dir(APP_NAME, appauthor=False),
+        platformdirs.user_state_dir(APP_NAME, appauthor=False),
+        platformdirs.user_log_dir(APP_NAME, appauthor=False),
+        platformdirs.user_cache_dir(APP_NAME, appauthor=False),
+    )
+    return tuple(dict.fromkeys(Path(folder) for folder in found))
+
+
+def _tighten(folder: Path) -> None:
+    if os.name != "nt" and folder.stat().st_mode & 0o077:  # Windows has per-user ACLs instead
+        os.chmod(folder, 0o700)
+
+
 def ensure_private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) readable only by the user; return it."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create ``path`` readable only by the user, with every folder of meettray's above it.
+
+    ``mkdir(parents=True, mode=…)`` would give missing parents the umask's mode
+    (usually 0755), so ``…/meettray`` itself would be readable by everyone.
+    Shared folders such as ``~/.local/share`` keep their own mode.
+    """
+    root = next((r for r in _app_roots() if path == r or r in path.parents), None)
+    if root is None:  # a folder the person chose (--config elsewhere): create, don't retouch
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return path
+    root.parent.mkdir(parents=True, exist_ok=True)
+    folder = root
+    for part in ("", *path.relative_to(root).parts):
+        folder = folder / part if part else folder
+        folder.mkdir(exist_ok=True, mode=0o700)
+        _tighten(folder)
     return path
+
+
+def secure_existing_dirs() -> None:
+    """Make meettray's existing folders readable by the user only (start-up).
+
+    Earlier versions created some 0755.  Folders that do not exist yet are
+    left to :func:`ensure_private_dir`.
+    """
+    for root in _app_roots():
+        if not root.is_dir():
+            continue
+        try:
+            _tighten(root)
+            for folder, subfolders, _files in os.walk(root):
+                for name in subfolders:
+                    _tighten(Path(folder) / name)
+        except OSError:
+            continue  # a folder we cannot change is reported where it is used

@@ -15,7 +15,7 @@ from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
 
-from meettray import instance
+from meettray import instance, paths
 from meettray.errors import MeettrayError
 from meettray.meetings import Meeting
 from meettray.ui.clipboard import QtClipboard
@@ -322,7 +322,7 @@ def _watch_settings(path: Path | None, controller: AppController) -> QFileSystem
         return None
     watcher = QFileSystemWatcher()
     # Editors and save_config() replace the file: watch its folder as well.
-    path.parent.mkdir(parents=True, exist_ok=True)
+    paths.ensure_private_dir(path.parent)
     watcher.addPath(str(path.parent))
     if path.exists():
         watcher.addPath(str(path))
