@@ -367,6 +367,31 @@ def quit_on_signals(app: QApplication) -> object:
     return (reader, writer, notifier)  # the caller keeps these alive
 
 
+def collect_garbage_on_gui_thread(app: QApplication, interval_ms: int = 5000) -> QTimer:
+    """Run Python's cycle collector from the event loop instead of wherever it strikes.
+
+    Left automatic, it runs on whichever thread happens to allocate (a worker
+    thread in the middle of a sign-in), and a window or timer in a freed cycle
+    would be destroyed off the GUI thread, which Qt does not survive.  The same
+    thresholds decide when and how deep to collect.
+    """
+    import gc
+
+    gc.disable()
+
+    def collect() -> None:
+        counts, thresholds = gc.get_count(), gc.get_threshold()
+        if counts[0] <= thresholds[0]:
+            return
+        generation = 2 if counts[2] > thresholds[2] else 1 if counts[1] > thresholds[1] else 0
+        gc.collect(generation)
+
+    timer = QTimer(app, interval=interval_ms)
+    timer.timeout.connect(collect)
+    timer.start()
+    return timer
+
+
 def main() -> int:
     """``meettray-tray``: the tray app without a console window (a gui-script on Windows)."""
     from meettray.cli import main as cli_main
@@ -485,6 +510,7 @@ def run(args: argparse.Namespace) -> int:
     app.setQuitOnLastWindowClosed(False)
     install_excepthook(log_file)
     wakeup = quit_on_signals(app) if sys.platform != "win32" else None
+    collect_garbage_on_gui_thread(app)
 
     from meettray.platform.autostart import system_autostart
 

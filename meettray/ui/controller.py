@@ -210,6 +210,8 @@ class AppController(QObject):
 
     def shutdown(self) -> None:
         self._history_settle.stop()
+        if watched := self._history_watcher.files() + self._history_watcher.directories():
+            self._history_watcher.removePaths(watched)
         if self._cancel_sign_in is not None:
             self._cancel_sign_in.cancel()
         self._runner.wait(10_000)

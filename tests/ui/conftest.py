@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 from collections.abc import Iterator
 
 import pytest
@@ -86,6 +87,11 @@ def make_controller(
     yield functools.partial(factory)
     for controller in made:
         controller.shutdown()
+    # Free the controllers here, on the GUI thread: left to the cycle collector, they
+    # would be freed on whichever thread it runs next (a fake server's), and a QObject
+    # with timers must not be destroyed off its own thread.
+    made.clear()
+    gc.collect()
 
 
 def _build_with_browser(config: Config, *, browser: FakeBrowser, **kwargs: object) -> object:
