@@ -277,7 +277,7 @@ class DelegatedAuth(_MsalClient):
         if not account.client_id:
             raise ConfigError(
                 "No app registration is configured: set [account] client_id in the settings "
-                "file (see README, 'Register meettray in Microsoft Entra ID')."
+                "file (see README, 'Registering meettray in Microsoft Entra ID')."
             )
         super().__init__(account, cache, http_cache)
         self._open_browser = open_browser or _system_browser
@@ -295,6 +295,9 @@ class DelegatedAuth(_MsalClient):
         """The signed-in account, from the token cache (no network once warm)."""
         import msal
 
+        # An empty cache means nobody: say so without building MSAL (a network round trip).
+        if not list(self._cache.search(msal.TokenCache.CredentialType.ACCOUNT)):
+            return None
         found = self._msal_account()
         if found is None:
             return None

@@ -70,6 +70,10 @@ def _int_range(low: int, high: int) -> Callable[[Any], str | None]:
     return check
 
 
+def _not_blank(value: Any) -> str | None:
+    return "must not be empty" if not value.strip() else None
+
+
 def _setting(default: Any, check: Callable[[Any], str | None] | None = None) -> Any:
     return field(default=default, metadata={"check": check})
 
@@ -117,7 +121,7 @@ class AccountConfig:
 class MeetingConfig:
     """``[meeting]``: defaults for Meet now."""
 
-    subject: str = _setting("Quick meeting")
+    subject: str = _setting("Quick meeting", _not_blank)
     duration_minutes: int = _setting(60, _int_range(5, 24 * 60))
 
 

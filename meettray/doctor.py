@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from meettray import instance
-from meettray.errors import MeettrayError
+from meettray.errors import (
+    ConfigError,
+    GraphError,
+    MeettrayError,
+    NetworkError,
+    SignInRequired,
+    StorageError,
+)
 
 if TYPE_CHECKING:
     from meettray.demo.runtime import DemoEnvironment
@@ -32,12 +39,16 @@ class Check:
     detail: str
     fix: str = ""
     request_id: str = ""
+    #: What support needs (error codes, the exception), never shown as the fix.
+    technical: str = ""
 
     def line(self) -> str:
         mark = {OK: "✓", WARN: "!", FAIL: "✗", SKIP: "-"}[self.status]
         text = f"{mark} {self.name}: {self.detail}"
         if self.fix:
             text += f"\n    → {self.fix}"
+        if self.technical:
+            text += f"\n    (details: {self.technical})"
         if self.request_id:
             text += f"\n    (request-id {self.request_id})"
         return text
@@ -56,8 +67,35 @@ class Report:
         self.checks.append(check)
         return check
 
+    def failed(self, name: str, exc: MeettrayError) -> Check:
+        """A check that failed with ``exc``: its message, what to do, and the details apart."""
+        return self.add(
+            name, FAIL, exc.message, fix_for(exc), request_id=exc.request_id, technical=exc.detail
+        )
+
     def as_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "checks": [dataclasses.asdict(c) for c in self.checks]}
+
+
+def fix_for(exc: MeettrayError) -> str:
+    """What a person can do about ``exc``, in a sentence."""
+    if isinstance(exc, NetworkError):
+        return (
+            "Check the internet connection (and proxy settings); if the address is one you "
+            "set in [account], check it."
+        )
+    if isinstance(exc, SignInRequired):
+        return "Run: meettray login"
+    if isinstance(exc, ConfigError):
+        return "Correct the settings file (see README, 'Configuration')."
+    if isinstance(exc, GraphError) and exc.status in (401, 403):
+        return (
+            "Ask your IT administrator to grant meettray its permissions (see README, "
+            "'Registering meettray in Microsoft Entra ID'), then run: meettray login"
+        )
+    if isinstance(exc, StorageError):
+        return "Check that the disk has space and that meettray's folders are writable."
+    return "Try again; if it keeps failing, give your IT support the details below."
 
 
 def diagnose(config_path: Path | None, *, demo: DemoEnvironment | None = None) -> Report:
@@ -89,7 +127,7 @@ def diagnose(config_path: Path | None, *, demo: DemoEnvironment | None = None) -
             FAIL,
             "no client_id is set",
             "Register meettray in Microsoft Entra ID and put its Application (client) ID "
-            "in [account] client_id (README: 'Registering meettray').",
+            "in [account] client_id (README: 'Registering meettray in Microsoft Entra ID').",
         )
         _skip_account(report, "no client_id")
     else:
@@ -115,7 +153,7 @@ def _account_checks(report: Report, config: Any, demo: DemoEnvironment | None) -
     try:
         service = build_service(config, demo=demo)
     except MeettrayError as exc:
-        report.add("Sign-in setup", FAIL, exc.message, exc.detail)
+        report.failed("Sign-in setup", exc)
         _skip_account(report, "sign-in cannot be set up")
         return
     try:
@@ -150,7 +188,7 @@ def _account_check(report: Report, service: MeetingService, demo: DemoEnvironmen
         if account is None and demo is not None:
             account = service.auth.sign_in_browser()  # type: ignore[union-attr]
     except MeettrayError as exc:
-        report.add("Signed in", FAIL, exc.message, exc.technical_details())
+        report.failed("Signed in", exc)
         return False
     if account is None:
         report.add("Signed in", FAIL, "nobody is signed in", "Run: meettray login")
@@ -172,13 +210,7 @@ def _graph_check(report: Report, service: MeetingService) -> None:
     try:
         request_id = service.graph.check_access()
     except MeettrayError as exc:
-        report.add(
-            "Microsoft Graph",
-            FAIL,
-            exc.message,
-            exc.detail,
-            request_id=exc.request_id,
-        )
+        report.failed("Microsoft Graph", exc)
         return
     report.add(
         "Microsoft Graph",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from urllib.parse import unquote, urlsplit
 
 from meettray.meetings import Meeting
 
@@ -39,3 +40,14 @@ def clipboard_html(meeting: Meeting, *, with_details: bool = False) -> str:
         return link
     rest = "".join(f"<br>{html.escape(line)}" for line in details_lines(meeting))
     return f"{link}{rest}"
+
+
+def short_link(url: str, limit: int = 48) -> str:
+    """A link as a person reads it at a glance: no scheme, decoded, cut with an ellipsis.
+
+    For notifications and status lines, which cut a 250-character Teams link
+    off wherever they like (or widen a window to fit it).
+    """
+    parts = urlsplit(url)
+    text = unquote(parts.netloc + parts.path)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -257,7 +257,7 @@ def test_untrusted_certificate_is_refused_not_ignored(
     monkeypatch.delenv("REQUESTS_CA_BUNDLE")  # the fake's CA is no longer trusted
 
     with pytest.raises(NetworkError, match="could not be verified"):
-        delegated(account, tmp_path).account()
+        delegated(account, tmp_path).warm_up()  # discovery: the first request
 
 
 def test_app_only_tokens(fake: FakeMicrosoft365, tmp_path: Path) -> None:

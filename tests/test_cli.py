@@ -170,6 +170,17 @@ def test_whoami_and_logout(logged_in: Path) -> None:
     assert now.stderr.strip() == "meettray: You are not signed in. Sign in to create meetings."
 
 
+def test_whoami_with_nobody_signed_in_needs_no_network(
+    config_file: Path, fake: FakeMicrosoft365
+) -> None:
+    config_file.write_text(
+        config_file.read_text().replace(fake.authority, "https://127.0.0.1:9/tenant")
+    )
+    done = run_cli("whoami")
+    assert done.returncode == 4, done.stderr  # not signed in; not 6 (network)
+    assert done.stdout.startswith("Not signed in.")
+
+
 def test_schedule(logged_in: Path, fake: FakeMicrosoft365) -> None:
     done = run_cli(
         "schedule",

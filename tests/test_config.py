@@ -78,6 +78,7 @@ def test_overrides_win(tmp_path: Path) -> None:
         ),
         ("[meeting]\nduration_minutes = true\n", "must be a whole number, not true or false"),
         ("[meeting]\nduration_minutes = 0\n", "must be between 5 and 1440"),
+        ('[meeting]\nsubject = "  "\n', "[meeting] subject = '  ' must not be empty"),
         ('[account]\ngraph_endpoint = "http://x"\n', "must be an https:// address"),
         ('[account]\nmode = "application"\n', "user_id must name the meeting organizer"),
         (

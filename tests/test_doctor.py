@@ -97,6 +97,22 @@ def test_graph_unreachable(logged_in: Path, fake: FakeMicrosoft365) -> None:
     assert "cannot be reached" in by_name(report)["Microsoft Graph"]["detail"]
 
 
+def test_sign_in_service_unreachable_gives_a_fix_and_keeps_details_apart(
+    logged_in: Path, fake: FakeMicrosoft365
+) -> None:
+    logged_in.write_text(logged_in.read_text().replace(fake.authority, "https://127.0.0.1:9/t"))
+    code, report = doctor()
+    assert code == 9
+    signed_in = by_name(report)["Signed in"]
+    assert signed_in["status"] == "failure"
+    assert "internet connection" in signed_in["fix"]
+    assert "Error" not in signed_in["fix"]  # an exception name is no fix
+    assert signed_in["technical"]  # kept for support, apart from the fix
+    text = run_cli("doctor", env=NO_DISPLAY).stdout
+    assert "→ Check the internet connection" in text
+    assert "(details: " in text
+
+
 def test_application_mode_without_secret(tmp_path: Path, fake: FakeMicrosoft365) -> None:
     config = tmp_path / "app.toml"
     config.write_text(

@@ -21,7 +21,7 @@ from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 from meettray import auth
 from meettray.config import Config, save_config
 from meettray.errors import MeettrayError, SignInRequired
-from meettray.formatting import clipboard_html, clipboard_text
+from meettray.formatting import clipboard_html, clipboard_text, short_link
 from meettray.meetings import Meeting, MeetingRequest
 from meettray.ui.tasks import TaskRunner
 
@@ -280,8 +280,9 @@ class AppController(QObject):
             self.copy(meeting)
         self.meeting_created.emit(ticket, meeting, created.warnings)
         text = f"Link copied — {meeting.subject}" if meeting.subject else "Link copied"
-        extra = "\n".join(created.warnings)
-        self.notify.emit(text, extra or meeting.join_url, meeting)
+        self.notify.emit(
+            text, "\n".join([short_link(meeting.join_url), *created.warnings]), meeting
+        )
         self._history_changed()
         service = self.service
         if service is not None:  # the network works again: settle any lost answers
@@ -323,7 +324,9 @@ class AppController(QObject):
             return
         meeting = self.recent[0]
         self.copy(meeting)
-        self.notify.emit(f"Link copied again — {meeting.subject}", meeting.join_url, meeting)
+        self.notify.emit(
+            f"Link copied again — {meeting.subject}", short_link(meeting.join_url), meeting
+        )
 
     def reload_settings(self) -> None:
         """Re-read the settings file (edited by hand or by another meettray) and apply it."""

@@ -291,6 +291,7 @@ class ScheduleDialog(QDialog):
             f"<b>{_escape(meeting.subject)}</b> — {when}<br>The link is on your clipboard. {kind}"
         )
         self.link.setText(meeting.join_url)
+        self.link.setCursorPosition(0)  # show where the link starts, not where it ends
         self.result_note.setText("\n".join(warnings))
         self.pages.setCurrentIndex(1)
         self.copy_button.setFocus()

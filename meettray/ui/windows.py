@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -37,6 +38,8 @@ class FallbackWindow(QWidget):
         layout.addWidget(note)
         self.status = QLabel()
         self.status.setWordWrap(True)
+        # A status line never widens the window (a link has nowhere to wrap).
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         for label, signal in (
             ("&Meet now", self.meet_now_requested),
             ("&Schedule…", self.schedule_requested),

@@ -23,9 +23,14 @@ def test_without_a_tray_a_window_offers_the_same_actions(
     assert buttons == ["&Meet now", "&Schedule…", "&History…", "S&ettings…", "&Quit"]
     notes = [label.text() for label in app.window.findChildren(QLabel)]
     assert any("No system tray was found" in text for text in notes)
+    width = app.window.width()
     with qtbot.waitSignal(controller.meeting_created, timeout=10_000):
         app.window.meet_now_requested.emit()
     qtbot.waitUntil(lambda: "Link copied" in app.window.status.text(), timeout=5000)
+    assert "teams.microsoft.com" in app.window.status.text()  # a short form of the link
+    controller.notify.emit("Long", "x" * 400, None)  # nowhere to wrap
+    qtbot.wait(50)
+    assert app.window.width() == width
 
 
 def test_socket_requests(controller: AppController, fake: FakeMicrosoft365, qtbot: QtBot) -> None:
@@ -73,3 +78,33 @@ def test_uncaught_errors_are_logged_and_shown_not_fatal(
     assert "carried on" in shown[0]
     assert "/logs/meettray.log" in shown[0]
     assert any(r.levelname == "CRITICAL" and r.exc_info for r in caplog.records)
+
+
+def test_cycles_are_collected_on_the_gui_thread(qtbot: QtBot, qapp: Any) -> None:
+    """Garbage made on a worker thread is freed on the GUI thread, where Qt objects live."""
+    import gc
+    import threading
+
+    from meettray.ui.app import collect_garbage_on_gui_thread
+
+    freed_on: list[str] = []
+
+    class Node:
+        def __del__(self) -> None:
+            freed_on.append(threading.current_thread().name)
+
+    def make_garbage() -> None:
+        for _ in range(5000):
+            node = Node()
+            node.me = node  # type: ignore[attr-defined]  # a cycle: only the collector frees it
+
+    timer = collect_garbage_on_gui_thread(qapp, interval_ms=10)
+    try:
+        worker = threading.Thread(target=make_garbage, name="worker")
+        worker.start()
+        worker.join()
+        qtbot.waitUntil(lambda: len(freed_on) == 5000, timeout=5000)
+    finally:
+        timer.stop()
+        gc.enable()
+    assert set(freed_on) == {threading.main_thread().name}

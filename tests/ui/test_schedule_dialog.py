@@ -132,3 +132,19 @@ def test_error_keeps_the_form_and_offers_calendar_permission(dialog: ScheduleDia
     assert dialog.create_button.isEnabled()
     assert dialog.grant.isVisible()
     assert "needs your permission" in dialog.status.text()
+
+
+def test_result_shows_the_start_of_a_long_link(dialog: ScheduleDialog, qtbot: QtBot) -> None:
+    link = "https://teams.microsoft.com/l/meetup-join/" + "x" * 300
+    meeting = meeting_from_graph(
+        {"id": "m", "joinWebUrl": link, "subject": "S", "startDateTime": "2030-01-01T10:00:00Z"},
+        status=201,
+        account="",
+        created_at=NOW,
+    )
+    dialog.show()
+    dialog.show_result(meeting, ())
+    qtbot.waitExposed(dialog)
+    assert dialog.link.text() == link
+    assert dialog.link.cursorPosition() == 0
+    assert dialog.link.cursorRect().left() < 20  # scrolled to the start, where "https" is
