@@ -4,4 +4,4 @@
 #   bash scripts/run.sh now           # with your own configuration
 set -euo pipefail
 source "$(dirname "$0")/bootstrap.sh"
-exec "$root/.venv/bin/meettray" "$@"
+exec "$bin/meettray" "$@"

@@ -70,6 +70,7 @@ def test_persisted_cache_is_reused_by_a_new_instance(
     assert again.token([auth.MEETINGS]).startswith("fakeat.")
 
 
+@pytest.mark.posix
 def test_plain_file_cache_is_user_only_and_says_so(tmp_path: Path) -> None:
     cache, status = auth.build_token_cache(tmp_path / "sub" / "tokens.bin", encrypt=False)
     cache.add(

@@ -57,6 +57,7 @@ def test_tray_with_a_display_nobody_answers_says_so(user_dirs: Path) -> None:
     assert "could not connect to display" in log  # Qt's own words, kept for support
 
 
+@pytest.mark.posix
 def test_no_runtime_folder_gives_no_warning_and_a_private_fallback(tmp_path: Path) -> None:
     import os
     import subprocess
@@ -398,6 +399,7 @@ def test_every_command_refuses_malformed_arguments(args: list[str]) -> None:
     assert done.stdout == ""
 
 
+@pytest.mark.posix
 def test_a_second_cold_run_skips_the_discovery_round_trip(
     logged_in: Path, fake: FakeMicrosoft365, user_dirs: Path
 ) -> None:

@@ -117,6 +117,7 @@ def test_ui_section(tmp_path: Path) -> None:
     assert config.ui.notifications is True
 
 
+@pytest.mark.posix
 def test_save_keeps_comments_and_only_writes_what_matters(tmp_path: Path) -> None:
     import dataclasses
     import os

@@ -80,6 +80,7 @@ def test_delete(store: HistoryStore) -> None:
     assert store.get("meeting-1") is None
 
 
+@pytest.mark.posix
 def test_file_is_user_only(store: HistoryStore) -> None:
     store.add(meeting(1))
     assert stat.S_IMODE(os.stat(store.path).st_mode) == 0o600

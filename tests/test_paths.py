@@ -12,6 +12,8 @@ from meettray import paths
 
 from .conftest import run_cli
 
+pytestmark = pytest.mark.posix  # file modes, Unix sockets, signals
+
 
 @pytest.fixture(autouse=True)
 def usual_umask() -> Iterator[None]:

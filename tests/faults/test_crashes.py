@@ -16,6 +16,8 @@ from meettray.history import HistoryStore
 
 from ..conftest import run_cli, wait_for
 
+pytestmark = pytest.mark.posix  # file modes, Unix sockets, signals
+
 KILL_TRIALS = int(os.environ.get("MEETTRAY_KILL_TRIALS", "150"))
 SEED = 20261121
 

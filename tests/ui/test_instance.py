@@ -13,6 +13,8 @@ from pytestqt.qtbot import QtBot
 from meettray import instance
 from meettray.ui.instance_server import InstanceServer
 
+pytestmark = pytest.mark.posix  # file modes, Unix sockets, signals
+
 
 def ask_in_thread(request: dict[str, Any], results: list[Any]) -> threading.Thread:
     thread = threading.Thread(target=lambda: results.append(instance.ask(request, timeout=10)))
