@@ -12,6 +12,8 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+import pytest
+
 from meettray.history import HistoryStore
 
 from ..conftest import run_cli, wait_for
