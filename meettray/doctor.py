@@ -90,8 +90,8 @@ def fix_for(exc: MeettrayError) -> str:
         return "Correct the settings file (see README, 'Configuration')."
     if isinstance(exc, GraphError) and exc.status in (401, 403):
         return (
-            "Ask your IT administrator to grant meettray its permissions (see README, "
-            "'Registering meettray in Microsoft Entra ID'), then run: meettray login"
+            "Ask your IT administrator to grant meettray its permissions "
+            "(see README, 'Registering meettray in Microsoft Entra ID'), then run: meettray login"
         )
     if isinstance(exc, StorageError):
         return "Check that the disk has space and that meettray's folders are writable."
@@ -106,7 +106,9 @@ def diagnose(config_path: Path | None, *, demo: DemoEnvironment | None = None) -
     try:
         config = load_config(config_path)
     except MeettrayError as exc:
-        report.add("Settings file", FAIL, exc.message, "Correct the file (see README).")
+        report.add(
+            "Settings file", FAIL, exc.message, "Correct the file (see README, 'Configuration')."
+        )
         _skip_account(report, "the settings file is invalid")
         _desktop(report, demo=demo is not None)
         return report
