@@ -24,7 +24,7 @@ from urllib.parse import quote
 import requests
 import urllib3.exceptions
 
-from meettray.auth import CALENDAR, MEETINGS, TokenProvider
+from meettray.accounts import CALENDAR, MEETINGS, TokenProvider
 from meettray.errors import GraphError, NetworkError, SignInRequired
 from meettray.meetings import Meeting, MeetingRequest, meeting_from_event, meeting_from_graph
 

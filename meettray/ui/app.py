@@ -144,7 +144,7 @@ class TrayApp(QObject):
         self._schedule_ticket = self.controller.schedule(request)
 
     def _grant_calendar(self) -> None:
-        from meettray.auth import CALENDAR, MEETINGS
+        from meettray.accounts import CALENDAR, MEETINGS
 
         self.sign_in(device_code=False, scopes=(MEETINGS, CALENDAR))
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from meettray.auth import Account, CacheStatus
+from meettray.accounts import Account, CacheStatus
 from meettray.config import CLOUDS, Config
 from meettray.errors import ConfigError
 from meettray.hotkeys.keys import Hotkey

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from meettray.auth import DeviceCodePrompt
+from meettray.accounts import DeviceCodePrompt
 from meettray.ui.icons import icon
 
 

@@ -1,0 +1,331 @@
+"""The MSAL applications: delegated sign-in (browser or device code) and application mode.
+
+One long-lived MSAL application per account configuration, built on first use
+(it fetches the discovery document).  Silent first, then the system browser
+(our own loopback listener, so that sign-in has a timeout and can be
+cancelled) or a device code.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from meettray.accounts import (
+    MEETINGS,
+    Account,
+    Cancellation,
+    DeviceCodePrompt,
+)
+from meettray.auth.cache import HttpCache
+from meettray.auth.errors import auth_error, call_msal
+from meettray.auth.loopback import LoopbackReceiver
+from meettray.config import AccountConfig
+from meettray.errors import AuthError, ConfigError, SignInCancelled, SignInRequired
+
+log = logging.getLogger(__name__)
+
+#: (connect, read) seconds for every call to the identity platform.
+HTTP_TIMEOUT = (5.0, 30.0)
+
+
+def qualified_scopes(account: AccountConfig, names: Sequence[str]) -> list[str]:
+    """Graph scopes as the identity platform expects them for this cloud.
+
+    The global cloud takes bare names; national clouds and custom endpoints
+    need them qualified with their Graph host.
+    """
+    if account.graph_resource == "https://graph.microsoft.com":
+        return list(names)
+    return [f"{account.graph_resource}/{name}" for name in names]
+
+
+class _MsalClient:
+    """Builds its MSAL application once, on first use (it fetches the discovery document)."""
+
+    def __init__(self, account: AccountConfig, cache: Any, http_cache: HttpCache | None) -> None:
+        self._config = account
+        self._cache = cache
+        self._http_cache = http_cache
+        self._app: Any = None
+        self._lock = threading.Lock()
+
+    def _build(self, **common: Any) -> Any:
+        raise NotImplementedError
+
+    def _client(self) -> Any:
+        with self._lock:
+            if self._app is None:
+                self._app = call_msal(
+                    lambda: self._build(
+                        authority=self._config.authority_url,
+                        token_cache=self._cache,
+                        instance_discovery=self._config.uses_microsoft_authority,
+                        timeout=HTTP_TIMEOUT,
+                        http_cache=self._http_cache,
+                    )
+                )
+            return self._app
+
+    def close(self) -> None:
+        """Keep MSAL's HTTP cache for the next process."""
+        if self._http_cache is not None:
+            self._http_cache.save()
+
+    def warm_up(self) -> None:
+        """Build the MSAL application now (discovery round trip), off the click path."""
+        self._client()
+
+
+class DelegatedAuth(_MsalClient):
+    """Sign-in as the person using the app (``mode = "delegated"``)."""
+
+    def __init__(
+        self,
+        account: AccountConfig,
+        cache: Any,
+        *,
+        open_browser: Callable[[str], object] | None = None,
+        http_cache: HttpCache | None = None,
+    ) -> None:
+        if not account.client_id:
+            raise ConfigError(
+                "No app registration is configured: set [account] client_id in the settings "
+                "file (see README, 'Registering meettray in Microsoft Entra ID')."
+            )
+        super().__init__(account, cache, http_cache)
+        self._open_browser = open_browser or _system_browser
+
+    def _build(self, **common: Any) -> Any:
+        import msal
+
+        return msal.PublicClientApplication(self._config.client_id, **common)
+
+    def _msal_account(self) -> dict[str, Any] | None:
+        accounts = self._client().get_accounts()
+        return accounts[0] if accounts else None
+
+    def account(self) -> Account | None:
+        """The signed-in account, from the token cache (no network once warm)."""
+        import msal
+
+        # An empty cache means nobody: say so without building MSAL (a network round trip).
+        if not list(self._cache.search(msal.TokenCache.CredentialType.ACCOUNT)):
+            return None
+        found = self._msal_account()
+        if found is None:
+            return None
+        claims: dict[str, Any] = {}
+        for entry in self._cache.search(
+            msal.TokenCache.CredentialType.ID_TOKEN,
+            query={"home_account_id": found.get("home_account_id")},
+        ):
+            claims = _unverified_claims(str(entry.get("secret", "")))
+        return Account(
+            username=str(found.get("username", "")),
+            name=str(claims.get("name", "")),
+            tenant_id=str(claims.get("tid", found.get("realm", ""))),
+            object_id=str(found.get("local_account_id", "")),
+        )
+
+    def token(self, scopes: Sequence[str], *, force_refresh: bool = False) -> str:
+        app = self._client()
+        found = self._msal_account()
+        if found is None:
+            raise SignInRequired("You are not signed in. Sign in to create meetings.")
+        result = call_msal(
+            lambda: app.acquire_token_silent_with_error(
+                qualified_scopes(self._config, scopes), account=found, force_refresh=force_refresh
+            )
+        )
+        if result and "access_token" in result:
+            return str(result["access_token"])
+        if result is None:
+            raise SignInRequired(
+                "Your sign-in has expired. Sign in again to create meetings.",
+                detail="no refresh token in the cache for these permissions",
+            )
+        raise auth_error(result)
+
+    def sign_in_browser(
+        self,
+        scopes: Sequence[str] = (MEETINGS,),
+        *,
+        timeout: float = 300,
+        cancel: Cancellation | None = None,
+    ) -> Account:
+        """Sign in in the system browser; blocks until done, cancelled or ``timeout``."""
+        app = self._client()
+        with LoopbackReceiver() as receiver:
+            flow = call_msal(
+                lambda: app.initiate_auth_code_flow(
+                    qualified_scopes(self._config, scopes),
+                    redirect_uri=receiver.redirect_uri,
+                    response_mode="form_post",
+                    prompt="select_account",
+                )
+            )
+            if "error" in flow:
+                raise auth_error(flow)
+            if cancel is not None:
+                cancel.on_cancel(receiver.cancel)
+            if self._open_browser(flow["auth_uri"]) is False:
+                raise AuthError(
+                    "No web browser could be opened for sign-in. Use sign-in with a code "
+                    "instead (meettray login --device-code)."
+                )
+            response = receiver.wait(timeout)
+        if response is None:
+            raise SignInCancelled(
+                "Sign-in was cancelled."
+                if cancel is not None and cancel.cancelled
+                else f"Sign-in did not finish within {timeout:.0f} seconds. Try again."
+            )
+        result = call_msal(lambda: app.acquire_token_by_auth_code_flow(flow, response))
+        return self._signed_in(result)
+
+    def begin_device_code(self, scopes: Sequence[str] = (MEETINGS,)) -> DeviceCodePrompt:
+        """Start device-code sign-in; show the returned code, then :meth:`finish_device_code`."""
+        app = self._client()
+        flow = call_msal(
+            lambda: app.initiate_device_flow(scopes=qualified_scopes(self._config, scopes))
+        )
+        if "user_code" not in flow:
+            raise auth_error(flow)
+        return DeviceCodePrompt(
+            user_code=flow["user_code"],
+            verification_uri=flow["verification_uri"],
+            message=flow.get("message", ""),
+            expires_at=float(flow["expires_at"]),
+            flow=flow,
+        )
+
+    def finish_device_code(
+        self, prompt: DeviceCodePrompt, *, cancel: Cancellation | None = None
+    ) -> Account:
+        """Wait for the person to enter the code; blocks until done, expired or cancelled."""
+        app = self._client()
+        if cancel is not None:
+            # MSAL's documented way to stop polling.
+            cancel.on_cancel(lambda: prompt.flow.__setitem__("expires_at", 0))
+        result = call_msal(lambda: app.acquire_token_by_device_flow(prompt.flow))
+        if cancel is not None and cancel.cancelled and "access_token" not in result:
+            raise SignInCancelled("Sign-in was cancelled.")
+        return self._signed_in(result)
+
+    def _signed_in(self, result: dict[str, Any]) -> Account:
+        if "access_token" not in result:
+            raise auth_error(result)
+        claims = result.get("id_token_claims") or {}
+        account = Account(
+            username=claims.get("preferred_username", ""),
+            name=claims.get("name", ""),
+            tenant_id=claims.get("tid", ""),
+            object_id=claims.get("oid", ""),
+        )
+        # Keep exactly one account: a new sign-in replaces any other.
+        app = self._client()
+        for other in app.get_accounts():
+            if other.get("local_account_id") != account.object_id:
+                app.remove_account(other)
+        log.info("signed in as %s (tenant %s)", account.username, account.tenant_id)
+        if account.is_personal:
+            self.sign_out()
+            raise AuthError(
+                "Personal Microsoft accounts cannot create Teams meetings through Microsoft "
+                "Graph. Sign in with a work or school account.",
+                detail=f"tenant {account.tenant_id}",
+            )
+        return account
+
+    def sign_out(self) -> None:
+        """Forget the account and all its tokens."""
+        app = self._client()
+        for found in app.get_accounts():
+            app.remove_account(found)
+        log.info("signed out")
+
+
+class AppOnlyAuth(_MsalClient):
+    """Application mode: client credentials, meetings created for ``user_id``."""
+
+    def __init__(
+        self, account: AccountConfig, secret: str, cache: Any, http_cache: HttpCache | None = None
+    ) -> None:
+        if not account.client_id:
+            raise ConfigError("Application mode needs [account] client_id in the settings file.")
+        super().__init__(account, cache, http_cache)
+        self._secret = secret
+
+    def _build(self, **common: Any) -> Any:
+        import msal
+
+        return msal.ConfidentialClientApplication(
+            self._config.client_id, client_credential=self._secret, **common
+        )
+
+    def account(self) -> Account:
+        return Account(
+            username=self._config.user_id,
+            name=f"{self._config.user_id} (application mode)",
+            tenant_id=self._config.tenant,
+            object_id="",
+        )
+
+    def token(self, scopes: Sequence[str], *, force_refresh: bool = False) -> str:
+        # App-only tokens carry every consented application permission: ".default".
+        import msal
+
+        app = self._client()
+        scope = [f"{self._config.graph_resource}/.default"]
+        if force_refresh:
+            # Client-credential tokens are cached by MSAL; drop them to force a new one.
+            for entry in list(self._cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN)):
+                self._cache.remove_at(entry)
+        result = call_msal(lambda: app.acquire_token_for_client(scope))
+        if "access_token" in result:
+            return str(result["access_token"])
+        raise auth_error(result)
+
+
+def read_client_secret(account: AccountConfig) -> str:
+    """Application mode's secret: ``$MEETTRAY_CLIENT_SECRET`` or ``client_secret_file``."""
+    secret = os.environ.get("MEETTRAY_CLIENT_SECRET", "")
+    if not secret and account.client_secret_file:
+        try:
+            secret = Path(account.client_secret_file).expanduser().read_text().strip()
+        except OSError as exc:
+            raise ConfigError(
+                f"Cannot read the client secret file {account.client_secret_file}: {exc.strerror}."
+            ) from exc
+    if not secret:
+        raise ConfigError(
+            "Application mode needs the app's client secret in the environment variable "
+            "MEETTRAY_CLIENT_SECRET or in the file named by [account] client_secret_file."
+        )
+    return secret
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def _system_browser(url: str) -> object:
+    import webbrowser
+
+    return webbrowser.open(url)
+
+
+def _unverified_claims(id_token: str) -> dict[str, Any]:
+    """The payload of a cached id token, for display only (MSAL checked it on receipt)."""
+    try:
+        payload = id_token.split(".")[1]
+        decoded = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return {}
+    return decoded if isinstance(decoded, dict) else {}

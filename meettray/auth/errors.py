@@ -1,0 +1,116 @@
+"""MSAL's exceptions and the identity platform's error dicts, as meettray's typed errors.
+
+Branch on the error and its AADSTS codes, never on the text of a message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from meettray.errors import (
+    AuthError,
+    ConfigError,
+    MeettrayError,
+    NetworkError,
+    SignInCancelled,
+    SignInRequired,
+)
+
+
+def call_msal(call: Callable[[], Any]) -> Any:
+    """Run an MSAL call; turn the exceptions it raises into our errors."""
+    import requests
+
+    try:
+        return call()
+    except requests.exceptions.SSLError as exc:
+        raise NetworkError(
+            "The sign-in service's identity could not be verified (TLS). If your "
+            "organisation inspects HTTPS traffic, point REQUESTS_CA_BUNDLE at its CA.",
+            detail=type(exc).__name__,
+        ) from None
+    except requests.exceptions.RequestException as exc:
+        raise NetworkError(
+            "The Microsoft sign-in service cannot be reached. Check your network connection.",
+            detail=type(exc).__name__,
+        ) from None
+    except ValueError as exc:
+        # MSAL raises ValueError when the authority's discovery document is unusable.
+        raise AuthError(
+            "The sign-in authority is not valid. Check [account] tenant and authority "
+            "in the settings.",
+            detail=str(exc).split("\n", 1)[0][:300],
+        ) from None
+    except RuntimeError as exc:
+        # MSAL raises for 5xx answers from the token endpoint.
+        raise AuthError(
+            "The Microsoft sign-in service had a problem. Try again in a minute.",
+            detail=str(exc)[:300],
+        ) from None
+
+
+_SIGN_IN_AGAIN = frozenset({50173, 70008, 70043, 700082, 700084, 50078, 50076, 50079})
+_ADMIN_CONSENT = frozenset({90094, 90099, 90008, 65004})
+
+
+def auth_error(result: dict[str, Any]) -> MeettrayError:
+    """Map an MSAL/identity-platform error dict to a typed error with a plain message."""
+    error = str(result.get("error", ""))
+    codes = {int(c) for c in result.get("error_codes", []) if str(c).isdigit()}
+    description = str(result.get("error_description", ""))
+    detail = f"{error}: {description.splitlines()[0] if description else ''}".strip(": ")
+    request_id = str(result.get("correlation_id", ""))
+    if codes & _ADMIN_CONSENT or "AADSTS90094" in description:
+        return AuthError(
+            "Your organisation requires an administrator to approve meettray. Ask your IT "
+            "administrator to grant admin consent for the app, then sign in again.",
+            detail=detail,
+            request_id=request_id,
+        )
+    if 65001 in codes:
+        return SignInRequired(
+            "meettray needs your permission for this. Sign in again to grant it.",
+            detail=detail,
+            request_id=request_id,
+        )
+    if codes & _SIGN_IN_AGAIN or error in ("invalid_grant", "interaction_required"):
+        return SignInRequired(
+            "Your sign-in has expired. Sign in again to create meetings.",
+            detail=detail,
+            request_id=request_id,
+        )
+    if 50020 in codes or 500200 in codes:
+        return AuthError(
+            "Personal Microsoft accounts cannot create Teams meetings through Microsoft "
+            "Graph. Sign in with a work or school account.",
+            detail=detail,
+            request_id=request_id,
+        )
+    if 700016 in codes or error == "unauthorized_client":
+        return ConfigError(
+            "The app registration was not found in your organisation. Check [account] "
+            "client_id and tenant in the settings.",
+            detail=detail,
+            request_id=request_id,
+        )
+    if codes & {7000215, 7000222, 7000216} or error == "invalid_client":
+        return ConfigError(
+            "The app's client secret is wrong or has expired. Create a new secret in "
+            "Microsoft Entra ID and update MEETTRAY_CLIENT_SECRET.",
+            detail=detail,
+            request_id=request_id,
+        )
+    if error in ("access_denied", "authorization_declined"):
+        return SignInCancelled("Sign-in was declined.", detail=detail, request_id=request_id)
+    if error == "expired_token":
+        return SignInCancelled(
+            "The sign-in code expired before it was used. Start sign-in again.",
+            detail=detail,
+            request_id=request_id,
+        )
+    return AuthError(
+        "Sign-in failed. Try again; if it keeps failing, give the details to your IT support.",
+        detail=detail or "unknown error",
+        request_id=request_id,
+    )
