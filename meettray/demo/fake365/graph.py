@@ -1,0 +1,345 @@
+"""The fake Microsoft Graph: onlineMeetings and calendar events, with Graph's permission checks.
+
+onlineMeetings: create, createOrGet, get, patch, delete, and the
+``$filter=JoinWebUrl`` lookup, for ``/me`` and ``/users/{id}``; events with
+online meetings for ``/me``.  Errors use Graph's error body.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import secrets
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import quote, unquote
+
+from meettray.demo.fake365.identity import AccessToken, FakeUser, IdentityPlatform
+from meettray.demo.fake365.wire import (
+    Answer,
+    Reply,
+    b64url,
+    graph_error,
+    json_body,
+    now_iso,
+    parse_iso,
+    public,
+)
+
+_MEETING_SCOPES = frozenset({"OnlineMeetings.ReadWrite", "OnlineMeetings.ReadWrite.All"})
+_CREATE_OR_GET_FIELDS = frozenset(
+    {"externalId", "subject", "startDateTime", "endDateTime", "participants"}
+)
+_PATCHABLE_FIELDS = frozenset(
+    {
+        "subject",
+        "startDateTime",
+        "endDateTime",
+        "participants",
+        "lobbyBypassSettings",
+        "allowedPresenters",
+        "isEntryExitAnnounced",
+        "allowMeetingChat",
+        "recordAutomatically",
+    }
+)
+
+
+class GraphService:
+    """Meetings and events, kept per organizer; callers are checked against ``identity``."""
+
+    def __init__(
+        self,
+        identity: IdentityPlatform,
+        *,
+        join_host: str,
+        graph_endpoint: Callable[[], str],
+        lock: threading.RLock,
+    ) -> None:
+        self.identity = identity
+        self.join_host = join_host
+        self._graph_endpoint = graph_endpoint
+        self._lock = lock
+        self.meetings: dict[str, dict[str, Any]] = {}
+        self.events: dict[str, dict[str, Any]] = {}
+
+    @property
+    def graph_endpoint(self) -> str:
+        return self._graph_endpoint()
+
+    def me(self, headers: dict[str, str]) -> Answer:
+        """``GET /me``: who the delegated token belongs to."""
+        user = self.identity.caller(headers).user
+        if user is None:
+            raise Reply(400, graph_error("BadRequest", "/me needs a delegated token."))
+        return Answer(
+            200,
+            {
+                "id": user.oid,
+                "displayName": user.name,
+                "userPrincipalName": user.upn,
+                "mail": user.upn,
+            },
+        )
+
+    def organizer(self, caller: AccessToken, owner: str, needed: frozenset[str]) -> FakeUser:
+        """Who the meeting belongs to, after Graph's permission checks."""
+        if caller.user is not None:  # delegated
+            if owner not in ("me", caller.user.oid, caller.user.upn):
+                raise Reply(403, graph_error("Forbidden", "Access is denied."))
+            if not caller.scopes & needed:
+                raise Reply(
+                    403,
+                    graph_error(
+                        "Forbidden",
+                        "Missing scope permissions on the request. API requires one "
+                        f"of '{', '.join(sorted(needed))}'.",
+                    ),
+                )
+            if caller.user.personal or caller.user.guest:
+                raise Reply(
+                    403,
+                    graph_error("Forbidden", "This API is not supported for this account type."),
+                )
+            return caller.user
+        if owner == "me":
+            raise Reply(
+                400,
+                graph_error(
+                    "BadRequest", "/me request is only valid with delegated authentication flow."
+                ),
+            )
+        if "OnlineMeetings.ReadWrite.All" not in caller.roles:
+            raise Reply(
+                403, graph_error("Forbidden", "Insufficient privileges to complete the operation.")
+            )
+        with self._lock:
+            user = next((u for u in self.identity.users.values() if owner in (u.oid, u.upn)), None)
+        if user is None:
+            raise Reply(404, graph_error("NotFound", f"User '{owner}' was not found."))
+        if not user.app_policy_granted:
+            raise Reply(
+                403,
+                graph_error(
+                    "Forbidden",
+                    f"Application is not authorized to create meeting on behalf of '{owner}'. "
+                    "No application access policy found for this app.",
+                ),
+            )
+        return user
+
+    def new_meeting(self, organizer: FakeUser, body: dict[str, Any]) -> dict[str, Any]:
+        now = datetime.now(timezone.utc)
+        start = parse_iso(body["startDateTime"]) if "startDateTime" in body else now
+        if "endDateTime" in body:
+            if "startDateTime" not in body:
+                raise Reply(400, graph_error("BadRequest", "End time without start time."))
+            end = parse_iso(body["endDateTime"])
+        else:
+            end = start + timedelta(hours=1)
+        if end < start:
+            raise Reply(400, graph_error("BadRequest", "End time is before start time."))
+        thread = b64url(secrets.token_bytes(24))
+        context = {"Tid": organizer.tenant_id, "Oid": organizer.oid}
+        meeting_id = b64url(f"1*{organizer.oid}*0**19:meeting_{thread}@thread.v2".encode())
+        join = (
+            f"https://{self.join_host}/l/meetup-join/19%3ameeting_{thread}%40thread.v2/0"
+            f"?context={quote(json.dumps(context, separators=(',', ':')))}"
+        )
+        code = str(secrets.randbelow(9 * 10**11) + 10**11)
+        conference = str(secrets.randbelow(9 * 10**8) + 10**8)
+        participants = copy.deepcopy(body.get("participants") or {})
+        participants["organizer"] = {
+            "upn": organizer.upn,
+            "role": "presenter",
+            "identity": {"user": {"id": organizer.oid, "displayName": organizer.name}},
+        }
+        meeting: dict[str, Any] = {
+            "@odata.context": f"{self.graph_endpoint}/$metadata#onlineMeetings/$entity",
+            "id": meeting_id,
+            "creationDateTime": now_iso(now),
+            "startDateTime": now_iso(start),
+            "endDateTime": now_iso(end),
+            "joinWebUrl": join,
+            "subject": body.get("subject"),
+            "externalId": body.get("externalId"),
+            "isBroadcast": False,
+            "autoAdmittedUsers": "everyoneInCompany",
+            "allowedPresenters": body.get("allowedPresenters", "everyone"),
+            "isEntryExitAnnounced": True,
+            "allowMeetingChat": "enabled",
+            "recordAutomatically": False,
+            "videoTeleconferenceId": None,
+            "participants": participants,
+            "lobbyBypassSettings": body.get(
+                "lobbyBypassSettings", {"scope": "organization", "isDialInBypassEnabled": False}
+            ),
+            "joinMeetingIdSettings": {
+                "isPasscodeRequired": True,
+                "joinMeetingId": code,
+                "passcode": secrets.token_urlsafe(4)[:6],
+            },
+            "audioConferencing": {
+                "conferenceId": conference,
+                "tollNumber": "+1 425-555-0123",
+                "tollFreeNumber": "+1 800-555-0199",
+                "tollNumbers": ["+1 425-555-0123"],
+                "tollFreeNumbers": ["+1 800-555-0199"],
+                "dialinUrl": f"https://dialin.teams.microsoft.com/fake?id={conference}",
+            },
+            "chatInfo": {
+                "threadId": f"19:meeting_{thread}@thread.v2",
+                "messageId": "0",
+                "replyChainMessageId": None,
+            },
+            "_organizer": organizer.oid,
+        }
+        with self._lock:
+            self.meetings[meeting_id] = meeting
+        return meeting
+
+    def handle(
+        self,
+        method: str,
+        path: str,
+        headers: dict[str, str],
+        body: bytes,
+        query: dict[str, list[str]] | None = None,
+    ) -> Answer:
+        caller = self.identity.caller(headers)
+        match = re.fullmatch(r"/v1\.0/(me|users/([^/]+))/(onlineMeetings|events)(/.*)?", path)
+        if match is None:
+            raise Reply(400, graph_error("BadRequest", f"Resource not found for {path}."))
+        owner = "me" if match.group(1) == "me" else unquote(match.group(2))
+        collection, rest = match.group(3), match.group(4) or ""
+        if collection == "events":
+            if caller.user is None or owner != "me":
+                raise Reply(403, graph_error("ErrorAccessDenied", "Access is denied."))
+            organizer = self.organizer(caller, owner, frozenset({"Calendars.ReadWrite"}))
+            return self.events_request(method, rest, organizer, body)
+        organizer = self.organizer(caller, owner, _MEETING_SCOPES)
+        payload = json_body(body) if method in ("POST", "PATCH") else {}
+        if method == "POST" and rest == "":
+            return Answer(201, self.new_meeting(organizer, payload))
+        if method == "GET" and rest == "":
+            # Graph lists meetings only through $filter=JoinWebUrl eq '<url>'.
+            wanted = re.fullmatch(r"JoinWebUrl eq '(.*)'", (query or {}).get("$filter", [""])[0])
+            if wanted is None:
+                raise Reply(400, graph_error("BadRequest", "Filter on JoinWebUrl is required."))
+            with self._lock:
+                found = [
+                    m
+                    for m in self.meetings.values()
+                    if m["_organizer"] == organizer.oid and m["joinWebUrl"] == wanted.group(1)
+                ]
+            return Answer(200, {"value": [public(m) for m in found]})
+        if method == "POST" and rest == "/createOrGet":
+            if not payload.get("externalId"):
+                raise Reply(400, graph_error("BadRequest", "externalId is required."))
+            extra = set(payload) - _CREATE_OR_GET_FIELDS
+            if extra:
+                raise Reply(
+                    400,
+                    graph_error(
+                        "BadRequest", f"Unsupported properties: {', '.join(sorted(extra))}"
+                    ),
+                )
+            with self._lock:
+                existing = next(
+                    (
+                        m
+                        for m in self.meetings.values()
+                        if m["_organizer"] == organizer.oid
+                        and m["externalId"] == payload["externalId"]
+                    ),
+                    None,
+                )
+                if existing is not None:
+                    return Answer(200, existing)
+                return Answer(201, self.new_meeting(organizer, payload))
+        meeting_id = unquote(rest.lstrip("/"))
+        with self._lock:
+            meeting = self.meetings.get(meeting_id)
+            if meeting is None or meeting["_organizer"] != organizer.oid:
+                raise Reply(
+                    404, graph_error("NotFound", "The meeting does not exist or was deleted.")
+                )
+            if method == "GET":
+                return Answer(200, meeting)
+            if method == "DELETE":
+                del self.meetings[meeting_id]
+                return Answer(204, None)
+            if method == "PATCH":
+                unknown = set(payload) - _PATCHABLE_FIELDS
+                if unknown:
+                    raise Reply(400, graph_error("BadRequest", f"Cannot update {sorted(unknown)}."))
+                if ("startDateTime" in payload) != ("endDateTime" in payload):
+                    raise Reply(
+                        400,
+                        graph_error("BadRequest", "Both startDateTime and endDateTime are needed."),
+                    )
+                meeting.update(copy.deepcopy(payload))
+                return Answer(200, meeting)
+        raise Reply(405, graph_error("BadRequest", f"{method} is not supported here."))
+
+    def events_request(self, method: str, rest: str, organizer: FakeUser, body: bytes) -> Answer:
+        if method == "POST" and rest == "":
+            payload = json_body(body)
+            transaction = payload.get("transactionId")
+            with self._lock:
+                for event in self.events.values():
+                    if transaction and event.get("transactionId") == transaction:
+                        return Answer(201, event)  # a retried POST: the first event
+            try:
+                start = datetime.fromisoformat(payload["start"]["dateTime"])
+                end = datetime.fromisoformat(payload["end"]["dateTime"])
+            except (KeyError, TypeError, ValueError) as exc:
+                raise Reply(
+                    400, graph_error("ErrorInvalidRequest", f"Bad start or end: {exc}")
+                ) from None
+            if end < start:
+                raise Reply(
+                    400,
+                    graph_error("ErrorInvalidRequest", "The end is before the start."),
+                )
+            meeting = self.new_meeting(
+                organizer,
+                {
+                    "subject": payload.get("subject"),
+                    "startDateTime": start.replace(tzinfo=timezone.utc).isoformat(),
+                    "endDateTime": end.replace(tzinfo=timezone.utc).isoformat(),
+                },
+            )
+            event_id = "AAMk" + b64url(secrets.token_bytes(30))
+            online = payload.get("isOnlineMeeting") is True
+            event = {
+                "id": event_id,
+                "transactionId": transaction,
+                "subject": payload.get("subject"),
+                "start": payload["start"],
+                "end": payload["end"],
+                "attendees": payload.get("attendees", []),
+                "isOnlineMeeting": online,
+                "onlineMeetingProvider": payload.get("onlineMeetingProvider", "unknown"),
+                "onlineMeeting": {
+                    "joinUrl": meeting["joinWebUrl"],
+                    "conferenceId": meeting["audioConferencing"]["conferenceId"],
+                    "tollNumber": meeting["audioConferencing"]["tollNumber"],
+                }
+                if online
+                else None,
+                "webLink": f"https://outlook.office365.com/owa/?itemid={event_id}",
+                "_organizer": organizer.oid,
+            }
+            with self._lock:
+                self.events[event_id] = event
+            return Answer(201, event)
+        event_id = unquote(rest.lstrip("/"))
+        with self._lock:
+            if method == "DELETE" and event_id in self.events:
+                del self.events[event_id]
+                return Answer(204, None)
+        raise Reply(404, graph_error("ErrorItemNotFound", "The specified object was not found."))
