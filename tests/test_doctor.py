@@ -41,7 +41,7 @@ def test_healthy_setup(logged_in: Path, fake: FakeMicrosoft365) -> None:
     assert "! Token cache:" in done.stdout  # no keyring here: a warning, not a failure
     assert "Everything meettray needs works." in done.stdout
     assert fake.meetings == {}  # the Graph check created nothing
-    tokens = [t for t in fake._access] + [t for t in fake._refresh]
+    tokens = [*fake.identity._access, *fake.identity._refresh]
     assert tokens
     assert not any(token in done.stdout for token in tokens)
 
