@@ -19,19 +19,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from meettray import __version__
-from meettray.errors import MeettrayError, SignInCancelled, ValidationError
+from meettray.errors import ExitCode, MeettrayError, SignInCancelled, ValidationError
 
 if TYPE_CHECKING:
     from meettray.demo.runtime import DemoEnvironment
+    from meettray.instance import Outcome
     from meettray.meetings import Meeting
     from meettray.service import Created, MeetingService
 
 log = logging.getLogger(__name__)
-
-EXIT_OK = 0
-EXIT_UNEXPECTED = 1
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
 
 
 class _Parser(argparse.ArgumentParser):
@@ -39,7 +35,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> Any:
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n(see '{self.prog} --help')\n")
+        self.exit(ExitCode.USAGE, f"{self.prog}: error: {message}\n(see '{self.prog} --help')\n")
 
 
 def _positive_int(text: str) -> int:
@@ -180,14 +176,14 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         return exc.exit_code
     except KeyboardInterrupt:
         print("meettray: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
     except Exception as exc:  # a bug: say so plainly, keep the traceback in the log
         log.exception("unexpected error in %s", args.command)
         where = f" (details in {log_file})" if log_file else ""
         print(f"meettray: something unexpected went wrong{where}.", file=sys.stderr)
         if args.verbose:
             print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
-        return EXIT_UNEXPECTED
+        return ExitCode.UNEXPECTED
     finally:
         demo.stop()
 
@@ -253,7 +249,7 @@ def _cmd_now(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
         # A running tray app makes the meeting: its clipboard outlives this process.
         from meettray import instance
 
-        answer = instance.ask({"command": "now", "subject": args.subject}, demo=demo.enabled)
+        answer = instance.ask(instance.Request("now", subject=args.subject), demo=demo.enabled)
         if answer is not None:
             return _print_delegated(answer, args, out)
     service = _service(args, demo)
@@ -303,24 +299,21 @@ def _report_recovered(service: MeetingService) -> None:
         )
 
 
-def _print_delegated(answer: Any, args: argparse.Namespace, out: TextIO) -> int:
-    from meettray.errors import MeettrayError as Failure
-
-    if not isinstance(answer, dict) or not answer.get("ok"):
-        failure = answer if isinstance(answer, dict) else {}
-        error = Failure(
-            str(failure.get("message") or "The running meettray did not answer properly."),
-            detail=str(failure.get("detail") or ""),
-            request_id=str(failure.get("request_id") or ""),
+def _print_delegated(answer: Outcome, args: argparse.Namespace, out: TextIO) -> int:
+    if not answer.ok or answer.meeting is None:
+        error = MeettrayError(
+            answer.message or "The running meettray did not answer properly.",
+            detail=answer.detail,
+            request_id=answer.request_id,
         )
-        error.exit_code = int(failure.get("exit_code") or EXIT_UNEXPECTED)
+        error.exit_code = ExitCode(answer.exit_code)
         raise error
-    meeting = answer["meeting"]
-    for warning in answer.get("warnings", []):
+    for warning in answer.warnings:
         print(f"meettray: {warning}", file=sys.stderr)
+    meeting = answer.meeting
     print(json.dumps(meeting, ensure_ascii=False) if args.json else meeting["join_url"], file=out)
     print("meettray: Copied to the clipboard by the running meettray.", file=sys.stderr)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _print_created(created: Created, args: argparse.Namespace, out: TextIO) -> int:
@@ -333,7 +326,7 @@ def _print_created(created: Created, args: argparse.Namespace, out: TextIO) -> i
         print(meeting.join_url, file=out)
     if not args.no_copy:
         print(f"meettray: {_copy(meeting).message}", file=sys.stderr)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _copy(meeting: Meeting) -> Any:
@@ -359,13 +352,13 @@ def _cmd_history(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
         store.close()
     if args.json:
         print(json.dumps([m.as_json() for m in meetings], ensure_ascii=False), file=out)
-        return EXIT_OK
+        return ExitCode.OK
     if not meetings:
         print("No meetings yet." if not args.search else "No meeting matches.", file=out)
     for meeting in meetings:
         when = (meeting.start or meeting.created_at).astimezone().strftime("%Y-%m-%d %H:%M")
         print(f"{when}  {meeting.subject or '(no subject)'}\n    {meeting.join_url}", file=out)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _cmd_login(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
@@ -381,7 +374,7 @@ def _cmd_login(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
                 f"{service.config.account.user_id}.",
                 file=out,
             )
-            return EXIT_OK
+            return ExitCode.OK
         cancel = Cancellation()
         try:
             if args.device_code:
@@ -400,7 +393,7 @@ def _cmd_login(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
             cancel.cancel()
             raise SignInCancelled("Sign-in was cancelled.") from None
         print(f"Signed in as {account.username}.", file=out)
-        return EXIT_OK
+        return ExitCode.OK
     finally:
         service.close()
 
@@ -412,13 +405,13 @@ def _cmd_logout(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
     try:
         if isinstance(service.auth, AppOnlyAuth):
             print("Application mode has no sign-in to forget.", file=out)
-            return EXIT_OK
+            return ExitCode.OK
         account = service.account()
         service.auth.sign_out()
     finally:
         service.close()
     print(f"Signed out {account.username}." if account else "Nobody was signed in.", file=out)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _cmd_whoami(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
@@ -452,10 +445,7 @@ def _cmd_whoami(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
         print(f"Token cache: {status.location}. {status.explanation}", file=out)
         if not status.encrypted and status.location != "memory":
             print("Warning: the token cache is not encrypted.", file=out)
-    return EXIT_OK if account is not None else 4
-
-
-EXIT_DOCTOR_FOUND_PROBLEMS = 9
+    return ExitCode.OK if account is not None else ExitCode.SIGN_IN
 
 
 def _cmd_doctor(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
@@ -473,7 +463,7 @@ def _cmd_doctor(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
             else "\nSomething above (✗) stops meettray from working.",
             file=out,
         )
-    return EXIT_OK if report.ok else EXIT_DOCTOR_FOUND_PROBLEMS
+    return ExitCode.OK if report.ok else ExitCode.DOCTOR_FOUND_PROBLEMS
 
 
 def _cmd_autostart(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
@@ -498,7 +488,7 @@ def _cmd_autostart(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> in
             )
     state = "on" if entry.enabled() else "off"
     print(f"Start on login: {state} ({entry.location})", file=out)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, _LazyDemo], int]] = {

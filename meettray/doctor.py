@@ -222,16 +222,23 @@ def _graph_check(report: Report, service: MeetingService) -> None:
 
 
 def _desktop(report: Report, *, demo: bool, hotkeys: dict[str, str] | None = None) -> None:
-    status = instance.ask({"command": "status"}, demo=demo, timeout=5)
-    if isinstance(status, dict) and status.get("ok"):
+    answer = instance.ask(instance.Request("status"), demo=demo, timeout=5)
+    if answer is not None and answer.ok and answer.status is not None:
+        status = answer.status
         report.add("Tray app", OK, "running")
         report.add(
             "System tray",
-            OK if status.get("tray") else WARN,
-            "the icon is in the tray" if status.get("tray") else "no system tray: a window is used",
+            OK if status.tray else WARN,
+            "the icon is in the tray" if status.tray else "no system tray: a window is used",
         )
-        _hotkey_lines(report, status.get("backend", "?"), status.get("hotkeys", {}))
+        _hotkey_lines(
+            report,
+            status.backend,
+            {a: {"detail": h.detail, "ok": h.ok} for a, h in status.hotkeys.items()},
+        )
         return
+    if answer is not None:
+        report.add("Tray app", WARN, f"running, but it did not answer: {answer.message}")
     report.add("Tray app", OK, "not running (checks below probe this session)")
     if sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")

@@ -7,12 +7,30 @@ Graph request-id) that support asks for.  Neither ever holds a secret.
 
 from __future__ import annotations
 
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """The ``meettray`` command's exit statuses (README, "Exit codes")."""
+
+    OK = 0
+    UNEXPECTED = 1
+    USAGE = 2
+    SETTINGS = 3
+    SIGN_IN = 4
+    GRAPH = 5
+    NETWORK = 6
+    STORAGE = 7
+    NO_DESKTOP = 8
+    DOCTOR_FOUND_PROBLEMS = 9
+    INTERRUPTED = 130
+
 
 class MeettrayError(Exception):
     """Base class: a failure with a user-facing message and optional detail."""
 
     #: The CLI's exit status for this kind of failure (see README, "Exit codes").
-    exit_code = 1
+    exit_code: ExitCode = ExitCode.UNEXPECTED
 
     def __init__(self, message: str, *, detail: str = "", request_id: str = "") -> None:
         super().__init__(message)
@@ -31,7 +49,7 @@ class MeettrayError(Exception):
 class ConfigError(MeettrayError):
     """The configuration file is unreadable or holds an invalid value."""
 
-    exit_code = 3
+    exit_code = ExitCode.SETTINGS
 
 
 class DamagedConfig(ConfigError):
@@ -45,7 +63,7 @@ class ValidationError(MeettrayError):
     each message beside its field.
     """
 
-    exit_code = 2
+    exit_code = ExitCode.USAGE
 
     def __init__(self, problems: dict[str, str]) -> None:
         super().__init__("; ".join(problems.values()))
@@ -55,7 +73,7 @@ class ValidationError(MeettrayError):
 class AuthError(MeettrayError):
     """Signing in failed or is needed."""
 
-    exit_code = 4
+    exit_code = ExitCode.SIGN_IN
 
 
 class SignInRequired(AuthError):
@@ -69,7 +87,7 @@ class SignInCancelled(AuthError):
 class GraphError(MeettrayError):
     """Microsoft Graph answered with an error."""
 
-    exit_code = 5
+    exit_code = ExitCode.GRAPH
 
     def __init__(
         self, message: str, *, status: int, code: str = "", detail: str = "", request_id: str = ""
@@ -82,7 +100,7 @@ class GraphError(MeettrayError):
 class NetworkError(MeettrayError):
     """The service could not be reached (offline, DNS, TLS, timeout)."""
 
-    exit_code = 6
+    exit_code = ExitCode.NETWORK
 
     def __init__(
         self, message: str, *, detail: str = "", request_id: str = "", maybe_sent: bool = False
@@ -95,4 +113,4 @@ class NetworkError(MeettrayError):
 class StorageError(MeettrayError):
     """Local data (history, token cache) could not be read or written."""
 
-    exit_code = 7
+    exit_code = ExitCode.STORAGE

@@ -4,7 +4,9 @@ The tray app listens on a local socket (``QLocalServer``): a Unix socket in
 a user-only folder of the runtime directory, or a named pipe on Windows.  A
 second ``meettray`` asks it to show itself; ``meettray now`` asks it to create
 the meeting, so the link lands on a long-lived process's clipboard and in the
-same history.  Messages are one JSON object per line each way.
+same history.  Messages are one JSON object per line each way: a
+:class:`Request` from the command line, an :class:`Outcome` from the tray,
+both carrying :data:`PROTOCOL_VERSION`, encoded and decoded only here.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ import os
 import socket
 import stat
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 import platformdirs
 
@@ -25,6 +28,126 @@ from meettray import APP_NAME
 
 #: Seconds to wait for the tray to accept a connection before doing the work here.
 CONNECT_TIMEOUT = 0.5
+#: Bumped whenever a message changes shape: an older command and a newer tray (or the
+#: reverse, after an upgrade without restarting the tray) then fail with a clear message.
+PROTOCOL_VERSION = 1
+#: The longest message either end accepts.
+MAX_MESSAGE = 64 * 1024
+
+Command = Literal["ping", "show", "status", "now"]
+
+
+class ProtocolError(ValueError):
+    """A message that is not one of ours: malformed, unknown, or another version."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a command asks the running tray: be there, show yourself, report, make a meeting."""
+
+    command: Command
+    #: For ``now``: the subject, or ``None`` for the one in the settings.
+    subject: str | None = None
+    version: int = PROTOCOL_VERSION
+
+
+@dataclass(frozen=True)
+class HotkeyState:
+    detail: str
+    ok: bool
+
+
+@dataclass(frozen=True)
+class TrayStatus:
+    """The desktop checks only the running tray can answer (for ``doctor``)."""
+
+    tray: bool
+    backend: str
+    hotkeys: dict[str, HotkeyState] = field(default_factory=dict)
+    account: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The tray's answer: done (with the meeting for ``now``, the status for ``status``),
+    or failed with a message a person understands and the details support needs."""
+
+    ok: bool
+    #: For ``now``: the meeting as :meth:`meettray.meetings.Meeting.as_json` writes it.
+    meeting: dict[str, Any] | None = None
+    warnings: tuple[str, ...] = ()
+    #: Whether the tray put the link on the clipboard (and read it back).
+    copied: bool = False
+    status: TrayStatus | None = None
+    message: str = ""
+    detail: str = ""
+    request_id: str = ""
+    exit_code: int = 1
+    version: int = PROTOCOL_VERSION
+
+
+def encode(message: Request | Outcome) -> bytes:
+    """One line of JSON."""
+    return (json.dumps(asdict(message), ensure_ascii=False) + "\n").encode()
+
+
+def _object(line: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(line)
+    except (ValueError, UnicodeDecodeError):
+        raise ProtocolError("Malformed request.") from None
+    if not isinstance(value, dict):
+        raise ProtocolError("Malformed request.")
+    version = value.get("version")
+    if version != PROTOCOL_VERSION:
+        raise ProtocolError(
+            f"This meettray command and the running meettray tray are different versions "
+            f"(protocol {version} and {PROTOCOL_VERSION}). Quit the tray and start it again."
+        )
+    return value
+
+
+def decode_request(line: bytes) -> Request:
+    value = _object(line)
+    command, subject = value.get("command"), value.get("subject")
+    if subject is not None and not isinstance(subject, str):
+        raise ProtocolError("Malformed request.")
+    for known in get_args(Command):
+        if command == known:
+            return Request(command=known, subject=subject)
+    raise ProtocolError(f"Unknown command {command!r}.")
+
+
+def decode_outcome(line: bytes) -> Outcome:
+    value = _object(line)
+    try:
+        status = value.get("status")
+        meeting = value.get("meeting")
+        return Outcome(
+            ok=bool(value["ok"]),
+            meeting=dict(meeting) if isinstance(meeting, Mapping) else None,
+            warnings=tuple(str(w) for w in value.get("warnings", ())),
+            copied=bool(value.get("copied", False)),
+            status=_status(status) if isinstance(status, Mapping) else None,
+            message=str(value.get("message", "")),
+            detail=str(value.get("detail", "")),
+            request_id=str(value.get("request_id", "")),
+            exit_code=int(value.get("exit_code", 1)),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise ProtocolError("The running meettray did not answer properly.") from None
+
+
+def _status(value: Mapping[str, Any]) -> TrayStatus:
+    return TrayStatus(
+        tray=bool(value["tray"]),
+        backend=str(value["backend"]),
+        hotkeys={
+            str(action): HotkeyState(detail=str(state["detail"]), ok=bool(state["ok"]))
+            for action, state in dict(value.get("hotkeys", {})).items()
+        },
+        account=value.get("account"),
+    )
 
 
 def server_name(*, demo: bool = False) -> str:
@@ -74,27 +197,38 @@ def _is_private(folder: Path, *, tighten: bool = False) -> bool:
     return True
 
 
-def ask(request: dict[str, Any], *, demo: bool = False, timeout: float = 120) -> Any:
-    """Send ``request`` to the running tray; its answer, or ``None`` if none runs."""
-    payload = (json.dumps(request) + "\n").encode()
+def ask(request: Request, *, demo: bool = False, timeout: float = 120) -> Outcome | None:
+    """Send ``request`` to the running tray; its answer, or ``None`` if none runs.
+
+    An answer that is not one of ours (another version, garbage) is an
+    :class:`Outcome` that failed, saying why.
+    """
+    payload = encode(request)
     try:
         name = server_name(demo=demo)
     except OSError:
         return None
     if sys.platform.startswith("win"):  # pragma: no cover - exercised on Windows only
-        return _ask_pipe(name, payload)
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-        connection.settimeout(CONNECT_TIMEOUT)
-        try:
-            connection.connect(name)
-        except OSError:
-            return None  # nothing listening (or a stale socket file)
-        connection.settimeout(timeout)
-        connection.sendall(payload)
-        return _read_reply(connection.recv)
+        reply = _ask_pipe(name, payload)
+    else:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.settimeout(CONNECT_TIMEOUT)
+            try:
+                connection.connect(name)
+            except OSError:
+                return None  # nothing listening (or a stale socket file)
+            connection.settimeout(timeout)
+            connection.sendall(payload)
+            reply = _read_reply(connection.recv)
+    if reply is None:
+        return None
+    try:
+        return decode_outcome(reply)
+    except ProtocolError as exc:
+        return Outcome(ok=False, message=str(exc))
 
 
-def _ask_pipe(name: str, payload: bytes) -> Any:  # pragma: no cover - Windows only
+def _ask_pipe(name: str, payload: bytes) -> bytes | None:  # pragma: no cover - Windows only
     try:
         with open(rf"\\.\pipe\{name}", "r+b", buffering=0) as pipe:
             pipe.write(payload)
@@ -103,12 +237,12 @@ def _ask_pipe(name: str, payload: bytes) -> Any:  # pragma: no cover - Windows o
         return None
 
 
-def _read_reply(read: Callable[[int], bytes | None]) -> Any:
-    """One JSON line, or ``None`` if the other end closed without answering."""
+def _read_reply(read: Callable[[int], bytes | None]) -> bytes | None:
+    """One line, or ``None`` if the other end closed without answering."""
     reply = b""
-    while not reply.endswith(b"\n"):
+    while not reply.endswith(b"\n") and len(reply) <= MAX_MESSAGE:
         chunk = read(65536)
         if not chunk:
             break
         reply += chunk
-    return json.loads(reply) if reply.strip() else None
+    return reply if reply.strip() else None

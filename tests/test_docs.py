@@ -24,3 +24,12 @@ def test_every_readme_section_the_code_cites_exists() -> None:
     }
     assert len(cited) >= 3  # the pattern still finds the citations
     assert sorted(c for c in cited if c[1] not in headings) == []
+
+
+def test_the_readme_exit_code_table_is_the_exit_code_enum() -> None:
+    from meettray.errors import ExitCode
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text.split("### Exit codes", 1)[1].split("\n\n", 2)[1]
+    documented = {int(m) for m in re.findall(r"^\| (\d+) \|", table, flags=re.MULTILINE)}
+    assert documented == {int(code) for code in ExitCode}

@@ -16,7 +16,8 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
 
 from meettray import instance, paths
-from meettray.errors import MeettrayError
+from meettray.errors import ExitCode, MeettrayError
+from meettray.instance import HotkeyState, Outcome, Request, TrayStatus
 from meettray.meetings import Meeting
 from meettray.ui.clipboard import QtClipboard
 from meettray.ui.controller import AppController
@@ -247,67 +248,59 @@ class TrayApp(QObject):
 
     # -- the local socket -------------------------------------------------------------------------
 
-    def handle_request(self, request: dict[str, Any], respond: Respond) -> None:
-        command = request.get("command")
-        if command == "ping":
-            respond({"ok": True})
-        elif command == "show":
+    def handle_request(self, request: Request, respond: Respond) -> None:
+        """A request from another meettray process (see :mod:`meettray.instance`)."""
+        if request.command == "ping":
+            respond(Outcome(ok=True))
+        elif request.command == "show":
             if self.window is not None:
                 _raise(self.window)
             elif self._tray_shown:
                 self.tray.popup_menu()
-            respond({"ok": True})
-        elif command == "status":
-            hotkeys = self.hotkeys
-            respond(
-                {
-                    "ok": True,
-                    "tray": self._tray_shown,
-                    "backend": hotkeys.backend.name if hotkeys else "none",
-                    "hotkeys": {
-                        a: {"detail": hotkeys.describe(a), "ok": not hotkeys.problems[a]}
-                        for a in hotkeys.problems
-                    }
-                    if hotkeys
-                    else {},
-                    "account": self.controller.account.username
-                    if self.controller.account
-                    else None,
-                }
-            )
-        elif command == "now":
-            subject = request.get("subject")
+            respond(Outcome(ok=True))
+        elif request.command == "status":
+            respond(Outcome(ok=True, status=self._status()))
+        elif request.command == "now":
 
             def reply(outcome: Created | Exception) -> None:
-                respond(_outcome_json(outcome))
+                respond(_outcome(outcome))
 
-            self.controller.meet_now(
-                source="command line",
-                subject=subject if isinstance(subject, str) else None,
-                reply=reply,
-            )
-        else:
-            respond({"ok": False, "message": f"Unknown command {command!r}."})
+            self.controller.meet_now(source="command line", subject=request.subject, reply=reply)
+
+    def _status(self) -> TrayStatus:
+        hotkeys = self.hotkeys
+        account = self.controller.account
+        return TrayStatus(
+            tray=self._tray_shown,
+            backend=hotkeys.backend.name if hotkeys else "none",
+            hotkeys={
+                action: HotkeyState(detail=hotkeys.describe(action), ok=not problem)
+                for action, problem in hotkeys.problems.items()
+            }
+            if hotkeys
+            else {},
+            account=account.username if account else None,
+        )
 
 
-def _outcome_json(outcome: Created | Exception) -> dict[str, Any]:
+def _outcome(outcome: Created | Exception) -> Outcome:
     from meettray.service import Created
 
     if isinstance(outcome, Created):
-        return {
-            "ok": True,
-            "meeting": outcome.meeting.as_json(),
-            "warnings": list(outcome.warnings),
-            "copied": True,
-        }
+        return Outcome(
+            ok=True,
+            meeting=outcome.meeting.as_json(),
+            warnings=outcome.warnings,
+            copied=True,
+        )
     error = outcome if isinstance(outcome, MeettrayError) else MeettrayError(str(outcome))
-    return {
-        "ok": False,
-        "message": error.message,
-        "detail": error.detail,
-        "request_id": error.request_id,
-        "exit_code": error.exit_code,
-    }
+    return Outcome(
+        ok=False,
+        message=error.message,
+        detail=error.detail,
+        request_id=error.request_id,
+        exit_code=error.exit_code,
+    )
 
 
 def _raise(widget: QWidget) -> None:
@@ -418,17 +411,13 @@ def install_excepthook(log_file: object) -> None:
     sys.excepthook = hook
 
 
-#: Exit status when there is no desktop to show the tray app on.
-EXIT_NO_DESKTOP = 8
-
-
 def route_qt_messages() -> Callable[[], None]:
     """Send Qt's own messages to the log; returns the call that marks Qt as started.
 
     Before that call, a fatal message means Qt found no usable display (a
     ``DISPLAY`` where no X server answers, a dead Wayland socket): Qt would
     abort with advice to reinstall.  meettray says what is wrong instead, and
-    exits with :data:`EXIT_NO_DESKTOP`.
+    exits with ``ExitCode.NO_DESKTOP``.
     """
     from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 
@@ -455,7 +444,7 @@ def route_qt_messages() -> Callable[[], None]:
                 file=sys.stderr,
             )
             logging.shutdown()
-            os._exit(EXIT_NO_DESKTOP)  # Qt would abort() once this returns
+            os._exit(ExitCode.NO_DESKTOP)  # Qt would abort() once this returns
 
     def mark_started() -> None:
         nonlocal started
@@ -484,13 +473,16 @@ def run(args: argparse.Namespace) -> int:
             "try 'meettray now'.",
             file=sys.stderr,
         )
-        return EXIT_NO_DESKTOP
+        return ExitCode.NO_DESKTOP
 
     demo = bool(args.demo)
-    answer = instance.ask({"command": "show"}, demo=demo, timeout=5)
+    answer = instance.ask(Request("show"), demo=demo, timeout=5)
     if answer is not None:
+        if not answer.ok:  # a tray of another version, say
+            print(f"meettray is already running, but: {answer.message}", file=sys.stderr)  # noqa: T201
+            return ExitCode.UNEXPECTED
         print("meettray is already running; showing its menu.", file=sys.stderr)  # noqa: T201
-        return 0
+        return ExitCode.OK
     log_file = logs.setup(verbose=args.verbose)
     qt_started = route_qt_messages()
     config, config_problem = load_config_or_defaults(args.config)

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
+from meettray.instance import MAX_MESSAGE, Outcome, ProtocolError, decode_request, encode
+
 log = logging.getLogger(__name__)
 
-Respond = Callable[[dict[str, Any]], None]
+Respond = Callable[[Outcome], None]
 
 
 class InstanceServer(QObject):
-    """Receives one JSON request per connection; the handler answers through ``respond``."""
+    """Receives one :class:`~meettray.instance.Request` per connection; the handler
+    answers through ``respond``."""
 
-    request_received = Signal(object, object)  # request dict, respond callable
+    request_received = Signal(object, object)  # Request, Respond
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -57,26 +58,23 @@ class InstanceServer(QObject):
         data = self._buffers.get(connection, b"") + bytes(connection.readAll().data())
         self._buffers[connection] = data
         if b"\n" not in data:
-            if len(data) > 64 * 1024:
+            if len(data) > MAX_MESSAGE:
                 connection.abort()
             return
-        line = data.split(b"\n", 1)[0]
         try:
-            request = json.loads(line)
-            if not isinstance(request, dict):
-                raise ValueError("not an object")
-        except ValueError:
-            self._answer(connection, {"ok": False, "message": "Malformed request."})
+            request = decode_request(data.split(b"\n", 1)[0])
+        except ProtocolError as exc:
+            self._answer(connection, Outcome(ok=False, message=str(exc)))
             return
 
-        def respond(answer: dict[str, Any]) -> None:
+        def respond(answer: Outcome) -> None:
             self._answer(connection, answer)
 
         self.request_received.emit(request, respond)
 
-    def _answer(self, connection: QLocalSocket, answer: dict[str, Any]) -> None:
+    def _answer(self, connection: QLocalSocket, answer: Outcome) -> None:
         if connection.state() != QLocalSocket.LocalSocketState.ConnectedState:
             return
-        connection.write((json.dumps(answer) + "\n").encode())
+        connection.write(encode(answer))
         connection.flush()
         connection.disconnectFromServer()

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from meettray.demo.fake365 import FakeMicrosoft365
+from meettray.instance import Outcome, Request
 from meettray.ui.app import TrayApp
 from meettray.ui.controller import AppController
 
@@ -35,25 +36,27 @@ def test_without_a_tray_a_window_offers_the_same_actions(
 
 def test_socket_requests(controller: AppController, fake: FakeMicrosoft365, qtbot: QtBot) -> None:
     app = TrayApp(controller, tray_grace_ms=0)
-    answers: list[dict[str, Any]] = []
-    app.handle_request({"command": "ping"}, answers.append)
-    assert answers == [{"ok": True}]
+    answers: list[Outcome] = []
+    app.handle_request(Request("ping"), answers.append)
+    assert answers == [Outcome(ok=True)]
 
-    app.handle_request({"command": "now", "subject": "From the CLI"}, answers.append)
+    app.handle_request(Request("now", subject="From the CLI"), answers.append)
     qtbot.waitUntil(lambda: len(answers) == 2, timeout=10_000)
-    assert answers[1]["ok"] is True
-    assert answers[1]["meeting"]["subject"] == "From the CLI"
-    assert answers[1]["meeting"]["id"] in fake.meetings
+    assert answers[1].ok is True
+    assert answers[1].meeting is not None
+    assert answers[1].meeting["subject"] == "From the CLI"
+    assert answers[1].meeting["id"] in fake.meetings
 
     fake.signed_in_user.guest = True
-    app.handle_request({"command": "now"}, answers.append)
+    app.handle_request(Request("now"), answers.append)
     qtbot.waitUntil(lambda: len(answers) == 3, timeout=10_000)
-    assert answers[2]["ok"] is False
-    assert answers[2]["exit_code"] == 5
-    assert answers[2]["request_id"]
+    assert answers[2].ok is False
+    assert answers[2].exit_code == 5
+    assert answers[2].request_id
 
-    app.handle_request({"command": "dance"}, answers.append)
-    assert answers[3] == {"ok": False, "message": "Unknown command 'dance'."}
+    app.handle_request(Request("status"), answers.append)
+    assert answers[3].status is not None
+    assert answers[3].status.account == "adele@contoso.example"
 
 
 def test_uncaught_errors_are_logged_and_shown_not_fatal(

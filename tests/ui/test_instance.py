@@ -12,30 +12,33 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from meettray import instance
+from meettray.instance import PROTOCOL_VERSION, Outcome, Request, TrayStatus
 from meettray.ui.instance_server import InstanceServer
 
 pytestmark = pytest.mark.posix  # file modes, Unix sockets, signals
 
 
-def ask_in_thread(request: dict[str, Any], results: list[Any]) -> threading.Thread:
+def ask_in_thread(request: Request, results: list[Any]) -> threading.Thread:
     thread = threading.Thread(target=lambda: results.append(instance.ask(request, timeout=10)))
     thread.start()
     return thread
 
 
 def test_nobody_listening_means_none() -> None:
-    assert instance.ask({"command": "ping"}) is None
+    assert instance.ask(Request("ping")) is None
 
 
 def test_round_trip_and_permissions(qtbot: QtBot) -> None:
     server = InstanceServer(instance.server_name())
     assert server.listen()
-    server.request_received.connect(lambda request, respond: respond({"echo": request}))
+    server.request_received.connect(
+        lambda request, respond: respond(Outcome(ok=True, message=f"echo {request.subject}"))
+    )
     results: list[Any] = []
-    thread = ask_in_thread({"command": "ping"}, results)
+    thread = ask_in_thread(Request("now", subject="Stand-up"), results)
     qtbot.waitUntil(lambda: bool(results), timeout=5000)
     thread.join()
-    assert results == [{"echo": {"command": "ping"}}]
+    assert results == [Outcome(ok=True, message="echo Stand-up")]
 
     path = Path(instance.server_name())
     assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
@@ -70,3 +73,75 @@ def test_malformed_requests_get_an_answer(qtbot: QtBot) -> None:
     thread.join()
     assert b"Malformed request" in replies[0]
     server.close()
+
+
+def raw_exchange(qtbot: QtBot, payload: bytes) -> bytes:
+    import socket
+
+    replies: list[bytes] = []
+
+    def talk() -> None:
+        with socket.socket(socket.AF_UNIX) as connection:
+            connection.connect(instance.server_name())
+            connection.sendall(payload)
+            replies.append(connection.recv(10_000))
+
+    thread = threading.Thread(target=talk)
+    thread.start()
+    qtbot.waitUntil(lambda: bool(replies), timeout=5000)
+    thread.join()
+    return replies[0]
+
+
+def test_another_protocol_version_is_refused_plainly_both_ways(qtbot: QtBot) -> None:
+    server = InstanceServer(instance.server_name())
+    assert server.listen()
+    handled: list[Request] = []
+    server.request_received.connect(lambda request, respond: handled.append(request))
+    # An older or newer command asking this tray:
+    reply = instance.decode_outcome(raw_exchange(qtbot, b'{"command": "now", "version": 99}\n'))
+    assert reply.ok is False
+    assert "different versions" in reply.message
+    assert "start it again" in reply.message
+    assert handled == []  # no meeting was made on a request it could not read
+    server.close()
+
+    # This command asking a tray of another version:
+    newer = InstanceServer(instance.server_name())
+    assert newer.listen()
+
+    def answer_as_another_version(_request: Request, respond: Any) -> None:
+        respond(Outcome(ok=True, version=PROTOCOL_VERSION + 1))
+
+    newer.request_received.connect(answer_as_another_version)
+    results: list[Any] = []
+    thread = ask_in_thread(Request("status"), results)
+    qtbot.waitUntil(lambda: bool(results), timeout=5000)
+    thread.join()
+    assert results[0].ok is False
+    assert "different versions" in results[0].message
+    newer.close()
+
+
+def test_unknown_commands_and_shapes_are_refused(qtbot: QtBot) -> None:
+    server = InstanceServer(instance.server_name())
+    assert server.listen()
+    version = str(PROTOCOL_VERSION).encode()
+    unknown = raw_exchange(qtbot, b'{"command": "dance", "version": ' + version + b"}\n")
+    assert instance.decode_outcome(unknown) == Outcome(ok=False, message="Unknown command 'dance'.")
+    not_text = raw_exchange(
+        qtbot, b'{"command": "now", "subject": 5, "version": ' + version + b"}\n"
+    )
+    assert instance.decode_outcome(not_text).message == "Malformed request."
+    server.close()
+
+
+def test_a_status_survives_the_round_trip() -> None:
+    from meettray.instance import HotkeyState
+
+    status = TrayStatus(
+        tray=True, backend="x11", hotkeys={"meet_now": HotkeyState("Ctrl+Alt+M", True)},
+        account="adele@contoso.example",
+    )  # fmt: skip
+    sent = Outcome(ok=True, status=status, warnings=("one",))
+    assert instance.decode_outcome(instance.encode(sent)) == sent
