@@ -162,9 +162,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
     args.config = args.config or paths.config_file(demo=args.demo)
     paths.secure_existing_dirs()  # older versions created some folders 0755
     if args.command is None:
-        from meettray.ui.app import run
+        from meettray.ui.main import run
 
-        return run(args)
+        return run(config_path=args.config, demo=args.demo, verbose=args.verbose)
     from meettray import logs
 
     log_file = logs.setup(verbose=args.verbose)

@@ -109,7 +109,7 @@ def test_the_wheel_holds_every_file_of_the_package(installed: Installed) -> None
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(installed.wheel).read(entry_points).decode()
     assert "meettray = meettray.cli:main" in text
-    assert "[gui_scripts]\nmeettray-tray = meettray.ui.app:main" in text
+    assert "[gui_scripts]\nmeettray-tray = meettray.cli:main" in text
 
 
 def test_every_module_imports_from_the_install(installed: Installed) -> None:

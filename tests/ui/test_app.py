@@ -12,6 +12,7 @@ from meettray.demo.fake365 import FakeMicrosoft365
 from meettray.instance import Outcome, Request
 from meettray.ui.app import TrayApp
 from meettray.ui.controller import AppController
+from meettray.ui.remote import RemoteControl
 
 
 def test_without_a_tray_a_window_offers_the_same_actions(
@@ -35,7 +36,7 @@ def test_without_a_tray_a_window_offers_the_same_actions(
 
 
 def test_socket_requests(controller: AppController, fake: FakeMicrosoft365, qtbot: QtBot) -> None:
-    app = TrayApp(controller, tray_grace_ms=0)
+    app = RemoteControl(TrayApp(controller, tray_grace_ms=0))
     answers: list[Outcome] = []
     app.handle_request(Request("ping"), answers.append)
     assert answers == [Outcome(ok=True)]
@@ -66,7 +67,7 @@ def test_uncaught_errors_are_logged_and_shown_not_fatal(
 
     from PySide6.QtWidgets import QMessageBox
 
-    from meettray.ui.app import install_excepthook
+    from meettray.ui.main import install_excepthook
 
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "critical", lambda _p, _t, text: shown.append(text))
@@ -88,7 +89,7 @@ def test_cycles_are_collected_on_the_gui_thread(qtbot: QtBot, qapp: Any) -> None
     import gc
     import threading
 
-    from meettray.ui.app import collect_garbage_on_gui_thread
+    from meettray.ui.main import collect_garbage_on_gui_thread
 
     freed_on: list[str] = []
 
