@@ -233,14 +233,13 @@ def _service(args: argparse.Namespace, lazy_demo: _LazyDemo) -> MeetingService:
         print(f"meettray: {why}; trying again in {seconds:.0f} s…", file=sys.stderr)
 
     service = build_service(config, demo=demo, on_wait=waiting)
-    if service.history.set_aside is not None:
+    if service.history_set_aside is not None:
         print(
             "meettray: the meeting history file was damaged; it was moved to "
-            f"{service.history.set_aside} and a new one was started.",
+            f"{service.history_set_aside} and a new one was started.",
             file=sys.stderr,
         )
-    if demo is not None and service.account() is None:
-        service.auth.sign_in_browser()  # type: ignore[union-attr]  # demo is delegated
+    service.ensure_signed_in_for_demo()
     return service
 
 
@@ -337,19 +336,12 @@ def _copy(meeting: Meeting) -> Any:
 
 
 def _cmd_history(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
-    from meettray import paths
-    from meettray.history import HistoryStore
+    from meettray.service import read_history
 
-    store = HistoryStore(paths.data_dir(demo=demo.enabled) / "history.sqlite3")
-    if store.set_aside is not None:
-        print(
-            f"meettray: the history file was damaged and was moved to {store.set_aside}.",
-            file=sys.stderr,
-        )
-    try:
-        meetings = store.recent(args.limit, search=args.search)
-    finally:
-        store.close()
+    meetings, set_aside = read_history(demo=demo.enabled, limit=args.limit, search=args.search)
+    if set_aside is not None:
+        print(f"meettray: the history file was damaged and was moved to {set_aside}.",
+              file=sys.stderr)  # fmt: skip
     if args.json:
         print(json.dumps([m.as_json() for m in meetings], ensure_ascii=False), file=out)
         return ExitCode.OK
@@ -362,13 +354,12 @@ def _cmd_history(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
 
 
 def _cmd_login(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
-    from meettray.auth import AppOnlyAuth, Cancellation
+    from meettray.accounts import Cancellation
 
     service = _service(args, demo)
     try:
-        authenticator = service.auth
-        if isinstance(authenticator, AppOnlyAuth):
-            authenticator.token(())
+        if not service.signs_in:
+            service.check_app_access()
             print(
                 f"Application mode: the app can get tokens; meetings are created for "
                 f"{service.config.account.user_id}.",
@@ -378,17 +369,17 @@ def _cmd_login(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
         cancel = Cancellation()
         try:
             if args.device_code:
-                prompt = authenticator.begin_device_code()
+                prompt = service.begin_device_code()
                 print(
                     prompt.message
                     or f"Open {prompt.verification_uri} and enter {prompt.user_code}",
                     file=out,
                     flush=True,
                 )
-                account = authenticator.finish_device_code(prompt, cancel=cancel)
+                account = service.finish_device_code(prompt, cancel=cancel)
             else:
                 print("Opening your browser to sign in… (Ctrl+C to cancel)", file=out, flush=True)
-                account = authenticator.sign_in_browser(cancel=cancel)
+                account = service.sign_in_browser(cancel=cancel)
         except KeyboardInterrupt:
             cancel.cancel()
             raise SignInCancelled("Sign-in was cancelled.") from None
@@ -399,15 +390,13 @@ def _cmd_login(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
 
 
 def _cmd_logout(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
-    from meettray.auth import AppOnlyAuth
-
     service = _service(args, demo)
     try:
-        if isinstance(service.auth, AppOnlyAuth):
+        if not service.signs_in:
             print("Application mode has no sign-in to forget.", file=out)
             return ExitCode.OK
         account = service.account()
-        service.auth.sign_out()
+        service.sign_out()
     finally:
         service.close()
     print(f"Signed out {account.username}." if account else "Nobody was signed in.", file=out)

@@ -160,7 +160,7 @@ def _account_checks(report: Report, config: Any, demo: DemoEnvironment | None) -
         return
     try:
         _cache_check(report, service)
-        if _account_check(report, service, demo):
+        if _account_check(report, service):
             _graph_check(report, service)
         else:
             report.add("Microsoft Graph", SKIP, "not checked: nobody is signed in")
@@ -184,11 +184,9 @@ def _cache_check(report: Report, service: MeetingService) -> None:
         )
 
 
-def _account_check(report: Report, service: MeetingService, demo: DemoEnvironment | None) -> bool:
+def _account_check(report: Report, service: MeetingService) -> bool:
     try:
-        account = service.account()
-        if account is None and demo is not None:
-            account = service.auth.sign_in_browser()  # type: ignore[union-attr]
+        account = service.ensure_signed_in_for_demo()
     except MeettrayError as exc:
         report.failed("Signed in", exc)
         return False
@@ -210,7 +208,7 @@ def _account_check(report: Report, service: MeetingService, demo: DemoEnvironmen
 
 def _graph_check(report: Report, service: MeetingService) -> None:
     try:
-        request_id = service.graph.check_access()
+        request_id = service.check_graph_access()
     except MeettrayError as exc:
         report.failed("Microsoft Graph", exc)
         return

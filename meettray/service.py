@@ -8,7 +8,7 @@ lost because something after it failed: the link is returned with warnings.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from meettray import auth, paths
 from meettray.config import Config
-from meettray.errors import GraphError, MeettrayError, NetworkError, StorageError
+from meettray.errors import ConfigError, GraphError, MeettrayError, NetworkError, StorageError
 from meettray.graph import CreateResult, GraphClient
 from meettray.history import HistoryStore
 from meettray.meetings import Meeting, MeetingRequest, instant_request, new_external_id
@@ -49,6 +49,17 @@ def _may_have_acted(exc: Exception) -> bool:
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """One page of history for a list: the meetings, and (first page) how many match."""
+
+    meetings: list[Meeting]
+    #: Matches in all, for the first page of a listing; ``None`` for later pages.
+    total: int | None
+    #: What went wrong reading it, in a sentence ("" if nothing).
+    error: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,6 +99,81 @@ class MeetingService:
 
     def account(self) -> auth.Account | None:
         return self.auth.account()
+
+    # -- sign-in -------------------------------------------------------------------------------
+
+    @property
+    def signs_in(self) -> bool:
+        """Whether a person signs in (delegated mode); application mode has no sign-in."""
+        return isinstance(self.auth, auth.DelegatedAuth)
+
+    def _delegated(self) -> auth.DelegatedAuth:
+        if not isinstance(self.auth, auth.DelegatedAuth):
+            raise ConfigError("Application mode has no sign-in: meetings are created for "
+                              f"{self.config.account.user_id}.")  # fmt: skip
+        return self.auth
+
+    def sign_in_browser(
+        self,
+        scopes: Sequence[str] = (auth.MEETINGS,),
+        *,
+        cancel: auth.Cancellation | None = None,
+    ) -> auth.Account:
+        """Sign in in the browser (the demo's own, in the demo); blocks until done."""
+        return self._delegated().sign_in_browser(scopes, cancel=cancel)
+
+    def begin_device_code(self, scopes: Sequence[str] = (auth.MEETINGS,)) -> auth.DeviceCodePrompt:
+        return self._delegated().begin_device_code(scopes)
+
+    def finish_device_code(
+        self, prompt: auth.DeviceCodePrompt, *, cancel: auth.Cancellation | None = None
+    ) -> auth.Account:
+        return self._delegated().finish_device_code(prompt, cancel=cancel)
+
+    def sign_out(self) -> None:
+        """Forget the account and its tokens (nothing to forget in application mode)."""
+        if isinstance(self.auth, auth.DelegatedAuth):
+            self.auth.sign_out()
+
+    def check_app_access(self) -> None:
+        """Application mode: get a token now, so a wrong secret or consent shows here."""
+        self.auth.token(())
+
+    def ensure_signed_in_for_demo(self) -> auth.Account | None:
+        """The demo signs in as its sample user by itself; elsewhere, whoever is signed in."""
+        account = self.account()
+        if self.demo and account is None:
+            account = self.sign_in_browser()
+        return account
+
+    def check_graph_access(self) -> str:
+        """Prove the token and the permission work; the request-id of the probe."""
+        return self.graph.check_access()
+
+    # -- history -----------------------------------------------------------------------------
+
+    def recent(self, limit: int, *, search: str = "") -> list[Meeting]:
+        """The newest meetings (optionally those whose subject matches ``search``)."""
+        return self.history.recent(limit, search=search)
+
+    def history_page(self, search: str, offset: int, limit: int) -> HistoryPage:
+        """A page of history, newest first; the first page also counts the matches."""
+        try:
+            if offset == 0:
+                meetings, total = self.history.first_page(limit, search=search)
+                return HistoryPage(meetings, total)
+            return HistoryPage(self.history.recent(limit, search=search, offset=offset), None)
+        except StorageError as exc:
+            return HistoryPage([], None, error=exc.message)
+
+    def forget(self, meeting: Meeting) -> None:
+        """Remove a meeting from history (it still exists in Teams)."""
+        self.history.delete(meeting.id)
+
+    @property
+    def history_set_aside(self) -> Path | None:
+        """Where a damaged history file was moved at start-up, if it was."""
+        return self.history.set_aside
 
     def history_files(self) -> tuple[Path, ...]:
         """The files another process's history write touches (to watch for changes)."""
@@ -269,7 +355,7 @@ def build_service(
         user_id=account.user_id if account.mode == "application" else "",
         on_wait=on_wait,
     )
-    history = HistoryStore(data / "history.sqlite3")
+    history = HistoryStore(_history_path(demo=demo is not None))
     return MeetingService(
         config=config,
         authenticator=authenticator,
@@ -278,3 +364,19 @@ def build_service(
         cache_status=status,
         demo=demo is not None,
     )
+
+
+def _history_path(*, demo: bool) -> Path:
+    return paths.data_dir(demo=demo) / "history.sqlite3"
+
+
+def read_history(*, demo: bool, limit: int, search: str = "") -> tuple[list[Meeting], Path | None]:
+    """The newest meetings, needing no sign-in (``meettray history``).
+
+    Also returns where a damaged history file was moved, if it was.
+    """
+    store = HistoryStore(_history_path(demo=demo))
+    try:
+        return store.recent(limit, search=search), store.set_aside
+    finally:
+        store.close()

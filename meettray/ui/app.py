@@ -144,7 +144,7 @@ class TrayApp(QObject):
 
         if self.history_window is None:
             c = self.controller
-            window = HistoryWindow(lambda: c.service.history if c.service else None)
+            window = HistoryWindow(c)
             window.copy_requested.connect(lambda m, details: c.copy(m, details=details))
             window.open_requested.connect(c.open_meeting)
             window.remove_requested.connect(c.remove_from_history)

@@ -14,11 +14,12 @@ import itertools
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
-from meettray import auth
+from meettray.accounts import MEETINGS, Account, CacheStatus, Cancellation, DeviceCodePrompt
 from meettray.config import Config, save_config
 from meettray.errors import MeettrayError, SignInRequired
 from meettray.formatting import clipboard_html, clipboard_text, short_link
@@ -28,7 +29,7 @@ from meettray.ui.tasks import TaskRunner
 if TYPE_CHECKING:
     from meettray.demo.runtime import DemoEnvironment
     from meettray.platform.autostart import Autostart
-    from meettray.service import Created, MeetingService
+    from meettray.service import Created, HistoryPage, MeetingService
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,16 @@ DEBOUNCE_SECONDS = 0.8
 RECENT_COUNT = 8
 #: Quiet time after a change to the history files before looking at what changed.
 HISTORY_SETTLE_MS = 150
+
+
+@dataclass(frozen=True)
+class _Started:
+    """What the background start-up hands the GUI thread."""
+
+    service: MeetingService
+    account: Account | None
+    recent: list[Meeting]
+    recovered: list[Meeting]
 
 
 class ClipboardWriter(Protocol):
@@ -106,8 +117,8 @@ class AppController(QObject):
         self._tickets = itertools.count(1)
 
         self.service: MeetingService | None = None
-        self.account: auth.Account | None = None
-        self.cache_status: auth.CacheStatus | None = None
+        self.account: Account | None = None
+        self.cache_status: CacheStatus | None = None
         self.recent: list[Meeting] = []
         self.last_error: MeettrayError | None = None
         self.meet_now_running = False
@@ -115,9 +126,8 @@ class AppController(QObject):
         self._last_trigger = -DEBOUNCE_SECONDS
         self._waiting_for_service: list[Callable[[MeetingService], None]] = []
         self._starting = False
-        self._cancel_sign_in: auth.Cancellation | None = None
+        self._cancel_sign_in: Cancellation | None = None
         self._retry_meet_now_after_sign_in = False
-        self._recovered: list[Meeting] = []
         self._link_ready.connect(self.copy)
         # Another process (the CLI, a second account's tray) may write history too.
         self._history_watcher = QFileSystemWatcher(self)
@@ -140,38 +150,36 @@ class AppController(QObject):
         config, demo, open_url = self.config, self.demo, self._open_url
         factory = self._service_factory
 
-        def build() -> tuple[MeetingService, auth.Account | None, list[Meeting]]:
+        def build() -> _Started:
             # The network stack (msal, requests) is imported here, off the GUI thread,
             # after the tray icon is up.
             from meettray.service import build_service
 
             service = (factory or build_service)(config, demo=demo, open_browser=open_url)
             try:
-                self._recovered = service.warm_up()
-                account = service.account()
-                if demo is not None and account is None:
-                    account = service.auth.sign_in_browser()  # type: ignore[union-attr]
-                return service, account, service.history.recent(RECENT_COUNT)
+                recovered = service.warm_up()
+                account = service.ensure_signed_in_for_demo()
+                return _Started(service, account, service.recent(RECENT_COUNT), recovered)
             except BaseException:
                 service.close()
                 raise
 
         self._runner.run(build, self._started, self._start_failed)
 
-    def _started(self, built: tuple[MeetingService, auth.Account | None, list[Meeting]]) -> None:
+    def _started(self, built: _Started) -> None:
         self._starting = False
-        self.service, self.account, self.recent = built
+        self.service, self.account, self.recent = built.service, built.account, built.recent
         self.cache_status = self.service.cache_status
         self._watch_history(self.service)
         log.info("ready (account: %s)", self.account.username if self.account else "none")
-        if self.service.history.set_aside is not None:
+        if (set_aside := self.service.history_set_aside) is not None:
             self.notify.emit(
                 "History was damaged",
-                f"The damaged file was moved to {self.service.history.set_aside} and a new "
-                "history was started.",
+                f"The damaged file was moved to {set_aside} and a new history was started.",
                 None,
             )
-        self._announce_recovered(self._recovered)
+        self._announce_recovered(built.recovered)
+        self.history_changed.emit()  # a History window opened early shows it now
         self.state_changed.emit()
         waiting, self._waiting_for_service = self._waiting_for_service, []
         for action in waiting:
@@ -357,7 +365,7 @@ class AppController(QObject):
 
     def remove_from_history(self, meeting: Meeting) -> int:
         ticket = next(self._tickets)
-        self._in_background(ticket, lambda s: s.history.delete(meeting.id), self._history_changed)
+        self._in_background(ticket, lambda s: s.forget(meeting), self._history_changed)
         return ticket
 
     def cancel_meeting(self, meeting: Meeting) -> int:
@@ -404,6 +412,22 @@ class AppController(QObject):
             lambda exc: log.warning("could not check history: %s", exc),
         )
 
+    def history_page(
+        self, search: str, offset: int, limit: int, done: Callable[[HistoryPage], None]
+    ) -> None:
+        """A page for the History window, read off the GUI thread (see HistorySource)."""
+        from meettray.service import HistoryPage
+
+        service = self.service
+        if service is None:  # not started yet: empty now, history_changed once ready
+            done(HistoryPage([], 0))
+            return
+        self._runner.run(
+            lambda: service.history_page(search, offset, limit),
+            done,
+            lambda exc: done(HistoryPage([], None, error=_unexpected(exc).message)),
+        )
+
     def _history_changed(self) -> None:
         self.history_changed.emit()
         service = self.service
@@ -415,38 +439,37 @@ class AppController(QObject):
             self.state_changed.emit()
 
         self._runner.run(
-            lambda: service.history.recent(RECENT_COUNT),
+            lambda: service.recent(RECENT_COUNT),
             loaded,
             lambda exc: log.warning("could not read history: %s", exc),
         )
 
     # -- sign-in ------------------------------------------------------------------------------
 
-    def sign_in(
-        self, *, device_code: bool = False, scopes: Sequence[str] = (auth.MEETINGS,)
-    ) -> None:
+    def sign_in(self, *, device_code: bool = False, scopes: Sequence[str] = (MEETINGS,)) -> None:
         """Start sign-in (browser or device code); :meth:`cancel_sign_in` stops it."""
         if self.signing_in:
             return
         self.signing_in = True
-        cancel = self._cancel_sign_in = auth.Cancellation()
+        cancel = self._cancel_sign_in = Cancellation()
         self.state_changed.emit()
         self.sign_in_started.emit()
 
         def start(service: MeetingService) -> None:
-            authenticator = service.auth
-            if not isinstance(authenticator, auth.DelegatedAuth):
-                self._signed_in(authenticator.account())
+            if not service.signs_in:
+                account = service.account()
+                assert account is not None  # application mode acts for its configured user
+                self._signed_in(account)
                 return
             if device_code:
                 self._runner.run(
-                    lambda: authenticator.begin_device_code(scopes),
-                    lambda prompt: self._show_code(authenticator, prompt, cancel),
+                    lambda: service.begin_device_code(scopes),
+                    lambda prompt: self._show_code(service, prompt, cancel),
                     self._sign_in_failed,
                 )
             else:
                 self._runner.run(
-                    lambda: authenticator.sign_in_browser(scopes, cancel=cancel),
+                    lambda: service.sign_in_browser(scopes, cancel=cancel),
                     self._signed_in,
                     self._sign_in_failed,
                 )
@@ -455,13 +478,13 @@ class AppController(QObject):
 
     def _show_code(
         self,
-        authenticator: auth.DelegatedAuth,
-        prompt: auth.DeviceCodePrompt,
-        cancel: auth.Cancellation,
+        service: MeetingService,
+        prompt: DeviceCodePrompt,
+        cancel: Cancellation,
     ) -> None:
         self.device_code_ready.emit(prompt)
         self._runner.run(
-            lambda: authenticator.finish_device_code(prompt, cancel=cancel),
+            lambda: service.finish_device_code(prompt, cancel=cancel),
             self._signed_in,
             self._sign_in_failed,
         )
@@ -470,7 +493,7 @@ class AppController(QObject):
         if self._cancel_sign_in is not None:
             self._cancel_sign_in.cancel()
 
-    def _signed_in(self, account: auth.Account) -> None:
+    def _signed_in(self, account: Account) -> None:
         self.signing_in = False
         self._cancel_sign_in = None
         self.account = account
@@ -500,9 +523,8 @@ class AppController(QObject):
             self.failed.emit(0, _unexpected(exc))
 
         def start(service: MeetingService) -> None:
-            authenticator = service.auth
-            if isinstance(authenticator, auth.DelegatedAuth):
-                self._runner.run(authenticator.sign_out, done, fail)
+            if service.signs_in:
+                self._runner.run(service.sign_out, done, fail)
 
         self._with_service(start)
 

@@ -1,14 +1,15 @@
 """The History window: every meeting meettray created, searchable, fast at 100 000 rows.
 
 :class:`HistoryModel` loads rows a page at a time as the view scrolls
-(``canFetchMore``/``fetchMore``) from indexed SQLite queries; there is no
-widget per row.
+(``canFetchMore``/``fetchMore``); there is no widget per row.  Pages come from
+a :class:`HistorySource` (the controller), which reads them off the GUI
+thread: typing a search never waits on the database.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -34,12 +35,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from meettray.errors import StorageError
-from meettray.history import HistoryStore
 from meettray.meetings import Meeting
+from meettray.service import HistoryPage
 from meettray.ui.icons import icon
 
 _Index = QModelIndex | QPersistentModelIndex
+
+
+class HistorySource(Protocol):
+    def history_page(
+        self, search: str, offset: int, limit: int, done: Callable[[HistoryPage], None]
+    ) -> None:
+        """Read a page in the background; ``done`` gets it on the GUI thread."""
+        ...
 
 
 class HistoryModel(QAbstractTableModel):
@@ -47,30 +55,41 @@ class HistoryModel(QAbstractTableModel):
 
     PAGE = 200
     COLUMNS = ("Subject", "Start", "Created", "Link")
+    #: A page arrived (the first one after :meth:`reload`, or one more).
+    loaded = Signal()
 
-    def __init__(self, store: Callable[[], HistoryStore | None]) -> None:
+    def __init__(self, source: HistorySource) -> None:
         super().__init__()
-        self._store = store
+        self._source = source
         self._rows: list[Meeting] = []
         self._total = 0
+        self._loading = False
+        #: Answers to an older reload (an earlier search) are dropped.
+        self._generation = 0
         self.search = ""
         self.error: str = ""
 
     def reload(self, search: str | None = None) -> None:
-        """Start over (after a change, or with a new search)."""
+        """Start over (after a change, or with a new search); the rows follow shortly."""
         if search is not None:
             self.search = search
+        self._generation += 1
+        generation = self._generation
+        self._loading = True
+        self._source.history_page(
+            self.search, 0, self.PAGE, lambda page: self._first_page(generation, page)
+        )
+
+    def _first_page(self, generation: int, page: HistoryPage) -> None:
+        if generation != self._generation:
+            return
         self.beginResetModel()
-        self._rows = []
-        self._total = 0
-        self.error = ""
-        store = self._store()
-        if store is not None:
-            try:
-                self._rows, self._total = store.first_page(self.PAGE, search=self.search)
-            except StorageError as exc:
-                self.error = exc.message
+        self._rows = list(page.meetings)
+        self._total = page.total if page.total is not None else len(page.meetings)
+        self.error = page.error
+        self._loading = False
         self.endResetModel()
+        self.loaded.emit()
 
     @property
     def total(self) -> int:
@@ -83,25 +102,31 @@ class HistoryModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.COLUMNS)
 
     def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and len(self._rows) < self._total
+        return not parent.isValid() and not self._loading and len(self._rows) < self._total
 
     def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
-        store = self._store()
-        if store is None or parent.isValid():
+        if parent.isValid() or self._loading:
             return
-        try:
-            page = store.recent(self.PAGE, search=self.search, offset=len(self._rows))
-        except StorageError as exc:
-            self.error = exc.message
-            self._total = len(self._rows)
+        generation = self._generation
+        self._loading = True
+        self._source.history_page(
+            self.search, len(self._rows), self.PAGE, lambda page: self._more(generation, page)
+        )
+
+    def _more(self, generation: int, page: HistoryPage) -> None:
+        if generation != self._generation:
             return
-        if not page:
-            self._total = len(self._rows)
+        self._loading = False
+        if page.error or not page.meetings:
+            self.error = page.error
+            self._total = len(self._rows)  # nothing more to fetch
+            self.loaded.emit()
             return
         first = len(self._rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
-        self._rows.extend(page)
+        self.beginInsertRows(QModelIndex(), first, first + len(page.meetings) - 1)
+        self._rows.extend(page.meetings)
         self.endInsertRows()
+        self.loaded.emit()
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -145,12 +170,13 @@ class HistoryWindow(QWidget):
     remove_requested = Signal(object)
     cancel_requested = Signal(object)
 
-    def __init__(self, store: Callable[[], HistoryStore | None], parent: QWidget | None = None):
+    def __init__(self, source: HistorySource, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("History — meettray")
         self.setWindowIcon(icon())
         self.resize(900, 520)
-        self.model = HistoryModel(store)
+        self.model = HistoryModel(source)
+        self.model.loaded.connect(self._show_count)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search subjects…")
         self.search.setClearButtonEnabled(True)
@@ -209,6 +235,8 @@ class HistoryWindow(QWidget):
 
     def _reload(self, search: str | None = None) -> None:
         self.model.reload(search)
+
+    def _show_count(self) -> None:
         shown = self.model.total
         self.count.setText(
             self.model.error

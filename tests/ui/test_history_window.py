@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -11,7 +12,9 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from meettray.history import HistoryStore
+from meettray.service import HistoryPage
 from meettray.ui.history_window import HistoryModel, HistoryWindow
+from meettray.ui.tasks import TaskRunner
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -44,43 +47,73 @@ def big_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+class StoreSource:
+    """Pages read on a worker thread, as the controller reads them through the service."""
+
+    def __init__(self, store: HistoryStore | None) -> None:
+        self.store = store
+        self.runner = TaskRunner()
+        self.calls = 0
+
+    def history_page(self, search: str, offset: int, limit: int, done: Callable[..., None]) -> None:
+        self.calls += 1
+        store = self.store
+        if store is None:
+            done(HistoryPage([], 0))
+            return
+
+        def read() -> HistoryPage:
+            if offset == 0:
+                return HistoryPage(*store.first_page(limit, search=search))
+            return HistoryPage(store.recent(limit, search=search, offset=offset), None)
+
+        self.runner.run(read, done, lambda exc: done(HistoryPage([], None, error=str(exc))))
+
+
 @pytest.fixture
-def store(big_history: Path) -> HistoryStore:
+def store(big_history: Path) -> Iterator[StoreSource]:
     opened = HistoryStore(big_history)
-    yield opened  # type: ignore[misc]
+    source = StoreSource(opened)
+    yield source
+    source.runner.wait(5000)
     opened.close()
 
 
-def test_model_loads_pages_lazily(store: HistoryStore) -> None:
-    model = HistoryModel(lambda: store)
-    model.reload()
+def test_model_loads_pages_lazily(store: StoreSource, qtbot: QtBot) -> None:
+    model = HistoryModel(store)
+    with qtbot.waitSignal(model.loaded, timeout=5000):
+        model.reload()
 
     assert model.total == 100_000
     assert model.rowCount() == HistoryModel.PAGE
     assert model.canFetchMore()
     assert model.meeting(0).subject == "Sync 99999"  # newest first
-    model.fetchMore()
+    with qtbot.waitSignal(model.loaded, timeout=5000):
+        model.fetchMore()
+        assert not model.canFetchMore()  # one page at a time
     assert model.rowCount() == 2 * HistoryModel.PAGE
     assert model.meeting(HistoryModel.PAGE).id == f"m{99_999 - HistoryModel.PAGE}"
 
 
-def test_model_search(store: HistoryStore) -> None:
-    model = HistoryModel(lambda: store)
-    model.reload("incident")
+def test_model_search(store: StoreSource, qtbot: QtBot) -> None:
+    model = HistoryModel(store)
+    with qtbot.waitSignal(model.loaded, timeout=5000):
+        model.reload("incident")
     assert model.total == 1000
     assert model.meeting(0).subject == "Incident 99900"
-    model.reload("no such thing")
+    with qtbot.waitSignal(model.loaded, timeout=5000):
+        model.reload("no such thing")
     assert model.total == 0
     assert not model.canFetchMore()
 
 
 def test_window_scrolls_through_100k_rows_without_a_widget_per_row(
-    store: HistoryStore, qtbot: QtBot
+    store: StoreSource, qtbot: QtBot
 ) -> None:
-    window = HistoryWindow(lambda: store)
+    window = HistoryWindow(store)
     qtbot.addWidget(window)
     window.show()
-    assert window.count.text() == "100000 meetings"
+    qtbot.waitUntil(lambda: window.count.text() == "100000 meetings", timeout=5000)
     window.table.scrollToBottom()
     qtbot.waitUntil(lambda: window.model.rowCount() > HistoryModel.PAGE, timeout=5000)
     assert window.model.rowCount() < 100_000  # only what was scrolled to is loaded
@@ -89,9 +122,9 @@ def test_window_scrolls_through_100k_rows_without_a_widget_per_row(
 
 
 def test_live_search_and_actions(
-    store: HistoryStore, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+    store: StoreSource, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    window = HistoryWindow(lambda: store)
+    window = HistoryWindow(store)
     qtbot.addWidget(window)
     window.show()
     assert not window.buttons["copy"].isEnabled()  # nothing selected yet
@@ -125,8 +158,21 @@ def test_live_search_and_actions(
 
 
 def test_window_before_history_is_ready(qtbot: QtBot) -> None:
-    window = HistoryWindow(lambda: None)
+    window = HistoryWindow(StoreSource(None))
     qtbot.addWidget(window)
     window.show()
     assert window.model.rowCount() == 0
     assert window.count.text() == "0 meetings"
+
+
+def test_an_answer_to_an_older_search_is_dropped(store: StoreSource, qtbot: QtBot) -> None:
+    """Typing fast: only the last search's rows are shown, whatever order answers come in."""
+    model = HistoryModel(store)
+    model.reload("Sync")
+    with qtbot.waitSignal(model.loaded, timeout=5000):
+        model.reload("Incident 999")
+    qtbot.wait(100)  # the first answer arrives too, and is dropped
+    assert model.search == "Incident 999"
+    assert model.rowCount() == 1
+    assert model.meeting(0).id == "m99900"
+    assert store.calls == 2
