@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,13 +19,13 @@ from .xserver import find_tray_icon, tray_host, xvfb
 NO_DISPLAY = {"DISPLAY": "", "WAYLAND_DISPLAY": ""}
 
 
-def doctor(*args: str, env: dict[str, str] | None = None) -> tuple[int, dict[str, object]]:
+def doctor(*args: str, env: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
     done = run_cli("doctor", "--json", *args, env={**NO_DISPLAY, **(env or {})})
     return done.returncode, json.loads(done.stdout)
 
 
-def by_name(report: dict[str, object]) -> dict[str, dict[str, str]]:
-    return {c["name"]: c for c in report["checks"]}  # type: ignore[attr-defined,index]
+def by_name(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {c["name"]: c for c in report["checks"]}
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 
 def request(**changes: object) -> MeetingRequest:
     base = MeetingRequest(subject="Standup", start=NOW, end=NOW + timedelta(minutes=15))
-    return MeetingRequest(**{**base.__dict__, **changes})  # type: ignore[arg-type]
+    return MeetingRequest(**{**base.__dict__, **changes})
 
 
 def test_create_sends_create_or_get_with_external_id(

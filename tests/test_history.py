@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import stat
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -36,9 +37,9 @@ def meeting(n: int, subject: str = "", **changes: object) -> Meeting:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> HistoryStore:
+def store(tmp_path: Path) -> Iterator[HistoryStore]:
     history = HistoryStore(tmp_path / "data" / "history.sqlite3")
-    yield history  # type: ignore[misc]
+    yield history
     history.close()
 
 

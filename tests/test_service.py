@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -22,7 +23,7 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 @pytest.fixture
 def service(
     config: Config, signed_in: DelegatedAuth, graph: GraphClient, tmp_path: Path
-) -> MeetingService:
+) -> Iterator[MeetingService]:
     config = Config(
         account=config.account, meeting=MeetingConfig(subject="Bridge {date}", duration_minutes=20)
     )
@@ -34,7 +35,7 @@ def service(
         cache_status=CacheStatus("memory", False, ""),
         clock=lambda: NOW,
     )
-    yield made  # type: ignore[misc]
+    yield made
     made.close()
 
 

@@ -56,7 +56,7 @@ class ClipboardWriter(Protocol):
 
 
 class Reply(Protocol):
-    def __call__(self, outcome: Created | Exception) -> None: ...
+    def __call__(self, outcome: Created | Exception, /) -> None: ...
 
 
 def _unexpected(exc: Exception) -> MeettrayError:

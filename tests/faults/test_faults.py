@@ -42,7 +42,10 @@ class Fault:
 
 
 def _fault(kind: str, times: int = 1, **options: Any) -> Callable[[FakeMicrosoft365], None]:
-    return lambda fake: fake.add_fault(kind, "createOrGet", times=times, **options) and None
+    def inject(fake: FakeMicrosoft365) -> None:
+        fake.add_fault(kind, "createOrGet", times=times, **options)
+
+    return inject
 
 
 def _revoke(fake: FakeMicrosoft365) -> None:

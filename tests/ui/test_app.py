@@ -25,14 +25,15 @@ def test_without_a_tray_a_window_offers_the_same_actions(
     assert buttons == ["&Meet now", "&Schedule…", "&History…", "S&ettings…", "&Quit"]
     notes = [label.text() for label in app.window.findChildren(QLabel)]
     assert any("No system tray was found" in text for text in notes)
-    width = app.window.width()
+    window = app.window
+    width = window.width()
     with qtbot.waitSignal(controller.meeting_created, timeout=10_000):
-        app.window.meet_now_requested.emit()
-    qtbot.waitUntil(lambda: "Link copied" in app.window.status.text(), timeout=5000)
-    assert "teams.microsoft.com" in app.window.status.text()  # a short form of the link
+        window.meet_now_requested.emit()
+    qtbot.waitUntil(lambda: "Link copied" in window.status.text(), timeout=5000)
+    assert "teams.microsoft.com" in window.status.text()  # a short form of the link
     controller.notify.emit("Long", "x" * 400, None)  # nowhere to wrap
     qtbot.wait(50)
-    assert app.window.width() == width
+    assert window.width() == width
 
 
 def test_socket_requests(controller: AppController, fake: FakeMicrosoft365, qtbot: QtBot) -> None:
@@ -77,7 +78,7 @@ def test_uncaught_errors_are_logged_and_shown_not_fatal(
     try:
         raise RuntimeError("boom")
     except RuntimeError:
-        sys.excepthook(*sys.exc_info())  # type: ignore[arg-type]
+        sys.excepthook(*sys.exc_info())
 
     assert "carried on" in shown[0]
     assert "/logs/meettray.log" in shown[0]

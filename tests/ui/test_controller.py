@@ -39,7 +39,8 @@ def test_meet_now_copies_notifies_and_remembers(
 
     with qtbot.waitSignal(controller.meeting_created, timeout=10_000) as created:
         assert controller.meet_now() is True
-        assert controller.busy
+        busy_while_sending = controller.busy
+    assert busy_while_sending
     _ticket, meeting, warnings = created.args
 
     assert clipboard.text == meeting.join_url
@@ -158,7 +159,8 @@ def test_device_code_sign_in_shows_the_code_and_can_be_cancelled(
     with qtbot.waitSignal(controller.device_code_ready, timeout=10_000) as ready:
         controller.sign_in(device_code=True)
     assert ready.args[0].user_code
-    assert controller.signing_in
+    signing_in_while_waiting = controller.signing_in
+    assert signing_in_while_waiting
 
     with qtbot.waitSignal(controller.sign_in_finished, timeout=10_000) as finished:
         controller.cancel_sign_in()

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -129,7 +130,7 @@ def test_live_search_and_actions(
     window.show()
     assert not window.buttons["copy"].isEnabled()  # nothing selected yet
 
-    qtbot.keyClicks(window.search, "Incident 999")
+    QTest.keyClicks(window.search, "Incident 999")
     qtbot.waitUntil(lambda: window.model.total == 1, timeout=3000)
     assert window.count.text() == "1 meeting found"
     window.table.selectRow(0)

@@ -10,6 +10,7 @@ of True) would move the count by thousands either way.
 
 from __future__ import annotations
 
+import functools
 import gc
 import sys
 from collections.abc import Iterator
@@ -56,7 +57,7 @@ def test_many_background_jobs_keep_every_reference(qtbot: QtBot) -> None:
     done: list[int] = []
     true_refs = sys.getrefcount(True)
     for n in range(EMITS):
-        runner.run(lambda n=n: n, done.append, lambda exc: None)
+        runner.run(functools.partial(int, n), done.append, lambda exc: None)
     qtbot.waitUntil(lambda: len(done) == EMITS, timeout=60_000)
     QThreadPool.globalInstance().waitForDone()
     assert abs(sys.getrefcount(True) - true_refs) < EMITS // 4

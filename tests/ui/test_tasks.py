@@ -24,7 +24,7 @@ def test_result_arrives_on_the_gui_thread(qtbot: QtBot) -> None:
         seen["value"] = value
         seen["callback"] = threading.get_ident()
 
-    runner.run(work, done, pytest.fail)
+    runner.run(work, done, lambda exc: pytest.fail(str(exc)))
     qtbot.waitUntil(lambda: "value" in seen, timeout=5000)
 
     assert seen["value"] == 42

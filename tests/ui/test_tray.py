@@ -44,12 +44,14 @@ def test_click_creates_a_meeting_and_recent_copies_again(
 
     tray.menu.aboutToShow.emit()
     recent = next(a for a in tray.menu.actions() if a.text() == "Recent").menu()
-    assert recent is not None
+    assert isinstance(recent, QMenu)
     assert recent.isEnabled()
     (entry,) = recent.actions()
     assert entry.text() == menu_label(meeting)
     clipboard.copies.clear()
-    copy = entry.menu().actions()[0]
+    submenu = entry.menu()
+    assert isinstance(submenu, QMenu)
+    copy = submenu.actions()[0]
     assert copy.text() == "Copy link"
     copy.trigger()
     assert clipboard.text == meeting.join_url
