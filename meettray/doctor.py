@@ -12,6 +12,7 @@ import dataclasses
 import os
 import sys
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,18 +25,29 @@ from meettray.errors import (
     SignInRequired,
     StorageError,
 )
+from meettray.instance import HotkeyState
 
 if TYPE_CHECKING:
     from meettray.demo.runtime import DemoEnvironment
     from meettray.service import MeetingService
 
-OK, WARN, FAIL, SKIP = "ok", "warning", "failure", "skipped"
+
+class Status(str, Enum):
+    """How a check came out (its value is what ``--json`` shows)."""
+
+    OK = "ok"
+    WARN = "warning"  # works, but worth fixing
+    FAIL = "failure"  # blocks use
+    SKIP = "skipped"
+
+
+OK, WARN, FAIL, SKIP = Status.OK, Status.WARN, Status.FAIL, Status.SKIP
 
 
 @dataclass
 class Check:
     name: str
-    status: str
+    status: Status
     detail: str
     fix: str = ""
     request_id: str = ""
@@ -62,8 +74,17 @@ class Report:
     def ok(self) -> bool:
         return all(c.status != FAIL for c in self.checks)
 
-    def add(self, *args: Any, **kwargs: Any) -> Check:
-        check = Check(*args, **kwargs)
+    def add(
+        self,
+        name: str,
+        status: Status,
+        detail: str,
+        fix: str = "",
+        *,
+        request_id: str = "",
+        technical: str = "",
+    ) -> Check:
+        check = Check(name, status, detail, fix, request_id=request_id, technical=technical)
         self.checks.append(check)
         return check
 
@@ -74,7 +95,10 @@ class Report:
         )
 
     def as_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "checks": [dataclasses.asdict(c) for c in self.checks]}
+        return {
+            "ok": self.ok,
+            "checks": [{**dataclasses.asdict(c), "status": c.status.value} for c in self.checks],
+        }
 
 
 def fix_for(exc: MeettrayError) -> str:
@@ -229,11 +253,7 @@ def _desktop(report: Report, *, demo: bool, hotkeys: dict[str, str] | None = Non
             OK if status.tray else WARN,
             "the icon is in the tray" if status.tray else "no system tray: a window is used",
         )
-        _hotkey_lines(
-            report,
-            status.backend,
-            {a: {"detail": h.detail, "ok": h.ok} for a, h in status.hotkeys.items()},
-        )
+        _hotkey_lines(report, status.backend, status.hotkeys)
         return
     if answer is not None:
         report.add("Tray app", WARN, f"running, but it did not answer: {answer.message}")
@@ -253,26 +273,25 @@ def _desktop(report: Report, *, demo: bool, hotkeys: dict[str, str] | None = Non
     from meettray.platform.probe import desktop_probe
 
     probe = desktop_probe(hotkeys or {})
-    report.add("Display", OK, f"{probe['platform']} session")
+    report.add("Display", OK, f"{probe.platform} session")
     report.add(
         "System tray",
-        OK if probe["tray"] else WARN,
-        "available" if probe["tray"] else "not available: meettray will show a window instead",
+        OK if probe.tray else WARN,
+        "available" if probe.tray else "not available: meettray will show a window instead",
     )
     report.add(
         "Clipboard",
-        OK if probe["clipboard"] else WARN,
-        probe["clipboard_detail"],
+        OK if probe.clipboard else WARN,
+        probe.clipboard_detail,
     )
-    _hotkey_lines(report, probe["backend"], probe["hotkeys"])
+    _hotkey_lines(report, probe.backend, probe.hotkeys)
 
 
-def _hotkey_lines(report: Report, backend: str, hotkeys: dict[str, dict[str, Any]]) -> None:
-    for action, status in hotkeys.items():
-        works = bool(status.get("ok"))
+def _hotkey_lines(report: Report, backend: str, hotkeys: dict[str, HotkeyState]) -> None:
+    for action, state in hotkeys.items():
         report.add(
             f"Hotkey ({action}, {backend})",
-            OK if works else WARN,
-            str(status.get("detail", "")),
-            "" if works else "Choose another combination in Settings.",
+            OK if state.ok else WARN,
+            state.detail,
+            "" if state.ok else "Choose another combination in Settings.",
         )

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -67,6 +68,19 @@ def _iso(value: datetime | None) -> str | None:
 
 def _from_iso(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True)
+class PendingAction:
+    """An action noted before it was sent, whose answer may have been lost."""
+
+    external_id: str
+    #: The MeetingRequest, as JSON (MeetingRequest.to_json).
+    request: str
+    #: Who the meeting was for (the organizer).
+    account: str
+    #: Tries to settle it so far.
+    attempts: int
 
 
 class HistoryStore:
@@ -191,8 +205,8 @@ class HistoryStore:
         """Note an action before it is sent, so a lost answer can be settled later."""
         self.release_pending(external_id, request, account, 0, now)
 
-    def pending(self, noted_before: datetime | None = None) -> list[tuple[str, str, str, int]]:
-        """(external_id, request JSON, account, attempts), oldest first.
+    def pending(self, noted_before: datetime | None = None) -> list[PendingAction]:
+        """Actions whose answer may have been lost, oldest first.
 
         ``noted_before`` leaves out younger entries: actions that may still be in flight.
         """
@@ -203,7 +217,7 @@ class HistoryStore:
                 "WHERE created_at <= ? ORDER BY created_at",
                 (limit,),
             ).fetchall()
-        return [(str(a), str(b), str(c), int(d)) for a, b, c, d in rows]
+        return [PendingAction(str(a), str(b), str(c), int(d)) for a, b, c, d in rows]
 
     def claim_pending(self, external_id: str) -> bool:
         """Take an entry to settle it; False if another process already did."""

@@ -252,19 +252,23 @@ class MeetingService:
             entries = self.history.pending(noted_before=self._clock() - older_than)
         except StorageError:
             return recovered
-        for external_id, request_json, account, attempts in entries:
-            if not self.history.claim_pending(external_id):
+        for entry in entries:
+            if not self.history.claim_pending(entry.external_id):
                 continue  # another meettray process is on it
-            request = MeetingRequest.from_json(request_json)
+            request = MeetingRequest.from_json(entry.request)
             try:
-                meeting = self.graph.settle(request, external_id, account=account)
+                meeting = self.graph.settle(request, entry.external_id, account=entry.account)
             except (NetworkError, GraphError) as exc:
-                if attempts + 1 < MAX_SETTLE_ATTEMPTS:
+                if entry.attempts + 1 < MAX_SETTLE_ATTEMPTS:
                     self.history.release_pending(
-                        external_id, request_json, account, attempts + 1, self._clock()
+                        entry.external_id,
+                        entry.request,
+                        entry.account,
+                        entry.attempts + 1,
+                        self._clock(),
                     )
                 else:
-                    log.warning("gave up settling %s: %s", external_id, exc.message)
+                    log.warning("gave up settling %s: %s", entry.external_id, exc.message)
                 continue
             if meeting is not None:
                 self.history.add(meeting)
