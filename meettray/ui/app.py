@@ -7,7 +7,8 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
@@ -17,6 +18,9 @@ from meettray.meetings import Meeting
 from meettray.ui.controller import AppController
 
 if TYPE_CHECKING:
+    from meettray.accounts import DeviceCodePrompt
+    from meettray.config import Config
+    from meettray.meetings import MeetingRequest
     from meettray.ui.history_window import HistoryWindow
     from meettray.ui.hotkey_manager import HotkeyManager
     from meettray.ui.schedule_dialog import ScheduleDialog
@@ -131,7 +135,7 @@ class TrayApp(QObject):
             self.schedule_dialog = dialog
         _raise(self.schedule_dialog)
 
-    def _schedule(self, request: Any) -> None:
+    def _schedule(self, request: MeetingRequest) -> None:
         self._schedule_ticket = self.controller.schedule(request)
 
     def _grant_calendar(self) -> None:
@@ -176,10 +180,10 @@ class TrayApp(QObject):
         if self.hotkeys is not None and self.settings_dialog is not None:
             self.settings_dialog.show_hotkeys(self.hotkeys.describe)
 
-    def _save_settings(self, config: Any) -> None:
+    def _save_settings(self, config: Config) -> None:
         self._settings_ticket = self.controller.save_settings(config)
 
-    def sign_in(self, *, device_code: bool, scopes: Any = None) -> None:
+    def sign_in(self, *, device_code: bool, scopes: Sequence[str] = ()) -> None:
         c = self.controller
         if c.signing_in:
             self._show_sign_in_dialog()
@@ -222,7 +226,7 @@ class TrayApp(QObject):
         elif self.sign_in_dialog is not None and self.sign_in_dialog.isVisible():
             QMessageBox.warning(self.sign_in_dialog, "Sign-in failed", error.message)
 
-    def _device_code(self, prompt: Any) -> None:
+    def _device_code(self, prompt: DeviceCodePrompt) -> None:
         if self.sign_in_dialog is not None:
             self.sign_in_dialog.show_device_code(prompt)
 

@@ -75,20 +75,20 @@ class AppController(QObject):
     #: Busy, account, recent meetings, readiness or last error changed.
     state_changed = Signal()
     #: ticket, Meeting, warnings (tuple of str): a meeting exists and was copied.
-    meeting_created = Signal(object, object, object)
+    meeting_created = Signal(int, Meeting, tuple)
     #: ticket, MeettrayError: an action failed (ticket 0 is Meet now).
-    failed = Signal(object, object)
+    failed = Signal(int, MeettrayError)
     #: title, text, meeting or None: something the person should be told.
     notify = Signal(str, str, object)
     #: DeviceCodePrompt: show the code.
-    device_code_ready = Signal(object)
+    device_code_ready = Signal(DeviceCodePrompt)
     #: Account or None: sign-in finished (None: cancelled or failed; see ``failed``).
     sign_in_finished = Signal(object)
     history_changed = Signal()
     settings_saved = Signal()
     #: Meeting, from a worker thread the moment Graph answered (queued to the GUI thread,
     #: so it arrives before the job's own result).
-    _link_ready = Signal(object)
+    _link_ready = Signal(Meeting)
     #: A sign-in began (the person asked, or Meet now found nobody signed in).
     sign_in_started = Signal()
 

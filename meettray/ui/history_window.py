@@ -165,10 +165,10 @@ def _when(value: Any) -> str:
 class HistoryWindow(QWidget):
     """Lists, searches, copies, opens, removes and cancels past meetings."""
 
-    copy_requested = Signal(object, bool)  # Meeting, with details
-    open_requested = Signal(object)
-    remove_requested = Signal(object)
-    cancel_requested = Signal(object)
+    copy_requested = Signal(Meeting, bool)  # with details
+    open_requested = Signal(Meeting)
+    remove_requested = Signal(Meeting)
+    cancel_requested = Signal(Meeting)
 
     def __init__(self, source: HistorySource, parent: QWidget | None = None):
         super().__init__(parent)

@@ -8,7 +8,14 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-from meettray.instance import MAX_MESSAGE, Outcome, ProtocolError, decode_request, encode
+from meettray.instance import (
+    MAX_MESSAGE,
+    Outcome,
+    ProtocolError,
+    Request,
+    decode_request,
+    encode,
+)
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +26,7 @@ class InstanceServer(QObject):
     """Receives one :class:`~meettray.instance.Request` per connection; the handler
     answers through ``respond``."""
 
-    request_received = Signal(object, object)  # Request, Respond
+    request_received = Signal(Request, object)  # the request, and a Respond to answer it
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)

@@ -74,9 +74,9 @@ def _to_qdatetime(value: datetime) -> QDateTime:
 class ScheduleDialog(QDialog):
     """Collects a :class:`MeetingRequest`; shows the result with Copy and Open."""
 
-    create_requested = Signal(object)  # MeetingRequest
-    copy_requested = Signal(object)  # Meeting
-    open_requested = Signal(object)  # Meeting
+    create_requested = Signal(MeetingRequest)
+    copy_requested = Signal(Meeting)
+    open_requested = Signal(Meeting)
     grant_calendar_requested = Signal()
 
     def __init__(

@@ -40,7 +40,7 @@ CLOUD_LABELS = {
 class SettingsDialog(QDialog):
     """Edits a :class:`Config`; emits ``save_requested`` with the new one."""
 
-    save_requested = Signal(object)  # Config
+    save_requested = Signal(Config)
     sign_in_requested = Signal(bool)  # device code
     sign_out_requested = Signal()
 

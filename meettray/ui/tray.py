@@ -34,7 +34,7 @@ class Tray(QObject):
     history_requested = Signal()
     settings_requested = Signal()
     sign_in_requested = Signal()
-    error_details_requested = Signal(object)
+    error_details_requested = Signal(MeettrayError)
     quit_requested = Signal()
 
     def __init__(self, controller: AppController, parent: QObject | None = None) -> None:
