@@ -9,6 +9,7 @@ import pytest
 
 from meettray import __version__
 from meettray.demo.fake365 import FakeMicrosoft365
+from meettray.errors import ExitCode
 
 from .conftest import BROWSER_COMMAND, run_cli
 
@@ -39,7 +40,7 @@ def test_help_on_every_command(command: list[str]) -> None:
 
 def test_tray_without_a_desktop_says_so() -> None:
     done = run_cli(env={"DISPLAY": "", "WAYLAND_DISPLAY": "", "QT_QPA_PLATFORM": ""})
-    assert done.returncode == 8
+    assert done.returncode == ExitCode.NO_DESKTOP
     assert "no desktop session was found" in done.stderr
     assert "meettray now" in done.stderr
 
@@ -49,7 +50,7 @@ def test_tray_with_a_display_nobody_answers_says_so(user_dirs: Path) -> None:
 
     display = f":{free_display()}"
     done = run_cli(env={"DISPLAY": display, "WAYLAND_DISPLAY": "", "QT_QPA_PLATFORM": ""})
-    assert done.returncode == 8  # not Qt's abort (134)
+    assert done.returncode == ExitCode.NO_DESKTOP  # not Qt's abort (134)
     assert f"no desktop answers at DISPLAY={display}" in done.stderr
     assert "meettray now" in done.stderr
     assert "Reinstalling" not in done.stderr  # Qt's advice, which is wrong here
@@ -91,7 +92,7 @@ def test_an_unexpected_error_in_the_demo_is_a_message_and_a_log_entry(user_dirs:
     done = subprocess.run([sys.executable, "-c", broken], capture_output=True, text=True,
                           timeout=60, check=False)  # fmt: skip
     log = user_dirs / "state" / "meettray" / "log" / "meettray.log"
-    assert done.returncode == 1
+    assert done.returncode == ExitCode.UNEXPECTED
     assert done.stderr.strip() == f"meettray: something unexpected went wrong (details in {log})."
     assert "RuntimeError: a bug" in log.read_text()
 
@@ -113,7 +114,7 @@ def test_an_unexpected_error_in_the_demo_is_a_message_and_a_log_entry(user_dirs:
 )
 def test_usage_errors_exit_2(args: list[str], message: str) -> None:
     done = run_cli(*args)
-    assert done.returncode == 2
+    assert done.returncode == ExitCode.USAGE
     assert message in done.stderr
     assert "usage: meettray" in done.stderr
 
@@ -165,9 +166,9 @@ def test_whoami_and_logout(logged_in: Path) -> None:
     out = run_cli("logout")
     assert out.returncode == 0
     assert "Signed out adele@contoso.example." in out.stdout
-    assert run_cli("whoami").returncode == 4
+    assert run_cli("whoami").returncode == ExitCode.SIGN_IN
     now = run_cli("now", "--no-copy")
-    assert now.returncode == 4
+    assert now.returncode == ExitCode.SIGN_IN
     assert now.stderr.strip() == "meettray: You are not signed in. Sign in to create meetings."
 
 
@@ -178,7 +179,7 @@ def test_whoami_with_nobody_signed_in_needs_no_network(
         config_file.read_text().replace(fake.authority, "https://127.0.0.1:9/tenant")
     )
     done = run_cli("whoami")
-    assert done.returncode == 4, done.stderr  # not signed in; not 6 (network)
+    assert done.returncode == ExitCode.SIGN_IN, done.stderr  # not signed in; not 6 (network)
     assert done.stdout.startswith("Not signed in.")
 
 
@@ -226,7 +227,7 @@ def test_schedule_invalid_input_names_each_problem(logged_in: Path, fake: FakeMi
         "--attendee",
         "bob",
     )
-    assert done.returncode == 2
+    assert done.returncode == ExitCode.USAGE
     assert "meettray: The end must be after the start." in done.stderr
     assert "meettray: Not an e-mail address: 'bob'." in done.stderr
     assert fake.meetings == {}
@@ -235,7 +236,7 @@ def test_schedule_invalid_input_names_each_problem(logged_in: Path, fake: FakeMi
 def test_schedule_in_the_past_needs_confirmation(logged_in: Path, fake: FakeMicrosoft365) -> None:
     args = ["schedule", "--subject", "x", "--start", "2020-01-01T10:00Z", "--duration", "5"]
     refused = run_cli(*args)
-    assert refused.returncode == 2
+    assert refused.returncode == ExitCode.USAGE
     assert "--allow-past" in refused.stderr
     assert fake.meetings == {}
     assert run_cli(*args, "--allow-past", "--no-copy").returncode == 0
@@ -253,7 +254,7 @@ def test_calendar_schedule_without_permission_asks_to_sign_in(logged_in: Path) -
         "--calendar",
         "--no-copy",
     )
-    assert done.returncode == 4
+    assert done.returncode == ExitCode.SIGN_IN
     assert "needs your permission" in done.stderr
 
 
@@ -262,7 +263,7 @@ def test_graph_refusal_exit_5_with_request_id(logged_in: Path, fake: FakeMicroso
 
     done = run_cli("now", "--no-copy")
 
-    assert done.returncode == 5
+    assert done.returncode == ExitCode.GRAPH
     lines = done.stderr.strip().splitlines()
     assert lines[0].startswith("meettray: You are not allowed to create Teams meetings.")
     assert lines[1].startswith("(request-id ")
@@ -285,7 +286,7 @@ def test_unreachable_service_exit_6(logged_in: Path, fake: FakeMicrosoft365) -> 
 
     done = run_cli("now", "--no-copy")
 
-    assert done.returncode == 6
+    assert done.returncode == ExitCode.NETWORK
     assert "Microsoft Graph cannot be reached" in done.stderr
 
 
@@ -295,14 +296,14 @@ def test_invalid_config_exit_3_names_the_file(tmp_path: Path) -> None:
 
     done = run_cli("--config", str(path), "now")
 
-    assert done.returncode == 3
+    assert done.returncode == ExitCode.SETTINGS
     assert str(path) in done.stderr
     assert "cloud" in done.stderr
 
 
 def test_missing_client_id_exit_3(tmp_path: Path) -> None:
     done = run_cli("--config", str(tmp_path / "absent.toml"), "now")
-    assert done.returncode == 3
+    assert done.returncode == ExitCode.SETTINGS
     assert "client_id" in done.stderr
 
 
@@ -369,7 +370,7 @@ def test_global_options_work_after_the_command_too(logged_in: Path, fake: FakeMi
     fake.signed_in_user.guest = True
     before = run_cli("-v", "now", "--no-copy")
     after = run_cli("now", "--no-copy", "-v")
-    assert before.returncode == after.returncode == 5
+    assert before.returncode == after.returncode == ExitCode.GRAPH
     assert "HTTP 403 Forbidden" in before.stderr
     assert "HTTP 403 Forbidden" in after.stderr
 
@@ -394,7 +395,7 @@ def test_global_options_work_after_the_command_too(logged_in: Path, fake: FakeMi
 )
 def test_every_command_refuses_malformed_arguments(args: list[str]) -> None:
     done = run_cli(*args)
-    assert done.returncode == 2
+    assert done.returncode == ExitCode.USAGE
     assert done.stderr.startswith("usage: meettray")
     assert done.stdout == ""
 

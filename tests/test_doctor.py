@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from meettray.demo.fake365 import FakeMicrosoft365
+from meettray.errors import ExitCode
 
 from .conftest import run_cli, wait_for
 from .xserver import find_tray_icon, tray_host, xvfb
@@ -58,7 +59,7 @@ def test_invalid_settings(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('[account]\ncloud = "moon"\n')
     code, report = doctor("--config", str(bad))
-    assert code == 9
+    assert code == ExitCode.DOCTOR_FOUND_PROBLEMS
     checks = by_name(report)
     assert checks["Settings file"]["status"] == "failure"
     assert "cloud" in checks["Settings file"]["detail"]
@@ -67,13 +68,13 @@ def test_invalid_settings(tmp_path: Path) -> None:
 
 def test_missing_client_id(tmp_path: Path) -> None:
     code, report = doctor("--config", str(tmp_path / "none.toml"))
-    assert code == 9
+    assert code == ExitCode.DOCTOR_FOUND_PROBLEMS
     assert "client_id" in by_name(report)["App registration"]["detail"]
 
 
 def test_not_signed_in(config_file: Path) -> None:
     code, report = doctor()
-    assert code == 9
+    assert code == ExitCode.DOCTOR_FOUND_PROBLEMS
     signed_in = by_name(report)["Signed in"]
     assert signed_in["status"] == "failure"
     assert signed_in["fix"] == "Run: meettray login"
@@ -82,7 +83,7 @@ def test_not_signed_in(config_file: Path) -> None:
 def test_graph_refusal_shows_the_request_id(logged_in: Path, fake: FakeMicrosoft365) -> None:
     fake.signed_in_user.guest = True
     code, report = doctor()
-    assert code == 9
+    assert code == ExitCode.DOCTOR_FOUND_PROBLEMS
     graph = by_name(report)["Microsoft Graph"]
     assert graph["status"] == "failure"
     assert "not allowed to create Teams meetings" in graph["detail"]
@@ -94,7 +95,7 @@ def test_graph_unreachable(logged_in: Path, fake: FakeMicrosoft365) -> None:
         logged_in.read_text().replace(fake.graph_endpoint, "https://127.0.0.1:9/v1.0")
     )
     code, report = doctor()
-    assert code == 9
+    assert code == ExitCode.DOCTOR_FOUND_PROBLEMS
     assert "cannot be reached" in by_name(report)["Microsoft Graph"]["detail"]
 
 
@@ -103,7 +104,7 @@ def test_sign_in_service_unreachable_gives_a_fix_and_keeps_details_apart(
 ) -> None:
     logged_in.write_text(logged_in.read_text().replace(fake.authority, "https://127.0.0.1:9/t"))
     code, report = doctor()
-    assert code == 9
+    assert code == ExitCode.DOCTOR_FOUND_PROBLEMS
     signed_in = by_name(report)["Signed in"]
     assert signed_in["status"] == "failure"
     assert "internet connection" in signed_in["fix"]
@@ -121,7 +122,7 @@ def test_application_mode_without_secret(tmp_path: Path, fake: FakeMicrosoft365)
         f'authority = "{fake.authority}"\n'
     )
     code, report = doctor("--config", str(config))
-    assert code == 9
+    assert code == ExitCode.DOCTOR_FOUND_PROBLEMS
     assert "MEETTRAY_CLIENT_SECRET" in by_name(report)["Sign-in setup"]["detail"]
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from meettray.errors import ExitCode
 from meettray.history import HistoryStore
 
 from ..conftest import run_cli, wait_for
@@ -103,7 +104,7 @@ def test_corrupt_files_are_set_aside_and_the_cli_still_works(
     done = run_cli("now", "--no-copy", env={"DISPLAY": "", "WAYLAND_DISPLAY": ""})
 
     # The damaged token cache costs the sign-in (set aside, reported), never a crash.
-    assert done.returncode == 4, done.stderr
+    assert done.returncode == ExitCode.SIGN_IN, done.stderr
     assert "history file was damaged" in done.stderr
     assert list(data.glob("history.sqlite3.corrupt-*"))
     assert list(data.glob("token-cache.bin.corrupt-*"))

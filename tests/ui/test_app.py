@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from meettray.demo.fake365 import FakeMicrosoft365
+from meettray.errors import ExitCode
 from meettray.instance import Outcome, Request
 from meettray.ui.app import TrayApp
 from meettray.ui.controller import AppController
@@ -53,7 +54,7 @@ def test_socket_requests(controller: AppController, fake: FakeMicrosoft365, qtbo
     app.handle_request(Request("now"), answers.append)
     qtbot.waitUntil(lambda: len(answers) == 3, timeout=10_000)
     assert answers[2].ok is False
-    assert answers[2].exit_code == 5
+    assert answers[2].exit_code == ExitCode.GRAPH
     assert answers[2].request_id
 
     app.handle_request(Request("status"), answers.append)
