@@ -295,8 +295,8 @@ def row3_and_4(bench: Bench) -> list[Row]:
                         memory[kind].append(_rss(process.pid))
                         if kind == "app" and rep == 0:
                             for _ in range(100):
-                                answer = instance.ask({"command": "now"}, timeout=60)
-                                assert answer and answer.get("ok"), answer
+                                answer = instance.ask(instance.Request("now"), timeout=60)
+                                assert answer is not None and answer.ok, answer
                             time.sleep(2.0)
                             memory["app100"].append(_rss(process.pid))
     rows = [Row(3, "launch → tray icon shown", launch["app"], launch["bare"], "≤ 1.2×",

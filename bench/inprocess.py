@@ -14,6 +14,7 @@ import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -84,6 +85,36 @@ def _fill(path: Path, count: int) -> None:
         )  # fmt: skip
 
 
+class _StoreSource:
+    """History pages read on a worker thread, as the controller reads them."""
+
+    def __init__(self, store: Any) -> None:
+        from meettray.ui.tasks import TaskRunner
+
+        self.store = store
+        self.runner = TaskRunner()
+
+    def history_page(self, search: str, offset: int, limit: int, done: Any) -> None:
+        from meettray.service import HistoryPage
+
+        def read() -> HistoryPage:
+            if offset == 0:
+                return HistoryPage(*self.store.first_page(limit, search=search))
+            return HistoryPage(self.store.recent(limit, search=search, offset=offset), None)
+
+        self.runner.run(read, done, lambda exc: done(HistoryPage([], None, error=str(exc))))
+
+
+def _until_loaded(app: Any, model: Any) -> None:
+    """Turn the event loop until the model's page has arrived."""
+    arrived: list[bool] = []
+    model.loaded.connect(lambda: arrived.append(True))
+    while not arrived:
+        app.processEvents()
+        time.sleep(0.0005)
+    model.loaded.disconnect()
+
+
 def history(rows: int, reps: int) -> dict[str, list[float]]:
     """Row 6: Recent menu build, a search, and opening the History window."""
     from PySide6.QtWidgets import QApplication
@@ -103,6 +134,7 @@ def history(rows: int, reps: int) -> dict[str, list[float]]:
         Config(), runner=TaskRunner(), clipboard=None, open_url=lambda url: True  # type: ignore[arg-type]
     )
     tray = Tray(controller)
+    source = _StoreSource(store)
     results: dict[str, list[float]] = {"recent": [], "search": [], "window": []}
     for _ in range(reps):
         started = time.perf_counter()
@@ -110,14 +142,14 @@ def history(rows: int, reps: int) -> dict[str, list[float]]:
         tray.menu.aboutToShow.emit()  # rebuilds the menu, Recent included
         results["recent"].append(time.perf_counter() - started)
 
-        window = HistoryWindow(lambda: store)
+        window = HistoryWindow(source)
         started = time.perf_counter()
         window.show()
-        app.processEvents()
+        _until_loaded(app, window.model)
         results["window"].append(time.perf_counter() - started)
         started = time.perf_counter()
         window.model.reload("incident 9")
-        app.processEvents()
+        _until_loaded(app, window.model)
         results["search"].append(time.perf_counter() - started)
         window.close()
         window.deleteLater()
