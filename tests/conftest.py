@@ -56,6 +56,15 @@ def user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
+def desktop() -> Iterator[str]:
+    """A real X server (Xvfb) with a system tray (trayer); yields its DISPLAY."""
+    from .xserver import tray_host, xvfb
+
+    with xvfb() as display, tray_host(display):
+        yield display
+
+
+@pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMicrosoft365]:
     """The fake service, trusted through REQUESTS_CA_BUNDLE like any private CA."""
     with FakeMicrosoft365() as service:

@@ -7,7 +7,6 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ import pytest
 from meettray.demo.fake365 import FakeMicrosoft365
 
 from .conftest import wait_for
-from .xserver import find_tray_icon, tray_host, xclip_read, xvfb
+from .xserver import find_tray_icon, xclip_read
 
 pytestmark = [pytest.mark.package]
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,12 +46,6 @@ def test_desktop_integration_files_are_valid(package: Path) -> None:
     assert checked.returncode == 0, checked.stdout
     for size in (16, 48, 256):
         assert (share / "icons" / "hicolor" / f"{size}x{size}" / "apps" / "meettray.png").is_file()
-
-
-@pytest.fixture
-def desktop() -> Iterator[str]:
-    with xvfb() as display, tray_host(display):
-        yield display
 
 
 @pytest.mark.x11

@@ -15,7 +15,6 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +23,7 @@ import pytest
 from meettray.demo.fake365 import FakeMicrosoft365
 
 from .conftest import wait_for
-from .xserver import find_tray_icon, tray_host, xclip_read, xdotool, xvfb
+from .xserver import find_tray_icon, xclip_read, xdotool
 
 pytestmark = [pytest.mark.wheel]
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,12 +141,6 @@ def test_the_installed_demo_makes_a_meeting(installed: Installed) -> None:
     meeting = json.loads(done.stdout)
     assert meeting["join_url"].startswith("https://")
     assert done.stderr == ""  # no warnings, no tracebacks
-
-
-@pytest.fixture
-def desktop() -> Iterator[str]:
-    with xvfb() as display, tray_host(display):
-        yield display
 
 
 @pytest.mark.x11

@@ -13,15 +13,9 @@ import pytest
 from meettray.demo.fake365 import FakeMicrosoft365
 
 from ..conftest import run_cli, wait_for
-from ..xserver import find_tray_icon, tray_host, xclip_read, xdotool, xvfb
+from ..xserver import find_tray_icon, xclip_read, xdotool
 
 pytestmark = pytest.mark.x11
-
-
-@pytest.fixture
-def desktop() -> Iterator[str]:
-    with xvfb() as display, tray_host(display):
-        yield display
 
 
 def x_env(display: str) -> dict[str, str]:

@@ -18,20 +18,12 @@ from ..xserver import (
     find_tray_icon,
     keys,
     open_tray_menu,
-    tray_host,
     visible_windows,
     xclip_read,
     xdotool,
-    xvfb,
 )
 
 pytestmark = pytest.mark.x11
-
-
-@pytest.fixture
-def desktop() -> Iterator[str]:
-    with xvfb() as display, tray_host(display):
-        yield display
 
 
 @pytest.fixture
