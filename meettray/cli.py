@@ -173,6 +173,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         return _COMMANDS[args.command](args, out, demo)
     except MeettrayError as exc:
         _report(exc, args.verbose)
+        if getattr(args, "json", False):  # scripts get the failure, support details included
+            print(json.dumps(exc.as_json(), ensure_ascii=False), file=out)
         return exc.exit_code
     except KeyboardInterrupt:
         print("meettray: interrupted", file=sys.stderr)

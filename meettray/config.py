@@ -9,6 +9,7 @@ and what is wrong; unknown keys are kept as warnings, never fatal.
 from __future__ import annotations
 
 import dataclasses
+import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -269,13 +270,29 @@ def _section(
     return cls(**kwargs)
 
 
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _is_guid(text: str) -> bool:
+    return _GUID.fullmatch(text) is not None
+
+
 def _check_consistency(config: Config, where: str) -> None:
     account = config.account
     if account.mode == "application":
         if not account.user_id:
             raise ConfigError(
-                f"{where}: [account] user_id must name the meeting organizer "
-                "(object id or user principal name) when mode = 'application'."
+                f"{where}: [account] user_id must name the meeting organizer by their object "
+                "ID when mode = 'application' (Microsoft Entra admin centre → Users → the "
+                "user → Object ID)."
+            )
+        if not _is_guid(account.user_id):
+            # /users/{id}/onlineMeetings takes the object ID only: a UPN answers 404.
+            raise ConfigError(
+                f"{where}: [account] user_id = {account.user_id!r} is not an object ID. "
+                "Microsoft Graph creates meetings for another user only by their object ID, "
+                "a GUID such as 6e1c1f5e-54a4-4c43-8b39-7f3b1c1d2a01: find it in the "
+                "Microsoft Entra admin centre under Users → the user → Object ID."
             )
         if not account.authority and account.tenant in MULTI_TENANT:
             raise ConfigError(

@@ -32,18 +32,40 @@ class MeettrayError(Exception):
     #: The CLI's exit status for this kind of failure (see README, "Exit codes").
     exit_code: ExitCode = ExitCode.UNEXPECTED
 
-    def __init__(self, message: str, *, detail: str = "", request_id: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        detail: str = "",
+        request_id: str = "",
+        diagnostics: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.detail = detail
         self.request_id = request_id
+        #: What Microsoft support asks for besides the request-id: ``client-request-id``,
+        #: ``x-ms-ags-diagnostic`` and the error's ``date``, when Graph sent them.
+        self.diagnostics = dict(diagnostics or {})
 
     def technical_details(self) -> str:
-        """The detail and request-id as one block, for a "Details" expander or ``-v``."""
+        """The detail, request-id and diagnostics as one block, for "Details" or ``-v``."""
         parts = [self.detail] if self.detail else []
         if self.request_id:
             parts.append(f"request-id: {self.request_id}")
+        parts.extend(f"{name}: {value}" for name, value in self.diagnostics.items() if value)
         return "\n".join(parts)
+
+    def as_json(self) -> dict[str, object]:
+        """For ``--json`` output and support tickets."""
+        return {
+            "error": type(self).__name__,
+            "message": self.message,
+            "detail": self.detail,
+            "request_id": self.request_id,
+            **{name.replace("-", "_"): value for name, value in self.diagnostics.items()},
+            "exit_code": int(self.exit_code),
+        }
 
 
 class ConfigError(MeettrayError):
@@ -90,9 +112,16 @@ class GraphError(MeettrayError):
     exit_code = ExitCode.GRAPH
 
     def __init__(
-        self, message: str, *, status: int, code: str = "", detail: str = "", request_id: str = ""
+        self,
+        message: str,
+        *,
+        status: int,
+        code: str = "",
+        detail: str = "",
+        request_id: str = "",
+        diagnostics: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(message, detail=detail, request_id=request_id)
+        super().__init__(message, detail=detail, request_id=request_id, diagnostics=diagnostics)
         self.status = status
         self.code = code
 

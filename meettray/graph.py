@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -60,14 +61,28 @@ class CreateResult:
 
 
 def retry_delay(
-    attempt: int, retry_after: str | None, *, rng: Callable[[], float] = random.random
+    attempt: int,
+    retry_after: str | None,
+    *,
+    rng: Callable[[], float] = random.random,
+    now: datetime | None = None,
 ) -> float:
-    """Seconds to wait before attempt ``attempt + 1``: ``Retry-After`` if given, else backoff."""
+    """Seconds to wait before attempt ``attempt + 1``: ``Retry-After`` if given, else backoff.
+
+    ``Retry-After`` is seconds or an HTTP date (RFC 9110); Graph sends either.
+    """
     if retry_after:
         try:
             return max(0.0, float(retry_after))
         except ValueError:
-            pass  # an HTTP date: rare from Graph; fall back to backoff
+            pass
+        try:
+            when = parsedate_to_datetime(retry_after)
+        except (TypeError, ValueError):
+            when = None  # neither form: fall back to backoff
+        if when is not None and when.tzinfo is not None:
+            current = now or datetime.now(timezone.utc)
+            return max(0.0, (when - current).total_seconds())
     # Exponential backoff with jitter: about 0.5, 1, 2 s...
     return float(0.5 * 2**attempt * (0.5 + rng()))
 
@@ -198,12 +213,19 @@ class GraphClient:
         all work, and creates nothing.
         """
         probe = "https://teams.microsoft.com/l/meetup-join/meettray-doctor-probe"
-        response = self._send(
-            "GET",
-            f"{self._owner}/onlineMeetings?$filter=JoinWebUrl%20eq%20'{quote(probe, safe='')}'",
-            scopes=(MEETINGS,),
-            idempotent=True,
-        )
+        try:
+            response = self._send(
+                "GET",
+                f"{self._owner}/onlineMeetings?$filter=JoinWebUrl%20eq%20'{quote(probe, safe='')}'",
+                scopes=(MEETINGS,),
+                idempotent=True,
+            )
+        except GraphError as exc:
+            # Live Graph answers an unknown link with 404 (or 400), not an empty list:
+            # the request got past authentication and permission checks, which is the proof.
+            if exc.status in (400, 404):
+                return exc.request_id
+            raise
         return response.request_id
 
     def settle(
@@ -341,7 +363,18 @@ class GraphClient:
                     attempt += 1
                     continue
             if status >= 400:
-                raise self._error(status, content, request_id, waited)
+                diagnostics = {
+                    "client-request-id": client_request_id,
+                    "x-ms-ags-diagnostic": response.headers.get("x-ms-ags-diagnostic", ""),
+                }
+                raise self._error(
+                    method,
+                    status,
+                    content,
+                    request_id=request_id,
+                    waited=waited,
+                    diagnostics=diagnostics,
+                )
             return GraphResponse(status, request_id, content)
 
     def _wait(self, delay: float, why: str) -> float:
@@ -350,63 +383,69 @@ class GraphClient:
         self._sleep(delay)
         return delay
 
-    def _error(self, status: int, content: bytes, request_id: str, waited: float) -> Exception:
+    def _error(
+        self,
+        method: str,
+        status: int,
+        content: bytes,
+        *,
+        request_id: str,
+        waited: float,
+        diagnostics: dict[str, str],
+    ) -> Exception:
+        """Graph's error as a typed error: by status, method and ``error.code``, never text."""
         code, message = "", ""
         try:
             error = json.loads(content).get("error", {})
             code = str(error.get("code", ""))
             message = str(error.get("message", ""))
-            request_id = str(error.get("innerError", {}).get("request-id", "")) or request_id
+            inner = error.get("innerError", {})
+            request_id = str(inner.get("request-id", "")) or request_id
+            if inner.get("date"):
+                diagnostics = {**diagnostics, "date": str(inner["date"])}
         except (ValueError, AttributeError):
             pass
         detail = f"HTTP {status} {code}: {message}".strip(": ")
+        facts: dict[str, Any] = {
+            "detail": detail,
+            "request_id": request_id,
+            "diagnostics": diagnostics,
+        }
         if status == 401:
             return SignInRequired(
-                "Microsoft Graph did not accept your sign-in. Sign in again.",
-                detail=detail,
-                request_id=request_id,
+                "Microsoft Graph did not accept your sign-in. Sign in again.", **facts
             )
+        text = self._error_message(method, status, code, waited)
+        return GraphError(text, status=status, code=code, **facts)
+
+    def _error_message(self, method: str, status: int, code: str, waited: float) -> str:
         if status == 403:
-            return GraphError(
-                self._forbidden_message(),
-                status=status,
-                code=code,
-                detail=detail,
-                request_id=request_id,
+            return self._forbidden_message()
+        if status == 404 and method == "POST":
+            # A create never looks a meeting up: 404 is about the organizer or the mailbox.
+            if code == "MailboxNotEnabledForRESTAPI":
+                return (
+                    "Microsoft Graph cannot reach the organizer's mailbox (it is on-premises, "
+                    "inactive, or not licensed for Exchange Online). Ask your IT administrator."
+                )
+            if self._app_only:
+                return _object_id_advice(self._user_id)
+            return (
+                "Microsoft Graph did not find your Teams account. Check that your account "
+                "has a Teams and Exchange Online licence, or ask your IT administrator."
             )
-        if status == 404:
-            text = (
-                f"The user {self._user_id!r} was not found in your organisation."
-                if self._app_only and "user" in message.lower()
-                else "That meeting no longer exists on the server (it may have been deleted)."
-            )
-            return GraphError(text, status=status, code=code, detail=detail, request_id=request_id)
+        if status == 404:  # reading, changing or cancelling one meeting
+            return "That meeting no longer exists on the server (it may have been deleted)."
         if status == 429 or status >= 500:
             busy = "busy" if status in (429, 503) else "having problems"
-            return GraphError(
+            return (
                 f"Microsoft Teams is {busy} right now"
                 + (f" (meettray waited {waited:.0f} s)" if waited else "")
-                + ". Try again in a few minutes.",
-                status=status,
-                code=code,
-                detail=detail,
-                request_id=request_id,
+                + ". Try again in a few minutes."
             )
         if status == 400:
-            return GraphError(
-                "Microsoft Teams did not accept the meeting details.",
-                status=status,
-                code=code,
-                detail=detail,
-                request_id=request_id,
-            )
-        return GraphError(
-            f"Microsoft Graph refused the request (HTTP {status}).",
-            status=status,
-            code=code,
-            detail=detail,
-            request_id=request_id,
-        )
+            return "Microsoft Teams did not accept the meeting details."
+        return f"Microsoft Graph refused the request (HTTP {status})."
 
     def _forbidden_message(self) -> str:
         if self._app_only:
@@ -420,6 +459,14 @@ class GraphClient:
             "Teams license, is a guest in this organisation, or the app lacks the "
             "OnlineMeetings.ReadWrite permission; ask your IT administrator."
         )
+
+
+def _object_id_advice(user_id: str) -> str:
+    return (
+        f"Microsoft Graph found no user {user_id!r}. In application mode, [account] user_id "
+        "must be the organizer's object ID (a GUID), not their sign-in name: find it in "
+        "the Microsoft Entra admin centre under Users → the user → Object ID."
+    )
 
 
 class _BodyTooLarge(Exception):

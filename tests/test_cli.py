@@ -271,6 +271,28 @@ def test_graph_refusal_exit_5_with_request_id(logged_in: Path, fake: FakeMicroso
     assert "HTTP 403 Forbidden" in verbose.stderr
 
 
+def test_live_row_support_details_with_every_graph_failure(
+    logged_in: Path, fake: FakeMicrosoft365
+) -> None:
+    """graph-notes, live behaviours: keep request-id, client-request-id, x-ms-ags-diagnostic
+    and innerError.date with every Graph failure, in the details and in --json."""
+    fake.signed_in_user.guest = True
+
+    done = run_cli("now", "--no-copy", "--json")
+
+    assert done.returncode == ExitCode.GRAPH
+    failure = json.loads(done.stdout)
+    (sent,) = fake.requests_to("POST", "createOrGet")
+    assert failure["request_id"]
+    assert failure["client_request_id"] == sent.headers["client-request-id"]
+    assert json.loads(failure["x_ms_ags_diagnostic"])["ServerInfo"]["DataCenter"]
+    assert failure["date"].startswith("20")
+    assert failure["message"].startswith("You are not allowed to create Teams meetings.")
+    verbose = run_cli("-v", "now", "--no-copy").stderr
+    for name in ("request-id:", "client-request-id:", "x-ms-ags-diagnostic:", "date:"):
+        assert name in verbose
+
+
 def test_busy_service_is_reported_while_waiting(logged_in: Path, fake: FakeMicrosoft365) -> None:
     fake.add_fault("status", "createOrGet", status=429, code="TooManyRequests", retry_after="1")
 

@@ -82,8 +82,12 @@ def test_overrides_win(tmp_path: Path) -> None:
         ('[account]\ngraph_endpoint = "http://x"\n', "must be an https:// address"),
         ('[account]\nmode = "application"\n', "user_id must name the meeting organizer"),
         (
-            '[account]\nmode = "application"\nuser_id = "u"\n',
+            '[account]\nmode = "application"\nuser_id = "6e1c1f5e-54a4-4c43-8b39-7f3b1c1d2a01"\n',
             "tenant must be your organisation's tenant",
+        ),
+        (  # graph-notes, live behaviours: /users/{userId} takes the object ID, not a UPN
+            '[account]\nmode = "application"\nuser_id = "adele@contoso.example"\n',
+            "'adele@contoso.example' is not an object ID",
         ),
         ("account = 3\n", "[account] must be a table"),
     ],

@@ -118,7 +118,8 @@ def test_sign_in_service_unreachable_gives_a_fix_and_keeps_details_apart(
 def test_application_mode_without_secret(tmp_path: Path, fake: FakeMicrosoft365) -> None:
     config = tmp_path / "app.toml"
     config.write_text(
-        f'[account]\nmode = "application"\nclient_id = "x"\nuser_id = "u"\n'
+        f'[account]\nmode = "application"\nclient_id = "x"\n'
+        f'user_id = "6e1c1f5e-54a4-4c43-8b39-7f3b1c1d2a01"\n'
         f'authority = "{fake.authority}"\n'
     )
     code, report = doctor("--config", str(config))

@@ -113,7 +113,24 @@ def test_backoff_without_retry_after_is_bounded() -> None:
     delays = [retry_delay(n, None, rng=lambda: 0.5) for n in range(4)]
     assert delays == [0.5, 1.0, 2.0, 4.0]
     assert retry_delay(0, "2") == 2.0
-    assert retry_delay(0, "Wed, 21 Oct 2015 07:28:00 GMT", rng=lambda: 0.5) == 0.5
+    assert retry_delay(0, "not a date", rng=lambda: 0.5) == 0.5  # unreadable: backoff
+
+
+def test_live_row_retry_after_may_be_an_http_date(
+    fake: FakeMicrosoft365, graph: GraphClient, sleeps: SleepRecorder
+) -> None:
+    """graph-notes, live behaviours: Retry-After may be an HTTP date (RFC 9110)."""
+    from email.utils import format_datetime
+
+    now = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
+    assert retry_delay(0, "Sun, 22 Nov 2026 10:00:07 GMT", now=now) == 7.0
+    assert retry_delay(0, "Sun, 22 Nov 2026 09:59:00 GMT", now=now) == 0.0  # already past
+
+    later = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=5), usegmt=True)
+    fake.add_fault("status", "createOrGet", status=429, code="TooManyRequests", retry_after=later)
+    graph.create_meeting(request(), "ext-date")
+    (waited,) = sleeps.waits
+    assert 3.0 <= waited <= 5.0  # the date, not the 0.5 s backoff
 
 
 def test_repeated_5xx_gives_up_with_a_clear_message(
@@ -300,7 +317,7 @@ def test_app_only_creates_for_the_configured_user(fake: FakeMicrosoft365) -> Non
         client_id="daemon",
         authority=fake.authority,
         graph_endpoint=fake.graph_endpoint,
-        user_id="adele@contoso.example",
+        user_id="6e1c1f5e-54a4-4c43-8b39-7f3b1c1d2a01",  # the object ID: what /users/{userId} takes
     )
     client = GraphClient(
         fake.graph_endpoint,
@@ -311,9 +328,74 @@ def test_app_only_creates_for_the_configured_user(fake: FakeMicrosoft365) -> Non
     meeting = client.create_meeting(request(), "ext-17").meeting
 
     (post,) = fake.requests_to("POST", "createOrGet")
-    assert post.path == "/v1.0/users/adele%40contoso.example/onlineMeetings/createOrGet"
+    assert (
+        post.path == "/v1.0/users/6e1c1f5e-54a4-4c43-8b39-7f3b1c1d2a01/onlineMeetings/createOrGet"
+    )
     assert fake.meetings[meeting.id]["_organizer"] == fake.signed_in_user.oid
 
     fake.signed_in_user.app_policy_granted = False
     with pytest.raises(GraphError, match="application access policy"):
         client.create_meeting(request(), "ext-18")
+
+
+def test_live_row_users_path_takes_the_object_id_and_a_upn_is_404(fake: FakeMicrosoft365) -> None:
+    """graph-notes, live behaviours: /users/{userId} takes the object ID; a UPN answers 404."""
+    from meettray.auth import AppOnlyAuth, memory_token_cache
+    from meettray.config import AccountConfig
+
+    fake.add_app("daemon", secret="Daemon-Secret-1")
+    config = AccountConfig(
+        mode="application",
+        client_id="daemon",
+        authority=fake.authority,
+        graph_endpoint=fake.graph_endpoint,
+        user_id="adele@contoso.example",
+    )
+    client = GraphClient(fake.graph_endpoint,
+                         AppOnlyAuth(config, "Daemon-Secret-1", memory_token_cache()[0]),
+                         user_id=config.user_id)  # fmt: skip
+
+    with pytest.raises(GraphError) as caught:
+        client.create_meeting(request(), "ext-upn")
+
+    assert caught.value.status == 404
+    assert "object ID" in caught.value.message
+    assert "Users → the user → Object ID" in caught.value.message
+    assert "no longer exists" not in caught.value.message
+    assert fake.meetings == {}
+
+
+def test_live_row_an_unknown_join_link_is_404_and_proves_access(
+    fake: FakeMicrosoft365, graph: GraphClient
+) -> None:
+    """graph-notes, live behaviours: $filter=JoinWebUrl for an unknown link answers 404 or 400;
+    both prove the token and the permission work; only 401 and 403 mean they don't."""
+    assert graph.check_access()  # the fake answers 404, as Graph does
+    (probe,) = fake.requests_to("GET", "/onlineMeetings")
+    assert probe.query["$filter"][0].startswith("JoinWebUrl eq ")
+
+    fake.add_fault("status", "onlineMeetings", status=400, code="BadRequest")
+    assert graph.check_access()
+
+    fake.add_fault("status", "onlineMeetings", status=403, code="Forbidden")
+    with pytest.raises(GraphError) as refused:
+        graph.check_access()
+    assert refused.value.status == 403
+
+
+def test_live_row_a_404_on_create_is_the_organizer_or_mailbox_never_a_missing_meeting(
+    fake: FakeMicrosoft365, graph: GraphClient
+) -> None:
+    """graph-notes, live behaviours: 404 on a create means an unknown organizer or
+    MailboxNotEnabledForRESTAPI; branch on method and error.code."""
+    fake.add_fault("status", "createOrGet", status=404, code="MailboxNotEnabledForRESTAPI")
+    with pytest.raises(GraphError) as mailbox:
+        graph.create_meeting(request(), "ext-mbx")
+    assert "mailbox" in mailbox.value.message
+    assert "no longer exists" not in mailbox.value.message
+
+    fake.add_fault("status", "createOrGet", status=404, code="NotFound")
+    with pytest.raises(GraphError) as unknown:
+        graph.create_meeting(request(), "ext-404")
+    assert "no longer exists" not in unknown.value.message
+    assert "Teams account" in unknown.value.message

@@ -147,3 +147,23 @@ def test_patch_needs_start_and_end_together(fake: FakeMicrosoft365, token: str) 
     )
     assert answer.status_code == 400
     assert graph(fake, token, "DELETE", f"/me/onlineMeetings/{made['id']}").status_code == 204
+
+
+def test_live_row_graph_times_carry_seven_fractional_digits(
+    fake: FakeMicrosoft365, token: str
+) -> None:
+    """graph-notes, live behaviours: 2026-11-22T10:00:00.1234567Z, and the client reads it."""
+    import re
+    from datetime import datetime, timezone
+
+    from meettray.meetings import meeting_from_graph
+
+    answer = graph(fake, token, "POST", "/me/onlineMeetings", json={"subject": "x"})
+    assert answer.headers["x-ms-ags-diagnostic"]  # support asks for it
+    made = answer.json()
+    for key in ("creationDateTime", "startDateTime", "endDateTime"):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z", made[key]), made[key]
+    now = datetime.now(timezone.utc)
+    meeting = meeting_from_graph(made, status=201, account="", created_at=now)
+    assert meeting.start is not None
+    assert meeting.start.isoformat().startswith(made["startDateTime"][:19])

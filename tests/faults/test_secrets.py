@@ -38,7 +38,7 @@ def test_no_secret_in_logs_or_output(
     app_config = tmp_path / "app.toml"
     app_config.write_text(
         f'[account]\nmode = "application"\nclient_id = "daemon-app"\n'
-        f'user_id = "adele@contoso.example"\nauthority = "{fake.authority}"\n'
+        f'user_id = "6e1c1f5e-54a4-4c43-8b39-7f3b1c1d2a01"\nauthority = "{fake.authority}"\n'
         f'graph_endpoint = "{fake.graph_endpoint}"\n'
     )
     run("--config", str(app_config), "now", "--no-copy", MEETTRAY_CLIENT_SECRET=SECRET)

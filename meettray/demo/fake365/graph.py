@@ -117,7 +117,9 @@ class GraphService:
                 403, graph_error("Forbidden", "Insufficient privileges to complete the operation.")
             )
         with self._lock:
-            user = next((u for u in self.identity.users.values() if owner in (u.oid, u.upn)), None)
+            # /users/{userId}/onlineMeetings takes the object ID only; live Graph answers a
+            # UPN with 404 (msgraph-sdk-dotnet#1215, microsoft-graph-docs#12301).
+            user = self.identity.users.get(owner)
         if user is None:
             raise Reply(404, graph_error("NotFound", f"User '{owner}' was not found."))
         if not user.app_policy_granted:
@@ -235,6 +237,10 @@ class GraphService:
                     for m in self.meetings.values()
                     if m["_organizer"] == organizer.oid and m["joinWebUrl"] == wanted.group(1)
                 ]
+            if not found:
+                # Live Graph: an unknown join link is 404, not an empty list
+                # (microsoft-graph-docs-contrib#716).
+                raise Reply(404, graph_error("NotFound", "The meeting was not found."))
             return Answer(200, {"value": [public(m) for m in found]})
         if method == "POST" and rest == "/createOrGet":
             if not payload.get("externalId"):

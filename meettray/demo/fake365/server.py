@@ -33,7 +33,7 @@ from meettray.demo.fake365.identity import (
     FakeUser,
     IdentityPlatform,
 )
-from meettray.demo.fake365.wire import Answer, Drop, Reply
+from meettray.demo.fake365.wire import AGS_DIAGNOSTIC, Answer, Drop, Reply
 
 
 @dataclass
@@ -338,6 +338,8 @@ def _make_handler(fake: FakeMicrosoft365) -> type[BaseHTTPRequestHandler]:
             self.send_header("request-id", request_id)
             if client_request_id:
                 self.send_header("client-request-id", client_request_id)
+            if self.path.startswith("/v1.0/"):
+                self.send_header("x-ms-ags-diagnostic", AGS_DIAGNOSTIC)
             for name, value in extra.items():
                 self.send_header(name, value)
             self.end_headers()

@@ -30,7 +30,8 @@ def b64url(data: bytes) -> str:
 
 
 def now_iso(when: datetime) -> str:
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    """Graph's time format: seven fractional digits (``2026-11-22T10:00:00.1234567Z``)."""
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
 
 
 def parse_iso(text: str) -> datetime:
@@ -76,6 +77,21 @@ def aad_error(error: str, code: int, description: str, suberror: str = "") -> di
     if suberror:
         body["suberror"] = suberror
     return body
+
+
+#: What Graph's front door says about itself on every answer; support asks for it.
+AGS_DIAGNOSTIC = json.dumps(
+    {
+        "ServerInfo": {
+            "DataCenter": "North Europe",
+            "Slice": "E",
+            "Ring": "4",
+            "ScaleUnit": "002",
+            "RoleInstance": "DB1PEPF00000FAKE",
+        }
+    },
+    separators=(",", ":"),
+)
 
 
 def graph_error(code: str, message: str) -> dict[str, Any]:
