@@ -18,6 +18,13 @@ PERSONAL_ACCOUNT_TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad"
 MEETINGS = "OnlineMeetings.ReadWrite"
 CALENDAR = "Calendars.ReadWrite"
 
+#: Calendar access is consented apart from meetings (incremental consent): what grants it.
+CALENDAR_CONSENT_MESSAGE = (
+    "Adding meetings to your calendar needs your permission to use your calendar, which "
+    "you have not granted yet. Grant it by signing in again: run 'meettray login "
+    "--calendar', or use Schedule… → Grant calendar permission in the tray."
+)
+
 
 class TokenProvider(Protocol):
     """Anything that hands out bearer tokens for Graph."""

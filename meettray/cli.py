@@ -112,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="sign in on another device with a code (no browser here)",
     )
+    login.add_argument(
+        "--calendar",
+        action="store_true",
+        help="also grant access to your calendar (for schedule --calendar)",
+    )
     command("logout", help="sign out and forget your tokens")
     whoami = command("whoami", help="show who is signed in and how tokens are kept")
     whoami.add_argument("--json", action="store_true")
@@ -356,8 +361,9 @@ def _cmd_history(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
 
 
 def _cmd_login(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
-    from meettray.accounts import Cancellation
+    from meettray.accounts import CALENDAR, MEETINGS, Cancellation
 
+    scopes = (MEETINGS, CALENDAR) if args.calendar else (MEETINGS,)
     service = _service(args, demo)
     try:
         if not service.signs_in:
@@ -371,7 +377,7 @@ def _cmd_login(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
         cancel = Cancellation()
         try:
             if args.device_code:
-                prompt = service.begin_device_code()
+                prompt = service.begin_device_code(scopes)
                 print(
                     prompt.message
                     or f"Open {prompt.verification_uri} and enter {prompt.user_code}",
@@ -381,7 +387,7 @@ def _cmd_login(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
                 account = service.finish_device_code(prompt, cancel=cancel)
             else:
                 print("Opening your browser to sign in… (Ctrl+C to cancel)", file=out, flush=True)
-                account = service.sign_in_browser(cancel=cancel)
+                account = service.sign_in_browser(scopes, cancel=cancel)
         except KeyboardInterrupt:
             cancel.cancel()
             raise SignInCancelled("Sign-in was cancelled.") from None

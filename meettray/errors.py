@@ -102,6 +102,25 @@ class SignInRequired(AuthError):
     """No usable sign-in: never signed in, signed out, or the sign-in expired."""
 
 
+class ConsentRequired(SignInRequired):
+    """A permission was never granted (AADSTS65001 ``consent_required``): sign in asking for it.
+
+    ``permissions`` names what to ask for, so the front end can offer exactly the
+    sign-in that grants it.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        permissions: tuple[str, ...],
+        detail: str = "",
+        request_id: str = "",
+    ) -> None:
+        super().__init__(message, detail=detail, request_id=request_id)
+        self.permissions = permissions
+
+
 class SignInCancelled(AuthError):
     """The person cancelled sign-in, or it timed out."""
 

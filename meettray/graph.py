@@ -25,7 +25,7 @@ from urllib.parse import quote
 import requests
 import urllib3.exceptions
 
-from meettray.accounts import CALENDAR, MEETINGS, TokenProvider
+from meettray.accounts import CALENDAR, CALENDAR_CONSENT_MESSAGE, MEETINGS, TokenProvider
 from meettray.errors import GraphError, NetworkError, SignInRequired
 from meettray.meetings import Meeting, MeetingRequest, meeting_from_event, meeting_from_graph
 
@@ -371,6 +371,7 @@ class GraphClient:
                     method,
                     status,
                     content,
+                    scopes=scopes,
                     request_id=request_id,
                     waited=waited,
                     diagnostics=diagnostics,
@@ -389,6 +390,7 @@ class GraphClient:
         status: int,
         content: bytes,
         *,
+        scopes: Sequence[str],
         request_id: str,
         waited: float,
         diagnostics: dict[str, str],
@@ -415,10 +417,14 @@ class GraphClient:
             return SignInRequired(
                 "Microsoft Graph did not accept your sign-in. Sign in again.", **facts
             )
-        text = self._error_message(method, status, code, waited)
+        text = self._error_message(method, status, code, waited, scopes)
         return GraphError(text, status=status, code=code, **facts)
 
-    def _error_message(self, method: str, status: int, code: str, waited: float) -> str:
+    def _error_message(
+        self, method: str, status: int, code: str, waited: float, scopes: Sequence[str]
+    ) -> str:
+        if status == 403 and CALENDAR in scopes and not self._app_only:
+            return CALENDAR_CONSENT_MESSAGE
         if status == 403:
             return self._forbidden_message()
         if status == 404 and method == "POST":

@@ -256,6 +256,22 @@ def test_calendar_schedule_without_permission_asks_to_sign_in(logged_in: Path) -
     )
     assert done.returncode == ExitCode.SIGN_IN
     assert "needs your permission" in done.stderr
+    assert "meettray login --calendar" in done.stderr  # graph-notes, live behaviours
+
+
+def test_live_row_calendar_consent_is_asked_for_by_login_calendar(
+    config_file: Path, fake: FakeMicrosoft365
+) -> None:
+    """graph-notes, live behaviours: Calendars.ReadWrite is its own consent; login --calendar."""
+    done = run_cli("login", "--device-code", "--calendar", env=NO_DISPLAY)
+    assert done.returncode == 0, done.stderr
+    (code_request,) = fake.requests_to("POST", "/devicecode")
+    assert "Calendars.ReadWrite" in code_request.form()["scope"]
+
+    made = run_cli("schedule", "--subject", "Review", "--start", "2030-01-01T10:00Z",
+                   "--duration", "30", "--calendar", "--no-copy")  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert len(fake.events) == 1
 
 
 def test_graph_refusal_exit_5_with_request_id(logged_in: Path, fake: FakeMicrosoft365) -> None:

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from meettray.accounts import (
+    CALENDAR,
+    CALENDAR_CONSENT_MESSAGE,
     MEETINGS,
     Account,
     Cancellation,
@@ -27,7 +29,13 @@ from meettray.auth.cache import HttpCache
 from meettray.auth.errors import auth_error, call_msal
 from meettray.auth.loopback import LoopbackReceiver
 from meettray.config import AccountConfig
-from meettray.errors import AuthError, ConfigError, SignInCancelled, SignInRequired
+from meettray.errors import (
+    AuthError,
+    ConfigError,
+    ConsentRequired,
+    SignInCancelled,
+    SignInRequired,
+)
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +159,16 @@ class DelegatedAuth(_MsalClient):
                 "Your sign-in has expired. Sign in again to create meetings.",
                 detail="no refresh token in the cache for these permissions",
             )
-        raise auth_error(result)
+        error = auth_error(result)
+        if CALENDAR in scopes and isinstance(error, ConsentRequired):
+            # Calendar access is its own consent: name exactly what grants it.
+            raise ConsentRequired(
+                CALENDAR_CONSENT_MESSAGE,
+                permissions=(CALENDAR,),
+                detail=error.detail,
+                request_id=error.request_id,
+            )
+        raise error
 
     def sign_in_browser(
         self,

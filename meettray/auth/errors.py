@@ -5,12 +5,14 @@ Branch on the error and its AADSTS codes, never on the text of a message.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 from meettray.errors import (
     AuthError,
     ConfigError,
+    ConsentRequired,
     MeettrayError,
     NetworkError,
     SignInCancelled,
@@ -54,6 +56,12 @@ _SIGN_IN_AGAIN = frozenset({50173, 70008, 70043, 700082, 700084, 50078, 50076, 5
 _ADMIN_CONSENT = frozenset({90094, 90099, 90008, 65004})
 
 
+def _aadsts(description: str) -> int | None:
+    """The AADSTS code in an ``error_description`` (the browser flow carries it only there)."""
+    found = re.search(r"AADSTS(\d+)", description)
+    return int(found.group(1)) if found else None
+
+
 def auth_error(result: dict[str, Any]) -> MeettrayError:
     """Map an MSAL/identity-platform error dict to a typed error with a plain message."""
     error = str(result.get("error", ""))
@@ -68,9 +76,10 @@ def auth_error(result: dict[str, Any]) -> MeettrayError:
             detail=detail,
             request_id=request_id,
         )
-    if 65001 in codes:
-        return SignInRequired(
+    if 65001 in codes or _aadsts(description) == 65001:
+        return ConsentRequired(
             "meettray needs your permission for this. Sign in again to grant it.",
+            permissions=(),
             detail=detail,
             request_id=request_id,
         )

@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from meettray.errors import MeettrayError, ValidationError
+from meettray.accounts import CALENDAR
+from meettray.errors import ConsentRequired, MeettrayError, SignInRequired, ValidationError
 from meettray.meetings import Meeting, MeetingRequest, build_schedule
 from meettray.ui.icons import icon
 
@@ -247,7 +248,10 @@ class ScheduleDialog(QDialog):
         details = error.technical_details()
         self.status.setStyleSheet("color: #C4314B;")
         self.status.setText(error.message + (f"\n{details}" if details else ""))
-        self.grant.setVisible("needs your permission" in error.message)
+        # Calendar access is its own consent: offer the sign-in that grants it.
+        needs_calendar = isinstance(error, ConsentRequired) and CALENDAR in error.permissions
+        signed_out = isinstance(error, SignInRequired) and self.calendar.isChecked()
+        self.grant.setVisible(needs_calendar or signed_out)
 
     # -- result ------------------------------------------------------------------------------
 

@@ -167,3 +167,34 @@ def test_live_row_graph_times_carry_seven_fractional_digits(
     meeting = meeting_from_graph(made, status=201, account="", created_at=now)
     assert meeting.start is not None
     assert meeting.start.isoformat().startswith(made["startDateTime"][:19])
+
+
+def test_live_row_consent_is_per_permission(fake: FakeMicrosoft365, token: str) -> None:
+    """graph-notes, live behaviours: a refresh for a permission never consented answers
+    invalid_grant / AADSTS65001 / consent_required; /me/events without it answers 403."""
+    verifier = "w" * 50
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+    tokens = redeem(fake, authorize(fake, challenge.rstrip(b"=").decode()), verifier).json()
+    refreshed = requests.post(
+        f"{fake.authority}/oauth2/v2.0/token",
+        data={
+            "grant_type": "refresh_token",
+            "client_id": CLIENT_ID,
+            "refresh_token": tokens["refresh_token"],
+            "scope": "Calendars.ReadWrite offline_access",
+        },
+        timeout=10,
+    )
+    assert refreshed.status_code == 400
+    body = refreshed.json()
+    assert body["error"] == "invalid_grant"
+    assert body["error_codes"] == [65001]
+    assert body["suberror"] == "consent_required"
+    assert body["error_description"].startswith("AADSTS65001:")
+
+    event = {"subject": "x", "isOnlineMeeting": True,
+             "start": {"dateTime": "2030-01-01T10:00:00", "timeZone": "UTC"},
+             "end": {"dateTime": "2030-01-01T10:30:00", "timeZone": "UTC"}}  # fmt: skip
+    refused = graph(fake, token, "POST", "/me/events", json=event)
+    assert refused.status_code == 403
+    assert fake.events == {}

@@ -10,7 +10,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from meettray.errors import SignInRequired
+from meettray.accounts import CALENDAR, CALENDAR_CONSENT_MESSAGE
+from meettray.errors import ConsentRequired, MeettrayError, SignInRequired
 from meettray.meetings import MeetingRequest, meeting_from_graph
 from meettray.ui.schedule_dialog import CUSTOM_END, ScheduleDialog, _to_qdatetime, next_half_hour
 
@@ -125,14 +126,20 @@ def test_result_with_copy_and_open(dialog: ScheduleDialog, qtbot: QtBot) -> None
 
 def test_error_keeps_the_form_and_offers_calendar_permission(dialog: ScheduleDialog) -> None:
     dialog.set_busy(True)
-    dialog.show_error(
-        SignInRequired("meettray needs your permission for this. Sign in again to grant it.")
-    )
+    dialog.show_error(ConsentRequired(CALENDAR_CONSENT_MESSAGE, permissions=(CALENDAR,)))
     assert dialog.pages.currentIndex() == 0
     assert dialog.subject.text() == "Planning"
     assert dialog.create_button.isEnabled()
     assert dialog.grant.isVisible()
     assert "needs your permission" in dialog.status.text()
+
+    # Decided by the error's type, not its words: another failure offers no calendar grant.
+    dialog.show_error(MeettrayError("meettray needs your permission for this, in words only."))
+    assert not dialog.grant.isVisible()
+    # Not signed in at all while the calendar box is ticked: the grant signs in with both.
+    dialog.calendar.setChecked(True)
+    dialog.show_error(SignInRequired("You are not signed in."))
+    assert dialog.grant.isVisible()
 
 
 def test_result_shows_the_start_of_a_long_link(dialog: ScheduleDialog, qtbot: QtBot) -> None:
