@@ -27,7 +27,13 @@ import urllib3.exceptions
 
 from meettray.accounts import CALENDAR, CALENDAR_CONSENT_MESSAGE, MEETINGS, TokenProvider
 from meettray.errors import GraphError, NetworkError, SignInRequired
-from meettray.meetings import Meeting, MeetingRequest, meeting_from_event, meeting_from_graph
+from meettray.meetings import (
+    Meeting,
+    MeetingRequest,
+    event_join_url,
+    meeting_from_event,
+    meeting_from_graph,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +45,16 @@ MAX_BODY = 4 * 1024 * 1024
 MAX_ATTEMPTS = 4
 MAX_TOTAL_WAIT = 30.0
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: Waits between reads of a new calendar event whose Teams link has not arrived yet
+#: (live Graph can answer 201 with ``onlineMeeting: null``): about 8 s in all.
+EVENT_LINK_WAITS = (0.5, 1.0, 1.5, 2.0, 3.0)
+#: Said when Exchange added no Teams meeting to a new event.
+NO_TEAMS_IN_EVENT = (
+    "The calendar event was created and the invitations were sent, but Exchange added no "
+    "Teams meeting to it, so there is no Teams link. Usually the mailbox's allowed "
+    "online-meeting providers (allowedOnlineMeetingProviders) do not include Teams: ask "
+    "your IT administrator. The link meettray kept opens the event in Outlook."
+)
 
 
 @dataclass(frozen=True)
@@ -196,14 +212,53 @@ class GraphClient:
             scopes=(CALENDAR,),
             idempotent=True,
         )
-        meeting = self._meeting(response, meeting_from_event, account)
-        warnings: tuple[str, ...] = ()
-        if request.settings_patch():
-            warnings = (
-                "Lobby and presenter options are not applied to calendar meetings; "
-                "set them in Teams' meeting options.",
+        body = _json(response)
+        warnings: list[str] = []
+        if not event_join_url(body):
+            # The event exists and invitations are out: never post it again.  Exchange
+            # may add the Teams link moments later; read the event back for it.
+            body = self._await_event_link(body)
+        if event_join_url(body):
+            meeting = self._meeting(response, meeting_from_event, account, body=body)
+        else:
+            meeting = meeting_from_event(
+                body,
+                status=response.status_code,
+                account=account,
+                created_at=self._clock(),
+                request_id=response.request_id,
+                without_teams=True,
             )
-        return CreateResult(meeting, warnings=warnings)
+            warnings.append(NO_TEAMS_IN_EVENT)
+        if request.settings_patch():
+            warnings.append(
+                "Lobby and presenter options are not applied to calendar meetings; "
+                "set them in Teams' meeting options."
+            )
+        return CreateResult(meeting, warnings=tuple(warnings))
+
+    def _await_event_link(self, body: Any) -> Any:
+        """Read a new event back until its Teams link is there (or give up); the last read."""
+        identifier = body.get("id") if isinstance(body, dict) else None
+        if not identifier:
+            return body
+        path = (
+            f"{self._owner}/events/{quote(str(identifier), safe='')}"
+            "?$select=onlineMeeting,isOnlineMeeting,webLink"
+        )
+        for delay in EVENT_LINK_WAITS:
+            self._wait(delay, "Exchange has not added the Teams link to the event yet")
+            try:
+                read = _json(self._send("GET", path, scopes=(CALENDAR,), idempotent=True))
+            except (GraphError, NetworkError) as exc:
+                log.info("could not read the new event back: %s", exc.message)
+                return body
+            if isinstance(read, dict):
+                body = {**body, **read}
+            if event_join_url(body):
+                log.info("the event's Teams link arrived after a read-back")
+                break
+        return body
 
     def check_access(self) -> str:
         """A harmless read that needs the meeting permission; returns the request-id.

@@ -403,15 +403,32 @@ def meeting_from_graph(
     )
 
 
+def event_join_url(body: Any) -> str:
+    """The Teams link of a calendar event, or "" while Exchange has not added one."""
+    online = _mapping(body.get("onlineMeeting")) if isinstance(body, Mapping) else {}
+    return _text(online.get("joinUrl"))
+
+
 def meeting_from_event(
-    body: Any, *, status: int, account: str, created_at: datetime, request_id: str = ""
+    body: Any,
+    *,
+    status: int,
+    account: str,
+    created_at: datetime,
+    request_id: str = "",
+    without_teams: bool = False,
 ) -> Meeting:
-    """Read a calendar event created with a Teams meeting."""
+    """Read a calendar event created with a Teams meeting.
+
+    ``without_teams``: Exchange added no Teams meeting; the event's Outlook link
+    (``webLink``) stands in, so the event can still be found and opened.
+    """
     _require_object(body, status, request_id)
     online, start, end = (_mapping(body.get(key)) for key in ("onlineMeeting", "start", "end"))
+    link = body.get("webLink") if without_teams else online.get("joinUrl")
     return Meeting(
         id=body["id"],
-        join_url=_join_url(online.get("joinUrl"), status, request_id),
+        join_url=_join_url(link, status, request_id),
         subject=_text(body.get("subject")),
         start=_event_time(start),
         end=_event_time(end),

@@ -274,6 +274,24 @@ def test_live_row_calendar_consent_is_asked_for_by_login_calendar(
     assert len(fake.events) == 1
 
 
+def test_live_row_a_calendar_event_without_a_teams_link_is_kept_in_history(
+    config_file: Path, fake: FakeMicrosoft365
+) -> None:
+    """graph-notes, live behaviours: an event Exchange never adds Teams to is kept, recorded
+    and explained; the person is not invited to try again (that would invite twice)."""
+    assert run_cli("login", "--device-code", "--calendar", env=NO_DISPLAY).returncode == 0
+    fake.graph.event_link_after_reads = None
+
+    made = run_cli("schedule", "--subject", "Board", "--start", "2030-01-01T10:00Z",
+                   "--duration", "30", "--calendar", "--no-copy", "--json")  # fmt: skip
+
+    assert made.returncode == 0, made.stderr
+    assert "allowedOnlineMeetingProviders" in made.stderr
+    assert len(fake.events) == 1
+    history = json.loads(run_cli("history", "--json").stdout)
+    assert [m["id"] for m in history] == list(fake.events)
+
+
 def test_graph_refusal_exit_5_with_request_id(logged_in: Path, fake: FakeMicrosoft365) -> None:
     fake.signed_in_user.guest = True
 

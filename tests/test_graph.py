@@ -219,6 +219,48 @@ def test_calendar_event_carries_invitations_and_link(
     assert result.meeting.join_url.startswith("https://")
 
 
+def test_live_row_an_event_whose_teams_link_comes_late(
+    fake: FakeMicrosoft365, graph: GraphClient, signed_in: object, sleeps: SleepRecorder
+) -> None:
+    """graph-notes, live behaviours: POST /me/events can answer 201 with onlineMeeting null
+    and add the Teams link moments later: read the event back; never post it again."""
+    signed_in.sign_in_browser(  # type: ignore[attr-defined]
+        ["OnlineMeetings.ReadWrite", "Calendars.ReadWrite"], timeout=20
+    )
+    fake.graph.event_link_after_reads = 2
+
+    result = graph.create_event(request(calendar=True), "tx-late")
+
+    assert len(fake.requests_to("POST", "/me/events")) == 1
+    reads = fake.requests_to("GET", "/me/events/")
+    assert len(reads) == 2
+    assert reads[0].query["$select"] == ["onlineMeeting,isOnlineMeeting,webLink"]
+    assert result.meeting.join_url.startswith("https://teams.microsoft.com/l/meetup-join/")
+    assert result.warnings == ()
+    assert sleeps.waits == [0.5, 1.0]
+
+
+def test_live_row_an_event_that_never_gets_a_teams_link_is_kept_and_explained(
+    fake: FakeMicrosoft365, graph: GraphClient, signed_in: object, sleeps: SleepRecorder
+) -> None:
+    """graph-notes, live behaviours: no Teams link ever (allowedOnlineMeetingProviders lacks
+    Teams): keep the event, invitations are out; say why; never create a second one."""
+    signed_in.sign_in_browser(  # type: ignore[attr-defined]
+        ["OnlineMeetings.ReadWrite", "Calendars.ReadWrite"], timeout=20
+    )
+    fake.graph.event_link_after_reads = None
+
+    result = graph.create_event(request(calendar=True), "tx-never")
+
+    assert len(fake.requests_to("POST", "/me/events")) == 1
+    assert list(fake.events) == [result.meeting.id]
+    assert result.meeting.join_url.startswith("https://outlook.office365.com/owa/")
+    (warning,) = result.warnings
+    assert "allowedOnlineMeetingProviders" in warning
+    assert "invitations were sent" in warning
+    assert sum(sleeps.waits) < 10  # a few seconds of read-back, then an answer
+
+
 def test_expired_token_is_refreshed_once(fake: FakeMicrosoft365, graph: GraphClient) -> None:
     graph.create_meeting(request(), "ext-9")
     fake.expire_access_tokens()

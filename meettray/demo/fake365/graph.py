@@ -65,6 +65,11 @@ class GraphService:
         self._lock = lock
         self.meetings: dict[str, dict[str, Any]] = {}
         self.events: dict[str, dict[str, Any]] = {}
+        #: When Exchange adds the Teams link to a new online event: 0 = already in the
+        #: POST answer; n = on the n-th read of the event (live Graph can answer 201 with
+        #: ``onlineMeeting: null`` and fill it in moments later); ``None`` = never (the
+        #: mailbox's allowedOnlineMeetingProviders lacks Teams).
+        self.event_link_after_reads: int | None = 0
 
     @property
     def graph_endpoint(self) -> str:
@@ -330,22 +335,36 @@ class GraphService:
                 "attendees": payload.get("attendees", []),
                 "isOnlineMeeting": online,
                 "onlineMeetingProvider": payload.get("onlineMeetingProvider", "unknown"),
-                "onlineMeeting": {
+                "onlineMeeting": None,
+                "_teams": {
                     "joinUrl": meeting["joinWebUrl"],
                     "conferenceId": meeting["audioConferencing"]["conferenceId"],
                     "tollNumber": meeting["audioConferencing"]["tollNumber"],
                 }
                 if online
                 else None,
+                "_reads": 0,
                 "webLink": f"https://outlook.office365.com/owa/?itemid={event_id}",
                 "_organizer": organizer.oid,
             }
             with self._lock:
                 self.events[event_id] = event
-            return Answer(201, event)
+                self._maybe_add_link(event)
+            return Answer(201, copy.deepcopy(event))
         event_id = unquote(rest.lstrip("/"))
         with self._lock:
+            if method == "GET" and event_id in self.events:
+                event = self.events[event_id]
+                event["_reads"] += 1
+                self._maybe_add_link(event)
+                return Answer(200, copy.deepcopy(event))
             if method == "DELETE" and event_id in self.events:
                 del self.events[event_id]
                 return Answer(204, None)
         raise Reply(404, graph_error("ErrorItemNotFound", "The specified object was not found."))
+
+    def _maybe_add_link(self, event: dict[str, Any]) -> None:
+        """Exchange's side: the Teams link arrives with the answer, after some reads, or never."""
+        after = self.event_link_after_reads
+        if event["_teams"] is not None and after is not None and event["_reads"] >= after:
+            event["onlineMeeting"] = event["_teams"]
