@@ -103,6 +103,8 @@ class Report:
 
 def fix_for(exc: MeettrayError) -> str:
     """What a person can do about ``exc``, in a sentence."""
+    if exc.fix:  # the error knew its cause (an AADSTS code with a remedy of its own)
+        return exc.fix
     if isinstance(exc, NetworkError):
         return (
             "Check the internet connection (and proxy settings); if the address is one you "

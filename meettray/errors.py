@@ -39,11 +39,14 @@ class MeettrayError(Exception):
         detail: str = "",
         request_id: str = "",
         diagnostics: dict[str, str] | None = None,
+        fix: str = "",
     ) -> None:
         super().__init__(message)
         self.message = message
         self.detail = detail
         self.request_id = request_id
+        #: What to do about it, when the cause is specific enough to say (``doctor`` shows it).
+        self.fix = fix
         #: What Microsoft support asks for besides the request-id: ``client-request-id``,
         #: ``x-ms-ags-diagnostic`` and the error's ``date``, when Graph sent them.
         self.diagnostics = dict(diagnostics or {})

@@ -325,3 +325,91 @@ def test_no_browser_suggests_device_code(
 
     with pytest.raises(AuthError, match="device-code"):
         signer.sign_in_browser(timeout=5)
+
+
+@pytest.mark.parametrize(
+    ("code", "kind", "words"),
+    [
+        (53003, AuthError, "Conditional Access policy blocked this sign-in"),
+        (50020, AuthError, "not a member of this organisation"),
+        (500200, AuthError, "Personal Microsoft accounts cannot create Teams meetings"),
+    ],
+)
+def test_live_row_browser_sign_in_errors_carry_the_code_only_in_the_description(
+    fake: FakeMicrosoft365,
+    account: AccountConfig,
+    browser: FakeBrowser,
+    tmp_path: Path,
+    code: int,
+    kind: type[Exception],
+    words: str,
+) -> None:
+    """graph-notes, live behaviours: AADSTS53003, 50020 and 500200 each get their own message;
+    the browser flow's answer has the code only in error_description."""
+    fake.signed_in_user.sign_in_error = code
+
+    with pytest.raises(kind) as caught:
+        delegated(account, tmp_path, browser).sign_in_browser(timeout=20)
+
+    assert words in str(caught.value)
+    assert f"AADSTS{code}" in caught.value.detail  # type: ignore[attr-defined]
+    assert "expired" not in str(caught.value)
+
+
+def test_live_row_public_client_flows_off_is_explained(
+    fake: FakeMicrosoft365, account: AccountConfig, tmp_path: Path
+) -> None:
+    """graph-notes, live behaviours: AADSTS7000218 is the app registration's setting,
+    not a wrong client secret."""
+    fake.apps[CLIENT_ID].allow_public_client = False
+    signer = delegated(account, tmp_path)
+
+    prompt = signer.begin_device_code()
+    with pytest.raises(ConfigError) as caught:
+        signer.finish_device_code(prompt)
+
+    assert "does not allow sign-in from a desktop app" in caught.value.message
+    assert "Allow public client flows" in caught.value.fix
+    assert "Mobile and desktop applications" in caught.value.fix
+    assert "secret" not in caught.value.message
+
+
+def test_live_row_conditional_access_on_refresh_is_not_an_expired_sign_in(
+    fake: FakeMicrosoft365, account: AccountConfig, browser: FakeBrowser, tmp_path: Path
+) -> None:
+    """graph-notes, live behaviours: AADSTS53003 has its own message, not 'sign-in expired'."""
+    signer = delegated(account, tmp_path, browser)
+    signer.sign_in_browser(timeout=20)
+    fake.signed_in_user.sign_in_error = 53003
+
+    with pytest.raises(AuthError) as caught:
+        signer.token([auth.MEETINGS], force_refresh=True)
+
+    assert "Conditional Access" in caught.value.message
+    assert "expired" not in caught.value.message
+
+
+def test_a_stray_local_post_cannot_abort_a_sign_in(
+    fake: FakeMicrosoft365, account: AccountConfig, browser: FakeBrowser, tmp_path: Path
+) -> None:
+    """The loopback receiver checks state: an answer for another sign-in is ignored."""
+    import threading
+
+    import requests
+
+    strays: list[int] = []
+
+    def open_browser(url: str) -> None:
+        from urllib.parse import parse_qs, urlsplit
+
+        redirect = parse_qs(urlsplit(url).query)["redirect_uri"][0]
+        stray = requests.post(redirect, data={"error": "access_denied", "state": "not-ours"},
+                              timeout=10)  # fmt: skip
+        strays.append(stray.status_code)
+        # The person finishes signing in a moment later, while meettray is waiting.
+        threading.Timer(0.5, browser, args=(url,)).start()
+
+    who = delegated(account, tmp_path, open_browser).sign_in_browser(timeout=20)
+
+    assert strays == [400]
+    assert who.username == "adele@contoso.example"

@@ -14,7 +14,7 @@ import pytest
 from meettray.demo.fake365 import FakeMicrosoft365
 from meettray.errors import ExitCode
 
-from .conftest import run_cli, wait_for
+from .conftest import CLIENT_ID, run_cli, wait_for
 from .xserver import find_tray_icon, tray_host, xvfb
 
 NO_DISPLAY = {"DISPLAY": "", "WAYLAND_DISPLAY": ""}
@@ -113,6 +113,41 @@ def test_sign_in_service_unreachable_gives_a_fix_and_keeps_details_apart(
     text = run_cli("doctor", env=NO_DISPLAY).stdout
     assert "→ Check the internet connection" in text
     assert "(details: " in text
+
+
+@pytest.mark.parametrize(
+    ("code", "fix_words"),
+    [
+        (53003, "Sign in from a device and place that meets it"),
+        (50020, "set [account] tenant"),
+        (500200, "Sign in with a work or school account"),
+    ],
+)
+def test_live_row_doctor_recognises_sign_in_errors(
+    logged_in: Path, fake: FakeMicrosoft365, code: int, fix_words: str
+) -> None:
+    """graph-notes, live behaviours: doctor names the AADSTS cause and its own fix."""
+    fake.signed_in_user.sign_in_error = code
+    fake.expire_access_tokens()  # the Graph check must refresh, and meets the refusal
+
+    status, report = doctor()
+
+    assert status == ExitCode.DOCTOR_FOUND_PROBLEMS
+    graph = by_name(report)["Microsoft Graph"]
+    assert graph["status"] == "failure"
+    assert fix_words in graph["fix"]
+    assert f"AADSTS{code}" in graph["technical"]
+
+
+def test_live_row_doctor_recognises_public_client_flows_off(
+    logged_in: Path, fake: FakeMicrosoft365
+) -> None:
+    fake.apps[CLIENT_ID].allow_public_client = False
+    fake.expire_access_tokens()
+
+    _status, report = doctor()
+
+    assert "Allow public client flows" in by_name(report)["Microsoft Graph"]["fix"]
 
 
 def test_application_mode_without_secret(tmp_path: Path, fake: FakeMicrosoft365) -> None:

@@ -190,6 +190,7 @@ class DelegatedAuth(_MsalClient):
             )
             if "error" in flow:
                 raise auth_error(flow)
+            receiver.expected_state = flow.get("state")
             if cancel is not None:
                 cancel.on_cancel(receiver.cancel)
             if self._open_browser(flow["auth_uri"]) is False:

@@ -62,21 +62,66 @@ def _aadsts(description: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
+#: Sign-in failures with a cause of their own, by AADSTS code: (error type, message, fix).
+_KNOWN: dict[int, tuple[type[MeettrayError], str, str]] = {
+    7000218: (
+        ConfigError,
+        "This app registration does not allow sign-in from a desktop app.",
+        "In the Microsoft Entra admin centre, App registrations → meettray → Authentication: "
+        "set 'Allow public client flows' to Yes, and register http://localhost under "
+        "'Mobile and desktop applications' (not 'Web'). See README, "
+        "'Registering meettray in Microsoft Entra ID'.",
+    ),
+    53003: (
+        AuthError,
+        "Your organisation's Conditional Access policy blocked this sign-in.",
+        "The policy may require a compliant or managed device, or a trusted location or "
+        "network. Sign in from a device and place that meets it, or ask your IT "
+        "administrator which policy applies.",
+    ),
+    50020: (
+        AuthError,
+        "The account you signed in with is not a member of this organisation (a guest "
+        "elsewhere, or an account from another tenant).",
+        "Sign in with your own work account of this organisation, or set [account] tenant "
+        "to the organisation the account belongs to.",
+    ),
+    500200: (
+        AuthError,
+        "Personal Microsoft accounts cannot create Teams meetings through Microsoft Graph.",
+        "Sign in with a work or school account: meettray login",
+    ),
+}
+
+
 def auth_error(result: dict[str, Any]) -> MeettrayError:
-    """Map an MSAL/identity-platform error dict to a typed error with a plain message."""
+    """Map an MSAL/identity-platform error dict to a typed error with a plain message.
+
+    Decided by the AADSTS codes: from ``error_codes``, or from ``error_description``,
+    which is all the browser flow's answer carries.
+    """
     error = str(result.get("error", ""))
-    codes = {int(c) for c in result.get("error_codes", []) if str(c).isdigit()}
     description = str(result.get("error_description", ""))
+    codes = {int(c) for c in result.get("error_codes", []) if str(c).isdigit()}
+    if (in_text := _aadsts(description)) is not None:
+        codes.add(in_text)
     detail = f"{error}: {description.splitlines()[0] if description else ''}".strip(": ")
     request_id = str(result.get("correlation_id", ""))
-    if codes & _ADMIN_CONSENT or "AADSTS90094" in description:
+    for code, (kind, message, fix) in _KNOWN.items():
+        if code in codes:
+            return kind(f"{message} {fix}", detail=detail, request_id=request_id, fix=fix)
+    return _by_error(error, codes, detail, request_id)
+
+
+def _by_error(error: str, codes: set[int], detail: str, request_id: str) -> MeettrayError:
+    if codes & _ADMIN_CONSENT:
         return AuthError(
             "Your organisation requires an administrator to approve meettray. Ask your IT "
             "administrator to grant admin consent for the app, then sign in again.",
             detail=detail,
             request_id=request_id,
         )
-    if 65001 in codes or _aadsts(description) == 65001:
+    if 65001 in codes:
         return ConsentRequired(
             "meettray needs your permission for this. Sign in again to grant it.",
             permissions=(),
@@ -86,13 +131,6 @@ def auth_error(result: dict[str, Any]) -> MeettrayError:
     if codes & _SIGN_IN_AGAIN or error in ("invalid_grant", "interaction_required"):
         return SignInRequired(
             "Your sign-in has expired. Sign in again to create meetings.",
-            detail=detail,
-            request_id=request_id,
-        )
-    if 50020 in codes or 500200 in codes:
-        return AuthError(
-            "Personal Microsoft accounts cannot create Teams meetings through Microsoft "
-            "Graph. Sign in with a work or school account.",
             detail=detail,
             request_id=request_id,
         )

@@ -17,6 +17,9 @@ class LoopbackReceiver:
         from http.server import BaseHTTPRequestHandler, HTTPServer  # only when signing in
 
         self.response: dict[str, str] | None = None
+        #: The ``state`` of the sign-in this receiver waits for; an answer without it is
+        #: not ours (a stray or forged local POST) and must not end the sign-in.
+        self.expected_state: str | None = None
         self._done = threading.Event()
         receiver = self
 
@@ -24,6 +27,13 @@ class LoopbackReceiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 fields = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                expected = receiver.expected_state
+                if expected is not None and fields.get("state") != expected:
+                    self.send_response(400)
+                    self.send_header("Content-Type", "text/plain; charset=utf-8")
+                    self.end_headers()
+                    self.wfile.write(b"This answer does not belong to meettray's sign-in.")
+                    return
                 ok = "code" in fields
                 page = (
                     "Signed in to meettray. You can close this tab."

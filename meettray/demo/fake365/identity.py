@@ -41,6 +41,10 @@ class FakeUser:
     guest: bool = False
     #: Whether a Teams application access policy lets app-only callers act for this user.
     app_policy_granted: bool = True
+    #: An AADSTS code Entra ID answers this user's sign-ins with (53003 Conditional
+    #: Access, 50020 not in this tenant, 500200 personal account): in the browser flow
+    #: only inside ``error_description``; from the token endpoint with ``error_codes`` too.
+    sign_in_error: int | None = None
 
 
 @dataclass
@@ -54,6 +58,29 @@ class FakeApp:
     roles: set[str] = field(default_factory=lambda: {"OnlineMeetings.ReadWrite.All"})
     #: The tenant requires an administrator to approve this app's delegated permissions.
     needs_admin_consent: bool = False
+    #: "Allow public client flows" (and the redirect registered under Mobile and desktop):
+    #: without it a desktop app's token requests fail with AADSTS7000218.
+    allow_public_client: bool = True
+
+
+#: What Entra ID says with each sign-in error the fake can give (abridged).
+SIGN_IN_ERRORS = {
+    53003: ("access_denied", "Access has been blocked by Conditional Access policies. "
+            "The access policy does not allow token issuance."),
+    50020: ("invalid_grant", "User account from identity provider 'live.com' does not "
+            "exist in tenant 'Contoso' and cannot access the application."),
+    500200: ("invalid_grant", "User account is a personal Microsoft account. Personal "
+             "Microsoft accounts are not supported for this application unless explicitly "
+             "invited to an organization."),
+}  # fmt: skip
+
+
+def sign_in_refusal(user: FakeUser) -> Reply | None:
+    """The token endpoint's answer for a user whose sign-in Entra ID refuses."""
+    if user.sign_in_error is None:
+        return None
+    error, text = SIGN_IN_ERRORS[user.sign_in_error]
+    return Reply(400, aad_error(error, user.sign_in_error, text))
 
 
 @dataclass
@@ -196,7 +223,12 @@ class IdentityPlatform:
         if query.get("response_mode") != "form_post":
             return error_page("This fake supports response_mode=form_post only, like MSAL.")
         fields = {"state": query.get("state", "")}
-        if app.needs_admin_consent:
+        refused = self.signed_in_user.sign_in_error
+        if refused is not None:
+            # The browser flow's answer carries the AADSTS code only in the text.
+            error, text = SIGN_IN_ERRORS[refused]
+            fields |= {"error": error, "error_description": f"AADSTS{refused}: {text}"}
+        elif app.needs_admin_consent:
             fields |= {
                 "error": "access_denied",
                 "error_description": "AADSTS90094: The grant requires admin permission.",
@@ -268,6 +300,21 @@ class IdentityPlatform:
                     f"Application with identifier '{form.get('client_id')}' was not found.",
                 ),
             )
+        if (
+            not app.allow_public_client
+            and app.secret is None
+            and grant != "client_credentials"
+            and not form.get("client_secret")
+        ):
+            raise Reply(
+                401,
+                aad_error(
+                    "invalid_client",
+                    7000218,
+                    "The request body must contain the following parameter: "
+                    "'client_assertion' or 'client_secret'.",
+                ),
+            )
         if grant == "authorization_code":
             return self._grant_code(app, form)
         if grant == "urn:ietf:params:oauth:grant-type:device_code":
@@ -324,6 +371,8 @@ class IdentityPlatform:
                     ),
                 )
             del self._device[form["device_code"]]
+        if (refusal := sign_in_refusal(pending.approved_by)) is not None:
+            raise refusal
         if app.needs_admin_consent:
             raise Reply(
                 400,
@@ -349,6 +398,8 @@ class IdentityPlatform:
                     suberror="bad_token",
                 ),
             )
+        if (refusal := sign_in_refusal(record.user)) is not None:
+            raise refusal  # e.g. a Conditional Access policy applied since the last sign-in
         asked = frozenset(form.get("scope", "").split())
         new_resource_scopes = {plain_scope(s) for s in asked - _OIDC_SCOPES} - {
             plain_scope(s) for s in record.scopes
