@@ -92,6 +92,13 @@ def build_parser() -> argparse.ArgumentParser:
     schedule.add_argument("--lobby", choices=LOBBY_BYPASS_SCOPES, help="who skips the lobby")
     schedule.add_argument("--presenters", choices=ALLOWED_PRESENTERS, help="who can present")
     schedule.add_argument(
+        "--presenter",
+        action="append",
+        default=[],
+        metavar="EMAIL",
+        help="someone who may present (repeatable; implies --presenters roleIsPresenter)",
+    )
+    schedule.add_argument(
         "--calendar",
         action="store_true",
         help="add to your calendar and send invitations (asks for calendar permission)",
@@ -280,6 +287,7 @@ def _cmd_schedule(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int
         lobby_bypass=args.lobby,
         allowed_presenters=args.presenters,
         calendar=args.calendar,
+        presenters=args.presenter,
     )
     if request.starts_before(datetime.now(timezone.utc)) and not args.allow_past:
         raise ValidationError(

@@ -53,6 +53,9 @@ class MeetingRequest:
     allowed_presenters: str | None = None
     #: Create a calendar event (which sends invitations) instead of a bare online meeting.
     calendar: bool = False
+    #: The people who may present when ``allowed_presenters`` is ``roleIsPresenter``: Graph
+    #: honours that only with attendees that carry ``role: presenter``.
+    presenters: tuple[str, ...] = ()
 
     def to_json(self) -> str:
         """For the pending-action log: enough to repeat the exact same request."""
@@ -65,6 +68,7 @@ class MeetingRequest:
                 "lobby_bypass": self.lobby_bypass,
                 "allowed_presenters": self.allowed_presenters,
                 "calendar": self.calendar,
+                "presenters": list(self.presenters),
             }
         )
 
@@ -79,6 +83,7 @@ class MeetingRequest:
             lobby_bypass=data["lobby_bypass"],
             allowed_presenters=data["allowed_presenters"],
             calendar=data["calendar"],
+            presenters=tuple(data.get("presenters", ())),  # absent in older entries
         )
 
     def starts_before(self, now: datetime) -> bool:
@@ -93,11 +98,20 @@ class MeetingRequest:
             "startDateTime": utc_iso(self.start),
             "endDateTime": utc_iso(self.end),
         }
-        if self.attendees:
-            body["participants"] = {
-                "attendees": [{"upn": address, "role": "attendee"} for address in self.attendees]
-            }
+        if self.attendees or self.presenters:
+            body["participants"] = {"attendees": self.participants()}
         return body
+
+    def participants(self) -> list[dict[str, str]]:
+        """Attendees with their roles; a presenter who was not invited is added as one."""
+        chosen = {address.lower() for address in self.presenters}
+        people = list(self.attendees) + [
+            p for p in self.presenters if p.lower() not in {a.lower() for a in self.attendees}
+        ]
+        return [
+            {"upn": address, "role": "presenter" if address.lower() in chosen else "attendee"}
+            for address in people
+        ]
 
     def settings_patch(self) -> dict[str, Any]:
         """Settings ``createOrGet`` does not take, to apply with a ``PATCH`` afterwards."""
@@ -183,6 +197,7 @@ def build_schedule(
     allowed_presenters: str | None = None,
     calendar: bool = False,
     local_zone: tzinfo | None = None,
+    presenters: Iterable[str] = (),
 ) -> MeetingRequest:
     """Validate schedule input; every problem is reported at once, by field.
 
@@ -209,6 +224,15 @@ def build_schedule(
         elif end_at - start_at > MAX_DURATION:
             problems["end"] = "A meeting can last at most 24 hours."
     addresses = _attendees(attendees, problems)
+    chosen = _attendees(presenters, problems, field="presenters")
+    if chosen and allowed_presenters is None:
+        allowed_presenters = "roleIsPresenter"  # naming presenters means "only these"
+    if chosen and allowed_presenters != "roleIsPresenter":
+        problems["presenters"] = (
+            "Naming presenters needs 'who can present' set to specific people (roleIsPresenter)."
+        )
+    elif allowed_presenters == "roleIsPresenter" and not chosen and not calendar:
+        problems["presenters"] = "Name at least one presenter (only they will be able to present)."
     if lobby_bypass is not None and lobby_bypass not in LOBBY_BYPASS_SCOPES:
         problems["lobby_bypass"] = f"Lobby bypass must be one of: {', '.join(LOBBY_BYPASS_SCOPES)}."
     if allowed_presenters is not None and allowed_presenters not in ALLOWED_PRESENTERS:
@@ -227,6 +251,7 @@ def build_schedule(
         lobby_bypass=lobby_bypass,
         allowed_presenters=allowed_presenters,
         calendar=calendar,
+        presenters=chosen,
     )
 
 
@@ -264,7 +289,9 @@ def _when(
     return value.astimezone(timezone.utc)
 
 
-def _attendees(values: Iterable[str], problems: dict[str, str]) -> tuple[str, ...]:
+def _attendees(
+    values: Iterable[str], problems: dict[str, str], *, field: str = "attendees"
+) -> tuple[str, ...]:
     seen: dict[str, str] = {}
     bad: list[str] = []
     for raw in values:
@@ -277,9 +304,9 @@ def _attendees(values: Iterable[str], problems: dict[str, str]) -> tuple[str, ..
                 bad.append(part)
     if bad:
         shown = ", ".join(repr(b[:60]) for b in bad[:3]) + (" …" if len(bad) > 3 else "")
-        problems["attendees"] = f"Not an e-mail address: {shown}."
+        problems[field] = f"Not an e-mail address: {shown}."
     elif len(seen) > MAX_ATTENDEES:
-        problems["attendees"] = f"At most {MAX_ATTENDEES} attendees."
+        problems[field] = f"At most {MAX_ATTENDEES} {field}."
     return tuple(seen.values())
 
 

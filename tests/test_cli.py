@@ -215,6 +215,25 @@ def test_schedule(logged_in: Path, fake: FakeMicrosoft365) -> None:
     assert stored["lobbyBypassSettings"]["scope"] == "everyone"
 
 
+def test_schedule_with_named_presenters(logged_in: Path, fake: FakeMicrosoft365) -> None:
+    """graph-notes, live behaviours: --presenter sends attendees with role presenter."""
+    made = run_cli("schedule", "--subject", "Demo day", "--start", "2030-01-01T10:00Z",
+                   "--duration", "30", "--attendee", "ana@contoso.example",
+                   "--presenter", "pat@contoso.example", "--no-copy", "--json")  # fmt: skip
+
+    assert made.returncode == 0, made.stderr
+    (meeting,) = fake.meetings.values()
+    assert meeting["allowedPresenters"] == "roleIsPresenter"
+    assert meeting["participants"]["attendees"] == [
+        {"upn": "ana@contoso.example", "role": "attendee"},
+        {"upn": "pat@contoso.example", "role": "presenter"},
+    ]
+    refused = run_cli("schedule", "--subject", "x", "--start", "2030-01-01T10:00Z",
+                      "--duration", "30", "--presenters", "roleIsPresenter")  # fmt: skip
+    assert refused.returncode == ExitCode.USAGE
+    assert "Name at least one presenter" in refused.stderr
+
+
 def test_schedule_invalid_input_names_each_problem(logged_in: Path, fake: FakeMicrosoft365) -> None:
     done = run_cli(
         "schedule",

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from meettray.auth import DelegatedAuth
 from meettray.demo.fake365 import FakeMicrosoft365
 from meettray.errors import GraphError, NetworkError, SignInRequired
 from meettray.graph import GraphClient, retry_delay
@@ -441,3 +442,42 @@ def test_live_row_a_404_on_create_is_the_organizer_or_mailbox_never_a_missing_me
         graph.create_meeting(request(), "ext-404")
     assert "no longer exists" not in unknown.value.message
     assert "Teams account" in unknown.value.message
+
+
+def test_live_row_presenters_reach_graph_with_their_role(
+    fake: FakeMicrosoft365, graph: GraphClient, signed_in: DelegatedAuth
+) -> None:
+    """graph-notes, live behaviours: allowedPresenters roleIsPresenter only works together
+    with participants.attendees that carry role presenter; the fake refuses it otherwise."""
+    from meettray.meetings import build_schedule
+
+    wanted = build_schedule(subject="Review", start="2030-01-01T10:00Z", duration_minutes=30,
+                            presenters=["pat@contoso.example"])  # fmt: skip
+    result = graph.create_meeting(wanted, "ext-pres")
+
+    assert result.warnings == ()
+    stored = fake.meetings[result.meeting.id]
+    assert stored["allowedPresenters"] == "roleIsPresenter"
+    assert {"upn": "pat@contoso.example", "role": "presenter"} in stored["participants"][
+        "attendees"
+    ]
+
+    bare = graph.create_meeting(request(), "ext-bare").meeting
+    refused = requests_patch(fake, graph, bare.id, {"allowedPresenters": "roleIsPresenter"})
+    assert refused == 400  # as Graph: no attendee has the presenter role
+
+
+def requests_patch(
+    fake: FakeMicrosoft365, graph: GraphClient, meeting_id: str, body: object
+) -> int:
+    """A raw PATCH with the client's own token, to see the fake's answer itself."""
+    from urllib.parse import quote
+
+    import requests
+
+    token = graph._tokens.token(["OnlineMeetings.ReadWrite"])
+    answer = requests.patch(
+        f"{fake.graph_endpoint}/me/onlineMeetings/{quote(meeting_id, safe='')}",
+        json=body, headers={"Authorization": f"Bearer {token}"}, timeout=10,
+    )  # fmt: skip
+    return answer.status_code

@@ -235,3 +235,40 @@ def test_as_json_has_the_documented_keys() -> None:
     data = meeting.as_json()
     assert {"join_url", "id", "subject", "start", "end"} <= set(data)
     assert json.loads(json.dumps(data)) == data
+
+
+def test_presenters_are_named_and_sent_as_attendees_with_the_presenter_role() -> None:
+    """graph-notes, live behaviours: roleIsPresenter needs attendees with role presenter."""
+    from meettray.meetings import build_schedule
+
+    made = build_schedule(
+        subject="Review", start="2030-01-01T10:00Z", duration_minutes=30,
+        attendees=["ana@contoso.example, bob@contoso.example"],
+        presenters=["Bob@contoso.example", "cy@contoso.example"],
+    )  # fmt: skip
+
+    assert made.allowed_presenters == "roleIsPresenter"  # naming presenters implies it
+    assert made.create_or_get_body("x")["participants"]["attendees"] == [
+        {"upn": "ana@contoso.example", "role": "attendee"},
+        {"upn": "bob@contoso.example", "role": "presenter"},
+        {"upn": "cy@contoso.example", "role": "presenter"},  # not invited: added
+    ]
+    assert made.settings_patch()["allowedPresenters"] == "roleIsPresenter"
+    assert MeetingRequest.from_json(made.to_json()) == made
+
+
+@pytest.mark.parametrize(
+    ("options", "problem"),
+    [
+        ({"allowed_presenters": "roleIsPresenter"}, "Name at least one presenter"),
+        ({"presenters": ["p@contoso.example"], "allowed_presenters": "everyone"}, "specific"),
+        ({"presenters": ["not an address"]}, "Not an e-mail address"),
+    ],
+)
+def test_presenter_problems_are_reported_by_field(options: dict[str, object], problem: str) -> None:
+    from meettray.meetings import build_schedule
+
+    with pytest.raises(ValidationError) as caught:
+        build_schedule(subject="Review", start="2030-01-01T10:00Z", duration_minutes=30,
+                       **options)  # type: ignore[arg-type]  # fmt: skip
+    assert problem in caught.value.problems["presenters"]

@@ -136,6 +136,10 @@ class ScheduleDialog(QDialog):
         self.presenters = QComboBox()
         for value, label in PRESENTER_CHOICES:
             self.presenters.addItem(label, value)
+        # Who presents, when "Specific people" is chosen (Graph needs them by name).
+        self.presenter_people = QLineEdit()
+        self.presenter_people.setPlaceholderText("presenter@contoso.com, another@contoso.com")
+        self.presenter_people.setVisible(False)
         self.calendar = QCheckBox("Add to my &calendar and send invitations")
         self.errors: dict[str, QLabel] = {}
         form.addRow("&Subject:", self.subject)
@@ -148,6 +152,8 @@ class ScheduleDialog(QDialog):
         form.addRow("", self._error_label("attendees"))
         form.addRow("Who &bypasses the lobby:", self.lobby)
         form.addRow("Who can &present:", self.presenters)
+        form.addRow("", self.presenter_people)
+        form.addRow("", self._error_label("presenters"))
         form.addRow("", self.calendar)
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -174,6 +180,7 @@ class ScheduleDialog(QDialog):
             self.attendees.textChanged,
             self.lobby.currentIndexChanged,
             self.presenters.currentIndexChanged,
+            self.presenter_people.textChanged,
             self.calendar.toggled,
         ):
             signal.connect(self.validate)
@@ -199,6 +206,8 @@ class ScheduleDialog(QDialog):
     def validate(self) -> MeetingRequest | None:
         """Check the form; show problems beside their fields; enable Create if valid."""
         minutes = self.length.currentData()
+        choosing_people = self.presenters.currentData() == "roleIsPresenter"
+        self.presenter_people.setVisible(choosing_people)
         try:
             request = build_schedule(
                 subject=self.subject.text(),
@@ -209,6 +218,7 @@ class ScheduleDialog(QDialog):
                 lobby_bypass=self.lobby.currentData(),
                 allowed_presenters=self.presenters.currentData(),
                 calendar=self.calendar.isChecked(),
+                presenters=[self.presenter_people.text()] if choosing_people else [],
             )
             problems: dict[str, str] = {}
         except ValidationError as exc:

@@ -156,3 +156,20 @@ def test_result_shows_the_start_of_a_long_link(dialog: ScheduleDialog, qtbot: Qt
     assert dialog.link.text() == link
     assert dialog.link.cursorPosition() == 0
     assert dialog.link.cursorRect().left() < 20  # scrolled to the start, where "https" is
+
+
+def test_choosing_specific_presenters_asks_who(dialog: ScheduleDialog) -> None:
+    """graph-notes, live behaviours: roleIsPresenter needs the presenters by name."""
+    assert not dialog.presenter_people.isVisible()
+    dialog.presenters.setCurrentIndex(dialog.presenters.findData("roleIsPresenter"))
+
+    assert dialog.presenter_people.isVisible()
+    assert not dialog.create_button.isEnabled()
+    assert "Name at least one presenter" in dialog.errors["presenters"].text()
+
+    QTest.keyClicks(dialog.presenter_people, "pat@contoso.com")
+    request = dialog.validate()
+    assert request is not None
+    assert request.presenters == ("pat@contoso.com",)
+    assert request.participants() == [{"upn": "pat@contoso.com", "role": "presenter"}]
+    assert not dialog.errors["presenters"].isVisible()

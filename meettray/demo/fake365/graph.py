@@ -230,6 +230,7 @@ class GraphService:
         organizer = self.organizer(caller, owner, _MEETING_SCOPES)
         payload = json_body(body) if method in ("POST", "PATCH") else {}
         if method == "POST" and rest == "":
+            _check_presenters(payload)
             return Answer(201, self.new_meeting(organizer, payload))
         if method == "GET" and rest == "":
             # Graph lists meetings only through $filter=JoinWebUrl eq '<url>'.
@@ -292,6 +293,7 @@ class GraphService:
                         400,
                         graph_error("BadRequest", "Both startDateTime and endDateTime are needed."),
                     )
+                _check_presenters({**meeting, **payload})
                 meeting.update(copy.deepcopy(payload))
                 return Answer(200, meeting)
         raise Reply(405, graph_error("BadRequest", f"{method} is not supported here."))
@@ -368,3 +370,18 @@ class GraphService:
         after = self.event_link_after_reads
         if event["_teams"] is not None and after is not None and event["_reads"] >= after:
             event["onlineMeeting"] = event["_teams"]
+
+
+def _check_presenters(meeting: dict[str, Any]) -> None:
+    """Graph: ``roleIsPresenter`` works only with attendees whose role is presenter."""
+    if meeting.get("allowedPresenters") != "roleIsPresenter":
+        return
+    attendees = (meeting.get("participants") or {}).get("attendees") or []
+    if not any(isinstance(a, dict) and a.get("role") == "presenter" for a in attendees):
+        raise Reply(
+            400,
+            graph_error(
+                "BadRequest",
+                "allowedPresenters is roleIsPresenter but no attendee has the presenter role.",
+            ),
+        )
