@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from meettray.hotkeys.keys import Hotkey
@@ -93,6 +95,12 @@ def test_no_session_is_reported() -> None:
     assert failures == ["The desktop did not open a global-shortcuts session."]
 
 
+ON_DBUS = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="needs a D-Bus session bus and jeepney (Linux)"
+)
+
+
+@ON_DBUS
 def test_real_dbus_round_trip_against_a_fake_portal(qtbot: QtBot) -> None:
     """The jeepney bus really marshals the portal calls and reads its signals."""
     from meettray.hotkeys.portal import open_portal_bus
@@ -121,6 +129,7 @@ def test_real_dbus_round_trip_against_a_fake_portal(qtbot: QtBot) -> None:
             service.connection.close()
 
 
+@ON_DBUS
 def test_no_portal_on_the_bus_means_none() -> None:
     from meettray.hotkeys.portal import open_portal_bus
 
