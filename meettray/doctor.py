@@ -205,8 +205,9 @@ def _cache_check(report: Report, service: MeetingService) -> None:
             "Token cache",
             WARN,
             f"{status.location}: {status.explanation}",
-            "Install a keyring (gnome-keyring or KWallet with libsecret, plus PyGObject) "
-            "to encrypt tokens; the file is readable only by you meanwhile.",
+            "Run and unlock a Secret Service keyring (gnome-keyring or KWallet) in your "
+            "desktop session; at the next start meettray moves the tokens into it. The "
+            "file is readable only by you meanwhile.",
         )
 
 

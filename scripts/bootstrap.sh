@@ -20,7 +20,7 @@ if [[ $os == linux ]] && command -v dpkg-query >/dev/null; then
         libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0)
     if [[ $want_test == test ]]; then
         apt_packages+=(xvfb xclip xdotool xauth x11-utils trayer imagemagick dbus-daemon
-            desktop-file-utils appstream)
+            desktop-file-utils appstream gnome-keyring)
     fi
     missing=()
     for p in "${apt_packages[@]}"; do

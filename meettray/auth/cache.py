@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import pickle
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -20,36 +21,62 @@ log = logging.getLogger(__name__)
 def build_token_cache(path: Path, *, encrypt: bool = True) -> tuple[Any, CacheStatus]:
     """A persistent MSAL token cache at ``path``, encrypted where the OS allows.
 
-    Falls back to a plain file readable only by the user, and says so in the
-    returned status.  A damaged cache file is set aside (tokens are only a
-    convenience: signing in again restores them).
+    Linux: the Secret Service keyring (see :mod:`meettray.auth.keyring`), and a
+    plain cache left by an earlier run is moved into it.  Windows and macOS:
+    msal-extensions' DPAPI and Keychain.  Otherwise a plain file readable only by
+    the user, and the returned status says so and why.  A damaged cache is set
+    aside (tokens are only a convenience: signing in again restores them).
     """
     import msal_extensions
 
     paths.ensure_private_dir(path.parent)
-    persistence: Any = None
-    reason = "encryption was turned off"
-    if encrypt:
-        try:
-            persistence = msal_extensions.build_encrypted_persistence(str(path))
-            # Windows and macOS only fail on first use: try a read now.
-            persistence.load()
-        except msal_extensions.persistence.PersistenceNotFound:
-            pass
-        except (ImportError, OSError, RuntimeError, ValueError) as exc:
-            # ImportError: no PyGObject/libsecret; RuntimeError/OSError: no keyring daemon.
-            persistence = None
-            reason = f"no system keyring is available ({type(exc).__name__})"
-            log.warning("token cache is not encrypted: %s", reason)
+    persistence, reason = _encrypted(path) if encrypt else (None, "encryption was turned off")
     if persistence is None:
+        log.warning("token cache is not encrypted: %s", reason)
         persistence = msal_extensions.FilePersistence(str(path))
         status = CacheStatus(
             str(path), False, f"Tokens are stored unencrypted (mode 0600) because {reason}."
+        )
+    elif sys.platform.startswith("linux"):
+        from meettray.auth.keyring import LABEL
+
+        status = CacheStatus(
+            f"the Secret Service keyring (item '{LABEL}')",
+            True,
+            "Tokens are stored encrypted by the desktop keyring (gnome-keyring or KWallet).",
         )
     else:
         status = CacheStatus(str(path), True, "Tokens are stored encrypted by the system keyring.")
     _set_aside_if_damaged(path, persistence)
     return msal_extensions.PersistedTokenCache(persistence), status
+
+
+def _encrypted(path: Path) -> tuple[Any, str]:
+    """The OS's encrypted persistence, or ``None`` and why there is none."""
+    import msal_extensions
+
+    if sys.platform.startswith("linux"):
+        from meettray.auth.keyring import (
+            KeyringUnavailable,
+            SecretServicePersistence,
+            migrate_plaintext,
+        )
+
+        try:
+            keyring = SecretServicePersistence(str(path.with_name(f"{path.name}.keyring-signal")))
+        except KeyringUnavailable as exc:
+            return None, exc.reason
+        migrate_plaintext(path, keyring)
+        return keyring, ""
+    else:  # an else, so mypy does not judge the other OSes unreachable
+        try:
+            persistence = msal_extensions.build_encrypted_persistence(str(path))
+            persistence.load()  # Windows and macOS only fail on first use: try a read now
+        except msal_extensions.persistence.PersistenceNotFound:
+            return persistence, ""
+        except (ImportError, OSError, RuntimeError, ValueError) as exc:
+            return None, f"no system keyring is available ({type(exc).__name__})"
+        return persistence, ""
 
 
 def _set_aside_if_damaged(path: Path, persistence: Any) -> None:
@@ -64,6 +91,10 @@ def _set_aside_if_damaged(path: Path, persistence: Any) -> None:
     try:
         json.loads(content or "{}")
     except ValueError:
+        if hasattr(persistence, "delete"):  # a keyring item: no plaintext copy of tokens
+            persistence.delete()
+            log.warning("the token cache in the keyring was damaged; removed it (sign in again)")
+            return
         aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
         path.replace(aside)
         log.warning("the token cache was damaged; moved it to %s (sign in again)", aside)
