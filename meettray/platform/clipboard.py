@@ -82,21 +82,50 @@ class HolderClipboard:
 
 
 class WlCopyClipboard:
-    """Wayland without XWayland: ``wl-copy`` (wl-clipboard) serves the copy."""
+    """Wayland without XWayland: ``wl-copy`` (wl-clipboard) serves the copy.
 
-    def __init__(self, executable: str) -> None:
+    wl-copy forks a helper that serves the selection until something else is
+    copied; it must not inherit our stdout or stderr, or ``link=$(meettray now)``
+    would wait for it forever.  The copy is read back with ``wl-paste`` before
+    it is reported as done.
+    """
+
+    def __init__(self, executable: str, paste: str | None = None) -> None:
         self.executable = executable
+        self.paste = paste
 
     def copy(self, text: str, html: str | None = None) -> CopyOutcome:
         try:
             subprocess.run(  # noqa: S603 - a fixed, resolved executable
                 [self.executable, "--type", "text/plain;charset=utf-8"],
                 input=text.encode(),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
                 check=True,
                 timeout=HOLDER_READY_TIMEOUT,
             )
         except (OSError, subprocess.SubprocessError) as exc:
             return CopyOutcome(False, f"Not copied to the clipboard: {type(exc).__name__}.")
+        return self._read_back(text)
+
+    def _read_back(self, text: str) -> CopyOutcome:
+        if self.paste is None:
+            return CopyOutcome(True, "Handed to wl-copy (not read back: wl-paste is missing).")
+        try:
+            pasted = subprocess.run(  # noqa: S603 - a fixed, resolved executable
+                [self.paste, "--no-newline", "--type", "text/plain"],
+                capture_output=True,
+                timeout=HOLDER_READY_TIMEOUT,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError) as exc:
+            return CopyOutcome(False, f"Not copied to the clipboard: {type(exc).__name__}.")
+        if pasted.stdout.decode(errors="replace") != text:
+            return CopyOutcome(
+                False,
+                "Not copied to the clipboard: the compositor did not take the copy "
+                "(it read back differently).",
+            )
         return CopyOutcome(True, "Copied to the clipboard.")
 
 
@@ -121,7 +150,7 @@ def system_clipboard() -> ClipboardBackend:
     if os.environ.get("WAYLAND_DISPLAY"):
         wl_copy = shutil.which("wl-copy")
         if wl_copy:
-            return WlCopyClipboard(wl_copy)
+            return WlCopyClipboard(wl_copy, shutil.which("wl-paste"))
         return NullClipboard("install wl-clipboard to copy from the command line on Wayland")
     return NullClipboard("there is no display")
 
