@@ -69,7 +69,9 @@ class Tray(QObject):
             who = c.account.username if c.account else "not signed in"
             tip = f"Click for a new meeting link — {who}"
         self.icon.setIcon(tray_icon(state))
-        self.icon.setToolTip(f"meettray{demo}\n{tip}")
+        # One line: StatusNotifierItem hosts (Plasma, AppIndicator, waybar) show Qt's
+        # tooltip as the item's title, where a line break does not belong.
+        self.icon.setToolTip(f"meettray{demo}: {tip}")
         if self.menu.isVisible():
             self._rebuild()
 

@@ -73,6 +73,7 @@ def test_tooltip_shows_busy_and_error(
 ) -> None:
     tray = Tray(controller)
     assert "Click for a new meeting link — adele@contoso.example" in tray.icon.toolTip()
+    assert "\n" not in tray.icon.toolTip()  # an SNI title is one line
     fake.latency = 0.5
     with qtbot.waitSignal(controller.meeting_created, timeout=10_000):
         controller.meet_now()
