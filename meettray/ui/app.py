@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from meettray.accounts import DeviceCodePrompt
     from meettray.config import Config
     from meettray.meetings import MeetingRequest
+    from meettray.platform.notifications import DBusNotifier
     from meettray.ui.history_window import HistoryWindow
     from meettray.ui.hotkey_manager import HotkeyManager
     from meettray.ui.schedule_dialog import ScheduleDialog
@@ -169,6 +170,10 @@ class TrayApp(QObject):
         self.settings_dialog.show_account(c.account, c.cache_status, signing_in=c.signing_in)
         self._hotkeys_changed()
         _raise(self.settings_dialog)
+
+    def use_notifier(self, notifier: DBusNotifier) -> None:
+        """Desktop notifications over D-Bus (a click opens the meeting)."""
+        self.tray.use_notifier(notifier)
 
     def use_hotkeys(self, hotkeys: HotkeyManager) -> None:
         """The global hotkeys, once registered (after the icon is up)."""

@@ -22,6 +22,11 @@ def icon(state: str = "normal") -> QIcon:
     return result
 
 
+def icon_file(size: int = 64) -> str:
+    """The app icon as a file path, for those who take a path (notification servers)."""
+    return str(files("meettray.resources") / "icons" / f"meettray-{size}.png")
+
+
 @cache
 def tray_icon(state: str = "normal") -> QIcon:
     if sys.platform == "darwin" and state == "normal":  # pragma: no cover - macOS only

@@ -255,6 +255,14 @@ def run(*, config_path: Path, demo: bool = False, verbose: int = 0) -> int:
         hotkeys.apply()
         late["hotkeys"] = hotkeys
         late["watcher"] = _watch_settings(config.path, controller)
+        if sys.platform.startswith("linux"):
+            from meettray.platform.notifications import DBusNotifier
+            from meettray.ui.icons import icon_file
+
+            notifier = late["notifier"] = DBusNotifier.for_session(icon_file())
+            if notifier is not None:
+                tray_app.use_notifier(notifier)
+                log.info("notifications: the desktop's notification server")
         if config_problem:  # once the tray can show it
             QTimer.singleShot(
                 TRAY_GRACE_MS // 2,
@@ -272,6 +280,8 @@ def run(*, config_path: Path, demo: bool = False, verbose: int = 0) -> int:
             late["server"].close()
         if "hotkeys" in late:
             late["hotkeys"].close()
+        if late.get("notifier") is not None:
+            late["notifier"].close()
         controller.shutdown()
         if demo_env is not None:
             demo_env.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QCursor
@@ -14,6 +15,9 @@ from meettray.errors import MeettrayError
 from meettray.meetings import Meeting
 from meettray.ui.controller import AppController
 from meettray.ui.icons import tray_icon
+
+if TYPE_CHECKING:
+    from meettray.platform.notifications import DBusNotifier
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +44,8 @@ class Tray(QObject):
     def __init__(self, controller: AppController, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
+        #: Desktop notifications over D-Bus, when a server answers (see use_notifier).
+        self.notifier: DBusNotifier | None = None
         self.icon = QSystemTrayIcon(tray_icon(), self)
         self.menu = QMenu()
         self.menu.aboutToShow.connect(self._rebuild)
@@ -75,9 +81,24 @@ class Tray(QObject):
         if self.menu.isVisible():
             self._rebuild()
 
+    def use_notifier(self, notifier: DBusNotifier) -> None:
+        """Notify through the desktop's notification server instead of Qt's balloon."""
+        self.notifier = notifier
+        notifier.clicked.connect(self._notification_clicked)
+
+    def _notification_clicked(self, context: object) -> None:
+        if isinstance(context, Meeting):
+            self.controller.open_meeting(context)
+        elif isinstance(context, MeettrayError):
+            self.error_details_requested.emit(context)
+
     def _notify(self, title: str, text: str, meeting: Meeting | None) -> None:
         if not self.controller.config.ui.notifications and meeting is not None:
             return  # successes are quiet when notifications are off; failures still show
+        if self.notifier is not None:
+            context = meeting if meeting is not None else self.controller.last_error
+            if self.notifier.notify(title, text, context=context):
+                return
         self._clicked_meeting = meeting
         kind = (
             QSystemTrayIcon.MessageIcon.Information

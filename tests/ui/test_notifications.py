@@ -1,0 +1,130 @@
+"""The tray's notifications over a real D-Bus, to a notification server written here.
+
+The server plays Plasma's or GNOME's: it records every Notify, answers with
+an id, and invokes the ``default`` action as a click on the notification does.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from meettray.meetings import Meeting
+from meettray.ui.controller import AppController
+from meettray.ui.tray import Tray
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="needs a D-Bus session bus and jeepney (Linux)"
+)
+
+
+class FakeNotificationServer:
+    def __init__(self, address: str) -> None:
+        from jeepney import message_bus
+        from jeepney.io.blocking import open_dbus_connection
+
+        from meettray.platform.notifications import SERVICE
+
+        self.connection = open_dbus_connection(bus=address)
+        self.connection.send_and_get_reply(message_bus.RequestName(SERVICE), timeout=5)
+        self.notified: list[tuple[Any, ...]] = []
+        self._next_id = 0
+        self._lock = threading.Lock()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        from jeepney import HeaderFields, MessageType, new_method_return
+
+        while True:
+            try:
+                message = self.connection.receive()
+            except (OSError, ValueError):
+                return
+            if message.header.message_type != MessageType.method_call:
+                continue
+            member = message.header.fields.get(HeaderFields.member)
+            if member == "GetServerInformation":
+                answer = ("fake", "meettray tests", "1.0", "1.2")
+                self.connection.send(new_method_return(message, "ssss", answer))
+            elif member == "Notify":
+                replaces = int(message.body[1])
+                with self._lock:
+                    self.notified.append(message.body)
+                    if not replaces:
+                        self._next_id += 1
+                    shown = replaces or self._next_id
+                self.connection.send(new_method_return(message, "u", (shown,)))
+
+    def click(self, notification: int, action: str = "default") -> None:
+        from jeepney import DBusAddress, new_signal
+
+        from meettray.platform.notifications import INTERFACE, PATH
+
+        signal = new_signal(DBusAddress(PATH, interface=INTERFACE), "ActionInvoked", "us",
+                            (notification, action))  # fmt: skip
+        self.connection.send(signal)
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[str, FakeNotificationServer]]:
+    from ..hotkeys.fake_portal import private_bus
+
+    with private_bus() as address:
+        fake_server = FakeNotificationServer(address)
+        yield address, fake_server
+        fake_server.connection.close()
+
+
+def test_a_click_on_the_notification_opens_the_meeting(
+    server: tuple[str, FakeNotificationServer],
+    controller: AppController,
+    opened: list[str],
+    qtbot: QtBot,
+) -> None:
+    from meettray.platform.notifications import DBusNotifier
+
+    address, fake_server = server
+    notifier = DBusNotifier("/icons/meettray-64.png", address=address)
+    assert notifier.available()
+    tray = Tray(controller)
+    tray.use_notifier(notifier)
+    try:
+        with qtbot.waitSignal(controller.meeting_created, timeout=10_000) as created:
+            controller.meet_now()
+        meeting: Meeting = created.args[1]
+        qtbot.waitUntil(lambda: len(fake_server.notified) == 1, timeout=5000)
+        app, replaces, icon, title, _body, actions, hints, _timeout = fake_server.notified[0]
+        assert (app, replaces, icon) == ("meettray", 0, "/icons/meettray-64.png")
+        assert title.startswith("Link copied")
+        assert actions == ["default", "Open"]  # a click on it means "open"
+        assert hints["desktop-entry"] == ("s", "meettray")
+
+        fake_server.click(1)
+        qtbot.waitUntil(lambda: opened == [meeting.join_url], timeout=5000)
+
+        controller.copy_last()  # the next notification replaces this one
+        qtbot.waitUntil(lambda: len(fake_server.notified) == 2, timeout=5000)
+        assert fake_server.notified[1][1] == 1
+        fake_server.click(1, action="other")  # not the default action: nothing opens
+        qtbot.wait(100)
+        assert opened == [meeting.join_url]
+    finally:
+        notifier.close()
+
+
+def test_no_notification_server_means_qt_keeps_the_balloon() -> None:
+    from meettray.platform.notifications import DBusNotifier
+
+    from ..hotkeys.fake_portal import private_bus
+
+    with private_bus() as address:
+        notifier = DBusNotifier(address=address)
+        try:
+            assert notifier.available() is False
+        finally:
+            notifier.close()
