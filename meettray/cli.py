@@ -320,7 +320,8 @@ def _print_delegated(answer: Outcome, args: argparse.Namespace, out: TextIO) -> 
             detail=answer.detail,
             request_id=answer.request_id,
         )
-        error.exit_code = ExitCode(answer.exit_code)
+        known = {int(code) for code in ExitCode}
+        error.exit_code = ExitCode(answer.exit_code if answer.exit_code in known else 1)
         raise error
     for warning in answer.warnings:
         print(f"meettray: {warning}", file=sys.stderr)
