@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import logging
 import secrets
-import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 
 from meettray.hotkeys.base import HotkeyBackend
 from meettray.hotkeys.keys import Hotkey, portal_trigger
@@ -153,30 +152,27 @@ def _unwrap(results: dict[str, Any]) -> dict[str, Any]:
 class JeepneyPortalBus(QObject):
     """:class:`PortalBus` over jeepney: calls on one connection, signals read on another.
 
-    A daemon thread blocks reading signals and hands each to the GUI thread
-    through a queued Qt signal; callbacks therefore run on the GUI thread.
+    Signals arrive on the GUI thread (:class:`~meettray.platform.dbus.SignalListener`),
+    so callbacks run there.
     """
-
-    _received = Signal(object)
 
     def __init__(self, address: str = "SESSION") -> None:
         super().__init__()
-        from jeepney import DBusAddress, MatchRule, message_bus
+        from jeepney import DBusAddress, MatchRule
         from jeepney.io.blocking import open_dbus_connection
+
+        from meettray.platform.dbus import SignalListener
 
         self._portal = DBusAddress(PORTAL_PATH, bus_name=PORTAL_SERVICE, interface=SHORTCUTS)
         self._calls = open_dbus_connection(bus=address)
-        self._signals = open_dbus_connection(bus=address)
-        for rule in (
+        rules = [
             MatchRule(type="signal", interface=REQUEST, member="Response"),
             MatchRule(type="signal", interface=SHORTCUTS, member="Activated"),
-        ):
-            self._signals.send_and_get_reply(message_bus.AddMatch(rule), timeout=5)
+        ]
+        self._signals = SignalListener(rules, address=address, name="portal")
         self._responses: dict[str, Response] = {}
         self._activated: Callable[[str, str], None] | None = None
-        self._closed = threading.Event()
-        self._received.connect(self._dispatch)
-        threading.Thread(target=self._listen, name="portal-signals", daemon=True).start()
+        self._signals.received.connect(self._dispatch)
 
     def available(self) -> bool:
         """Whether a portal with the GlobalShortcuts interface answers on this bus."""
@@ -222,14 +218,6 @@ class JeepneyPortalBus(QObject):
     def on_activated(self, callback: Callable[[str, str], None]) -> None:
         self._activated = callback
 
-    def _listen(self) -> None:
-        while not self._closed.is_set():
-            try:
-                message = self._signals.receive()
-            except (OSError, ValueError):
-                return  # connection closed
-            self._received.emit(message)
-
     def _dispatch(self, message: Any) -> None:
         from jeepney import HeaderFields
 
@@ -246,6 +234,5 @@ class JeepneyPortalBus(QObject):
             self._activated(str(session), str(shortcut_id))
 
     def close(self) -> None:
-        self._closed.set()
-        self._calls.close()
         self._signals.close()
+        self._calls.close()

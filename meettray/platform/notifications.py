@@ -12,10 +12,11 @@ service answers, the tray keeps Qt's balloon.
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
+
+from meettray.platform.dbus import SignalListener
 
 log = logging.getLogger(__name__)
 
@@ -27,32 +28,24 @@ TIMEOUT_MS = 6000
 
 
 class DBusNotifier(QObject):
-    """Sends notifications; :attr:`clicked` fires on the GUI thread when one is clicked.
-
-    A daemon thread blocks reading the server's signals and hands each to the GUI
-    thread through a queued Qt signal, as the portal hotkey backend does.
-    """
+    """Sends notifications; :attr:`clicked` fires on the GUI thread when one is clicked."""
 
     #: The ``context`` given with the notification the person clicked.
     clicked = Signal(object)
-    _received = Signal(object)
 
     def __init__(self, icon_path: str = "", address: str = "SESSION") -> None:
         super().__init__()
-        from jeepney import DBusAddress, MatchRule, message_bus
+        from jeepney import DBusAddress, MatchRule
         from jeepney.io.blocking import open_dbus_connection
 
         self._server = DBusAddress(PATH, bus_name=SERVICE, interface=INTERFACE)
         self._icon = icon_path
         self._calls = open_dbus_connection(bus=address)
-        self._signals = open_dbus_connection(bus=address)
-        rule = MatchRule(type="signal", interface=INTERFACE, member="ActionInvoked")
-        self._signals.send_and_get_reply(message_bus.AddMatch(rule), timeout=5)
         self._shown = 0  #: the id of our notification on screen (0: none yet)
         self._context: object = None
-        self._closed = threading.Event()
-        self._received.connect(self._dispatch)
-        threading.Thread(target=self._listen, name="notification-signals", daemon=True).start()
+        rule = MatchRule(type="signal", interface=INTERFACE, member="ActionInvoked")
+        self._signals = SignalListener([rule], address=address, name="notification")
+        self._signals.received.connect(self._dispatch)
 
     @classmethod
     def for_session(cls, icon_path: str = "") -> DBusNotifier | None:
@@ -106,20 +99,11 @@ class DBusNotifier(QObject):
         self._context = context
         return True
 
-    def _listen(self) -> None:
-        while not self._closed.is_set():
-            try:
-                message = self._signals.receive()
-            except (OSError, ValueError):
-                return  # connection closed
-            self._received.emit(message)
-
     def _dispatch(self, message: Any) -> None:
         notification, action = message.body[:2]
         if int(notification) == self._shown and action == "default" and self._context is not None:
             self.clicked.emit(self._context)
 
     def close(self) -> None:
-        self._closed.set()
-        self._calls.close()
         self._signals.close()
+        self._calls.close()
