@@ -350,23 +350,22 @@ def test_connection_refused_is_a_network_error(signed_in: object, sleeps: SleepR
     assert len(sleeps.waits) == 3  # never sent: safe to retry
 
 
-def test_app_only_creates_for_the_configured_user(fake: FakeMicrosoft365) -> None:
+def app_only_client(fake: FakeMicrosoft365, user_id: str) -> GraphClient:
+    """A Graph client in application mode, acting for ``user_id``."""
     from meettray.auth import AppOnlyAuth, memory_token_cache
     from meettray.config import AccountConfig
 
     fake.add_app("daemon", secret="Daemon-Secret-1")
-    config = AccountConfig(
-        mode="application",
-        client_id="daemon",
-        authority=fake.authority,
-        graph_endpoint=fake.graph_endpoint,
-        user_id="6e1c1f5e-54a4-4c43-8b39-7f3b1c1d2a01",  # the object ID: what /users/{userId} takes
-    )
-    client = GraphClient(
-        fake.graph_endpoint,
-        AppOnlyAuth(config, "Daemon-Secret-1", memory_token_cache()[0]),
-        user_id=config.user_id,
-    )
+    config = AccountConfig(mode="application", client_id="daemon", authority=fake.authority,
+                           graph_endpoint=fake.graph_endpoint, user_id=user_id)  # fmt: skip
+    return GraphClient(fake.graph_endpoint,
+                       AppOnlyAuth(config, "Daemon-Secret-1", memory_token_cache()[0]),
+                       user_id=user_id)  # fmt: skip
+
+
+def test_app_only_creates_for_the_configured_user(fake: FakeMicrosoft365) -> None:
+    # The object ID: what /users/{userId} takes.
+    client = app_only_client(fake, "6e1c1f5e-54a4-4c43-8b39-7f3b1c1d2a01")
 
     meeting = client.create_meeting(request(), "ext-17").meeting
 
@@ -383,20 +382,7 @@ def test_app_only_creates_for_the_configured_user(fake: FakeMicrosoft365) -> Non
 
 def test_live_row_users_path_takes_the_object_id_and_a_upn_is_404(fake: FakeMicrosoft365) -> None:
     """graph-notes, live behaviours: /users/{userId} takes the object ID; a UPN answers 404."""
-    from meettray.auth import AppOnlyAuth, memory_token_cache
-    from meettray.config import AccountConfig
-
-    fake.add_app("daemon", secret="Daemon-Secret-1")
-    config = AccountConfig(
-        mode="application",
-        client_id="daemon",
-        authority=fake.authority,
-        graph_endpoint=fake.graph_endpoint,
-        user_id="adele@contoso.example",
-    )
-    client = GraphClient(fake.graph_endpoint,
-                         AppOnlyAuth(config, "Daemon-Secret-1", memory_token_cache()[0]),
-                         user_id=config.user_id)  # fmt: skip
+    client = app_only_client(fake, "adele@contoso.example")
 
     with pytest.raises(GraphError) as caught:
         client.create_meeting(request(), "ext-upn")

@@ -105,7 +105,8 @@ def test_real_dbus_round_trip_against_a_fake_portal(qtbot: QtBot) -> None:
     """The jeepney bus really marshals the portal calls and reads its signals."""
     from meettray.hotkeys.portal import open_portal_bus
 
-    from .fake_portal import FakePortalService, private_bus
+    from ..dbus_service import private_bus
+    from .fake_portal import FakePortalService
 
     with private_bus() as address:
         service = FakePortalService(address)
@@ -133,7 +134,7 @@ def test_real_dbus_round_trip_against_a_fake_portal(qtbot: QtBot) -> None:
 def test_no_portal_on_the_bus_means_none() -> None:
     from meettray.hotkeys.portal import open_portal_bus
 
-    from .fake_portal import private_bus
+    from ..dbus_service import private_bus
 
     with private_bus() as address:
         assert open_portal_bus(address) is None

@@ -7,7 +7,6 @@ an id, and invokes the ``default`` action as a click on the notification does.
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,47 +17,34 @@ from meettray.meetings import Meeting
 from meettray.ui.controller import AppController
 from meettray.ui.tray import Tray
 
+pytest.importorskip("jeepney", reason="needs jeepney and a D-Bus session bus (Linux)")
 pytestmark = pytest.mark.skipif(
-    not sys.platform.startswith("linux"), reason="needs a D-Bus session bus and jeepney (Linux)"
+    not sys.platform.startswith("linux"), reason="needs a D-Bus session bus (Linux)"
 )
 
+from ..dbus_service import FakeDBusService  # noqa: E402 - after the skip: jeepney is Linux-only
 
-class FakeNotificationServer:
+
+class FakeNotificationServer(FakeDBusService):
     def __init__(self, address: str) -> None:
-        from jeepney import message_bus
-        from jeepney.io.blocking import open_dbus_connection
-
         from meettray.platform.notifications import SERVICE
 
-        self.connection = open_dbus_connection(bus=address)
-        self.connection.send_and_get_reply(message_bus.RequestName(SERVICE), timeout=5)
         self.notified: list[tuple[Any, ...]] = []
         self._next_id = 0
-        self._lock = threading.Lock()
-        threading.Thread(target=self._serve, daemon=True).start()
+        super().__init__(address, SERVICE)
 
-    def _serve(self) -> None:
-        from jeepney import HeaderFields, MessageType, new_method_return
+    def handle(self, member: str, interface: str, message: Any) -> None:
+        from jeepney import new_method_return
 
-        while True:
-            try:
-                message = self.connection.receive()
-            except (OSError, ValueError):
-                return
-            if message.header.message_type != MessageType.method_call:
-                continue
-            member = message.header.fields.get(HeaderFields.member)
-            if member == "GetServerInformation":
-                answer = ("fake", "meettray tests", "1.0", "1.2")
-                self.connection.send(new_method_return(message, "ssss", answer))
-            elif member == "Notify":
-                replaces = int(message.body[1])
-                with self._lock:
-                    self.notified.append(message.body)
-                    if not replaces:
-                        self._next_id += 1
-                    shown = replaces or self._next_id
-                self.connection.send(new_method_return(message, "u", (shown,)))
+        if member == "GetServerInformation":
+            answer = ("fake", "meettray tests", "1.0", "1.2")
+            self.send(new_method_return(message, "ssss", answer))
+        elif member == "Notify":
+            replaces = int(message.body[1])
+            self.notified.append(message.body)
+            if not replaces:
+                self._next_id += 1
+            self.send(new_method_return(message, "u", (replaces or self._next_id,)))
 
     def click(self, notification: int, action: str = "default") -> None:
         from jeepney import DBusAddress, new_signal
@@ -67,12 +53,12 @@ class FakeNotificationServer:
 
         signal = new_signal(DBusAddress(PATH, interface=INTERFACE), "ActionInvoked", "us",
                             (notification, action))  # fmt: skip
-        self.connection.send(signal)
+        self.send(signal)
 
 
 @pytest.fixture
 def server() -> Iterator[tuple[str, FakeNotificationServer]]:
-    from ..hotkeys.fake_portal import private_bus
+    from ..dbus_service import private_bus
 
     with private_bus() as address:
         fake_server = FakeNotificationServer(address)
@@ -120,7 +106,7 @@ def test_a_click_on_the_notification_opens_the_meeting(
 def test_no_notification_server_means_qt_keeps_the_balloon() -> None:
     from meettray.platform.notifications import DBusNotifier
 
-    from ..hotkeys.fake_portal import private_bus
+    from ..dbus_service import private_bus
 
     with private_bus() as address:
         notifier = DBusNotifier(address=address)
