@@ -327,7 +327,11 @@ def _print_delegated(answer: Outcome, args: argparse.Namespace, out: TextIO) -> 
         print(f"meettray: {warning}", file=sys.stderr)
     meeting = answer.meeting
     print(json.dumps(meeting, ensure_ascii=False) if args.json else meeting["join_url"], file=out)
-    print("meettray: Copied to the clipboard by the running meettray.", file=sys.stderr)
+    if answer.copied:
+        print("meettray: Copied to the clipboard by the running meettray.", file=sys.stderr)
+    else:
+        print(f"meettray: The running meettray made the meeting, but: {answer.message}",
+              file=sys.stderr)  # fmt: skip
     return ExitCode.OK
 
 

@@ -20,7 +20,7 @@ if [[ $os == linux ]] && command -v dpkg-query >/dev/null; then
         libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0)
     if [[ $want_test == test ]]; then
         apt_packages+=(xvfb xclip xdotool xauth x11-utils trayer imagemagick dbus-daemon
-            desktop-file-utils appstream gnome-keyring)
+            desktop-file-utils appstream gnome-keyring sway wl-clipboard)
     fi
     missing=()
     for p in "${apt_packages[@]}"; do
@@ -38,6 +38,11 @@ if [[ $os == linux ]] && command -v dpkg-query >/dev/null; then
             echo "bootstrap: please install these Debian packages: ${missing[*]}" >&2
         fi
     fi
+fi
+
+# sway (the Wayland tests' compositor) refuses to run as root: give it a user of its own.
+if [[ $os == linux && $want_test == test && $(id -u) == 0 ]] && ! id meettray-sway >/dev/null 2>&1; then
+    useradd --system --no-create-home --shell /usr/sbin/nologin meettray-sway
 fi
 
 python=${PYTHON:-python3}

@@ -24,6 +24,7 @@ from meettray.config import Config, save_config
 from meettray.errors import MeettrayError, SignInRequired
 from meettray.formatting import clipboard_html, clipboard_text, short_link
 from meettray.meetings import Meeting, MeetingRequest
+from meettray.platform.clipboard import CopyOutcome
 from meettray.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -52,7 +53,9 @@ class _Started:
 
 
 class ClipboardWriter(Protocol):
-    def copy(self, text: str, html: str | None = None) -> None: ...
+    def copy(self, text: str, html: str | None = None) -> CopyOutcome:
+        """Place the text; what was observed (a write that did not take is not a copy)."""
+        ...
 
 
 class Reply(Protocol):
@@ -128,6 +131,8 @@ class AppController(QObject):
         self._starting = False
         self._cancel_sign_in: Cancellation | None = None
         self._retry_meet_now_after_sign_in = False
+        #: What the last copy came to (read back where the platform allows).
+        self.last_copy: CopyOutcome | None = None
         self._link_ready.connect(self.copy)
         # Another process (the CLI, a second account's tray) may write history too.
         self._history_watcher = QFileSystemWatcher(self)
@@ -284,13 +289,9 @@ class AppController(QObject):
     def _deliver(self, ticket: int, created: Created, *, copied: bool = False) -> None:
         """A meeting exists: copy it (unless done already), tell the person, refresh Recent."""
         meeting = created.meeting
-        if not copied:
-            self.copy(meeting)
+        outcome = self.last_copy if copied and self.last_copy else self.copy(meeting)
         self.meeting_created.emit(ticket, meeting, created.warnings)
-        text = f"Link copied — {meeting.subject}" if meeting.subject else "Link copied"
-        self.notify.emit(
-            text, "\n".join([short_link(meeting.join_url), *created.warnings]), meeting
-        )
+        self._tell_copied(meeting, outcome, created.warnings)
         self._history_changed()
         service = self.service
         if service is not None:  # the network works again: settle any lost answers
@@ -317,13 +318,29 @@ class AppController(QObject):
         )
         return ticket
 
-    def copy(self, meeting: Meeting, *, details: bool | None = None) -> None:
+    def copy(self, meeting: Meeting, *, details: bool | None = None) -> CopyOutcome:
         """Put a meeting's link (and details, per settings or ``details``) on the clipboard."""
         with_details = self.config.ui.clipboard == "details" if details is None else details
-        self._clipboard.copy(
+        outcome = self._clipboard.copy(
             clipboard_text(meeting, with_details=with_details),
             clipboard_html(meeting, with_details=with_details),
         )
+        if not outcome.copied:
+            log.warning("link not copied: %s", outcome.message)
+        self.last_copy = outcome
+        return outcome
+
+    def _tell_copied(
+        self, meeting: Meeting, outcome: CopyOutcome, warnings: Sequence[str] = (), again: str = ""
+    ) -> None:
+        """The notification after a copy: what happened, never a success not observed."""
+        subject = f" — {meeting.subject}" if meeting.subject else ""
+        if outcome.copied:
+            title, first = f"Link copied{again}{subject}", short_link(meeting.join_url)
+        else:
+            # The whole link, so it can still be copied by hand from the notification.
+            title, first = f"Link not copied{subject}", f"{outcome.message} {meeting.join_url}"
+        self.notify.emit(title, "\n".join([first, *warnings]), meeting)
 
     def copy_last(self) -> None:
         """Copy the most recent meeting's link again (the second hotkey)."""
@@ -331,10 +348,7 @@ class AppController(QObject):
             self.notify.emit("No meeting yet", "Create one first: Meet now.", None)
             return
         meeting = self.recent[0]
-        self.copy(meeting)
-        self.notify.emit(
-            f"Link copied again — {meeting.subject}", short_link(meeting.join_url), meeting
-        )
+        self._tell_copied(meeting, self.copy(meeting), again=" again")
 
     def reload_settings(self) -> None:
         """Re-read the settings file (edited by hand or by another meettray) and apply it."""

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from meettray.errors import MeettrayError
 from meettray.instance import HotkeyState, Outcome, Request, TrayStatus
+from meettray.platform.clipboard import CopyOutcome
 from meettray.ui.app import TrayApp
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ class RemoteControl:
         elif request.command == "now":
 
             def reply(outcome: Created | Exception) -> None:
-                respond(outcome_of(outcome))
+                respond(outcome_of(outcome, self.tray_app.controller.last_copy))
 
             self.tray_app.controller.meet_now(
                 source="command line", subject=request.subject, reply=reply
@@ -54,16 +55,18 @@ class RemoteControl:
         )
 
 
-def outcome_of(outcome: Created | Exception) -> Outcome:
-    """A Meet now result as the answer to send."""
+def outcome_of(outcome: Created | Exception, copy: CopyOutcome | None = None) -> Outcome:
+    """A Meet now result as the answer to send, with what the copy came to."""
     from meettray.service import Created
 
     if isinstance(outcome, Created):
+        copied = copy is not None and copy.copied
         return Outcome(
             ok=True,
             meeting=outcome.meeting.as_json(),
             warnings=outcome.warnings,
-            copied=True,
+            copied=copied,
+            message="" if copied or copy is None else copy.message,
         )
     error = outcome if isinstance(outcome, MeettrayError) else MeettrayError(str(outcome))
     return Outcome(

@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from meettray.config import Config
 from meettray.demo.browser import FakeBrowser
+from meettray.platform.clipboard import CopyOutcome
 from meettray.service import build_service
 from meettray.ui.controller import AppController
 from meettray.ui.tasks import TaskRunner
@@ -21,9 +22,14 @@ class RecordingClipboard:
 
     def __init__(self) -> None:
         self.copies: list[tuple[str, str | None]] = []
+        #: Set to a reason to play a clipboard that refuses the write (Wayland without a serial).
+        self.refuse = ""
 
-    def copy(self, text: str, html: str | None = None) -> None:
+    def copy(self, text: str, html: str | None = None) -> CopyOutcome:
+        if self.refuse:
+            return CopyOutcome(False, self.refuse)
         self.copies.append((text, html))
+        return CopyOutcome(True, "Copied to the clipboard.")
 
     @property
     def text(self) -> str:

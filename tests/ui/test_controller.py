@@ -312,3 +312,24 @@ def test_recent_follows_meetings_made_by_another_process(
     qtbot.waitUntil(lambda: len(controller.recent) == 2, timeout=5000)
     qtbot.wait(HISTORY_SETTLE_MS * 3)
     assert len(refreshed) == 2
+
+
+def test_a_copy_that_did_not_take_is_reported_with_the_whole_link(
+    controller: AppController, clipboard: RecordingClipboard, qtbot: QtBot
+) -> None:
+    """Never claim a success not observed: the notification says so and carries the link."""
+    notes: list[tuple[str, str, object]] = []
+    controller.notify.connect(lambda *note: notes.append(note))
+    clipboard.refuse = "Not copied: the compositor refused."
+
+    with qtbot.waitSignal(controller.meeting_created, timeout=10_000) as created:
+        controller.meet_now()
+    meeting = created.args[1]
+
+    title, text, context = notes[-1]
+    assert title == "Link not copied — Quick meeting"
+    assert "the compositor refused" in text
+    assert meeting.join_url in text  # to copy by hand
+    assert context == meeting
+    assert controller.last_copy is not None
+    assert controller.last_copy.copied is False
