@@ -16,6 +16,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -128,3 +129,62 @@ def test_without_wl_copy_the_tray_says_it_could_not_copy(
     assert "made the meeting, but: Not copied: on Wayland meettray needs wl-copy" in now.stderr
     assert "Copied to the clipboard" not in now.stderr
     assert wl_paste(sway) != now.stdout.strip()
+
+
+class FakeStatusNotifierWatcher:
+    """Plays the shell's StatusNotifierWatcher (Plasma, AppIndicator, waybar) on a private bus."""
+
+    def __init__(self, address: str) -> None:
+        from ..dbus_service import FakeDBusService
+
+        items: list[str] = []
+
+        class Watcher(FakeDBusService):
+            def handle(self, member: str, interface: str, message: Any) -> None:
+                from jeepney import new_method_return
+
+                if interface == "org.freedesktop.DBus.Properties":
+                    values = {"IsStatusNotifierHostRegistered": ("b", True),
+                              "ProtocolVersion": ("i", 0),
+                              "RegisteredStatusNotifierItems": ("as", list(items))}  # fmt: skip
+                    if member == "Get":
+                        value = values.get(message.body[1], ("b", False))
+                        self.send(new_method_return(message, "v", (value,)))
+                    else:
+                        self.send(new_method_return(message, "a{sv}", (values,)))
+                    return
+                if member == "RegisterStatusNotifierItem":
+                    items.append(str(message.body[0]))
+                self.send(new_method_return(message))
+
+        self.items = items
+        self.service = Watcher(address, "org.kde.StatusNotifierWatcher")
+
+    def call_item(self, member: str, signature: str = "", body: tuple[Any, ...] = ()) -> Any:
+        """Call the tray item (as the panel does when the icon is clicked)."""
+        from jeepney import DBusAddress, new_method_call
+
+        item = DBusAddress("/StatusNotifierItem", bus_name=self.items[0],
+                           interface="org.kde.StatusNotifierItem")  # fmt: skip
+        call = new_method_call(item, member, signature, body)
+        return self.service.connection.send_and_get_reply(call, timeout=10)
+
+
+def test_a_click_on_the_status_notifier_item_reaches_the_wayland_clipboard(
+    sway: str, start_tray: object, fake: FakeMicrosoft365
+) -> None:
+    """The panel's D-Bus Activate, like a hotkey, carries no input serial either."""
+    pytest.importorskip("jeepney", reason="jeepney is the Linux D-Bus client")
+    from ..dbus_service import private_bus
+
+    with private_bus() as address:
+        watcher = FakeStatusNotifierWatcher(address)
+        start_tray(DBUS_SESSION_BUS_ADDRESS=address)  # type: ignore[operator]
+        assert wait_for(lambda: bool(watcher.items), timeout=20)  # Qt registered its item
+
+        watcher.call_item("Activate", "ii", (0, 0))
+
+        assert wait_for(lambda: len(fake.meetings) == 1, timeout=20)
+        (meeting,) = fake.meetings.values()
+        assert wait_for(lambda: wl_paste(sway) == meeting["joinWebUrl"], timeout=10)
+        watcher.service.connection.close()
