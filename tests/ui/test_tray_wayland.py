@@ -179,12 +179,14 @@ def test_a_click_on_the_status_notifier_item_reaches_the_wayland_clipboard(
 
     with private_bus() as address:
         watcher = FakeStatusNotifierWatcher(address)
-        start_tray(DBUS_SESSION_BUS_ADDRESS=address)  # type: ignore[operator]
-        assert wait_for(lambda: bool(watcher.items), timeout=20)  # Qt registered its item
+        try:
+            start_tray(DBUS_SESSION_BUS_ADDRESS=address)  # type: ignore[operator]
+            assert wait_for(lambda: bool(watcher.items), timeout=20)  # Qt registered its item
 
-        watcher.call_item("Activate", "ii", (0, 0))
+            watcher.call_item("Activate", "ii", (0, 0))
 
-        assert wait_for(lambda: len(fake.meetings) == 1, timeout=20)
-        (meeting,) = fake.meetings.values()
-        assert wait_for(lambda: wl_paste(sway) == meeting["joinWebUrl"], timeout=10)
-        watcher.service.connection.close()
+            assert wait_for(lambda: len(fake.meetings) == 1, timeout=20)
+            (meeting,) = fake.meetings.values()
+            assert wait_for(lambda: wl_paste(sway) == meeting["joinWebUrl"], timeout=10)
+        finally:
+            watcher.service.connection.close()
