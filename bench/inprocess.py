@@ -30,9 +30,11 @@ def stall(config_path: str) -> dict[str, float]:
 
     app = QApplication(["bench"])
 
+    from meettray.platform.clipboard import CopyOutcome
+
     class NoClipboard:
-        def copy(self, text: str, html: str | None = None) -> None:
-            return
+        def copy(self, text: str, html: str | None = None) -> CopyOutcome:
+            return CopyOutcome(True, "not copied: the benchmark has no clipboard")
 
     controller = AppController(
         load_config(Path(config_path)),

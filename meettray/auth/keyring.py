@@ -52,6 +52,9 @@ class SecretServicePersistence(BasePersistence):  # type: ignore[misc]  # untype
 
     @contextmanager
     def _collection(self, *, unlock: bool = False) -> Iterator[Any]:
+        if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+            # ssh, containers, headless: no bus to ask (and no D-Bus and crypto imports)
+            raise KeyringUnavailable("no Secret Service answers on the session bus")
         try:
             import secretstorage
             from jeepney.wrappers import DBusErrorResponse
