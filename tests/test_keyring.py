@@ -175,3 +175,25 @@ def test_the_command_line_reports_the_keyring_truthfully(
     assert who["token_cache_encrypted"] is True
     assert "keyring" in who["token_cache"]
     assert _files_holding(user_dirs, fake.issued_secrets) == []
+
+
+def test_a_keyring_locked_while_running_is_a_plain_storage_error(
+    keyring: str, fake: FakeMicrosoft365, account: AccountConfig, browser: FakeBrowser,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    import secretstorage
+
+    from meettray.errors import StorageError
+
+    cache, _ = auth.build_token_cache(tmp_path / "data" / "token-cache.bin")
+    auth.DelegatedAuth(account, cache, open_browser=browser).sign_in_browser(timeout=20)
+    (tmp_path / "data" / "token-cache.bin.keyring-signal").touch()  # another process saved
+    connection = secretstorage.dbus_init()
+    secretstorage.get_default_collection(connection).lock()
+    connection.close()
+
+    with pytest.raises(StorageError) as caught:
+        auth.DelegatedAuth(account, cache).token([auth.MEETINGS])
+
+    assert "keyring" in caught.value.message
+    assert "Unlock" in caught.value.message

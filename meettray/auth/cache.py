@@ -14,6 +14,7 @@ from typing import Any
 
 from meettray import paths
 from meettray.accounts import CacheStatus
+from meettray.errors import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ def build_token_cache(path: Path, *, encrypt: bool = True) -> tuple[Any, CacheSt
     import msal_extensions
 
     paths.ensure_private_dir(path.parent)
+    linux = sys.platform.startswith("linux")
     persistence, reason = _encrypted(path) if encrypt else (None, "encryption was turned off")
     if persistence is None:
         log.warning("token cache is not encrypted: %s", reason)
@@ -37,7 +39,7 @@ def build_token_cache(path: Path, *, encrypt: bool = True) -> tuple[Any, CacheSt
         status = CacheStatus(
             str(path), False, f"Tokens are stored unencrypted (mode 0600) because {reason}."
         )
-    elif sys.platform.startswith("linux"):
+    elif linux:
         from meettray.auth.keyring import LABEL
 
         status = CacheStatus(
@@ -47,7 +49,7 @@ def build_token_cache(path: Path, *, encrypt: bool = True) -> tuple[Any, CacheSt
         )
     else:
         status = CacheStatus(str(path), True, "Tokens are stored encrypted by the system keyring.")
-    _set_aside_if_damaged(path, persistence)
+    _set_aside_if_damaged(path, persistence, in_keyring=status.encrypted and linux)
     return msal_extensions.PersistedTokenCache(persistence), status
 
 
@@ -79,19 +81,19 @@ def _encrypted(path: Path) -> tuple[Any, str]:
         return persistence, ""
 
 
-def _set_aside_if_damaged(path: Path, persistence: Any) -> None:
+def _set_aside_if_damaged(path: Path, persistence: Any, *, in_keyring: bool) -> None:
     import msal_extensions
 
     try:
         content = persistence.load()
     except msal_extensions.persistence.PersistenceNotFound:
         return
-    except (OSError, RuntimeError, ValueError):
+    except (OSError, RuntimeError, ValueError, StorageError):
         return  # an unreadable keyring entry is reported when it is used
     try:
         json.loads(content or "{}")
     except ValueError:
-        if hasattr(persistence, "delete"):  # a keyring item: no plaintext copy of tokens
+        if in_keyring:  # no plaintext copy of tokens, not even of damaged ones
             persistence.delete()
             log.warning("the token cache in the keyring was damaged; removed it (sign in again)")
             return

@@ -20,17 +20,27 @@ from typing import Any
 
 from msal_extensions.persistence import BasePersistence, FilePersistence, PersistenceNotFound
 
+from meettray.errors import StorageError
+
 log = logging.getLogger(__name__)
 
 #: How the keyring item is found again (and shown in Seahorse / KWallet Manager).
 LABEL = "meettray sign-in tokens"
 
 
-class KeyringUnavailable(Exception):
-    """No Secret Service answered, or its keyring stayed locked; ``reason`` says which."""
+class KeyringUnavailable(StorageError):
+    """No Secret Service answered, or its keyring stayed locked; ``reason`` says which.
+
+    At start-up it means "use the file instead"; later (the keyring locked while
+    meettray runs) it reaches the person as a storage problem they can fix.
+    """
 
     def __init__(self, reason: str) -> None:
-        super().__init__(reason)
+        super().__init__(
+            f"meettray keeps your sign-in in the desktop keyring, but {reason}. Unlock the "
+            "keyring (or sign in again) and retry.",
+            detail=reason,
+        )
         self.reason = reason
 
 
