@@ -8,7 +8,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction, QCursor
+from PySide6.QtGui import QAction, QCursor, QGuiApplication
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from meettray.errors import MeettrayError
@@ -18,6 +18,7 @@ from meettray.ui.icons import tray_icon
 
 if TYPE_CHECKING:
     from meettray.platform.notifications import DBusNotifier
+    from meettray.ui.banner import Banner
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +42,31 @@ class Tray(QObject):
     error_details_requested = Signal(MeettrayError)
     quit_requested = Signal()
 
-    def __init__(self, controller: AppController, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        controller: AppController,
+        parent: QObject | None = None,
+        *,
+        icon: QSystemTrayIcon | None = None,
+        own_banner: bool | None = None,
+    ) -> None:
+        """``icon``: one already shown at start-up, to adopt; ``own_banner``: draw
+        messages with :class:`~meettray.ui.banner.Banner` instead of Qt's balloon
+        when no notification server answers (default: on X11, where Qt's balloon
+        takes the next click on the icon for a click on the message)."""
         super().__init__(parent)
         self.controller = controller
         #: Desktop notifications over D-Bus, when a server answers (see use_notifier).
         self.notifier: DBusNotifier | None = None
-        self.icon = QSystemTrayIcon(tray_icon(), self)
+        if own_banner is None:
+            own_banner = QGuiApplication.platformName() == "xcb"
+        self._own_banner = own_banner
+        #: meettray's own message window, made at the first message that needs it.
+        self.banner: Banner | None = None
+        if icon is None:
+            icon = QSystemTrayIcon(tray_icon())
+        icon.setParent(self)
+        self.icon = icon
         self.menu = QMenu()
         self.menu.aboutToShow.connect(self._rebuild)
         self.icon.setContextMenu(self.menu)
@@ -100,6 +120,14 @@ class Tray(QObject):
             if self.notifier.notify(title, text, context=context):
                 return
         self._clicked_meeting = meeting
+        if self._own_banner:
+            if self.banner is None:
+                from meettray.ui.banner import Banner
+
+                self.banner = Banner()
+                self.banner.clicked.connect(self._message_clicked)
+            self.banner.show_message(title, text, near=self.icon.geometry())
+            return
         kind = (
             QSystemTrayIcon.MessageIcon.Information
             if meeting is not None

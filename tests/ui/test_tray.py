@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 from pytestqt.qtbot import QtBot
 
 from meettray.demo.fake365 import FakeMicrosoft365
+from meettray.meetings import Meeting
+from meettray.ui.banner import Banner
 from meettray.ui.controller import AppController
 from meettray.ui.tray import Tray, menu_label
 
@@ -109,3 +115,85 @@ def test_menu_label_escapes_ampersands(controller: AppController) -> None:
     label = menu_label(meeting)
     assert label.startswith("R&&D ")
     assert "…" in label
+
+
+def _meeting(n: int) -> Meeting:
+    from meettray.meetings import meeting_from_graph
+    from meettray.service import utc_now
+
+    return meeting_from_graph(
+        {"id": f"m{n}", "joinWebUrl": f"https://teams.example/l/{n}", "subject": f"Sync {n}"},
+        status=200,
+        account="",
+        created_at=utc_now(),
+    )
+
+
+def banner_of(tray: Tray) -> Banner | None:
+    return tray.banner
+
+
+def test_messages_reuse_one_banner_and_its_click_opens_the_latest_meeting(
+    controller: AppController, opened: list[str], qtbot: QtBot
+) -> None:
+    tray = Tray(controller, own_banner=True)
+    assert banner_of(tray) is None  # nothing made before the first message
+    controller.notify.emit("Link copied", "first", _meeting(1))
+    banner = banner_of(tray)
+    assert isinstance(banner, Banner)
+    qtbot.addWidget(banner)
+    controller.notify.emit("Link copied", "second & <b>plain</b>", _meeting(2))
+    assert tray.banner is banner  # one window, reused
+    assert banner.isVisible()
+    assert (banner.title.text(), banner.text.text()) == ("Link copied", "second & <b>plain</b>")
+    assert banner.text.textFormat() == Qt.TextFormat.PlainText
+
+    QTest.mouseClick(banner, Qt.MouseButton.LeftButton)
+
+    assert opened == ["https://teams.example/l/2"]
+    assert not banner.isVisible()
+
+
+def test_a_failure_banner_offers_the_error_details(controller: AppController, qtbot: QtBot) -> None:
+    from meettray.errors import GraphError
+
+    tray = Tray(controller, own_banner=True)
+    controller.last_error = GraphError("Microsoft Graph refused.", status=403)
+    controller.notify.emit("No meeting was created", "Microsoft Graph refused.", None)
+    assert tray.banner is not None
+    qtbot.addWidget(tray.banner)
+    with qtbot.waitSignal(tray.error_details_requested) as details:
+        QTest.mouseClick(tray.banner, Qt.MouseButton.LeftButton)
+    assert details.args == [controller.last_error]
+    controller.last_error = None
+
+
+def test_banner_sits_beside_the_icon_inside_the_screen(qtbot: QtBot) -> None:
+    banner = Banner()
+    qtbot.addWidget(banner)
+    screen = QGuiApplication.primaryScreen()
+    assert screen is not None
+    area = screen.availableGeometry()
+    top_right_icon = QRect(area.right() - 30, area.top(), 24, 24)
+    banner.show_message("Link copied", "https://teams.example/l/1", near=top_right_icon)
+    frame = banner.geometry()
+    assert frame.top() > top_right_icon.bottom()  # below a top panel's icon
+    assert area.contains(frame)
+    bottom_left_icon = QRect(area.left(), area.bottom() - 24, 24, 24)
+    banner.show_message("Link copied", "again", near=bottom_left_icon)
+    assert banner.geometry().bottom() < bottom_left_icon.top()  # above a bottom panel's icon
+    assert area.contains(banner.geometry())
+    banner.show_message("Link copied", "no icon position", near=QRect())
+    assert area.contains(banner.geometry())
+    assert banner.geometry().right() > area.center().x()  # the top right corner
+
+
+def test_messages_disappear_on_their_own(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    from meettray.ui import banner as module
+
+    monkeypatch.setattr(module, "TIMEOUT_MS", 50)
+    banner = Banner()
+    qtbot.addWidget(banner)
+    banner.show_message("Link copied", "soon gone")
+    assert banner.isVisible()
+    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=2000)

@@ -27,6 +27,18 @@ pytestmark = pytest.mark.x11
 
 
 @pytest.fixture
+def browser_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where the tray's "open in Teams" lands: a BROWSER that writes down each address."""
+    log = tmp_path / "opened.txt"
+    log.touch()
+    script = tmp_path / "browser"
+    script.write_text(f'#!/bin/sh\necho "$@" >> {log}\n')
+    script.chmod(0o755)
+    monkeypatch.setenv("BROWSER", str(script))
+    return log
+
+
+@pytest.fixture
 def tray(
     desktop: str, config_file: Path, fake: FakeMicrosoft365
 ) -> Iterator[subprocess.Popen[str]]:
@@ -114,3 +126,27 @@ def test_menu_recent_copies_again_and_cli_uses_the_running_tray(
 
     assert wait_for(lambda: xclip_read(desktop) == link)
     assert len(fake.meetings) == 1  # Recent copied; it made no new meeting
+
+
+def test_a_click_while_the_last_message_shows_makes_a_new_meeting_and_opens_nothing(
+    desktop: str, browser_log: Path, tray: subprocess.Popen[str], fake: FakeMicrosoft365
+) -> None:
+    """Qt's own balloon took such a click for a click on the message: it opened the
+    previous meeting in Teams.  meettray's banner is its own window."""
+    find_tray_icon(desktop)
+    assert wait_for(lambda: run_cli("history", "--json").returncode == 0)
+    before = visible_windows(desktop)
+    click_icon(desktop)
+    assert wait_for(lambda: len(fake.meetings) == 1)
+    first = next(iter(fake.meetings.values()))["joinWebUrl"]
+    assert wait_for(lambda: xclip_read(desktop) == first)
+    assert wait_for(lambda: visible_windows(desktop) - before)  # the message is on screen
+    time.sleep(1.0)  # past the double-click guard; the message shows for 6 s
+
+    click_icon(desktop)
+
+    assert wait_for(lambda: len(fake.meetings) == 2)
+    second = next(m["joinWebUrl"] for m in fake.meetings.values() if m["joinWebUrl"] != first)
+    assert wait_for(lambda: xclip_read(desktop) == second)
+    time.sleep(0.5)  # a wrongly opened meeting would have been handed to BROWSER by now
+    assert browser_log.read_text() == ""
