@@ -168,15 +168,15 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
     args = parser.parse_args(argv)
     if args.command == "autostart" and args.demo:
         parser.error("--demo does not apply to autostart: start on login is for the real tray")
-    from meettray import paths
-
-    # One settings file for the whole run, the tray's as well as every command's.
-    args.config = args.config or paths.config_file(demo=args.demo)
-    paths.secure_existing_dirs()  # older versions created some folders 0755
-    if args.command is None:
+    if args.command is None:  # the tray app: its icon first, then the rest (same rules)
         from meettray.ui.main import run
 
         return run(config_path=args.config, demo=args.demo, verbose=args.verbose)
+    from meettray import paths
+
+    # One settings file for the whole run: --config, else paths.config_file() (the tray's too).
+    args.config = args.config or paths.config_file(demo=args.demo)
+    paths.secure_existing_dirs()  # older versions created some folders 0755
     from meettray import logs
 
     log_file = logs.setup(verbose=args.verbose)

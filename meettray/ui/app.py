@@ -46,7 +46,9 @@ class TrayApp(QObject):
         *,
         hotkeys: HotkeyManager | None = None,
         tray_grace_ms: int = TRAY_GRACE_MS,
+        icon: QSystemTrayIcon | None = None,
     ) -> None:
+        """``icon``: the tray icon shown at start-up, before the rest was loaded."""
         super().__init__()
         self.controller = controller
         self.hotkeys = hotkeys
@@ -59,7 +61,7 @@ class TrayApp(QObject):
         self._settings_ticket = -1
         from meettray.ui.tray import Tray
 
-        self.tray = Tray(controller)
+        self.tray = Tray(controller, icon=icon)
         self.tray.schedule_requested.connect(self.show_schedule)
         self.tray.history_requested.connect(self.show_history)
         self.tray.settings_requested.connect(self.show_settings)

@@ -1,6 +1,11 @@
 """The tray app's composition root: builds the service's controller, the tray, the
 hotkeys and the socket server from explicit parameters, and owns the process
 plumbing (signals, the excepthook, Qt's messages, the cycle collector).
+
+Start-up shows the icon first, with nothing loaded but Qt and the icon: this
+module imports only Qt at the top, and everything else (the single-instance
+check, settings, logging, history, sign-in, hotkeys) comes on the first turns
+of the event loop, with sign-in and the network on a worker thread.
 """
 
 from __future__ import annotations
@@ -11,21 +16,16 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QFileSystemWatcher, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QFileSystemWatcher, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
-from meettray import instance, paths
 from meettray.errors import ExitCode
-from meettray.instance import Request
-from meettray.ui.app import TRAY_GRACE_MS, TrayApp
-from meettray.ui.clipboard import QtClipboard
-from meettray.ui.controller import AppController
-from meettray.ui.icons import icon
-from meettray.ui.remote import RemoteControl
-from meettray.ui.tasks import TaskRunner
+from meettray.ui.icons import icon, tray_icon
+
+if TYPE_CHECKING:
+    from meettray.ui.controller import AppController
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,8 @@ def _watch_settings(path: Path | None, controller: AppController) -> QFileSystem
     """Apply a settings file changed outside the app (by hand, or another meettray)."""
     if path is None:
         return None
+    from meettray import paths
+
     watcher = QFileSystemWatcher()
     # Editors and save_config() replace the file: watch its folder as well.
     paths.ensure_private_dir(path.parent)
@@ -125,13 +127,15 @@ def install_excepthook(log_file: object) -> None:
     sys.excepthook = hook
 
 
-def route_qt_messages() -> Callable[[], None]:
+def route_qt_messages(setup_log: Callable[[], object] = lambda: None) -> Callable[[], None]:
     """Send Qt's own messages to the log; returns the call that marks Qt as started.
 
     Before that call, a fatal message means Qt found no usable display (a
     ``DISPLAY`` where no X server answers, a dead Wayland socket): Qt would
     abort with advice to reinstall.  meettray says what is wrong instead, and
-    exits with ``ExitCode.NO_DESKTOP``.
+    exits with ``ExitCode.NO_DESKTOP``.  Messages that come before the log is
+    set up (the icon is shown first) are held until it is; a fatal one calls
+    ``setup_log`` first, so that Qt's own words reach the log for support.
     """
     from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 
@@ -144,9 +148,17 @@ def route_qt_messages() -> Callable[[], None]:
         QtMsgType.QtFatalMsg: logging.CRITICAL,
     }
     started = False
+    held = _HELD_QT_MESSAGES
 
     def handler(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
-        qt_log.log(levels.get(kind, logging.WARNING), "%s", message)
+        level = levels.get(kind, logging.WARNING)
+        if kind == QtMsgType.QtFatalMsg and not logging.getLogger().hasHandlers():
+            setup_log()
+            _replay_qt_messages()
+        if logging.getLogger().hasHandlers():
+            qt_log.log(level, "%s", message)
+        else:
+            held.append(qt_log.makeRecord("qt", level, "", 0, "%s", (message,), None))
         if kind == QtMsgType.QtFatalMsg and not started:
             shown = [
                 f"{n}={os.environ[n]}" for n in ("WAYLAND_DISPLAY", "DISPLAY") if os.environ.get(n)
@@ -168,6 +180,16 @@ def route_qt_messages() -> Callable[[], None]:
     return mark_started
 
 
+#: Qt's messages from before the log was set up; :func:`_replay_qt_messages` logs them.
+_HELD_QT_MESSAGES: list[logging.LogRecord] = []
+
+
+def _replay_qt_messages() -> None:
+    while _HELD_QT_MESSAGES:
+        record = _HELD_QT_MESSAGES.pop(0)
+        logging.getLogger(record.name).handle(record)
+
+
 def has_display() -> bool:
     """Whether a GUI can start here (Qt would abort without one on Linux)."""
     if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
@@ -175,11 +197,20 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def run(*, config_path: Path, demo: bool = False, verbose: int = 0) -> int:
-    """``meettray`` without a command: the tray app, until it quits; its exit status."""
-    from meettray import logs
-    from meettray.config import load_config_or_defaults
+def show_icon_early() -> QSystemTrayIcon:
+    """The tray icon, on screen before anything else is loaded (when a tray is there yet)."""
+    early = QSystemTrayIcon(tray_icon())
+    early.setToolTip("meettray: starting…")
+    if QSystemTrayIcon.isSystemTrayAvailable():
+        early.show()
+    return early
 
+
+def run(*, config_path: Path | None, demo: bool = False, verbose: int = 0) -> int:
+    """``meettray`` without a command: the tray app, until it quits; its exit status.
+
+    ``config_path`` is ``--config``; ``None`` follows :func:`meettray.paths.config_file`.
+    """
     if not has_display():
         print(  # noqa: T201
             "meettray: no desktop session was found (DISPLAY and WAYLAND_DISPLAY are unset), "
@@ -189,21 +220,12 @@ def run(*, config_path: Path, demo: bool = False, verbose: int = 0) -> int:
         )
         return ExitCode.NO_DESKTOP
 
-    answer = instance.ask(Request("show"), demo=demo, timeout=5)
-    if answer is not None:
-        if not answer.ok:  # a tray of another version, say
-            print(f"meettray is already running, but: {answer.message}", file=sys.stderr)  # noqa: T201
-            return ExitCode.UNEXPECTED
-        print("meettray is already running; showing its menu.", file=sys.stderr)  # noqa: T201
-        return ExitCode.OK
-    log_file = logs.setup(verbose=verbose)
-    qt_started = route_qt_messages()
-    config, config_problem = load_config_or_defaults(config_path)
-    if config_problem:
-        log.warning("%s", config_problem)
-    for warning in config.warnings:
-        log.warning("%s", warning)
+    def setup_log() -> None:
+        from meettray import logs
 
+        logs.setup(verbose=verbose)
+
+    qt_started = route_qt_messages(setup_log)
     # argv[0] becomes the X11 WM_CLASS instance: "meettray" however we were started.
     app = QApplication.instance() or QApplication(["meettray"])
     assert isinstance(app, QApplication)
@@ -211,42 +233,114 @@ def run(*, config_path: Path, demo: bool = False, verbose: int = 0) -> int:
     app.setApplicationName("meettray")
     app.setApplicationDisplayName("meettray")
     app.setDesktopFileName("meettray")
-    app.setWindowIcon(icon())
     app.setQuitOnLastWindowClosed(False)
-    install_excepthook(log_file)
-    wakeup = quit_on_signals(app) if sys.platform != "win32" else None
-    collect_garbage_on_gui_thread(app)
+    startup = _Startup(app, show_icon_early(), config_path=config_path, demo=demo, verbose=verbose)
+    QTimer.singleShot(0, startup.begin)
+    try:
+        return int(app.exec())
+    finally:
+        startup.close()
 
-    from meettray.platform.autostart import system_autostart
 
-    demo_env = None
-    if demo:
-        from meettray.demo.runtime import DemoEnvironment
+class _Startup:
+    """What comes after the icon, in order, and what is closed at the end."""
 
-        demo_env = DemoEnvironment()
-    clipboard = QtClipboard()
-    controller = AppController(
-        config,
-        runner=TaskRunner(),
-        clipboard=clipboard,
-        open_url=lambda url: QDesktopServices.openUrl(QUrl(url)),
-        demo=demo_env,
-        autostart=None if demo else system_autostart(),
-    )
-    # The icon first; everything else on the first turn of the event loop.
-    tray_app = TrayApp(controller)
-    late: dict[str, Any] = {}
+    def __init__(
+        self,
+        app: QApplication,
+        early_icon: QSystemTrayIcon,
+        *,
+        config_path: Path | None,
+        demo: bool,
+        verbose: int,
+    ) -> None:
+        self.app = app
+        self.early_icon: QSystemTrayIcon | None = early_icon
+        self.config_path = config_path
+        self.demo = demo
+        self.verbose = verbose
+        self.controller: AppController | None = None
+        self.late: dict[str, Any] = {}
 
-    def finish_starting() -> None:
+    def begin(self) -> None:
+        """The first turn of the event loop: one instance, the log, settings, the tray."""
+        from meettray import instance, logs, paths
+        from meettray.config import load_config_or_defaults
+        from meettray.instance import Request
+
+        answer = instance.ask(Request("show"), demo=self.demo, timeout=5)
+        if answer is not None:
+            assert self.early_icon is not None
+            self.early_icon.hide()
+            if not answer.ok:  # a tray of another version, say
+                print(f"meettray is already running, but: {answer.message}", file=sys.stderr)  # noqa: T201
+                self.app.exit(ExitCode.UNEXPECTED)
+            else:
+                print("meettray is already running; showing its menu.", file=sys.stderr)  # noqa: T201
+                self.app.exit(ExitCode.OK)
+            return
+        paths.secure_existing_dirs()  # older versions created some folders 0755
+        config_path = self.config_path or paths.config_file(demo=self.demo)
+        log_file = logs.setup(verbose=self.verbose)
+        _replay_qt_messages()
+        config, config_problem = load_config_or_defaults(config_path)
+        if config_problem:
+            log.warning("%s", config_problem)
+        for warning in config.warnings:
+            log.warning("%s", warning)
+        self.app.setWindowIcon(icon())
+        install_excepthook(log_file)
+        self.late["wakeup"] = quit_on_signals(self.app) if sys.platform != "win32" else None
+        collect_garbage_on_gui_thread(self.app)
+        self._build(config, config_problem)
+
+    def _build(self, config: Any, config_problem: str | None) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        from meettray.platform.autostart import system_autostart
+        from meettray.ui.app import TrayApp
+        from meettray.ui.clipboard import QtClipboard
+        from meettray.ui.controller import AppController
+        from meettray.ui.tasks import TaskRunner
+
+        if self.demo:
+            from meettray.demo.runtime import DemoEnvironment
+
+            self.late["demo"] = DemoEnvironment()
+        clipboard = self.late["clipboard"] = QtClipboard()
+        self.app.aboutToQuit.connect(clipboard.hand_off)
+        controller = self.controller = AppController(
+            config,
+            runner=TaskRunner(),
+            clipboard=clipboard,
+            open_url=lambda url: QDesktopServices.openUrl(QUrl(url)),
+            demo=self.late.get("demo"),
+            autostart=None if self.demo else system_autostart(),
+        )
+        tray_app = self.late["tray_app"] = TrayApp(controller, icon=self.early_icon)
+        self.early_icon = None  # the tray owns it now
+        controller.start()  # sign-in, Graph connection, history: on a worker thread
+        QTimer.singleShot(0, lambda: self._finish(tray_app, controller, config, config_problem))
+
+    def _finish(
+        self, tray_app: Any, controller: AppController, config: Any, config_problem: str | None
+    ) -> None:
+        """The next turn: other processes' requests, hotkeys, settings watcher, notifications."""
+        from PySide6.QtGui import QGuiApplication
+
+        from meettray import instance
         from meettray.hotkeys.base import create_backend
+        from meettray.ui.app import TRAY_GRACE_MS
         from meettray.ui.hotkey_manager import HotkeyManager
         from meettray.ui.instance_server import InstanceServer
+        from meettray.ui.remote import RemoteControl
 
-        server = late["server"] = InstanceServer(instance.server_name(demo=demo))
+        late = self.late
+        server = late["server"] = InstanceServer(instance.server_name(demo=self.demo))
         remote = late["remote"] = RemoteControl(tray_app)
         server.request_received.connect(remote.handle_request)
         server.listen()
-        controller.start()  # sign-in, Graph connection, history: on a worker thread
         QGuiApplication.clipboard().ownsClipboard()  # Qt's X11 clipboard set up before a click
         hotkeys = HotkeyManager(create_backend(QGuiApplication.platformName()), controller)
         log.info("hotkey backend: %s", hotkeys.backend.name)
@@ -269,12 +363,9 @@ def run(*, config_path: Path, demo: bool = False, verbose: int = 0) -> int:
                 lambda: controller.notify.emit("Settings file problem", config_problem, None),
             )
 
-    QTimer.singleShot(0, finish_starting)
-    app.aboutToQuit.connect(clipboard.hand_off)
-    try:
-        return int(app.exec())
-    finally:
-        del wakeup
+    def close(self) -> None:
+        late = self.late
+        late.pop("wakeup", None)
         late.pop("watcher", None)
         if "server" in late:
             late["server"].close()
@@ -282,6 +373,7 @@ def run(*, config_path: Path, demo: bool = False, verbose: int = 0) -> int:
             late["hotkeys"].close()
         if late.get("notifier") is not None:
             late["notifier"].close()
-        controller.shutdown()
-        if demo_env is not None:
-            demo_env.stop()
+        if self.controller is not None:
+            self.controller.shutdown()
+        if late.get("demo") is not None:
+            late["demo"].stop()

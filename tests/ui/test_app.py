@@ -86,6 +86,34 @@ def test_uncaught_errors_are_logged_and_shown_not_fatal(
     assert any(r.levelname == "CRITICAL" and r.exc_info for r in caplog.records)
 
 
+def test_qt_messages_from_before_the_log_exists_reach_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The icon is shown before logging is set up; Qt's words then are kept, not lost
+    and not printed on the terminal."""
+    import logging
+
+    from PySide6.QtCore import qInstallMessageHandler, qWarning
+
+    from meettray.ui import main
+
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])  # as at start-up: no handler yet
+    monkeypatch.setattr(logging, "lastResort", None)
+    main.route_qt_messages()
+    try:
+        qWarning("early words from Qt")
+    finally:
+        qInstallMessageHandler(None)
+    kept: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            kept.append(f"{record.name}: {record.getMessage()}")
+
+    root.addHandler(Keep())
+    main._replay_qt_messages()
+    assert kept == ["qt: early words from Qt"]
+
+
 def test_cycles_are_collected_on_the_gui_thread(qtbot: QtBot, qapp: Any) -> None:
     """Garbage made on a worker thread is freed on the GUI thread, where Qt objects live."""
     import gc
