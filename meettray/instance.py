@@ -1,7 +1,7 @@
 """Talking to a running meettray tray app, without Qt.
 
-The tray app listens on a local socket (``QLocalServer``): a Unix socket in
-a user-only folder of the runtime directory, or a named pipe on Windows.  A
+The tray app listens on a local socket: a Unix socket in a user-only folder
+of the runtime directory, or a named pipe on Windows (``QLocalServer``).  A
 second ``meettray`` asks it to show itself; ``meettray now`` asks it to create
 the meeting, so the link lands on a long-lived process's clipboard and in the
 same history.  Messages are one JSON object per line each way: a

@@ -1,12 +1,21 @@
-"""The tray app's end of :mod:`meettray.instance`: a user-only local socket."""
+"""The tray app's end of :mod:`meettray.instance`: a user-only local socket.
+
+On Unix it is a plain ``AF_UNIX`` socket watched by ``QSocketNotifier``s, which
+keeps QtNetwork (2.8 MiB of an idle tray's memory, measured) out of the
+process; on Windows, where Python has no Unix sockets, it is Qt's named pipe
+(``QLocalServer``).  Both take one :class:`~meettray.instance.Request` line per
+connection and answer with one :class:`~meettray.instance.Outcome` line.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import stat
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+from PySide6.QtCore import QObject, QSocketNotifier, Signal
 
 from meettray.instance import (
     MAX_MESSAGE,
@@ -20,25 +29,148 @@ from meettray.instance import (
 log = logging.getLogger(__name__)
 
 Respond = Callable[[Outcome], None]
+#: How long an answer may take to leave (replies are a few hundred bytes).
+SEND_TIMEOUT = 2.0
 
 
-class InstanceServer(QObject):
-    """Receives one :class:`~meettray.instance.Request` per connection; the handler
-    answers through ``respond``."""
+class _Server(QObject):
+    """Receives one request per connection; the handler answers through ``respond``."""
 
     request_received = Signal(Request, object)  # the request, and a Respond to answer it
 
+    def _received(self, data: bytes, answer: Respond, drop: Callable[[], None]) -> bytes:
+        """Handle what a connection sent so far; returns what to keep for later."""
+        if b"\n" not in data:
+            if len(data) > MAX_MESSAGE:
+                drop()
+            return data
+        try:
+            request = decode_request(data.split(b"\n", 1)[0])
+        except ProtocolError as exc:
+            answer(Outcome(ok=False, message=str(exc)))
+            return b""
+        self.request_received.emit(request, answer)
+        return b""
+
+
+class _UnixServer(_Server):
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.name = name
-        self._server = QLocalServer(self)
-        # Unix: the socket file is only accessible to this user; Windows: the pipe's ACL.
-        self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
-        self._server.newConnection.connect(self._accept)
-        self._buffers: dict[QLocalSocket, bytes] = {}
+        self._socket: socket.socket | None = None
+        self._notifier: QSocketNotifier | None = None
+        self._inode = 0
+        self._connections: dict[socket.socket, tuple[QSocketNotifier, bytearray]] = {}
 
     def listen(self) -> bool:
         """Start listening; a socket file left by a crashed instance is replaced."""
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            try:
+                listener.bind(self.name)
+            except OSError:
+                os.unlink(self.name)  # only called once no instance answered
+                listener.bind(self.name)
+            os.chmod(self.name, 0o600)  # and the folder is the user's only (0700)
+            listener.listen(8)
+        except OSError as exc:
+            listener.close()
+            log.warning("single-instance socket unavailable: %s", exc)
+            return False
+        listener.setblocking(False)
+        self._inode = os.stat(self.name).st_ino
+        self._socket = listener
+        self._notifier = QSocketNotifier(listener.fileno(), QSocketNotifier.Type.Read, self)
+        self._notifier.activated.connect(self._accept)
+        return True
+
+    def close(self) -> None:
+        for connection in list(self._connections):
+            self._forget(connection)
+        if self._notifier is not None:
+            self._notifier.setEnabled(False)
+            self._notifier.deleteLater()
+            self._notifier = None
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+            try:  # remove our socket file, not one a newer instance made since
+                info = os.stat(self.name)
+                if stat.S_ISSOCK(info.st_mode) and info.st_ino == self._inode:
+                    os.unlink(self.name)
+            except OSError:
+                pass
+
+    def _accept(self) -> None:
+        assert self._socket is not None
+        while True:
+            try:
+                connection, _address = self._socket.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:
+                log.warning("could not accept a connection: %s", exc)
+                return
+            connection.setblocking(False)
+            notifier = QSocketNotifier(connection.fileno(), QSocketNotifier.Type.Read, self)
+            notifier.activated.connect(lambda *_signal, c=connection: self._read(c))
+            self._connections[connection] = (notifier, bytearray())
+
+    def _read(self, connection: socket.socket) -> None:
+        if connection not in self._connections:
+            return
+        notifier, buffer = self._connections[connection]
+        try:
+            chunk = connection.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:  # the other end went away
+            self._forget(connection)
+            return
+        buffer += chunk
+
+        def answer(outcome: Outcome) -> None:
+            self._answer(connection, outcome)
+
+        kept = self._received(bytes(buffer), answer, lambda: self._forget(connection))
+        if connection in self._connections:
+            self._connections[connection] = (notifier, bytearray(kept))
+
+    def _answer(self, connection: socket.socket, outcome: Outcome) -> None:
+        if connection not in self._connections:
+            return  # it hung up while the meeting was being made
+        try:
+            connection.settimeout(SEND_TIMEOUT)
+            connection.sendall(encode(outcome))
+        except OSError as exc:
+            log.info("could not answer a request: %s", exc)
+        self._forget(connection)
+
+    def _forget(self, connection: socket.socket) -> None:
+        entry = self._connections.pop(connection, None)
+        if entry is not None:
+            entry[0].setEnabled(False)
+            entry[0].deleteLater()
+        connection.close()
+
+
+class _PipeServer(_Server):  # pragma: no cover - Windows only
+    def __init__(self, name: str, parent: QObject | None = None) -> None:
+        from PySide6.QtNetwork import QLocalServer
+
+        super().__init__(parent)
+        self.name = name
+        self._server = QLocalServer(self)
+        # The pipe's ACL: this user only.
+        self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        self._server.newConnection.connect(self._accept)
+        self._buffers: dict[object, bytes] = {}
+
+    def listen(self) -> bool:
+        from PySide6.QtNetwork import QLocalServer
+
         if self._server.listen(self.name):
             return True
         QLocalServer.removeServer(self.name)  # only called once no instance answered
@@ -57,31 +189,26 @@ class InstanceServer(QObject):
             connection.readyRead.connect(lambda c=connection: self._read(c))
             connection.disconnected.connect(lambda c=connection: self._forget(c))
 
-    def _forget(self, connection: QLocalSocket) -> None:
+    def _forget(self, connection: object) -> None:
         self._buffers.pop(connection, None)
-        connection.deleteLater()
+        connection.deleteLater()  # type: ignore[attr-defined]
 
-    def _read(self, connection: QLocalSocket) -> None:
+    def _read(self, connection: object) -> None:
+        from PySide6.QtNetwork import QLocalSocket
+
+        assert isinstance(connection, QLocalSocket)
+
+        def answer(outcome: Outcome) -> None:
+            if connection.state() == QLocalSocket.LocalSocketState.ConnectedState:
+                connection.write(encode(outcome))
+                connection.flush()
+                connection.disconnectFromServer()
+
         data = self._buffers.get(connection, b"") + bytes(connection.readAll().data())
-        self._buffers[connection] = data
-        if b"\n" not in data:
-            if len(data) > MAX_MESSAGE:
-                connection.abort()
-            return
-        try:
-            request = decode_request(data.split(b"\n", 1)[0])
-        except ProtocolError as exc:
-            self._answer(connection, Outcome(ok=False, message=str(exc)))
-            return
+        self._buffers[connection] = self._received(data, answer, connection.abort)
 
-        def respond(answer: Outcome) -> None:
-            self._answer(connection, answer)
 
-        self.request_received.emit(request, respond)
-
-    def _answer(self, connection: QLocalSocket, answer: Outcome) -> None:
-        if connection.state() != QLocalSocket.LocalSocketState.ConnectedState:
-            return
-        connection.write(encode(answer))
-        connection.flush()
-        connection.disconnectFromServer()
+#: The single-instance server for this OS: ``InstanceServer(name)``, then ``listen()``.
+InstanceServer: type[_UnixServer] | type[_PipeServer] = (
+    _UnixServer if os.name == "posix" else _PipeServer
+)
