@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -68,25 +66,6 @@ def stall(config_path: str) -> dict[str, float]:
             "seconds": clock.elapsed() / 1000}  # fmt: skip
 
 
-def _fill(path: Path, count: int) -> None:
-    from meettray.history import HistoryStore
-
-    HistoryStore(path).close()
-    t0 = datetime(2025, 1, 1, tzinfo=timezone.utc)
-    with sqlite3.connect(path) as db:
-        db.executemany(
-            "INSERT INTO meetings (graph_id, subject, start_at, end_at, join_url, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                (f"m{n}", f"{'Incident' if n % 100 == 0 else 'Sync'} {n}",
-                 (t0 + timedelta(minutes=n)).isoformat(), None,
-                 f"https://teams.microsoft.com/l/meetup-join/{n}",
-                 (t0 + timedelta(minutes=n)).isoformat())
-                for n in range(count)
-            ),
-        )  # fmt: skip
-
-
 class _StoreSource:
     """History pages read on a worker thread, as the controller reads them."""
 
@@ -127,10 +106,11 @@ def history(rows: int, reps: int) -> dict[str, list[float]]:
     from meettray.ui.history_window import HistoryWindow
     from meettray.ui.tasks import TaskRunner
     from meettray.ui.tray import Tray
+    from tests.history_data import fill
 
     app = QApplication(["bench"])
     path = Path(tempfile.mkdtemp()) / "history.sqlite3"
-    _fill(path, rows)
+    fill(path, rows)
     store = HistoryStore(path)
     controller = AppController(
         Config(), runner=TaskRunner(), clipboard=None, open_url=lambda url: True  # type: ignore[arg-type]

@@ -63,8 +63,74 @@ def test_search_by_subject(store: HistoryStore) -> None:
     store.add(meeting(3, "incident review 100%"))
     assert [m.id for m in store.recent(10, search="INCIDENT")] == ["meeting-3", "meeting-1"]
     assert [m.id for m in store.recent(10, search="100%")] == ["meeting-3"]
-    assert store.recent(10, search="_") == []  # LIKE wildcards are literal
+    assert store.recent(10, search="_") == []  # no wildcards: "_" is a character
     assert store.count(search="sync") == 1
+
+
+@pytest.mark.parametrize(
+    ("subject", "typed"),
+    [
+        ("Équipe produit", "ÉQUIPE"),
+        ("ÉQUIPE PRODUIT", "équipe"),
+        ("Équipe produit", "e\u0301quipe"),  # é typed as e + combining accent
+        ("Überprüfung Q3", "überPRÜFUNG"),
+        ("Straße sperren", "STRASSE"),
+        ("ΣΥΝΑΝΤΗΣΗ ομάδας", "συναντηση"),
+        ("ﬁnance review", "finance"),  # the ligature, compatibility-normalised
+    ],
+)
+def test_search_ignores_case_in_any_script(store: HistoryStore, subject: str, typed: str) -> None:
+    store.add(meeting(1, subject))
+    store.add(meeting(2, "Weekly sync"))
+    assert [m.id for m in store.recent(10, search=typed)] == ["meeting-1"]
+    page, total = store.first_page(10, search=typed)
+    assert ([m.id for m in page], total) == (["meeting-1"], 1)
+
+
+def test_a_renamed_meeting_is_found_by_its_new_subject(store: HistoryStore) -> None:
+    store.add(meeting(1, "Draft"))
+    store.add(meeting(1, "Réunion finale"))
+    assert store.recent(10, search="draft") == []
+    assert [m.id for m in store.recent(10, search="RÉUNION")] == ["meeting-1"]
+
+
+def test_a_history_from_before_search_keys_gets_them(tmp_path: Path) -> None:
+    """Schema 2 (meettray 0.1.0) had no subject_key: opening it adds and fills one."""
+    import sqlite3
+
+    path = tmp_path / "history.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            """
+            CREATE TABLE meetings (
+                row_id INTEGER PRIMARY KEY, graph_id TEXT NOT NULL UNIQUE,
+                external_id TEXT NOT NULL DEFAULT '', subject TEXT NOT NULL DEFAULT '',
+                start_at TEXT, end_at TEXT, join_url TEXT NOT NULL,
+                meeting_code TEXT NOT NULL DEFAULT '', passcode TEXT NOT NULL DEFAULT '',
+                dial_in TEXT NOT NULL DEFAULT '', toll_free TEXT NOT NULL DEFAULT '',
+                conference_id TEXT NOT NULL DEFAULT '', dial_in_url TEXT NOT NULL DEFAULT '',
+                created_at TEXT NOT NULL, account TEXT NOT NULL DEFAULT '',
+                is_calendar_event INTEGER NOT NULL DEFAULT 0);
+            CREATE TABLE pending (external_id TEXT PRIMARY KEY, request TEXT NOT NULL,
+                account TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0);
+            INSERT INTO meetings (graph_id, subject, join_url, created_at)
+                VALUES ('old', 'Überprüfung', 'https://teams.example/old',
+                        '2026-01-01T00:00:00+00:00');
+            PRAGMA user_version = 2;
+            """
+        )
+    db.close()
+    store = HistoryStore(path)
+    try:
+        assert [m.id for m in store.recent(10, search="ÜBERPRÜFUNG")] == ["old"]
+        store.add(meeting(1, "Neue Überprüfung"))
+        assert store.count(search="überprüfung") == 2
+    finally:
+        store.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+    db.close()
 
 
 def test_saving_the_same_meeting_again_updates_it(store: HistoryStore) -> None:

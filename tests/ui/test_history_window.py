@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -17,28 +15,7 @@ from meettray.service import HistoryPage
 from meettray.ui.history_window import HistoryModel, HistoryWindow
 from meettray.ui.tasks import TaskRunner
 
-T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
-
-
-def fill(path: Path, count: int) -> None:
-    """Write ``count`` meetings straight into a history database (fast bulk set-up)."""
-    HistoryStore(path).close()  # creates the schema
-    with sqlite3.connect(path) as db:
-        db.executemany(
-            "INSERT INTO meetings (graph_id, subject, start_at, end_at, join_url, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                (
-                    f"m{n}",
-                    f"{'Incident' if n % 100 == 0 else 'Sync'} {n}",
-                    (T0 + timedelta(minutes=n)).isoformat(),
-                    (T0 + timedelta(minutes=n + 30)).isoformat(),
-                    f"https://teams.microsoft.com/l/meetup-join/{n}",
-                    (T0 + timedelta(minutes=n)).isoformat(),
-                )
-                for n in range(count)
-            ),
-        )
+from ..history_data import fill, subject
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +65,7 @@ def test_model_loads_pages_lazily(store: StoreSource, qtbot: QtBot) -> None:
     assert model.total == 100_000
     assert model.rowCount() == HistoryModel.PAGE
     assert model.canFetchMore()
-    assert model.meeting(0).subject == "Sync 99999"  # newest first
+    assert model.meeting(0).subject == subject(99999)  # newest first
     with qtbot.waitSignal(model.loaded, timeout=5000):
         model.fetchMore()
         assert not model.canFetchMore()  # one page at a time
@@ -102,6 +79,9 @@ def test_model_search(store: StoreSource, qtbot: QtBot) -> None:
         model.reload("incident")
     assert model.total == 1000
     assert model.meeting(0).subject == "Incident 99900"
+    with qtbot.waitSignal(model.loaded, timeout=5000):
+        model.reload("STRASSE 99991")  # Unicode case folding: ß is ss
+    assert [model.meeting(n).subject for n in range(model.rowCount())] == ["Straße 99991"]
     with qtbot.waitSignal(model.loaded, timeout=5000):
         model.reload("no such thing")
     assert model.total == 0

@@ -1,0 +1,41 @@
+"""Big histories for tests and benchmarks, written straight into the database."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from meettray.history import HistoryStore, search_key
+
+T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+def subject(n: int) -> str:
+    """Every hundredth meeting is an incident; some subjects need Unicode case folding."""
+    if n % 100 == 0:
+        return f"Incident {n}"
+    return f"{('Sync', 'Équipe', 'Überprüfung', 'Straße')[n % 4]} {n}"
+
+
+def fill(path: Path, count: int) -> None:
+    """Write ``count`` meetings into a history database (fast bulk set-up)."""
+    HistoryStore(path).close()  # creates the schema
+    with sqlite3.connect(path) as db:
+        db.executemany(
+            "INSERT INTO meetings (graph_id, subject, subject_key, start_at, end_at, join_url, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    f"m{n}",
+                    subject(n),
+                    search_key(subject(n)),
+                    (T0 + timedelta(minutes=n)).isoformat(),
+                    (T0 + timedelta(minutes=n + 30)).isoformat(),
+                    f"https://teams.microsoft.com/l/meetup-join/{n}",
+                    (T0 + timedelta(minutes=n)).isoformat(),
+                )
+                for n in range(count)
+            ),
+        )
+    db.close()
