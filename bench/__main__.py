@@ -53,9 +53,13 @@ class Row:
     unit: str = "ms"
     met: bool | None = None
     note: str = ""
+    #: When the ratio is not median ÷ median (memory growth: after 500 ÷ after 100).
+    ratio_value: float | None = None
 
     @property
     def ratio(self) -> float:
+        if self.ratio_value is not None:
+            return self.ratio_value
         return statistics.median(self.app) / statistics.median(self.baseline)
 
     def cells(self) -> list[str]:
@@ -124,6 +128,15 @@ class Bench:
         for _ in range(self.reps * 2):
             started = time.perf_counter()
             session.post(url, data=self.body(), headers=headers, timeout=30).raise_for_status()
+            times.append(time.perf_counter() - started)
+        return times
+
+    def bare_python(self) -> list[float]:
+        """A new Python process in the same environment that does nothing (row 1's CLI floor)."""
+        times = []
+        for _ in range(self.reps * 2):
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-c", "pass"], env=self.env, check=True)
             times.append(time.perf_counter() - started)
         return times
 
@@ -237,11 +250,15 @@ def row1_and_2(bench: Bench, baseline: list[float]) -> list[Row]:
                                               lambda b=before: bench.clipboard_text() != b)  # fmt: skip
                     measured[kind].append(arrived - started)
                     time.sleep(1.0)  # past the double-click guard
-        for kind, label in (("tray", "tray click"), ("hotkey", "hotkey"),
-                            ("cli", "`meettray now` via the running tray")):  # fmt: skip
+        for kind, label in (("tray", "tray click"), ("hotkey", "hotkey")):
             ratio_ok = statistics.median(measured[kind]) / statistics.median(baseline) <= 1.10
             rows.append(Row(1, f"trigger → link on clipboard: {label}", measured[kind], baseline,
                             "≤ 1.10×", met=ratio_ok))  # fmt: skip
+        # A new process cannot beat starting Python: its floor is `python -c pass` + one POST.
+        floor = [start + post for start, post in zip(bench.bare_python(), baseline, strict=False)]
+        ratio_ok = statistics.median(measured["cli"]) / statistics.median(floor) <= 1.25
+        rows.append(Row(1, "trigger → link on clipboard: `meettray now` via the running tray",
+                        measured["cli"], floor, "≤ 1.25×", met=ratio_ok))  # fmt: skip
         first: list[float] = []
         for _ in range(max(3, bench.reps // 2)):
             with bench.app(display), bench.watcher("clipboard") as clipboard:
@@ -279,7 +296,8 @@ def row3_and_4(bench: Bench) -> list[Row]:
     from meettray import instance
 
     launch: dict[str, list[float]] = {"app": [], "bare": []}
-    memory: dict[str, list[float]] = {"app": [], "bare": [], "app100": []}
+    memory: dict[str, list[float]] = {"app": [], "bare": []}
+    after: list[float] = []  # RSS after each 100 meetings
     bare = [sys.executable, str(ROOT / "bench" / "bare_tray.py")]
     with bench.desktop() as display:
         panel = _panel_window(display)
@@ -294,18 +312,26 @@ def row3_and_4(bench: Bench) -> list[Row]:
                         time.sleep(2.0)  # idle
                         memory[kind].append(_rss(process.pid))
                         if kind == "app" and rep == 0:
-                            for _ in range(100):
-                                answer = instance.ask(instance.Request("now"), timeout=60)
-                                assert answer is not None and answer.ok, answer
-                            time.sleep(2.0)
-                            memory["app100"].append(_rss(process.pid))
+                            for _ in range(5):  # 500 meetings through the running tray
+                                for _ in range(100):
+                                    answer = instance.ask(instance.Request("now"), timeout=60)
+                                    assert answer is not None and answer.ok, answer
+                                time.sleep(2.0)
+                                after.append(_rss(process.pid))
     rows = [Row(3, "launch → tray icon shown", launch["app"], launch["bare"], "≤ 1.2×",
                 met=statistics.median(launch["app"]) / statistics.median(launch["bare"]) <= 1.2)]  # fmt: skip
-    for key, label in (("app", "idle memory (RSS) after start-up"),
-                       ("app100", "idle memory (RSS) after 100 meetings")):  # fmt: skip
-        ratio = statistics.median(memory[key]) / statistics.median(memory["bare"])
-        rows.append(Row(4, label, memory[key], memory["bare"], "≤ 1.5×", unit="MiB",
-                        met=ratio <= 1.5))  # fmt: skip
+    ratio = statistics.median(memory["app"]) / statistics.median(memory["bare"])
+    rows.append(Row(4, "idle memory (RSS) after start-up", memory["app"], memory["bare"],
+                    "≤ 1.6×", unit="MiB", met=ratio <= 1.6))  # fmt: skip
+    growth = [b - a for a, b in zip(after, after[1:], strict=False)]  # per 100, after the first
+    per_100 = (after[-1] - after[0]) / (len(after) - 1)
+    rows.append(Row(4, "memory growth per 100 meetings (meetings 100 → 500, via the tray)",
+                    growth, after[:1], "≤ 0.5 MiB per 100", unit="MiB", met=per_100 <= 0.5,
+                    ratio_value=after[-1] / after[0],
+                    note=f"RSS after each 100 meetings: {', '.join(f'{v:.1f}' for v in after)} "
+                         f"MiB; {per_100:.2f} MiB per 100 after the first 100 (warm-up: "
+                         f"{after[0] - memory['app'][0]:+.1f} MiB over the first 100). "
+                         "The ratio is RSS after 500 ÷ after 100."))  # fmt: skip
     return rows
 
 
@@ -334,11 +360,16 @@ def row6(bench: Bench) -> list[Row]:
 
     small, big = run(10), run(100_000)
     recent_ok = statistics.median(big["recent"]) / statistics.median(small["recent"]) <= 1.1
+    stall_ok = statistics.median(big["typing_stall"]) <= 0.016
     return [
+        Row(6, "100 000-row history: longest GUI stall typing a 10-letter search", big["typing_stall"],
+            small["typing_stall"], "no stall over 16 ms", met=stall_ok,
+            note="a 1 ms timer's longest gap while 'incident 9' is typed at 5 keys a second (a search per key), "
+                 "each time until the last answer is shown"),
         Row(6, "100 000-row history: Recent menu build", big["recent"], small["recent"],
             "≤ 1.1×", met=recent_ok),
-        Row(6, "100 000-row history: search", big["search"], small["search"], "< 100 ms",
-            met=statistics.median(big["search"]) < 0.1),
+        Row(6, "100 000-row history: search (Unicode case folding), until shown", big["search"],
+            small["search"], "< 100 ms", met=statistics.median(big["search"]) < 0.1),
         Row(6, "100 000-row history: History window open", big["window"], small["window"],
             "< 100 ms", met=statistics.median(big["window"]) < 0.1),
     ]  # fmt: skip
@@ -358,15 +389,17 @@ def row7(bench: Bench) -> Row:
         subprocess.run([sys.executable, str(ROOT / "bench" / "bare_post.py"), url, bench.token,
                         bench.body()], env=env, capture_output=True, check=True)  # fmt: skip
         bare.append(time.perf_counter() - started)
-    ok = statistics.median(app) / statistics.median(bare) <= 1.5
-    return Row(7, "`meettray now --no-copy`, cold, no tray running", app, bare, "≤ 1.5×", met=ok)
+    ok = statistics.median(app) / statistics.median(bare) <= 1.3
+    return Row(7, "`meettray now --no-copy`, cold, no tray running", app, bare, "≤ 1.3×", met=ok)
 
 
 BASELINES = {
-    1: "one POST of the same body on an open HTTPS connection",
+    1: "one POST of the same body on an open HTTPS connection; for `meettray now` via the "
+       "tray, a new `python -c pass` in the same environment plus that POST (a new process "
+       "cannot start faster than Python)",
     2: "same as 1",
     3: "a bare PySide6 script showing one QSystemTrayIcon",
-    4: "same bare script",
+    4: "same bare script; for growth, the tray's own RSS after its first 100 meetings",
     5: "a 10 ms timer's period",
     6: "the same with 10 rows",
     7: "a cold `python -c 'import requests; requests.post(...)'` doing the same POST",
@@ -408,6 +441,9 @@ def main() -> int:
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args()
     wanted = {int(n) for n in args.rows.split(",")}
+    # Measure what an installed wheel runs: its modules are compiled at install, while a
+    # checkout with PYTHONDONTWRITEBYTECODE set would compile meettray at every start.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "meettray")], check=True)
     bench = Bench(reps=4 if args.quick else 10)
     rows: list[Row] = []
     try:

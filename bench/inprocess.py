@@ -117,7 +117,8 @@ def history(rows: int, reps: int) -> dict[str, list[float]]:
     )
     tray = Tray(controller)
     source = _StoreSource(store)
-    results: dict[str, list[float]] = {"recent": [], "search": [], "window": []}
+    results: dict[str, list[float]] = {"recent": [], "search": [], "window": [],
+                                       "typing_stall": []}  # fmt: skip
     for _ in range(reps):
         started = time.perf_counter()
         controller.recent = store.recent(RECENT_COUNT)
@@ -133,11 +134,46 @@ def history(rows: int, reps: int) -> dict[str, list[float]]:
         window.model.reload("incident 9")
         _until_loaded(app, window.model)
         results["search"].append(time.perf_counter() - started)
+        results["typing_stall"].append(_typing_stall(app, window, "incident 9"))
         window.close()
         window.deleteLater()
         app.processEvents()
     store.close()
     return results
+
+
+def _typing_stall(app: Any, window: Any, query: str) -> float:
+    """The longest gap between ticks of a 1 ms timer while ``query`` is typed into the
+    History window's search field, 5 keys a second (each key outlasts the 150 ms pause
+    that starts a search, so every key searches), until the last answer is shown."""
+    from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+    from PySide6.QtTest import QTest
+
+    window.search.clear()
+    window.model.reload("")
+    _until_loaded(app, window.model)
+    window.search.setFocus()
+    clock = QElapsedTimer()
+    ticks: list[int] = []
+    timer = QTimer(interval=1)
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.timeout.connect(lambda: ticks.append(clock.nsecsElapsed()))
+    for n, letter in enumerate(query):  # the keys arrive through the event loop, as typed
+        QTimer.singleShot(200 * (n + 1), lambda c=letter: QTest.keyClick(window.search, c))
+    clock.start()
+    timer.start()
+    shown: list[bool] = []
+    window.model.loaded.connect(lambda: shown.append(window.model.search == query))
+    while not any(shown):
+        app.processEvents()
+        time.sleep(0.0002)
+    deadline = time.monotonic() + 0.2  # and a moment after the last answer is drawn
+    while time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.0002)
+    timer.stop()
+    window.model.loaded.disconnect()
+    return max(b - a for a, b in zip(ticks, ticks[1:], strict=False)) / 1e9
 
 
 if __name__ == "__main__":

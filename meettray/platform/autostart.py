@@ -8,7 +8,6 @@ Qt; the registry is reached through a small API so the logic is testable anywher
 from __future__ import annotations
 
 import os
-import plistlib
 import shutil
 import sys
 from pathlib import Path
@@ -180,6 +179,8 @@ class LaunchAgent:
             "ProcessType": "Interactive",
             "LimitLoadToSessionType": "Aqua",  # only in a graphical login
         }
+        import plistlib  # macOS only
+
         self.path.write_bytes(plistlib.dumps(agent))
 
     def disable(self) -> None:

@@ -50,6 +50,11 @@ class DBusNotifier(QObject):
     @classmethod
     def for_session(cls, icon_path: str = "") -> DBusNotifier | None:
         """A notifier when a notification server answers on the session bus, else ``None``."""
+        import os
+
+        if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):  # jeepney needs it: skip loading it
+            log.info("no D-Bus session bus for notifications: DBUS_SESSION_BUS_ADDRESS is unset")
+            return None
         try:
             notifier = cls(icon_path)
         except (OSError, ValueError, TimeoutError, KeyError) as exc:
