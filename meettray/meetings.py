@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from meettray.choices import ALLOWED_PRESENTERS, LOBBY_BYPASS_SCOPES
 from meettray.errors import GraphError, ValidationError
@@ -471,6 +470,8 @@ def _event_time(value: Mapping[str, Any]) -> datetime | None:
     zone: tzinfo = timezone.utc
     name = _text(value.get("timeZone"))
     if name and name.upper() != "UTC":
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # only calendar events have zones
+
         try:
             zone = ZoneInfo(name)
         except (ValueError, ZoneInfoNotFoundError):
