@@ -172,6 +172,14 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         from meettray.ui.main import run
 
         return run(config_path=args.config, demo=args.demo, verbose=args.verbose)
+    if args.command == "now" and not args.no_copy:
+        # A running tray app makes the meeting: its clipboard outlives this process.  Asking
+        # it needs no settings, log or history here, so nothing of those is loaded first.
+        from meettray import instance
+
+        answer = instance.ask(instance.Request("now", subject=args.subject), demo=args.demo)
+        if answer is not None:
+            return _guarded(args, out, lambda: _print_delegated(answer, args, out), log_file=None)
     from meettray import paths
 
     # One settings file for the whole run: --config, else paths.config_file() (the tray's too).
@@ -182,7 +190,17 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
     log_file = logs.setup(verbose=args.verbose)
     demo = _LazyDemo(enabled=args.demo)
     try:
-        return _COMMANDS[args.command](args, out, demo)
+        return _guarded(args, out, lambda: _COMMANDS[args.command](args, out, demo), log_file)
+    finally:
+        demo.stop()
+
+
+def _guarded(
+    args: argparse.Namespace, out: TextIO, work: Callable[[], int], log_file: object
+) -> int:
+    """Run a command; its failures become a plain message and an exit status."""
+    try:
+        return work()
     except MeettrayError as exc:
         _report(exc, args.verbose)
         if getattr(args, "json", False):  # scripts get the failure, support details included
@@ -198,8 +216,6 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         if args.verbose:
             print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
         return ExitCode.UNEXPECTED
-    finally:
-        demo.stop()
 
 
 class _LazyDemo:
@@ -258,13 +274,7 @@ def _service(args: argparse.Namespace, lazy_demo: _LazyDemo) -> MeetingService:
 
 
 def _cmd_now(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
-    if not args.no_copy:
-        # A running tray app makes the meeting: its clipboard outlives this process.
-        from meettray import instance
-
-        answer = instance.ask(instance.Request("now", subject=args.subject), demo=demo.enabled)
-        if answer is not None:
-            return _print_delegated(answer, args, out)
+    """No tray answered (main asked it first), or ``--no-copy``: make the meeting here."""
     service = _service(args, demo)
     try:
         created = service.create_instant(args.subject)

@@ -17,12 +17,10 @@ import os
 import socket
 import stat
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
-
-import platformdirs
 
 from meettray import APP_NAME
 
@@ -166,16 +164,20 @@ def _runtime_dir() -> Path:
     the temporary folder.  platformdirs would fall back too, but with a warning
     printed on every command.
     """
-    import tempfile
 
-    candidates = []
-    if sys.platform == "darwin":  # pragma: no cover - macOS only
-        candidates.append(Path(platformdirs.user_runtime_dir(APP_NAME, appauthor=False)))
-    xdg = os.environ.get("XDG_RUNTIME_DIR", "")
-    if xdg and _is_private(Path(xdg)):
-        candidates.append(Path(xdg) / APP_NAME)
-    candidates.append(Path(tempfile.gettempdir()) / f"{APP_NAME}-{os.getuid()}")
-    for folder in candidates:
+    def candidates() -> Iterator[Path]:
+        if sys.platform == "darwin":  # pragma: no cover - macOS only
+            import platformdirs
+
+            yield Path(platformdirs.user_runtime_dir(APP_NAME, appauthor=False))
+        xdg = os.environ.get("XDG_RUNTIME_DIR", "")
+        if xdg and _is_private(Path(xdg)):
+            yield Path(xdg) / APP_NAME
+        import tempfile  # only when there is no private runtime folder (it costs 2 ms)
+
+        yield Path(tempfile.gettempdir()) / f"{APP_NAME}-{os.getuid()}"
+
+    for folder in candidates():
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             if _is_private(folder, tighten=True):
