@@ -44,6 +44,19 @@ def test_round_trip_and_permissions(qtbot: QtBot) -> None:
     assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
     assert stat.S_IMODE(os.stat(path).st_mode) & 0o077 == 0  # no group or other access
     server.close()
+    assert not path.exists()  # closing removes the socket file
+    assert instance.ask(Request("ping")) is None
+
+
+def test_closing_leaves_a_newer_instances_socket_alone(qtbot: QtBot) -> None:
+    older = InstanceServer(instance.server_name())
+    assert older.listen()
+    Path(instance.server_name()).unlink()  # as if a newer instance had replaced it
+    newer = InstanceServer(instance.server_name())
+    assert newer.listen()
+    older.close()
+    assert Path(instance.server_name()).exists()
+    newer.close()
 
 
 def test_a_stale_socket_file_is_replaced(qtbot: QtBot) -> None:
