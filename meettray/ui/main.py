@@ -298,10 +298,13 @@ class _Startup:
         from PySide6.QtCore import QUrl
         from PySide6.QtGui import QDesktopServices
 
+        from meettray import instance
         from meettray.platform.autostart import system_autostart
         from meettray.ui.app import TrayApp
         from meettray.ui.clipboard import QtClipboard
         from meettray.ui.controller import AppController
+        from meettray.ui.instance_server import InstanceServer
+        from meettray.ui.remote import RemoteControl
         from meettray.ui.tasks import TaskRunner
 
         if self.demo:
@@ -320,27 +323,27 @@ class _Startup:
         )
         tray_app = self.late["tray_app"] = TrayApp(controller, icon=self.early_icon)
         self.early_icon = None  # the tray owns it now
+        # Claim the socket in the same turn as the single-instance check: a second meettray
+        # started now finds this one, and 'meettray now' is answered from here on.
+        server = self.late["server"] = InstanceServer(instance.server_name(demo=self.demo))
+        remote = self.late["remote"] = RemoteControl(tray_app)
+        server.request_received.connect(remote.handle_request)
+        server.listen()
         controller.start()  # sign-in, Graph connection, history: on a worker thread
         QTimer.singleShot(0, lambda: self._finish(tray_app, controller, config, config_problem))
 
     def _finish(
         self, tray_app: Any, controller: AppController, config: Any, config_problem: str | None
     ) -> None:
-        """The next turn: other processes' requests, hotkeys, settings watcher, notifications."""
+        """The next turn: hotkeys, the settings watcher, notifications."""
         from PySide6.QtGui import QGuiApplication
 
-        from meettray import instance
         from meettray.hotkeys.base import create_backend
         from meettray.ui.app import TRAY_GRACE_MS
         from meettray.ui.hotkey_manager import HotkeyManager
-        from meettray.ui.instance_server import InstanceServer
-        from meettray.ui.remote import RemoteControl
 
         late = self.late
-        server = late["server"] = InstanceServer(instance.server_name(demo=self.demo))
-        remote = late["remote"] = RemoteControl(tray_app)
-        server.request_received.connect(remote.handle_request)
-        server.listen()
+        remote = late["remote"]
         QGuiApplication.clipboard().ownsClipboard()  # Qt's X11 clipboard set up before a click
         hotkeys = HotkeyManager(create_backend(QGuiApplication.platformName()), controller)
         log.info("hotkey backend: %s", hotkeys.backend.name)

@@ -61,6 +61,13 @@ def tray(
         app.communicate(timeout=15)  # also closes the pipes
 
 
+def tray_answers() -> bool:
+    """The icon is shown before the rest starts: the socket answering means the tray is up."""
+    from meettray import instance
+
+    return instance.ask(instance.Request("ping"), timeout=5) is not None
+
+
 def click_icon(display: str) -> None:
     x, y = find_tray_icon(display)
     xdotool(display, "mousemove", str(x), str(y), "click", "1")
@@ -112,6 +119,7 @@ def test_menu_recent_copies_again_and_cli_uses_the_running_tray(
     desktop: str, tray: subprocess.Popen[str], fake: FakeMicrosoft365
 ) -> None:
     find_tray_icon(desktop)
+    assert wait_for(tray_answers)
     now = run_cli("now", env={"DISPLAY": desktop})
     assert now.returncode == 0, now.stderr
     assert "Copied to the clipboard by the running meettray." in now.stderr
