@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from meettray.errors import MeettrayError
 from meettray.meetings import Meeting
@@ -231,6 +231,8 @@ class TrayApp(QObject):
         elif self.settings_dialog is not None and ticket == self._settings_ticket:
             self.settings_dialog.show_error(error)
         elif self.sign_in_dialog is not None and self.sign_in_dialog.isVisible():
+            from PySide6.QtWidgets import QMessageBox  # 1 MiB of Qt types: load when shown
+
             QMessageBox.warning(self.sign_in_dialog, "Sign-in failed", error.message)
 
     def _device_code(self, prompt: DeviceCodePrompt) -> None:

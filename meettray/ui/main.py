@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QFileSystemWatcher, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from meettray.errors import ExitCode
 from meettray.ui.icons import icon, tray_icon
@@ -117,6 +117,8 @@ def install_excepthook(log_file: object) -> None:
             sys.__excepthook__(kind, value, trace)
             return
         where = f"\n\nDetails are in {log_file}." if log_file else ""
+        from PySide6.QtWidgets import QMessageBox  # 1 MiB of Qt types: load when shown
+
         QMessageBox.critical(
             None,
             "meettray",
