@@ -12,6 +12,7 @@ service answers, the tray keeps Qt's balloon.
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -50,8 +51,6 @@ class DBusNotifier(QObject):
     @classmethod
     def for_session(cls, icon_path: str = "") -> DBusNotifier | None:
         """A notifier when a notification server answers on the session bus, else ``None``."""
-        import os
-
         if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):  # jeepney needs it: skip loading it
             log.info("no D-Bus session bus for notifications: DBUS_SESSION_BUS_ADDRESS is unset")
             return None

@@ -14,6 +14,7 @@ import os
 import socket
 import stat
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSocketNotifier, Signal
 
@@ -25,6 +26,9 @@ from meettray.instance import (
     decode_request,
     encode,
 )
+
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalSocket
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +123,7 @@ class _UnixServer(_Server):
     def _read(self, connection: socket.socket) -> None:
         if connection not in self._connections:
             return
-        notifier, buffer = self._connections[connection]
+        buffer = self._connections[connection][1]
         try:
             chunk = connection.recv(65536)
         except (BlockingIOError, InterruptedError):
@@ -134,9 +138,7 @@ class _UnixServer(_Server):
         def answer(outcome: Outcome) -> None:
             self._answer(connection, outcome)
 
-        kept = self._received(bytes(buffer), answer, lambda: self._forget(connection))
-        if connection in self._connections:
-            self._connections[connection] = (notifier, bytearray(kept))
+        buffer[:] = self._received(bytes(buffer), answer, lambda: self._forget(connection))
 
     def _answer(self, connection: socket.socket, outcome: Outcome) -> None:
         if connection not in self._connections:
@@ -166,7 +168,7 @@ class _PipeServer(_Server):  # pragma: no cover - Windows only
         # The pipe's ACL: this user only.
         self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self._server.newConnection.connect(self._accept)
-        self._buffers: dict[object, bytes] = {}
+        self._buffers: dict[QLocalSocket, bytes] = {}
 
     def listen(self) -> bool:
         from PySide6.QtNetwork import QLocalServer
@@ -189,14 +191,12 @@ class _PipeServer(_Server):  # pragma: no cover - Windows only
             connection.readyRead.connect(lambda c=connection: self._read(c))
             connection.disconnected.connect(lambda c=connection: self._forget(c))
 
-    def _forget(self, connection: object) -> None:
+    def _forget(self, connection: QLocalSocket) -> None:
         self._buffers.pop(connection, None)
-        connection.deleteLater()  # type: ignore[attr-defined]
+        connection.deleteLater()
 
-    def _read(self, connection: object) -> None:
+    def _read(self, connection: QLocalSocket) -> None:
         from PySide6.QtNetwork import QLocalSocket
-
-        assert isinstance(connection, QLocalSocket)
 
         def answer(outcome: Outcome) -> None:
             if connection.state() == QLocalSocket.LocalSocketState.ConnectedState:

@@ -25,6 +25,8 @@ from meettray.errors import ExitCode
 from meettray.ui.icons import icon, tray_icon
 
 if TYPE_CHECKING:
+    from meettray.config import Config
+    from meettray.ui.app import TrayApp
     from meettray.ui.controller import AppController
 
 log = logging.getLogger(__name__)
@@ -296,7 +298,7 @@ class _Startup:
         collect_garbage_on_gui_thread(self.app)
         self._build(config, config_problem)
 
-    def _build(self, config: Any, config_problem: str | None) -> None:
+    def _build(self, config: Config, config_problem: str | None) -> None:
         from PySide6.QtCore import QUrl
         from PySide6.QtGui import QDesktopServices
 
@@ -335,7 +337,11 @@ class _Startup:
         QTimer.singleShot(0, lambda: self._finish(tray_app, controller, config, config_problem))
 
     def _finish(
-        self, tray_app: Any, controller: AppController, config: Any, config_problem: str | None
+        self,
+        tray_app: TrayApp,
+        controller: AppController,
+        config: Config,
+        config_problem: str | None,
     ) -> None:
         """The next turn: hotkeys, the settings watcher, notifications."""
         from PySide6.QtGui import QGuiApplication
