@@ -101,6 +101,8 @@ class HistoryStore:
                     "The meeting history is busy in another program. Try again.",
                     detail=str(exc),
                 ) from None
+            if isinstance(exc, sqlite3.OperationalError):  # the disk, not the file: keep it
+                raise _storage_error("opened", exc) from None
             self.set_aside = self._move_aside(exc)
             self._db = self._open()
         self._seen_version = self._data_version()
@@ -182,12 +184,7 @@ class HistoryStore:
                 with self._db:
                     yield self._db
             except sqlite3.Error as exc:
-                full = "disk" in str(exc).lower() or "readonly" in str(exc).lower()
-                raise StorageError(
-                    f"The meeting history could not be {action}"
-                    + (" (the disk is full or read-only)." if full else "."),
-                    detail=f"{type(exc).__name__}: {exc}",
-                ) from None
+                raise _storage_error(action, exc) from None
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -287,6 +284,15 @@ class HistoryStore:
                 (graph_id,),
             ).fetchone()
         return _meeting(row) if row else None
+
+
+def _storage_error(action: str, exc: sqlite3.Error) -> StorageError:
+    full = "disk" in str(exc).lower() or "readonly" in str(exc).lower()
+    return StorageError(
+        f"The meeting history could not be {action}"
+        + (" (the disk is full or read-only)." if full else "."),
+        detail=f"{type(exc).__name__}: {exc}",
+    )
 
 
 def search_key(text: str) -> str:

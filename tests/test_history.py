@@ -200,6 +200,35 @@ def test_an_unusable_location_gives_a_clear_message(tmp_path: Path) -> None:
         HistoryStore(blocker / "history.sqlite3")
 
 
+def test_an_upgrade_the_disk_cannot_take_keeps_the_history_where_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk while adding search keys is not a damaged file: nothing is set aside."""
+    import sqlite3
+
+    from meettray import history
+
+    path = tmp_path / "history.sqlite3"
+    HistoryStore(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 2")
+    db.close()
+
+    def full(_db: sqlite3.Connection) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(history, "_add_search_keys", full)
+    with pytest.raises(StorageError, match=r"could not be opened \(the disk is full"):
+        HistoryStore(path)
+    assert sorted(p.name for p in tmp_path.iterdir() if "corrupt" in p.name) == []
+    monkeypatch.undo()
+    store = HistoryStore(path)  # once there is room, it opens and upgrades
+    try:
+        assert store.set_aside is None
+    finally:
+        store.close()
+
+
 def test_a_full_disk_gives_a_clear_message(store: HistoryStore) -> None:
     store.add(meeting(0))
     store._db.execute("PRAGMA max_page_count = 1")  # simulate "database or disk is full"
