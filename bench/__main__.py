@@ -202,7 +202,7 @@ class Bench:
 
 def xtest(display: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
     """Click and Ctrl+Alt+M through XTEST, from this process (no helper process to start)."""
-    from Xlib import X, XK
+    from Xlib import XK, X
     from Xlib import display as xdisplay
     from Xlib.ext import xtest as xt
 
@@ -293,7 +293,7 @@ def _rss(pid: int) -> float:
 
 
 def row3_and_4(bench: Bench) -> list[Row]:
-    from meettray import instance
+    from meettray import ipc
 
     launch: dict[str, list[float]] = {"app": [], "bare": []}
     memory: dict[str, list[float]] = {"app": [], "bare": []}
@@ -314,7 +314,7 @@ def row3_and_4(bench: Bench) -> list[Row]:
                         if kind == "app" and rep == 0:
                             for _ in range(5):  # 500 meetings through the running tray
                                 for _ in range(100):
-                                    answer = instance.ask(instance.Request("now"), timeout=60)
+                                    answer = ipc.ask(ipc.Request("now"), timeout=60)
                                     assert answer is not None and answer.ok, answer
                                 time.sleep(2.0)
                                 after.append(_rss(process.pid))

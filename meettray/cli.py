@@ -22,10 +22,13 @@ from meettray import __version__
 from meettray.errors import ExitCode, MeettrayError, SignInCancelled, ValidationError
 
 if TYPE_CHECKING:
+    from meettray.config import UiConfig
     from meettray.demo.runtime import DemoEnvironment
-    from meettray.instance import Outcome
+    from meettray.ipc import Outcome
     from meettray.meetings import Meeting
-    from meettray.service import Created, MeetingService
+    from meettray.platform.clipboard import CopyOutcome
+    from meettray.results import Created
+    from meettray.service import MeetingService
 
 log = logging.getLogger(__name__)
 
@@ -175,9 +178,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
     if args.command == "now" and not args.no_copy:
         # A running tray app makes the meeting: its clipboard outlives this process.  Asking
         # it needs no settings, log or history here, so nothing of those is loaded first.
-        from meettray import instance
+        from meettray import ipc
 
-        answer = instance.ask(instance.Request("now", subject=args.subject), demo=args.demo)
+        answer = ipc.ask(ipc.Request("now", subject=args.subject), demo=args.demo)
         if answer is not None:
             return _guarded(args, out, lambda: _print_delegated(answer, args, out), log_file=None)
     from meettray import paths
@@ -277,8 +280,8 @@ def _cmd_now(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
     """No tray answered (main asked it first), or ``--no-copy``: make the meeting here."""
     service = _service(args, demo)
     try:
-        created = service.create_instant(args.subject)
-        status = _print_created(created, args, out)
+        created = service.create(service.instant_request(args.subject))
+        status = _print_created(created, args, out, service.config.ui)
         _report_recovered(service)
     finally:
         service.close()
@@ -306,7 +309,7 @@ def _cmd_schedule(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int
     service = _service(args, demo)
     try:
         created = service.create(request)
-        status = _print_created(created, args, out)
+        status = _print_created(created, args, out, service.config.ui)
         _report_recovered(service)
     finally:
         service.close()
@@ -345,7 +348,7 @@ def _print_delegated(answer: Outcome, args: argparse.Namespace, out: TextIO) -> 
     return ExitCode.OK
 
 
-def _print_created(created: Created, args: argparse.Namespace, out: TextIO) -> int:
+def _print_created(created: Created, args: argparse.Namespace, out: TextIO, ui: UiConfig) -> int:
     meeting = created.meeting
     for warning in created.warnings:
         print(f"meettray: {warning}", file=sys.stderr)
@@ -354,15 +357,17 @@ def _print_created(created: Created, args: argparse.Namespace, out: TextIO) -> i
     else:
         print(meeting.join_url, file=out)
     if not args.no_copy:
-        print(f"meettray: {_copy(meeting).message}", file=sys.stderr)
+        print(f"meettray: {_copy(meeting, ui).message}", file=sys.stderr)
     return ExitCode.OK
 
 
-def _copy(meeting: Meeting) -> Any:
-    from meettray.formatting import clipboard_html, clipboard_text
+def _copy(meeting: Meeting, ui: UiConfig) -> CopyOutcome:
+    """The same text as the tray copies (``[ui] clipboard``), by the system's clipboard."""
+    from meettray.formatting import clipboard_payload
     from meettray.platform.clipboard import system_clipboard
 
-    return system_clipboard().copy(clipboard_text(meeting), clipboard_html(meeting))
+    payload = clipboard_payload(meeting, ui)
+    return system_clipboard().copy(payload.text, payload.html)
 
 
 def _cmd_history(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
@@ -490,15 +495,12 @@ def _cmd_autostart(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> in
     import dataclasses
 
     from meettray.config import load_config, save_config
-    from meettray.platform.autostart import launch_command, system_autostart
+    from meettray.platform.autostart import set_start_on_login, system_autostart
 
     entry = system_autostart()
     if args.state != "status":
         wanted = args.state == "on"
-        if wanted:
-            entry.enable(launch_command())
-        else:
-            entry.disable()
+        set_start_on_login(entry, wanted)
         config = load_config(args.config)  # keep Settings' checkbox telling the truth
         if config.ui.start_on_login != wanted:
             save_config(

@@ -16,7 +16,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from meettray import instance
+from meettray import ipc
 from meettray.errors import (
     ConfigError,
     GraphError,
@@ -25,7 +25,7 @@ from meettray.errors import (
     SignInRequired,
     StorageError,
 )
-from meettray.instance import HotkeyState
+from meettray.ipc import HotkeyState
 
 if TYPE_CHECKING:
     from meettray.demo.runtime import DemoEnvironment
@@ -247,7 +247,7 @@ def _graph_check(report: Report, service: MeetingService) -> None:
 
 
 def _desktop(report: Report, *, demo: bool, hotkeys: dict[str, str] | None = None) -> None:
-    answer = instance.ask(instance.Request("status"), demo=demo, timeout=5)
+    answer = ipc.ask(ipc.Request("status"), demo=demo, timeout=5)
     if answer is not None and answer.ok and answer.status is not None:
         status = answer.status
         report.add("Tray app", OK, "running")

@@ -31,6 +31,9 @@ class MeettrayError(Exception):
 
     #: The CLI's exit status for this kind of failure (see README, "Exit codes").
     exit_code: ExitCode = ExitCode.UNEXPECTED
+    #: Whether the server may have carried the request out although this error came
+    #: back (decided where the error is raised, by whoever saw the exchange).
+    server_may_have_acted: bool = False
 
     def __init__(
         self,
@@ -142,10 +145,15 @@ class GraphError(MeettrayError):
         detail: str = "",
         request_id: str = "",
         diagnostics: dict[str, str] | None = None,
+        server_may_have_acted: bool | None = None,
     ) -> None:
+        """``server_may_have_acted``: default, a 5xx (it may come after the work)."""
         super().__init__(message, detail=detail, request_id=request_id, diagnostics=diagnostics)
         self.status = status
         self.code = code
+        self.server_may_have_acted = (
+            status >= 500 if server_may_have_acted is None else server_may_have_acted
+        )
 
 
 class NetworkError(MeettrayError):
@@ -159,6 +167,7 @@ class NetworkError(MeettrayError):
         super().__init__(message, detail=detail, request_id=request_id)
         #: The request may have reached the server (and been carried out).
         self.maybe_sent = maybe_sent
+        self.server_may_have_acted = maybe_sent
 
 
 class StorageError(MeettrayError):

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from meettray.meetings import Meeting
+
+if TYPE_CHECKING:
+    from meettray.config import UiConfig
 
 
 def details_lines(meeting: Meeting) -> list[str]:
@@ -40,6 +45,29 @@ def clipboard_html(meeting: Meeting, *, with_details: bool = False) -> str:
         return link
     rest = "".join(f"<br>{html.escape(line)}" for line in details_lines(meeting))
     return f"{link}{rest}"
+
+
+@dataclass(frozen=True)
+class ClipboardPayload:
+    """What goes on the clipboard for a meeting: plain text, and HTML for rich editors."""
+
+    text: str
+    html: str
+
+
+def clipboard_payload(
+    meeting: Meeting, ui: UiConfig, *, details: bool | None = None
+) -> ClipboardPayload:
+    """The one rule for what a copy holds, shared by the tray and the command line.
+
+    ``[ui] clipboard = "details"`` adds the meeting ID, passcode and dial-in;
+    ``details`` overrides the setting (the menu's "Copy link and details").
+    """
+    with_details = ui.clipboard == "details" if details is None else details
+    return ClipboardPayload(
+        clipboard_text(meeting, with_details=with_details),
+        clipboard_html(meeting, with_details=with_details),
+    )
 
 
 def short_link(url: str, limit: int = 48) -> str:

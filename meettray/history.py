@@ -277,14 +277,6 @@ class HistoryStore:
         with self._cursor("read") as db:
             return int(db.execute(f"SELECT count(*) FROM meetings {where}", args).fetchone()[0])  # noqa: S608
 
-    def get(self, graph_id: str) -> Meeting | None:
-        with self._cursor("read") as db:
-            row = db.execute(
-                f"SELECT {_COLUMNS} FROM meetings WHERE graph_id = ?",  # noqa: S608
-                (graph_id,),
-            ).fetchone()
-        return _meeting(row) if row else None
-
 
 def _storage_error(action: str, exc: sqlite3.Error) -> StorageError:
     full = "disk" in str(exc).lower() or "readonly" in str(exc).lower()

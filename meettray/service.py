@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,7 @@ from meettray.errors import ConfigError, GraphError, MeettrayError, NetworkError
 from meettray.graph import CreateResult, GraphClient
 from meettray.history import HistoryStore
 from meettray.meetings import Meeting, MeetingRequest, instant_request, new_external_id
+from meettray.results import Created, HistoryPage, utc_now
 
 if TYPE_CHECKING:
     from meettray.demo.runtime import DemoEnvironment
@@ -33,41 +33,6 @@ MAX_SETTLE_ATTEMPTS = 5
 #: (5 + 20) s plus 30 s of waiting, so a younger one may still be in flight (in this
 #: process or another) and settling it could delete the meeting it is creating.
 SETTLE_AFTER = timedelta(minutes=3)
-
-
-def _may_have_acted(exc: Exception) -> bool:
-    """Whether the server may have created the meeting although we got an error."""
-    if isinstance(exc, NetworkError):
-        return exc.maybe_sent
-    if isinstance(exc, GraphError):
-        # A 5xx may come after the work; an unusable answer came after it for sure.
-        return exc.status >= 500 or exc.code in (
-            "UnreadableResponse", "NoJoinLink", "InsecureJoinLink", "ResponseTooLarge",
-        )  # fmt: skip
-    return False
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-@dataclass(frozen=True)
-class HistoryPage:
-    """One page of history for a list: the meetings, and (first page) how many match."""
-
-    meetings: list[Meeting]
-    #: Matches in all, for the first page of a listing; ``None`` for later pages.
-    total: int | None
-    #: What went wrong reading it, in a sentence ("" if nothing).
-    error: str = ""
-
-
-@dataclass(frozen=True)
-class Created:
-    """A meeting that exists on the server, and what did not fully work around it."""
-
-    meeting: Meeting
-    warnings: tuple[str, ...] = ()
 
 
 class MeetingService:
@@ -199,20 +164,14 @@ class MeetingService:
             log.info("token not ready at start-up: %s", exc.message)
         return self.reconcile()
 
-    def create_instant(
-        self,
-        subject: str | None = None,
-        *,
-        on_created: Callable[[Meeting], None] | None = None,
-    ) -> Created:
-        """Meet now: a meeting starting now, with the configured subject and duration."""
-        request = instant_request(
+    def instant_request(self, subject: str | None = None) -> MeetingRequest:
+        """Meet now's request: starting now, with the configured subject and duration."""
+        return instant_request(
             self.config.meeting.subject,
             self.config.meeting.duration_minutes,
             self._clock(),
             subject=subject,
         )
-        return self.create(request, on_created=on_created)
 
     def create(
         self,
@@ -238,9 +197,11 @@ class MeetingService:
             try:
                 result = self.graph.create_meeting(request, action, account=who)
             except (NetworkError, GraphError) as exc:
-                if noted and not _may_have_acted(exc):
+                if noted and not exc.server_may_have_acted:
                     self._drop_pending(action)
                 raise
+            if result.existed:  # for support: a lost first answer, not a second meeting
+                log.info("meeting %s had been made by an earlier attempt", result.meeting.id)
         if on_created is not None:
             on_created(result.meeting)
         return self._remember(result, action)

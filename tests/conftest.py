@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -36,6 +38,39 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(no_x)
         elif system == "win32" and item.get_closest_marker("posix"):
             item.add_marker(posix)
+
+
+#: Warnings every test may log: the test machines have no keyring, by design.
+ENVIRONMENT_WARNINGS = (r"token cache is not encrypted",)
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_unexpected_warnings(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A WARNING (or worse) that meettray logs fails the test unless the test says it
+    expects it: ``@pytest.mark.logs("regex", ...)`` (qutebrowser does the same)."""
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    keep = Keep(logging.WARNING)
+    root = logging.getLogger()
+    root.addHandler(keep)
+    try:
+        yield
+    finally:
+        root.removeHandler(keep)
+    marker = request.node.get_closest_marker("logs")
+    allowed = [*ENVIRONMENT_WARNINGS, *(marker.args if marker else ())]
+    unexpected = [
+        f"{r.levelname} {r.name}: {r.getMessage()}"
+        for r in records
+        if r.name.startswith(("meettray", "qt"))
+        and not any(re.search(pattern, r.getMessage()) for pattern in allowed)
+    ]
+    if unexpected:
+        pytest.fail("unexpected warnings logged:\n" + "\n".join(unexpected), pytrace=False)
 
 
 @pytest.fixture(autouse=True)

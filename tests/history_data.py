@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from meettray.history import HistoryStore, search_key
+from meettray.meetings import Meeting
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -39,3 +40,8 @@ def fill(path: Path, count: int) -> None:
             ),
         )
     db.close()
+
+
+def stored(store: HistoryStore, graph_id: str) -> Meeting | None:
+    """The meeting with this Graph id, as history holds it (None: not there)."""
+    return next((m for m in store.recent(10_000) if m.id == graph_id), None)

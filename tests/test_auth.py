@@ -88,6 +88,7 @@ def test_plain_file_cache_is_user_only_and_says_so(tmp_path: Path) -> None:
     assert "unencrypted" in status.explanation
 
 
+@pytest.mark.logs("the token cache was damaged")
 def test_damaged_cache_file_is_set_aside(tmp_path: Path) -> None:
     path = tmp_path / "tokens.bin"
     path.write_text("{ not json")

@@ -15,6 +15,8 @@ from meettray.errors import StorageError
 from meettray.history import HistoryStore
 from meettray.meetings import Meeting
 
+from .history_data import stored
+
 T0 = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
 
 
@@ -46,7 +48,7 @@ def store(tmp_path: Path) -> Iterator[HistoryStore]:
 def test_round_trip_keeps_every_field(store: HistoryStore) -> None:
     original = meeting(1, is_calendar_event=True, conference_id="987", toll_free="+1 800")
     store.add(original)
-    assert store.get("meeting-1") == original
+    assert stored(store, "meeting-1") == original
 
 
 def test_newest_first_with_limit_and_offset(store: HistoryStore) -> None:
@@ -137,14 +139,14 @@ def test_saving_the_same_meeting_again_updates_it(store: HistoryStore) -> None:
     store.add(meeting(1, "Old subject"))
     store.add(meeting(1, "New subject"))
     assert store.count() == 1
-    assert store.get("meeting-1").subject == "New subject"  # type: ignore[union-attr]
+    assert stored(store, "meeting-1").subject == "New subject"  # type: ignore[union-attr]
 
 
 def test_delete(store: HistoryStore) -> None:
     store.add(meeting(1))
     assert store.delete("meeting-1") is True
     assert store.delete("meeting-1") is False
-    assert store.get("meeting-1") is None
+    assert stored(store, "meeting-1") is None
 
 
 @pytest.mark.posix
@@ -158,6 +160,7 @@ def test_file_is_user_only(store: HistoryStore) -> None:
     "damage",
     [b"this is not a database at all" * 100, b"SQLite format 3\x00" + b"\xff" * 4000, b""],
 )
+@pytest.mark.logs("history database was damaged")
 def test_damaged_file_is_set_aside_and_a_new_one_started(tmp_path: Path, damage: bytes) -> None:
     path = tmp_path / "history.sqlite3"
     path.write_bytes(damage)
@@ -175,6 +178,7 @@ def test_damaged_file_is_set_aside_and_a_new_one_started(tmp_path: Path, damage:
         store.close()
 
 
+@pytest.mark.logs("history database was damaged")
 def test_truncated_database_is_set_aside(tmp_path: Path) -> None:
     path = tmp_path / "history.sqlite3"
     store = HistoryStore(path)

@@ -1,29 +1,25 @@
-"""The pure meeting rules: request bodies, schedule validation, reading answers."""
+"""The pure meeting rules: the request, schedule validation, what is remembered."""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from meettray.errors import GraphError, ValidationError
+from meettray.errors import ValidationError
+from meettray.graph.wire import meeting_from_graph
 from meettray.meetings import (
-    MeetingRequest,
     build_schedule,
     instant_request,
     is_valid_email,
-    meeting_from_event,
-    meeting_from_graph,
     parse_when,
     render_subject,
 )
 
 NOW = datetime(2026, 11, 21, 14, 7, tzinfo=timezone.utc)
 BERLIN = ZoneInfo("Europe/Berlin")
-SEED = Path(__file__).parent / "data" / "seed_beta_create_response.json"
 
 
 def test_instant_request_uses_settings_and_now() -> None:
@@ -43,26 +39,6 @@ def test_instant_request_subject_override_is_validated() -> None:
 
 def test_render_subject_leaves_other_braces() -> None:
     assert render_subject("{team} sync", NOW) == "{team} sync"
-
-
-def test_create_or_get_body_has_only_accepted_fields() -> None:
-    request = MeetingRequest(
-        subject="Review",
-        start=NOW,
-        end=NOW + timedelta(hours=1),
-        attendees=("a@example.com",),
-        lobby_bypass="everyone",
-        allowed_presenters="organizer",
-    )
-    body = request.create_or_get_body("ext")
-    assert set(body) == {"externalId", "subject", "startDateTime", "endDateTime", "participants"}
-    assert body["startDateTime"] == "2026-11-21T14:07:00Z"
-    assert body["participants"] == {"attendees": [{"upn": "a@example.com", "role": "attendee"}]}
-    assert request.settings_patch() == {
-        "lobbyBypassSettings": {"scope": "everyone", "isDialInBypassEnabled": False},
-        "allowedPresenters": "organizer",
-    }
-    assert MeetingRequest(subject="x", start=NOW, end=NOW).settings_patch() == {}
 
 
 def test_schedule_with_duration_in_local_time() -> None:
@@ -170,61 +146,6 @@ def test_parse_when_accepts_offsets_and_z() -> None:
         parse_when("next tuesday")
 
 
-def test_seed_beta_response_is_read() -> None:
-    body = json.loads(SEED.read_text())
-
-    meeting = meeting_from_graph(body, status=201, account="a", created_at=NOW)
-
-    assert meeting.id == "013448345"
-    assert meeting.join_url.startswith("https://teams.microsoft.com/l/meetup-join/19%3ameeting_")
-    assert meeting.subject == "Quarterly sales numbers"
-    assert meeting.dial_in == "+12525634478"
-    assert meeting.start == datetime(2018, 3, 19, 9, 46, 2, tzinfo=timezone.utc)
-
-
-def test_v1_response_with_unknown_fields() -> None:
-    body = {
-        "id": "m1",
-        "joinWebUrl": "https://teams.microsoft.com/l/meetup-join/x",
-        "joinMeetingIdSettings": {"joinMeetingId": "123456789012", "passcode": "abc"},
-        "someFutureField": {"nested": [1, 2]},
-        "audioConferencing": None,
-    }
-    meeting = meeting_from_graph(body, status=201, account="a", created_at=NOW)
-    assert meeting.meeting_code == "123456789012"
-    assert meeting.dial_in == ""
-
-
-@pytest.mark.parametrize(
-    ("body", "code"),
-    [
-        ({"id": "m1"}, "NoJoinLink"),
-        ({"id": "m1", "joinWebUrl": "http://teams.microsoft.com/x"}, "InsecureJoinLink"),
-        ({"id": "m1", "joinWebUrl": "javascript:alert(1)"}, "InsecureJoinLink"),
-        ([1, 2], "UnreadableResponse"),
-        ({"joinWebUrl": "https://x"}, "UnreadableResponse"),
-    ],
-)
-def test_unusable_answers_are_errors(body: object, code: str) -> None:
-    with pytest.raises(GraphError) as caught:
-        meeting_from_graph(body, status=201, account="a", created_at=NOW)
-    assert caught.value.code == code
-
-
-def test_event_response_with_graph_precision_and_zone() -> None:
-    body = {
-        "id": "e1",
-        "subject": "Review",
-        "start": {"dateTime": "2026-12-01T10:00:00.0000000", "timeZone": "UTC"},
-        "end": {"dateTime": "2026-12-01T11:00:00.0000000", "timeZone": "Europe/Berlin"},
-        "onlineMeeting": {"joinUrl": "https://teams.microsoft.com/l/meetup-join/y"},
-    }
-    meeting = meeting_from_event(body, status=201, account="a", created_at=NOW)
-    assert meeting.is_calendar_event
-    assert meeting.start == datetime(2026, 12, 1, 10, tzinfo=timezone.utc)
-    assert meeting.end == datetime(2026, 12, 1, 11, tzinfo=BERLIN)
-
-
 def test_as_json_has_the_documented_keys() -> None:
     meeting = meeting_from_graph(
         {"id": "m", "joinWebUrl": "https://t/x", "subject": "S"},
@@ -235,26 +156,6 @@ def test_as_json_has_the_documented_keys() -> None:
     data = meeting.as_json()
     assert {"join_url", "id", "subject", "start", "end"} <= set(data)
     assert json.loads(json.dumps(data)) == data
-
-
-def test_presenters_are_named_and_sent_as_attendees_with_the_presenter_role() -> None:
-    """graph-notes, live behaviours: roleIsPresenter needs attendees with role presenter."""
-    from meettray.meetings import build_schedule
-
-    made = build_schedule(
-        subject="Review", start="2030-01-01T10:00Z", duration_minutes=30,
-        attendees=["ana@contoso.example, bob@contoso.example"],
-        presenters=["Bob@contoso.example", "cy@contoso.example"],
-    )  # fmt: skip
-
-    assert made.allowed_presenters == "roleIsPresenter"  # naming presenters implies it
-    assert made.create_or_get_body("x")["participants"]["attendees"] == [
-        {"upn": "ana@contoso.example", "role": "attendee"},
-        {"upn": "bob@contoso.example", "role": "presenter"},
-        {"upn": "cy@contoso.example", "role": "presenter"},  # not invited: added
-    ]
-    assert made.settings_patch()["allowedPresenters"] == "roleIsPresenter"
-    assert MeetingRequest.from_json(made.to_json()) == made
 
 
 @pytest.mark.parametrize(

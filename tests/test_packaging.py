@@ -16,7 +16,7 @@ from meettray.demo.fake365 import FakeMicrosoft365
 from .conftest import wait_for
 from .xserver import find_tray_icon, xclip_read
 
-pytestmark = [pytest.mark.package]
+pytestmark = [pytest.mark.package, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -25,7 +25,7 @@ from meettray.demo.fake365 import FakeMicrosoft365
 from .conftest import wait_for
 from .xserver import find_tray_icon, xclip_read, xdotool
 
-pytestmark = [pytest.mark.wheel]
+pytestmark = [pytest.mark.wheel, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "meettray"
 

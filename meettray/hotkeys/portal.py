@@ -161,7 +161,7 @@ class JeepneyPortalBus(QObject):
         from jeepney import DBusAddress, MatchRule
         from jeepney.io.blocking import open_dbus_connection
 
-        from meettray.platform.dbus import SignalListener
+        from meettray.platform.dbus import SignalListener, subscribe
 
         self._portal = DBusAddress(PORTAL_PATH, bus_name=PORTAL_SERVICE, interface=SHORTCUTS)
         self._calls = open_dbus_connection(bus=address)
@@ -169,7 +169,7 @@ class JeepneyPortalBus(QObject):
             MatchRule(type="signal", interface=REQUEST, member="Response"),
             MatchRule(type="signal", interface=SHORTCUTS, member="Activated"),
         ]
-        self._signals = SignalListener(rules, address=address, name="portal")
+        self._signals = SignalListener(subscribe(rules, address=address), name="portal")
         self._responses: dict[str, Response] = {}
         self._activated: Callable[[str, str], None] | None = None
         self._signals.received.connect(self._dispatch)

@@ -187,6 +187,14 @@ class LaunchAgent:
         self.path.unlink(missing_ok=True)
 
 
+def set_start_on_login(entry: Autostart, wanted: bool) -> None:
+    """Turn start on login on or off: the one way, for Settings and ``meettray autostart``."""
+    if wanted:
+        entry.enable(launch_command())
+    else:
+        entry.disable()
+
+
 def system_autostart() -> Autostart:
     if sys.platform == "win32":  # pragma: no cover - Windows only
         return WindowsRunKey()

@@ -14,20 +14,31 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 
+def subscribe(rules: list[Any], *, address: str = "SESSION") -> Any:
+    """A connection of its own subscribed to ``rules``.  Blocking (D-Bus round trips):
+    call it off the GUI thread where the bus may be slow."""
+    from jeepney import message_bus
+    from jeepney.io.blocking import open_dbus_connection
+
+    connection = open_dbus_connection(bus=address)
+    try:
+        for rule in rules:
+            connection.send_and_get_reply(message_bus.AddMatch(rule), timeout=5)
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
 class SignalListener(QObject):
-    """Subscribes to ``rules`` on a connection of its own; :attr:`received` per signal."""
+    r"""Reads a :func:`subscribe`\ d connection; :attr:`received` per signal."""
 
     #: A jeepney message, on the GUI thread.
     received = Signal(object)
 
-    def __init__(self, rules: list[Any], *, address: str = "SESSION", name: str = "dbus") -> None:
+    def __init__(self, connection: Any, *, name: str = "dbus") -> None:
         super().__init__()
-        from jeepney import message_bus
-        from jeepney.io.blocking import open_dbus_connection
-
-        self._connection = open_dbus_connection(bus=address)
-        for rule in rules:
-            self._connection.send_and_get_reply(message_bus.AddMatch(rule), timeout=5)
+        self._connection = connection
         self._closed = threading.Event()
         threading.Thread(target=self._listen, name=f"{name}-signals", daemon=True).start()
 

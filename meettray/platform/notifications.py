@@ -7,17 +7,23 @@ sends the notification itself: app name and icon set, one notification
 replaced by the next, and a ``default`` action (a click on the notification)
 reported back through :attr:`DBusNotifier.clicked`. Where no notification
 service answers, the tray keeps Qt's balloon.
+
+Every D-Bus call is a blocking round trip (up to 5 s on a hung bus), so
+connecting (:func:`connect_notifier`) and each notification run off the GUI
+thread; one notification is sent at a time, and only the newest waiting one.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from meettray.platform.dbus import SignalListener
+from meettray.platform.dbus import SignalListener, subscribe
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +32,63 @@ PATH = "/org/freedesktop/Notifications"
 INTERFACE = "org.freedesktop.Notifications"
 #: How long a notification stays, in milliseconds (the server may cap it).
 TIMEOUT_MS = 6000
+T = TypeVar("T")
+
+
+class Runner(Protocol):
+    """Runs blocking work off the GUI thread (the tray app's TaskRunner)."""
+
+    def run(
+        self,
+        work: Callable[[], T],
+        on_done: Callable[[T], None],
+        on_error: Callable[[Exception], None],
+    ) -> None: ...
+
+
+@dataclass(frozen=True)
+class NotifierConnection:
+    """Connections to a notification server that answered (see :func:`connect_notifier`)."""
+
+    calls: Any
+    signals: Any
+
+
+def _server() -> Any:
+    from jeepney import DBusAddress
+
+    return DBusAddress(PATH, bus_name=SERVICE, interface=INTERFACE)
+
+
+def connect_notifier(address: str = "SESSION") -> NotifierConnection | None:
+    """Connect where a notification server answers, else ``None``.  Blocking: call it
+    off the GUI thread."""
+    if address == "SESSION" and not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        # jeepney needs it: skip loading it
+        log.info("no D-Bus session bus for notifications: DBUS_SESSION_BUS_ADDRESS is unset")
+        return None
+    from jeepney import MatchRule, MessageType, new_method_call
+    from jeepney.io.blocking import open_dbus_connection
+
+    try:
+        calls = open_dbus_connection(bus=address)
+    except (OSError, ValueError, TimeoutError, KeyError) as exc:
+        log.info("no D-Bus session bus for notifications: %s", exc)
+        return None
+    try:
+        reply = calls.send_and_get_reply(
+            new_method_call(_server(), "GetServerInformation"), timeout=5
+        )
+        if reply.header.message_type == MessageType.error:
+            calls.close()
+            return None
+        rule = MatchRule(type="signal", interface=INTERFACE, member="ActionInvoked")
+        signals = subscribe([rule], address=address)
+    except (TimeoutError, OSError) as exc:
+        log.info("no notification server answers: %s", exc)
+        calls.close()
+        return None
+    return NotifierConnection(calls, signals)
 
 
 class DBusNotifier(QObject):
@@ -34,74 +97,73 @@ class DBusNotifier(QObject):
     #: The ``context`` given with the notification the person clicked.
     clicked = Signal(object)
 
-    def __init__(self, icon_path: str = "", address: str = "SESSION") -> None:
+    def __init__(self, connection: NotifierConnection, runner: Runner, icon_path: str = "") -> None:
         super().__init__()
-        from jeepney import DBusAddress, MatchRule
-        from jeepney.io.blocking import open_dbus_connection
-
-        self._server = DBusAddress(PATH, bus_name=SERVICE, interface=INTERFACE)
+        self._calls = connection.calls
+        self._runner = runner
         self._icon = icon_path
-        self._calls = open_dbus_connection(bus=address)
         self._shown = 0  #: the id of our notification on screen (0: none yet)
         self._context: object = None
-        rule = MatchRule(type="signal", interface=INTERFACE, member="ActionInvoked")
-        self._signals = SignalListener([rule], address=address, name="notification")
+        self._sending = False
+        self._waiting: tuple[str, str, object, Callable[[], None]] | None = None
+        self._signals = SignalListener(connection.signals, name="notification")
         self._signals.received.connect(self._dispatch)
 
-    @classmethod
-    def for_session(cls, icon_path: str = "") -> DBusNotifier | None:
-        """A notifier when a notification server answers on the session bus, else ``None``."""
-        if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):  # jeepney needs it: skip loading it
-            log.info("no D-Bus session bus for notifications: DBUS_SESSION_BUS_ADDRESS is unset")
-            return None
-        try:
-            notifier = cls(icon_path)
-        except (OSError, ValueError, TimeoutError, KeyError) as exc:
-            log.info("no D-Bus session bus for notifications: %s", exc)
-            return None
-        if notifier.available():
-            return notifier
-        notifier.close()
-        return None
-
-    def available(self) -> bool:
-        from jeepney import MessageType, new_method_call
-
-        try:
-            reply = self._calls.send_and_get_reply(
-                new_method_call(self._server, "GetServerInformation"), timeout=5
-            )
-        except (TimeoutError, OSError):
-            return False
-        return bool(reply.header.message_type != MessageType.error)
-
-    def notify(self, title: str, text: str, *, context: object = None) -> bool:
+    def notify(
+        self,
+        title: str,
+        text: str,
+        *,
+        context: object = None,
+        refused: Callable[[], None] = lambda: None,
+    ) -> None:
         """Show ``title``/``text``, replacing our previous notification.
 
         ``context`` (e.g. the meeting) is handed back by :attr:`clicked` when the
         person clicks this notification; without one, it has no default action.
+        ``refused`` is called (on the GUI thread) when the server did not show it.
         """
+        if self._sending:  # the newest waits; one it replaces is never sent
+            if self._waiting is not None:
+                log.info("notification %r replaced before it was sent", self._waiting[0])
+            self._waiting = (title, text, context, refused)
+            return
+        self._sending = True
+        replaces = self._shown
+
+        def sent(shown: int) -> None:
+            self._shown, self._context = shown, context
+            self._next()
+
+        def failed(exc: Exception) -> None:
+            log.warning("notification not shown: %s", exc)
+            refused()
+            self._next()
+
+        self._runner.run(lambda: self._send(title, text, context, replaces), sent, failed)
+
+    def _next(self) -> None:
+        self._sending = False
+        if self._waiting is not None:
+            (title, text, context, refused), self._waiting = self._waiting, None
+            self.notify(title, text, context=context, refused=refused)
+
+    def _send(self, title: str, text: str, context: object, replaces: int) -> int:
+        """On a worker thread: the Notify call; the id the server gave it."""
         from jeepney import MessageType, new_method_call
 
         actions = ["default", "Open"] if context is not None else []
         hints = {"desktop-entry": ("s", "meettray"), "urgency": ("y", 1)}
         call = new_method_call(
-            self._server,
+            _server(),
             "Notify",
             "susssasa{sv}i",
-            ("meettray", self._shown, self._icon, title, text, actions, hints, TIMEOUT_MS),
+            ("meettray", replaces, self._icon, title, text, actions, hints, TIMEOUT_MS),
         )
-        try:
-            reply = self._calls.send_and_get_reply(call, timeout=5)
-        except (TimeoutError, OSError) as exc:
-            log.warning("the notification server did not answer: %s", exc)
-            return False
+        reply = self._calls.send_and_get_reply(call, timeout=5)
         if reply.header.message_type == MessageType.error:
-            log.warning("the notification server refused: %s", reply.body)
-            return False
-        self._shown = int(reply.body[0])
-        self._context = context
-        return True
+            raise OSError(f"the notification server refused: {reply.body}")
+        return int(reply.body[0])
 
     def _dispatch(self, message: Any) -> None:
         notification, action = message.body[:2]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from meettray.hotkeys.keys import Hotkey
-from meettray.instance import HotkeyState
+from meettray.ipc import HotkeyState
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """What the tray app shows: the tray (or a window instead) and the windows it opens.
 
 :class:`TrayApp` coordinates the views; the controller acts.  Start-up is in
-:mod:`meettray.ui.main`, answers to other processes in :mod:`meettray.ui.remote`.
+:mod:`meettray.ui.main`, answers to other processes in :mod:`meettray.ui.ipc_handler`.
 """
 
 from __future__ import annotations
@@ -13,21 +13,23 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
+from meettray.accounts import MEETINGS
 from meettray.errors import MeettrayError
-from meettray.meetings import Meeting
 from meettray.ui.controller import AppController
+from meettray.ui.notices import Level, Notice
+from meettray.ui.operations import SignInOperation
 
 if TYPE_CHECKING:
     from meettray.accounts import DeviceCodePrompt
     from meettray.config import Config
     from meettray.meetings import MeetingRequest
     from meettray.platform.notifications import DBusNotifier
+    from meettray.ui.dialogs import FallbackWindow
     from meettray.ui.history_window import HistoryWindow
     from meettray.ui.hotkey_manager import HotkeyManager
     from meettray.ui.schedule_dialog import ScheduleDialog
     from meettray.ui.settings_dialog import SettingsDialog
     from meettray.ui.signin_dialog import SignInDialog
-    from meettray.ui.windows import FallbackWindow
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +59,6 @@ class TrayApp(QObject):
         self.history_window: HistoryWindow | None = None
         self.settings_dialog: SettingsDialog | None = None
         self.sign_in_dialog: SignInDialog | None = None
-        self._schedule_ticket = -1
-        self._settings_ticket = -1
         from meettray.ui.tray import Tray
 
         self.tray = Tray(controller, icon=icon)
@@ -76,14 +76,11 @@ class TrayApp(QObject):
         self._tray_poll.timeout.connect(self._check_tray)
         self._tray_poll.start()
         self._check_tray()
-        controller.meeting_created.connect(self._created)
-        controller.failed.connect(self._failed)
         controller.device_code_ready.connect(self._device_code)
-        controller.sign_in_finished.connect(self._sign_in_finished)
+        controller.sign_in_failed.connect(self._sign_in_failed)
         controller.history_changed.connect(self._history_changed)
         controller.state_changed.connect(self._state_changed)
-        controller.settings_saved.connect(self._settings_saved)
-        controller.sign_in_started.connect(self._show_sign_in_dialog)
+        controller.sign_in_started.connect(self._sign_in_started)
         if hotkeys is not None:
             hotkeys.status_changed.connect(self._hotkeys_changed)
 
@@ -103,7 +100,7 @@ class TrayApp(QObject):
 
     def _show_window(self) -> None:
         """No tray: say so plainly and offer the same actions in a window."""
-        from meettray.ui.windows import FallbackWindow
+        from meettray.ui.dialogs import FallbackWindow
 
         log.warning("no system tray available: showing a window instead")
         c = self.controller
@@ -117,15 +114,15 @@ class TrayApp(QObject):
         self.window.show()
         log.info("window ready")
 
-    def _window_status(self, title: str, text: str, _meeting: object) -> None:
+    def _window_status(self, notice: Notice) -> None:
         if self.window is not None:
-            self.window.status.setText(f"{title}\n{text}")
+            self.window.status.setText(f"{notice.title}\n{notice.text}")
 
     # -- windows -------------------------------------------------------------------------------
 
     def show_schedule(self) -> None:
         from meettray.meetings import render_subject
-        from meettray.service import utc_now
+        from meettray.results import utc_now
         from meettray.ui.schedule_dialog import ScheduleDialog
 
         if self.schedule_dialog is None or self.schedule_dialog.meeting is not None:
@@ -139,7 +136,13 @@ class TrayApp(QObject):
         _raise(self.schedule_dialog)
 
     def _schedule(self, request: MeetingRequest) -> None:
-        self._schedule_ticket = self.controller.schedule(request)
+        dialog = self.schedule_dialog
+        assert dialog is not None  # it asked
+        op = self.controller.schedule(request)
+        op.done.connect(
+            lambda delivered: dialog.show_result(delivered.meeting, delivered.created.warnings)
+        )
+        op.failed.connect(dialog.show_error)
 
     def _grant_calendar(self) -> None:
         from meettray.accounts import CALENDAR, MEETINGS
@@ -188,19 +191,21 @@ class TrayApp(QObject):
             self.settings_dialog.show_hotkeys(self.hotkeys.describe)
 
     def _save_settings(self, config: Config) -> None:
-        self._settings_ticket = self.controller.save_settings(config)
+        dialog = self.settings_dialog
+        assert dialog is not None  # it asked
+        op = self.controller.save_settings(config)
+        op.done.connect(dialog.accept)
+        op.failed.connect(dialog.show_error)
 
-    def sign_in(self, *, device_code: bool, scopes: Sequence[str] = ()) -> None:
-        c = self.controller
-        if c.signing_in:
+    def sign_in(self, *, device_code: bool, scopes: Sequence[str] = (MEETINGS,)) -> None:
+        """Start a sign-in; one under way already is brought forward instead."""
+        if self.controller.signing_in:
             self._show_sign_in_dialog()
-        elif scopes:
-            c.sign_in(device_code=device_code, scopes=scopes)
         else:
-            c.sign_in(device_code=device_code)
+            self.controller.sign_in(device_code=device_code, scopes=scopes)
 
     def show_error(self, error: MeettrayError) -> None:
-        from meettray.ui.windows import ErrorDialog
+        from meettray.ui.dialogs import ErrorDialog
 
         ErrorDialog(error).exec()
 
@@ -221,26 +226,11 @@ class TrayApp(QObject):
 
     # -- controller events -----------------------------------------------------------------------
 
-    def _created(self, ticket: int, meeting: Meeting, warnings: tuple[str, ...]) -> None:
-        if self.schedule_dialog is not None and ticket == self._schedule_ticket:
-            self.schedule_dialog.show_result(meeting, warnings)
-
-    def _failed(self, ticket: int, error: MeettrayError) -> None:
-        if self.schedule_dialog is not None and ticket == self._schedule_ticket:
-            self.schedule_dialog.show_error(error)
-        elif self.settings_dialog is not None and ticket == self._settings_ticket:
-            self.settings_dialog.show_error(error)
-        elif self.sign_in_dialog is not None and self.sign_in_dialog.isVisible():
-            from PySide6.QtWidgets import QMessageBox  # 1 MiB of Qt types: load when shown
-
-            QMessageBox.warning(self.sign_in_dialog, "Sign-in failed", error.message)
-
     def _device_code(self, prompt: DeviceCodePrompt) -> None:
         if self.sign_in_dialog is not None:
             self.sign_in_dialog.show_device_code(prompt)
 
     def _show_sign_in_dialog(self) -> None:
-        """Any sign-in shows its progress, with a Cancel button."""
         from meettray.ui.signin_dialog import SignInDialog
 
         if self.sign_in_dialog is None:
@@ -248,10 +238,33 @@ class TrayApp(QObject):
             self.sign_in_dialog.cancel_requested.connect(self.controller.cancel_sign_in)
         _raise(self.sign_in_dialog)
 
-    def _sign_in_finished(self, _account: object) -> None:
-        if self.sign_in_dialog is not None and self.sign_in_dialog.isVisible():
-            self.sign_in_dialog.finish()
-        self.sign_in_dialog = None
+    def _sign_in_started(self, op: SignInOperation) -> None:
+        """Any sign-in shows its progress, with a Cancel button, until it ends."""
+        self._show_sign_in_dialog()
+        dialog = self.sign_in_dialog
+        op.done.connect(lambda _account: self._close_sign_in_dialog(dialog))
+
+        def failed(_error: MeettrayError) -> None:
+            if op.cancelled:  # otherwise the failure is shown in it (see _sign_in_failed)
+                self._close_sign_in_dialog(dialog)
+
+        op.failed.connect(failed)
+
+    def _close_sign_in_dialog(self, dialog: SignInDialog | None) -> None:
+        if dialog is not None and dialog.isVisible():
+            dialog.finish()
+        if self.sign_in_dialog is dialog:
+            self.sign_in_dialog = None
+        self._state_changed()
+
+    def _sign_in_failed(self, error: MeettrayError) -> None:
+        """In the sign-in window when it is open, else as a notification: always told."""
+        dialog = self.sign_in_dialog
+        if dialog is not None and dialog.isVisible():
+            dialog.show_error(error)
+            self.sign_in_dialog = None  # the next sign-in gets a fresh window
+        else:
+            self.tray.show_notice(Notice("Sign-in failed", error.message, Level.ERROR, error=error))
         self._state_changed()
 
     def _state_changed(self) -> None:
@@ -262,10 +275,6 @@ class TrayApp(QObject):
     def _history_changed(self) -> None:
         if self.history_window is not None and self.history_window.isVisible():
             self.history_window.refresh()
-
-    def _settings_saved(self) -> None:
-        if self.settings_dialog is not None:
-            self.settings_dialog.accept()
 
 
 def _raise(widget: QWidget) -> None:

@@ -4,8 +4,9 @@ On Wayland a compositor refuses a clipboard write from a client that has no
 recent input event (``set_selection`` needs a serial), which a tray answering
 a hotkey, a D-Bus activation or the command line never has: Qt's write there
 is silently dropped.  ``wl-copy`` uses the data-control protocol where the
-compositor offers it (wlroots, KWin 6), and the copy is read back before it is
-called done.
+compositor offers it (wlroots, KWin), and the copy is read back before it is
+called done.  Those helper processes run on the task runner, one copy at a
+time and in order, so the GUI thread never waits for them.
 """
 
 from __future__ import annotations
@@ -13,35 +14,56 @@ from __future__ import annotations
 import logging
 import shutil
 import sys
+from collections import deque
+from collections.abc import Callable
 
 from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QClipboard, QGuiApplication
 
+from meettray.formatting import ClipboardPayload
 from meettray.platform.clipboard import CopyOutcome, WlCopyClipboard
+from meettray.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
+Done = Callable[[CopyOutcome], None]
+
 
 class QtClipboard:
-    """Copies through Qt; at quit, hands what it still owns to the detached holder."""
+    """Copies through Qt (or wl-copy on Wayland); at quit, hands what it still owns to
+    the detached holder."""
 
-    def __init__(self) -> None:
-        self._last: tuple[str, str | None] | None = None
+    def __init__(self, runner: TaskRunner) -> None:
+        self._runner = runner
+        self._last: ClipboardPayload | None = None
+        self._pending: deque[tuple[ClipboardPayload, Done]] = deque()
+        self._copying = False
 
-    def copy(self, text: str, html: str | None = None) -> CopyOutcome:
-        """Place ``text`` (and ``html``) on the clipboard; what was observed."""
-        self._last = (text, html)
-        if QGuiApplication.platformName().startswith("wayland"):
-            return _wayland_copy(text)
-        data = QMimeData()
-        data.setText(text)
-        if html:
-            data.setHtml(html)
-        clipboard = QGuiApplication.clipboard()
-        clipboard.setMimeData(data, QClipboard.Mode.Clipboard)
-        if QGuiApplication.platformName() == "xcb" and not clipboard.ownsClipboard():
-            return CopyOutcome(False, "Not copied: the X server did not make meettray the owner.")
-        return CopyOutcome(True, "Copied to the clipboard.")
+    def copy(self, payload: ClipboardPayload, done: Done) -> None:
+        """Place ``payload`` on the clipboard; ``done`` gets what was observed."""
+        self._last = payload
+        if not QGuiApplication.platformName().startswith("wayland"):
+            done(_qt_copy(payload))
+            return
+        self._pending.append((payload, done))
+        self._copy_next()
+
+    def _copy_next(self) -> None:
+        if self._copying or not self._pending:
+            return
+        self._copying = True
+        payload, done = self._pending.popleft()
+
+        def finished(outcome: CopyOutcome) -> None:
+            self._copying = False
+            done(outcome)
+            self._copy_next()
+
+        self._runner.run(
+            lambda: _wayland_copy(payload.text),
+            finished,
+            lambda exc: finished(CopyOutcome(False, f"Not copied: {type(exc).__name__}.")),
+        )
 
     def hand_off(self) -> None:
         """On X11 a quitting owner takes its clipboard along: pass it to the holder."""
@@ -53,11 +75,24 @@ class QtClipboard:
             return  # someone copied something else since: nothing to keep
         from meettray.platform.clipboard import HolderClipboard
 
-        outcome = HolderClipboard("xcb").copy(*self._last)
+        outcome = HolderClipboard("xcb").copy(self._last.text, self._last.html)
         log.info("clipboard hand-off at quit: %s", outcome.message)
 
 
+def _qt_copy(payload: ClipboardPayload) -> CopyOutcome:
+    data = QMimeData()
+    data.setText(payload.text)
+    if payload.html:
+        data.setHtml(payload.html)
+    clipboard = QGuiApplication.clipboard()
+    clipboard.setMimeData(data, QClipboard.Mode.Clipboard)
+    if QGuiApplication.platformName() == "xcb" and not clipboard.ownsClipboard():
+        return CopyOutcome(False, "Not copied: the X server did not make meettray the owner.")
+    return CopyOutcome(True, "Copied to the clipboard.")
+
+
 def _wayland_copy(text: str) -> CopyOutcome:
+    """On a worker thread: wl-copy, then read back with wl-paste."""
     wl_copy = shutil.which("wl-copy")
     if wl_copy is None:
         return CopyOutcome(

@@ -1,10 +1,13 @@
 """The controller: widgets emit intents, the controller acts and reports back.
 
 It owns the :class:`~meettray.service.MeetingService` (built in the
-background at start-up, so the first click pays one Graph round trip), runs
-every slow step through the :class:`TaskRunner`, keeps the small state the
-tray shows (busy, account, recent meetings, last error) and announces changes
-through signals.  It never touches a widget.
+background at start-up, so the first click pays one Graph round trip) and
+creates meetings: every trigger (a click, the hotkey, the menu, Schedule…,
+``meettray now`` through the socket) goes through :meth:`AppController.create`,
+which returns a :class:`~meettray.ui.operations.MeetingOperation`.  Creations
+queue; one is in flight at a time, and each gets its own outcome.  Sign-in,
+history and settings are the helpers :class:`SignInFlow`,
+:class:`HistoryFeed` and :class:`SettingsApplier`.  It never touches a widget.
 """
 
 from __future__ import annotations
@@ -13,33 +16,44 @@ import dataclasses
 import itertools
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
-from meettray.accounts import MEETINGS, Account, CacheStatus, Cancellation, DeviceCodePrompt
-from meettray.config import Config, save_config
+from meettray.accounts import MEETINGS, Account, CacheStatus, DeviceCodePrompt
+from meettray.config import Config
 from meettray.errors import MeettrayError, SignInRequired
-from meettray.formatting import clipboard_html, clipboard_text, short_link
+from meettray.formatting import ClipboardPayload, clipboard_payload, short_link
 from meettray.meetings import Meeting, MeetingRequest
 from meettray.platform.clipboard import CopyOutcome
+from meettray.results import Created, HistoryPage
+from meettray.ui.history_feed import RECENT_COUNT, HistoryFeed
+from meettray.ui.notices import Level, Notice
+from meettray.ui.operations import (
+    ActionOperation,
+    Delivered,
+    MeetingOperation,
+    SignInOperation,
+    as_meettray_error,
+)
+from meettray.ui.settings_applier import SettingsApplier
+from meettray.ui.signin_flow import SignInFlow
 from meettray.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from meettray.demo.runtime import DemoEnvironment
     from meettray.platform.autostart import Autostart
-    from meettray.service import Created, HistoryPage, MeetingService
+    from meettray.service import MeetingService
 
 log = logging.getLogger(__name__)
 
 #: Seconds after a Meet now trigger during which another tray/hotkey trigger is ignored.
 DEBOUNCE_SECONDS = 0.8
-#: How many meetings the Recent menu shows.
-RECENT_COUNT = 8
-#: Quiet time after a change to the history files before looking at what changed.
-HISTORY_SETTLE_MS = 150
+
+ServiceFactory = Callable[..., "MeetingService"]
 
 
 @dataclass(frozen=True)
@@ -53,23 +67,13 @@ class _Started:
 
 
 class ClipboardWriter(Protocol):
-    def copy(self, text: str, html: str | None = None) -> CopyOutcome:
-        """Place the text; what was observed (a write that did not take is not a copy)."""
+    def copy(self, payload: ClipboardPayload, done: Callable[[CopyOutcome], None]) -> None:
+        """Place the payload; ``done`` gets what was observed, on the GUI thread.
+
+        A write that did not take is not a copy.  ``done`` may be called before
+        this returns (Qt's own clipboard) or later (a helper process).
+        """
         ...
-
-
-class Reply(Protocol):
-    def __call__(self, outcome: Created | Exception, /) -> None: ...
-
-
-def _unexpected(exc: Exception) -> MeettrayError:
-    """Any exception as a MeettrayError with a plain message (bugs included)."""
-    if isinstance(exc, MeettrayError):
-        return exc
-    return MeettrayError(
-        "Something unexpected went wrong; the details are in the log file.",
-        detail=f"{type(exc).__name__}: {exc}",
-    )
 
 
 class AppController(QObject):
@@ -77,23 +81,23 @@ class AppController(QObject):
 
     #: Busy, account, recent meetings, readiness or last error changed.
     state_changed = Signal()
-    #: ticket, Meeting, warnings (tuple of str): a meeting exists and was copied.
-    meeting_created = Signal(int, Meeting, tuple)
-    #: ticket, MeettrayError: an action failed (ticket 0 is Meet now).
-    failed = Signal(int, MeettrayError)
-    #: title, text, meeting or None: something the person should be told.
-    notify = Signal(str, str, object)
-    #: DeviceCodePrompt: show the code.
+    #: A meeting exists, whoever asked for it (for views that list meetings).
+    meeting_created = Signal(Delivered)
+    #: Something the person should be told.
+    notify = Signal(Notice)
+    #: Device-code sign-in: show the code.
     device_code_ready = Signal(DeviceCodePrompt)
-    #: Account or None: sign-in finished (None: cancelled or failed; see ``failed``).
-    sign_in_finished = Signal(object)
+    #: A sign-in began (the person asked, or Meet now found nobody signed in).
+    sign_in_started = Signal(SignInOperation)
+    #: Someone is signed in now.
+    signed_in = Signal(Account)
+    #: A sign-in failed (not when the person cancelled it): always told.
+    sign_in_failed = Signal(MeettrayError)
     history_changed = Signal()
     settings_saved = Signal()
-    #: Meeting, from a worker thread the moment Graph answered (queued to the GUI thread,
-    #: so it arrives before the job's own result).
-    _link_ready = Signal(Meeting)
-    #: A sign-in began (the person asked, or Meet now found nobody signed in).
-    sign_in_started = Signal()
+    #: From a worker thread the moment Graph answered (queued to the GUI thread, so it
+    #: arrives before the job's own result): the operation, and its meeting.
+    _link_ready = Signal(MeetingOperation, Meeting)
 
     def __init__(
         self,
@@ -102,12 +106,14 @@ class AppController(QObject):
         runner: TaskRunner,
         clipboard: ClipboardWriter,
         open_url: Callable[[str], object],
+        service_factory: ServiceFactory,
         demo: DemoEnvironment | None = None,
-        service_factory: Callable[..., MeetingService] | None = None,
         autostart: Autostart | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         parent: QObject | None = None,
     ) -> None:
+        """``service_factory``: builds the service from the settings, on a worker
+        thread (the composition root passes :func:`meettray.service.build_service`)."""
         super().__init__(parent)
         self.config = config
         self.demo = demo
@@ -115,52 +121,68 @@ class AppController(QObject):
         self._clipboard = clipboard
         self._open_url = open_url
         self._service_factory = service_factory
-        self._autostart = autostart
         self._monotonic = monotonic
-        self._tickets = itertools.count(1)
 
         self.service: MeetingService | None = None
         self.account: Account | None = None
         self.cache_status: CacheStatus | None = None
-        self.recent: list[Meeting] = []
         self.last_error: MeettrayError | None = None
-        self.meet_now_running = False
-        self.signing_in = False
         self._last_trigger = -DEBOUNCE_SECONDS
-        self._waiting_for_service: list[Callable[[MeetingService], None]] = []
-        self._starting = False
-        self._cancel_sign_in: Cancellation | None = None
-        self._retry_meet_now_after_sign_in = False
-        #: What the last copy came to (read back where the platform allows).
-        self.last_copy: CopyOutcome | None = None
-        self._link_ready.connect(self.copy)
-        # Another process (the CLI, a second account's tray) may write history too.
-        self._history_watcher = QFileSystemWatcher(self)
-        self._history_settle = QTimer(self, singleShot=True, interval=HISTORY_SETTLE_MS)
-        self._history_watcher.fileChanged.connect(self._history_settle.start)
-        self._history_watcher.directoryChanged.connect(self._history_settle.start)
-        self._history_settle.timeout.connect(self._check_history)
+        # Each build of the service is numbered; one that finishes after a newer build
+        # began (the account changed during start-up) is closed and forgotten.
+        self._build_numbers = itertools.count(1)
+        self._building: int | None = None
+        self._waiting: list[tuple[Callable[[MeetingService], None], Callable[[Exception], None]]]
+        self._waiting = []
+        self._queue: deque[MeetingOperation] = deque()
+        self._current: MeetingOperation | None = None
+        self._after_sign_in: list[MeetingOperation] = []
+        self._link_ready.connect(self._link_arrived)
 
-    # -- start-up ----------------------------------------------------------------------------
+        self.history = HistoryFeed(runner, self)
+        self.history.changed.connect(self.history_changed)
+        self.history.recent_changed.connect(self.state_changed)
+        self.history.recovered.connect(self._announce_recovered)
+        self.sign_in_flow = SignInFlow(runner, self.with_service, self)
+        self.sign_in_flow.started.connect(self._sign_in_began)
+        self.sign_in_flow.device_code_ready.connect(self.device_code_ready)
+        self.settings = SettingsApplier(runner, lambda: self.config, autostart, self)
+        self.settings.changed.connect(self._apply_settings)
+        self.settings.notice.connect(self.notify)
+
+    # -- state the views show ----------------------------------------------------------------
+
+    @property
+    def recent(self) -> list[Meeting]:
+        return self.history.recent
+
+    @property
+    def creating(self) -> bool:
+        """A meeting is being made (the busy icon, "Creating a meeting…")."""
+        return self._current is not None
+
+    @property
+    def signing_in(self) -> bool:
+        return self.sign_in_flow.current is not None
 
     @property
     def busy(self) -> bool:
-        return self.meet_now_running or self.signing_in
+        return self.creating or self.signing_in
+
+    # -- the service ---------------------------------------------------------------------------
 
     def start(self) -> None:
         """Build the service in the background: discovery, token cache, history, TLS."""
-        if self._starting:
-            return
-        self._starting = True
+        if self.service is None and self._building is None:
+            self._build()
+
+    def _build(self) -> None:
+        number = self._building = next(self._build_numbers)
         config, demo, open_url = self.config, self.demo, self._open_url
         factory = self._service_factory
 
         def build() -> _Started:
-            # The network stack (msal, requests) is imported here, off the GUI thread,
-            # after the tray icon is up.
-            from meettray.service import build_service
-
-            service = (factory or build_service)(config, demo=demo, open_browser=open_url)
+            service = factory(config, demo=demo, open_browser=open_url)
             try:
                 recovered = service.warm_up()
                 account = service.ensure_signed_in_for_demo()
@@ -169,166 +191,204 @@ class AppController(QObject):
                 service.close()
                 raise
 
-        self._runner.run(build, self._started, self._start_failed)
+        self._runner.run(
+            build,
+            lambda built: self._started(number, built),
+            lambda exc: self._start_failed(number, exc),
+        )
 
-    def _started(self, built: _Started) -> None:
-        self._starting = False
-        self.service, self.account, self.recent = built.service, built.account, built.recent
-        self.cache_status = self.service.cache_status
-        self._watch_history(self.service)
+    def _started(self, number: int, built: _Started) -> None:
+        if number != self._building:  # settings changed meanwhile: a newer build is coming
+            log.info("service build %d superseded; closing it", number)
+            self._close_in_background(built.service)
+            return
+        self._building = None
+        service = self.service = built.service
+        # Settings saved while it was built (other than the account) apply to it too.
+        service.config = dataclasses.replace(
+            service.config, meeting=self.config.meeting, ui=self.config.ui
+        )
+        self.account = built.account
+        self.cache_status = service.cache_status
         log.info("ready (account: %s)", self.account.username if self.account else "none")
-        if (set_aside := self.service.history_set_aside) is not None:
+        if (set_aside := service.history_set_aside) is not None:
             self.notify.emit(
-                "History was damaged",
-                f"The damaged file was moved to {set_aside} and a new history was started.",
-                None,
+                Notice(
+                    "History was damaged",
+                    f"The damaged file was moved to {set_aside} and a new history was started.",
+                    Level.WARNING,
+                )
             )
-        self._announce_recovered(built.recovered)
-        self.history_changed.emit()  # a History window opened early shows it now
+        self.history.attach(service, built.recent)
+        self.history.announce_recovered(built.recovered)
         self.state_changed.emit()
-        waiting, self._waiting_for_service = self._waiting_for_service, []
-        for action in waiting:
-            action(self.service)
+        waiting, self._waiting = self._waiting, []
+        for action, _fail in waiting:
+            action(service)
 
-    def _announce_recovered(self, meetings: list[Meeting]) -> None:
-        for meeting in meetings:
-            self.notify.emit(
-                "A lost meeting was found",
-                f"“{meeting.subject}” had been created although its answer was lost; "
-                "it is in History now.",
-                meeting,
-            )
-        if meetings:
-            self._history_changed()
-
-    def _start_failed(self, exc: Exception) -> None:
-        self._starting = False
-        error = _unexpected(exc)
-        self.last_error = error
+    def _start_failed(self, number: int, exc: Exception) -> None:
+        if number != self._building:
+            return
+        self._building = None
+        error = self.last_error = as_meettray_error(exc)
         log.warning("could not start: %s (%s)", error.message, error.detail)
         self.state_changed.emit()
-        failed_actions, self._waiting_for_service = self._waiting_for_service, []
-        for _ in failed_actions:
-            self.failed.emit(0, error)
-        if not failed_actions:
-            self.notify.emit("meettray cannot connect yet", error.message, None)
+        waiting, self._waiting = self._waiting, []
+        for _action, fail in waiting:
+            fail(error)
+        if not waiting:
+            self.notify.emit(
+                Notice("meettray cannot connect yet", error.message, Level.ERROR, error=error)
+            )
 
-    def _with_service(self, action: Callable[[MeetingService], None]) -> None:
-        """Run ``action`` now, or once the service is ready (a click right at start-up)."""
+    def with_service(
+        self, action: Callable[[MeetingService], None], fail: Callable[[Exception], None]
+    ) -> None:
+        """Run ``action`` now, or once the service is ready (a click right at start-up);
+        ``fail`` gets the reason if it never will be."""
         if self.service is not None:
             action(self.service)
             return
-        self._waiting_for_service.append(action)
+        self._waiting.append((action, fail))
         self.start()
 
+    def _close_in_background(self, service: MeetingService) -> None:
+        """Closing may wait on a worker's history lock: never on the GUI thread."""
+        self._runner.run(service.close, lambda _: None, lambda exc: log.warning("closing: %s", exc))
+
     def shutdown(self) -> None:
-        self._history_settle.stop()
-        if watched := self._history_watcher.files() + self._history_watcher.directories():
-            self._history_watcher.removePaths(watched)
-        if self._cancel_sign_in is not None:
-            self._cancel_sign_in.cancel()
+        self.history.detach()
+        self.sign_in_flow.cancel()
         self._runner.wait(10_000)
         if self.service is not None:
-            self.service.close()
+            self._close_in_background(self.service)
             self.service = None
+            self._runner.wait(10_000)
 
-    # -- Meet now ------------------------------------------------------------------------------
+    # -- creating meetings ---------------------------------------------------------------------
 
-    def meet_now(
-        self, *, source: str = "tray", subject: str | None = None, reply: Reply | None = None
-    ) -> bool:
-        """Create a meeting starting now and copy its link.  False if debounced.
+    def meet_now(self, *, source: str = "tray") -> MeetingOperation | None:
+        """Meet now from the desktop (a click, the hotkey, the menu); ``None`` if ignored.
 
-        Triggers from the tray or a hotkey within :data:`DEBOUNCE_SECONDS` of the
-        previous one, or while one is running, are ignored: a double click makes
-        one meeting.  Requests from the command line (``reply``) always run.
+        A trigger within :data:`DEBOUNCE_SECONDS` of the previous one, or while a
+        meeting is being made, is ignored: a double click makes one meeting.
         """
         now = self._monotonic()
-        if reply is None and (self.meet_now_running or now - self._last_trigger < DEBOUNCE_SECONDS):
+        if self._current is not None or self._queue or now - self._last_trigger < DEBOUNCE_SECONDS:
             log.info("meet now from %s ignored: a moment ago already", source)
-            return False
+            return None
         self._last_trigger = now
-        self.meet_now_running = True
+        return self.create(what=f"Meet now from the {source}")
+
+    def create(
+        self,
+        request: MeetingRequest | None = None,
+        *,
+        what: str,
+        subject: str | None = None,
+        tell_failure: bool = True,
+        interactive: bool = True,
+    ) -> MeetingOperation:
+        """The one way a meeting is made: queued, then created, copied and told.
+
+        ``request`` ``None`` is Meet now (with ``subject``, or the configured one).
+        See :class:`MeetingOperation` for the flags.
+        """
+        op = MeetingOperation(
+            what,
+            request=request,
+            subject=subject,
+            tell_failure=tell_failure,
+            interactive=interactive,
+        )
+        self._queue.append(op)
+        self._next()
+        return op
+
+    def _next(self) -> None:
+        if self._current is not None or not self._queue:
+            return
+        op = self._current = self._queue.popleft()
+        log.info("%s", op.what)
 
         def run(service: MeetingService) -> None:
+            def work() -> Created:
+                request = op.request or service.instant_request(op.subject)
+                return service.create(request, on_created=lambda m: self._link_ready.emit(op, m))
+
             self._runner.run(
-                lambda: service.create_instant(subject, on_created=self._link_ready.emit),
-                lambda created: self._meet_now_done(created, reply),
-                lambda exc: self._meet_now_failed(exc, reply),
+                work, lambda created: self._created(op, created), lambda e: self._failed(op, e)
             )
 
-        self._with_service(run)
+        self.with_service(run, lambda exc: self._failed(op, exc))
         self.state_changed.emit()  # the busy icon is drawn while the request is on its way
-        return True
 
-    def _meet_now_done(self, created: Created, reply: Reply | None) -> None:
-        self.meet_now_running = False
-        self.last_error = None
-        # _link_ready was queued before this result: the link is on the clipboard already.
-        self._deliver(0, created, copied=True)
-        if reply is not None:
-            reply(created)
-
-    def _meet_now_failed(self, exc: Exception, reply: Reply | None) -> None:
-        self.meet_now_running = False
-        error = _unexpected(exc)
-        self.last_error = error
-        self.state_changed.emit()
-        self.failed.emit(0, error)
-        if reply is not None:
-            reply(error)
+    def _link_arrived(self, op: MeetingOperation, meeting: Meeting) -> None:
+        """Graph answered: the link goes on the clipboard before history is written."""
+        if op.copy_started:
             return
-        if isinstance(error, SignInRequired) and not self.signing_in:
-            # The person asked for a meeting: sign in, then make it.
-            self._retry_meet_now_after_sign_in = True
-            self.notify.emit("Sign in to create meetings", error.message, None)
-            self.sign_in()
-        else:
-            self.notify.emit("No meeting was created", error.message, None)
+        op.copy_started = True
+        payload = clipboard_payload(meeting, self.config.ui)
+        self._clipboard.copy(payload, lambda outcome: self._copied(op, outcome))
 
-    def _deliver(self, ticket: int, created: Created, *, copied: bool = False) -> None:
-        """A meeting exists: copy it (unless done already), tell the person, refresh Recent."""
-        meeting = created.meeting
-        outcome = self.last_copy if copied and self.last_copy else self.copy(meeting)
-        self.meeting_created.emit(ticket, meeting, created.warnings)
-        self._tell_copied(meeting, outcome, created.warnings)
-        self._history_changed()
-        service = self.service
-        if service is not None:  # the network works again: settle any lost answers
-            self._runner.run(
-                service.reconcile,
-                self._announce_recovered,
-                lambda exc: log.warning("could not settle lost answers: %s", exc),
-            )
-
-    # -- other actions ------------------------------------------------------------------------
-
-    def schedule(self, request: MeetingRequest) -> int:
-        """Create a scheduled meeting; the outcome arrives with the returned ticket."""
-        ticket = next(self._tickets)
-
-        def done(created: Created) -> None:
-            self._deliver(ticket, created)
-
-        def fail(exc: Exception) -> None:
-            self.failed.emit(ticket, _unexpected(exc))
-
-        self._with_service(
-            lambda service: self._runner.run(lambda: service.create(request), done, fail)
-        )
-        return ticket
-
-    def copy(self, meeting: Meeting, *, details: bool | None = None) -> CopyOutcome:
-        """Put a meeting's link (and details, per settings or ``details``) on the clipboard."""
-        with_details = self.config.ui.clipboard == "details" if details is None else details
-        outcome = self._clipboard.copy(
-            clipboard_text(meeting, with_details=with_details),
-            clipboard_html(meeting, with_details=with_details),
-        )
+    def _copied(self, op: MeetingOperation, outcome: CopyOutcome) -> None:
         if not outcome.copied:
             log.warning("link not copied: %s", outcome.message)
-        self.last_copy = outcome
-        return outcome
+        op.copy_outcome = outcome
+        self._deliver_when_complete(op)
+
+    def _created(self, op: MeetingOperation, created: Created) -> None:
+        op.created = created
+        self._link_arrived(op, created.meeting)  # nothing if the copy began already
+        self._deliver_when_complete(op)
+
+    def _deliver_when_complete(self, op: MeetingOperation) -> None:
+        """Both the meeting and its copy's outcome are known: finish the operation."""
+        if op.created is None or op.copy_outcome is None or op.is_finished:
+            return
+        delivered = Delivered(op.created, op.copy_outcome)
+        self._current = None
+        self.last_error = None
+        op.succeed(delivered)
+        self.meeting_created.emit(delivered)
+        self._tell_copied(delivered.meeting, delivered.copy, delivered.created.warnings)
+        self.history.refresh()
+        self.history.settle_lost_answers()  # the network works again
+        self.state_changed.emit()
+        self._next()
+
+    def _failed(self, op: MeetingOperation, exc: Exception) -> None:
+        error = as_meettray_error(exc)
+        self._current = None
+        if isinstance(error, SignInRequired) and op.interactive and not op.waited_for_sign_in:
+            # The person asked for a meeting: sign in, then make it (the same operation).
+            op.waited_for_sign_in = True
+            self._after_sign_in.append(op)
+            self.notify.emit(Notice("Sign in to create meetings", error.message, Level.INFO))
+            self.sign_in()
+        else:
+            self.last_error = error
+            op.fail(error)
+            if op.tell_failure:
+                self.notify.emit(
+                    Notice("No meeting was created", error.message, Level.ERROR, error=error)
+                )
+        self.state_changed.emit()
+        self._next()
+
+    def schedule(self, request: MeetingRequest) -> MeetingOperation:
+        """A scheduled meeting; the Schedule window shows the outcome itself."""
+        return self.create(request, what="Schedule a meeting", tell_failure=False)
+
+    # -- copying and opening -------------------------------------------------------------------
+
+    def copy(self, meeting: Meeting, *, details: bool | None = None, again: str = "") -> None:
+        """Put a meeting's link (and details, per settings or ``details``) on the clipboard,
+        and tell the person what the copy came to."""
+        payload = clipboard_payload(meeting, self.config.ui, details=details)
+        self._clipboard.copy(
+            payload, lambda outcome: self._tell_copied(meeting, outcome, (), again)
+        )
 
     def _tell_copied(
         self, meeting: Meeting, outcome: CopyOutcome, warnings: Sequence[str] = (), again: str = ""
@@ -337,196 +397,106 @@ class AppController(QObject):
         subject = f" — {meeting.subject}" if meeting.subject else ""
         if outcome.copied:
             title, first = f"Link copied{again}{subject}", short_link(meeting.join_url)
+            level = Level.WARNING if warnings else Level.SUCCESS
         else:
             # The whole link, so it can still be copied by hand from the notification.
             title, first = f"Link not copied{subject}", f"{outcome.message} {meeting.join_url}"
-        self.notify.emit(title, "\n".join([first, *warnings]), meeting)
+            level = Level.WARNING
+        self.notify.emit(Notice(title, "\n".join([first, *warnings]), level, meeting=meeting))
 
     def copy_last(self) -> None:
         """Copy the most recent meeting's link again (the second hotkey)."""
         if not self.recent:
-            self.notify.emit("No meeting yet", "Create one first: Meet now.", None)
+            self.notify.emit(Notice("No meeting yet", "Create one first: Meet now.", Level.WARNING))
             return
-        meeting = self.recent[0]
-        self._tell_copied(meeting, self.copy(meeting), again=" again")
-
-    def reload_settings(self) -> None:
-        """Re-read the settings file (edited by hand or by another meettray) and apply it."""
-        from meettray.config import load_config
-
-        path = self.config.path
-
-        def loaded(config: Config) -> None:
-            if dataclasses.replace(config, warnings=()) != dataclasses.replace(
-                self.config, warnings=()
-            ):
-                self._apply_settings(config)
-
-        def fail(exc: Exception) -> None:
-            error = _unexpected(exc)
-            self.notify.emit("Settings file not applied", error.message, None)
-
-        self._runner.run(lambda: load_config(path), loaded, fail)
+        self.copy(self.recent[0], again=" again")
 
     def open_meeting(self, meeting: Meeting) -> None:
         if self._open_url(meeting.join_url) is False:
             self.copy(meeting, details=False)
             self.notify.emit(
-                "No browser could be opened",
-                "The meeting link is on your clipboard: paste it into Teams or a browser.",
-                None,
+                Notice(
+                    "No browser could be opened",
+                    "The meeting link is on your clipboard: paste it into Teams or a browser.",
+                    Level.WARNING,
+                )
             )
 
-    def remove_from_history(self, meeting: Meeting) -> int:
-        ticket = next(self._tickets)
-        self._in_background(ticket, lambda s: s.forget(meeting), self._history_changed)
-        return ticket
-
-    def cancel_meeting(self, meeting: Meeting) -> int:
-        """Cancel on the server (and remove from history)."""
-        ticket = next(self._tickets)
-        self._in_background(ticket, lambda s: s.cancel(meeting), self._history_changed)
-        return ticket
-
-    def _in_background(
-        self, ticket: int, work: Callable[[MeetingService], Any], then: Callable[[], None]
-    ) -> None:
-        def fail(exc: Exception) -> None:
-            error = _unexpected(exc)
-            self.failed.emit(ticket, error)
-            self.notify.emit("That did not work", error.message, None)
-
-        self._with_service(
-            lambda service: self._runner.run(lambda: work(service), lambda _: then(), fail)
-        )
-
-    def _watch_history(self, service: MeetingService) -> None:
-        watcher = self._history_watcher
-        if watched := watcher.files() + watcher.directories():
-            watcher.removePaths(watched)
-        files = service.history_files()
-        # The folder too: the write-ahead log comes and goes with the last connection.
-        watcher.addPaths([str(files[0].parent), *(str(f) for f in files if f.exists())])
-
-    def _check_history(self) -> None:
-        """Files changed: refresh if another process wrote (our own writes refresh already)."""
-        service = self.service
-        if service is None:
-            return
-        self._watch_history(service)  # pick up a write-ahead log created meanwhile
-
-        def checked(changed: bool) -> None:
-            if changed:
-                log.info("history changed in another process")
-                self._history_changed()
-
-        self._runner.run(
-            service.history_changed_elsewhere,
-            checked,
-            lambda exc: log.warning("could not check history: %s", exc),
-        )
+    # -- history -------------------------------------------------------------------------------
 
     def history_page(
         self, search: str, offset: int, limit: int, done: Callable[[HistoryPage], None]
     ) -> None:
         """A page for the History window, read off the GUI thread (see HistorySource)."""
-        from meettray.service import HistoryPage
+        self.history.page(search, offset, limit, done)
 
-        service = self.service
-        if service is None:  # not started yet: empty now, history_changed once ready
-            done(HistoryPage([], 0))
-            return
-        self._runner.run(
-            lambda: service.history_page(search, offset, limit),
-            done,
-            lambda exc: done(HistoryPage([], None, error=_unexpected(exc).message)),
-        )
+    def remove_from_history(self, meeting: Meeting) -> ActionOperation:
+        return self._in_background("remove from history", lambda s: s.forget(meeting))
 
-    def _history_changed(self) -> None:
-        self.history_changed.emit()
-        service = self.service
-        if service is None:
-            return
+    def cancel_meeting(self, meeting: Meeting) -> ActionOperation:
+        """Cancel on the server (and remove from history)."""
+        return self._in_background("cancel a meeting", lambda s: s.cancel(meeting))
 
-        def loaded(recent: list[Meeting]) -> None:
-            self.recent = recent
-            self.state_changed.emit()
+    def _in_background(self, what: str, work: Callable[[MeetingService], Any]) -> ActionOperation:
+        op = ActionOperation(what)
 
-        self._runner.run(
-            lambda: service.recent(RECENT_COUNT),
-            loaded,
-            lambda exc: log.warning("could not read history: %s", exc),
-        )
+        def fail(exc: Exception) -> None:
+            error = as_meettray_error(exc)
+            op.fail(error)
+            self.notify.emit(Notice("That did not work", error.message, Level.ERROR, error=error))
 
-    # -- sign-in ------------------------------------------------------------------------------
+        def done(_: object) -> None:
+            op.succeed()
+            self.history.refresh()
 
-    def sign_in(self, *, device_code: bool = False, scopes: Sequence[str] = (MEETINGS,)) -> None:
-        """Start sign-in (browser or device code); :meth:`cancel_sign_in` stops it."""
-        if self.signing_in:
-            return
-        self.signing_in = True
-        cancel = self._cancel_sign_in = Cancellation()
-        self.state_changed.emit()
-        self.sign_in_started.emit()
+        self.with_service(lambda service: self._runner.run(lambda: work(service), done, fail), fail)
+        return op
 
-        def start(service: MeetingService) -> None:
-            if not service.signs_in:
-                account = service.account()
-                assert account is not None  # application mode acts for its configured user
-                self._signed_in(account)
-                return
-            if device_code:
-                self._runner.run(
-                    lambda: service.begin_device_code(scopes),
-                    lambda prompt: self._show_code(service, prompt, cancel),
-                    self._sign_in_failed,
+    def _announce_recovered(self, meetings: list[Meeting]) -> None:
+        for meeting in meetings:
+            self.notify.emit(
+                Notice(
+                    "A lost meeting was found",
+                    f"“{meeting.subject}” had been created although its answer was lost; "
+                    "it is in History now.",
+                    Level.INFO,
+                    meeting=meeting,
                 )
-            else:
-                self._runner.run(
-                    lambda: service.sign_in_browser(scopes, cancel=cancel),
-                    self._signed_in,
-                    self._sign_in_failed,
-                )
+            )
 
-        self._with_service(start)
+    # -- sign-in -------------------------------------------------------------------------------
 
-    def _show_code(
-        self,
-        service: MeetingService,
-        prompt: DeviceCodePrompt,
-        cancel: Cancellation,
-    ) -> None:
-        self.device_code_ready.emit(prompt)
-        self._runner.run(
-            lambda: service.finish_device_code(prompt, cancel=cancel),
-            self._signed_in,
-            self._sign_in_failed,
-        )
+    def sign_in(
+        self, *, device_code: bool = False, scopes: Sequence[str] = (MEETINGS,)
+    ) -> SignInOperation:
+        """Start sign-in (browser or device code), or return the one under way."""
+        return self.sign_in_flow.sign_in(device_code=device_code, scopes=scopes)
 
     def cancel_sign_in(self) -> None:
-        if self._cancel_sign_in is not None:
-            self._cancel_sign_in.cancel()
+        self.sign_in_flow.cancel()
+
+    def _sign_in_began(self, op: SignInOperation) -> None:
+        op.done.connect(self._signed_in)
+        op.failed.connect(lambda error: self._sign_in_ended_badly(op, error))
+        self.state_changed.emit()
+        self.sign_in_started.emit(op)
 
     def _signed_in(self, account: Account) -> None:
-        self.signing_in = False
-        self._cancel_sign_in = None
         self.account = account
         self.last_error = None
         self.state_changed.emit()
-        self.sign_in_finished.emit(account)
-        if self._retry_meet_now_after_sign_in:
-            self._retry_meet_now_after_sign_in = False
-            self._last_trigger = -DEBOUNCE_SECONDS
-            self.meet_now(source="after sign-in")
+        self.signed_in.emit(account)
+        waiting, self._after_sign_in = self._after_sign_in, []
+        self._queue.extend(waiting)  # the meetings asked for before sign-in
+        self._next()
 
-    def _sign_in_failed(self, exc: Exception) -> None:
-        self.signing_in = False
-        self._cancel_sign_in = None
-        self._retry_meet_now_after_sign_in = False
-        error = _unexpected(exc)
+    def _sign_in_ended_badly(self, op: SignInOperation, error: MeettrayError) -> None:
+        waiting, self._after_sign_in = self._after_sign_in, []
+        for meeting_op in waiting:
+            meeting_op.fail(error)
         self.state_changed.emit()
-        self.sign_in_finished.emit(None)
-        self.failed.emit(0, error)
+        if not op.cancelled:
+            self.sign_in_failed.emit(error)
 
     def sign_out(self) -> None:
         def done(_: object) -> None:
@@ -534,56 +504,35 @@ class AppController(QObject):
             self.state_changed.emit()
 
         def fail(exc: Exception) -> None:
-            self.failed.emit(0, _unexpected(exc))
+            error = as_meettray_error(exc)
+            self.notify.emit(Notice("Sign-out failed", error.message, Level.ERROR, error=error))
 
         def start(service: MeetingService) -> None:
             if service.signs_in:
                 self._runner.run(service.sign_out, done, fail)
 
-        self._with_service(start)
+        self.with_service(start, fail)
 
-    # -- settings -----------------------------------------------------------------------------
+    # -- settings ------------------------------------------------------------------------------
 
-    def _set_autostart(self, wanted: bool) -> None:
-        entry = self._autostart
-        if entry is None:
-            return
+    def save_settings(self, config: Config) -> ActionOperation:
+        """Save to the settings file; a changed account rebuilds the service."""
+        return self.settings.save(config)
 
-        def change() -> None:
-            from meettray.platform.autostart import launch_command
-
-            if wanted:
-                entry.enable(launch_command())
-            else:
-                entry.disable()
-
-        def fail(exc: Exception) -> None:
-            self.notify.emit("Start on login could not be changed", str(exc), None)
-
-        self._runner.run(change, lambda _: None, fail)
-
-    def save_settings(self, config: Config) -> int:
-        """Save to the config file; a changed account rebuilds the service."""
-        ticket = next(self._tickets)
-        config = dataclasses.replace(config, path=config.path or self.config.path)
-
-        def fail(exc: Exception) -> None:
-            self.failed.emit(ticket, _unexpected(exc))
-
-        self._runner.run(lambda: save_config(config), lambda _: self._apply_settings(config), fail)
-        return ticket
+    def reload_settings(self) -> None:
+        """Re-read the settings file (edited by hand or by another meettray) and apply it."""
+        self.settings.reload()
 
     def _apply_settings(self, config: Config) -> None:
         account_changed = config.account != self.config.account
-        if config.ui.start_on_login != self.config.ui.start_on_login:
-            self._set_autostart(config.ui.start_on_login)
         self.config = config
         if account_changed and self.demo is None:
             old, self.service = self.service, None
             self.account = None
+            self.history.detach()
             if old is not None:
-                old.close()
-            self.start()
+                self._close_in_background(old)
+            self._build()  # a build still running for the old account is now stale
         elif self.service is not None:
             self.service.config = dataclasses.replace(
                 self.service.config, meeting=config.meeting, ui=config.ui

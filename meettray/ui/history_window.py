@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from meettray.meetings import Meeting
-from meettray.service import HistoryPage
+from meettray.results import HistoryPage
 from meettray.ui.icons import icon
 
 _Index = QModelIndex | QPersistentModelIndex

@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Signal
 from meettray.hotkeys.base import HotkeyBackend, HotkeyError
 from meettray.hotkeys.keys import Hotkey
 from meettray.ui.controller import AppController
+from meettray.ui.notices import Level, Notice
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,9 @@ class HotkeyManager(QObject):
         log.warning("hotkey for %s unavailable: %s", action, message)
         if key not in self._reported:
             self._reported.add(key)
-            self.controller.notify.emit(f"Hotkey for {LABELS[action]} unavailable", message, None)
+            self.controller.notify.emit(
+                Notice(f"Hotkey for {LABELS[action]} unavailable", message, Level.WARNING)
+            )
         self.status_changed.emit()
 
     def _pressed(self, action: str) -> None:

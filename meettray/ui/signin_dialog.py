@@ -7,6 +7,7 @@ from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from meettray.accounts import DeviceCodePrompt
+from meettray.errors import MeettrayError
 from meettray.ui.icons import icon
 
 
@@ -18,6 +19,7 @@ class SignInDialog(QDialog):
         self.setWindowTitle("Sign in — meettray")
         self.setWindowIcon(icon())
         self.message = QLabel("Finish signing in in your web browser…")
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # may hold the server's words
         self.message.setWordWrap(True)
         self.code = QLabel()
         self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -33,7 +35,7 @@ class SignInDialog(QDialog):
         self.copy = QPushButton("&Copy code")
         self.copy.setVisible(False)
         self.copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.code.text()))
-        cancel = QPushButton("Cancel")
+        cancel = self.cancel = QPushButton("Cancel")
         cancel.clicked.connect(self.reject)
         row = QHBoxLayout()
         row.addWidget(self.copy)
@@ -52,6 +54,17 @@ class SignInDialog(QDialog):
         for widget in (self.code, self.link, self.copy):
             widget.setVisible(True)
         self.copy.setFocus()
+
+    def show_error(self, error: MeettrayError) -> None:
+        """Sign-in failed: say why here, where the person is looking; Close ends it."""
+        self.rejected.disconnect(self.cancel_requested.emit)  # nothing left to cancel
+        self.setWindowTitle("Sign-in failed — meettray")
+        self.message.setText(f"Sign-in failed. {error.message}")
+        for widget in (self.code, self.link, self.copy):
+            widget.setVisible(False)
+        self.cancel.setText("Close")
+        self.cancel.setFocus()
+        self.adjustSize()
 
     def finish(self) -> None:
         """Close without counting as a cancel."""

@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from meettray.errors import MeettrayError
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -33,7 +35,7 @@ class _Job(QRunnable):
         try:
             result = self._work()
         except Exception as exc:  # delivered to the caller, who decides what to show
-            if not hasattr(exc, "message"):
+            if not isinstance(exc, MeettrayError):  # a bug: keep its traceback
                 log.exception("background task failed")
             self._courier.finished.emit(None, exc)
         else:
@@ -67,11 +69,6 @@ class TaskRunner(QObject):
 
         courier.finished.connect(deliver)
         self._pool.start(_Job(work, courier))
-
-    @property
-    def pending(self) -> int:
-        """Jobs started whose results have not been delivered yet."""
-        return len(self._couriers)
 
     def wait(self, msecs: int = 30_000) -> bool:
         """Block until every running job has finished (for shutdown and tests)."""

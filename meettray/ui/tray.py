@@ -15,6 +15,7 @@ from meettray.errors import MeettrayError
 from meettray.meetings import Meeting
 from meettray.ui.controller import AppController
 from meettray.ui.icons import tray_icon
+from meettray.ui.notices import Level, Notice
 
 if TYPE_CHECKING:
     from meettray.platform.notifications import DBusNotifier
@@ -72,9 +73,10 @@ class Tray(QObject):
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._activated)
         self.icon.messageClicked.connect(self._message_clicked)
-        self._clicked_meeting: Meeting | None = None
+        #: The notice on screen in Qt's balloon or the banner (a click acts on it).
+        self._shown_notice: Notice | None = None
         controller.state_changed.connect(self._show_state)
-        controller.notify.connect(self._notify)
+        controller.notify.connect(self.show_notice)
         self._rebuild()
         self._show_state()
 
@@ -87,7 +89,7 @@ class Tray(QObject):
         c = self.controller
         demo = " (demo)" if c.demo is not None else ""
         if c.busy:
-            state, tip = "busy", "Creating a meeting…" if c.meet_now_running else "Signing in…"
+            state, tip = "busy", "Creating a meeting…" if c.creating else "Signing in…"
         elif c.last_error is not None:
             state, tip = "error", f"Last attempt failed: {c.last_error.message}"
         else:
@@ -107,39 +109,52 @@ class Tray(QObject):
         notifier.clicked.connect(self._notification_clicked)
 
     def _notification_clicked(self, context: object) -> None:
-        if isinstance(context, Meeting):
-            self.controller.open_meeting(context)
-        elif isinstance(context, MeettrayError):
-            self.error_details_requested.emit(context)
+        if isinstance(context, Notice):
+            self._act_on(context)
 
-    def _notify(self, title: str, text: str, meeting: Meeting | None) -> None:
-        if not self.controller.config.ui.notifications and meeting is not None:
-            return  # successes are quiet when notifications are off; failures still show
+    def _act_on(self, notice: Notice) -> None:
+        """A click on a notice: open its meeting, or show its error's details."""
+        if notice.meeting is not None:
+            self.controller.open_meeting(notice.meeting)
+        elif notice.error is not None:
+            self.error_details_requested.emit(notice.error)
+
+    def show_notice(self, notice: Notice) -> None:
+        """Tell the person, as the notice's level asks (good news may be quiet)."""
+        if not notice.shown(self.controller.config.ui.notifications):
+            return
         if self.notifier is not None:
-            context = meeting if meeting is not None else self.controller.last_error
-            if self.notifier.notify(title, text, context=context):
-                return
-        self._clicked_meeting = meeting
+            # Sent off the GUI thread; where the server refuses, shown here instead.
+            clickable = notice.meeting is not None or notice.error is not None
+            self.notifier.notify(
+                notice.title,
+                notice.text,
+                context=notice if clickable else None,
+                refused=lambda: self._show_here(notice),
+            )
+            return
+        self._show_here(notice)
+
+    def _show_here(self, notice: Notice) -> None:
+        self._shown_notice = notice
         if self._own_banner:
             if self.banner is None:
                 from meettray.ui.banner import Banner
 
                 self.banner = Banner()
                 self.banner.clicked.connect(self._message_clicked)
-            self.banner.show_message(title, text, near=self.icon.geometry())
+            self.banner.show_message(notice.title, notice.text, near=self.icon.geometry())
             return
         kind = (
-            QSystemTrayIcon.MessageIcon.Information
-            if meeting is not None
-            else QSystemTrayIcon.MessageIcon.Warning
+            QSystemTrayIcon.MessageIcon.Warning
+            if notice.level >= Level.WARNING
+            else QSystemTrayIcon.MessageIcon.Information
         )
-        self.icon.showMessage(title, text, kind, 6000)
+        self.icon.showMessage(notice.title, notice.text, kind, 6000)
 
     def _message_clicked(self) -> None:
-        if self._clicked_meeting is not None:
-            self.controller.open_meeting(self._clicked_meeting)
-        elif self.controller.last_error is not None:
-            self.error_details_requested.emit(self.controller.last_error)
+        if self._shown_notice is not None:
+            self._act_on(self._shown_notice)
 
     # -- clicks ------------------------------------------------------------------------------
 
@@ -164,8 +179,8 @@ class Tray(QObject):
             title = menu.addAction("meettray demo — links are not real")
             title.setEnabled(False)
         now = self._add(menu, "Meet now", lambda: c.meet_now(source="menu"))
-        now.setEnabled(not c.meet_now_running)
-        if c.meet_now_running:
+        now.setEnabled(not c.creating)
+        if c.creating:
             now.setText("Creating a meeting…")
         self._add(menu, "Schedule…", self.schedule_requested.emit)
         recent = menu.addMenu("Recent")

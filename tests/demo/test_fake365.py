@@ -156,7 +156,7 @@ def test_live_row_graph_times_carry_seven_fractional_digits(
     import re
     from datetime import datetime, timezone
 
-    from meettray.meetings import meeting_from_graph
+    from meettray.graph.wire import meeting_from_graph
 
     answer = graph(fake, token, "POST", "/me/onlineMeetings", json={"subject": "x"})
     assert answer.headers["x-ms-ags-diagnostic"]  # support asks for it

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from meettray.config import config_from_mapping
 from meettray.errors import ConfigError, ValidationError
+from meettray.graph import wire
 from meettray.hotkeys.keys import Hotkey
 from meettray.meetings import MAX_SUBJECT_LENGTH, build_schedule, is_valid_email, parse_when
 
@@ -73,7 +74,7 @@ def test_schedule_input_never_crashes(
     assert request.start.tzinfo is not None
     assert timedelta(0) < request.end - request.start <= timedelta(days=1)
     assert all(is_valid_email(a) for a in request.attendees)
-    body = request.create_or_get_body("x")
+    body = wire.create_or_get_body(request, "x")
     assert body["startDateTime"].endswith("Z")
     assert body["endDateTime"] > body["startDateTime"] or body["endDateTime"][:4] > "9999"
 

@@ -29,6 +29,7 @@ def _collect(stream: Iterable[str], into: list[str]) -> None:
     into.extend(stream)
 
 
+@pytest.mark.slow
 def test_sigkill_while_writing_loses_no_reported_row(tmp_path: Path) -> None:
     """Hundreds of SIGKILLs at random moments; every reported row survives, the file opens."""
     rng = random.Random(SEED)
@@ -81,7 +82,7 @@ def test_cli_and_tray_process_write_at_the_same_time(
     ]
     history = HistoryStore(user_dirs / "data" / "meettray" / "history.sqlite3")
     from meettray.meetings import Meeting
-    from meettray.service import utc_now
+    from meettray.results import utc_now
 
     for n in range(200):  # the "tray" writes continuously meanwhile
         history.add(Meeting(id=f"tray-{n}", join_url="https://t/x", subject=f"tray {n}",

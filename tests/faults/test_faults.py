@@ -149,7 +149,7 @@ def test_fault(
         _prepare(fault, patch, tmp_path)
         fault.inject(fake)
         try:
-            created = faulty.create_instant()
+            created = faulty.create(faulty.instant_request())
             outcome: MeettrayError | None = None
         except MeettrayError as exc:
             outcome = exc
@@ -178,7 +178,7 @@ def test_fault(
     assert healthy.history.pending() == []
 
     # And the app goes on working.
-    again = healthy.create_instant()
+    again = healthy.create(healthy.instant_request())
     assert again.meeting.id in fake.meetings
 
 
@@ -186,7 +186,7 @@ def test_a_deleted_meeting_in_history_is_cleaned_up(
     fake: FakeMicrosoft365, service: Callable[[str | None], MeetingService]
 ) -> None:
     working = service(None)
-    meeting = working.create_instant().meeting
+    meeting = working.create(working.instant_request()).meeting
     fake.meetings.clear()  # deleted in Teams meanwhile
     working.cancel(meeting)  # 404: nothing to cancel, so it simply leaves history
     assert working.history.count() == 0

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import functools
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from meettray.config import Config
 from meettray.demo.browser import FakeBrowser
+from meettray.formatting import ClipboardPayload
 from meettray.platform.clipboard import CopyOutcome
 from meettray.service import build_service
 from meettray.ui.controller import AppController
@@ -25,11 +26,12 @@ class RecordingClipboard:
         #: Set to a reason to play a clipboard that refuses the write (Wayland without a serial).
         self.refuse = ""
 
-    def copy(self, text: str, html: str | None = None) -> CopyOutcome:
+    def copy(self, payload: ClipboardPayload, done: Callable[[CopyOutcome], None]) -> None:
         if self.refuse:
-            return CopyOutcome(False, self.refuse)
-        self.copies.append((text, html))
-        return CopyOutcome(True, "Copied to the clipboard.")
+            done(CopyOutcome(False, self.refuse))
+            return
+        self.copies.append((payload.text, payload.html))
+        done(CopyOutcome(True, "Copied to the clipboard."))
 
     @property
     def text(self) -> str:
@@ -111,6 +113,6 @@ def controller(make_controller: functools.partial[AppController], qtbot: QtBot) 
     made = make_controller()
     with qtbot.waitSignal(made.state_changed, timeout=10_000):
         made.start()
-    with qtbot.waitSignal(made.sign_in_finished, timeout=20_000):
+    with qtbot.waitSignal(made.signed_in, timeout=20_000):
         made.sign_in()
     return made

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from meettray.demo.fake365 import FakeMicrosoft365
 from meettray.ui.controller import DEBOUNCE_SECONDS, AppController
+from meettray.ui.notices import Notice
 
-from .conftest import RecordingClipboard
+from .conftest import Clock, RecordingClipboard
 
 
 def test_failures_are_told_and_the_app_keeps_working(
-    controller: AppController, fake: FakeMicrosoft365, qtbot: QtBot
+    controller: AppController, fake: FakeMicrosoft365, clock: Clock, qtbot: QtBot
 ) -> None:
     notes: list[tuple[str, str]] = []
-    controller.notify.connect(lambda title, text, _m: notes.append((title, text)))
+    controller.notify.connect(lambda notice: notes.append((notice.title, notice.text)))
     with qtbot.waitSignal(controller.meeting_created, timeout=10_000):
         controller.meet_now()
     qtbot.waitUntil(lambda: len(controller.recent) == 1, timeout=5000)
@@ -28,14 +30,16 @@ def test_failures_are_told_and_the_app_keeps_working(
         ("drop_before", {"times": 10}),
     ):
         fake.add_fault(kind, "createOrGet", **options)
-        controller._last_trigger = -DEBOUNCE_SECONDS
-        with qtbot.waitSignal(controller.failed, timeout=30_000):
-            controller.meet_now()
+        clock.now += 2 * DEBOUNCE_SECONDS  # past the debounce
+        op = controller.meet_now()
+        assert op is not None
+        with qtbot.waitSignal(op.failed, timeout=30_000):
+            pass
         assert notes[-1][0] == "No meeting was created"
         assert controller.recent == good  # the last good state is kept
         fake.faults.clear()
 
-    controller._last_trigger = -DEBOUNCE_SECONDS
+    clock.now += 2 * DEBOUNCE_SECONDS  # past the debounce
     with qtbot.waitSignal(controller.meeting_created, timeout=10_000):
         controller.meet_now()
     service = controller.service
@@ -48,17 +52,18 @@ def test_failures_are_told_and_the_app_keeps_working(
     assert {m.id for m in service.history.recent(10)} == set(fake.meetings)
 
 
+@pytest.mark.logs("could not note the pending action", "not saved to history")
 def test_a_full_disk_still_copies_the_link(
     controller: AppController, clipboard: RecordingClipboard, qtbot: QtBot
 ) -> None:
     assert controller.service is not None
     controller.service.history._db.execute("PRAGMA query_only = 1")
-    notes: list[tuple[str, str]] = []
-    controller.notify.connect(lambda title, text, _m: notes.append((title, text)))
+    notes: list[Notice] = []
+    controller.notify.connect(notes.append)
 
     with qtbot.waitSignal(controller.meeting_created, timeout=10_000) as created:
         controller.meet_now()
 
-    assert clipboard.text == created.args[1].join_url
-    assert "could not be saved (the disk is full or read-only)" in notes[-1][1]
-    assert "The link still works." in notes[-1][1]
+    assert clipboard.text == created.args[0].meeting.join_url
+    assert "could not be saved (the disk is full or read-only)" in notes[-1].text
+    assert "The link still works." in notes[-1].text

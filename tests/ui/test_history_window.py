@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from meettray.history import HistoryStore
-from meettray.service import HistoryPage
+from meettray.results import HistoryPage
 from meettray.ui.history_window import HistoryModel, HistoryWindow
 from meettray.ui.tasks import TaskRunner
 
@@ -32,6 +32,8 @@ class StoreSource:
         self.store = store
         self.runner = TaskRunner()
         self.calls = 0
+        #: Answers handed back so far (each reaches the model on the GUI thread).
+        self.answered = 0
 
     def history_page(self, search: str, offset: int, limit: int, done: Callable[..., None]) -> None:
         self.calls += 1
@@ -40,12 +42,16 @@ class StoreSource:
             done(HistoryPage([], 0))
             return
 
+        def answer(page: HistoryPage) -> None:
+            self.answered += 1
+            done(page)
+
         def read() -> HistoryPage:
             if offset == 0:
                 return HistoryPage(*store.first_page(limit, search=search))
             return HistoryPage(store.recent(limit, search=search, offset=offset), None)
 
-        self.runner.run(read, done, lambda exc: done(HistoryPage([], None, error=str(exc))))
+        self.runner.run(read, answer, lambda exc: answer(HistoryPage([], None, error=str(exc))))
 
 
 @pytest.fixture
@@ -152,7 +158,9 @@ def test_an_answer_to_an_older_search_is_dropped(store: StoreSource, qtbot: QtBo
     model.reload("Sync")
     with qtbot.waitSignal(model.loaded, timeout=5000):
         model.reload("Incident 999")
-    qtbot.wait(100)  # the first answer arrives too, and is dropped
+    qtbot.waitUntil(
+        lambda: store.answered == 2, timeout=5000
+    )  # the first one came, and was dropped
     assert model.search == "Incident 999"
     assert model.rowCount() == 1
     assert model.meeting(0).id == "m99900"

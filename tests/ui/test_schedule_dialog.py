@@ -12,7 +12,9 @@ from pytestqt.qtbot import QtBot
 
 from meettray.accounts import CALENDAR, CALENDAR_CONSENT_MESSAGE
 from meettray.errors import ConsentRequired, MeettrayError, SignInRequired
-from meettray.meetings import MeetingRequest, meeting_from_graph
+from meettray.graph import wire
+from meettray.graph.wire import meeting_from_graph
+from meettray.meetings import MeetingRequest
 from meettray.ui.schedule_dialog import CUSTOM_END, ScheduleDialog, _to_qdatetime, next_half_hour
 
 NOW = datetime(2026, 11, 21, 14, 7, tzinfo=timezone.utc)
@@ -171,5 +173,5 @@ def test_choosing_specific_presenters_asks_who(dialog: ScheduleDialog) -> None:
     request = dialog.validate()
     assert request is not None
     assert request.presenters == ("pat@contoso.com",)
-    assert request.participants() == [{"upn": "pat@contoso.com", "role": "presenter"}]
+    assert wire.participants(request) == [{"upn": "pat@contoso.com", "role": "presenter"}]
     assert not dialog.errors["presenters"].isVisible()

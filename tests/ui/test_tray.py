@@ -15,9 +15,10 @@ from meettray.demo.fake365 import FakeMicrosoft365
 from meettray.meetings import Meeting
 from meettray.ui.banner import Banner
 from meettray.ui.controller import AppController
+from meettray.ui.notices import Level, Notice
 from meettray.ui.tray import Tray, menu_label
 
-from .conftest import RecordingClipboard
+from .conftest import Clock, RecordingClipboard
 
 
 def texts(menu: QMenu) -> list[str]:
@@ -45,7 +46,7 @@ def test_click_creates_a_meeting_and_recent_copies_again(
     tray = Tray(controller)
     with qtbot.waitSignal(controller.meeting_created, timeout=10_000) as created:
         tray.icon.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
-    meeting = created.args[1]
+    meeting = created.args[0].meeting
     qtbot.waitUntil(lambda: bool(controller.recent), timeout=5000)
 
     tray.menu.aboutToShow.emit()
@@ -69,13 +70,13 @@ def test_click_opens_the_menu_when_so_configured(controller: AppController) -> N
     )
     tray = Tray(controller)
     tray.icon.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
-    assert not controller.meet_now_running
+    assert not controller.creating
     assert tray.menu.isVisible()
     tray.menu.hide()
 
 
 def test_tooltip_shows_busy_and_error(
-    controller: AppController, fake: FakeMicrosoft365, qtbot: QtBot
+    controller: AppController, fake: FakeMicrosoft365, clock: Clock, qtbot: QtBot
 ) -> None:
     tray = Tray(controller)
     assert "Click for a new meeting link — adele@contoso.example" in tray.icon.toolTip()
@@ -85,9 +86,11 @@ def test_tooltip_shows_busy_and_error(
         controller.meet_now()
         assert "Creating a meeting…" in tray.icon.toolTip()
     fake.signed_in_user.guest = True
-    controller._last_trigger = -10
-    with qtbot.waitSignal(controller.failed, timeout=10_000):
-        controller.meet_now()
+    clock.now += 10
+    op = controller.meet_now()
+    assert op is not None
+    with qtbot.waitSignal(op.failed, timeout=10_000):
+        pass
     assert "Last attempt failed: You are not allowed" in tray.icon.toolTip()
     tray.menu.aboutToShow.emit()
     assert "Last error: details…" in texts(tray.menu)
@@ -103,8 +106,8 @@ def test_demo_is_marked(controller: AppController) -> None:
 
 
 def test_menu_label_escapes_ampersands(controller: AppController) -> None:
-    from meettray.meetings import meeting_from_graph
-    from meettray.service import utc_now
+    from meettray.graph.wire import meeting_from_graph
+    from meettray.results import utc_now
 
     meeting = meeting_from_graph(
         {"id": "m", "joinWebUrl": "https://x", "subject": "R&D " + "x" * 60},
@@ -118,8 +121,8 @@ def test_menu_label_escapes_ampersands(controller: AppController) -> None:
 
 
 def _meeting(n: int) -> Meeting:
-    from meettray.meetings import meeting_from_graph
-    from meettray.service import utc_now
+    from meettray.graph.wire import meeting_from_graph
+    from meettray.results import utc_now
 
     return meeting_from_graph(
         {"id": f"m{n}", "joinWebUrl": f"https://teams.example/l/{n}", "subject": f"Sync {n}"},
@@ -138,11 +141,13 @@ def test_messages_reuse_one_banner_and_its_click_opens_the_latest_meeting(
 ) -> None:
     tray = Tray(controller, own_banner=True)
     assert banner_of(tray) is None  # nothing made before the first message
-    controller.notify.emit("Link copied", "first", _meeting(1))
+    controller.notify.emit(Notice("Link copied", "first", Level.SUCCESS, meeting=_meeting(1)))
     banner = banner_of(tray)
     assert isinstance(banner, Banner)
     qtbot.addWidget(banner)
-    controller.notify.emit("Link copied", "second & <b>plain</b>", _meeting(2))
+    controller.notify.emit(
+        Notice("Link copied", "second & <b>plain</b>", Level.SUCCESS, meeting=_meeting(2))
+    )
     assert tray.banner is banner  # one window, reused
     assert banner.isVisible()
     assert (banner.title.text(), banner.text.text()) == ("Link copied", "second & <b>plain</b>")
@@ -158,14 +163,15 @@ def test_a_failure_banner_offers_the_error_details(controller: AppController, qt
     from meettray.errors import GraphError
 
     tray = Tray(controller, own_banner=True)
-    controller.last_error = GraphError("Microsoft Graph refused.", status=403)
-    controller.notify.emit("No meeting was created", "Microsoft Graph refused.", None)
+    error = GraphError("Microsoft Graph refused.", status=403)
+    controller.notify.emit(
+        Notice("No meeting was created", error.message, Level.ERROR, error=error)
+    )
     assert tray.banner is not None
     qtbot.addWidget(tray.banner)
     with qtbot.waitSignal(tray.error_details_requested) as details:
         QTest.mouseClick(tray.banner, Qt.MouseButton.LeftButton)
-    assert details.args == [controller.last_error]
-    controller.last_error = None
+    assert details.args == [error]  # this notice's error, not whatever failed last
 
 
 def test_banner_sits_beside_the_icon_inside_the_screen(qtbot: QtBot) -> None:

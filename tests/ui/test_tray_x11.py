@@ -63,9 +63,9 @@ def tray(
 
 def tray_answers() -> bool:
     """The icon is shown before the rest starts: the socket answering means the tray is up."""
-    from meettray import instance
+    from meettray import ipc
 
-    return instance.ask(instance.Request("ping"), timeout=5) is not None
+    return ipc.ask(ipc.Request("ping"), timeout=5) is not None
 
 
 def click_icon(display: str) -> None:

@@ -164,6 +164,8 @@ def _runtime_dir() -> Path:
     the temporary folder.  platformdirs would fall back too, but with a warning
     printed on every command.
     """
+    if sys.platform == "win32":  # server_name() is a named pipe there
+        raise NotImplementedError
 
     def candidates() -> Iterator[Path]:
         if sys.platform == "darwin":  # pragma: no cover - macOS only
@@ -189,6 +191,8 @@ def _runtime_dir() -> Path:
 
 def _is_private(folder: Path, *, tighten: bool = False) -> bool:
     """A real folder (not a link) of this user's, readable by nobody else."""
+    if sys.platform == "win32":  # no owner ids or modes to compare
+        raise NotImplementedError
     info = folder.lstat()
     if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
         return False

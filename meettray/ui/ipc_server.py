@@ -1,10 +1,10 @@
-"""The tray app's end of :mod:`meettray.instance`: a user-only local socket.
+"""The tray app's end of :mod:`meettray.ipc`: a user-only local socket.
 
 On Unix it is a plain ``AF_UNIX`` socket watched by ``QSocketNotifier``s, which
 keeps QtNetwork (2.8 MiB of an idle tray's memory, measured) out of the
 process; on Windows, where Python has no Unix sockets, it is Qt's named pipe
-(``QLocalServer``).  Both take one :class:`~meettray.instance.Request` line per
-connection and answer with one :class:`~meettray.instance.Outcome` line.
+(``QLocalServer``).  Both take one :class:`~meettray.ipc.Request` line per
+connection and answer with one :class:`~meettray.ipc.Outcome` line.
 """
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ import logging
 import os
 import socket
 import stat
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSocketNotifier, Signal
 
-from meettray.instance import (
+from meettray.ipc import (
     MAX_MESSAGE,
     Outcome,
     ProtocolError,
@@ -68,6 +69,8 @@ class _UnixServer(_Server):
 
     def listen(self) -> bool:
         """Start listening; a socket file left by a crashed instance is replaced."""
+        if sys.platform == "win32":  # InstanceServer is the named pipe there
+            raise NotImplementedError
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             try:

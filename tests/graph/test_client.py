@@ -12,7 +12,7 @@ from meettray.errors import GraphError, NetworkError, SignInRequired
 from meettray.graph import GraphClient, retry_delay
 from meettray.meetings import MeetingRequest
 
-from .conftest import SleepRecorder
+from ..conftest import SleepRecorder
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 
@@ -461,7 +461,7 @@ def requests_patch(
 
     import requests
 
-    token = graph._tokens.token(["OnlineMeetings.ReadWrite"])
+    token = graph._transport._tokens.token(["OnlineMeetings.ReadWrite"])
     answer = requests.patch(
         f"{fake.graph_endpoint}/me/onlineMeetings/{quote(meeting_id, safe='')}",
         json=body, headers={"Authorization": f"Bearer {token}"}, timeout=10,

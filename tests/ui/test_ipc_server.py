@@ -11,25 +11,25 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from meettray import instance
-from meettray.instance import PROTOCOL_VERSION, Outcome, Request, TrayStatus
-from meettray.ui.instance_server import InstanceServer
+from meettray import ipc
+from meettray.ipc import PROTOCOL_VERSION, Outcome, Request, TrayStatus
+from meettray.ui.ipc_server import InstanceServer
 
 pytestmark = pytest.mark.posix  # file modes, Unix sockets, signals
 
 
 def ask_in_thread(request: Request, results: list[Any]) -> threading.Thread:
-    thread = threading.Thread(target=lambda: results.append(instance.ask(request, timeout=10)))
+    thread = threading.Thread(target=lambda: results.append(ipc.ask(request, timeout=10)))
     thread.start()
     return thread
 
 
 def test_nobody_listening_means_none() -> None:
-    assert instance.ask(Request("ping")) is None
+    assert ipc.ask(Request("ping")) is None
 
 
 def test_round_trip_and_permissions(qtbot: QtBot) -> None:
-    server = InstanceServer(instance.server_name())
+    server = InstanceServer(ipc.server_name())
     assert server.listen()
     server.request_received.connect(
         lambda request, respond: respond(Outcome(ok=True, message=f"echo {request.subject}"))
@@ -40,27 +40,27 @@ def test_round_trip_and_permissions(qtbot: QtBot) -> None:
     thread.join()
     assert results == [Outcome(ok=True, message="echo Stand-up")]
 
-    path = Path(instance.server_name())
+    path = Path(ipc.server_name())
     assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
     assert stat.S_IMODE(os.stat(path).st_mode) & 0o077 == 0  # no group or other access
     server.close()
     assert not path.exists()  # closing removes the socket file
-    assert instance.ask(Request("ping")) is None
+    assert ipc.ask(Request("ping")) is None
 
 
 def test_closing_leaves_a_newer_instances_socket_alone(qtbot: QtBot) -> None:
-    older = InstanceServer(instance.server_name())
+    older = InstanceServer(ipc.server_name())
     assert older.listen()
-    Path(instance.server_name()).unlink()  # as if a newer instance had replaced it
-    newer = InstanceServer(instance.server_name())
+    Path(ipc.server_name()).unlink()  # as if a newer instance had replaced it
+    newer = InstanceServer(ipc.server_name())
     assert newer.listen()
     older.close()
-    assert Path(instance.server_name()).exists()
+    assert Path(ipc.server_name()).exists()
     newer.close()
 
 
 def test_a_stale_socket_file_is_replaced(qtbot: QtBot) -> None:
-    path = Path(instance.server_name())
+    path = Path(ipc.server_name())
     path.write_text("left over from a crash")
     server = InstanceServer(str(path))
     assert server.listen()
@@ -70,13 +70,13 @@ def test_a_stale_socket_file_is_replaced(qtbot: QtBot) -> None:
 def test_malformed_requests_get_an_answer(qtbot: QtBot) -> None:
     import socket
 
-    server = InstanceServer(instance.server_name())
+    server = InstanceServer(ipc.server_name())
     assert server.listen()
     replies: list[bytes] = []
 
     def talk() -> None:
         with socket.socket(socket.AF_UNIX) as connection:
-            connection.connect(instance.server_name())
+            connection.connect(ipc.server_name())
             connection.sendall(b"not json\n")
             replies.append(connection.recv(1000))
 
@@ -95,7 +95,7 @@ def raw_exchange(qtbot: QtBot, payload: bytes) -> bytes:
 
     def talk() -> None:
         with socket.socket(socket.AF_UNIX) as connection:
-            connection.connect(instance.server_name())
+            connection.connect(ipc.server_name())
             connection.sendall(payload)
             replies.append(connection.recv(10_000))
 
@@ -107,12 +107,12 @@ def raw_exchange(qtbot: QtBot, payload: bytes) -> bytes:
 
 
 def test_another_protocol_version_is_refused_plainly_both_ways(qtbot: QtBot) -> None:
-    server = InstanceServer(instance.server_name())
+    server = InstanceServer(ipc.server_name())
     assert server.listen()
     handled: list[Request] = []
     server.request_received.connect(lambda request, respond: handled.append(request))
     # An older or newer command asking this tray:
-    reply = instance.decode_outcome(raw_exchange(qtbot, b'{"command": "now", "version": 99}\n'))
+    reply = ipc.decode_outcome(raw_exchange(qtbot, b'{"command": "now", "version": 99}\n'))
     assert reply.ok is False
     assert "different versions" in reply.message
     assert "start it again" in reply.message
@@ -120,7 +120,7 @@ def test_another_protocol_version_is_refused_plainly_both_ways(qtbot: QtBot) -> 
     server.close()
 
     # This command asking a tray of another version:
-    newer = InstanceServer(instance.server_name())
+    newer = InstanceServer(ipc.server_name())
     assert newer.listen()
 
     def answer_as_another_version(_request: Request, respond: Any) -> None:
@@ -137,24 +137,24 @@ def test_another_protocol_version_is_refused_plainly_both_ways(qtbot: QtBot) -> 
 
 
 def test_unknown_commands_and_shapes_are_refused(qtbot: QtBot) -> None:
-    server = InstanceServer(instance.server_name())
+    server = InstanceServer(ipc.server_name())
     assert server.listen()
     version = str(PROTOCOL_VERSION).encode()
     unknown = raw_exchange(qtbot, b'{"command": "dance", "version": ' + version + b"}\n")
-    assert instance.decode_outcome(unknown) == Outcome(ok=False, message="Unknown command 'dance'.")
+    assert ipc.decode_outcome(unknown) == Outcome(ok=False, message="Unknown command 'dance'.")
     not_text = raw_exchange(
         qtbot, b'{"command": "now", "subject": 5, "version": ' + version + b"}\n"
     )
-    assert instance.decode_outcome(not_text).message == "Malformed request."
+    assert ipc.decode_outcome(not_text).message == "Malformed request."
     server.close()
 
 
 def test_a_status_survives_the_round_trip() -> None:
-    from meettray.instance import HotkeyState
+    from meettray.ipc import HotkeyState
 
     status = TrayStatus(
         tray=True, backend="x11", hotkeys={"meet_now": HotkeyState("Ctrl+Alt+M", True)},
         account="adele@contoso.example",
     )  # fmt: skip
     sent = Outcome(ok=True, status=status, warnings=("one",))
-    assert instance.decode_outcome(instance.encode(sent)) == sent
+    assert ipc.decode_outcome(ipc.encode(sent)) == sent

@@ -1,21 +1,20 @@
-"""Answers to other meettray processes: the requests of :mod:`meettray.instance`."""
+"""Answers to other meettray processes: the requests of :mod:`meettray.ipc`."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from meettray.errors import MeettrayError
-from meettray.instance import HotkeyState, Outcome, Request, TrayStatus
-from meettray.platform.clipboard import CopyOutcome
+from meettray.ipc import HotkeyState, Outcome, Request, TrayStatus
 from meettray.ui.app import TrayApp
+from meettray.ui.operations import Delivered
 
 if TYPE_CHECKING:
-    from meettray.service import Created
     from meettray.ui.hotkey_manager import HotkeyManager
-    from meettray.ui.instance_server import Respond
+    from meettray.ui.ipc_server import Respond
 
 
-class RemoteControl:
+class IpcHandler:
     """Carries out what ``meettray now``, ``meettray`` and ``doctor`` ask the running tray."""
 
     def __init__(self, tray_app: TrayApp, hotkeys: HotkeyManager | None = None) -> None:
@@ -30,14 +29,16 @@ class RemoteControl:
             respond(Outcome(ok=True))
         elif request.command == "status":
             respond(Outcome(ok=True, status=self.status()))
-        elif request.command == "now":
-
-            def reply(outcome: Created | Exception) -> None:
-                respond(outcome_of(outcome, self.tray_app.controller.last_copy))
-
-            self.tray_app.controller.meet_now(
-                source="command line", subject=request.subject, reply=reply
+        else:  # "now": the protocol admits no other command
+            # Its own operation: the answer is this request's, never another's.
+            op = self.tray_app.controller.create(
+                what="Meet now for the command line",
+                subject=request.subject,
+                tell_failure=False,  # the command prints it
+                interactive=False,  # nobody at the tray to sign in: the command says so
             )
+            op.done.connect(lambda delivered: respond(delivered_outcome(delivered)))
+            op.failed.connect(lambda error: respond(failure_outcome(error)))
 
     def status(self) -> TrayStatus:
         hotkeys = self.hotkeys
@@ -55,20 +56,19 @@ class RemoteControl:
         )
 
 
-def outcome_of(outcome: Created | Exception, copy: CopyOutcome | None = None) -> Outcome:
-    """A Meet now result as the answer to send, with what the copy came to."""
-    from meettray.service import Created
+def delivered_outcome(delivered: Delivered) -> Outcome:
+    """A made meeting as the answer to send, with what *its* copy came to."""
+    copied = delivered.copy.copied
+    return Outcome(
+        ok=True,
+        meeting=delivered.meeting.as_json(),
+        warnings=delivered.created.warnings,
+        copied=copied,
+        message="" if copied else delivered.copy.message,
+    )
 
-    if isinstance(outcome, Created):
-        copied = copy is not None and copy.copied
-        return Outcome(
-            ok=True,
-            meeting=outcome.meeting.as_json(),
-            warnings=outcome.warnings,
-            copied=copied,
-            message="" if copied or copy is None else copy.message,
-        )
-    error = outcome if isinstance(outcome, MeettrayError) else MeettrayError(str(outcome))
+
+def failure_outcome(error: MeettrayError) -> Outcome:
     return Outcome(
         ok=False,
         message=error.message,

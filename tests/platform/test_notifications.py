@@ -6,6 +6,7 @@ an id, and invokes the ``default`` action as a click on the notification does.
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -72,17 +73,19 @@ def test_a_click_on_the_notification_opens_the_meeting(
     opened: list[str],
     qtbot: QtBot,
 ) -> None:
-    from meettray.platform.notifications import DBusNotifier
+    from meettray.platform.notifications import DBusNotifier, connect_notifier
+    from meettray.ui.tasks import TaskRunner
 
     address, fake_server = server
-    notifier = DBusNotifier("/icons/meettray-64.png", address=address)
-    assert notifier.available()
+    connection = connect_notifier(address)
+    assert connection is not None
+    notifier = DBusNotifier(connection, TaskRunner(), "/icons/meettray-64.png")
     tray = Tray(controller)
     tray.use_notifier(notifier)
     try:
         with qtbot.waitSignal(controller.meeting_created, timeout=10_000) as created:
             controller.meet_now()
-        meeting: Meeting = created.args[1]
+        meeting: Meeting = created.args[0].meeting
         qtbot.waitUntil(lambda: len(fake_server.notified) == 1, timeout=5000)
         app, replaces, icon, title, _body, actions, hints, _timeout = fake_server.notified[0]
         assert (app, replaces, icon) == ("meettray", 0, "/icons/meettray-64.png")
@@ -97,20 +100,43 @@ def test_a_click_on_the_notification_opens_the_meeting(
         qtbot.waitUntil(lambda: len(fake_server.notified) == 2, timeout=5000)
         assert fake_server.notified[1][1] == 1
         fake_server.click(1, action="other")  # not the default action: nothing opens
-        qtbot.wait(100)
-        assert opened == [meeting.join_url]
+        fake_server.click(1)  # signals arrive in order: had "other" opened, it would show first
+        qtbot.waitUntil(lambda: len(opened) == 2, timeout=5000)
+        assert opened == [meeting.join_url, meeting.join_url]
+    finally:
+        notifier.close()
+
+
+def test_one_notification_at_a_time_and_only_the_newest_waiting_one(
+    server: tuple[str, FakeNotificationServer], qtbot: QtBot
+) -> None:
+    """Each Notify is a D-Bus round trip off the GUI thread: a burst sends the first and
+    the last, in order, and the GUI thread never waits for either."""
+    from meettray.platform.notifications import DBusNotifier, connect_notifier
+    from meettray.ui.tasks import TaskRunner
+
+    address, fake_server = server
+    connection = connect_notifier(address)
+    assert connection is not None
+    runner = TaskRunner()
+    notifier = DBusNotifier(connection, runner)
+    refused: list[str] = []
+    try:
+        for n in range(3):
+            notifier.notify(f"title {n}", "text", refused=functools.partial(refused.append, str(n)))
+        qtbot.waitUntil(lambda: len(fake_server.notified) == 2, timeout=5000)
+        runner.wait(5000)
+        assert [body[3] for body in fake_server.notified] == ["title 0", "title 2"]
+        assert fake_server.notified[1][1] == 1  # the second replaces the first
+        assert refused == []
     finally:
         notifier.close()
 
 
 def test_no_notification_server_means_qt_keeps_the_balloon() -> None:
-    from meettray.platform.notifications import DBusNotifier
+    from meettray.platform.notifications import connect_notifier
 
     from ..dbus_service import private_bus
 
     with private_bus() as address:
-        notifier = DBusNotifier(address=address)
-        try:
-            assert notifier.available() is False
-        finally:
-            notifier.close()
+        assert connect_notifier(address) is None

@@ -1,0 +1,282 @@
+"""The Microsoft Graph client: online meetings and calendar events for one organizer.
+
+The operations meettray needs, on top of :class:`~meettray.graph.transport.Transport`
+(HTTPS, tokens, retries) and :mod:`meettray.graph.wire` (bodies and answers).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from meettray.accounts import CALENDAR, MEETINGS, TokenProvider
+from meettray.errors import GraphError, NetworkError
+from meettray.graph import wire
+from meettray.graph.errors import UNREADABLE_RESPONSE, unusable_answer
+from meettray.graph.transport import MAX_TOTAL_WAIT, TIMEOUT, GraphResponse, Transport
+from meettray.meetings import Meeting, MeetingRequest
+
+log = logging.getLogger(__name__)
+
+#: Waits between reads of a new calendar event whose Teams link has not arrived yet
+#: (live Graph can answer 201 with ``onlineMeeting: null``): about 8 s in all.
+EVENT_LINK_WAITS = (0.5, 1.0, 1.5, 2.0, 3.0)
+#: Said when Exchange added no Teams meeting to a new event.
+NO_TEAMS_IN_EVENT = (
+    "The calendar event was created and the invitations were sent, but Exchange added no "
+    "Teams meeting to it, so there is no Teams link. Usually the mailbox's allowed "
+    "online-meeting providers (allowedOnlineMeetingProviders) do not include Teams: ask "
+    "your IT administrator. The link meettray kept opens the event in Outlook."
+)
+
+
+@dataclass(frozen=True)
+class CreateResult:
+    """A created meeting and anything that went only partly right."""
+
+    meeting: Meeting
+    #: True when Graph said the meeting already existed (a retried ``createOrGet``).
+    existed: bool = False
+    warnings: tuple[str, ...] = ()
+
+
+class GraphClient:
+    """Talks to Graph for one organizer: ``/me`` (delegated) or ``/users/{id}`` (app-only)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        tokens: TokenProvider,
+        *,
+        user_id: str = "",
+        session: requests.Session | None = None,
+        timeout: tuple[float, float] = TIMEOUT,
+        max_total_wait: float = MAX_TOTAL_WAIT,
+        sleep: Callable[[float], None] = time.sleep,
+        on_wait: Callable[[float, str], None] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    ) -> None:
+        self._transport = Transport(
+            base_url,
+            tokens,
+            user_id=user_id,
+            session=session,
+            timeout=timeout,
+            max_total_wait=max_total_wait,
+            sleep=sleep,
+            on_wait=on_wait,
+        )
+        self.base_url = self._transport.base_url
+        self._owner = f"/users/{quote(user_id, safe='')}" if user_id else "/me"
+        self._clock = clock
+
+    def close(self) -> None:
+        self._transport.close()
+
+    def warm_up(self) -> None:
+        """Open the TLS connection now, so the first click pays one round trip, not three."""
+        self._transport.warm_up()
+
+    def _create_or_get(self, request: MeetingRequest, external_id: str) -> GraphResponse:
+        """createOrGet: the same externalId always means the same single meeting."""
+        return self._transport.send(
+            "POST",
+            f"{self._owner}/onlineMeetings/createOrGet",
+            body=wire.create_or_get_body(request, external_id),
+            scopes=(MEETINGS,),
+            idempotent=True,
+        )
+
+    def _meeting(
+        self,
+        response: GraphResponse,
+        reader: Callable[..., Meeting],
+        account: str,
+        created_at: datetime | None = None,
+        body: Any = None,
+    ) -> Meeting:
+        """Read an answer that holds a meeting (its request-id kept for any error)."""
+        return reader(
+            _json_of(response) if body is None else body,
+            status=response.status_code,
+            account=account,
+            created_at=created_at or self._clock(),
+            request_id=response.request_id,
+        )
+
+    # -- meetings ----------------------------------------------------------------------------
+
+    def create_meeting(
+        self, request: MeetingRequest, external_id: str, *, account: str = ""
+    ) -> CreateResult:
+        """Create (or get, on a retry) an online meeting; then apply settings createOrGet lacks."""
+        response = self._create_or_get(request, external_id)
+        meeting = self._meeting(response, wire.meeting_from_graph, account)
+        warnings: list[str] = []
+        patch = wire.settings_patch(request)
+        if patch:
+            try:
+                patched = self._transport.send(
+                    "PATCH",
+                    f"{self._owner}/onlineMeetings/{quote(meeting.id, safe='')}",
+                    body=patch,
+                    scopes=(MEETINGS,),
+                    idempotent=True,
+                )
+                meeting = self._meeting(
+                    patched, wire.meeting_from_graph, account, created_at=meeting.created_at
+                )
+            except (GraphError, NetworkError) as exc:
+                # The meeting exists and its link works: keep it, say what is missing.
+                warnings.append(
+                    "The meeting was created, but its lobby and presenter settings could "
+                    f"not be applied: {exc.message}"
+                )
+        return CreateResult(meeting, existed=response.status_code == 200, warnings=tuple(warnings))
+
+    def create_event(
+        self, request: MeetingRequest, transaction_id: str, *, account: str = ""
+    ) -> CreateResult:
+        """A calendar event with a Teams meeting; Exchange sends the invitations.
+
+        The ``transactionId`` makes a retried POST return the first event.
+        """
+        response = self._transport.send(
+            "POST",
+            f"{self._owner}/events",
+            body=wire.event_body(request, transaction_id),
+            scopes=(CALENDAR,),
+            idempotent=True,
+        )
+        body = _json_of(response)
+        warnings: list[str] = []
+        if not wire.event_join_url(body):
+            # The event exists and invitations are out: never post it again.  Exchange
+            # may add the Teams link moments later; read the event back for it.
+            body = self._await_event_link(body)
+        if wire.event_join_url(body):
+            meeting = self._meeting(response, wire.meeting_from_event, account, body=body)
+        else:
+            meeting = wire.meeting_from_event(
+                body,
+                status=response.status_code,
+                account=account,
+                created_at=self._clock(),
+                request_id=response.request_id,
+                without_teams=True,
+            )
+            warnings.append(NO_TEAMS_IN_EVENT)
+        if wire.settings_patch(request):
+            warnings.append(
+                "Lobby and presenter options are not applied to calendar meetings; "
+                "set them in Teams' meeting options."
+            )
+        return CreateResult(meeting, warnings=tuple(warnings))
+
+    def _await_event_link(self, body: Any) -> Any:
+        """Read a new event back until its Teams link is there (or give up); the last read."""
+        identifier = body.get("id") if isinstance(body, dict) else None
+        if not identifier:
+            return body
+        path = (
+            f"{self._owner}/events/{quote(str(identifier), safe='')}"
+            "?$select=onlineMeeting,isOnlineMeeting,webLink"
+        )
+        for delay in EVENT_LINK_WAITS:
+            self._transport.wait(delay, "Exchange has not added the Teams link to the event yet")
+            try:
+                read = _json_of(
+                    self._transport.send("GET", path, scopes=(CALENDAR,), idempotent=True)
+                )
+            except (GraphError, NetworkError) as exc:
+                log.info("could not read the new event back: %s", exc.message)
+                return body
+            if isinstance(read, dict):
+                body = {**body, **read}
+            if wire.event_join_url(body):
+                log.info("the event's Teams link arrived after a read-back")
+                break
+        return body
+
+    def check_access(self) -> str:
+        """A harmless read that needs the meeting permission; returns the request-id.
+
+        Graph lists meetings only by join link; asking for one that cannot exist
+        proves that the token, the permission and (app-only) the access policy
+        all work, and creates nothing.
+        """
+        probe = "https://teams.microsoft.com/l/meetup-join/meettray-doctor-probe"
+        try:
+            response = self._transport.send(
+                "GET",
+                f"{self._owner}/onlineMeetings?$filter=JoinWebUrl%20eq%20'{quote(probe, safe='')}'",
+                scopes=(MEETINGS,),
+                idempotent=True,
+            )
+        except GraphError as exc:
+            # Live Graph answers an unknown link with 404 (or 400), not an empty list:
+            # the request got past authentication and permission checks, which is the proof.
+            if exc.status in (400, 404):
+                return exc.request_id
+            raise
+        return response.request_id
+
+    def settle(
+        self, request: MeetingRequest, external_id: str, *, account: str = ""
+    ) -> Meeting | None:
+        """Find out what became of a Meet now / scheduled meeting whose answer was lost.
+
+        Repeats createOrGet with the same externalId.  200 means the earlier
+        attempt created the meeting: it is returned, to be recorded.  201 means
+        only this repeat created it, so it is deleted again (the person was told
+        it failed); likewise a meeting whose answer is unusable.  History then
+        matches the server either way.
+        """
+        response = self._create_or_get(request, external_id)
+        raw = _json_of(response)  # unreadable: raises, and the entry stays pending
+        identifier = raw.get("id") if isinstance(raw, dict) else None
+        if not identifier:
+            raise unusable_answer(
+                "Microsoft Graph sent an answer meettray could not read.",
+                status=response.status_code,
+                code=UNREADABLE_RESPONSE,
+                request_id=response.request_id,
+            )
+        try:
+            meeting = self._meeting(response, wire.meeting_from_graph, account, body=raw)
+        except GraphError:
+            meeting = None  # exists, but unusable: removed below
+        if response.status_code == 200 and meeting is not None:
+            return meeting
+        self._transport.send(
+            "DELETE",
+            f"{self._owner}/onlineMeetings/{quote(str(identifier), safe='')}",
+            scopes=(MEETINGS,),
+            idempotent=True,
+        )
+        return None
+
+    def delete_meeting(self, meeting: Meeting) -> None:
+        """Cancel a meeting on the server (an online meeting, or the calendar event)."""
+        collection, scope = (
+            ("events", CALENDAR) if meeting.is_calendar_event else ("onlineMeetings", MEETINGS)
+        )
+        self._transport.send(
+            "DELETE",
+            f"{self._owner}/{collection}/{quote(meeting.id, safe='')}",
+            scopes=(scope,),
+            idempotent=True,
+        )
+
+
+def _json_of(response: GraphResponse) -> Any:
+    return wire.json_body(
+        response.content, status=response.status_code, request_id=response.request_id
+    )

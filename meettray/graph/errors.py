@@ -1,0 +1,159 @@
+"""Graph's answers as meettray's errors: by status, method and ``error.code``, never text.
+
+Every Graph error code meettray acts on, and every code it gives its own
+findings about an answer, is named here once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import requests
+import urllib3.exceptions
+
+from meettray.accounts import CALENDAR, CALENDAR_CONSENT_MESSAGE
+from meettray.errors import GraphError, MeettrayError, NetworkError, SignInRequired
+
+#: Graph's ``error.code`` for a mailbox it cannot reach (on-premises, inactive, unlicensed).
+MAILBOX_NOT_ENABLED = "MailboxNotEnabledForRESTAPI"
+#: meettray's own codes for an answer it could not use.  Each came after the server acted.
+UNREADABLE_RESPONSE = "UnreadableResponse"
+RESPONSE_TOO_LARGE = "ResponseTooLarge"
+NO_JOIN_LINK = "NoJoinLink"
+INSECURE_JOIN_LINK = "InsecureJoinLink"
+
+
+def unusable_answer(
+    message: str, *, status: int, code: str, request_id: str, detail: str = ""
+) -> GraphError:
+    """An answer that came back but cannot be used: the server may have acted on it."""
+    return GraphError(
+        message,
+        status=status,
+        code=code,
+        detail=detail,
+        request_id=request_id,
+        server_may_have_acted=True,
+    )
+
+
+def graph_error(
+    method: str,
+    status: int,
+    content: bytes,
+    *,
+    user_id: str,
+    scopes: Sequence[str],
+    request_id: str,
+    waited: float,
+    diagnostics: dict[str, str],
+) -> MeettrayError:
+    """Graph's error answer as a typed error.  ``user_id``: the organizer in application
+    mode ("" when delegated)."""
+    code, message = "", ""
+    try:
+        error = json.loads(content).get("error", {})
+        code = str(error.get("code", ""))
+        message = str(error.get("message", ""))
+        inner = error.get("innerError", {})
+        request_id = str(inner.get("request-id", "")) or request_id
+        if inner.get("date"):
+            diagnostics = {**diagnostics, "date": str(inner["date"])}
+    except (ValueError, AttributeError):
+        pass
+    detail = f"HTTP {status} {code}: {message}".strip(": ")
+    facts: dict[str, Any] = {
+        "detail": detail,
+        "request_id": request_id,
+        "diagnostics": diagnostics,
+    }
+    if status == 401:
+        return SignInRequired(
+            "Microsoft Graph did not accept your sign-in. Sign in again.", **facts
+        )
+    text = _error_message(method, status, code, waited=waited, scopes=scopes, user_id=user_id)
+    return GraphError(text, status=status, code=code, **facts)
+
+
+def _error_message(
+    method: str, status: int, code: str, *, waited: float, scopes: Sequence[str], user_id: str
+) -> str:
+    if status == 403 and CALENDAR in scopes and not user_id:
+        return CALENDAR_CONSENT_MESSAGE
+    if status == 403:
+        return _forbidden_message(user_id)
+    if status == 404 and method == "POST":
+        # A create never looks a meeting up: 404 is about the organizer or the mailbox.
+        if code == MAILBOX_NOT_ENABLED:
+            return (
+                "Microsoft Graph cannot reach the organizer's mailbox (it is on-premises, "
+                "inactive, or not licensed for Exchange Online). Ask your IT administrator."
+            )
+        if user_id:
+            return _object_id_advice(user_id)
+        return (
+            "Microsoft Graph did not find your Teams account. Check that your account "
+            "has a Teams and Exchange Online licence, or ask your IT administrator."
+        )
+    if status == 404:  # reading, changing or cancelling one meeting
+        return "That meeting no longer exists on the server (it may have been deleted)."
+    if status == 429 or status >= 500:
+        busy = "busy" if status in (429, 503) else "having problems"
+        return (
+            f"Microsoft Teams is {busy} right now"
+            + (f" (meettray waited {waited:.0f} s)" if waited else "")
+            + ". Try again in a few minutes."
+        )
+    if status == 400:
+        return "Microsoft Teams did not accept the meeting details."
+    return f"Microsoft Graph refused the request (HTTP {status})."
+
+
+def _forbidden_message(user_id: str) -> str:
+    if user_id:
+        return (
+            f"The app is not allowed to create meetings for {user_id}. An "
+            "administrator must grant it the OnlineMeetings.ReadWrite.All application "
+            "permission and a Teams application access policy that covers this user."
+        )
+    return (
+        "You are not allowed to create Teams meetings. Usually your account has no "
+        "Teams license, is a guest in this organisation, or the app lacks the "
+        "OnlineMeetings.ReadWrite permission; ask your IT administrator."
+    )
+
+
+def _object_id_advice(user_id: str) -> str:
+    return (
+        f"Microsoft Graph found no user {user_id!r}. In application mode, [account] user_id "
+        "must be the organizer's object ID (a GUID), not their sign-in name: find it in "
+        "the Microsoft Entra admin centre under Users → the user → Object ID."
+    )
+
+
+def is_connect_failure(exc: Exception) -> bool:
+    """Whether the request never left this machine (refused, DNS failure)."""
+    # requests wraps urllib3's MaxRetryError, whose reason is NewConnectionError
+    # (NameResolutionError is a subclass) when no connection was made.
+    cause = exc.args[0] if exc.args else None
+    reason = getattr(cause, "reason", cause)
+    return isinstance(reason, urllib3.exceptions.NewConnectionError)
+
+
+def network_error(exc: Exception, method: str, client_request_id: str) -> NetworkError:
+    never_sent = is_connect_failure(exc) or isinstance(exc, requests.exceptions.ConnectTimeout)
+    if never_sent:
+        message = "Microsoft Graph cannot be reached. Check your network connection."
+    elif isinstance(exc, requests.exceptions.Timeout):
+        message = "Microsoft Graph did not answer in time."
+    else:
+        message = "The connection to Microsoft Graph was interrupted."
+    if method == "POST" and not never_sent:
+        message += " The meeting may or may not have been created."
+    return NetworkError(
+        message,
+        detail=f"{type(exc).__name__}; client-request-id: {client_request_id}",
+        maybe_sent=not never_sent,
+    )

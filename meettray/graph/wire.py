@@ -1,0 +1,224 @@
+"""Graph's wire format: the bodies meettray sends, and how it reads Graph's answers.
+
+Pure functions over plain values: no network, no Qt.  Answers are read
+defensively (v1.0 ``joinWebUrl`` and the beta shape's ``joinUrl``; unknown
+fields ignored); an answer that cannot be used is a :class:`GraphError`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from datetime import datetime, timezone, tzinfo
+from typing import Any
+from urllib.parse import urlsplit
+
+from meettray.graph.errors import (
+    INSECURE_JOIN_LINK,
+    NO_JOIN_LINK,
+    UNREADABLE_RESPONSE,
+    unusable_answer,
+)
+from meettray.meetings import Meeting, MeetingRequest, utc_iso
+
+
+def create_or_get_body(request: MeetingRequest, external_id: str) -> dict[str, Any]:
+    """The body for ``POST …/onlineMeetings/createOrGet`` (only the fields it accepts)."""
+    body: dict[str, Any] = {
+        "externalId": external_id,
+        "subject": request.subject,
+        "startDateTime": utc_iso(request.start),
+        "endDateTime": utc_iso(request.end),
+    }
+    if request.attendees or request.presenters:
+        body["participants"] = {"attendees": participants(request)}
+    return body
+
+
+def participants(request: MeetingRequest) -> list[dict[str, str]]:
+    """Attendees with their roles; a presenter who was not invited is added as one."""
+    chosen = {address.lower() for address in request.presenters}
+    people = list(request.attendees) + [
+        p for p in request.presenters if p.lower() not in {a.lower() for a in request.attendees}
+    ]
+    return [
+        {"upn": address, "role": "presenter" if address.lower() in chosen else "attendee"}
+        for address in people
+    ]
+
+
+def settings_patch(request: MeetingRequest) -> dict[str, Any]:
+    """Settings ``createOrGet`` does not take, to apply with a ``PATCH`` afterwards."""
+    patch: dict[str, Any] = {}
+    if request.lobby_bypass:
+        patch["lobbyBypassSettings"] = {
+            "scope": request.lobby_bypass,
+            "isDialInBypassEnabled": False,
+        }
+    if request.allowed_presenters:
+        patch["allowedPresenters"] = request.allowed_presenters
+    return patch
+
+
+def event_body(request: MeetingRequest, transaction_id: str) -> dict[str, Any]:
+    """The body for ``POST /me/events`` with a Teams meeting (sends invitations).
+
+    ``transactionId`` lets Graph recognise a retried POST, like createOrGet's
+    ``externalId``.
+    """
+    return {
+        "transactionId": transaction_id,
+        "subject": request.subject,
+        "start": {"dateTime": utc_iso(request.start)[:-1], "timeZone": "UTC"},
+        "end": {"dateTime": utc_iso(request.end)[:-1], "timeZone": "UTC"},
+        "attendees": [
+            {"emailAddress": {"address": address}, "type": "required"}
+            for address in request.attendees
+        ],
+        "isOnlineMeeting": True,
+        "onlineMeetingProvider": "teamsForBusiness",
+    }
+
+
+def json_body(content: bytes, *, status: int, request_id: str) -> Any:
+    """An answer's JSON (``None`` for an empty body)."""
+    try:
+        return json.loads(content or b"null")
+    except ValueError:
+        raise unusable_answer(
+            "Microsoft Graph sent an answer meettray could not read. Try again.",
+            status=status,
+            code=UNREADABLE_RESPONSE,
+            request_id=request_id,
+        ) from None
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+_FRACTION = re.compile(r"(\.\d{6})\d+")
+
+
+def _time(value: Any, zone: tzinfo = timezone.utc) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    # Graph writes 7 fractional digits (``.0000000``); Python reads at most 6.
+    text = _FRACTION.sub(r"\1", value.replace("Z", "+00:00"))
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+
+
+def _join_url(candidate: Any, status: int, request_id: str) -> str:
+    url = _text(candidate)
+    if not url:
+        raise unusable_answer(
+            "Microsoft Teams created no join link for this meeting. Try again.",
+            status=status,
+            code=NO_JOIN_LINK,
+            request_id=request_id,
+        )
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise unusable_answer(
+            "Microsoft Graph returned a join link that is not a secure https:// address; "
+            "meettray will not use it.",
+            status=status,
+            code=INSECURE_JOIN_LINK,
+            detail=f"scheme {parts.scheme!r}",
+            request_id=request_id,
+        )
+    return url
+
+
+def _require_object(body: Any, status: int, request_id: str) -> None:
+    if not isinstance(body, dict) or not _text(body.get("id")):
+        raise unusable_answer(
+            "Microsoft Graph sent an answer meettray could not read.",
+            status=status,
+            code=UNREADABLE_RESPONSE,
+            request_id=request_id,
+        )
+
+
+def meeting_from_graph(
+    body: Any, *, status: int, account: str, created_at: datetime, request_id: str = ""
+) -> Meeting:
+    """Read an onlineMeeting (v1.0 or beta shape); unknown fields are ignored."""
+    _require_object(body, status, request_id)
+    settings = _mapping(body.get("joinMeetingIdSettings"))
+    audio = _mapping(body.get("audioConferencing"))
+    return Meeting(
+        id=body["id"],
+        join_url=_join_url(body.get("joinWebUrl") or body.get("joinUrl"), status, request_id),
+        subject=_text(body.get("subject")),
+        start=_time(body.get("startDateTime")),
+        end=_time(body.get("endDateTime")),
+        created_at=created_at,
+        external_id=_text(body.get("externalId")),
+        meeting_code=_text(settings.get("joinMeetingId")),
+        passcode=_text(settings.get("passcode")),
+        dial_in=_text(audio.get("tollNumber")),
+        toll_free=_text(audio.get("tollFreeNumber")),
+        conference_id=_text(audio.get("conferenceId")),
+        dial_in_url=_text(audio.get("dialinUrl")),
+        account=account,
+    )
+
+
+def event_join_url(body: Any) -> str:
+    """The Teams link of a calendar event, or "" while Exchange has not added one."""
+    online = _mapping(body.get("onlineMeeting")) if isinstance(body, Mapping) else {}
+    return _text(online.get("joinUrl"))
+
+
+def meeting_from_event(
+    body: Any,
+    *,
+    status: int,
+    account: str,
+    created_at: datetime,
+    request_id: str = "",
+    without_teams: bool = False,
+) -> Meeting:
+    """Read a calendar event created with a Teams meeting.
+
+    ``without_teams``: Exchange added no Teams meeting; the event's Outlook link
+    (``webLink``) stands in, so the event can still be found and opened.
+    """
+    _require_object(body, status, request_id)
+    online, start, end = (_mapping(body.get(key)) for key in ("onlineMeeting", "start", "end"))
+    link = body.get("webLink") if without_teams else online.get("joinUrl")
+    return Meeting(
+        id=body["id"],
+        join_url=_join_url(link, status, request_id),
+        subject=_text(body.get("subject")),
+        start=_event_time(start),
+        end=_event_time(end),
+        created_at=created_at,
+        conference_id=_text(online.get("conferenceId")),
+        dial_in=_text(online.get("tollNumber")),
+        is_calendar_event=True,
+        account=account,
+    )
+
+
+def _event_time(value: Mapping[str, Any]) -> datetime | None:
+    zone: tzinfo = timezone.utc
+    name = _text(value.get("timeZone"))
+    if name and name.upper() != "UTC":
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # only calendar events have zones
+
+        try:
+            zone = ZoneInfo(name)
+        except (ValueError, ZoneInfoNotFoundError):
+            return None  # a Windows zone name; the start is not worth a failure
+    return _time(value.get("dateTime"), zone)

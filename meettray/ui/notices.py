@@ -1,0 +1,35 @@
+"""What the tray app tells the person: one typed notice, shown by its level."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+from meettray.errors import MeettrayError
+from meettray.meetings import Meeting
+
+
+class Level(IntEnum):
+    #: Something worked ("Link copied"): quiet when notifications are off.
+    SUCCESS = 1
+    #: Worth knowing, nothing to do: quiet when notifications are off.
+    INFO = 2
+    #: Something did not fully work (a copy refused, a setting not applied): always shown.
+    WARNING = 3
+    #: Something failed: always shown.
+    ERROR = 4
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A notification: a click opens ``meeting``, or shows ``error``'s details."""
+
+    title: str
+    text: str
+    level: Level
+    meeting: Meeting | None = None
+    error: MeettrayError | None = None
+
+    def shown(self, notifications_on: bool) -> bool:
+        """Whether to show it: ``[ui] notifications = false`` quiets only good news."""
+        return notifications_on or self.level >= Level.WARNING

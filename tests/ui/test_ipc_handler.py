@@ -1,0 +1,39 @@
+"""Answers to other meettray processes: each request through its own operation."""
+
+from __future__ import annotations
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from meettray.demo.fake365 import FakeMicrosoft365
+from meettray.errors import ExitCode
+from meettray.ipc import Outcome, Request
+from meettray.ui.app import TrayApp
+from meettray.ui.controller import AppController
+from meettray.ui.ipc_handler import IpcHandler
+
+
+@pytest.mark.logs("no system tray available")
+def test_socket_requests(controller: AppController, fake: FakeMicrosoft365, qtbot: QtBot) -> None:
+    app = IpcHandler(TrayApp(controller, tray_grace_ms=0))
+    answers: list[Outcome] = []
+    app.handle_request(Request("ping"), answers.append)
+    assert answers == [Outcome(ok=True)]
+
+    app.handle_request(Request("now", subject="From the CLI"), answers.append)
+    qtbot.waitUntil(lambda: len(answers) == 2, timeout=10_000)
+    assert answers[1].ok is True
+    assert answers[1].meeting is not None
+    assert answers[1].meeting["subject"] == "From the CLI"
+    assert answers[1].meeting["id"] in fake.meetings
+
+    fake.signed_in_user.guest = True
+    app.handle_request(Request("now"), answers.append)
+    qtbot.waitUntil(lambda: len(answers) == 3, timeout=10_000)
+    assert answers[2].ok is False
+    assert answers[2].exit_code == ExitCode.GRAPH
+    assert answers[2].request_id
+
+    app.handle_request(Request("status"), answers.append)
+    assert answers[3].status is not None
+    assert answers[3].status.account == "adele@contoso.example"

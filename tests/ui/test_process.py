@@ -1,0 +1,91 @@
+"""The tray app's process plumbing: the excepthook, Qt's messages, the cycle collector."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+
+@pytest.mark.logs("unexpected error")
+def test_uncaught_errors_are_logged_and_shown_not_fatal(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import sys
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from meettray.ui.process import install_excepthook
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _p, _t, text: shown.append(text))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored afterwards
+    install_excepthook("/logs/meettray.log")
+
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        sys.excepthook(*sys.exc_info())
+
+    assert "carried on" in shown[0]
+    assert "/logs/meettray.log" in shown[0]
+    assert any(r.levelname == "CRITICAL" and r.exc_info for r in caplog.records)
+
+
+def test_qt_messages_from_before_the_log_exists_reach_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The icon is shown before logging is set up; Qt's words then are kept, not lost
+    and not printed on the terminal."""
+    import logging
+
+    from PySide6.QtCore import qInstallMessageHandler, qWarning
+
+    from meettray.ui import process
+
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])  # as at start-up: no handler yet
+    monkeypatch.setattr(logging, "lastResort", None)
+    process.route_qt_messages()
+    try:
+        qWarning("early words from Qt")
+    finally:
+        qInstallMessageHandler(None)
+    kept: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            kept.append(f"{record.name}: {record.getMessage()}")
+
+    root.addHandler(Keep())
+    process.replay_qt_messages()
+    assert kept == ["qt: early words from Qt"]
+
+
+def test_cycles_are_collected_on_the_gui_thread(qtbot: QtBot, qapp: Any) -> None:
+    """Garbage made on a worker thread is freed on the GUI thread, where Qt objects live."""
+    import gc
+    import threading
+
+    from meettray.ui.process import collect_garbage_on_gui_thread
+
+    freed_on: list[str] = []
+
+    class Node:
+        def __del__(self) -> None:
+            freed_on.append(threading.current_thread().name)
+
+    def make_garbage() -> None:
+        for _ in range(5000):
+            node = Node()
+            node.me = node  # type: ignore[attr-defined]  # a cycle: only the collector frees it
+
+    timer = collect_garbage_on_gui_thread(qapp, interval_ms=10)
+    try:
+        worker = threading.Thread(target=make_garbage, name="worker")
+        worker.start()
+        worker.join()
+        qtbot.waitUntil(lambda: len(freed_on) == 5000, timeout=5000)
+    finally:
+        timer.stop()
+        gc.enable()
+    assert set(freed_on) == {threading.main_thread().name}
