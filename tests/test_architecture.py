@@ -38,3 +38,39 @@ def test_the_checkout_keeps_every_contract() -> None:
     done = lint_imports(ROOT)
     assert done.returncode == 0, done.stdout
     assert "0 broken" in done.stdout
+
+
+def test_the_tray_app_loads_no_network_stack_on_the_gui_thread() -> None:
+    """Importing the tray app's modules (all the GUI thread ever imports) loads neither
+    requests, msal nor urllib3: they load on the worker that builds the service."""
+    views = [
+        f"meettray.ui.{path.stem}"
+        for path in sorted((ROOT / "meettray" / "ui").glob("*.py"))
+        if path.stem != "__init__"
+    ]
+    code = (
+        "import sys\n"
+        f"for name in {views!r}: __import__(name)\n"
+        "print(' '.join(sorted(m for m in ('requests', 'msal', 'urllib3', "
+        "'meettray.service') if m in sys.modules)))\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=False, env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert len(views) > 15  # every module of the tray app was imported
+    assert done.stdout.strip() == ""
+
+
+def test_every_module_is_in_the_code_map() -> None:
+    """ARCHITECTURE.md names every module, so it stays true as files come and go."""
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    missing = [
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "meettray").rglob("*.py"))
+        if path.stem not in ("__init__", "__main__")
+        and not any(
+            form in text for form in (f"`{path.stem}.py`", f"`{path.stem}`", f"/{path.stem}`")
+        )
+    ]
+    assert missing == []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from jeepney.low_level import Message
 from PySide6.QtCore import QObject, Signal
 
 
@@ -33,8 +34,8 @@ def subscribe(rules: list[Any], *, address: str = "SESSION") -> Any:
 class SignalListener(QObject):
     r"""Reads a :func:`subscribe`\ d connection; :attr:`received` per signal."""
 
-    #: A jeepney message, on the GUI thread.
-    received = Signal(object)
+    #: A signal's message, on the GUI thread.
+    received = Signal(Message)
 
     def __init__(self, connection: Any, *, name: str = "dbus") -> None:
         super().__init__()

@@ -94,7 +94,8 @@ def connect_notifier(address: str = "SESSION") -> NotifierConnection | None:
 class DBusNotifier(QObject):
     """Sends notifications; :attr:`clicked` fires on the GUI thread when one is clicked."""
 
-    #: The ``context`` given with the notification the person clicked.
+    #: The ``context`` given with the notification the person clicked (whatever the
+    #: caller passed: the platform layer does not know the tray's types).
     clicked = Signal(object)
 
     def __init__(self, connection: NotifierConnection, runner: Runner, icon_path: str = "") -> None:

@@ -1,36 +1,33 @@
 """The controller: widgets emit intents, the controller acts and reports back.
 
-It owns the :class:`~meettray.service.MeetingService` (built in the
-background at start-up, so the first click pays one Graph round trip) and
-creates meetings: every trigger (a click, the hotkey, the menu, Schedule…,
-``meettray now`` through the socket) goes through :meth:`AppController.create`,
-which returns a :class:`~meettray.ui.operations.MeetingOperation`.  Creations
-queue; one is in flight at a time, and each gets its own outcome.  Sign-in,
-history and settings are the helpers :class:`SignInFlow`,
+Every trigger (a click, the hotkey, the menu, Schedule…, ``meettray now``
+through the socket) goes through :meth:`AppController.create`, which returns
+a :class:`~meettray.ui.operations.MeetingOperation`; the controller decides
+what the person is told.  Its helpers do the rest: :class:`ServiceHost` (the
+service, built in the background so the first click pays one Graph round
+trip), :class:`MeetingQueue` (creations, one at a time), :class:`SignInFlow`,
 :class:`HistoryFeed` and :class:`SettingsApplier`.  It never touches a widget.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import logging
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from meettray.accounts import MEETINGS, Account, CacheStatus, DeviceCodePrompt
 from meettray.config import Config
 from meettray.errors import MeettrayError, SignInRequired
-from meettray.formatting import ClipboardPayload, clipboard_payload, short_link
+from meettray.formatting import clipboard_payload, short_link
 from meettray.meetings import Meeting, MeetingRequest
 from meettray.platform.clipboard import CopyOutcome
-from meettray.results import Created, HistoryPage
-from meettray.ui.history_feed import RECENT_COUNT, HistoryFeed
+from meettray.results import HistoryPage
+from meettray.ui.history_feed import HistoryFeed
+from meettray.ui.meeting_queue import ClipboardWriter, MeetingQueue
 from meettray.ui.notices import Level, Notice
 from meettray.ui.operations import (
     ActionOperation,
@@ -39,6 +36,7 @@ from meettray.ui.operations import (
     SignInOperation,
     as_meettray_error,
 )
+from meettray.ui.service_host import Ready, ServiceFactory, ServiceHost
 from meettray.ui.settings_applier import SettingsApplier
 from meettray.ui.signin_flow import SignInFlow
 from meettray.ui.tasks import TaskRunner
@@ -52,28 +50,6 @@ log = logging.getLogger(__name__)
 
 #: Seconds after a Meet now trigger during which another tray/hotkey trigger is ignored.
 DEBOUNCE_SECONDS = 0.8
-
-ServiceFactory = Callable[..., "MeetingService"]
-
-
-@dataclass(frozen=True)
-class _Started:
-    """What the background start-up hands the GUI thread."""
-
-    service: MeetingService
-    account: Account | None
-    recent: list[Meeting]
-    recovered: list[Meeting]
-
-
-class ClipboardWriter(Protocol):
-    def copy(self, payload: ClipboardPayload, done: Callable[[CopyOutcome], None]) -> None:
-        """Place the payload; ``done`` gets what was observed, on the GUI thread.
-
-        A write that did not take is not a copy.  ``done`` may be called before
-        this returns (Qt's own clipboard) or later (a helper process).
-        """
-        ...
 
 
 class AppController(QObject):
@@ -95,9 +71,6 @@ class AppController(QObject):
     sign_in_failed = Signal(MeettrayError)
     history_changed = Signal()
     settings_saved = Signal()
-    #: From a worker thread the moment Graph answered (queued to the GUI thread, so it
-    #: arrives before the job's own result): the operation, and its meeting.
-    _link_ready = Signal(MeetingOperation, Meeting)
 
     def __init__(
         self,
@@ -118,26 +91,23 @@ class AppController(QObject):
         self.config = config
         self.demo = demo
         self._runner = runner
-        self._clipboard = clipboard
         self._open_url = open_url
-        self._service_factory = service_factory
         self._monotonic = monotonic
 
-        self.service: MeetingService | None = None
         self.account: Account | None = None
         self.cache_status: CacheStatus | None = None
         self.last_error: MeettrayError | None = None
         self._last_trigger = -DEBOUNCE_SECONDS
-        # Each build of the service is numbered; one that finishes after a newer build
-        # began (the account changed during start-up) is closed and forgotten.
-        self._build_numbers = itertools.count(1)
-        self._building: int | None = None
-        self._waiting: list[tuple[Callable[[MeetingService], None], Callable[[Exception], None]]]
-        self._waiting = []
-        self._queue: deque[MeetingOperation] = deque()
-        self._current: MeetingOperation | None = None
+        self._host = ServiceHost(runner, service_factory, demo=demo, open_url=open_url, parent=self)
+        self._host.ready.connect(self._ready)
+        self._host.failed.connect(self._not_ready)
+        self.meetings = MeetingQueue(
+            runner, clipboard, self.with_service, lambda: self.config.ui, parent=self
+        )
+        self.meetings.delivered.connect(self._delivered)
+        self.meetings.failed.connect(self._not_created)
+        self.meetings.busy_changed.connect(self.state_changed)
         self._after_sign_in: list[MeetingOperation] = []
-        self._link_ready.connect(self._link_arrived)
 
         self.history = HistoryFeed(runner, self)
         self.history.changed.connect(self.history_changed)
@@ -159,7 +129,7 @@ class AppController(QObject):
     @property
     def creating(self) -> bool:
         """A meeting is being made (the busy icon, "Creating a meeting…")."""
-        return self._current is not None
+        return self.meetings.current is not None
 
     @property
     def signing_in(self) -> bool:
@@ -171,44 +141,27 @@ class AppController(QObject):
 
     # -- the service ---------------------------------------------------------------------------
 
+    @property
+    def service(self) -> MeetingService | None:
+        return self._host.service
+
     def start(self) -> None:
         """Build the service in the background: discovery, token cache, history, TLS."""
-        if self.service is None and self._building is None:
-            self._build()
+        self._host.start(self.config)
 
-    def _build(self) -> None:
-        number = self._building = next(self._build_numbers)
-        config, demo, open_url = self.config, self.demo, self._open_url
-        factory = self._service_factory
+    def with_service(
+        self, action: Callable[[MeetingService], None], fail: Callable[[Exception], None]
+    ) -> None:
+        """Run ``action`` now, or once the service is ready; ``fail`` if it never will be."""
+        self._host.with_service(action, fail, self.config)
 
-        def build() -> _Started:
-            service = factory(config, demo=demo, open_browser=open_url)
-            try:
-                recovered = service.warm_up()
-                account = service.ensure_signed_in_for_demo()
-                return _Started(service, account, service.recent(RECENT_COUNT), recovered)
-            except BaseException:
-                service.close()
-                raise
-
-        self._runner.run(
-            build,
-            lambda built: self._started(number, built),
-            lambda exc: self._start_failed(number, exc),
-        )
-
-    def _started(self, number: int, built: _Started) -> None:
-        if number != self._building:  # settings changed meanwhile: a newer build is coming
-            log.info("service build %d superseded; closing it", number)
-            self._close_in_background(built.service)
-            return
-        self._building = None
-        service = self.service = built.service
+    def _ready(self, ready: Ready) -> None:
+        service = ready.service
         # Settings saved while it was built (other than the account) apply to it too.
         service.config = dataclasses.replace(
             service.config, meeting=self.config.meeting, ui=self.config.ui
         )
-        self.account = built.account
+        self.account = ready.account
         self.cache_status = service.cache_status
         log.info("ready (account: %s)", self.account.username if self.account else "none")
         if (set_aside := service.history_set_aside) is not None:
@@ -219,51 +172,23 @@ class AppController(QObject):
                     Level.WARNING,
                 )
             )
-        self.history.attach(service, built.recent)
-        self.history.announce_recovered(built.recovered)
+        self.history.attach(service, ready.recent)
+        self.history.announce_recovered(ready.recovered)
         self.state_changed.emit()
-        waiting, self._waiting = self._waiting, []
-        for action, _fail in waiting:
-            action(service)
 
-    def _start_failed(self, number: int, exc: Exception) -> None:
-        if number != self._building:
-            return
-        self._building = None
-        error = self.last_error = as_meettray_error(exc)
-        log.warning("could not start: %s (%s)", error.message, error.detail)
+    def _not_ready(self, error: MeettrayError, told: bool) -> None:
+        self.last_error = error
         self.state_changed.emit()
-        waiting, self._waiting = self._waiting, []
-        for _action, fail in waiting:
-            fail(error)
-        if not waiting:
+        if not told:  # work that was waiting said so itself
             self.notify.emit(
                 Notice("meettray cannot connect yet", error.message, Level.ERROR, error=error)
             )
-
-    def with_service(
-        self, action: Callable[[MeetingService], None], fail: Callable[[Exception], None]
-    ) -> None:
-        """Run ``action`` now, or once the service is ready (a click right at start-up);
-        ``fail`` gets the reason if it never will be."""
-        if self.service is not None:
-            action(self.service)
-            return
-        self._waiting.append((action, fail))
-        self.start()
-
-    def _close_in_background(self, service: MeetingService) -> None:
-        """Closing may wait on a worker's history lock: never on the GUI thread."""
-        self._runner.run(service.close, lambda _: None, lambda exc: log.warning("closing: %s", exc))
 
     def shutdown(self) -> None:
         self.history.detach()
         self.sign_in_flow.cancel()
         self._runner.wait(10_000)
-        if self.service is not None:
-            self._close_in_background(self.service)
-            self.service = None
-            self._runner.wait(10_000)
+        self._host.shutdown()
 
     # -- creating meetings ---------------------------------------------------------------------
 
@@ -274,7 +199,7 @@ class AppController(QObject):
         meeting is being made, is ignored: a double click makes one meeting.
         """
         now = self._monotonic()
-        if self._current is not None or self._queue or now - self._last_trigger < DEBOUNCE_SECONDS:
+        if self.meetings.busy or now - self._last_trigger < DEBOUNCE_SECONDS:
             log.info("meet now from %s ignored: a moment ago already", source)
             return None
         self._last_trigger = now
@@ -301,80 +226,30 @@ class AppController(QObject):
             tell_failure=tell_failure,
             interactive=interactive,
         )
-        self._queue.append(op)
-        self._next()
+        self.meetings.add([op])
         return op
 
-    def _next(self) -> None:
-        if self._current is not None or not self._queue:
-            return
-        op = self._current = self._queue.popleft()
-        log.info("%s", op.what)
-
-        def run(service: MeetingService) -> None:
-            def work() -> Created:
-                request = op.request or service.instant_request(op.subject)
-                return service.create(request, on_created=lambda m: self._link_ready.emit(op, m))
-
-            self._runner.run(
-                work, lambda created: self._created(op, created), lambda e: self._failed(op, e)
-            )
-
-        self.with_service(run, lambda exc: self._failed(op, exc))
-        self.state_changed.emit()  # the busy icon is drawn while the request is on its way
-
-    def _link_arrived(self, op: MeetingOperation, meeting: Meeting) -> None:
-        """Graph answered: the link goes on the clipboard before history is written."""
-        if op.copy_started:
-            return
-        op.copy_started = True
-        payload = clipboard_payload(meeting, self.config.ui)
-        self._clipboard.copy(payload, lambda outcome: self._copied(op, outcome))
-
-    def _copied(self, op: MeetingOperation, outcome: CopyOutcome) -> None:
-        if not outcome.copied:
-            log.warning("link not copied: %s", outcome.message)
-        op.copy_outcome = outcome
-        self._deliver_when_complete(op)
-
-    def _created(self, op: MeetingOperation, created: Created) -> None:
-        op.created = created
-        self._link_arrived(op, created.meeting)  # nothing if the copy began already
-        self._deliver_when_complete(op)
-
-    def _deliver_when_complete(self, op: MeetingOperation) -> None:
-        """Both the meeting and its copy's outcome are known: finish the operation."""
-        if op.created is None or op.copy_outcome is None or op.is_finished:
-            return
-        delivered = Delivered(op.created, op.copy_outcome)
-        self._current = None
+    def _delivered(self, _op: MeetingOperation, delivered: Delivered) -> None:
         self.last_error = None
-        op.succeed(delivered)
         self.meeting_created.emit(delivered)
         self._tell_copied(delivered.meeting, delivered.copy, delivered.created.warnings)
         self.history.refresh()
         self.history.settle_lost_answers()  # the network works again
-        self.state_changed.emit()
-        self._next()
 
-    def _failed(self, op: MeetingOperation, exc: Exception) -> None:
-        error = as_meettray_error(exc)
-        self._current = None
+    def _not_created(self, op: MeetingOperation, error: MeettrayError) -> None:
         if isinstance(error, SignInRequired) and op.interactive and not op.waited_for_sign_in:
             # The person asked for a meeting: sign in, then make it (the same operation).
             op.waited_for_sign_in = True
             self._after_sign_in.append(op)
             self.notify.emit(Notice("Sign in to create meetings", error.message, Level.INFO))
             self.sign_in()
-        else:
-            self.last_error = error
-            op.fail(error)
-            if op.tell_failure:
-                self.notify.emit(
-                    Notice("No meeting was created", error.message, Level.ERROR, error=error)
-                )
-        self.state_changed.emit()
-        self._next()
+            return
+        self.last_error = error
+        op.fail(error)
+        if op.tell_failure:
+            self.notify.emit(
+                Notice("No meeting was created", error.message, Level.ERROR, error=error)
+            )
 
     def schedule(self, request: MeetingRequest) -> MeetingOperation:
         """A scheduled meeting; the Schedule window shows the outcome itself."""
@@ -386,7 +261,7 @@ class AppController(QObject):
         """Put a meeting's link (and details, per settings or ``details``) on the clipboard,
         and tell the person what the copy came to."""
         payload = clipboard_payload(meeting, self.config.ui, details=details)
-        self._clipboard.copy(
+        self.meetings.clipboard.copy(
             payload, lambda outcome: self._tell_copied(meeting, outcome, (), again)
         )
 
@@ -487,8 +362,7 @@ class AppController(QObject):
         self.state_changed.emit()
         self.signed_in.emit(account)
         waiting, self._after_sign_in = self._after_sign_in, []
-        self._queue.extend(waiting)  # the meetings asked for before sign-in
-        self._next()
+        self.meetings.add(waiting)  # the meetings asked for before sign-in
 
     def _sign_in_ended_badly(self, op: SignInOperation, error: MeettrayError) -> None:
         waiting, self._after_sign_in = self._after_sign_in, []
@@ -527,12 +401,9 @@ class AppController(QObject):
         account_changed = config.account != self.config.account
         self.config = config
         if account_changed and self.demo is None:
-            old, self.service = self.service, None
             self.account = None
             self.history.detach()
-            if old is not None:
-                self._close_in_background(old)
-            self._build()  # a build still running for the old account is now stale
+            self._host.rebuild(config)  # a build still running for the old account goes stale
         elif self.service is not None:
             self.service.config = dataclasses.replace(
                 self.service.config, meeting=config.meeting, ui=config.ui

@@ -22,7 +22,7 @@ T = TypeVar("T")
 class _Courier(QObject):
     """Lives on the GUI thread; its signals carry a job's outcome back there."""
 
-    finished = Signal(object, object)  # result, exception
+    finished = Signal(object, object)  # a job's result (any type), or the exception it raised
 
 
 class _Job(QRunnable):
