@@ -158,3 +158,22 @@ def test_a_click_while_the_last_message_shows_makes_a_new_meeting_and_opens_noth
     assert wait_for(lambda: xclip_read(desktop) == second)
     time.sleep(0.5)  # a wrongly opened meeting would have been handed to BROWSER by now
     assert browser_log.read_text() == ""
+
+
+def test_the_command_copies_what_the_tray_copies(
+    desktop: str, config_file: Path, fake: FakeMicrosoft365
+) -> None:
+    """Was: 'meettray now' without a tray ignored [ui] clipboard = "details" and copied the
+    link alone, while the tray copied the details too."""
+    config_file.write_text(config_file.read_text() + '[ui]\nclipboard = "details"\n')
+    env = {"DISPLAY": desktop, "WAYLAND_DISPLAY": ""}
+    assert run_cli("login", "--device-code", env=env).returncode == 0
+    made = run_cli("now", env=env)
+    assert made.returncode == 0, made.stderr
+    link = made.stdout.strip()
+    meeting = next(iter(fake.meetings.values()))
+    assert link == meeting["joinWebUrl"]
+    copied = xclip_read(desktop)
+    assert copied.startswith(link + "\n")
+    assert "Meeting ID: " in copied
+    assert f"Passcode: {meeting['joinMeetingIdSettings']['passcode']}" in copied
