@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from meettray import __version__
 from meettray.errors import ExitCode, MeettrayError, SignInCancelled, ValidationError
+from meettray.plaintext import displayable
 
 if TYPE_CHECKING:
     from meettray.config import UiConfig
@@ -243,12 +244,12 @@ class _LazyDemo:
 def _report(exc: MeettrayError, verbose: int) -> None:
     if isinstance(exc, ValidationError):
         for problem in exc.problems.values():
-            print(f"meettray: {problem}", file=sys.stderr)
+            print(f"meettray: {displayable(problem)}", file=sys.stderr)
     else:
-        print(f"meettray: {exc.message}", file=sys.stderr)
+        print(f"meettray: {displayable(exc.message)}", file=sys.stderr)
     details = exc.technical_details()
-    if details and verbose:
-        print(details, file=sys.stderr)
+    if details and verbose:  # Graph's own words among them: text, never escapes
+        print("\n".join(displayable(line) for line in details.splitlines()), file=sys.stderr)
     elif exc.request_id:
         print(f"(request-id {exc.request_id}; run with -v for details)", file=sys.stderr)
 
@@ -320,8 +321,8 @@ def _report_recovered(service: MeetingService) -> None:
     """After a success the network works: settle earlier actions whose answer was lost."""
     for meeting in service.reconcile():
         print(
-            f"meettray: found a meeting whose answer had been lost: {meeting.subject} "
-            f"({meeting.join_url}); it is in history now.",
+            "meettray: found a meeting whose answer had been lost: "
+            f"{displayable(meeting.subject)} ({meeting.join_url}); it is in history now.",
             file=sys.stderr,
         )
 
@@ -337,9 +338,10 @@ def _print_delegated(answer: Outcome, args: argparse.Namespace, out: TextIO) -> 
         error.exit_code = ExitCode(answer.exit_code if answer.exit_code in known else 1)
         raise error
     for warning in answer.warnings:
-        print(f"meettray: {warning}", file=sys.stderr)
+        print(f"meettray: {displayable(warning)}", file=sys.stderr)
     meeting = answer.meeting
-    print(json.dumps(meeting, ensure_ascii=False) if args.json else meeting["join_url"], file=out)
+    link = displayable(str(meeting["join_url"]))  # from another process: text, not escapes
+    print(json.dumps(meeting, ensure_ascii=False) if args.json else link, file=out)
     if answer.copied:
         print("meettray: Copied to the clipboard by the running meettray.", file=sys.stderr)
     else:
@@ -351,7 +353,7 @@ def _print_delegated(answer: Outcome, args: argparse.Namespace, out: TextIO) -> 
 def _print_created(created: Created, args: argparse.Namespace, out: TextIO, ui: UiConfig) -> int:
     meeting = created.meeting
     for warning in created.warnings:
-        print(f"meettray: {warning}", file=sys.stderr)
+        print(f"meettray: {displayable(warning)}", file=sys.stderr)
     if args.json:
         print(json.dumps(meeting.as_json(), ensure_ascii=False), file=out)
     else:
@@ -384,7 +386,8 @@ def _cmd_history(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
         print("No meetings yet." if not args.search else "No meeting matches.", file=out)
     for meeting in meetings:
         when = (meeting.start or meeting.created_at).astimezone().strftime("%Y-%m-%d %H:%M")
-        print(f"{when}  {meeting.subject or '(no subject)'}\n    {meeting.join_url}", file=out)
+        subject = displayable(meeting.subject) or "(no subject)"  # as text, not escapes
+        print(f"{when}  {subject}\n    {displayable(meeting.join_url)}", file=out)
     return ExitCode.OK
 
 

@@ -28,18 +28,42 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 @dataclass(frozen=True)
 class Cloud:
-    """A Microsoft cloud: where to sign in and where Graph lives."""
+    """A Microsoft cloud: where to sign in, where Graph lives, and where its links point."""
 
     name: str
     login_host: str
     graph_host: str
+    #: The only hosts a join link from this cloud may name: its Teams web hosts, and its
+    #: Outlook web hosts (a calendar event that Exchange gave no Teams meeting keeps
+    #: its Outlook link).  Anything else is copied to nobody's clipboard and opened nowhere.
+    link_hosts: frozenset[str]
 
 
 CLOUDS: Mapping[str, Cloud] = {
-    "global": Cloud("global", "login.microsoftonline.com", "graph.microsoft.com"),
-    "usgov": Cloud("usgov", "login.microsoftonline.us", "graph.microsoft.us"),
-    "usgov-dod": Cloud("usgov-dod", "login.microsoftonline.us", "dod-graph.microsoft.us"),
-}
+    "global": Cloud(
+        "global",
+        "login.microsoftonline.com",
+        "graph.microsoft.com",
+        frozenset({"teams.microsoft.com", "gcc.teams.microsoft.com",
+                   "outlook.office.com", "outlook.office365.com"}),
+    ),
+    "usgov": Cloud(
+        "usgov",
+        "login.microsoftonline.us",
+        "graph.microsoft.us",
+        frozenset({"gov.teams.microsoft.us", "outlook.office365.us"}),
+    ),
+    "usgov-dod": Cloud(
+        "usgov-dod",
+        "login.microsoftonline.us",
+        "dod-graph.microsoft.us",
+        frozenset({"dod.teams.microsoft.us", "webmail.apps.mil"}),
+    ),
+}  # fmt: skip
+
+#: Where the built-in demo's join links point: a name that can never resolve (RFC 6761),
+#: so nobody mistakes a demo link for a real one.  Accepted only in the demo.
+DEMO_LINK_HOST = "demo.meettray.invalid"
 
 #: Hosts whose authorities MSAL may validate through instance discovery.
 MICROSOFT_LOGIN_HOSTS = frozenset(c.login_host for c in CLOUDS.values())
@@ -91,6 +115,11 @@ class AccountConfig:
     graph_endpoint: str = _setting("", _https_url_or_empty)
     user_id: str = _setting("")
     client_secret_file: str = _setting("")
+
+    def link_hosts(self, *, demo: bool = False) -> frozenset[str]:
+        """The hosts a join link may name for this account's cloud (and the demo's)."""
+        hosts = CLOUDS[self.cloud].link_hosts
+        return hosts | {DEMO_LINK_HOST} if demo else hosts
 
     @property
     def authority_url(self) -> str:

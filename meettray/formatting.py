@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from meettray.meetings import Meeting
+from meettray.plaintext import displayable
 
 if TYPE_CHECKING:
     from meettray.config import UiConfig
@@ -77,5 +78,7 @@ def short_link(url: str, limit: int = 48) -> str:
     off wherever they like (or widen a window to fit it).
     """
     parts = urlsplit(url)
-    text = unquote(parts.netloc + parts.path)
+    # Decoded for reading only, and made displayable after: %1b or %E2%80%AE must not
+    # become a terminal escape or a direction override on the way.
+    text = displayable(unquote(parts.netloc + parts.path))
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
+from urllib.parse import urlsplit
 
 from meettray.choices import ALLOWED_PRESENTERS, LOBBY_BYPASS_SCOPES
 from meettray.errors import ValidationError
@@ -88,6 +89,34 @@ class MeetingRequest:
     def starts_before(self, now: datetime) -> bool:
         """Whether the meeting would start in the past (more than a minute before ``now``)."""
         return self.start < now - timedelta(minutes=1)
+
+
+#: Characters no join link contains: whitespace, controls and direction overrides.
+_NOT_IN_LINKS = re.compile("[\x00-\x20\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def join_link_problem(url: str, hosts: frozenset[str]) -> str:
+    """Why ``url`` is not a join link meettray may copy or open ("" when it is one).
+
+    Only https, only on one of ``hosts`` (the configured cloud's Teams and Outlook
+    web hosts), no user name (``https://teams.microsoft.com@evil.example/`` is
+    evil.example's), no port, nothing invisible.
+    """
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "it is not a valid web address"
+    if parts.scheme != "https":
+        return "it is not a secure https:// address"
+    if _NOT_IN_LINKS.search(url):
+        return "it contains spaces or control characters"
+    if parts.username is not None or parts.password is not None or port is not None:
+        return "it names a user or a port, as look-alike links do"
+    host = (parts.hostname or "").lower()
+    if host not in hosts:
+        return f"it points to {host or 'no host'}, not to Microsoft Teams"
+    return ""
 
 
 def render_subject(template: str, now: datetime) -> str:

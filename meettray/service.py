@@ -319,6 +319,7 @@ def build_service(
         authenticator,
         user_id=account.user_id if account.mode == "application" else "",
         on_wait=on_wait,
+        link_hosts=account.link_hosts(demo=demo is not None),
     )
     history = HistoryStore(_history_path(demo=demo is not None))
     return MeetingService(

@@ -148,7 +148,7 @@ def test_parse_when_accepts_offsets_and_z() -> None:
 
 def test_as_json_has_the_documented_keys() -> None:
     meeting = meeting_from_graph(
-        {"id": "m", "joinWebUrl": "https://t/x", "subject": "S"},
+        {"id": "m", "joinWebUrl": "https://teams.microsoft.com/l/x", "subject": "S"},
         status=201,
         account="a",
         created_at=NOW,

@@ -62,7 +62,10 @@ class GraphClient:
         sleep: Callable[[float], None] = time.sleep,
         on_wait: Callable[[float, str], None] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        link_hosts: frozenset[str] = wire.DEFAULT_LINK_HOSTS,
     ) -> None:
+        """``link_hosts``: where join links may point (the configured cloud's hosts)."""
+        self._link_hosts = link_hosts
         self._transport = Transport(
             base_url,
             tokens,
@@ -109,6 +112,7 @@ class GraphClient:
             account=account,
             created_at=created_at or self._clock(),
             request_id=response.request_id,
+            link_hosts=self._link_hosts,
         )
 
     # -- meetings ----------------------------------------------------------------------------
@@ -171,6 +175,7 @@ class GraphClient:
                 created_at=self._clock(),
                 request_id=response.request_id,
                 without_teams=True,
+                link_hosts=self._link_hosts,
             )
             warnings.append(NO_TEAMS_IN_EVENT)
         if wire.settings_patch(request):

@@ -23,6 +23,7 @@ UNREADABLE_RESPONSE = "UnreadableResponse"
 RESPONSE_TOO_LARGE = "ResponseTooLarge"
 NO_JOIN_LINK = "NoJoinLink"
 INSECURE_JOIN_LINK = "InsecureJoinLink"
+UNEXPECTED_JOIN_HOST = "UnexpectedJoinHost"
 
 
 def unusable_answer(

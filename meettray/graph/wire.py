@@ -14,13 +14,18 @@ from datetime import datetime, timezone, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
 
+from meettray.config import CLOUDS
 from meettray.graph.errors import (
     INSECURE_JOIN_LINK,
     NO_JOIN_LINK,
+    UNEXPECTED_JOIN_HOST,
     UNREADABLE_RESPONSE,
     unusable_answer,
 )
-from meettray.meetings import Meeting, MeetingRequest, utc_iso
+from meettray.meetings import Meeting, MeetingRequest, join_link_problem, utc_iso
+
+#: Where join links may point unless the caller names its cloud's hosts.
+DEFAULT_LINK_HOSTS = CLOUDS["global"].link_hosts
 
 
 def create_or_get_body(request: MeetingRequest, external_id: str) -> dict[str, Any]:
@@ -117,7 +122,7 @@ def _time(value: Any, zone: tzinfo = timezone.utc) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
 
 
-def _join_url(candidate: Any, status: int, request_id: str) -> str:
+def _join_url(candidate: Any, status: int, request_id: str, hosts: frozenset[str]) -> str:
     url = _text(candidate)
     if not url:
         raise unusable_answer(
@@ -126,14 +131,14 @@ def _join_url(candidate: Any, status: int, request_id: str) -> str:
             code=NO_JOIN_LINK,
             request_id=request_id,
         )
-    parts = urlsplit(url)
-    if parts.scheme != "https" or not parts.hostname:
+    if problem := join_link_problem(url, hosts):
+        scheme = urlsplit(url).scheme
         raise unusable_answer(
-            "Microsoft Graph returned a join link that is not a secure https:// address; "
-            "meettray will not use it.",
+            f"Microsoft Graph returned a join link meettray will not use: {problem}. Nothing "
+            "was copied or opened.",
             status=status,
-            code=INSECURE_JOIN_LINK,
-            detail=f"scheme {parts.scheme!r}",
+            code=INSECURE_JOIN_LINK if scheme != "https" else UNEXPECTED_JOIN_HOST,
+            detail=f"scheme {scheme!r}",
             request_id=request_id,
         )
     return url
@@ -150,15 +155,26 @@ def _require_object(body: Any, status: int, request_id: str) -> None:
 
 
 def meeting_from_graph(
-    body: Any, *, status: int, account: str, created_at: datetime, request_id: str = ""
+    body: Any,
+    *,
+    status: int,
+    account: str,
+    created_at: datetime,
+    request_id: str = "",
+    link_hosts: frozenset[str] = DEFAULT_LINK_HOSTS,
 ) -> Meeting:
-    """Read an onlineMeeting (v1.0 or beta shape); unknown fields are ignored."""
+    """Read an onlineMeeting (v1.0 or beta shape); unknown fields are ignored.
+
+    The join link must name one of ``link_hosts`` (the configured cloud's).
+    """
     _require_object(body, status, request_id)
     settings = _mapping(body.get("joinMeetingIdSettings"))
     audio = _mapping(body.get("audioConferencing"))
     return Meeting(
         id=body["id"],
-        join_url=_join_url(body.get("joinWebUrl") or body.get("joinUrl"), status, request_id),
+        join_url=_join_url(
+            body.get("joinWebUrl") or body.get("joinUrl"), status, request_id, link_hosts
+        ),
         subject=_text(body.get("subject")),
         start=_time(body.get("startDateTime")),
         end=_time(body.get("endDateTime")),
@@ -188,6 +204,7 @@ def meeting_from_event(
     created_at: datetime,
     request_id: str = "",
     without_teams: bool = False,
+    link_hosts: frozenset[str] = DEFAULT_LINK_HOSTS,
 ) -> Meeting:
     """Read a calendar event created with a Teams meeting.
 
@@ -199,7 +216,7 @@ def meeting_from_event(
     link = body.get("webLink") if without_teams else online.get("joinUrl")
     return Meeting(
         id=body["id"],
-        join_url=_join_url(link, status, request_id),
+        join_url=_join_url(link, status, request_id, link_hosts),
         subject=_text(body.get("subject")),
         start=_event_time(start),
         end=_event_time(end),

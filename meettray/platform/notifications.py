@@ -15,6 +15,7 @@ thread; one notification is sent at a time, and only the newest waiting one.
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 from collections.abc import Callable
@@ -52,6 +53,8 @@ class NotifierConnection:
 
     calls: Any
     signals: Any
+    #: The server renders a subset of HTML in the body ("body-markup"): text is escaped.
+    markup: bool = False
 
 
 def _server() -> Any:
@@ -82,13 +85,19 @@ def connect_notifier(address: str = "SESSION") -> NotifierConnection | None:
         if reply.header.message_type == MessageType.error:
             calls.close()
             return None
+        capabilities = calls.send_and_get_reply(
+            new_method_call(_server(), "GetCapabilities"), timeout=5
+        )
+        markup = capabilities.header.message_type == MessageType.error or (
+            "body-markup" in capabilities.body[0]
+        )  # a server that will not say is taken to render markup: escaping is then safe
         rule = MatchRule(type="signal", interface=INTERFACE, member="ActionInvoked")
         signals = subscribe([rule], address=address)
     except (TimeoutError, OSError) as exc:
         log.info("no notification server answers: %s", exc)
         calls.close()
         return None
-    return NotifierConnection(calls, signals)
+    return NotifierConnection(calls, signals, markup)
 
 
 class DBusNotifier(QObject):
@@ -101,6 +110,7 @@ class DBusNotifier(QObject):
     def __init__(self, connection: NotifierConnection, runner: Runner, icon_path: str = "") -> None:
         super().__init__()
         self._calls = connection.calls
+        self._markup = connection.markup
         self._runner = runner
         self._icon = icon_path
         self._shown = 0  #: the id of our notification on screen (0: none yet)
@@ -154,12 +164,15 @@ class DBusNotifier(QObject):
         from jeepney import MessageType, new_method_call
 
         actions = ["default", "Open"] if context is not None else []
+        # The body is text from outside (subjects, Graph's words): never markup.  The
+        # summary is plain text by the specification.
+        body = html.escape(text, quote=False) if self._markup else text
         hints = {"desktop-entry": ("s", "meettray"), "urgency": ("y", 1)}
         call = new_method_call(
             _server(),
             "Notify",
             "susssasa{sv}i",
-            ("meettray", replaces, self._icon, title, text, actions, hints, TIMEOUT_MS),
+            ("meettray", replaces, self._icon, title, body, actions, hints, TIMEOUT_MS),
         )
         reply = self._calls.send_and_get_reply(call, timeout=5)
         if reply.header.message_type == MessageType.error:

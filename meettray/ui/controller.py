@@ -23,7 +23,7 @@ from meettray.accounts import MEETINGS, Account, CacheStatus, DeviceCodePrompt
 from meettray.config import Config
 from meettray.errors import MeettrayError, SignInRequired
 from meettray.formatting import clipboard_payload, short_link
-from meettray.meetings import Meeting, MeetingRequest
+from meettray.meetings import Meeting, MeetingRequest, join_link_problem
 from meettray.platform.clipboard import CopyOutcome
 from meettray.results import HistoryPage
 from meettray.ui.history_feed import HistoryFeed
@@ -286,7 +286,20 @@ class AppController(QObject):
             return
         self.copy(self.recent[0], again=" again")
 
+    def _link_hosts(self) -> frozenset[str]:
+        return self.config.account.link_hosts(demo=self.demo is not None)
+
     def open_meeting(self, meeting: Meeting) -> None:
+        """Open the meeting in Teams (the browser), only when its link is a Teams link."""
+        if problem := join_link_problem(meeting.join_url, self._link_hosts()):
+            self.notify.emit(
+                Notice(
+                    "Not opened",
+                    f"meettray did not open this meeting's link: {problem}.",
+                    Level.WARNING,
+                )
+            )
+            return
         if self._open_url(meeting.join_url) is False:
             self.copy(meeting, details=False)
             self.notify.emit(

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from meettray.errors import MeettrayError
 from meettray.ui.icons import icon
+from meettray.ui.text import plain_label
 
 
 class FallbackWindow(QWidget):
@@ -36,8 +37,7 @@ class FallbackWindow(QWidget):
         note = QLabel("No system tray was found on this desktop, so meettray runs in this window.")
         note.setWordWrap(True)
         layout.addWidget(note)
-        self.status = QLabel()
-        self.status.setWordWrap(True)
+        self.status = plain_label()  # notices carry subjects and Graph's words
         # A status line never widens the window (a link has nowhere to wrap).
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         for label, signal in (
@@ -61,8 +61,7 @@ class ErrorDialog(QDialog):
         self.setWindowTitle("What went wrong — meettray")
         self.setWindowIcon(icon("error"))
         layout = QVBoxLayout(self)
-        message = QLabel(error.message)
-        message.setWordWrap(True)
+        message = plain_label(error.message)
         layout.addWidget(message)
         details = error.technical_details() or "No further details."
         self.details = QPlainTextEdit(details)

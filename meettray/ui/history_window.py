@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -36,8 +35,10 @@ from PySide6.QtWidgets import (
 )
 
 from meettray.meetings import Meeting
+from meettray.plaintext import displayable
 from meettray.results import HistoryPage
 from meettray.ui.icons import icon
+from meettray.ui.text import ask, plain_tooltip
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -142,12 +143,12 @@ class HistoryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return meeting
         if role == Qt.ItemDataRole.ToolTipRole:
-            return meeting.join_url
+            return plain_tooltip(meeting.join_url)
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         column = index.column()
         if column == 0:
-            return meeting.subject or "(no subject)"
+            return displayable(meeting.subject) or "(no subject)"
         if column == 1:
             return _when(meeting.start)
         if column == 2:
@@ -273,15 +274,12 @@ class HistoryWindow(QWidget):
         meeting = self.selected()
         if meeting is None:
             return
-        answer = QMessageBox.question(
+        if ask(
             self,
             "Cancel this meeting?",
-            f"Cancel “{meeting.subject}” for everyone? People with the link will no longer be "
-            "able to join. This cannot be undone.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer == QMessageBox.StandardButton.Yes:
+            f"Cancel “{displayable(meeting.subject)}” for everyone? People with the link will "
+            "no longer be able to join. This cannot be undone.",
+        ):
             self.cancel_requested.emit(meeting)
 
     def _context_menu(self, position: QPoint) -> None:

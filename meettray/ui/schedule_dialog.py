@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QStackedWidget,
@@ -30,6 +29,7 @@ from meettray.accounts import CALENDAR
 from meettray.errors import ConsentRequired, MeettrayError, SignInRequired, ValidationError
 from meettray.meetings import Meeting, MeetingRequest, build_schedule
 from meettray.ui.icons import icon
+from meettray.ui.text import ask, plain_label
 
 DURATIONS = (
     (15, "15 minutes"),
@@ -155,8 +155,7 @@ class ScheduleDialog(QDialog):
         form.addRow("", self.presenter_people)
         form.addRow("", self._error_label("presenters"))
         form.addRow("", self.calendar)
-        self.status = QLabel()
-        self.status.setWordWrap(True)
+        self.status = plain_label()  # Graph's error details can be in it
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.grant = QPushButton("&Grant calendar permission…")
         self.grant.setVisible(False)
@@ -235,14 +234,9 @@ class ScheduleDialog(QDialog):
         request = self.validate()
         if request is None or not self.create_button.isEnabled():
             return
-        if request.starts_before(self._now()):
-            answer = QMessageBox.question(
-                self,
-                "Start in the past?",
-                "This meeting would start in the past. Create it anyway?",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+        past = "This meeting would start in the past. Create it anyway?"
+        if request.starts_before(self._now()) and not ask(self, "Start in the past?", past):
+            return
         self.set_busy(True)
         self.create_requested.emit(request)
 
@@ -267,12 +261,10 @@ class ScheduleDialog(QDialog):
 
     def _result_page(self) -> QWidget:
         page = QWidget()
-        self.result_title = QLabel()
-        self.result_title.setWordWrap(True)
+        self.result_title = plain_label()
         self.link = QLineEdit()
         self.link.setReadOnly(True)
-        self.result_note = QLabel()
-        self.result_note.setWordWrap(True)
+        self.result_note = plain_label()
         copy = QPushButton("&Copy link")
         copy.clicked.connect(lambda: self._emit_for_meeting(self.copy_requested))
         open_button = QPushButton("&Open in Teams")

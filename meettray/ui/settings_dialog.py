@@ -29,6 +29,7 @@ from meettray.config import CLOUDS, Config
 from meettray.errors import ConfigError
 from meettray.hotkeys.keys import Hotkey
 from meettray.ui.icons import icon
+from meettray.ui.text import plain_label
 
 CLOUD_LABELS = {
     "global": "Global (commercial, GCC)",
@@ -54,9 +55,8 @@ class SettingsDialog(QDialog):
         layout.addWidget(self._meeting_group(config))
         layout.addWidget(self._behaviour_group(config))
         layout.addWidget(self._hotkeys_group(config))
-        self.error = QLabel()
+        self.error = plain_label()
         self.error.setStyleSheet("color: #C4314B;")
-        self.error.setWordWrap(True)
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -76,9 +76,8 @@ class SettingsDialog(QDialog):
         self.client_id = QLineEdit(account.client_id)
         self.client_id.setPlaceholderText("Application (client) ID from Microsoft Entra ID")
         self.tenant = QLineEdit(account.tenant)
-        self.account_label = QLabel()
-        self.cache_label = QLabel()
-        self.cache_label.setWordWrap(True)
+        self.account_label = plain_label(wrap=False)  # names come from the sign-in
+        self.cache_label = plain_label()
         self.sign_in = QPushButton("Sign &in…")
         self.sign_in_code = QPushButton("Sign in with a &code…")
         self.sign_out = QPushButton("Sign &out")

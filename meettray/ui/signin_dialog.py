@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLa
 from meettray.accounts import DeviceCodePrompt
 from meettray.errors import MeettrayError
 from meettray.ui.icons import icon
+from meettray.ui.text import link_markup, plain_label
 
 
 class SignInDialog(QDialog):
@@ -21,7 +22,7 @@ class SignInDialog(QDialog):
         self.message = QLabel("Finish signing in in your web browser…")
         self.message.setTextFormat(Qt.TextFormat.PlainText)  # may hold the server's words
         self.message.setWordWrap(True)
-        self.code = QLabel()
+        self.code = plain_label(wrap=False)
         self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         font = QFont()
         font.setPointSize(20)
@@ -50,7 +51,7 @@ class SignInDialog(QDialog):
     def show_device_code(self, prompt: DeviceCodePrompt) -> None:
         self.message.setText("On any device, open this page and enter the code:")
         self.code.setText(prompt.user_code)
-        self.link.setText(f'<a href="{prompt.verification_uri}">{prompt.verification_uri}</a>')
+        self.link.setText(link_markup(prompt.verification_uri))
         for widget in (self.code, self.link, self.copy):
             widget.setVisible(True)
         self.copy.setFocus()

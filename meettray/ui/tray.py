@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from meettray.errors import MeettrayError
 from meettray.meetings import Meeting
+from meettray.plaintext import displayable
 from meettray.ui.controller import AppController
 from meettray.ui.icons import tray_icon
 from meettray.ui.notices import Level, Notice
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 def menu_label(meeting: Meeting) -> str:
     """``Subject · Mon 14:05`` for the Recent menu (ampersands kept literal)."""
     when = (meeting.start or meeting.created_at).astimezone().strftime("%a %H:%M")
-    subject = meeting.subject or "(no subject)"
+    subject = displayable(meeting.subject) or "(no subject)"
     if len(subject) > 40:
         subject = subject[:39] + "…"
     return f"{subject} · {when}".replace("&", "&&")

@@ -110,3 +110,37 @@ def test_presenters_are_named_and_sent_as_attendees_with_the_presenter_role() ->
     ]
     assert wire.settings_patch(made)["allowedPresenters"] == "roleIsPresenter"
     assert MeetingRequest.from_json(made.to_json()) == made
+
+
+@pytest.mark.parametrize(
+    ("link", "code"),
+    [
+        ("https://teams.microsoft.com@evil.example/l/x", "UnexpectedJoinHost"),
+        ("https://evil.example/l/x", "UnexpectedJoinHost"),
+        ("https://TEAMS.MICROSOFT.COM.evil.example/l/x", "UnexpectedJoinHost"),
+        ("https://teams.microsoft.com:444/l/x", "UnexpectedJoinHost"),
+        ("https://teams.microsoft.com/l/x\u202e", "UnexpectedJoinHost"),
+        ("http://teams.microsoft.com/l/x", "InsecureJoinLink"),
+        ("file:///etc/passwd", "InsecureJoinLink"),
+    ],
+)
+def test_only_the_clouds_teams_hosts_are_join_links(link: str, code: str) -> None:
+    with pytest.raises(GraphError) as caught:
+        wire.meeting_from_graph({"id": "m", "joinWebUrl": link}, status=201, account="",
+                                created_at=NOW)  # fmt: skip
+    assert caught.value.code == code
+    assert caught.value.server_may_have_acted  # the meeting may exist: settled later
+
+
+def test_a_clouds_own_hosts_are_join_links() -> None:
+    from meettray.config import CLOUDS
+
+    gov = "https://gov.teams.microsoft.us/l/meetup-join/x"
+    hosts = CLOUDS["usgov"].link_hosts
+    made = wire.meeting_from_graph({"id": "m", "joinWebUrl": gov}, status=201, account="",
+                                   created_at=NOW, link_hosts=hosts)  # fmt: skip
+    assert made.join_url == gov
+    global_link = {"id": "m", "joinWebUrl": "https://teams.microsoft.com/l/x"}
+    with pytest.raises(GraphError):  # a global link is not a GCC High tenant's
+        wire.meeting_from_graph(global_link, status=201, account="", created_at=NOW,
+                                link_hosts=hosts)  # fmt: skip

@@ -27,9 +27,10 @@ from ..dbus_service import FakeDBusService  # noqa: E402 - after the skip: jeepn
 
 
 class FakeNotificationServer(FakeDBusService):
-    def __init__(self, address: str) -> None:
+    def __init__(self, address: str, capabilities: tuple[str, ...] = ("body", "actions")) -> None:
         from meettray.platform.notifications import SERVICE
 
+        self.capabilities = list(capabilities)
         self.notified: list[tuple[Any, ...]] = []
         self._next_id = 0
         super().__init__(address, SERVICE)
@@ -40,6 +41,8 @@ class FakeNotificationServer(FakeDBusService):
         if member == "GetServerInformation":
             answer = ("fake", "meettray tests", "1.0", "1.2")
             self.send(new_method_return(message, "ssss", answer))
+        elif member == "GetCapabilities":
+            self.send(new_method_return(message, "as", (self.capabilities,)))
         elif member == "Notify":
             replaces = int(message.body[1])
             self.notified.append(message.body)
@@ -131,6 +134,37 @@ def test_one_notification_at_a_time_and_only_the_newest_waiting_one(
         assert refused == []
     finally:
         notifier.close()
+
+
+@pytest.mark.parametrize("markup", [True, False])
+def test_the_body_is_text_even_where_the_server_renders_markup(markup: bool, qtbot: QtBot) -> None:
+    """A subject from Graph like '<a href="file:///etc/passwd">' must not become a link."""
+    from meettray.platform.notifications import DBusNotifier, connect_notifier
+    from meettray.ui.tasks import TaskRunner
+
+    from ..dbus_service import private_bus
+
+    hostile = '<a href="file:///etc/passwd">click</a> <img src="file:///etc/hosts"> & more'
+    with private_bus() as address:
+        caps = ("body", "body-markup", "actions") if markup else ("body", "actions")
+        fake_server = FakeNotificationServer(address, caps)
+        connection = connect_notifier(address)
+        assert connection is not None
+        notifier = DBusNotifier(connection, TaskRunner())
+        try:
+            notifier.notify("Link copied — <b>bold</b>", hostile)
+            qtbot.waitUntil(lambda: len(fake_server.notified) == 1, timeout=5000)
+        finally:
+            notifier.close()
+            fake_server.connection.close()
+    body = fake_server.notified[0][4]
+    if markup:
+        assert body == (
+            '&lt;a href="file:///etc/passwd"&gt;click&lt;/a&gt; '
+            '&lt;img src="file:///etc/hosts"&gt; &amp; more'
+        )
+    else:
+        assert body == hostile  # a server without markup shows it as it is
 
 
 def test_no_notification_server_means_qt_keeps_the_balloon() -> None:

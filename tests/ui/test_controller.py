@@ -244,13 +244,13 @@ def test_open_meeting_failure_falls_back_to_clipboard(
     from meettray.results import utc_now
 
     meeting = meeting_from_graph(
-        {"id": "m", "joinWebUrl": "https://t.example/x"},
+        {"id": "m", "joinWebUrl": "https://teams.microsoft.com/l/meetup-join/x"},
         status=200,
         account="",
         created_at=utc_now(),
     )
     controller.open_meeting(meeting)
-    assert clipboard.text == "https://t.example/x"
+    assert clipboard.text == "https://teams.microsoft.com/l/meetup-join/x"
     assert notes[-1].title == "No browser could be opened"
     assert notes[-1].level == Level.WARNING
 

@@ -135,7 +135,7 @@ def test_live_search_and_actions(
         window.buttons["remove"].click()
 
     answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
-    monkeypatch.setattr(QMessageBox, "question", lambda *args: answers.pop(0))
+    monkeypatch.setattr(QMessageBox, "exec", lambda _box: int(answers.pop(0).value))
     cancelled: list[object] = []
     window.cancel_requested.connect(cancelled.append)
     window.buttons["cancel"].click()

@@ -84,12 +84,14 @@ def test_start_in_the_past_asks_first(
 ) -> None:
     answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
     asked: list[str] = []
+    boxes: list[QMessageBox] = []
 
-    def question(_parent: object, _title: str, text: str, *rest: object) -> object:
-        asked.append(text)
-        return answers.pop(0)
+    def answer(box: QMessageBox) -> int:
+        boxes.append(box)
+        asked.append(box.text())
+        return int(answers.pop(0).value)
 
-    monkeypatch.setattr(QMessageBox, "question", question)
+    monkeypatch.setattr(QMessageBox, "exec", answer)
     dialog.start.setDateTime(_to_qdatetime(NOW - timedelta(hours=2)))
     emitted: list[object] = []
     dialog.create_requested.connect(emitted.append)
@@ -99,13 +101,15 @@ def test_start_in_the_past_asks_first(
     dialog.create_button.click()
     assert len(emitted) == 1
     assert "in the past" in asked[0]
+    # Enter or Escape on the question keeps the meeting from being made.
+    assert boxes[0].defaultButton() is boxes[0].button(QMessageBox.StandardButton.No)
 
 
 def test_result_with_copy_and_open(dialog: ScheduleDialog, qtbot: QtBot) -> None:
     meeting = meeting_from_graph(
         {
             "id": "m",
-            "joinWebUrl": "https://teams.example/x",
+            "joinWebUrl": "https://teams.microsoft.com/l/x",
             "subject": "A & B",
             "startDateTime": "2030-01-01T10:00:00Z",
         },
@@ -116,7 +120,7 @@ def test_result_with_copy_and_open(dialog: ScheduleDialog, qtbot: QtBot) -> None
     dialog.show_result(meeting, ("Lobby settings could not be applied.",))
 
     assert dialog.pages.currentIndex() == 1
-    assert dialog.link.text() == "https://teams.example/x"
+    assert dialog.link.text() == "https://teams.microsoft.com/l/x"
     assert "A &amp; B" in dialog.result_title.text()
     assert dialog.result_note.text() == "Lobby settings could not be applied."
     with qtbot.waitSignal(dialog.copy_requested) as copied:

@@ -110,7 +110,7 @@ def test_menu_label_escapes_ampersands(controller: AppController) -> None:
     from meettray.results import utc_now
 
     meeting = meeting_from_graph(
-        {"id": "m", "joinWebUrl": "https://x", "subject": "R&D " + "x" * 60},
+        {"id": "m", "joinWebUrl": "https://teams.microsoft.com/l/x", "subject": "R&D " + "x" * 60},
         status=200,
         account="",
         created_at=utc_now(),
@@ -125,7 +125,7 @@ def _meeting(n: int) -> Meeting:
     from meettray.results import utc_now
 
     return meeting_from_graph(
-        {"id": f"m{n}", "joinWebUrl": f"https://teams.example/l/{n}", "subject": f"Sync {n}"},
+        {"id": f"m{n}", "joinWebUrl": f"https://teams.microsoft.com/l/{n}", "subject": f"Sync {n}"},
         status=200,
         account="",
         created_at=utc_now(),
@@ -155,7 +155,7 @@ def test_messages_reuse_one_banner_and_its_click_opens_the_latest_meeting(
 
     QTest.mouseClick(banner, Qt.MouseButton.LeftButton)
 
-    assert opened == ["https://teams.example/l/2"]
+    assert opened == ["https://teams.microsoft.com/l/2"]
     assert not banner.isVisible()
 
 
@@ -181,7 +181,7 @@ def test_banner_sits_beside_the_icon_inside_the_screen(qtbot: QtBot) -> None:
     assert screen is not None
     area = screen.availableGeometry()
     top_right_icon = QRect(area.right() - 30, area.top(), 24, 24)
-    banner.show_message("Link copied", "https://teams.example/l/1", near=top_right_icon)
+    banner.show_message("Link copied", "https://teams.microsoft.com/l/1", near=top_right_icon)
     frame = banner.geometry()
     assert frame.top() > top_right_icon.bottom()  # below a top panel's icon
     assert area.contains(frame)

@@ -18,7 +18,8 @@ class Fault:
     close without answering), ``delay`` (wait ``delay`` seconds, then answer
     normally), ``malformed`` (do the work, answer with broken JSON),
     ``no_join_url``, ``http_join_url`` and ``huge`` (do the work and answer
-    with a damaged meeting).
+    with a damaged meeting), ``rewrite`` (do the work and answer with ``field``
+    set to ``value``: hostile text, a look-alike link).
     """
 
     kind: str
@@ -29,6 +30,8 @@ class Fault:
     retry_after: str | None = None
     delay: float = 0.0
     times: int = 1
+    field: str = ""
+    value: object = None
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method is None or self.method == method) and re.search(
@@ -58,11 +61,14 @@ def refusal(fault: Fault, *, is_graph: bool) -> Reply:
     return Reply(fault.status, body, extra)
 
 
-def damage(answer: Answer, kind: str) -> Answer:
+def damage(answer: Answer, fault: Fault) -> Answer:
+    kind = fault.kind
     if kind == "malformed":
         return Answer(answer.status, None, raw=b'{"id": "truncated", "joinWebUrl": ')
     if not isinstance(answer.body, dict):
         return answer
+    if kind == "rewrite":
+        return Answer(answer.status, {**answer.body, fault.field: fault.value})
     body = {k: v for k, v in answer.body.items() if k not in ("joinWebUrl", "joinUrl")}
     if kind == "http_join_url":
         body["joinWebUrl"] = answer.body.get("joinWebUrl", "").replace("https://", "http://")

@@ -18,12 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from meettray.config import DEMO_LINK_HOST
 from meettray.demo.fake365.wire import Reply, aad_error, b64url, error_page, graph_error
 
 #: The tenant id Microsoft uses for personal (MSA) accounts.
 PERSONAL_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad"
 DEFAULT_TENANT_ID = "72f988bf-86f1-41af-91ab-2d7cd011db47"
-DEMO_JOIN_HOST = "demo.meettray.invalid"
+DEMO_JOIN_HOST = DEMO_LINK_HOST  # the client accepts it in the demo only
 
 _OIDC_SCOPES = frozenset({"openid", "profile", "offline_access", "email"})
 

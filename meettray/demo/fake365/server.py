@@ -241,7 +241,7 @@ class FakeMicrosoft365:
         if fault is not None and fault.kind == "drop_after":
             raise Drop  # the work is done; the answer never arrives
         if fault is not None:
-            answer = damage(answer, fault.kind)
+            answer = damage(answer, fault)
         return answer
 
     def _route(
