@@ -176,14 +176,28 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         from meettray.ui.main import run
 
         return run(config_path=args.config, demo=args.demo, verbose=args.verbose)
+    args.external_id = None
     if args.command == "now" and not args.no_copy:
         # A running tray app makes the meeting: its clipboard outlives this process.  Asking
         # it needs no settings, log or history here, so nothing of those is loaded first.
         from meettray import ipc
+        from meettray.meetings import new_external_id
 
-        answer = ipc.ask(ipc.Request("now", subject=args.subject), demo=args.demo)
-        if answer is not None:
-            return _guarded(args, out, lambda: _print_delegated(answer, args, out), log_file=None)
+        # The createOrGet id is chosen here: should the tray die or hang after it got the
+        # request, the same id asks Graph for the same meeting instead of making another.
+        external_id = new_external_id()
+        request = ipc.Request("now", subject=args.subject, external_id=external_id)
+        try:
+            answer = ipc.ask(request, demo=args.demo)
+        except ipc.NoAnswer as exc:
+            print(f"meettray: {exc}. The meeting may exist already: asking Microsoft Graph "
+                  "for the same one, so it is not made twice…", file=sys.stderr)  # fmt: skip
+            args.external_id = external_id
+        else:
+            if answer is not None:
+                return _guarded(
+                    args, out, lambda: _print_delegated(answer, args, out), log_file=None
+                )
     from meettray import paths
 
     # One settings file for the whole run: --config, else paths.config_file() (the tray's too).
@@ -281,7 +295,8 @@ def _cmd_now(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
     """No tray answered (main asked it first), or ``--no-copy``: make the meeting here."""
     service = _service(args, demo)
     try:
-        created = service.create(service.instant_request(args.subject))
+        request = service.instant_request(args.subject)
+        created = service.create(request, external_id=args.external_id)
         status = _print_created(created, args, out, service.config.ui)
         _report_recovered(service)
     finally:

@@ -247,7 +247,11 @@ def _graph_check(report: Report, service: MeetingService) -> None:
 
 
 def _desktop(report: Report, *, demo: bool, hotkeys: dict[str, str] | None = None) -> None:
-    answer = ipc.ask(ipc.Request("status"), demo=demo, timeout=5)
+    try:
+        answer = ipc.ask(ipc.Request("status"), demo=demo, timeout=5)
+    except ipc.NoAnswer as exc:
+        report.add("Tray app", WARN, f"running, but {exc}: quit it and start it again")
+        answer = None
     if answer is not None and answer.ok and answer.status is not None:
         status = answer.status
         report.add("Tray app", OK, "running")
@@ -260,7 +264,8 @@ def _desktop(report: Report, *, demo: bool, hotkeys: dict[str, str] | None = Non
         return
     if answer is not None:
         report.add("Tray app", WARN, f"running, but it did not answer: {answer.message}")
-    report.add("Tray app", OK, "not running (checks below probe this session)")
+    elif not any(check.name == "Tray app" for check in report.checks):
+        report.add("Tray app", OK, "not running (checks below probe this session)")
     if sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     ):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import re
 import socket
 import stat
 import sys
@@ -35,6 +36,11 @@ MAX_MESSAGE = 64 * 1024
 Command = Literal["ping", "show", "status", "now"]
 
 
+class NoAnswer(OSError):
+    """The request reached a tray, but no answer came back: it closed the connection (it
+    died) or did not answer in time (it hangs).  For ``now`` the meeting may exist."""
+
+
 class ProtocolError(ValueError):
     """A message that is not one of ours: malformed, unknown, or another version."""
 
@@ -46,6 +52,9 @@ class Request:
     command: Command
     #: For ``now``: the subject, or ``None`` for the one in the settings.
     subject: str | None = None
+    #: For ``now``: the createOrGet externalId the command chose.  Should the tray die
+    #: before it answers, the command asks Graph for the same id: one meeting, never two.
+    external_id: str | None = None
     version: int = PROTOCOL_VERSION
 
 
@@ -89,15 +98,20 @@ def encode(message: Request | Outcome) -> bytes:
     return (json.dumps(asdict(message), ensure_ascii=False) + "\n").encode()
 
 
+#: What an externalId looks like (meettray makes them; another process must too).
+_EXTERNAL_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
+
+
 def _object(line: bytes) -> dict[str, Any]:
     try:
         value = json.loads(line)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # deep nesting: not ours
         raise ProtocolError("Malformed request.") from None
     if not isinstance(value, dict):
         raise ProtocolError("Malformed request.")
     version = value.get("version")
-    if version != PROTOCOL_VERSION:
+    # Exactly the integer: True and 1.0000000000000001 compare equal to 1 in Python.
+    if type(version) is not int or version != PROTOCOL_VERSION:
         raise ProtocolError(
             f"This meettray command and the running meettray tray are different versions "
             f"(protocol {version} and {PROTOCOL_VERSION}). Quit the tray and start it again."
@@ -108,11 +122,16 @@ def _object(line: bytes) -> dict[str, Any]:
 def decode_request(line: bytes) -> Request:
     value = _object(line)
     command, subject = value.get("command"), value.get("subject")
+    external_id = value.get("external_id")
     if subject is not None and not isinstance(subject, str):
+        raise ProtocolError("Malformed request.")
+    if external_id is not None and not (
+        isinstance(external_id, str) and _EXTERNAL_ID.fullmatch(external_id)
+    ):
         raise ProtocolError("Malformed request.")
     for known in get_args(Command):
         if command == known:
-            return Request(command=known, subject=subject)
+            return Request(command=known, subject=subject, external_id=external_id)
     raise ProtocolError(f"Unknown command {command!r}.")
 
 
@@ -207,7 +226,8 @@ def ask(request: Request, *, demo: bool = False, timeout: float = 120) -> Outcom
     """Send ``request`` to the running tray; its answer, or ``None`` if none runs.
 
     An answer that is not one of ours (another version, garbage) is an
-    :class:`Outcome` that failed, saying why.
+    :class:`Outcome` that failed, saying why.  Raises :class:`NoAnswer` when the
+    request was sent but nothing came back (the tray died or hangs).
     """
     payload = encode(request)
     try:
@@ -216,6 +236,8 @@ def ask(request: Request, *, demo: bool = False, timeout: float = 120) -> Outcom
         return None
     if sys.platform.startswith("win"):  # pragma: no cover - exercised on Windows only
         reply = _ask_pipe(name, payload)
+        if reply is None:
+            return None  # no tray: the pipe could not be opened
     else:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
             connection.settimeout(CONNECT_TIMEOUT)
@@ -224,10 +246,16 @@ def ask(request: Request, *, demo: bool = False, timeout: float = 120) -> Outcom
             except OSError:
                 return None  # nothing listening (or a stale socket file)
             connection.settimeout(timeout)
-            connection.sendall(payload)
-            reply = _read_reply(connection.recv)
+            try:
+                connection.sendall(payload)
+                reply = _read_reply(connection.recv)
+            except TimeoutError:
+                message = f"the running meettray did not answer within {timeout:.0f} s"
+                raise NoAnswer(message) from None
+            except OSError as exc:  # reset by a tray that died
+                raise NoAnswer(f"the running meettray closed the connection ({exc})") from None
     if reply is None:
-        return None
+        raise NoAnswer("the running meettray closed the connection without answering")
     try:
         return decode_outcome(reply)
     except ProtocolError as exc:
@@ -235,12 +263,20 @@ def ask(request: Request, *, demo: bool = False, timeout: float = 120) -> Outcom
 
 
 def _ask_pipe(name: str, payload: bytes) -> bytes | None:  # pragma: no cover - Windows only
+    """The answer; ``None`` when no tray has the pipe open."""
     try:
-        with open(rf"\\.\pipe\{name}", "r+b", buffering=0) as pipe:
-            pipe.write(payload)
-            return _read_reply(pipe.read)
+        pipe = open(rf"\\.\pipe\{name}", "r+b", buffering=0)  # noqa: SIM115 - closed below
     except OSError:
         return None
+    with pipe:
+        try:
+            pipe.write(payload)
+            reply = _read_reply(pipe.read)
+        except OSError as exc:
+            raise NoAnswer(f"the running meettray closed the connection ({exc})") from None
+    if reply is None:
+        raise NoAnswer("the running meettray closed the connection without answering")
+    return reply
 
 
 def _read_reply(read: Callable[[int], bytes | None]) -> bytes | None:

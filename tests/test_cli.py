@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import socket
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from meettray import __version__
+from meettray import __version__, ipc
 from meettray.demo.fake365 import FakeMicrosoft365
 from meettray.errors import ExitCode
+from meettray.graph import GraphClient
+from meettray.meetings import build_schedule
 
 from .conftest import BROWSER_COMMAND, run_cli
 
@@ -490,3 +495,91 @@ def test_a_second_cold_run_skips_the_discovery_round_trip(
     assert oct(cache.stat().st_mode & 0o777) == "0o600"
     tokens = [s for s in fake.issued_secrets]
     assert not any(token.encode() in cache.read_bytes() for token in tokens)  # no tokens in it
+
+
+# -- 'meettray now' when the tray that took its request dies or hangs ---------------------
+# A stand-in tray listens on the real socket path, takes the request and then behaves as a
+# killed (closes) or stopped (never answers) tray would.  The command then asks Graph
+# itself with the externalId it sent, through createOrGet: one meeting, never two.
+
+
+class LostTray:
+    """Takes one request on the tray's socket, then ``then(connection, request)``."""
+
+    def __init__(self, then: Callable[[socket.socket, dict[str, object]], None]) -> None:
+        self.requests: list[dict[str, object]] = []
+        self._then = then
+        self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._listener.bind(ipc.server_name())
+        self._listener.listen(1)
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        connection, _ = self._listener.accept()
+        line = connection.makefile("rb").readline()
+        request = json.loads(line)
+        self.requests.append(request)
+        self._then(connection, request)
+
+    def close(self) -> None:
+        self._listener.close()
+        Path(ipc.server_name()).unlink(missing_ok=True)
+
+
+@pytest.fixture
+def lost_tray() -> Iterator[Callable[..., LostTray]]:
+    made: list[LostTray] = []
+
+    def make(then: Callable[[socket.socket, dict[str, object]], None]) -> LostTray:
+        tray = LostTray(then)
+        made.append(tray)
+        return tray
+
+    yield make
+    for tray in made:
+        tray.close()
+
+
+@pytest.mark.posix
+def test_a_tray_killed_after_making_the_meeting_gives_that_meeting_not_a_second(
+    logged_in: Path,
+    fake: FakeMicrosoft365,
+    graph: GraphClient,
+    lost_tray: Callable[..., LostTray],
+) -> None:
+    """Was: a closed connection meant "no tray", so the command made a meeting of its own:
+    25 duplicates in 40 kills."""
+
+    def made_then_killed(connection: socket.socket, request: dict[str, object]) -> None:
+        # The tray made the meeting (same person, the id the command chose), then died.
+        made = build_schedule(subject="From the tray", start="2030-01-01T10:00Z",
+                              duration_minutes=30)  # fmt: skip
+        graph.create_meeting(made, str(request["external_id"]))
+        connection.close()  # killed before it answered
+
+    tray = lost_tray(made_then_killed)
+    done = run_cli("now", "--json", env=NO_DISPLAY)
+
+    assert done.returncode == 0, done.stderr
+    assert "may exist already" in done.stderr
+    (sent,) = tray.requests
+    assert isinstance(sent["external_id"], str)
+    assert len(fake.meetings) == 1  # the tray's, found again by its externalId
+    (meeting,) = fake.meetings.values()
+    assert meeting["externalId"] == sent["external_id"]
+    assert json.loads(done.stdout)["id"] == meeting["id"]
+    listed = json.loads(run_cli("history", "--json").stdout)
+    assert [m["id"] for m in listed] == [meeting["id"]]
+
+
+@pytest.mark.posix
+def test_a_tray_killed_before_making_it_gives_exactly_one(
+    logged_in: Path, fake: FakeMicrosoft365, lost_tray: Callable[..., LostTray]
+) -> None:
+    tray = lost_tray(lambda connection, _request: connection.close())
+    done = run_cli("now", env=NO_DISPLAY)
+    assert done.returncode == 0, done.stderr
+    assert len(fake.meetings) == 1
+    (meeting,) = fake.meetings.values()
+    assert meeting["externalId"] == tray.requests[0]["external_id"]

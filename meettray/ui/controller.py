@@ -211,6 +211,7 @@ class AppController(QObject):
         *,
         what: str,
         subject: str | None = None,
+        external_id: str | None = None,
         tell_failure: bool = True,
         interactive: bool = True,
     ) -> MeetingOperation:
@@ -223,6 +224,7 @@ class AppController(QObject):
             what,
             request=request,
             subject=subject,
+            external_id=external_id,
             tell_failure=tell_failure,
             interactive=interactive,
         )

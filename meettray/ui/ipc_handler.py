@@ -34,6 +34,7 @@ class IpcHandler:
             op = self.tray_app.controller.create(
                 what="Meet now for the command line",
                 subject=request.subject,
+                external_id=request.external_id,
                 tell_failure=False,  # the command prints it
                 interactive=False,  # nobody at the tray to sign in: the command says so
             )

@@ -166,7 +166,14 @@ class _Startup:
         from meettray.config import load_config_or_defaults
         from meettray.ipc import Request
 
-        answer = ipc.ask(Request("show"), demo=self.demo, timeout=5)
+        try:
+            answer = ipc.ask(Request("show"), demo=self.demo, timeout=5)
+        except ipc.NoAnswer as exc:
+            assert self.early_icon is not None
+            self.early_icon.hide()
+            print(f"meettray is already running, but {exc}.", file=sys.stderr)  # noqa: T201
+            self.app.exit(ExitCode.UNEXPECTED)
+            return
         if answer is not None:
             assert self.early_icon is not None
             self.early_icon.hide()

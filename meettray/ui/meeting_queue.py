@@ -92,7 +92,11 @@ class MeetingQueue(QObject):
         def run(service: MeetingService) -> None:
             def work() -> Created:
                 request = op.request or service.instant_request(op.subject)
-                return service.create(request, on_created=lambda m: self._link_ready.emit(op, m))
+                return service.create(
+                    request,
+                    external_id=op.external_id,
+                    on_created=lambda m: self._link_ready.emit(op, m),
+                )
 
             self._runner.run(
                 work, lambda created: self._created(op, created), lambda e: self._failed(op, e)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -147,3 +148,48 @@ def test_the_tray_app_starts_with_damaged_history_and_tokens(
     assert "history database was damaged" in log.read_text()
     assert list(data.glob("history.sqlite3.corrupt-*"))
     assert list(data.glob("token-cache.bin.corrupt-*"))
+
+
+TRAY_KILL_TRIALS = int(os.environ.get("MEETTRAY_TRAY_KILL_TRIALS", "40"))
+
+
+@pytest.mark.slow
+def test_killing_the_tray_mid_request_never_makes_a_second_meeting(
+    logged_in_config: Path, fake: object
+) -> None:
+    """The real tray (offscreen), 'meettray now' sent to it, and the tray killed at a random
+    moment: before, during or after its Graph request.  Was: 25 duplicates in 40 kills."""
+    from meettray import ipc
+
+    rng = random.Random(SEED)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "DISPLAY": "", "WAYLAND_DISPLAY": ""}
+    meetings = fake.meetings  # type: ignore[attr-defined]
+    fake.latency = 0.3  # type: ignore[attr-defined]  # a realistic Graph: a wider window
+    duplicates = lost = 0
+    for _ in range(TRAY_KILL_TRIALS):
+        before = set(meetings)
+        tray = subprocess.Popen([sys.executable, "-m", "meettray"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        try:
+            assert wait_for(lambda: ipc.ask(ipc.Request("ping"), timeout=5) is not None)
+            command = subprocess.Popen(
+                [sys.executable, "-m", "meettray", "now", "--json"], env=env, text=True,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            )  # fmt: skip
+            # The command starts in ~0.1 s and Graph answers 0.3 s later: kill at any moment.
+            time.sleep(rng.uniform(0.0, 0.8))
+        finally:
+            tray.send_signal(signal.SIGKILL)
+            tray.wait(10)
+        out, err = command.communicate(timeout=120)
+        made = set(meetings) - before
+        if len(made) > 1:
+            duplicates += 1
+        if command.returncode != 0 or not made:
+            lost += 1
+            print(f"no meeting: exit {command.returncode}: {err.strip()}")
+        else:
+            assert json.loads(out)["id"] in made
+    print(f"tray kill trials: {TRAY_KILL_TRIALS}, duplicates: {duplicates}, lost: {lost}")
+    assert duplicates == 0
+    assert lost == 0

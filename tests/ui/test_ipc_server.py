@@ -158,3 +158,34 @@ def test_a_status_survives_the_round_trip() -> None:
     )  # fmt: skip
     sent = Outcome(ok=True, status=status, warnings=("one",))
     assert ipc.decode_outcome(ipc.encode(sent)) == sent
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b'{"command": "ping", "version": true}\n',  # True == 1 in Python
+        b'{"command": "ping", "version": 1.0000000000000001}\n',  # the float 1.0
+        b"[" * 5000 + b"]" * 5000 + b"\n",  # was an uncaught RecursionError
+        b'{"command": "now", "external_id": "../../etc", "version": 1}\n',
+    ],
+)
+def test_requests_of_the_wrong_shape_are_refused(qtbot: QtBot, payload: bytes) -> None:
+    server = InstanceServer(ipc.server_name())
+    assert server.listen()
+    handled: list[object] = []
+    server.request_received.connect(lambda request, respond: handled.append(request))
+    reply = ipc.decode_outcome(raw_exchange(qtbot, payload))
+    server.close()
+    assert reply.ok is False
+    assert handled == []
+
+
+def test_a_tray_that_takes_the_request_and_never_answers_is_no_answer() -> None:
+    """A stopped tray (kill -STOP): a clear error after the timeout, never a traceback."""
+    import socket
+
+    with socket.socket(socket.AF_UNIX) as listener:
+        listener.bind(ipc.server_name())
+        listener.listen(1)
+        with pytest.raises(ipc.NoAnswer, match="did not answer within 1 s"):
+            ipc.ask(Request("ping"), timeout=1)
