@@ -281,14 +281,19 @@ def _service(args: argparse.Namespace, lazy_demo: _LazyDemo) -> MeetingService:
         print(f"meettray: {why}; trying again in {seconds:.0f} s…", file=sys.stderr)
 
     service = build_service(config, demo=demo, on_wait=waiting)
+    service.ensure_signed_in_for_demo()
+    return service
+
+
+def _close(service: MeetingService) -> None:
+    """Close the service; say so if history was found damaged (and set aside) on the way."""
     if service.history_set_aside is not None:
         print(
             "meettray: the meeting history file was damaged; it was moved to "
             f"{service.history_set_aside} and a new one was started.",
             file=sys.stderr,
         )
-    service.ensure_signed_in_for_demo()
-    return service
+    service.close()
 
 
 def _cmd_now(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
@@ -300,7 +305,7 @@ def _cmd_now(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
         status = _print_created(created, args, out, service.config.ui)
         _report_recovered(service)
     finally:
-        service.close()
+        _close(service)
     return status
 
 
@@ -328,7 +333,7 @@ def _cmd_schedule(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int
         status = _print_created(created, args, out, service.config.ui)
         _report_recovered(service)
     finally:
-        service.close()
+        _close(service)
     return status
 
 
@@ -440,7 +445,7 @@ def _cmd_login(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
         print(f"Signed in as {account.username}.", file=out)
         return ExitCode.OK
     finally:
-        service.close()
+        _close(service)
 
 
 def _cmd_logout(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
@@ -452,7 +457,7 @@ def _cmd_logout(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
         account = service.account()
         service.sign_out()
     finally:
-        service.close()
+        _close(service)
     print(f"Signed out {account.username}." if account else "Nobody was signed in.", file=out)
     return ExitCode.OK
 
@@ -477,7 +482,7 @@ def _cmd_whoami(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
             "demo": service.demo,
         }
     finally:
-        service.close()
+        _close(service)
     if args.json:
         print(json.dumps(info), file=out)
     else:

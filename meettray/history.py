@@ -15,8 +15,8 @@ import sqlite3
 import threading
 import time
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -85,27 +85,55 @@ class PendingAction:
     attempts: int
 
 
-class HistoryStore:
-    """The history database.  Thread-safe; several processes may share the file."""
+class HistoryReplaced(StorageError):
+    """The database turned out damaged while in use: it was set aside, and a new one is
+    open.  What was being written was not saved (writers try once more)."""
 
-    def __init__(self, path: Path) -> None:
+
+class HistoryStore:
+    """The history database.  Thread-safe; several processes may share the file.
+
+    ``lazy``: open the file at the first read or write, not now, so that a command
+    that makes a meeting on a full or read-only disk still gets (and prints) its link.
+    """
+
+    def __init__(self, path: Path, *, lazy: bool = False) -> None:
         self.path = path
-        #: Where a damaged database was moved when this store was opened, if it was.
+        #: Where a damaged database was moved, once one was.
         self.set_aside: Path | None = None
         self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        self._seen_version: int | None = None
+        if not lazy:
+            with self._lock:
+                self._connection()
+
+    def _connection(self) -> sqlite3.Connection:
+        """The open database (opened now if needed); call with the lock held."""
+        if self._db is None:
+            self._db = self._open_or_set_aside()
+            self._seen_version = int(self._db.execute("PRAGMA data_version").fetchone()[0])
+        return self._db
+
+    def _open_or_set_aside(self) -> sqlite3.Connection:
+        # SQLite checkpoints and deletes the write-ahead log when a connection to a damaged
+        # file closes: keep a link to it, so meetings that lived only there move aside too.
+        wal, kept = Path(f"{self.path}-wal"), Path(f"{self.path}-wal.opening")
+        _keep_link(wal, kept)
         try:
-            self._db = self._open()
+            return self._open()
         except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+            if _is_busy(exc):
                 raise StorageError(
                     "The meeting history is busy in another program. Try again.",
                     detail=str(exc),
                 ) from None
-            if isinstance(exc, sqlite3.OperationalError):  # the disk, not the file: keep it
+            if not _is_damage(exc):  # the disk, not the file: keep it where it is
                 raise _storage_error("opened", exc) from None
-            self.set_aside = self._move_aside(exc)
-            self._db = self._open()
-        self._seen_version = self._data_version()
+            self.set_aside = self._move_aside(exc, kept_wal=kept)
+            return self._open()
+        finally:
+            _drop(kept)
 
     def _open(self) -> sqlite3.Connection:
         try:
@@ -131,7 +159,11 @@ class HistoryStore:
                     "The meeting history was written by a newer meettray; update meettray.",
                     detail=f"schema {version} > {SCHEMA_VERSION}",
                 )
-            if version < SCHEMA_VERSION:
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+            if version < SCHEMA_VERSION or not {"meetings", "pending"} <= tables:
+                if version == SCHEMA_VERSION:
+                    log.warning("history had lost its tables %s; made them again",
+                                sorted({"meetings", "pending"} - tables))  # fmt: skip
                 # Version 1 lacked the pending table; CREATE IF NOT EXISTS adds what is missing.
                 with db:
                     db.executescript(_SCHEMA)
@@ -143,19 +175,28 @@ class HistoryStore:
             raise
         return db
 
-    def _move_aside(self, exc: Exception) -> Path:
+    def _move_aside(self, exc: Exception, *, kept_wal: Path | None = None) -> Path:
+        """Rename the damaged file, its write-ahead log and shared memory to one unique name."""
         stamp = time.strftime("%Y%m%d-%H%M%S")
         aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        number = 1
+        while any(Path(f"{aside}{suffix}").exists() for suffix in ("", "-wal", "-shm")):
+            number += 1
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{number}")
         for suffix in ("", "-wal", "-shm"):
             source = Path(f"{self.path}{suffix}")
             if source.exists():
                 source.replace(Path(f"{aside}{suffix}"))
+        if kept_wal is not None and kept_wal.exists() and not Path(f"{aside}-wal").exists():
+            kept_wal.replace(Path(f"{aside}-wal"))  # SQLite had deleted it on closing
         log.warning("history database was damaged (%s); moved it to %s", exc, aside)
         return aside
 
     def close(self) -> None:
         with self._lock:
-            self._db.close()
+            if self._db is not None:
+                self._db.close()
+                self._db = None
 
     # -- other writers -------------------------------------------------------------------------
 
@@ -169,8 +210,9 @@ class HistoryStore:
         SQLite's ``data_version`` moves only for other connections' commits, so this
         store's own writes never count.  Cheap: no table is read.
         """
+        seen = self._seen_version
         version = self._data_version()
-        changed, self._seen_version = version != self._seen_version, version
+        changed, self._seen_version = seen is not None and version != seen, version
         return changed
 
     def files(self) -> tuple[Path, ...]:
@@ -180,24 +222,50 @@ class HistoryStore:
     @contextmanager
     def _cursor(self, action: str) -> Iterator[sqlite3.Connection]:
         with self._lock:
+            db = self._connection()
             try:
-                with self._db:
-                    yield self._db
+                with db:
+                    yield db
             except sqlite3.Error as exc:
-                raise _storage_error(action, exc) from None
+                if not _is_damage(exc):
+                    raise _storage_error(action, exc) from None
+                # Damaged while in use (a bad page found by this write): set it aside with
+                # its log, and start a new one.
+                wal, kept = Path(f"{self.path}-wal"), Path(f"{self.path}-wal.opening")
+                _keep_link(wal, kept)
+                db.close()
+                self._db = None
+                self.set_aside = self._move_aside(exc, kept_wal=kept)
+                _drop(kept)
+                raise HistoryReplaced(
+                    f"The meeting history was damaged; it was moved to {self.set_aside} and a "
+                    "new one was started.",
+                    detail=f"{type(exc).__name__}: {exc}",
+                ) from None
 
     # -- writing -----------------------------------------------------------------------------
 
     def add(self, meeting: Meeting) -> None:
         """Save a meeting; saving the same Graph id again updates it (no duplicate)."""
-        with self._cursor("saved") as db:
-            _insert(db, meeting)
+        self._write_twice(lambda db: _insert(db, meeting))
 
     def add_settled(self, meeting: Meeting, external_id: str) -> None:
         """Save a created meeting and drop its pending entry, in one transaction."""
-        with self._cursor("saved") as db:
+
+        def write(db: sqlite3.Connection) -> None:
             _insert(db, meeting)
             db.execute("DELETE FROM pending WHERE external_id = ?", (external_id,))
+
+        self._write_twice(write)
+
+    def _write_twice(self, write: Callable[[sqlite3.Connection], object]) -> None:
+        """A meeting is saved into a new history if the old one proves damaged meanwhile."""
+        try:
+            with self._cursor("saved") as db:
+                write(db)
+        except HistoryReplaced:
+            with self._cursor("saved") as db:
+                write(db)
 
     # -- actions that may have reached the server ---------------------------------------------
 
@@ -278,11 +346,58 @@ class HistoryStore:
             return int(db.execute(f"SELECT count(*) FROM meetings {where}", args).fetchone()[0])  # noqa: S608
 
 
+def _keep_link(wal: Path, kept: Path) -> None:
+    """A second name for the write-ahead log, which SQLite deletes when the last
+    connection closes: if the database proves damaged, the log moves aside with it."""
+    _drop(kept)
+    try:
+        if wal.exists():
+            os.link(wal, kept)
+    except OSError:
+        pass  # no hard links here (or no folder yet): opening goes on without one
+
+
+def _drop(path: Path) -> None:
+    with suppress(OSError):
+        path.unlink(missing_ok=True)
+
+
+# SQLite's primary result codes (the low byte of ``sqlite_errorcode``, Python 3.11+).
+_SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY = 3, 5, 6, 8
+_SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 10, 11, 13, 14, 26
+
+
+def _code(exc: Exception) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def _is_damage(exc: Exception) -> bool:
+    """The file is not a sound database (not the disk, not another writer)."""
+    code = _code(exc)
+    if code is None:  # Python 3.10 gives no code: DatabaseError itself means damage
+        return type(exc) is sqlite3.DatabaseError
+    return code in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+
+
+def _is_busy(exc: Exception) -> bool:
+    code = _code(exc)
+    return code in (_SQLITE_BUSY, _SQLITE_LOCKED) if code is not None else "locked" in str(exc)
+
+
+def _is_disk(exc: Exception) -> bool:
+    """The disk refused (full, read-only, not there), by SQLite's code, never by wording:
+    "database disk image is malformed" is damage, not a full disk."""
+    code = _code(exc)
+    if code is None:
+        return "full" in str(exc).lower() or "readonly" in str(exc).lower()
+    return code in (_SQLITE_FULL, _SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_CANTOPEN, _SQLITE_PERM)
+
+
 def _storage_error(action: str, exc: sqlite3.Error) -> StorageError:
-    full = "disk" in str(exc).lower() or "readonly" in str(exc).lower()
     return StorageError(
         f"The meeting history could not be {action}"
-        + (" (the disk is full or read-only)." if full else "."),
+        + (" (the disk is full or read-only)." if _is_disk(exc) else "."),
         detail=f"{type(exc).__name__}: {exc}",
     )
 

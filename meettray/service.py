@@ -17,7 +17,7 @@ from meettray import auth, paths
 from meettray.config import Config
 from meettray.errors import ConfigError, GraphError, MeettrayError, NetworkError, StorageError
 from meettray.graph import CreateResult, GraphClient
-from meettray.history import HistoryStore
+from meettray.history import HistoryStore, PendingAction
 from meettray.meetings import Meeting, MeetingRequest, instant_request, new_external_id
 from meettray.results import Created, HistoryPage, utc_now
 
@@ -207,35 +207,57 @@ class MeetingService:
         return self._remember(result, action)
 
     def reconcile(self, *, older_than: timedelta = SETTLE_AFTER) -> list[Meeting]:
-        """Settle actions whose answer was lost; returns meetings recovered into history."""
+        """Settle actions whose answer was lost; returns meetings recovered into history.
+
+        Never raises: it runs after a success (a link already printed or copied).  An
+        entry is put back whenever it could not be settled and saved, so nothing is lost.
+        """
         recovered: list[Meeting] = []
         try:
             entries = self.history.pending(noted_before=self._clock() - older_than)
         except StorageError:
             return recovered
         for entry in entries:
-            if not self.history.claim_pending(entry.external_id):
-                continue  # another meettray process is on it
-            request = MeetingRequest.from_json(entry.request)
             try:
-                meeting = self.graph.settle(request, entry.external_id, account=entry.account)
-            except (NetworkError, GraphError) as exc:
-                if entry.attempts + 1 < MAX_SETTLE_ATTEMPTS:
-                    self.history.release_pending(
-                        entry.external_id,
-                        entry.request,
-                        entry.account,
-                        entry.attempts + 1,
-                        self._clock(),
-                    )
-                else:
-                    log.warning("gave up settling %s: %s", entry.external_id, exc.message)
-                continue
-            if meeting is not None:
-                self.history.add(meeting)
+                if not self.history.claim_pending(entry.external_id):
+                    continue  # another meettray process is on it
+            except StorageError:
+                return recovered
+            if (meeting := self._settle(entry)) is not None:
                 recovered.append(meeting)
-                log.info("recovered meeting %s whose answer had been lost", meeting.id)
         return recovered
+
+    def _settle(self, entry: PendingAction) -> Meeting | None:
+        request = MeetingRequest.from_json(entry.request)
+        attempts = entry.attempts
+        try:
+            meeting = self.graph.settle(request, entry.external_id, account=entry.account)
+        except (NetworkError, GraphError) as exc:
+            attempts += 1
+            if attempts >= MAX_SETTLE_ATTEMPTS:
+                log.warning("gave up settling %s: %s", entry.external_id, exc.message)
+                return None
+            self._put_back(entry, attempts)
+            return None
+        if meeting is None:
+            return None
+        try:
+            self.history.add(meeting)
+        except StorageError as exc:
+            # Found, but not saved: the entry goes back, and the next try finds it again.
+            log.warning("recovered meeting %s not saved yet: %s", meeting.id, exc.detail)
+            self._put_back(entry, attempts)
+            return None
+        log.info("recovered meeting %s whose answer had been lost", meeting.id)
+        return meeting
+
+    def _put_back(self, entry: PendingAction, attempts: int) -> None:
+        try:
+            self.history.release_pending(
+                entry.external_id, entry.request, entry.account, attempts, self._clock()
+            )
+        except StorageError as exc:
+            log.error("could not keep the pending action %s: %s", entry.external_id, exc.detail)
 
     def _note_pending(self, external_id: str, request: MeetingRequest, who: str) -> bool:
         try:
@@ -321,7 +343,9 @@ def build_service(
         on_wait=on_wait,
         link_hosts=account.link_hosts(demo=demo is not None),
     )
-    history = HistoryStore(_history_path(demo=demo is not None))
+    # Opened at its first use, after the meeting exists: a full or read-only disk costs
+    # the history row, never the link.
+    history = HistoryStore(_history_path(demo=demo is not None), lazy=True)
     return MeetingService(
         config=config,
         authenticator=authenticator,

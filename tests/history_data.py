@@ -45,3 +45,15 @@ def fill(path: Path, count: int) -> None:
 def stored(store: HistoryStore, graph_id: str) -> Meeting | None:
     """The meeting with this Graph id, as history holds it (None: not there)."""
     return next((m for m in store.recent(10_000) if m.id == graph_id), None)
+
+
+def pragma(store: HistoryStore, statement: str) -> None:
+    """Run a PRAGMA on the store's own connection (to play a full or read-only disk: the
+    tests run as root, whom file modes do not stop)."""
+    with store._lock:
+        store._connection().execute(statement)
+
+
+def refuse_writes(store: HistoryStore) -> None:
+    """Make SQLite refuse every write to ``store``, as a read-only disk does."""
+    pragma(store, "PRAGMA query_only = 1")

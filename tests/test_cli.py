@@ -583,3 +583,20 @@ def test_a_tray_killed_before_making_it_gives_exactly_one(
     assert len(fake.meetings) == 1
     (meeting,) = fake.meetings.values()
     assert meeting["externalId"] == tray.requests[0]["external_id"]
+
+
+def test_a_history_that_cannot_be_opened_costs_the_row_not_the_link(
+    logged_in: Path, fake: FakeMicrosoft365, user_dirs: Path
+) -> None:
+    """Was: exit 7 and no meeting when the history could not be opened (a full or
+    read-only disk) and no tray ran.  The README promises the link, with a warning."""
+    history = user_dirs / "data" / "meettray" / "history.sqlite3"
+    history.mkdir(parents=True)  # where the file should be: it cannot be opened
+
+    done = run_cli("now", "--no-copy", env=NO_DISPLAY)
+
+    assert done.returncode == 0, done.stderr
+    (meeting,) = fake.meetings.values()
+    assert done.stdout.strip() == meeting["joinWebUrl"]
+    assert "history" in done.stderr
+    assert "The link still works." in done.stderr

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from meettray.errors import StorageError
-from meettray.history import HistoryStore
+from meettray.history import HistoryReplaced, HistoryStore
 from meettray.meetings import Meeting
 
-from .history_data import stored
+from .history_data import pragma, stored
 
 T0 = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
 
@@ -235,8 +235,8 @@ def test_an_upgrade_the_disk_cannot_take_keeps_the_history_where_it_is(
 
 def test_a_full_disk_gives_a_clear_message(store: HistoryStore) -> None:
     store.add(meeting(0))
-    store._db.execute("PRAGMA max_page_count = 1")  # simulate "database or disk is full"
-    with pytest.raises(StorageError, match="could not be saved"):
+    pragma(store, "PRAGMA max_page_count = 1")  # SQLite's SQLITE_FULL, as a full disk gives
+    with pytest.raises(StorageError, match=r"could not be saved \(the disk is full or read-only\)"):
         store.add(meeting(1, "y" * 100_000))
 
 
@@ -292,3 +292,111 @@ def test_changed_elsewhere_sees_other_connections_writes_only(tmp_path: Path) ->
     finally:
         tray.close()
         cli.close()
+
+
+# -- damaged files: set aside whole, classified by SQLite's code ----------------------------
+
+
+@pytest.mark.posix
+@pytest.mark.logs("history database was damaged")
+def test_meetings_only_in_the_write_ahead_log_move_aside_with_the_damaged_file(
+    tmp_path: Path,
+) -> None:
+    """Was: the -wal file was deleted when the damaged database was set aside, and the
+    meetings that lived only there were gone."""
+    import random
+    import subprocess
+    import sys
+
+    path = tmp_path / "history.sqlite3"
+    first = HistoryStore(path)
+    for n in range(300):
+        first.add(meeting(n, "x" * 200))
+    first.close()  # checkpointed: these are in the main file
+    writer = (
+        "import os, sys, pathlib\n"
+        "from tests.test_history import meeting\n"
+        "from meettray.history import HistoryStore\n"
+        "store = HistoryStore(pathlib.Path(sys.argv[1]))\n"
+        "for n in range(1000, 1003): store.add(meeting(n))\n"
+        "os._exit(0)  # killed: these three are in the write-ahead log only\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run([sys.executable, "-c", writer, str(path)], check=True, cwd=root, timeout=60)
+    logged = Path(f"{path}-wal").read_bytes()
+    assert logged
+    with path.open("r+b") as damaged:  # old pages of the main file, not the log
+        damaged.seek(4096 * 3)
+        damaged.write(random.Random(3).randbytes(4096 * 20))
+
+    store = HistoryStore(path)
+    try:
+        with pytest.raises(HistoryReplaced, match="was damaged; it was moved to"):
+            store.recent(10_000)  # reading the old pages finds the damage
+        assert store.set_aside is not None
+        assert Path(f"{store.set_aside}-wal").read_bytes() == logged  # kept, whole
+        store.add(meeting(2000))
+        assert stored(store, "meeting-2000") is not None  # a new history goes on
+    finally:
+        store.close()
+
+
+@pytest.mark.logs("history database was damaged")
+def test_two_damaged_files_in_one_second_get_two_names(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    asides = []
+    for _ in range(2):
+        path.write_bytes(b"garbage" * 1000)
+        store = HistoryStore(path)
+        asides.append(store.set_aside)
+        store.close()
+        path.unlink()
+    assert None not in asides
+    assert asides[0] != asides[1]
+    assert all(aside is not None and aside.exists() for aside in asides)
+
+
+@pytest.mark.logs("history database was damaged")
+def test_a_damaged_page_is_damage_not_a_full_disk(tmp_path: Path) -> None:
+    """Was: random bytes in page 2 made every save fail with "the disk is full or
+    read-only", and the file was never set aside."""
+    import random
+
+    path = tmp_path / "history.sqlite3"
+    first = HistoryStore(path)
+    for n in range(300):
+        first.add(meeting(n, "x" * 200))
+    first.close()
+    page_size = 4096
+    with path.open("r+b") as damaged:
+        damaged.seek(page_size)  # page 2 onwards: the tables' pages
+        damaged.write(random.Random(7).randbytes(page_size * 8))
+
+    store = HistoryStore(path)
+    try:
+        store.add(meeting(1000))  # never "the disk is full": set aside, saved in a new one
+        assert store.set_aside is not None
+        assert store.set_aside.exists()
+        assert stored(store, "meeting-1000") is not None
+    finally:
+        store.close()
+
+
+@pytest.mark.logs("history had lost its tables")
+def test_a_history_missing_its_tables_is_repaired(tmp_path: Path) -> None:
+    """Was: exit 7 on every command, forever."""
+    import sqlite3
+
+    path = tmp_path / "history.sqlite3"
+    HistoryStore(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE meetings")
+    db.close()
+
+    store = HistoryStore(path)
+    try:
+        store.add(meeting(1))
+        assert store.count() == 1
+        assert store.set_aside is None  # nothing to set aside: it was only missing a table
+    finally:
+        store.close()

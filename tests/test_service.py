@@ -11,13 +11,13 @@ import pytest
 from meettray.auth import CacheStatus, DelegatedAuth
 from meettray.config import Config, MeetingConfig
 from meettray.demo.fake365 import FakeMicrosoft365
-from meettray.errors import GraphError
+from meettray.errors import GraphError, NetworkError
 from meettray.graph import GraphClient
 from meettray.history import HistoryStore
 from meettray.meetings import build_schedule
 from meettray.service import MeetingService
 
-from .history_data import stored
+from .history_data import pragma, refuse_writes, stored
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 
@@ -77,7 +77,7 @@ def test_drop_after_creation_leaves_one_meeting_and_one_row(
 
 @pytest.mark.logs("could not note the pending action", "not saved to history")
 def test_history_failure_keeps_the_link(fake: FakeMicrosoft365, service: MeetingService) -> None:
-    service.history._db.execute("PRAGMA query_only = 1")  # SQLite now refuses every write
+    refuse_writes(service.history)  # SQLite now refuses every write
 
     created = service.create(service.instant_request())
 
@@ -163,3 +163,27 @@ def test_an_action_still_in_flight_is_never_settled(
     assert service.reconcile() == []  # noted just now: its request may still be on its way
     assert len(service.history.pending()) == 1
     assert fake.requests_to("POST", "createOrGet") == []
+
+
+@pytest.mark.logs("recovered meeting .* not saved yet")
+def test_a_recovered_meeting_that_cannot_be_saved_stays_pending(
+    fake: FakeMicrosoft365, service: MeetingService
+) -> None:
+    """Was: reconcile took the pending entry before saving the meeting, so a failed save
+    (a locked database) lost it for good, and the command that printed a link failed."""
+    fake.add_fault("drop_after", "createOrGet", times=10)  # made, but every answer lost
+    with pytest.raises(NetworkError):
+        service.create(service.instant_request())
+    assert len(service.history.pending()) == 1
+    fake.faults.clear()
+    pragma(service.history, "CREATE TEMP TRIGGER refuse BEFORE INSERT ON meetings "
+                            "BEGIN SELECT RAISE(ABORT, 'database is locked'); END")  # fmt: skip
+
+    assert service.reconcile(older_than=timedelta(0)) == []  # no exception, nothing lost
+    assert len(service.history.pending()) == 1
+
+    pragma(service.history, "DROP TRIGGER refuse")
+    (recovered,) = service.reconcile(older_than=timedelta(0))
+    assert recovered.id in fake.meetings
+    assert service.history.pending() == []
+    assert stored(service.history, recovered.id) == recovered

@@ -11,6 +11,7 @@ from meettray.demo.fake365 import FakeMicrosoft365
 from meettray.ui.controller import DEBOUNCE_SECONDS, AppController
 from meettray.ui.notices import Notice
 
+from ..history_data import refuse_writes
 from .conftest import Clock, RecordingClipboard
 
 
@@ -57,7 +58,7 @@ def test_a_full_disk_still_copies_the_link(
     controller: AppController, clipboard: RecordingClipboard, qtbot: QtBot
 ) -> None:
     assert controller.service is not None
-    controller.service.history._db.execute("PRAGMA query_only = 1")
+    refuse_writes(controller.service.history)
     notes: list[Notice] = []
     controller.notify.connect(notes.append)
 
