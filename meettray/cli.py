@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
@@ -170,6 +171,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
     out = stdout or sys.stdout
     parser = build_parser()
     args = parser.parse_args(argv)
+    if os.name != "nt":  # whatever meettray writes from here on is the user's alone:
+        os.umask(0o077)  # SQLite's log, the token cache, rotated logs, saved settings
     if args.command == "autostart" and args.demo:
         parser.error("--demo does not apply to autostart: start on login is for the real tray")
     if args.command is None:  # the tray app: its icon first, then the rest (same rules)
@@ -202,7 +205,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
 
     # One settings file for the whole run: --config, else paths.config_file() (the tray's too).
     args.config = args.config or paths.config_file(demo=args.demo)
-    paths.secure_existing_dirs()  # older versions created some folders 0755
+    paths.secure_existing_files()  # older versions left some folders 0755, files 0644
     from meettray import logs
 
     log_file = logs.setup(verbose=args.verbose)

@@ -166,8 +166,26 @@ def diagnose(config_path: Path | None, *, demo: DemoEnvironment | None = None) -
             f"{account.cloud}: sign-in {account.authority_url}, Graph {account.graph_url}",
         )
         _account_checks(report, config, demo)
+    _files_check(report)
     _desktop(report, demo=demo is not None, hotkeys=dataclasses.asdict(config.hotkeys))
     return report
+
+
+def _files_check(report: Report) -> None:
+    """Looked at, not assumed: whether anyone else can read what meettray keeps."""
+    from meettray import paths
+
+    exposed = paths.exposed_files()
+    if not exposed:
+        report.add("Files", OK, "history, tokens, settings and logs are readable only by you")
+        return
+    shown = ", ".join(str(path) for path in exposed[:3]) + (" …" if len(exposed) > 3 else "")
+    report.add(
+        "Files",
+        WARN,
+        f"{len(exposed)} of meettray's files or folders can be read by others: {shown}",
+        "meettray makes them private when it starts; or run: chmod -R go-rwx on them",
+    )
 
 
 def _skip_account(report: Report, why: str) -> None:
@@ -206,8 +224,8 @@ def _cache_check(report: Report, service: MeetingService) -> None:
             WARN,
             f"{status.location}: {status.explanation}",
             "Run and unlock a Secret Service keyring (gnome-keyring or KWallet) in your "
-            "desktop session; at the next start meettray moves the tokens into it. The "
-            "file is readable only by you meanwhile.",
+            "desktop session; at the next start meettray moves the tokens into it. See "
+            "'Files' below for who can read the file meanwhile.",
         )
 
 

@@ -208,6 +208,57 @@ def _runtime_dir() -> Path:
     raise OSError("no private runtime folder for the meettray socket")
 
 
+class InstanceLock:
+    """Held by the one running tray for as long as it runs (the system drops it when the
+    process ends, however it ends)."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+
+def claim_instance(*, demo: bool = False) -> InstanceLock | None:
+    """Become the one tray: an exclusive lock, taken before anything else starts.
+
+    ``None`` when another tray holds it (running, or starting right now: two
+    ``meettray`` started together no longer both run).  Raises ``OSError`` when
+    there is no private folder to hold it in.
+    """
+    if sys.platform == "win32":  # pragma: no cover - the named pipe is exclusive itself
+        return InstanceLock(-1)
+    import fcntl
+
+    path = _runtime_dir() / f"instance{'-demo' if demo else ''}.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)  # not inherited by child processes
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return InstanceLock(fd)
+
+
+def peer_is_this_user(connection: socket.socket, name: str) -> bool:
+    """Whether the process at the other end of a Unix socket runs as this user.
+
+    Linux asks the kernel for the peer's credentials; elsewhere the socket file's
+    owner stands in (the folder holding it is the user's alone).
+    """
+    if sys.platform == "win32":  # pragma: no cover - pipes have per-user ACLs
+        return True
+    if hasattr(socket, "SO_PEERCRED"):
+        import struct
+
+        creds = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
+        _pid, uid, _gid = struct.unpack("3i", creds)
+        return bool(uid == os.getuid())
+    return os.stat(name).st_uid == os.getuid()  # pragma: no cover - macOS, BSDs
+
+
 def _is_private(folder: Path, *, tighten: bool = False) -> bool:
     """A real folder (not a link) of this user's, readable by nobody else."""
     if sys.platform == "win32":  # no owner ids or modes to compare
@@ -245,6 +296,12 @@ def ask(request: Request, *, demo: bool = False, timeout: float = 120) -> Outcom
                 connection.connect(name)
             except OSError:
                 return None  # nothing listening (or a stale socket file)
+            if not peer_is_this_user(connection, name):
+                return Outcome(
+                    ok=False,
+                    message=f"Another user's program is listening at {name}; meettray did "
+                    "not use it. Remove that file, or ask who made it.",
+                )
             connection.settimeout(timeout)
             try:
                 connection.sendall(payload)

@@ -7,6 +7,7 @@ and ``XDG_CACHE_HOME``.  The demo keeps its data apart from real data.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import platformdirs
@@ -53,9 +54,13 @@ def _app_roots() -> tuple[Path, ...]:
     return tuple(dict.fromkeys(Path(folder) for folder in found))
 
 
-def _tighten(folder: Path) -> None:
-    if os.name != "nt" and folder.stat().st_mode & 0o077:  # Windows has per-user ACLs instead
-        os.chmod(folder, 0o700)
+def _tighten(path: Path) -> None:
+    """Folders 0700, files 0600 (keeping the owner's bits); links are left alone."""
+    if os.name == "nt":  # Windows has per-user ACLs instead
+        return
+    info = path.lstat()
+    if info.st_mode & 0o077 and not stat.S_ISLNK(info.st_mode):
+        os.chmod(path, stat.S_IMODE(info.st_mode) & 0o700)
 
 
 def ensure_private_dir(path: Path) -> Path:
@@ -78,19 +83,40 @@ def ensure_private_dir(path: Path) -> Path:
     return path
 
 
-def secure_existing_dirs() -> None:
-    """Make meettray's existing folders readable by the user only (start-up).
+def secure_existing_files() -> None:
+    """Make everything meettray keeps readable by the user only (at start-up).
 
-    Earlier versions created some 0755.  Folders that do not exist yet are
-    left to :func:`ensure_private_dir`.
+    Earlier versions left some folders 0755 and files (history, token cache, logs)
+    0644.  New files are made private by the umask the command sets (cli.main).
     """
     for root in _app_roots():
         if not root.is_dir():
             continue
         try:
             _tighten(root)
-            for folder, subfolders, _files in os.walk(root):
-                for name in subfolders:
+            for folder, subfolders, files in os.walk(root):
+                for name in (*subfolders, *files):
                     _tighten(Path(folder) / name)
         except OSError:
-            continue  # a folder we cannot change is reported where it is used
+            continue  # a file we cannot change is reported where it is used (and by doctor)
+
+
+def exposed_files() -> list[Path]:
+    """meettray's files and folders that others could read: what doctor reports."""
+    if os.name == "nt":  # per-user ACLs instead of modes
+        return []
+    found: list[Path] = []
+    for root in _app_roots():
+        if not root.is_dir():
+            continue
+        paths = [root]
+        for folder, subfolders, files in os.walk(root):
+            paths.extend(Path(folder) / name for name in (*subfolders, *files))
+        for path in paths:
+            try:
+                info = path.lstat()
+            except OSError:
+                continue
+            if info.st_mode & 0o077 and not stat.S_ISLNK(info.st_mode):
+                found.append(path)
+    return found

@@ -67,3 +67,32 @@ def test_a_folder_the_person_chose_is_created_but_never_retouched(tmp_path: Path
     paths.ensure_private_dir(chosen / "meettray")
     assert mode(chosen) == 0o755
     assert mode(chosen / "meettray") == 0o700
+
+
+@pytest.mark.posix
+def test_files_left_readable_by_others_are_made_private_and_doctor_looks(
+    user_dirs: Path, config_file: Path
+) -> None:
+    """Was: history.sqlite3, token-cache.bin and the logs stayed 0644 (only folders were
+    tightened), while whoami and doctor said "readable only by you"."""
+    import stat
+
+    data = user_dirs / "data" / "meettray"
+    data.mkdir(parents=True, exist_ok=True)
+    left = [data / "history.sqlite3", data / "token-cache.bin"]
+    for path in left:
+        path.write_bytes(b"")
+        path.chmod(0o644)
+    assert paths.exposed_files()  # what doctor reports, looked at
+
+    done = run_cli("doctor", env={"DISPLAY": "", "WAYLAND_DISPLAY": ""})
+    assert "Files" in done.stdout
+    assert "readable only by you" in done.stdout
+
+    for path in left:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    logs = list((user_dirs / "state").rglob("*.log"))
+    assert logs  # the command logged
+    for log in logs:
+        assert stat.S_IMODE(log.stat().st_mode) == 0o600  # new files: the umask
+    assert paths.exposed_files() == []

@@ -26,6 +26,7 @@ from meettray.ipc import (
     Request,
     decode_request,
     encode,
+    peer_is_this_user,
 )
 
 if TYPE_CHECKING:
@@ -118,6 +119,10 @@ class _UnixServer(_Server):
             except OSError as exc:
                 log.warning("could not accept a connection: %s", exc)
                 return
+            if not peer_is_this_user(connection, self.name):
+                log.warning("refused a connection from another user's program")
+                connection.close()
+                continue
             connection.setblocking(False)
             notifier = QSocketNotifier(connection.fileno(), QSocketNotifier.Type.Read, self)
             notifier.activated.connect(lambda *_signal, c=connection: self._read(c))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QFileSystemWatcher, QTimer
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
+from meettray import ipc
 from meettray.errors import ExitCode
 from meettray.ui.icons import icon, tray_icon
 from meettray.ui.process import (
@@ -71,6 +73,33 @@ def _watch_settings(path: Path | None, controller: AppController) -> QFileSystem
     return watcher
 
 
+def _claim(*, demo: bool) -> ipc.InstanceLock | str | int:
+    """Become the one tray before anything else starts: the lock, or why there is no
+    socket (a reason to tell), or the exit status when another tray runs."""
+    try:
+        lock = ipc.claim_instance(demo=demo)
+    except OSError as exc:  # no private folder (planted by someone else, or a link)
+        return f"meettray found no private folder for its socket ({exc})"
+    if lock is not None:
+        return lock
+    # Another tray holds it: it may still be starting, so give it a few seconds to answer.
+    for _ in range(20):
+        try:
+            answer = ipc.ask(ipc.Request("show"), demo=demo, timeout=5)
+        except ipc.NoAnswer as exc:
+            print(f"meettray is already running, but {exc}.", file=sys.stderr)  # noqa: T201
+            return int(ExitCode.UNEXPECTED)
+        if answer is not None:
+            if not answer.ok:  # a tray of another version, say
+                print(f"meettray is already running, but: {answer.message}", file=sys.stderr)  # noqa: T201
+                return int(ExitCode.UNEXPECTED)
+            print("meettray is already running; showing its menu.", file=sys.stderr)  # noqa: T201
+            return int(ExitCode.OK)
+        time.sleep(0.25)
+    print("meettray is already starting.", file=sys.stderr)  # noqa: T201
+    return int(ExitCode.OK)
+
+
 def show_icon_early() -> QSystemTrayIcon:
     """The tray icon, on screen before anything else is loaded (when a tray is there yet)."""
     early = QSystemTrayIcon(tray_icon())
@@ -94,6 +123,10 @@ def run(*, config_path: Path | None, demo: bool = False, verbose: int = 0) -> in
         )
         return ExitCode.NO_DESKTOP
 
+    claim = _claim(demo=demo)
+    if isinstance(claim, int):  # another tray runs: it was asked to show itself
+        return claim
+
     def setup_log() -> None:
         from meettray import logs
 
@@ -109,6 +142,7 @@ def run(*, config_path: Path | None, demo: bool = False, verbose: int = 0) -> in
     app.setDesktopFileName("meettray")
     app.setQuitOnLastWindowClosed(False)
     startup = _Startup(app, show_icon_early(), config_path=config_path, demo=demo, verbose=verbose)
+    startup.claim = claim
     QTimer.singleShot(0, startup.begin)
     try:
         return int(app.exec())
@@ -132,7 +166,7 @@ class _Parts:
     clipboard: QtClipboard
     controller: AppController
     tray_app: TrayApp
-    server: _UnixServer | _PipeServer
+    server: _UnixServer | _PipeServer | None
     remote: IpcHandler
     demo: DemoEnvironment | None
     wakeup: object = None
@@ -159,32 +193,15 @@ class _Startup:
         self.demo = demo
         self.verbose = verbose
         self.parts: _Parts | None = None
+        #: The single-instance lock, or why there is no socket for other processes.
+        self.claim: ipc.InstanceLock | str = ""
 
     def begin(self) -> None:
         """The first turn of the event loop: one instance, the log, settings, the tray."""
-        from meettray import ipc, logs, paths
+        from meettray import logs, paths
         from meettray.config import load_config_or_defaults
-        from meettray.ipc import Request
 
-        try:
-            answer = ipc.ask(Request("show"), demo=self.demo, timeout=5)
-        except ipc.NoAnswer as exc:
-            assert self.early_icon is not None
-            self.early_icon.hide()
-            print(f"meettray is already running, but {exc}.", file=sys.stderr)  # noqa: T201
-            self.app.exit(ExitCode.UNEXPECTED)
-            return
-        if answer is not None:
-            assert self.early_icon is not None
-            self.early_icon.hide()
-            if not answer.ok:  # a tray of another version, say
-                print(f"meettray is already running, but: {answer.message}", file=sys.stderr)  # noqa: T201
-                self.app.exit(ExitCode.UNEXPECTED)
-            else:
-                print("meettray is already running; showing its menu.", file=sys.stderr)  # noqa: T201
-                self.app.exit(ExitCode.OK)
-            return
-        paths.secure_existing_dirs()  # older versions created some folders 0755
+        paths.secure_existing_files()  # older versions left some folders 0755, files 0644
         config_path = self.config_path or paths.config_file(demo=self.demo)
         log_file = logs.setup(verbose=self.verbose)
         replay_qt_messages()
@@ -205,7 +222,6 @@ class _Startup:
         from PySide6.QtCore import QUrl
         from PySide6.QtGui import QDesktopServices
 
-        from meettray import ipc
         from meettray.platform.autostart import system_autostart
         from meettray.ui.app import TrayApp
         from meettray.ui.clipboard import QtClipboard
@@ -233,12 +249,16 @@ class _Startup:
         )
         tray_app = TrayApp(controller, icon=self.early_icon)
         self.early_icon = None  # the tray owns it now
-        # Claim the socket in the same turn as the single-instance check: a second meettray
-        # started now finds this one, and 'meettray now' is answered from here on.
-        server = InstanceServer(ipc.server_name(demo=self.demo))
+        # The lock is held (run() took it before the icon): the socket is this tray's, and
+        # 'meettray now' is answered from here on.
         remote = IpcHandler(tray_app)
-        server.request_received.connect(remote.handle_request)
-        server.listen()
+        server = None
+        if isinstance(self.claim, ipc.InstanceLock):
+            server = InstanceServer(ipc.server_name(demo=self.demo))
+            server.request_received.connect(remote.handle_request)
+            server.listen()
+        else:
+            log.warning("%s", self.claim)
         controller.start()  # sign-in, Graph connection, history: on a worker thread
         return _Parts(runner, clipboard, controller, tray_app, server, remote, demo)
 
@@ -272,6 +292,13 @@ class _Startup:
         if config_problem:  # once the tray can show it
             problem = Notice("Settings file problem", config_problem, Level.WARNING)
             QTimer.singleShot(TRAY_GRACE_MS // 2, lambda: controller.notify.emit(problem))
+        if isinstance(self.claim, str) and self.claim:
+            no_socket = Notice(
+                "meettray now will not reach this tray",
+                f"{self.claim}. The tray works; 'meettray now' makes meetings by itself.",
+                Level.WARNING,
+            )
+            QTimer.singleShot(TRAY_GRACE_MS // 2, lambda: controller.notify.emit(no_socket))
 
     def _use_notifier(self, parts: _Parts, connection: NotifierConnection | None) -> None:
         if connection is None:
@@ -289,7 +316,10 @@ class _Startup:
             return
         parts.wakeup = None
         parts.settings_watcher = None
-        parts.server.close()
+        if parts.server is not None:
+            parts.server.close()
+        if isinstance(self.claim, ipc.InstanceLock):
+            self.claim.release()
         if parts.hotkeys is not None:
             parts.hotkeys.close()
         if parts.notifier is not None:

@@ -193,3 +193,99 @@ def test_killing_the_tray_mid_request_never_makes_a_second_meeting(
     print(f"tray kill trials: {TRAY_KILL_TRIALS}, duplicates: {duplicates}, lost: {lost}")
     assert duplicates == 0
     assert lost == 0
+
+
+def test_two_trays_started_together_leave_one(logged_in_config: Path) -> None:
+    """Was: 'meettray & meettray &' within ~0.3 s left both running, two icons and two
+    listeners on one socket path.  The lock is taken before the icon."""
+    from meettray import ipc
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "DISPLAY": "", "WAYLAND_DISPLAY": ""}
+    command = [sys.executable, "-m", "meettray"]
+    trays = [
+        subprocess.Popen(command, env=env, text=True, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]  # fmt: skip
+    try:
+        assert wait_for(lambda: any(t.poll() is not None for t in trays), timeout=30)
+        second = next(t for t in trays if t.poll() is not None)
+        first = next(t for t in trays if t is not second)
+        assert second.returncode == ExitCode.OK
+        assert second.stderr is not None
+        assert "already" in second.stderr.read()
+        assert wait_for(lambda: ipc.ask(ipc.Request("ping"), timeout=5) is not None)
+        assert first.poll() is None  # the one tray
+    finally:
+        for tray in trays:
+            if tray.poll() is None:
+                tray.terminate()
+            tray.wait(15)
+            if tray.stderr is not None:
+                tray.stderr.close()
+
+
+def _as_nobody() -> None:
+    os.setgid(65534)
+    os.setuid(65534)
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or not Path("/usr/bin/python3").exists(),
+    reason="needs root (to run a process as another user) and a system Python for it",
+)
+def test_a_socket_planted_by_another_user_is_not_trusted(
+    logged_in_config: Path, fake: object
+) -> None:
+    """Was: with no XDG_RUNTIME_DIR, a socket another user planted in /tmp/meettray-<uid>
+    answered 'meettray now', and its link was printed as 'Copied by the running meettray'."""
+    import json as json_module
+    import shutil
+    import tempfile
+
+    from meettray import ipc
+
+    tmp = Path(tempfile.mkdtemp(prefix="meettray-test-", dir="/tmp"))  # others may enter
+    tmp.chmod(0o755)
+    planted = tmp / f"meettray-{os.getuid()}"
+    planted.mkdir()
+    planted.chmod(0o777)
+    os.chown(planted, 65534, 65534)
+    evil = json_module.dumps({"ok": True, "meeting": {"join_url": "https://evil.example/x"},
+                              "copied": True, "version": ipc.PROTOCOL_VERSION})  # fmt: skip
+    server = (
+        "import socket, sys\n"
+        "s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(5)\n"
+        "print('ready', flush=True)\n"
+        "while True:\n"
+        "    c, _ = s.accept(); c.recv(65536)\n"
+        "    c.sendall(sys.argv[2].encode() + b'\\n'); c.close()\n"
+    )
+    attacker = subprocess.Popen(
+        ["/usr/bin/python3", "-c", server, str(planted / "instance.sock"), evil],
+        stdout=subprocess.PIPE, text=True, preexec_fn=_as_nobody,  # noqa: PLW1509
+    )  # fmt: skip
+    try:
+        assert attacker.stdout is not None
+        assert attacker.stdout.readline().strip() == "ready"
+        env = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
+        env.update(TMPDIR=str(tmp), DISPLAY="", WAYLAND_DISPLAY="")
+        done = subprocess.run([sys.executable, "-m", "meettray", "now"], env=env, text=True,
+                              capture_output=True, timeout=60, check=False)  # fmt: skip
+        assert "evil.example" not in done.stdout
+        assert "Copied by the running meettray" not in done.stderr
+        assert done.returncode == 0, done.stderr  # made here, through Graph
+        assert done.stdout.strip().startswith("https://teams.microsoft.com/")
+
+        # The peer check itself: a process of another user at the other end is refused.
+        import socket as socket_module
+
+        with socket_module.socket(socket_module.AF_UNIX) as connection:
+            connection.connect(str(planted / "instance.sock"))
+            assert ipc.peer_is_this_user(connection, str(planted / "instance.sock")) is False
+    finally:
+        attacker.kill()
+        attacker.wait(10)
+        if attacker.stdout is not None:
+            attacker.stdout.close()
+        shutil.rmtree(tmp, ignore_errors=True)
