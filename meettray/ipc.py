@@ -32,6 +32,9 @@ CONNECT_TIMEOUT = 0.5
 PROTOCOL_VERSION = 1
 #: The longest message either end accepts.
 MAX_MESSAGE = 64 * 1024
+#: The longest answer a command reads (a meeting with long warnings is a few KiB); the
+#: tray never sends a longer one (it says the answer was too large instead).
+MAX_REPLY = 1024 * 1024
 
 Command = Literal["ping", "show", "status", "now"]
 
@@ -311,6 +314,8 @@ def ask(request: Request, *, demo: bool = False, timeout: float = 120) -> Outcom
                 raise NoAnswer(message) from None
             except OSError as exc:  # reset by a tray that died
                 raise NoAnswer(f"the running meettray closed the connection ({exc})") from None
+            except ProtocolError as exc:
+                return Outcome(ok=False, message=str(exc))
     if reply is None:
         raise NoAnswer("the running meettray closed the connection without answering")
     try:
@@ -338,10 +343,12 @@ def _ask_pipe(name: str, payload: bytes) -> bytes | None:  # pragma: no cover - 
 
 def _read_reply(read: Callable[[int], bytes | None]) -> bytes | None:
     """One line, or ``None`` if the other end closed without answering."""
-    reply = b""
-    while not reply.endswith(b"\n") and len(reply) <= MAX_MESSAGE:
+    reply = bytearray()
+    while not reply.endswith(b"\n"):
+        if len(reply) > MAX_REPLY:
+            raise ProtocolError("The running meettray's answer was too large to read.")
         chunk = read(65536)
         if not chunk:
             break
         reply += chunk
-    return reply if reply.strip() else None
+    return bytes(reply) if reply.strip() else None

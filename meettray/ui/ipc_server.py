@@ -14,13 +14,15 @@ import os
 import socket
 import stat
 import sys
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSocketNotifier, Signal
+from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 
 from meettray.ipc import (
     MAX_MESSAGE,
+    MAX_REPLY,
     Outcome,
     ProtocolError,
     Request,
@@ -37,6 +39,19 @@ log = logging.getLogger(__name__)
 Respond = Callable[[Outcome], None]
 #: How long an answer may take to leave (replies are a few hundred bytes).
 SEND_TIMEOUT = 2.0
+#: How long a connection may take to send its request before it is closed.
+IDLE_TIMEOUT_MS = 10_000
+#: At most one log line per this many seconds for failing accepts (at the file limit
+#: every turn of the loop fails).
+ACCEPT_LOG_EVERY = 60.0
+
+
+def bounded(outcome: Outcome) -> bytes:
+    """The answer as sent: never longer than a command reads."""
+    data = encode(outcome)
+    if len(data) <= MAX_REPLY:
+        return data
+    return encode(Outcome(ok=False, message="The answer was too large to send.", exit_code=1))
 
 
 class _Server(QObject):
@@ -67,6 +82,9 @@ class _UnixServer(_Server):
         self._notifier: QSocketNotifier | None = None
         self._inode = 0
         self._connections: dict[socket.socket, tuple[QSocketNotifier, bytearray]] = {}
+        self._idle: dict[socket.socket, QTimer] = {}
+        self._accept_failures = 0
+        self._accept_logged = -ACCEPT_LOG_EVERY
 
     def listen(self) -> bool:
         """Start listening; a socket file left by a crashed instance is replaced."""
@@ -117,7 +135,17 @@ class _UnixServer(_Server):
             except (BlockingIOError, InterruptedError):
                 return
             except OSError as exc:
-                log.warning("could not accept a connection: %s", exc)
+                # At the file limit this fails on every turn: log now and then, and let
+                # the loop breathe before the next try.
+                self._accept_failures += 1
+                now = time.monotonic()
+                if now - self._accept_logged >= ACCEPT_LOG_EVERY:
+                    log.warning("could not accept connections (%d times): %s",
+                                self._accept_failures, exc)  # fmt: skip
+                    self._accept_logged, self._accept_failures = now, 0
+                if self._notifier is not None:
+                    self._notifier.setEnabled(False)
+                    QTimer.singleShot(1000, self._resume_accepting)
                 return
             if not peer_is_this_user(connection, self.name):
                 log.warning("refused a connection from another user's program")
@@ -127,6 +155,14 @@ class _UnixServer(_Server):
             notifier = QSocketNotifier(connection.fileno(), QSocketNotifier.Type.Read, self)
             notifier.activated.connect(lambda *_signal, c=connection: self._read(c))
             self._connections[connection] = (notifier, bytearray())
+            idle = QTimer(self, singleShot=True, interval=IDLE_TIMEOUT_MS)
+            idle.timeout.connect(lambda c=connection: self._forget(c))  # never sent a request
+            idle.start()
+            self._idle[connection] = idle
+
+    def _resume_accepting(self) -> None:
+        if self._notifier is not None:
+            self._notifier.setEnabled(True)
 
     def _read(self, connection: socket.socket) -> None:
         if connection not in self._connections:
@@ -147,18 +183,24 @@ class _UnixServer(_Server):
             self._answer(connection, outcome)
 
         buffer[:] = self._received(bytes(buffer), answer, lambda: self._forget(connection))
+        if b"\n" in chunk and (idle := self._idle.pop(connection, None)) is not None:
+            idle.stop()  # a request came: its answer may take as long as Graph does
+            idle.deleteLater()
 
     def _answer(self, connection: socket.socket, outcome: Outcome) -> None:
         if connection not in self._connections:
             return  # it hung up while the meeting was being made
         try:
             connection.settimeout(SEND_TIMEOUT)
-            connection.sendall(encode(outcome))
+            connection.sendall(bounded(outcome))
         except OSError as exc:
             log.info("could not answer a request: %s", exc)
         self._forget(connection)
 
     def _forget(self, connection: socket.socket) -> None:
+        if (idle := self._idle.pop(connection, None)) is not None:
+            idle.stop()
+            idle.deleteLater()
         entry = self._connections.pop(connection, None)
         if entry is not None:
             entry[0].setEnabled(False)
@@ -208,7 +250,7 @@ class _PipeServer(_Server):  # pragma: no cover - Windows only
 
         def answer(outcome: Outcome) -> None:
             if connection.state() == QLocalSocket.LocalSocketState.ConnectedState:
-                connection.write(encode(outcome))
+                connection.write(bounded(outcome))
                 connection.flush()
                 connection.disconnectFromServer()
 

@@ -189,3 +189,45 @@ def test_a_tray_that_takes_the_request_and_never_answers_is_no_answer() -> None:
         listener.listen(1)
         with pytest.raises(ipc.NoAnswer, match="did not answer within 1 s"):
             ipc.ask(Request("ping"), timeout=1)
+
+
+def test_a_connection_that_sends_nothing_is_closed(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Was: idle connections were kept forever, until the file limit."""
+    import socket
+
+    from meettray.ui import ipc_server
+
+    monkeypatch.setattr(ipc_server, "IDLE_TIMEOUT_MS", 100)
+    server = InstanceServer(ipc.server_name())
+    assert server.listen()
+    closed: list[bytes] = []
+
+    def idle() -> None:
+        with socket.socket(socket.AF_UNIX) as connection:
+            connection.settimeout(10)
+            connection.connect(ipc.server_name())
+            closed.append(connection.recv(100))  # b"" once the tray closes it
+
+    thread = threading.Thread(target=idle)
+    thread.start()
+    qtbot.waitUntil(lambda: bool(closed), timeout=5000)
+    thread.join()
+    server.close()
+    assert closed == [b""]
+
+
+def test_an_answer_too_large_is_said_to_be_so_not_cut(qtbot: QtBot) -> None:
+    """Was: an answer over ~128 KiB was cut off and read as "Malformed request"."""
+    server = InstanceServer(ipc.server_name())
+    assert server.listen()
+    huge = Outcome(ok=True, warnings=("x" * (2 * ipc.MAX_REPLY),))
+    server.request_received.connect(lambda _request, respond: respond(huge))
+    results: list[Any] = []
+    thread = ask_in_thread(Request("ping"), results)
+    qtbot.waitUntil(lambda: bool(results), timeout=5000)
+    thread.join()
+    server.close()
+    assert results[0].ok is False
+    assert "too large" in results[0].message
