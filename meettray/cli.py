@@ -60,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a command, meettray starts its tray app.",
         epilog="Exit status: 0 ok, 2 usage or invalid input, 3 settings, 4 sign-in, "
         "5 Microsoft Graph refused, 6 network, 7 local storage, 8 no desktop for the tray "
-        "app, 9 doctor found a problem, 1 unexpected.",
+        "app, 9 doctor found a problem, 130 interrupted (Ctrl+C), 141 output closed early, "
+        "1 unexpected.",
     )
     parser.add_argument("--version", action="version", version=f"meettray {__version__}")
     _global_options(parser, defaults=True)
@@ -167,8 +168,23 @@ def _output_options(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> int:
-    """Entry point of the ``meettray`` command; returns the exit status."""
-    out = stdout or sys.stdout
+    """Entry point of the ``meettray`` command; returns the exit status.
+
+    Ctrl+C at any moment (starting the demo, waiting for Graph, stopping) is exit 130
+    with one line; a reader that stops reading (``| head``) ends it quietly.
+    """
+    try:
+        return _main(argv, stdout or sys.stdout)
+    except KeyboardInterrupt:
+        print("meettray: interrupted", file=sys.stderr)
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        # Nothing more can be written; keep Python from complaining while it exits.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return ExitCode.BROKEN_PIPE
+
+
+def _main(argv: Sequence[str] | None, out: TextIO) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if os.name != "nt":  # whatever meettray writes from here on is the user's alone:
@@ -227,9 +243,8 @@ def _guarded(
         if getattr(args, "json", False):  # scripts get the failure, support details included
             print(json.dumps(exc.as_json(), ensure_ascii=False), file=out)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("meettray: interrupted", file=sys.stderr)
-        return ExitCode.INTERRUPTED
+    except (KeyboardInterrupt, BrokenPipeError):
+        raise  # main() answers both, whenever they come
     except Exception as exc:  # a bug: say so plainly, keep the traceback in the log
         log.exception("unexpected error in %s", args.command)
         where = f" (details in {log_file})" if log_file else ""

@@ -24,6 +24,8 @@ class ExitCode(IntEnum):
     NO_DESKTOP = 8
     DOCTOR_FOUND_PROBLEMS = 9
     INTERRUPTED = 130
+    #: The output was closed early (``meettray history | head``): stopped quietly.
+    BROKEN_PIPE = 141
 
 
 class MeettrayError(Exception):

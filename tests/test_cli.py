@@ -600,3 +600,58 @@ def test_a_history_that_cannot_be_opened_costs_the_row_not_the_link(
     assert done.stdout.strip() == meeting["joinWebUrl"]
     assert "history" in done.stderr
     assert "The link still works." in done.stderr
+
+
+# -- Ctrl+C and pipes, as Unix tools behave ------------------------------------------------
+
+
+@pytest.mark.posix
+@pytest.mark.parametrize("command", [["history", "--limit", "1000"], ["doctor", "--json"]])
+def test_a_reader_that_stops_early_ends_the_command_quietly(
+    command: list[str], user_dirs: Path, config_file: Path
+) -> None:
+    """Was: 'something unexpected' and a BrokenPipeError traceback."""
+    import os
+    import subprocess
+    import sys
+
+    from .history_data import fill
+
+    fill(user_dirs / "data" / "meettray" / "history.sqlite3", 1000)
+    line = " ".join([sys.executable, "-m", "meettray", *command])
+    done = subprocess.run(
+        ["bash", "-c", f"{line} | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]}}"],
+        capture_output=True, text=True, timeout=120, check=False,
+        env={**os.environ, **NO_DISPLAY},
+    )  # fmt: skip
+    assert done.stderr == ""  # no traceback, no "something unexpected"
+    # 141 where the reader closed before the end; doctor here finds nobody signed in (9).
+    ok = (ExitCode.BROKEN_PIPE, ExitCode.OK, ExitCode.DOCTOR_FOUND_PROBLEMS)
+    assert int(done.stdout.strip()) in ok
+
+
+@pytest.mark.posix
+@pytest.mark.parametrize("after", [0.15, 0.3, 0.4, 0.6, 0.9])
+def test_ctrl_c_at_any_moment_is_exit_130_and_one_line(after: float) -> None:
+    """Was: tracebacks (SSLEOFError, KeyboardInterrupt in demo.stop()) when Ctrl+C came
+    0.3-0.45 s into 'meettray --demo now'."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "meettray", "--demo", "now", "--no-copy"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, **NO_DISPLAY},
+    )  # fmt: skip
+    time.sleep(after)
+    process.send_signal(signal.SIGINT)
+    _out, err = process.communicate(timeout=60)
+    assert "Traceback" not in err, err
+    assert "Exception ignored" not in err, err
+    if process.returncode == ExitCode.INTERRUPTED:
+        assert err.strip().splitlines()[-1] == "meettray: interrupted"
+    else:  # it had finished (or Python had not started its handler): a clean end
+        assert process.returncode in (ExitCode.OK, -signal.SIGINT), err

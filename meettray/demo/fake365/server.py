@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import re
 import socket
 import ssl
@@ -34,6 +35,8 @@ from meettray.demo.fake365.identity import (
     IdentityPlatform,
 )
 from meettray.demo.fake365.wire import AGS_DIAGNOSTIC, Answer, Drop, Reply
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -101,7 +104,7 @@ class FakeMicrosoft365:
     def start(self) -> FakeMicrosoft365:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self._ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        server = _QuietServer(("127.0.0.1", 0), _make_handler(self))
         server.daemon_threads = True
         server.socket = context.wrap_socket(server.socket, server_side=True)
         self._server = server
@@ -357,3 +360,11 @@ def _make_handler(fake: FakeMicrosoft365) -> type[BaseHTTPRequestHandler]:
             return  # quiet: tests read fake.requests instead
 
     return Handler
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A client that goes away mid-request (Ctrl+C, a killed command) is not news: the
+    standard server would print its traceback on the command's terminal."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        log.info("a client of the fake went away mid-request", exc_info=True)
