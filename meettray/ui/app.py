@@ -10,7 +10,7 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from meettray.accounts import MEETINGS
@@ -121,18 +121,17 @@ class TrayApp(QObject):
     # -- windows -------------------------------------------------------------------------------
 
     def show_schedule(self) -> None:
-        from meettray.meetings import render_subject
-        from meettray.results import utc_now
         from meettray.ui.schedule_dialog import ScheduleDialog
 
         if self.schedule_dialog is None or self.schedule_dialog.meeting is not None:
-            subject = render_subject(self.controller.config.meeting.subject, utc_now())
-            dialog = ScheduleDialog(default_subject=subject)
+            # {date} and {time} are the meeting's, filled from its start (not the click's).
+            dialog = ScheduleDialog(subject_template=self.controller.config.meeting.subject)
             dialog.create_requested.connect(self._schedule)
             dialog.copy_requested.connect(self.controller.copy)
             dialog.open_requested.connect(self.controller.open_meeting)
             dialog.grant_calendar_requested.connect(self._grant_calendar)
             self.schedule_dialog = dialog
+        self.schedule_dialog.prepare()
         _raise(self.schedule_dialog)
 
     def _schedule(self, request: MeetingRequest) -> None:
@@ -207,7 +206,9 @@ class TrayApp(QObject):
     def show_error(self, error: MeettrayError) -> None:
         from meettray.ui.dialogs import ErrorDialog
 
-        ErrorDialog(error).exec()
+        dialog = ErrorDialog(error)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()  # not modal: the tray goes on answering clicks meanwhile
 
     def quit(self) -> None:
         QApplication.quit()

@@ -84,22 +84,51 @@ class ScheduleDialog(QDialog):
         self,
         *,
         default_subject: str = "",
+        subject_template: str = "",
         now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
         parent: QWidget | None = None,
     ) -> None:
+        """``subject_template`` (the settings' subject, with {date} and {time}) is filled
+        from the meeting's start, and again when the start changes, until the person
+        types a subject of their own; ``default_subject`` is a fixed one."""
         super().__init__(parent)
         self.setWindowTitle("Schedule a Teams meeting — meettray")
         self.setWindowIcon(icon())
         self._now = now
+        self._template = subject_template
         self.request: MeetingRequest | None = None
         self.meeting: Meeting | None = None
         self.pages = QStackedWidget()
         self.pages.addWidget(self._form_page(default_subject))
+        if self._template:
+            self.subject.textEdited.connect(self._forget_template)
+            self.start.dateTimeChanged.connect(self._fill_subject)
+            self._fill_subject()
         self.pages.addWidget(self._result_page())
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         QShortcut(QKeySequence("Ctrl+Return"), self, self._create)
         self.validate()
+
+    def prepare(self) -> None:
+        """Before the dialog is shown again: a start that has passed meanwhile (the dialog
+        was cancelled a while ago) moves to the next half hour; the subject is selected,
+        so typing replaces it."""
+        if _to_datetime(self.start.dateTime()) < self._now():
+            self.start.setDateTime(_to_qdatetime(next_half_hour(self._now())))
+        self.subject.setFocus()
+        self.subject.selectAll()
+
+    def _fill_subject(self) -> None:
+        from meettray.meetings import render_subject
+
+        self.subject.setText(render_subject(self._template, _to_datetime(self.start.dateTime())))
+
+    def _forget_template(self) -> None:
+        """The person typed a subject: it is theirs now, whatever the start."""
+        self._template = ""
+        self.subject.textEdited.disconnect(self._forget_template)
+        self.start.dateTimeChanged.disconnect(self._fill_subject)
 
     # -- form --------------------------------------------------------------------------------
 
@@ -146,7 +175,9 @@ class ScheduleDialog(QDialog):
         form.addRow("", self._error_label("subject"))
         form.addRow("S&tart:", self.start)
         form.addRow("", self._error_label("start"))
-        form.addRow("&Length:", length_row)
+        length_label = QLabel("&Length:")
+        length_label.setBuddy(self.length)  # Alt+L: the row itself cannot take the focus
+        form.addRow(length_label, length_row)
         form.addRow("", self._error_label("end"))
         form.addRow("&Attendees:", self.attendees)
         form.addRow("", self._error_label("attendees"))

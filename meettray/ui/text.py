@@ -38,6 +38,9 @@ def ask(parent: QWidget | None, title: str, text: str) -> bool:
         parent,
     )
     box.setTextFormat(Qt.TextFormat.PlainText)
+    # Only its window waits for the answer: the tray icon, its menu and the hotkeys go on
+    # working meanwhile (application-modal, a click on the icon did nothing at all).
+    box.setWindowModality(Qt.WindowModality.WindowModal)
     box.setDefaultButton(QMessageBox.StandardButton.No)
     box.setEscapeButton(QMessageBox.StandardButton.No)
     return QMessageBox.StandardButton(box.exec()) == QMessageBox.StandardButton.Yes

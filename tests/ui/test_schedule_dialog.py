@@ -15,7 +15,13 @@ from meettray.errors import ConsentRequired, MeettrayError, SignInRequired
 from meettray.graph import wire
 from meettray.graph.wire import meeting_from_graph
 from meettray.meetings import MeetingRequest
-from meettray.ui.schedule_dialog import CUSTOM_END, ScheduleDialog, _to_qdatetime, next_half_hour
+from meettray.ui.schedule_dialog import (
+    CUSTOM_END,
+    ScheduleDialog,
+    _to_datetime,
+    _to_qdatetime,
+    next_half_hour,
+)
 
 NOW = datetime(2026, 11, 21, 14, 7, tzinfo=timezone.utc)
 
@@ -103,6 +109,8 @@ def test_start_in_the_past_asks_first(
     assert "in the past" in asked[0]
     # Enter or Escape on the question keeps the meeting from being made.
     assert boxes[0].defaultButton() is boxes[0].button(QMessageBox.StandardButton.No)
+    # Only this window waits: the tray icon and its menu go on answering clicks.
+    assert boxes[0].windowModality() == Qt.WindowModality.WindowModal
 
 
 def test_result_with_copy_and_open(dialog: ScheduleDialog, qtbot: QtBot) -> None:
@@ -179,3 +187,44 @@ def test_choosing_specific_presenters_asks_who(dialog: ScheduleDialog) -> None:
     assert request.presenters == ("pat@contoso.com",)
     assert wire.participants(request) == [{"upn": "pat@contoso.com", "role": "presenter"}]
     assert not dialog.errors["presenters"].isVisible()
+
+
+def test_alt_l_reaches_the_length(dialog: ScheduleDialog) -> None:
+    """Was: the "&Length" label's buddy was the row, which takes no focus."""
+    from PySide6.QtWidgets import QLabel
+
+    (label,) = [w for w in dialog.findChildren(QLabel) if w.text() == "&Length:"]
+    assert label.buddy() is dialog.length
+
+
+def test_reopening_selects_the_subject_and_moves_a_start_that_has_passed(
+    qtbot: QtBot,
+) -> None:
+    """Was: typing appended to the prefilled subject, and reopening after Cancel brought
+    back a start in the past."""
+    clock = [NOW]
+    made = ScheduleDialog(default_subject="Planning", now=lambda: clock[0])
+    qtbot.addWidget(made)
+    made.prepare()
+    made.show()
+    assert made.subject.selectedText() == "Planning"
+    made.reject()  # Cancel
+
+    clock[0] = NOW + timedelta(hours=3)  # reopened later that day
+    made.prepare()
+    assert _to_datetime(made.start.dateTime()) == next_half_hour(clock[0])
+    assert made.subject.selectedText() == "Planning"
+
+
+def test_time_in_the_subject_is_the_meetings_start_not_the_click(qtbot: QtBot) -> None:
+    made = ScheduleDialog(subject_template="Sync {time}", now=lambda: NOW)
+    qtbot.addWidget(made)
+    start = next_half_hour(NOW).astimezone()
+    assert made.subject.text() == f"Sync {start:%H:%M}"
+    later = start + timedelta(hours=2)
+    made.start.setDateTime(_to_qdatetime(later))
+    assert made.subject.text() == f"Sync {later:%H:%M}"  # follows the start
+    made.subject.setText("")
+    QTest.keyClicks(made.subject, "My own")
+    made.start.setDateTime(_to_qdatetime(start))
+    assert made.subject.text() == "My own"  # the person's subject stays theirs
