@@ -100,6 +100,11 @@ class ScheduleDialog(QDialog):
         self.meeting: Meeting | None = None
         self.pages = QStackedWidget()
         self.pages.addWidget(self._form_page(default_subject))
+        #: A start Qt moved because its wall-clock time does not exist on the chosen day
+        #: (the clocks go forward): what the person had, and what it became.
+        self.moved_start: tuple[str, str] | None = None
+        self._last_start = self.start.dateTime()
+        self.start.dateTimeChanged.connect(self._start_changed)
         if self._template:
             self.subject.textEdited.connect(self._forget_template)
             self.start.dateTimeChanged.connect(self._fill_subject)
@@ -116,8 +121,18 @@ class ScheduleDialog(QDialog):
         so typing replaces it."""
         if _to_datetime(self.start.dateTime()) < self._now():
             self.start.setDateTime(_to_qdatetime(next_half_hour(self._now())))
+            self.moved_start = None  # meettray chose it: it exists
         self.subject.setFocus()
         self.subject.selectAll()
+
+    def _start_changed(self, new: QDateTime) -> None:
+        old, self._last_start = self._last_start, new
+        if new.date() != old.date() and new.time() != old.time():
+            # The person changed the day and Qt moved the time: it does not exist that day.
+            self.moved_start = (old.time().toString("HH:mm"), new.time().toString("HH:mm"))
+        elif new.time() != old.time():
+            self.moved_start = None  # the person chose this time
+        self.validate()
 
     def _fill_subject(self) -> None:
         from meettray.meetings import render_subject
@@ -257,6 +272,12 @@ class ScheduleDialog(QDialog):
             message = problems.get(field) or (problems.get("duration") if field == "end" else None)
             label.setText(message or "")
             label.setVisible(bool(message))
+        if self.moved_start is not None and "start" not in problems:
+            wanted, became = self.moved_start
+            label = self.errors["start"]
+            label.setText(f"{wanted} does not exist on that day (the clocks go forward): "
+                          f"the meeting would start at {became}.")  # fmt: skip
+            label.setVisible(True)
         self.request = request
         self.create_button.setEnabled(request is not None)
         return request
@@ -268,6 +289,12 @@ class ScheduleDialog(QDialog):
         past = "This meeting would start in the past. Create it anyway?"
         if request.starts_before(self._now()) and not ask(self, "Start in the past?", past):
             return
+        if self.moved_start is not None:
+            wanted, became = self.moved_start
+            moved = (f"{wanted} does not exist on that day: the clocks go forward. Create "
+                     f"the meeting at {became} instead?")  # fmt: skip
+            if not ask(self, "That time does not exist", moved):
+                return
         self.set_busy(True)
         self.create_requested.emit(request)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -228,3 +229,43 @@ def test_time_in_the_subject_is_the_meetings_start_not_the_click(qtbot: QtBot) -
     QTest.keyClicks(made.subject, "My own")
     made.start.setDateTime(_to_qdatetime(start))
     assert made.subject.text() == "My own"  # the person's subject stays theirs
+
+
+@pytest.mark.skipif(not Path("/usr/share/zoneinfo/Europe/Berlin").exists(), reason="no tzdata")
+def test_a_start_moved_by_a_dst_gap_is_said_and_asked() -> None:
+    """Was: 02:30, then the day changed to the one the clocks go forward: Qt made it 03:30
+    and nobody was told.  Run with TZ=Europe/Berlin in a process of its own."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "from PySide6.QtWidgets import QApplication, QMessageBox\n"
+        "from PySide6.QtCore import QDate, QTime\n"
+        "from datetime import datetime, timezone\n"
+        "app = QApplication([])\n"
+        "from meettray.ui.schedule_dialog import ScheduleDialog\n"
+        "now = datetime(2026, 3, 20, 12, tzinfo=timezone.utc)\n"
+        "d = ScheduleDialog(default_subject='Sync', now=lambda: now)\n"
+        "d.start.setDate(QDate(2026, 3, 28)); d.start.setTime(QTime(2, 30))\n"
+        "d.start.setDate(QDate(2026, 3, 29))  # the night the clocks go forward\n"
+        "print(d.start.time().toString('HH:mm'))\n"
+        "print(d.errors['start'].text())\n"
+        "asked = []\n"
+        "no = int(QMessageBox.StandardButton.No.value)\n"
+        "QMessageBox.exec = lambda box: asked.append(box.text()) or no\n"
+        "made = []\n"
+        "d.create_requested.connect(made.append)\n"
+        "d.create_button.click()\n"
+        "print(len(made), asked)\n"
+    )
+    env = {**os.environ, "TZ": "Europe/Berlin", "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env=env, timeout=60, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    moved, note, outcome = done.stdout.strip().splitlines()
+    assert moved == "03:30"
+    assert note.startswith("02:30 does not exist on that day")
+    assert "03:30" in note
+    assert outcome.startswith("0 [")  # asked first; No keeps it from being made
+    assert "Create the meeting at 03:30 instead?" in outcome
