@@ -56,6 +56,8 @@ class CacheStatus:
     location: str
     encrypted: bool
     explanation: str
+    #: Set when the saved sign-in was found damaged at start and put away: what to tell.
+    damaged: str = ""
 
 
 @dataclass(frozen=True)

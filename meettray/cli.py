@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     # value given before the command when they are not repeated.
     common = _Parser(add_help=False)
     _global_options(common, defaults=False)
+    common.add_argument("--version", action="version", version=f"meettray {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def command(name: str, **kwargs: Any) -> argparse.ArgumentParser:
@@ -79,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     _output_options(now)
 
     schedule = command("schedule", help="create a meeting for later")
-    schedule.add_argument("--subject", required=True)
+    schedule.add_argument("--subject", required=True, help="what the meeting is about")
     schedule.add_argument(
         "--start", required=True, metavar="WHEN", help="ISO 8601; local time if no offset"
     )
@@ -116,7 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     history = command("history", help="list meetings created so far, newest first")
     history.add_argument("--json", action="store_true", help="print a JSON array")
-    history.add_argument("--limit", type=_positive_int, default=20, metavar="N")
+    history.add_argument(
+        "--limit", type=_positive_int, default=20, metavar="N",
+        help="how many meetings, newest first (default: 20)",
+    )  # fmt: skip
     history.add_argument("--search", default="", metavar="TEXT", help="match in the subject")
 
     login = command("login", help="sign in with your work or school account")
@@ -132,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     command("logout", help="sign out and forget your tokens")
     whoami = command("whoami", help="show who is signed in and how tokens are kept")
-    whoami.add_argument("--json", action="store_true")
+    whoami.add_argument("--json", action="store_true", help="print it as JSON, for scripts")
     doctor = command("doctor", help="check the setup and say what to fix")
     doctor.add_argument("--json", action="store_true", help="for support tickets")
     autostart = command("autostart", help="start the tray app when you log in")
@@ -299,6 +303,8 @@ def _service(args: argparse.Namespace, lazy_demo: _LazyDemo) -> MeetingService:
         print(f"meettray: {why}; trying again in {seconds:.0f} s…", file=sys.stderr)
 
     service = build_service(config, demo=demo, on_wait=waiting)
+    if service.cache_status.damaged:
+        print(f"meettray: {service.cache_status.damaged}", file=sys.stderr)
     service.ensure_signed_in_for_demo()
     return service
 

@@ -270,9 +270,25 @@ def _desktop(report: Report, *, demo: bool, hotkeys: dict[str, str] | None = Non
     except ipc.NoAnswer as exc:
         report.add("Tray app", WARN, f"running, but {exc}: quit it and start it again")
         answer = None
+    here = ipc.display_name()
+    if (
+        answer is not None
+        and answer.ok
+        and answer.status is not None
+        and (answer.status.display and here and answer.status.display != here)
+    ):
+        report.add(
+            "Tray app",
+            WARN,
+            f"running on another display ({answer.status.display}; this is {here}): "
+            "the checks below probe this one",
+            "Quit that tray and start meettray here, or run doctor on that display.",
+        )
+        answer = None
     if answer is not None and answer.ok and answer.status is not None:
         status = answer.status
-        report.add("Tray app", OK, "running")
+        shown_on = f" on {status.display}" if status.display else ""
+        report.add("Tray app", OK, f"running{shown_on}")
         report.add(
             "System tray",
             OK if status.tray else WARN,

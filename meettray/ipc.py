@@ -75,6 +75,17 @@ class TrayStatus:
     backend: str
     hotkeys: dict[str, HotkeyState] = field(default_factory=dict)
     account: str | None = None
+    #: The display the tray shows on (``display_name()``): the socket is the user's, not
+    #: the display's, so doctor on another display must not take this tray for its own.
+    display: str = ""
+
+
+def display_name() -> str:
+    """This process's display, as the tray and doctor compare them ("" for none)."""
+    for variable in ("WAYLAND_DISPLAY", "DISPLAY"):
+        if os.environ.get(variable):
+            return f"{variable}={os.environ[variable]}"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -167,6 +178,7 @@ def _status(value: Mapping[str, Any]) -> TrayStatus:
             for action, state in dict(value.get("hotkeys", {})).items()
         },
         account=value.get("account"),
+        display=str(value.get("display", "")),
     )
 
 

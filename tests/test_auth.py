@@ -93,10 +93,13 @@ def test_damaged_cache_file_is_set_aside(tmp_path: Path) -> None:
     path = tmp_path / "tokens.bin"
     path.write_text("{ not json")
 
-    auth.build_token_cache(path, encrypt=False)
+    _cache, status = auth.build_token_cache(path, encrypt=False)
 
     assert not path.exists()
-    assert len(list(tmp_path.glob("tokens.bin.corrupt-*"))) == 1
+    (aside,) = tmp_path.glob("tokens.bin.corrupt-*")
+    # Said, not only logged (was silent): where it went, and what to do.
+    assert str(aside) in status.damaged
+    assert "meettray login" in status.damaged
 
 
 def test_expired_access_token_is_refreshed_silently(

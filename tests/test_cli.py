@@ -655,3 +655,44 @@ def test_ctrl_c_at_any_moment_is_exit_130_and_one_line(after: float) -> None:
         assert err.strip().splitlines()[-1] == "meettray: interrupted"
     else:  # it had finished (or Python had not started its handler): a clean end
         assert process.returncode in (ExitCode.OK, -signal.SIGINT), err
+
+
+@pytest.mark.logs("the token cache was damaged")
+def test_a_damaged_sign_in_is_said_with_what_to_do(config_file: Path, user_dirs: Path) -> None:
+    cache = user_dirs / "data" / "meettray" / "token-cache.bin"
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text("{ not json")
+    done = run_cli("whoami", env=NO_DISPLAY)
+    assert "The saved sign-in was damaged; it was moved to" in done.stderr
+    assert "meettray login" in done.stderr
+
+
+@pytest.mark.parametrize("command", ["now", "history", "doctor", "login", "schedule"])
+def test_version_on_every_command(command: str) -> None:
+    done = run_cli(command, "--version")
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"meettray {__version__}"
+
+
+def test_without_a_desktop_the_suggested_command_is_one_that_runs(tmp_path: Path) -> None:
+    """Was: run.sh --demo (meettray from the checkout's venv, not on PATH) suggested
+    'meettray now', which is not found there."""
+    import os
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).parent / "meettray"  # what scripts/run.sh runs
+    path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
+                           if Path(p).resolve() != script.parent.resolve())  # fmt: skip
+    done = subprocess.run(
+        [str(script), "--demo"], capture_output=True, text=True, timeout=60, check=False,
+        env={**os.environ, "PATH": path, "DISPLAY": "", "WAYLAND_DISPLAY": "",
+             "QT_QPA_PLATFORM": ""},
+    )  # fmt: skip
+    assert done.returncode == ExitCode.NO_DESKTOP
+    assert f"try '{script} --demo now'" in done.stderr
+    suggested = subprocess.run(
+        [str(script), "--demo", "now", "--no-copy"], capture_output=True, text=True,
+        timeout=60, check=False, env={**os.environ, "PATH": path, **NO_DISPLAY},
+    )  # fmt: skip
+    assert suggested.returncode == 0, suggested.stderr  # the suggestion works as given

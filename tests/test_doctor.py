@@ -183,8 +183,15 @@ def test_desktop_checks_on_a_real_display(logged_in: Path, fake: FakeMicrosoft36
             assert wait_for(lambda: doctor(env=env)[1]["checks"][0] is not None)
             code, report = doctor(env=env)
             checks = by_name(report)
-            assert checks["Tray app"]["detail"] == "running"
+            assert checks["Tray app"]["detail"] == f"running on DISPLAY={display}"
             assert checks["Hotkey (meet_now, x11)"]["detail"] == "Ctrl+Alt+M works everywhere."
+
+            # Was: doctor on another display reported this display's tray as its own.
+            with xvfb() as other:
+                code, report = doctor(env={"DISPLAY": other, "QT_QPA_PLATFORM": "xcb"})
+            tray_check = by_name(report)["Tray app"]
+            assert tray_check["status"] == "warning"
+            assert f"running on another display (DISPLAY={display}" in tray_check["detail"]
         finally:
             app.terminate()
             app.wait(15)

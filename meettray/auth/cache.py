@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -49,7 +50,12 @@ def build_token_cache(path: Path, *, encrypt: bool = True) -> tuple[Any, CacheSt
         )
     else:
         status = CacheStatus(str(path), True, "Tokens are stored encrypted by the system keyring.")
-    _set_aside_if_damaged(path, persistence, in_keyring=status.encrypted and linux)
+    damaged = _set_aside_if_damaged(path, persistence, in_keyring=status.encrypted and linux)
+    if damaged:
+        status = dataclasses.replace(
+            status,
+            damaged=f"{damaged} Sign in again: 'meettray login', or Sign in… in the tray's menu.",
+        )
     return msal_extensions.PersistedTokenCache(persistence), status
 
 
@@ -81,25 +87,28 @@ def _encrypted(path: Path) -> tuple[Any, str]:
         return persistence, ""
 
 
-def _set_aside_if_damaged(path: Path, persistence: Any, *, in_keyring: bool) -> None:
+def _set_aside_if_damaged(path: Path, persistence: Any, *, in_keyring: bool) -> str:
+    """Put a damaged cache away; what happened, in a sentence ("" when it was sound)."""
     import msal_extensions
 
     try:
         content = persistence.load()
     except msal_extensions.persistence.PersistenceNotFound:
-        return
+        return ""
     except (OSError, RuntimeError, ValueError, StorageError):
-        return  # an unreadable keyring entry is reported when it is used
+        return ""  # an unreadable keyring entry is reported when it is used
     try:
         json.loads(content or "{}")
     except ValueError:
         if in_keyring:  # no plaintext copy of tokens, not even of damaged ones
             persistence.delete()
             log.warning("the token cache in the keyring was damaged; removed it (sign in again)")
-            return
+            return "The saved sign-in in the keyring was damaged and was removed."
         aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
         path.replace(aside)
         log.warning("the token cache was damaged; moved it to %s (sign in again)", aside)
+        return f"The saved sign-in was damaged; it was moved to {aside}."
+    return ""
 
 
 def memory_token_cache() -> tuple[Any, CacheStatus]:

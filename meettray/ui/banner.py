@@ -20,6 +20,8 @@ from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QMouseEvent
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
+from meettray.ui.text import plain_tooltip
+
 #: How long a message stays, in milliseconds (as the notification servers' default).
 TIMEOUT_MS = 6000
 #: The banner's width; long links wrap rather than widen it.
@@ -59,7 +61,12 @@ class Banner(QFrame):
     def show_message(self, title: str, text: str, *, near: QRect | None = None) -> None:
         """Show ``title`` and ``text`` by the icon at ``near`` (else a screen corner),
         replacing the message on screen."""
-        self.title.setText(title)
+        # A long title is cut where it stops fitting, and says so with an ellipsis.
+        room = WIDTH - 24 - 4  # the layout's margins, and a little air
+        self.title.setText(
+            self.title.fontMetrics().elidedText(title, Qt.TextElideMode.ElideRight, room)
+        )
+        self.title.setToolTip(plain_tooltip(title) if self.title.text() != title else "")
         self.text.setText(text)
         self.text.setVisible(bool(text))
         self.adjustSize()

@@ -172,6 +172,8 @@ class AppController(QObject):
                     Level.WARNING,
                 )
             )
+        if service.cache_status.damaged:
+            self.notify.emit(Notice("Sign in again", service.cache_status.damaged, Level.WARNING))
         self.history.attach(service, ready.recent)
         self.history.announce_recovered(ready.recovered)
         self.state_changed.emit()

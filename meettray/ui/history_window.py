@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -259,6 +259,14 @@ class HistoryWindow(QWidget):
     def selected(self) -> Meeting | None:
         rows = self.table.selectionModel().selectedRows()
         return self.model.meeting(rows[0].row()) if rows else None
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Escape closes the window, as it closes a dialog (the search box and the table
+        pass it on)."""
+        if event.key() == Qt.Key.Key_Escape:
+            self.close()
+        else:
+            super().keyPressEvent(event)
 
     def _update_buttons(self) -> None:
         chosen = self.selected() is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from meettray.errors import MeettrayError
-from meettray.ipc import HotkeyState, Outcome, Request, TrayStatus
+from meettray.ipc import HotkeyState, Outcome, Request, TrayStatus, display_name
 from meettray.ui.app import TrayApp
 from meettray.ui.operations import Delivered
 
@@ -54,6 +54,7 @@ class IpcHandler:
             if hotkeys
             else {},
             account=account.username if account else None,
+            display=display_name(),
         )
 
 

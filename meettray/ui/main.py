@@ -27,6 +27,7 @@ from meettray.ui.process import (
     collect_garbage_on_gui_thread,
     has_display,
     install_excepthook,
+    now_command,
     quit_on_signals,
     replay_qt_messages,
     route_qt_messages,
@@ -118,7 +119,7 @@ def run(*, config_path: Path | None, demo: bool = False, verbose: int = 0) -> in
         print(  # noqa: T201
             "meettray: no desktop session was found (DISPLAY and WAYLAND_DISPLAY are unset), "
             "so the tray app cannot start. The command line works without one: "
-            "try 'meettray now'.",
+            f"try '{now_command(demo=demo)}'.",
             file=sys.stderr,
         )
         return ExitCode.NO_DESKTOP
@@ -132,7 +133,7 @@ def run(*, config_path: Path | None, demo: bool = False, verbose: int = 0) -> in
 
         logs.setup(verbose=verbose)
 
-    qt_started = route_qt_messages(setup_log)
+    qt_started = route_qt_messages(setup_log, now_hint=now_command(demo=demo))
     # argv[0] becomes the X11 WM_CLASS instance: "meettray" however we were started.
     app = QApplication.instance() or QApplication(["meettray"])
     assert isinstance(app, QApplication)

@@ -92,7 +92,27 @@ def install_excepthook(log_file: object) -> None:
     sys.excepthook = hook
 
 
-def route_qt_messages(setup_log: Callable[[], object] = lambda: None) -> Callable[[], None]:
+def now_command(*, demo: bool = False) -> str:
+    """'meettray now' as this person can type it: the name they started meettray by, when
+    plain 'meettray' is not on their PATH (scripts/run.sh runs it from the checkout)."""
+    import shlex
+    import shutil
+
+    started = sys.argv[0] if sys.argv else ""
+    if os.path.basename(started) in ("meettray", "meettray.exe"):
+        found = shutil.which("meettray")
+        same = found is not None and os.path.realpath(found) == os.path.realpath(started)
+        name = "meettray" if same else shlex.quote(started)
+    elif started.endswith("__main__.py"):  # python -m meettray
+        name = f"{shlex.quote(sys.executable)} -m meettray"
+    else:
+        name = "meettray"
+    return f"{name}{' --demo' if demo else ''} now"
+
+
+def route_qt_messages(
+    setup_log: Callable[[], object] = lambda: None, *, now_hint: str = "meettray now"
+) -> Callable[[], None]:
     """Send Qt's own messages to the log; returns the call that marks Qt as started.
 
     Before that call, a fatal message means Qt found no usable display (a
@@ -131,7 +151,7 @@ def route_qt_messages(setup_log: Callable[[], object] = lambda: None) -> Callabl
             where = " and ".join(shown) or "the configured display"
             print(  # noqa: T201
                 f"meettray: no desktop answers at {where}, so the tray app cannot start. "
-                "The command line works without one: try 'meettray now'.",
+                f"The command line works without one: try '{now_hint}'.",
                 file=sys.stderr,
             )
             logging.shutdown()

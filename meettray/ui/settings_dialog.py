@@ -151,6 +151,7 @@ class SettingsDialog(QDialog):
             status.setWordWrap(True)
             self.hotkey_edits[action] = edit
             self.hotkey_status[action] = status
+            edit.keySequenceChanged.connect(lambda _keys, a=action: self._hotkey_typed(a))
             form.addRow(label, edit)
             form.addRow("", status)
         form.addRow("", QLabel("Clear a field to turn that hotkey off."))
@@ -160,6 +161,13 @@ class SettingsDialog(QDialog):
         """Show whether each hotkey works (or why not)."""
         for action, label in self.hotkey_status.items():
             label.setText(describe(action))
+
+    def _hotkey_typed(self, action: str) -> None:
+        """What the status says is the saved hotkey's: a new one is not in use yet."""
+        typed = self._hotkey_text(action)
+        self.hotkey_status[action].setText(
+            f"{typed}: used once you save." if typed else "Off once you save."
+        )
 
     def _hotkey_text(self, action: str) -> str:
         sequence = self.hotkey_edits[action].keySequence()

@@ -26,12 +26,18 @@ log = logging.getLogger(__name__)
 
 
 def menu_label(meeting: Meeting) -> str:
-    """``Subject · Mon 14:05`` for the Recent menu (ampersands kept literal)."""
-    when = (meeting.start or meeting.created_at).astimezone().strftime("%a %H:%M")
+    """``Subject · Mon 14:05 · ID …9012`` for the Recent menu (ampersands kept literal).
+
+    The end of the meeting ID tells apart two meetings with one subject made in the
+    same minute (the ID is what Teams shows too); without one, the seconds do.
+    """
+    when = (meeting.start or meeting.created_at).astimezone()
     subject = displayable(meeting.subject) or "(no subject)"
     if len(subject) > 40:
         subject = subject[:39] + "…"
-    return f"{subject} · {when}".replace("&", "&&")
+    code = "".join(c for c in meeting.meeting_code if c.isdigit())
+    tail = f"ID …{code[-4:]}" if len(code) >= 4 else f"{meeting.created_at.astimezone():%S} s"
+    return f"{subject} · {when:%a %H:%M} · {tail}".replace("&", "&&")
 
 
 class Tray(QObject):

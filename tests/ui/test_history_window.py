@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
@@ -165,3 +166,11 @@ def test_an_answer_to_an_older_search_is_dropped(store: StoreSource, qtbot: QtBo
     assert model.rowCount() == 1
     assert model.meeting(0).id == "m99900"
     assert store.calls == 2
+
+
+def test_escape_closes_the_window(qtbot: QtBot) -> None:
+    window = HistoryWindow(StoreSource(None))
+    qtbot.addWidget(window)
+    window.show()
+    QTest.keyClick(window.search, Qt.Key.Key_Escape)  # where the typing is
+    assert not window.isVisible()

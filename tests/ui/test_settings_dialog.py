@@ -83,3 +83,16 @@ def test_hotkeys_are_edited_with_key_sequence_editors(qtbot: QtBot) -> None:
 
     dialog.show_hotkeys(lambda action: f"{action} status")
     assert dialog.hotkey_status["meet_now"].text() == "meet_now status"
+
+
+def test_a_hotkey_just_typed_is_not_called_off(qtbot: QtBot) -> None:
+    """Was: "Off." beside a hotkey the person had just typed (the status was the saved one)."""
+    from PySide6.QtGui import QKeySequence
+
+    dialog = SettingsDialog(Config())
+    qtbot.addWidget(dialog)
+    dialog.show_hotkeys(lambda action: "Off." if action == "copy_last" else "works")
+    dialog.hotkey_edits["copy_last"].setKeySequence(QKeySequence("Ctrl+Alt+L"))
+    assert dialog.hotkey_status["copy_last"].text() == "Ctrl+Alt+L: used once you save."
+    dialog.hotkey_edits["copy_last"].clear()
+    assert dialog.hotkey_status["copy_last"].text() == "Off once you save."

@@ -203,3 +203,34 @@ def test_messages_disappear_on_their_own(qtbot: QtBot, monkeypatch: pytest.Monke
     banner.show_message("Link copied", "soon gone")
     assert banner.isVisible()
     qtbot.waitUntil(lambda: not banner.isVisible(), timeout=2000)
+
+
+def test_recent_entries_can_be_told_apart(controller: AppController) -> None:
+    """Was: two meetings with one subject made in one minute had the same entry."""
+    from meettray.graph.wire import meeting_from_graph
+    from meettray.results import utc_now
+
+    now = utc_now()
+
+    def made(n: int) -> Meeting:
+        body = {
+            "id": f"m{n}",
+            "joinWebUrl": "https://teams.microsoft.com/l/x",
+            "subject": "Sync",
+            "joinMeetingIdSettings": {"joinMeetingId": f"12345678{n}012"},
+        }
+        return meeting_from_graph(body, status=200, account="", created_at=now)
+
+    first, second = menu_label(made(1)), menu_label(made(2))
+    assert first != second
+    assert first.endswith("ID …1012")
+
+
+def test_a_long_title_ends_in_an_ellipsis(qtbot: QtBot) -> None:
+    banner = Banner()
+    qtbot.addWidget(banner)
+    title = "Link copied — " + "Quarterly planning with the whole organisation " * 3
+    banner.show_message(title, "https://teams.microsoft.com/l/1")
+    assert banner.title.text().endswith("…")
+    assert banner.title.text() != title
+    assert "Quarterly planning" in banner.title.toolTip()  # the whole of it, on hover
