@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -177,3 +178,38 @@ def test_the_command_copies_what_the_tray_copies(
     assert copied.startswith(link + "\n")
     assert "Meeting ID: " in copied
     assert f"Passcode: {meeting['joinMeetingIdSettings']['passcode']}" in copied
+
+
+def test_the_icon_still_works_while_a_question_is_open(
+    desktop: str, tray: subprocess.Popen[str], fake: FakeMicrosoft365
+) -> None:
+    """Was: with "Cancel meeting?" open, clicks on the icon gave no meeting, no menu and
+    no feedback.  Questions now wait only in their own window."""
+    find_tray_icon(desktop)
+    assert wait_for(tray_answers)
+    assert run_cli("now", env={"DISPLAY": desktop}).returncode == 0
+    open_tray_menu(desktop)
+    keys(desktop, "Down", "Down", "Down", "Down", "Return")  # History…
+    assert wait_for(lambda: _window(desktop, "History — meettray"))
+    time.sleep(0.5)
+    # No window manager here gives it the keyboard: focus it as one would.
+    xdotool(desktop, "search", "--onlyvisible", "--name", "^History — meettray$",
+            "windowfocus", "--sync")  # fmt: skip
+    keys(desktop, "Tab", "Down", "space", "alt+m")  # the table, its first row, Cancel…
+    assert wait_for(lambda: _window(desktop, "Cancel this meeting?"))
+
+    click_icon(desktop)  # a plain click: Meet now
+
+    assert wait_for(lambda: len(fake.meetings) == 2)
+    assert _window(desktop, "Cancel this meeting?")  # the question is still there
+    keys(desktop, "Escape")  # No: nothing is cancelled
+    assert wait_for(lambda: not _window(desktop, "Cancel this meeting?"))
+    assert len(fake.meetings) == 2
+
+
+def _window(display: str, title: str) -> bool:
+    done = subprocess.run(
+        ["xdotool", "search", "--onlyvisible", "--name", f"^{re.escape(title)}$"],
+        capture_output=True, text=True, env={**os.environ, "DISPLAY": display}, check=False,
+    )  # fmt: skip
+    return bool(done.stdout.strip())
