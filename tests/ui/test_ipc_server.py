@@ -231,3 +231,34 @@ def test_an_answer_too_large_is_said_to_be_so_not_cut(qtbot: QtBot) -> None:
     server.close()
     assert results[0].ok is False
     assert "too large" in results[0].message
+
+
+@pytest.mark.logs("could not accept connections")
+def test_failing_accepts_are_logged_now_and_then_not_on_every_turn(
+    qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Was: at the file limit, "Too many open files" filled all four log files in seconds.
+    The listening socket stands in for one at the limit: accept() fails with EMFILE."""
+    import errno
+
+    from meettray.ui.ipc_server import _UnixServer
+
+    server = _UnixServer(ipc.server_name())
+    assert server.listen()
+    real = server._socket
+    assert real is not None
+
+    class AtTheLimit:
+        def accept(self) -> object:
+            raise OSError(errno.EMFILE, "Too many open files")
+
+    server._socket = AtTheLimit()  # type: ignore[assignment]
+    try:
+        for _ in range(50):
+            server._accept()
+            server._resume_accepting()
+        lines = [r for r in caplog.records if "could not accept" in r.getMessage()]
+        assert len(lines) == 1  # once a minute at most, with a count
+    finally:
+        server._socket = real
+        server.close()
