@@ -78,7 +78,8 @@ def main() -> int:
                 keys(display, *steps)
                 window = wait_for_window(display, title)
                 if name == "schedule.png":
-                    subprocess.run(["xdotool", "type", "--delay", "20", " — all hands"],
+                    # The subject is selected when the dialog opens: typing replaces it.
+                    subprocess.run(["xdotool", "type", "--delay", "20", "Quarterly all hands"],
                                    env=env, check=True)
                     keys(display, "alt+a")  # the &Attendees mnemonic
                     subprocess.run(["xdotool", "type", "--delay", "20", "ana@contoso.example, bob"],
