@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -157,8 +158,13 @@ def test_a_click_while_the_last_message_shows_makes_a_new_meeting_and_opens_noth
     assert wait_for(lambda: len(fake.meetings) == 2)
     second = next(m["joinWebUrl"] for m in fake.meetings.values() if m["joinWebUrl"] != first)
     assert wait_for(lambda: xclip_read(desktop) == second)
-    time.sleep(0.5)  # a wrongly opened meeting would have been handed to BROWSER by now
-    assert browser_log.read_text() == ""
+    # Ordering, not a wait: open the new meeting from Recent.  A wrong open (of the first
+    # meeting, by the click) would have reached BROWSER before this one.
+    open_tray_menu(desktop)
+    keys(desktop, "Down", "Down", "Down", "Right", "Right", "Down", "Down", "Return")
+    assert wait_for(lambda: browser_log.read_text().strip() != "")
+    opened = [unquote(url) for url in browser_log.read_text().split()]
+    assert opened == [unquote(second)]  # Qt writes %3A where Graph wrote %3a
 
 
 def test_the_command_copies_what_the_tray_copies(
