@@ -29,16 +29,18 @@ def stall(config_path: str) -> dict[str, float]:
     app = QApplication(["bench"])
 
     from meettray.platform.clipboard import CopyOutcome
+    from meettray.ui.main import build_service
 
     class NoClipboard:
-        def copy(self, text: str, html: str | None = None) -> CopyOutcome:
-            return CopyOutcome(True, "not copied: the benchmark has no clipboard")
+        def copy(self, payload: object, done: Any) -> None:
+            done(CopyOutcome(True, "not copied: the benchmark has no clipboard"))
 
     controller = AppController(
         load_config(Path(config_path)),
         runner=TaskRunner(),
         clipboard=NoClipboard(),
         open_url=lambda url: True,
+        service_factory=build_service,
     )
     ready = []
     controller.state_changed.connect(lambda: ready.append(controller.service is not None))
@@ -53,15 +55,16 @@ def stall(config_path: str) -> dict[str, float]:
     timer.timeout.connect(lambda: ticks.append(clock.elapsed()))
     clock.start()
     timer.start()
-    for _ in range(20):
-        controller.meet_now(source="bench", reply=done.append)
+    ops = [controller.create(what="bench", interactive=False) for _ in range(20)]
+    for op in ops:  # as 20 'meettray now' at once: queued, each its own outcome
+        op.finished.connect(lambda op=op: done.append(op.error or op.result))
     while len(done) < 20:
         app.processEvents()
         time.sleep(0.001)
     timer.stop()
     controller.shutdown()
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
-    failures = sum(1 for outcome in done if isinstance(outcome, Exception))
+    failures = sum(1 for op in ops if op.error is not None)
     return {"max_gap_ms": max(gaps), "ticks": len(ticks), "failures": failures,
             "seconds": clock.elapsed() / 1000}  # fmt: skip
 
@@ -76,7 +79,7 @@ class _StoreSource:
         self.runner = TaskRunner()
 
     def history_page(self, search: str, offset: int, limit: int, done: Any) -> None:
-        from meettray.service import HistoryPage
+        from meettray.results import HistoryPage
 
         def read() -> HistoryPage:
             if offset == 0:
@@ -102,8 +105,10 @@ def history(rows: int, reps: int) -> dict[str, list[float]]:
 
     from meettray.config import Config
     from meettray.history import HistoryStore
-    from meettray.ui.controller import RECENT_COUNT, AppController
+    from meettray.ui.controller import AppController
+    from meettray.ui.history_feed import RECENT_COUNT
     from meettray.ui.history_window import HistoryWindow
+    from meettray.ui.main import build_service
     from meettray.ui.tasks import TaskRunner
     from meettray.ui.tray import Tray
     from tests.history_data import fill
@@ -113,7 +118,8 @@ def history(rows: int, reps: int) -> dict[str, list[float]]:
     fill(path, rows)
     store = HistoryStore(path)
     controller = AppController(
-        Config(), runner=TaskRunner(), clipboard=None, open_url=lambda url: True  # type: ignore[arg-type]
+        Config(), runner=TaskRunner(), clipboard=None, open_url=lambda url: True,  # type: ignore[arg-type]
+        service_factory=build_service,
     )
     tray = Tray(controller)
     source = _StoreSource(store)
@@ -121,7 +127,7 @@ def history(rows: int, reps: int) -> dict[str, list[float]]:
                                        "typing_stall": []}  # fmt: skip
     for _ in range(reps):
         started = time.perf_counter()
-        controller.recent = store.recent(RECENT_COUNT)
+        controller.history.recent = store.recent(RECENT_COUNT)
         tray.menu.aboutToShow.emit()  # rebuilds the menu, Recent included
         results["recent"].append(time.perf_counter() - started)
 
