@@ -203,8 +203,7 @@ def _main(argv: Sequence[str] | None, out: TextIO) -> int:
     if args.command == "now" and not args.no_copy:
         # A running tray app makes the meeting: its clipboard outlives this process.  Asking
         # it needs no settings, log or history here, so nothing of those is loaded first.
-        from meettray import ipc
-        from meettray.meetings import new_external_id
+        from meettray import ipc, new_external_id
 
         # The createOrGet id is chosen here: should the tray die or hang after it got the
         # request, the same id asks Graph for the same meeting instead of making another.

@@ -16,11 +16,9 @@ import json
 import os
 import re
 import socket
-import stat
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any, Literal, get_args
 
 from meettray import APP_NAME
@@ -187,74 +185,9 @@ def server_name(*, demo: bool = False) -> str:
     suffix = "-demo" if demo else ""
     if sys.platform.startswith("win"):
         return f"{APP_NAME}-{getpass.getuser()}{suffix}"
-    return str(_runtime_dir() / f"instance{suffix}.sock")
+    from meettray.lock import runtime_dir
 
-
-def _runtime_dir() -> Path:
-    """A folder only this user can use, for the socket.
-
-    ``$XDG_RUNTIME_DIR/meettray`` when that folder is private, as the XDG spec
-    requires; else (ssh sessions, containers, root shells) ``meettray-<uid>`` in
-    the temporary folder.  platformdirs would fall back too, but with a warning
-    printed on every command.
-    """
-    if sys.platform == "win32":  # server_name() is a named pipe there
-        raise NotImplementedError
-
-    def candidates() -> Iterator[Path]:
-        if sys.platform == "darwin":  # pragma: no cover - macOS only
-            import platformdirs
-
-            yield Path(platformdirs.user_runtime_dir(APP_NAME, appauthor=False))
-        xdg = os.environ.get("XDG_RUNTIME_DIR", "")
-        if xdg and _is_private(Path(xdg)):
-            yield Path(xdg) / APP_NAME
-        import tempfile  # only when there is no private runtime folder (it costs 2 ms)
-
-        yield Path(tempfile.gettempdir()) / f"{APP_NAME}-{os.getuid()}"
-
-    for folder in candidates():
-        try:
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            if _is_private(folder, tighten=True):
-                return folder
-        except OSError:
-            continue
-    raise OSError("no private runtime folder for the meettray socket")
-
-
-class InstanceLock:
-    """Held by the one running tray for as long as it runs (the system drops it when the
-    process ends, however it ends)."""
-
-    def __init__(self, fd: int) -> None:
-        self._fd = fd
-
-    def release(self) -> None:
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
-
-
-def claim_instance(*, demo: bool = False) -> InstanceLock | None:
-    """Become the one tray: an exclusive lock, taken before anything else starts.
-
-    ``None`` when another tray holds it (running, or starting right now: two
-    ``meettray`` started together no longer both run).  Raises ``OSError`` when
-    there is no private folder to hold it in.
-    """
-    if sys.platform == "win32":  # pragma: no cover - the named pipe is exclusive itself
-        return InstanceLock(-1)
-    import fcntl
-
-    path = _runtime_dir() / f"instance{'-demo' if demo else ''}.lock"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)  # not inherited by child processes
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        os.close(fd)
-        return None
-    return InstanceLock(fd)
+    return os.path.join(runtime_dir(), f"instance{suffix}.sock")
 
 
 def peer_is_this_user(connection: socket.socket, name: str) -> bool:
@@ -272,20 +205,6 @@ def peer_is_this_user(connection: socket.socket, name: str) -> bool:
         _pid, uid, _gid = struct.unpack("3i", creds)
         return bool(uid == os.getuid())
     return os.stat(name).st_uid == os.getuid()  # pragma: no cover - macOS, BSDs
-
-
-def _is_private(folder: Path, *, tighten: bool = False) -> bool:
-    """A real folder (not a link) of this user's, readable by nobody else."""
-    if sys.platform == "win32":  # no owner ids or modes to compare
-        raise NotImplementedError
-    info = folder.lstat()
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
-        return False
-    if info.st_mode & 0o077:
-        if not tighten:
-            return False
-        os.chmod(folder, 0o700)
-    return True
 
 
 def ask(request: Request, *, demo: bool = False, timeout: float = 120) -> Outcome | None:

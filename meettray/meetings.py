@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
@@ -29,11 +28,6 @@ _EMAIL = re.compile(
     r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
 )
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def new_external_id() -> str:
-    """A fresh ``externalId`` for ``createOrGet``: one per user action."""
-    return secrets.token_hex(16)
 
 
 def utc_iso(when: datetime) -> str:

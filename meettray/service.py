@@ -13,12 +13,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from meettray import auth, paths
+from meettray import auth, new_external_id, paths
 from meettray.config import Config
 from meettray.errors import ConfigError, GraphError, MeettrayError, NetworkError, StorageError
 from meettray.graph import CreateResult, GraphClient
 from meettray.history import HistoryStore, PendingAction
-from meettray.meetings import Meeting, MeetingRequest, instant_request, new_external_id
+from meettray.meetings import Meeting, MeetingRequest, instant_request
 from meettray.results import Created, HistoryPage, utc_now
 
 if TYPE_CHECKING:

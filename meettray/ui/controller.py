@@ -224,6 +224,7 @@ class AppController(QObject):
         """
         op = MeetingOperation(
             what,
+            parent=self,
             request=request,
             subject=subject,
             external_id=external_id,
@@ -330,7 +331,7 @@ class AppController(QObject):
         return self._in_background("cancel a meeting", lambda s: s.cancel(meeting))
 
     def _in_background(self, what: str, work: Callable[[MeetingService], Any]) -> ActionOperation:
-        op = ActionOperation(what)
+        op = ActionOperation(what, self)
 
         def fail(exc: Exception) -> None:
             error = as_meettray_error(exc)

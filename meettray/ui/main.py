@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QFileSystemWatcher, QTimer
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from meettray import ipc
+from meettray import lock
 from meettray.errors import ExitCode
 from meettray.ui.icons import icon, tray_icon
 from meettray.ui.process import (
@@ -74,16 +74,19 @@ def _watch_settings(path: Path | None, controller: AppController) -> QFileSystem
     return watcher
 
 
-def _claim(*, demo: bool) -> ipc.InstanceLock | str | int:
+def _claim(*, demo: bool) -> lock.InstanceLock | str | int:
     """Become the one tray before anything else starts: the lock, or why there is no
     socket (a reason to tell), or the exit status when another tray runs."""
     try:
-        lock = ipc.claim_instance(demo=demo)
+        claimed = lock.claim_instance(demo=demo)
     except OSError as exc:  # no private folder (planted by someone else, or a link)
         return f"meettray found no private folder for its socket ({exc})"
-    if lock is not None:
-        return lock
-    # Another tray holds it: it may still be starting, so give it a few seconds to answer.
+    if claimed is not None:
+        return claimed
+    from meettray import ipc  # only now: a second meettray pays for the protocol
+
+    # Another tray holds the lock: it may still be starting (give it a few seconds to
+    # answer), or be quitting (then the lock comes free).
     for _ in range(20):
         try:
             answer = ipc.ask(ipc.Request("show"), demo=demo, timeout=5)
@@ -97,6 +100,8 @@ def _claim(*, demo: bool) -> ipc.InstanceLock | str | int:
             print("meettray is already running; showing its menu.", file=sys.stderr)  # noqa: T201
             return int(ExitCode.OK)
         time.sleep(0.25)
+        if (claimed := lock.claim_instance(demo=demo)) is not None:
+            return claimed  # the other one has quit meanwhile
     print("meettray is already starting.", file=sys.stderr)  # noqa: T201
     return int(ExitCode.OK)
 
@@ -195,7 +200,7 @@ class _Startup:
         self.verbose = verbose
         self.parts: _Parts | None = None
         #: The single-instance lock, or why there is no socket for other processes.
-        self.claim: ipc.InstanceLock | str = ""
+        self.claim: lock.InstanceLock | str = ""
 
     def begin(self) -> None:
         """The first turn of the event loop: one instance, the log, settings, the tray."""
@@ -223,6 +228,7 @@ class _Startup:
         from PySide6.QtCore import QUrl
         from PySide6.QtGui import QDesktopServices
 
+        from meettray import ipc
         from meettray.platform.autostart import system_autostart
         from meettray.ui.app import TrayApp
         from meettray.ui.clipboard import QtClipboard
@@ -254,7 +260,7 @@ class _Startup:
         # 'meettray now' is answered from here on.
         remote = IpcHandler(tray_app)
         server = None
-        if isinstance(self.claim, ipc.InstanceLock):
+        if isinstance(self.claim, lock.InstanceLock):
             server = InstanceServer(ipc.server_name(demo=self.demo))
             server.request_received.connect(remote.handle_request)
             server.listen()
@@ -319,7 +325,7 @@ class _Startup:
         parts.settings_watcher = None
         if parts.server is not None:
             parts.server.close()
-        if isinstance(self.claim, ipc.InstanceLock):
+        if isinstance(self.claim, lock.InstanceLock):
             self.claim.release()
         if parts.hotkeys is not None:
             parts.hotkeys.close()

@@ -59,11 +59,17 @@ class Operation(QObject):
     finished = Signal()
 
     def __init__(self, what: str, parent: QObject | None = None) -> None:
+        """``parent``: the object that runs it.  Worker threads hold references to an
+        operation while it runs; with a parent, dropping the last of them on a worker never
+        destroys it there (Qt objects die on their own thread): it is deleted on the GUI
+        thread once it has finished and its outcome has been delivered."""
         super().__init__(parent)
         #: What was asked, for the log ("Meet now from the hotkey").
         self.what = what
         self.error: MeettrayError | None = None
         self._finished = False
+        if parent is not None:
+            self.finished.connect(self.deleteLater)
 
     @property
     def is_finished(self) -> bool:

@@ -39,7 +39,7 @@ class SettingsApplier(QObject):
 
     def save(self, config: Config) -> ActionOperation:
         """Save to the settings file; the operation is done once they are in force."""
-        op = ActionOperation("save settings")
+        op = ActionOperation("save settings", self)
         config = dataclasses.replace(config, path=config.path or self._current().path)
         before = self._current()
         from meettray.config import save_config

@@ -47,7 +47,8 @@ class SignInFlow(QObject):
         """Start a sign-in, or return the one under way (there is one at a time)."""
         if self.current is not None:
             return self.current
-        op = self.current = SignInOperation("device-code sign-in" if device_code else "sign-in")
+        what = "device-code sign-in" if device_code else "sign-in"
+        op = self.current = SignInOperation(what, self)
         cancel = self._cancel = Cancellation()
         self.started.emit(op)
 
