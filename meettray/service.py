@@ -276,9 +276,13 @@ class MeetingService:
     def cancel(self, meeting: Meeting) -> None:
         """Delete the meeting on the server, then from history.
 
-        A meeting the server no longer knows (404) is simply removed from history.
+        An online meeting's join link keeps working after the delete, so its lobby is
+        first set to "only the organizer": whoever opens the link later waits there.  A
+        meeting the server no longer knows (404) is simply removed from history.
         """
         try:
+            if not meeting.is_calendar_event:  # an event's cancellation reaches invitees
+                self.graph.lock_lobby(meeting)
             self.graph.delete_meeting(meeting)
         except GraphError as exc:
             if exc.status != 404:

@@ -187,3 +187,21 @@ def test_a_recovered_meeting_that_cannot_be_saved_stays_pending(
     assert recovered.id in fake.meetings
     assert service.history.pending() == []
     assert stored(service.history, recovered.id) == recovered
+
+
+def test_cancel_locks_the_lobby_before_deleting(
+    fake: FakeMicrosoft365, service: MeetingService
+) -> None:
+    """Deleting an online meeting leaves its link working (live behaviours, round 1), so
+    the lobby is set to the organizer first: whoever opens the link later waits."""
+    meeting = service.create(service.instant_request()).meeting
+
+    service.cancel(meeting)
+
+    sent = [
+        r for r in fake.requests if r.method in ("PATCH", "DELETE") and "onlineMeetings" in r.path
+    ]
+    assert [r.method for r in sent] == ["PATCH", "DELETE"]
+    assert sent[0].json()["lobbyBypassSettings"]["scope"] == "organizer"
+    assert meeting.id not in fake.meetings
+    assert stored(service.history, meeting.id) is None

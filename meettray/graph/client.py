@@ -268,6 +268,18 @@ class GraphClient:
         )
         return None
 
+    def lock_lobby(self, meeting: Meeting) -> None:
+        """Only the organizer bypasses the lobby: anyone who opens the link from now on
+        waits there.  Deleting an online meeting leaves its join link working (live
+        behaviours, round 1), so cancelling does this first."""
+        self._transport.send(
+            "PATCH",
+            f"{self._owner}/onlineMeetings/{quote(meeting.id, safe='')}",
+            body={"lobbyBypassSettings": {"scope": "organizer", "isDialInBypassEnabled": False}},
+            scopes=(MEETINGS,),
+            idempotent=True,
+        )
+
     def delete_meeting(self, meeting: Meeting) -> None:
         """Cancel a meeting on the server (an online meeting, or the calendar event)."""
         collection, scope = (

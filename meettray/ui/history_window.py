@@ -285,8 +285,9 @@ class HistoryWindow(QWidget):
         if ask(
             self,
             "Cancel this meeting?",
-            f"Cancel “{displayable(meeting.subject)}” for everyone? People with the link will "
-            "no longer be able to join. This cannot be undone.",
+            f"Cancel “{displayable(meeting.subject)}”? It is deleted in Teams. Its link may "
+            "still open it, so meettray first sets its lobby to “only me”: anyone who joins "
+            "later waits there until you let them in. This cannot be undone.",
         ):
             self.cancel_requested.emit(meeting)
 
