@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from meettray.choices import ALLOWED_PRESENTERS, LOBBY_BYPASS_SCOPES
 from meettray.errors import ValidationError
+from meettray.plaintext import INVISIBLE
 
 MAX_SUBJECT_LENGTH = 255
 MAX_ATTENDEES = 250
@@ -86,7 +87,7 @@ class MeetingRequest:
 
 
 #: Characters no join link contains: whitespace, controls and direction overrides.
-_NOT_IN_LINKS = re.compile("[\x00-\x20\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NOT_IN_LINKS = re.compile(f"[ {INVISIBLE}]")
 
 
 def join_link_problem(url: str, hosts: frozenset[str]) -> str:

@@ -59,8 +59,13 @@ def _tighten(path: Path) -> None:
     if os.name == "nt":  # Windows has per-user ACLs instead
         return
     info = path.lstat()
-    if info.st_mode & 0o077 and not stat.S_ISLNK(info.st_mode):
+    if _exposed(info):
         os.chmod(path, stat.S_IMODE(info.st_mode) & 0o700)
+
+
+def _exposed(info: os.stat_result) -> bool:
+    """Readable (or more) by others; a link's own mode means nothing."""
+    return bool(info.st_mode & 0o077) and not stat.S_ISLNK(info.st_mode)
 
 
 def ensure_private_dir(path: Path) -> Path:
@@ -89,14 +94,9 @@ def secure_existing_files() -> None:
     Earlier versions left some folders 0755 and files (history, token cache, logs)
     0644.  New files are made private by the umask the command sets (cli.main).
     """
-    for root in _app_roots():
-        if not root.is_dir():
-            continue
+    for path in exposed_files():
         try:
-            _tighten(root)
-            for folder, subfolders, files in os.walk(root):
-                for name in (*subfolders, *files):
-                    _tighten(Path(folder) / name)
+            _tighten(path)
         except OSError:
             continue  # a file we cannot change is reported where it is used (and by doctor)
 
@@ -114,9 +114,8 @@ def exposed_files() -> list[Path]:
             paths.extend(Path(folder) / name for name in (*subfolders, *files))
         for path in paths:
             try:
-                info = path.lstat()
+                if _exposed(path.lstat()):
+                    found.append(path)
             except OSError:
                 continue
-            if info.st_mode & 0o077 and not stat.S_ISLNK(info.st_mode):
-                found.append(path)
     return found

@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from jeepney.low_level import Message
 from PySide6.QtCore import QObject, Signal
 
 
@@ -34,8 +33,10 @@ def subscribe(rules: list[Any], *, address: str = "SESSION") -> Any:
 class SignalListener(QObject):
     r"""Reads a :func:`subscribe`\ d connection; :attr:`received` per signal."""
 
-    #: A signal's message, on the GUI thread.
-    received = Signal(Message)
+    #: A signal's message (a ``jeepney.low_level.Message``), on the GUI thread.  Typed as
+    #: object so that importing this module does not load jeepney: the tray imports it
+    #: for its notifier even where no session bus exists.
+    received = Signal(object)
 
     def __init__(self, connection: Any, *, name: str = "dbus") -> None:
         super().__init__()
