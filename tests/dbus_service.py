@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import subprocess
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from jeepney import HeaderFields, MessageType, message_bus
@@ -45,19 +47,45 @@ class FakeDBusService:
         self.connection.send(message)
 
 
+# A session bus that starts no services on demand: a test's own daemon is the
+# only one that can answer, never one the system's service files would launch.
+_NO_ACTIVATION = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir=/tmp</listen>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+
 @contextmanager
-def private_bus() -> Iterator[str]:
-    """A dbus-daemon of our own; yields its address."""
-    daemon = subprocess.Popen(
-        ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert daemon.stdout is not None
-    address = daemon.stdout.readline().strip()
-    try:
-        yield address
-    finally:
-        daemon.terminate()
-        daemon.wait(10)
-        daemon.stdout.close()
+def private_bus(*, activation: bool = True) -> Iterator[str]:
+    """A dbus-daemon of our own; yields its address.
+
+    With ``activation=False`` the bus launches nothing by name: a call to a
+    name nobody owns yet fails at once instead of starting the system's copy.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        config = ["--session"]
+        if not activation:
+            path = Path(folder, "session.conf")
+            path.write_text(_NO_ACTIVATION)
+            config = [f"--config-file={path}"]
+        daemon = subprocess.Popen(
+            ["dbus-daemon", *config, "--nofork", "--print-address=1"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert daemon.stdout is not None
+        address = daemon.stdout.readline().strip()
+        try:
+            yield address
+        finally:
+            daemon.terminate()
+            daemon.wait(10)
+            daemon.stdout.close()

@@ -24,6 +24,7 @@ from meettray.demo.browser import FakeBrowser
 from meettray.demo.fake365 import FakeMicrosoft365
 
 from .conftest import run_cli
+from .dbus_service import private_bus
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="the Secret Service is a Linux desktop service"
@@ -38,29 +39,27 @@ def keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
             raise RuntimeError(f"{program} is not installed: run the README's test command")
     home = tmp_path / "keyring-home"
     home.mkdir()
-    bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-                           stdout=subprocess.PIPE, text=True)  # fmt: skip
-    assert bus.stdout is not None
-    address = bus.stdout.readline().strip()
-    env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": address, "HOME": str(home),
-           "XDG_DATA_HOME": str(home / "data")}  # fmt: skip
-    daemon = subprocess.Popen(
-        ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
-        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-    )  # fmt: skip
-    assert daemon.stdin is not None
-    daemon.stdin.write(b"test-password")
-    daemon.stdin.close()
-    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
-    try:
-        _wait_for_keyring()
-        yield address
-    finally:
-        daemon.terminate()
-        daemon.wait(10)
-        bus.terminate()
-        bus.wait(10)
-        bus.stdout.close()
+    # A runtime folder of its own: gnome-keyring looks for a running daemon's
+    # control socket there, and would hand over to the previous test's one.
+    runtime = tmp_path / "keyring-runtime"
+    runtime.mkdir(mode=0o700)
+    with private_bus(activation=False) as address:
+        env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": address, "HOME": str(home),
+               "XDG_DATA_HOME": str(home / "data"), "XDG_RUNTIME_DIR": str(runtime)}  # fmt: skip
+        daemon = subprocess.Popen(
+            ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+        )  # fmt: skip
+        assert daemon.stdin is not None
+        daemon.stdin.write(b"test-password")
+        daemon.stdin.close()
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
+        try:
+            _wait_for_keyring()
+            yield address
+        finally:
+            daemon.terminate()
+            daemon.wait(10)
 
 
 def _wait_for_keyring(timeout: float = 15) -> None:
@@ -71,7 +70,10 @@ def _wait_for_keyring(timeout: float = 15) -> None:
         try:
             connection = secretstorage.dbus_init()
             try:
-                if not secretstorage.get_default_collection(connection).is_locked():
+                # Collection(), not get_default_collection(): asked before the
+                # daemon has made the login keyring from our password, the
+                # latter creates a second one, which needs a prompter we lack.
+                if not secretstorage.Collection(connection).is_locked():
                     return
             finally:
                 connection.close()
@@ -187,7 +189,11 @@ def test_a_keyring_locked_while_running_is_a_plain_storage_error(
 
     cache, _ = auth.build_token_cache(tmp_path / "data" / "token-cache.bin")
     auth.DelegatedAuth(account, cache, open_browser=browser).sign_in_browser(timeout=20)
-    (tmp_path / "data" / "token-cache.bin.keyring-signal").touch()  # another process saved
+    # Another process saved: its signal file is newer than our last sync.  The
+    # kernel stamps files with a coarse clock, a few milliseconds behind
+    # time.time(), so a plain touch() right after our own save can look older.
+    later = time.time() + 5
+    os.utime(tmp_path / "data" / "token-cache.bin.keyring-signal", (later, later))
     connection = secretstorage.dbus_init()
     secretstorage.get_default_collection(connection).lock()
     connection.close()
