@@ -335,5 +335,5 @@ def _hotkey_lines(report: Report, backend: str, hotkeys: dict[str, HotkeyState])
             f"Hotkey ({action}, {backend})",
             OK if state.ok else WARN,
             state.detail,
-            "" if state.ok else "Choose another combination in Settings.",
+            "" if state.ok else state.fix,
         )

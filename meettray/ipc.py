@@ -62,7 +62,11 @@ class Request:
 @dataclass(frozen=True)
 class HotkeyState:
     detail: str
+    #: The hotkey is off, or confirmed: grabbed, or bound by the desktop.  Not while the
+    #: desktop has yet to answer.
     ok: bool
+    #: What the person can do when it is not ok ("" where ``detail`` says it).
+    fix: str = ""
 
 
 @dataclass(frozen=True)
@@ -172,7 +176,9 @@ def _status(value: Mapping[str, Any]) -> TrayStatus:
         tray=bool(value["tray"]),
         backend=str(value["backend"]),
         hotkeys={
-            str(action): HotkeyState(detail=str(state["detail"]), ok=bool(state["ok"]))
+            str(action): HotkeyState(
+                detail=str(state["detail"]), ok=bool(state["ok"]), fix=str(state.get("fix", ""))
+            )
             for action, state in dict(value.get("hotkeys", {})).items()
         },
         account=value.get("account"),

@@ -18,12 +18,24 @@ DESKTOP_SHORTCUT_HELP = (
 )
 
 
+def grabbed(hotkey: Hotkey) -> str:
+    """What Settings and doctor say of a hotkey whose keys a backend grabbed."""
+    return f"{hotkey.portable()} works everywhere."
+
+
+def confirmed_by_desktop(trigger: str) -> str:
+    """What they say of a hotkey the desktop confirmed, in the desktop's own words."""
+    return f"Bound by the desktop, which shows it as {trigger}."
+
+
 class HotkeyError(Exception):
     """A hotkey could not be registered; the message is for the person."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, fix: str = "Choose another combination in Settings.") -> None:
         super().__init__(message)
         self.message = message
+        #: What the person can do about it ("" where the message says it already).
+        self.fix = fix
 
 
 class HotkeyBackend(QObject):
@@ -32,7 +44,13 @@ class HotkeyBackend(QObject):
     activated = Signal(str)
     #: action, message: a registration that failed after register() returned (portal).
     registration_failed = Signal(str, str)
+    #: action, the trigger as the desktop shows it: a registration the desktop confirmed
+    #: after register() returned (portal).
+    bound = Signal(str, str)
     name = "base"
+    #: register() only asks: the outcome comes later, as bound or registration_failed.
+    #: Otherwise a register() that returns has grabbed the keys.
+    confirms_later = False
 
     def register(self, action: str, hotkey: Hotkey) -> None:
         """Grab ``hotkey`` for ``action``; raises :class:`HotkeyError`."""
@@ -55,7 +73,7 @@ class NullBackend(HotkeyBackend):
         self.reason = reason
 
     def register(self, action: str, hotkey: Hotkey) -> None:
-        raise HotkeyError(f"{self.reason} {DESKTOP_SHORTCUT_HELP}")
+        raise HotkeyError(f"{self.reason} {DESKTOP_SHORTCUT_HELP}", fix="")
 
     def unregister(self, action: str) -> None:
         return
@@ -82,8 +100,5 @@ def create_backend(platform_name: str) -> HotkeyBackend:
     if platform_name.startswith("wayland"):
         from meettray.hotkeys.portal import PortalBackend, open_portal_bus
 
-        bus = open_portal_bus()
-        if bus is not None:
-            return PortalBackend(bus)
-        return NullBackend("This Wayland desktop offers no global-shortcuts portal.")
+        return PortalBackend(open_portal_bus())  # says later if the desktop has no portal
     return NullBackend("Global hotkeys need a desktop session.")

@@ -24,7 +24,7 @@ from typing import Any, Protocol, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from meettray.platform.dbus import SignalListener, subscribe
+from meettray.platform.dbus import BusConnection, BusError, GuiRelay, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +49,11 @@ class Runner(Protocol):
 
 @dataclass(frozen=True)
 class NotifierConnection:
-    """Connections to a notification server that answered (see :func:`connect_notifier`)."""
+    """A connection to a notification server that answered (see :func:`connect_notifier`)."""
 
-    calls: Any
-    signals: Any
+    bus: BusConnection
+    #: Where clicks come from: the server's unique name, its ActionInvoked signal.
+    clicks: Subscription
     #: The server renders a subset of HTML in the body ("body-markup"): text is escaped.
     markup: bool = False
 
@@ -70,34 +71,27 @@ def connect_notifier(address: str = "SESSION") -> NotifierConnection | None:
         # jeepney needs it: skip loading it
         log.info("no D-Bus session bus for notifications: DBUS_SESSION_BUS_ADDRESS is unset")
         return None
-    from jeepney import MatchRule, MessageType, new_method_call
-    from jeepney.io.blocking import open_dbus_connection
+    from jeepney import new_method_call
 
     try:
-        calls = open_dbus_connection(bus=address)
+        bus = BusConnection(address, name="notifications")
     except (OSError, ValueError, TimeoutError, KeyError) as exc:
         log.info("no D-Bus session bus for notifications: %s", exc)
         return None
     try:
-        reply = calls.send_and_get_reply(
-            new_method_call(_server(), "GetServerInformation"), timeout=5
-        )
-        if reply.header.message_type == MessageType.error:
-            calls.close()
-            return None
-        capabilities = calls.send_and_get_reply(
-            new_method_call(_server(), "GetCapabilities"), timeout=5
-        )
-        markup = capabilities.header.message_type == MessageType.error or (
-            "body-markup" in capabilities.body[0]
-        )  # a server that will not say is taken to render markup: escaping is then safe
-        rule = MatchRule(type="signal", interface=INTERFACE, member="ActionInvoked")
-        signals = subscribe([rule], address=address)
-    except (TimeoutError, OSError) as exc:
+        bus.call(new_method_call(_server(), "GetServerInformation"))
+        try:
+            capabilities = bus.call(new_method_call(_server(), "GetCapabilities"))[0]
+            markup = "body-markup" in capabilities
+        except BusError:
+            markup = True  # a server that will not say is taken to render markup: escaping is safe
+        clicks = Subscription(bus.owner(SERVICE), INTERFACE, "ActionInvoked", path=PATH)
+        bus.subscribe(clicks)
+    except BusError as exc:
         log.info("no notification server answers: %s", exc)
-        calls.close()
+        bus.close()
         return None
-    return NotifierConnection(calls, signals, markup)
+    return NotifierConnection(bus, clicks, markup)
 
 
 class DBusNotifier(QObject):
@@ -109,7 +103,7 @@ class DBusNotifier(QObject):
 
     def __init__(self, connection: NotifierConnection, runner: Runner, icon_path: str = "") -> None:
         super().__init__()
-        self._calls = connection.calls
+        self._bus = connection.bus
         self._markup = connection.markup
         self._runner = runner
         self._icon = icon_path
@@ -117,8 +111,8 @@ class DBusNotifier(QObject):
         self._context: object = None
         self._sending = False
         self._waiting: tuple[str, str, object, Callable[[], None]] | None = None
-        self._signals = SignalListener(connection.signals, name="notification")
-        self._signals.received.connect(self._dispatch)
+        self._relay = GuiRelay(self)
+        self._bus.listen(connection.clicks, self._relay.handler(self._dispatch))
 
     def notify(
         self,
@@ -161,7 +155,7 @@ class DBusNotifier(QObject):
 
     def _send(self, title: str, text: str, context: object, replaces: int) -> int:
         """On a worker thread: the Notify call; the id the server gave it."""
-        from jeepney import MessageType, new_method_call
+        from jeepney import new_method_call
 
         actions = ["default", "Open"] if context is not None else []
         # The body is text from outside (subjects, Graph's words): never markup.  The
@@ -174,16 +168,18 @@ class DBusNotifier(QObject):
             "susssasa{sv}i",
             ("meettray", replaces, self._icon, title, body, actions, hints, TIMEOUT_MS),
         )
-        reply = self._calls.send_and_get_reply(call, timeout=5)
-        if reply.header.message_type == MessageType.error:
-            raise OSError(f"the notification server refused: {reply.body}")
-        return int(reply.body[0])
+        try:
+            return int(self._bus.call(call)[0])
+        except BusError as exc:
+            raise OSError(f"the notification server refused: {exc}") from exc
 
     def _dispatch(self, message: Any) -> None:
+        # Only the server's own ActionInvoked reaches here; still, check its shape.
+        if len(message.body) < 2 or not isinstance(message.body[0], int):
+            return
         notification, action = message.body[:2]
         if int(notification) == self._shown and action == "default" and self._context is not None:
             self.clicked.emit(self._context)
 
     def close(self) -> None:
-        self._signals.close()
-        self._calls.close()
+        self._bus.close()

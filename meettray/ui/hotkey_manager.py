@@ -10,8 +10,9 @@ import logging
 
 from PySide6.QtCore import QObject, Signal
 
-from meettray.hotkeys.base import HotkeyBackend, HotkeyError
+from meettray.hotkeys.base import HotkeyBackend, HotkeyError, confirmed_by_desktop, grabbed
 from meettray.hotkeys.keys import Hotkey
+from meettray.ipc import HotkeyState
 from meettray.ui.controller import AppController
 from meettray.ui.notices import Level, Notice
 
@@ -32,10 +33,14 @@ class HotkeyManager(QObject):
         self.controller = controller
         #: action -> a problem to show in Settings ("" when the hotkey works or is off).
         self.problems: dict[str, str] = dict.fromkeys(ACTIONS, "")
+        self._fixes: dict[str, str] = dict.fromkeys(ACTIONS, "")
         self._active: dict[str, Hotkey] = {}
+        #: action -> what was observed: the keys grabbed, or the desktop's confirmation.
+        self._confirmed: dict[str, str] = {}
         self._reported: set[tuple[str, str]] = set()
         backend.activated.connect(self._pressed)
         backend.registration_failed.connect(self._failed)
+        backend.bound.connect(self._bound)
         controller.settings_saved.connect(self.apply)
 
     def apply(self) -> None:
@@ -51,27 +56,54 @@ class HotkeyManager(QObject):
                 continue
             self.backend.unregister(action)
             self._active.pop(action, None)
+            self._confirmed.pop(action, None)
             self.problems[action] = ""
             if wanted is None:
                 continue
             try:
                 self.backend.register(action, wanted)
             except HotkeyError as exc:
-                self._failed(action, exc.message, wanted)
+                self._failed(action, exc.message, wanted, exc.fix)
             else:
                 self._active[action] = wanted
+                if not self.backend.confirms_later:  # the keys are grabbed
+                    self._confirmed[action] = grabbed(wanted)
         self.status_changed.emit()
 
     def describe(self, action: str) -> str:
-        """One line for Settings about this hotkey."""
-        if self.problems[action]:
-            return self.problems[action]
-        hotkey = self._active.get(action)
-        return f"{hotkey.portable()} works everywhere." if hotkey else "Off."
+        """One line for Settings about this hotkey: only what was observed."""
+        return self.state(action).detail
 
-    def _failed(self, action: str, message: str, hotkey: Hotkey | None = None) -> None:
+    def state(self, action: str) -> HotkeyState:
+        """This hotkey as doctor and Settings report it."""
+        if self.problems[action]:
+            return HotkeyState(self.problems[action], ok=False, fix=self._fixes[action])
+        hotkey = self._active.get(action)
+        if hotkey is None:
+            return HotkeyState("Off.", ok=True)
+        if action in self._confirmed:
+            return HotkeyState(self._confirmed[action], ok=True)
+        return HotkeyState(
+            f"{hotkey.portable()}: asked the desktop; it has not confirmed it yet.",
+            ok=False,
+            fix="Confirm it if the desktop shows a dialog; doctor then says whether it is bound.",
+        )
+
+    def _bound(self, action: str, trigger: str) -> None:
+        if action not in self._active:
+            return  # no longer wanted
+        self.problems[action] = ""
+        self._confirmed[action] = confirmed_by_desktop(trigger)
+        log.info("hotkey for %s bound by the desktop: %s", action, trigger)
+        self.status_changed.emit()
+
+    def _failed(
+        self, action: str, message: str, hotkey: Hotkey | None = None, fix: str = ""
+    ) -> None:
         self._active.pop(action, None)
+        self._confirmed.pop(action, None)
         self.problems[action] = message
+        self._fixes[action] = fix
         key = (action, hotkey.portable() if hotkey else message)
         log.warning("hotkey for %s unavailable: %s", action, message)
         if key not in self._reported:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from meettray.errors import MeettrayError
-from meettray.ipc import HotkeyState, Outcome, Request, TrayStatus, display_name
+from meettray.ipc import Outcome, Request, TrayStatus, display_name
 from meettray.ui.app import TrayApp
 from meettray.ui.operations import Delivered
 
@@ -47,10 +47,7 @@ class IpcHandler:
         return TrayStatus(
             tray=self.tray_app.in_tray,
             backend=hotkeys.backend.name if hotkeys else "none",
-            hotkeys={
-                action: HotkeyState(detail=hotkeys.describe(action), ok=not problem)
-                for action, problem in hotkeys.problems.items()
-            }
+            hotkeys={action: hotkeys.state(action) for action in hotkeys.problems}
             if hotkeys
             else {},
             account=account.username if account else None,

@@ -1,141 +1,248 @@
-"""The portal flow with the D-Bus side faked: session, bind, activation, refusals."""
+"""The GlobalShortcuts portal, through a real D-Bus to a portal as strict as the real one.
+
+The portal (``fake_portal.py``) sends each answer to the caller alone, keeps
+assignments per session token like a desktop does, and can behave as Plasma
+5.27, as GNOME's portal, or not answer at all.
+"""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from meettray.hotkeys.keys import Hotkey
-from meettray.hotkeys.portal import PortalBackend
+from meettray.hotkeys.portal import PortalBackend, listed
 
-
-class FakePortal:
-    """Records calls; the test answers each Request like the desktop would."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, Any]] = []
-        self.pending: dict[str, Callable[[int, dict[str, Any]], None]] = {}
-        self.activated: Callable[[str, str], None] | None = None
-
-    def available(self) -> bool:
-        return True
-
-    def create_session(self, handle_token: str, session_token: str) -> str:
-        self.calls.append(("CreateSession", (handle_token, session_token)))
-        return f"/request/{len(self.calls)}"
-
-    def bind_shortcuts(self, session: str, shortcuts: Any, handle_token: str) -> str:
-        self.calls.append(("BindShortcuts", (session, shortcuts)))
-        return f"/request/{len(self.calls)}"
-
-    def on_response(self, request_path: str, callback: Any) -> None:
-        self.pending[request_path] = callback
-
-    def on_activated(self, callback: Callable[[str, str], None]) -> None:
-        self.activated = callback
-
-    def close(self) -> None:
-        self.calls.append(("close", None))
-
-    def answer(self, code: int, results: dict[str, Any]) -> None:
-        _path, callback = self.pending.popitem()
-        callback(code, results)
-
-
-def test_session_then_bind_then_activation(qtbot: QtBot) -> None:
-    portal = FakePortal()
-    backend = PortalBackend(portal)
-    backend.register("meet_now", Hotkey("M", ctrl=True, alt=True))
-    assert [c[0] for c in portal.calls] == ["CreateSession"]
-
-    portal.answer(0, {"session_handle": "/session/1"})
-    assert portal.calls[-1] == (
-        "BindShortcuts",
-        ("/session/1", [("meet_now", {"description": "Create a Teams meeting and copy its link",
-                                      "preferred_trigger": "CTRL+ALT+m"})]),
-    )  # fmt: skip
-    portal.answer(0, {"shortcuts": [("meet_now", {"trigger_description": "Ctrl+Alt+M"})]})
-
-    assert portal.activated is not None
-    with qtbot.waitSignal(backend.activated) as pressed:
-        portal.activated("/session/1", "meet_now")
-    assert pressed.args == ["meet_now"]
-    with qtbot.assertNotEmitted(backend.activated):
-        portal.activated("/session/other", "meet_now")
-        backend.unregister("meet_now")
-        portal.activated("/session/1", "meet_now")
-
-
-def test_refusals_are_reported(qtbot: QtBot) -> None:
-    portal = FakePortal()
-    backend = PortalBackend(portal)
-    failures: list[tuple[str, str]] = []
-    backend.registration_failed.connect(lambda action, text: failures.append((action, text)))
-    backend.register("meet_now", Hotkey("M", ctrl=True, alt=True))
-    portal.answer(0, {"session_handle": "/s"})
-    portal.answer(1, {})  # the person cancelled the desktop's dialog
-    assert failures == [("meet_now", "The shortcut was not confirmed in the desktop's dialog.")]
-
-    backend.register("copy_last", Hotkey("L", ctrl=True, alt=True))
-    portal.answer(0, {"shortcuts": [("meet_now", {})]})
-    assert failures[-1] == ("copy_last", "The desktop did not accept Ctrl+Alt+L.")
-
-
-def test_no_session_is_reported() -> None:
-    portal = FakePortal()
-    backend = PortalBackend(portal)
-    failures: list[str] = []
-    backend.registration_failed.connect(lambda _a, text: failures.append(text))
-    backend.register("meet_now", Hotkey("M", ctrl=True, alt=True))
-    portal.answer(2, {})
-    assert failures == ["The desktop did not open a global-shortcuts session."]
-
-
-ON_DBUS = pytest.mark.skipif(
+pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="needs a D-Bus session bus and jeepney (Linux)"
 )
 
+MEET = Hotkey("M", ctrl=True, alt=True)
+COPY = Hotkey("L", ctrl=True, alt=True)
 
-@ON_DBUS
-def test_real_dbus_round_trip_against_a_fake_portal(qtbot: QtBot) -> None:
-    """The jeepney bus really marshals the portal calls and reads its signals."""
+
+class Outcomes:
+    """What a backend reported, per action."""
+
+    def __init__(self, backend: PortalBackend) -> None:
+        self.bound: dict[str, str] = {}
+        self.failed: dict[str, str] = {}
+        self.pressed: list[str] = []
+        backend.bound.connect(self.bound.__setitem__)
+        backend.registration_failed.connect(self.failed.__setitem__)
+        backend.activated.connect(self.pressed.append)
+
+    def settled(self, *actions: str) -> bool:
+        return all(action in self.bound or action in self.failed for action in actions)
+
+
+@pytest.fixture
+def bus_address() -> Iterator[str]:
+    from ..dbus_service import private_bus
+
+    with private_bus(activation=False) as address:
+        yield address
+
+
+def _start(
+    address: str, qtbot: QtBot, answer_timeout_ms: int = 10_000
+) -> tuple[PortalBackend, Outcomes]:
     from meettray.hotkeys.portal import open_portal_bus
 
-    from ..dbus_service import private_bus
+    backend = PortalBackend(open_portal_bus(address), answer_timeout_ms=answer_timeout_ms)
+    outcomes = Outcomes(backend)
+    backend.register("meet_now", MEET)
+    backend.register("copy_last", COPY)
+    qtbot.waitUntil(lambda: outcomes.settled("meet_now", "copy_last"), timeout=10_000)
+    return backend, outcomes
+
+
+def _members(service: Any) -> list[str]:
+    return [member for member, _body in service.calls if member != "Get"]
+
+
+def test_live_plasma_binds_at_create_session_and_never_opens_system_settings(
+    bus_address: str, qtbot: QtBot
+) -> None:
     from .fake_portal import FakePortalService
 
-    with private_bus() as address:
-        service = FakePortalService(address)
-        bus = open_portal_bus(address)
-        assert bus is not None
-        backend = PortalBackend(bus)
-        try:
-            backend.register("meet_now", Hotkey("M", ctrl=True, alt=True))
-            qtbot.waitUntil(lambda: [c[0] for c in service.calls][-1:] == ["BindShortcuts"],
-                            timeout=5000)  # fmt: skip
-            _session, shortcuts, _parent, _options = service.calls[-1][1]
-            assert shortcuts == [
-                ("meet_now", {"description": ("s", "Create a Teams meeting and copy its link"),
-                              "preferred_trigger": ("s", "CTRL+ALT+m")}),
-            ]  # fmt: skip
-            with qtbot.waitSignal(backend.activated, timeout=5000) as pressed:
-                service.press("meet_now")
-            assert pressed.args == ["meet_now"]
-        finally:
-            backend.close()
-            service.connection.close()
+    service = FakePortalService(bus_address, plasma=True)
+    try:
+        backend, outcomes = _start(bus_address, qtbot)
+        assert outcomes.bound == {"meet_now": "Ctrl+Alt+M", "copy_last": "Ctrl+Alt+L"}
+        assert outcomes.failed == {}
+        assert _members(service) == ["CreateSession", "ListShortcuts"]
+        assert service.settings_opened == 0
+        options = service.calls[1][1][0]
+        assert options["session_handle_token"] == ("s", "meettray")  # fixed: found next time
+        assert [name for name, _ in options["shortcuts"][1]] == ["meet_now", "copy_last"]
+
+        service.press("meet_now")
+        qtbot.waitUntil(lambda: outcomes.pressed == ["meet_now"], timeout=5000)
+        backend.close()
+
+        again, outcomes = _start(bus_address, qtbot)  # the next start
+        assert outcomes.bound == {"meet_now": "Ctrl+Alt+M", "copy_last": "Ctrl+Alt+L"}
+        assert "BindShortcuts" not in _members(service)
+        again.close()
+    finally:
+        service.connection.close()
 
 
-@ON_DBUS
-def test_no_portal_on_the_bus_means_none() -> None:
+def test_a_portal_that_binds_on_request_is_asked_once_then_remembers(
+    bus_address: str, qtbot: QtBot
+) -> None:
+    from .fake_portal import FakePortalService
+
+    service = FakePortalService(bus_address)
+    try:
+        backend, outcomes = _start(bus_address, qtbot)
+        assert outcomes.bound == {"meet_now": "Ctrl+Alt+M", "copy_last": "Ctrl+Alt+L"}
+        assert _members(service) == ["CreateSession", "ListShortcuts", "BindShortcuts"]
+        _session, shortcuts, _parent, _options = service.calls[-1][1]
+        assert shortcuts[0] == (
+            "meet_now", {"description": ("s", "Create a Teams meeting and copy its link"),
+                         "preferred_trigger": ("s", "CTRL+ALT+m")},
+        )  # fmt: skip
+        backend.close()
+
+        again, outcomes = _start(bus_address, qtbot)
+        assert outcomes.bound == {"meet_now": "Ctrl+Alt+M", "copy_last": "Ctrl+Alt+L"}
+        assert _members(service).count("BindShortcuts") == 1  # not asked again
+        again.close()
+    finally:
+        service.connection.close()
+
+
+def test_a_cancelled_dialog_is_a_failure_that_says_so(bus_address: str, qtbot: QtBot) -> None:
+    from .fake_portal import FakePortalService
+
+    service = FakePortalService(bus_address)
+    service.accept = False
+    try:
+        backend, outcomes = _start(bus_address, qtbot)
+        assert outcomes.bound == {}
+        assert outcomes.failed["meet_now"].startswith(
+            "The shortcut was not confirmed in the desktop's dialog."
+        )
+        backend.close()
+    finally:
+        service.connection.close()
+
+
+def test_no_answer_is_a_failure_not_a_silent_wait(bus_address: str, qtbot: QtBot) -> None:
+    from .fake_portal import FakePortalService
+
+    service = FakePortalService(bus_address)
+    service.silent = True
+    try:
+        backend, outcomes = _start(bus_address, qtbot, answer_timeout_ms=500)
+        assert outcomes.bound == {}
+        assert outcomes.failed["meet_now"].startswith(
+            "The desktop's shortcuts portal did not answer within 0.5 s."
+        )
+        backend.close()
+    finally:
+        service.connection.close()
+
+
+def test_no_portal_on_the_bus_is_a_failure_with_what_to_do(bus_address: str, qtbot: QtBot) -> None:
+    backend, outcomes = _start(bus_address, qtbot)
+    assert outcomes.failed["meet_now"] == (
+        "This desktop offers no global-shortcuts portal. Bind a shortcut in your desktop's "
+        "keyboard settings to the command 'meettray now'."
+    )
+    backend.close()
+    backend, outcomes = _start("unix:path=/nonexistent/bus", qtbot)
+    assert outcomes.failed["meet_now"].startswith("There is no D-Bus session bus")
+    backend.close()
+
+
+def test_a_forged_response_from_another_peer_is_not_an_answer(
+    bus_address: str, qtbot: QtBot
+) -> None:
+    """Another program on the bus sends Response on our request's path first: ignored."""
+    from jeepney import DBusAddress, HeaderFields, new_signal
+    from jeepney.io.blocking import open_dbus_connection
+
+    from meettray.hotkeys.portal import REQUEST, REQUEST_PATH, open_portal_bus
+
+    from .fake_portal import FakePortalService
+
+    service = FakePortalService(bus_address)
+    service.silent = True
+    forger = open_dbus_connection(bus=bus_address)
+    try:
+        backend = PortalBackend(open_portal_bus(bus_address), answer_timeout_ms=1500)
+        outcomes = Outcomes(backend)
+        backend.register("meet_now", MEET)
+        qtbot.waitUntil(lambda: bool(service.calls) and service.calls[-1][0] == "CreateSession",
+                        timeout=5000)  # fmt: skip
+        options = service.calls[-1][1][0]
+        caller = service.callers[-1]
+        path = f"{REQUEST_PATH}/{caller.lstrip(':').replace('.', '_')}/{options['handle_token'][1]}"
+        forged = new_signal(DBusAddress(path, interface=REQUEST), "Response", "ua{sv}",
+                            (0, {"session_handle": ("s", "/forged")}))  # fmt: skip
+        forged.header.fields[HeaderFields.destination] = caller
+        forger.send(forged)
+        qtbot.waitUntil(lambda: outcomes.settled("meet_now"), timeout=5000)
+        assert "did not answer" in outcomes.failed["meet_now"]
+        assert _members(service) == ["CreateSession"]  # "/forged" was never taken as a session
+        backend.close()
+    finally:
+        forger.close()
+        service.connection.close()
+
+
+@pytest.mark.parametrize(
+    ("results", "expected"),
+    [
+        ({"shortcuts": [("meet_now", {"trigger_description": ("s", "Ctrl+Alt+M")})]},
+         {"meet_now": "Ctrl+Alt+M"}),
+        ({"shortcuts": [("meet_now", {"trigger_description": ("s", "\x1b[31mCtrl\u202e+M")})]},
+         {"meet_now": "[31mCtrl +M"}),
+        ({"shortcuts": [("meet_now", {})]}, {"meet_now": ""}),
+        ({"shortcuts": "not a list"}, {}),
+        ({"shortcuts": [("meet_now",), 42, ("x", "y", "z")]}, {}),
+        ({}, {}),
+    ],
+)  # fmt: skip
+def test_the_desktops_list_is_read_as_untrusted_text(
+    results: dict[str, Any], expected: dict[str, str]
+) -> None:
+    assert listed(results) == expected
+
+
+@pytest.mark.parametrize("silent", [False, True])
+def test_doctor_reports_what_the_desktop_answered(
+    silent: bool, bus_address: str, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """doctor said "works everywhere" on KDE while nothing could fire: now it waits for
+    the portal's answer and reports that, or that none came."""
     from meettray.hotkeys.portal import open_portal_bus
+    from meettray.platform import probe
 
-    from ..dbus_service import private_bus
+    from .fake_portal import FakePortalService
 
-    with private_bus() as address:
-        assert open_portal_bus(address) is None
-    assert open_portal_bus("unix:path=/nonexistent/bus") is None
+    monkeypatch.setattr(probe, "CONFIRM_WAIT_MS", 1000)
+    service = FakePortalService(bus_address, plasma=True)
+    service.silent = silent
+    backend = PortalBackend(open_portal_bus(bus_address))
+    try:
+        backend.register("meet_now", MEET)
+        state = probe._confirmations(backend, {"meet_now": MEET})["meet_now"]
+    finally:
+        backend.close()
+        service.connection.close()
+    if silent:
+        assert (state.ok, state.detail) == (
+            False, "Ctrl+Alt+M: the desktop did not confirm it within 1 s."
+        )  # fmt: skip
+    else:
+        assert (state.ok, state.detail) == (
+            True, "Bound by the desktop, which shows it as Ctrl+Alt+M."
+        )  # fmt: skip

@@ -167,6 +167,50 @@ def test_the_body_is_text_even_where_the_server_renders_markup(markup: bool, qtb
         assert body == hostile  # a server without markup shows it as it is
 
 
+def test_a_peer_that_introspects_us_or_forges_a_click_changes_nothing(
+    server: tuple[str, FakeNotificationServer],
+    controller: AppController,
+    opened: list[str],
+    qtbot: QtBot,
+) -> None:
+    """GNOME's AppIndicator extension introspects every bus name, ours included; it
+    used to reach the click handler as a signal, raise, and show "unexpected problem".
+    (Any warning or error logged fails the test: see the conftest.)"""
+    from jeepney import DBusAddress, MessageType, new_method_call, new_signal
+    from jeepney.io.blocking import open_dbus_connection
+
+    from meettray.platform.notifications import INTERFACE, PATH, DBusNotifier, connect_notifier
+    from meettray.ui.tasks import TaskRunner
+
+    address, fake_server = server
+    connection = connect_notifier(address)
+    assert connection is not None
+    notifier = DBusNotifier(connection, TaskRunner())
+    tray = Tray(controller)
+    tray.use_notifier(notifier)
+    peer = open_dbus_connection(bus=address)
+    try:
+        with qtbot.waitSignal(controller.meeting_created, timeout=10_000):
+            controller.meet_now()
+        qtbot.waitUntil(lambda: len(fake_server.notified) == 1, timeout=5000)
+        us = connection.bus.unique_name
+        introspect = new_method_call(DBusAddress("/", bus_name=us,
+                                                 interface="org.freedesktop.DBus.Introspectable"),
+                                     "Introspect")  # fmt: skip
+        answer = peer.send_and_get_reply(introspect, timeout=5)
+        assert answer.header.message_type == MessageType.method_return
+        forged = new_signal(DBusAddress(PATH, interface=INTERFACE), "ActionInvoked", "us",
+                            (1, "default"))  # fmt: skip
+        peer.send(forged)  # not the notification server: no click
+        fake_server.click(1)  # the server's own click: opens, after the forged one was read
+        qtbot.waitUntil(lambda: len(opened) == 1, timeout=5000)
+        qtbot.wait(200)
+        assert len(opened) == 1
+    finally:
+        peer.close()
+        notifier.close()
+
+
 def test_no_notification_server_means_qt_keeps_the_balloon() -> None:
     from meettray.platform.notifications import connect_notifier
 

@@ -114,3 +114,47 @@ def test_null_backend_explains_the_desktop_shortcut(controller: AppController) -
     manager = HotkeyManager(NullBackend("No global hotkeys here."), controller)
     manager.apply()
     assert "meettray now" in manager.describe("meet_now")
+
+
+class AskingBackend(RecordingBackend):
+    """Like the portal: register() only asks; the desktop answers later."""
+
+    name = "asking"
+    confirms_later = True
+
+
+def test_a_hotkey_the_desktop_has_not_confirmed_is_not_called_working(
+    controller: AppController,
+) -> None:
+    """KDE's hotkey never bound while doctor said "works everywhere": only what was
+    observed is reported."""
+    backend = AskingBackend()
+    manager = HotkeyManager(backend, controller)
+    manager.apply()
+    waiting = manager.state("meet_now")
+    assert waiting.ok is False
+    assert waiting.detail == "Ctrl+Alt+M: asked the desktop; it has not confirmed it yet."
+
+    backend.bound.emit("meet_now", "Ctrl+Alt+M")
+    assert manager.state("meet_now").ok is True
+    assert manager.describe("meet_now") == "Bound by the desktop, which shows it as Ctrl+Alt+M."
+
+
+@pytest.mark.logs("hotkey for meet_now unavailable")
+def test_a_desktop_that_refuses_later_is_reported_with_its_reason(
+    controller: AppController, qtbot: QtBot
+) -> None:
+    backend = AskingBackend()
+    manager = HotkeyManager(backend, controller)
+    manager.apply()
+    with qtbot.waitSignal(controller.notify) as shown:
+        backend.registration_failed.emit("meet_now", "The desktop refused the shortcut. Do X.")
+    assert shown.args[0].text == "The desktop refused the shortcut. Do X."
+    state = manager.state("meet_now")
+    assert (state.ok, state.detail, state.fix) == (
+        False,
+        "The desktop refused the shortcut. Do X.",
+        "",
+    )
+    backend.bound.emit("meet_now", "Ctrl+Alt+M")  # a late answer for a hotkey given up: ignored
+    assert manager.state("meet_now").ok is False
