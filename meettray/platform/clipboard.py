@@ -15,8 +15,9 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 #: Seconds to wait for the holder to own the clipboard.
 HOLDER_READY_TIMEOUT = 15.0
@@ -76,36 +77,56 @@ class HolderClipboard:
         finally:
             holder.stdout.close()
         if ready.startswith("ready"):
+            # It serves the copy until something else is copied; whoever started it
+            # (a tray that runs for days) reaps it then, never leaving a zombie.
+            threading.Thread(target=holder.wait, name="clipboard-holder", daemon=True).start()
             return CopyOutcome(True, "Copied to the clipboard.")
         holder.kill()
         return CopyOutcome(False, "Not copied to the clipboard: the clipboard did not respond.")
 
 
 class WlCopyClipboard:
-    """Wayland without XWayland: ``wl-copy`` (wl-clipboard) serves the copy.
+    """Wayland: ``wl-copy`` (wl-clipboard) serves the copy.
 
     wl-copy forks a helper that serves the selection until something else is
-    copied; it must not inherit our stdout or stderr, or ``link=$(meettray now)``
-    would wait for it forever.  The copy is read back with ``wl-paste`` before
-    it is reported as done.
+    copied; it must not inherit our stdout or a pipe of ours, or
+    ``link=$(meettray now)`` would wait for it forever: its error text goes to
+    a file.  Where the compositor offers no data-control protocol (GNOME),
+    wl-copy needs keyboard focus and may wait for it: ``timeout`` bounds that.
+    The copy is read back with ``wl-paste`` before it is reported as done.
     """
 
-    def __init__(self, executable: str, paste: str | None = None) -> None:
+    def __init__(
+        self, executable: str, paste: str | None = None, *, timeout: float = HOLDER_READY_TIMEOUT
+    ) -> None:
         self.executable = executable
         self.paste = paste
+        self.timeout = timeout
 
     def copy(self, text: str, html: str | None = None) -> CopyOutcome:
-        try:
-            subprocess.run(  # noqa: S603 - a fixed, resolved executable
-                [self.executable, "--type", "text/plain;charset=utf-8"],
-                input=text.encode(),
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                check=True,
-                timeout=HOLDER_READY_TIMEOUT,
-            )
-        except (OSError, subprocess.SubprocessError) as exc:
-            return CopyOutcome(False, f"Not copied to the clipboard: {type(exc).__name__}.")
+        import tempfile
+
+        with tempfile.TemporaryFile() as errors:
+            try:
+                subprocess.run(  # noqa: S603 - a fixed, resolved executable
+                    [self.executable, "--type", "text/plain;charset=utf-8"],
+                    input=text.encode(),
+                    stdout=subprocess.DEVNULL,
+                    stderr=errors,
+                    check=True,
+                    timeout=self.timeout,
+                )
+            except subprocess.TimeoutExpired:
+                return CopyOutcome(
+                    False,
+                    f"Not copied to the clipboard: wl-copy did not finish within "
+                    f"{self.timeout:g} s (this compositor gives the clipboard only to the "
+                    "window that has the keyboard).",
+                )
+            except subprocess.CalledProcessError:
+                return CopyOutcome(False, f"Not copied to the clipboard: {_said(errors)}")
+            except OSError as exc:
+                return CopyOutcome(False, f"Not copied to the clipboard: {exc.strerror}.")
         return self._read_back(text)
 
     def _read_back(self, text: str) -> CopyOutcome:
@@ -127,6 +148,16 @@ class WlCopyClipboard:
                 "(it read back differently).",
             )
         return CopyOutcome(True, "Copied to the clipboard.")
+
+
+def _said(errors: BinaryIO) -> str:
+    """wl-copy's own last words ("This seat has no keyboard"), bounded, as plain text."""
+    from meettray.plaintext import displayable
+
+    errors.seek(0)
+    lines = errors.read(4096).decode(errors="replace").strip().splitlines()
+    said = displayable(lines[-1]).strip()[:200] if lines else ""
+    return f"wl-copy said: {said}" if said else "wl-copy failed."
 
 
 #: The argument a frozen (PyInstaller) meettray takes to act as the clipboard holder.

@@ -4,14 +4,16 @@ On Wayland a compositor refuses a clipboard write from a client that has no
 recent input event (``set_selection`` needs a serial), which a tray answering
 a hotkey, a D-Bus activation or the command line never has: Qt's write there
 is silently dropped.  ``wl-copy`` uses the data-control protocol where the
-compositor offers it (wlroots, KWin), and the copy is read back before it is
-called done.  Those helper processes run on the task runner, one copy at a
+compositor offers it (wlroots, KWin); on GNOME, which offers none, the X11
+clipboard through Xwayland lands (:func:`_wayland_copy`).  Each copy is
+checked before it is called done.  Those helper processes run on the task runner, one copy at a
 time and in order, so the GUI thread never waits for them.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import sys
 from collections import deque
@@ -21,10 +23,13 @@ from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QClipboard, QGuiApplication
 
 from meettray.formatting import ClipboardPayload
-from meettray.platform.clipboard import CopyOutcome, WlCopyClipboard
+from meettray.platform.clipboard import CopyOutcome, HolderClipboard, WlCopyClipboard
 from meettray.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
+
+#: Seconds wl-copy may wait for keyboard focus where the compositor has no data-control.
+FOCUS_WAIT = 3.0
 
 Done = Callable[[CopyOutcome], None]
 
@@ -60,7 +65,7 @@ class QtClipboard:
             self._copy_next()
 
         self._runner.run(
-            lambda: _wayland_copy(payload.text),
+            lambda: _wayland_copy(payload),
             finished,
             lambda exc: finished(CopyOutcome(False, f"Not copied: {type(exc).__name__}.")),
         )
@@ -73,8 +78,6 @@ class QtClipboard:
             return
         if not QGuiApplication.clipboard().ownsClipboard():
             return  # someone copied something else since: nothing to keep
-        from meettray.platform.clipboard import HolderClipboard
-
         outcome = HolderClipboard("xcb").copy(self._last.text, self._last.html)
         log.info("clipboard hand-off at quit: %s", outcome.message)
 
@@ -91,13 +94,30 @@ def _qt_copy(payload: ClipboardPayload) -> CopyOutcome:
     return CopyOutcome(True, "Copied to the clipboard.")
 
 
-def _wayland_copy(text: str) -> CopyOutcome:
-    """On a worker thread: wl-copy, then read back with wl-paste."""
+def _wayland_copy(payload: ClipboardPayload) -> CopyOutcome:
+    """On a worker thread: the way that lands on this compositor.
+
+    1. It offers data-control (sway, KWin), or cannot tell: ``wl-copy``, which
+       needs no focus there.
+    2. It offers none (mutter: GNOME) and Xwayland runs (``DISPLAY``, as in every
+       GNOME session): the X11 clipboard, through the detached holder; Xwayland
+       hands it to Wayland clients, even with the Activities overview open.
+    3. Neither: ``wl-copy`` with a short wait, since it needs keyboard focus, and
+       its own words if it fails ("This seat has no keyboard").
+    """
+    from meettray.platform.wayland import has_data_control
+
     wl_copy = shutil.which("wl-copy")
-    if wl_copy is None:
-        return CopyOutcome(
-            False,
-            "Not copied: on Wayland meettray needs wl-copy (the wl-clipboard package) to put "
-            "a link on the clipboard.",
-        )
-    return WlCopyClipboard(wl_copy, shutil.which("wl-paste")).copy(text)
+    data_control = has_data_control()
+    if wl_copy and data_control is not False:
+        return WlCopyClipboard(wl_copy, shutil.which("wl-paste")).copy(payload.text)
+    if os.environ.get("DISPLAY"):
+        return HolderClipboard("xcb").copy(payload.text, payload.html)
+    if wl_copy:
+        wl_paste = shutil.which("wl-paste")
+        return WlCopyClipboard(wl_copy, wl_paste, timeout=FOCUS_WAIT).copy(payload.text)
+    return CopyOutcome(
+        False,
+        "Not copied: on Wayland meettray needs wl-copy (the wl-clipboard package) to put "
+        "a link on the clipboard.",
+    )

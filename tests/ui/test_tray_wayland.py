@@ -31,9 +31,9 @@ pytestmark = pytest.mark.skipif(
 SWAY_USER = "meettray-sway"
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def sway() -> Iterator[str]:
-    """A headless sway; yields WAYLAND_DISPLAY as an absolute socket path."""
+    """A headless sway, one per module; yields WAYLAND_DISPLAY as an absolute socket path."""
     for program in ("sway", "wl-paste", "wl-copy"):
         if shutil.which(program) is None:
             raise RuntimeError(f"{program} is not installed: run the README's test command")
@@ -131,6 +131,14 @@ def test_without_wl_copy_the_tray_says_it_could_not_copy(
     assert wl_paste(sway) != now.stdout.strip()
 
 
+def test_sway_offers_data_control_so_wl_copy_needs_no_focus(sway: str) -> None:
+    from meettray.platform.wayland import DATA_CONTROL, has_data_control, offered_globals
+
+    assert has_data_control({"WAYLAND_DISPLAY": sway}) is True
+    assert "wl_seat" in offered_globals(sway)
+    assert set(DATA_CONTROL) & offered_globals(sway)
+
+
 class FakeStatusNotifierWatcher:
     """Plays the shell's StatusNotifierWatcher (Plasma, AppIndicator, waybar) on a private bus."""
 
@@ -158,16 +166,28 @@ class FakeStatusNotifierWatcher:
                 self.send(new_method_return(message))
 
         self.items = items
+        self.address = address
         self.service = Watcher(address, "org.kde.StatusNotifierWatcher")
 
     def call_item(self, member: str, signature: str = "", body: tuple[Any, ...] = ()) -> Any:
-        """Call the tray item (as the panel does when the icon is clicked)."""
+        """Call the tray item (as the panel does when the icon is clicked).
+
+        From a connection of its own, as the panel is a peer of its own: the
+        watcher's connection is read by its serving thread, and a second reader
+        on one jeepney connection can take the reply meant for this call (the
+        cause of a 120 s hang seen once in a full run).
+        """
         from jeepney import DBusAddress, new_method_call
+        from jeepney.io.blocking import open_dbus_connection
 
         item = DBusAddress("/StatusNotifierItem", bus_name=self.items[0],
                            interface="org.kde.StatusNotifierItem")  # fmt: skip
-        call = new_method_call(item, member, signature, body)
-        return self.service.connection.send_and_get_reply(call, timeout=10)
+        panel = open_dbus_connection(bus=self.address)
+        try:
+            return panel.send_and_get_reply(new_method_call(item, member, signature, body),
+                                            timeout=10)  # fmt: skip
+        finally:
+            panel.close()
 
 
 def test_a_click_on_the_status_notifier_item_reaches_the_wayland_clipboard(
