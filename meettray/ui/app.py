@@ -33,8 +33,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: How long to wait for a system tray before showing a window instead.
-TRAY_GRACE_MS = 5000
+#: How long to wait for a system tray before showing a window instead (a tray that
+#: comes later still takes over: the window then closes).
+TRAY_GRACE_MS = 1000
 #: How often to look for a tray (it keeps looking after the window is shown).
 TRAY_POLL_MS = 250
 
@@ -111,12 +112,19 @@ class TrayApp(QObject):
         self.window.settings_requested.connect(self.show_settings)
         self.window.quit_requested.connect(self.quit)
         c.notify.connect(self._window_status)
+        self._fill_window_recent()
         self.window.show()
         log.info("window ready")
 
     def _window_status(self, notice: Notice) -> None:
         if self.window is not None:
-            self.window.status.setText(f"{notice.title}\n{notice.text}")
+            self.window.show_status(notice.title, notice.text)
+
+    def _fill_window_recent(self) -> None:
+        if self.window is not None:
+            from meettray.ui.tray import fill_recent
+
+            fill_recent(self.window.recent, self.controller)
 
     # -- windows -------------------------------------------------------------------------------
 
@@ -270,6 +278,7 @@ class TrayApp(QObject):
 
     def _state_changed(self) -> None:
         c = self.controller
+        self._fill_window_recent()
         if self.settings_dialog is not None and self.settings_dialog.isVisible():
             self.settings_dialog.show_account(c.account, c.cache_status, signing_in=c.signing_in)
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+import os
+import re
+
+from PySide6.QtCore import Signal, SignalInstance
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -18,6 +21,21 @@ from PySide6.QtWidgets import (
 from meettray.errors import MeettrayError
 from meettray.ui.icons import icon
 from meettray.ui.text import plain_label
+
+#: What the window says where there is no tray, and on GNOME, how to get one.
+NO_TRAY = "No system tray was found on this desktop, so meettray runs in this window."
+GNOME_TRAY = (
+    'GNOME shows tray icons with the AppIndicator extension ("AppIndicator and '
+    'KStatusNotifierItem Support"), which most distributions ship: turn it on in the '
+    "Extensions app, and meettray moves to the top bar."
+)
+#: A run of this many characters without a space gets a break opportunity (a link).
+_UNBROKEN = re.compile(r"(\S{32})(?=\S)")
+
+
+def wrappable(text: str) -> str:
+    """``text`` with a zero-width break in long runs, so that a label can wrap a link."""
+    return _UNBROKEN.sub("\\1\u200b", text)
 
 
 class FallbackWindow(QWidget):
@@ -29,28 +47,50 @@ class FallbackWindow(QWidget):
     settings_requested = Signal()
     quit_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, gnome: bool | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("meettray")
         self.setWindowIcon(icon())
+        self.setMinimumWidth(380)
+        self.setMaximumWidth(560)
         layout = QVBoxLayout(self)
-        note = QLabel("No system tray was found on this desktop, so meettray runs in this window.")
+        if gnome is None:
+            gnome = "GNOME" in os.environ.get("XDG_CURRENT_DESKTOP", "").upper().split(":")
+        note = QLabel(f"{NO_TRAY}\n\n{GNOME_TRAY}" if gnome else NO_TRAY)
         note.setWordWrap(True)
         layout.addWidget(note)
         self.status = plain_label()  # notices carry subjects and Graph's words
-        # A status line never widens the window (a link has nowhere to wrap).
-        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.status.setWordWrap(True)
         for label, signal in (
             ("&Meet now", self.meet_now_requested),
             ("&Schedule…", self.schedule_requested),
+        ):
+            layout.addWidget(self._button(label, signal))
+        self.recent = QMenu(self)  #: filled like the tray's Recent menu
+        recent = QPushButton("&Recent")
+        recent.setMenu(self.recent)
+        layout.addWidget(recent)
+        for label, signal in (
             ("&History…", self.history_requested),
             ("S&ettings…", self.settings_requested),
             ("&Quit", self.quit_requested),
         ):
-            button = QPushButton(label)
-            button.clicked.connect(signal.emit)
-            layout.addWidget(button)
+            layout.addWidget(self._button(label, signal))
         layout.addWidget(self.status)
+
+    @staticmethod
+    def _button(label: str, signal: SignalInstance) -> QPushButton:
+        button = QPushButton(label)
+        button.clicked.connect(signal.emit)
+        return button
+
+    def show_status(self, title: str, text: str) -> None:
+        """A notice, in full: the text wraps (a link too) and the window grows to it."""
+        self.status.setText(wrappable(f"{title}\n{text}"))
+        layout = self.layout()
+        width = self.width()
+        height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else -1
+        self.resize(width, max(height, layout.totalMinimumSize().height()))
 
 
 class ErrorDialog(QDialog):

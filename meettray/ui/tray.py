@@ -40,6 +40,23 @@ def menu_label(meeting: Meeting) -> str:
     return f"{subject} · {when:%a %H:%M} · {tail}".replace("&", "&&")
 
 
+def fill_recent(menu: QMenu, controller: AppController) -> None:
+    """The Recent menu, as the tray and the no-tray window show it."""
+    menu.clear()
+    menu.setEnabled(bool(controller.recent))
+    for meeting in controller.recent:
+        entry = menu.addMenu(menu_label(meeting))
+        _add(entry, "Copy link", partial(controller.copy, meeting))
+        _add(entry, "Copy link and details", partial(controller.copy, meeting, details=True))
+        _add(entry, "Open in Teams", partial(controller.open_meeting, meeting))
+
+
+def _add(menu: QMenu, text: str, slot: Callable[[], object]) -> QAction:
+    action = menu.addAction(text)
+    action.triggered.connect(lambda _checked=False: slot())
+    return action
+
+
 class Tray(QObject):
     """The system tray icon.  Its menu's actions are intents for the windows and controller."""
 
@@ -185,39 +202,27 @@ class Tray(QObject):
         if c.demo is not None:
             title = menu.addAction("meettray demo — links are not real")
             title.setEnabled(False)
-        now = self._add(menu, "Meet now", lambda: c.meet_now(source="menu"))
+        now = _add(menu, "Meet now", lambda: c.meet_now(source="menu"))
         now.setEnabled(not c.creating)
         if c.creating:
             now.setText("Creating a meeting…")
-        self._add(menu, "Schedule…", self.schedule_requested.emit)
-        recent = menu.addMenu("Recent")
-        recent.setEnabled(bool(c.recent))
-        for meeting in c.recent:
-            entry = recent.addMenu(menu_label(meeting))
-            self._add(entry, "Copy link", partial(c.copy, meeting))
-            self._add(entry, "Copy link and details", partial(c.copy, meeting, details=True))
-            self._add(entry, "Open in Teams", partial(c.open_meeting, meeting))
-        self._add(menu, "History…", self.history_requested.emit)
+        _add(menu, "Schedule…", self.schedule_requested.emit)
+        fill_recent(menu.addMenu("Recent"), c)
+        _add(menu, "History…", self.history_requested.emit)
         menu.addSeparator()
         if c.last_error is not None:
-            self._add(menu, "Last error: details…", partial(self._details, c.last_error))
+            _add(menu, "Last error: details…", partial(self._details, c.last_error))
         who = menu.addAction(f"Signed in as {c.account.username}" if c.account else "Not signed in")
         who.setEnabled(False)
         if c.signing_in:
-            self._add(menu, "Cancel sign-in", c.cancel_sign_in)
+            _add(menu, "Cancel sign-in", c.cancel_sign_in)
         elif c.account is None:
-            self._add(menu, "Sign in…", self.sign_in_requested.emit)
+            _add(menu, "Sign in…", self.sign_in_requested.emit)
         elif c.config.account.mode == "delegated" and c.demo is None:
-            self._add(menu, "Sign out", c.sign_out)
-        self._add(menu, "Settings…", self.settings_requested.emit)
+            _add(menu, "Sign out", c.sign_out)
+        _add(menu, "Settings…", self.settings_requested.emit)
         menu.addSeparator()
-        self._add(menu, "Quit", self.quit_requested.emit)
+        _add(menu, "Quit", self.quit_requested.emit)
 
     def _details(self, error: MeettrayError) -> None:
         self.error_details_requested.emit(error)
-
-    @staticmethod
-    def _add(menu: QMenu, text: str, slot: Callable[[], object]) -> QAction:
-        action = menu.addAction(text)
-        action.triggered.connect(lambda _checked=False: slot())
-        return action

@@ -10,6 +10,7 @@ from meettray.demo.fake365 import FakeMicrosoft365
 from meettray.ui.app import TrayApp
 from meettray.ui.controller import AppController
 from meettray.ui.notices import Level, Notice
+from meettray.ui.tray import menu_label
 
 
 @pytest.mark.logs("no system tray available")
@@ -20,16 +21,53 @@ def test_without_a_tray_a_window_offers_the_same_actions(
     qtbot.waitUntil(lambda: app.window is not None and app.window.isVisible(), timeout=5000)
     assert app.window is not None
     buttons = [b.text() for b in app.window.findChildren(QPushButton)]
-    assert buttons == ["&Meet now", "&Schedule…", "&History…", "S&ettings…", "&Quit"]
+    assert buttons == ["&Meet now", "&Schedule…", "&Recent", "&History…", "S&ettings…", "&Quit"]
     notes = [label.text() for label in app.window.findChildren(QLabel)]
     assert any("No system tray was found" in text for text in notes)
     window = app.window
+    assert not window.recent.isEnabled()  # nothing made yet
     width = window.width()
-    with qtbot.waitSignal(controller.meeting_created, timeout=10_000):
+    with qtbot.waitSignal(controller.meeting_created, timeout=10_000) as created:
         window.meet_now_requested.emit()
     qtbot.waitUntil(lambda: "Link copied" in window.status.text(), timeout=5000)
     assert "teams.microsoft.com" in window.status.text()  # a short form of the link
-    controller.notify.emit(Notice("Long", "x" * 400, Level.INFO))  # nowhere to wrap
-    QApplication.sendPostedEvents()  # the layout request, had the label asked to grow
+
+    # Recent, as the tray's menu shows it.
+    qtbot.waitUntil(lambda: len(window.recent.actions()) == 1, timeout=5000)
+    entry = window.recent.actions()[0]
+    assert entry.text() == menu_label(created.args[0].meeting)
+    assert [a.text() for a in entry.menu().actions()] == [
+        "Copy link", "Copy link and details", "Open in Teams",
+    ]  # fmt: skip
+
+    # A long notice, a link with nowhere to wrap among it: shown whole, the window as wide.
+    controller.notify.emit(Notice("Long", "word " * 60 + "https://x.example/" + "y" * 300,
+                                  Level.INFO))  # fmt: skip
+    QApplication.sendPostedEvents()
     QApplication.processEvents()
+    label = window.status
     assert window.width() == width
+    needed = label.heightForWidth(label.width())  # -1 for a label that cannot wrap
+    assert needed > 3 * label.fontMetrics().height()  # it wraps: many lines
+    assert label.height() >= needed  # and the window grew to show them all
+    assert label.text().replace("\u200b", "").endswith("y" * 300)  # the text is all there
+
+
+def test_on_gnome_the_window_says_how_to_get_a_tray(qtbot: QtBot) -> None:
+    from meettray.ui.dialogs import GNOME_TRAY, FallbackWindow
+
+    gnome = FallbackWindow(gnome=True)
+    other = FallbackWindow(gnome=False)
+    qtbot.addWidget(gnome)
+    qtbot.addWidget(other)
+    assert any(GNOME_TRAY in label.text() for label in gnome.findChildren(QLabel))
+    assert not any(GNOME_TRAY in label.text() for label in other.findChildren(QLabel))
+
+
+@pytest.mark.logs("no system tray available")
+def test_the_window_comes_within_a_second_of_finding_no_tray(
+    controller: AppController, qtbot: QtBot
+) -> None:
+    app = TrayApp(controller)  # the default grace; the offscreen platform has no tray
+    assert app.window is None  # a panel that starts after us still gets its chance
+    qtbot.waitUntil(lambda: app.window is not None and app.window.isVisible(), timeout=1500)
