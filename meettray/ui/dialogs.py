@@ -53,7 +53,7 @@ class FallbackWindow(QWidget):
         self.setWindowIcon(icon())
         self.setMinimumWidth(380)
         self.setMaximumWidth(560)
-        layout = QVBoxLayout(self)
+        self._layout = layout = QVBoxLayout(self)
         if gnome is None:
             gnome = "GNOME" in os.environ.get("XDG_CURRENT_DESKTOP", "").upper().split(":")
         note = QLabel(f"{NO_TRAY}\n\n{GNOME_TRAY}" if gnome else NO_TRAY)
@@ -87,7 +87,7 @@ class FallbackWindow(QWidget):
     def show_status(self, title: str, text: str) -> None:
         """A notice, in full: the text wraps (a link too) and the window grows to it."""
         self.status.setText(wrappable(f"{title}\n{text}"))
-        layout = self.layout()
+        layout = self._layout
         width = self.width()
         height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else -1
         self.resize(width, max(height, layout.totalMinimumSize().height()))

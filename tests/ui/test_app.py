@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton
+from PySide6.QtWidgets import QApplication, QLabel, QMenu, QPushButton
 from pytestqt.qtbot import QtBot
 
 from meettray.demo.fake365 import FakeMicrosoft365
@@ -36,7 +36,9 @@ def test_without_a_tray_a_window_offers_the_same_actions(
     qtbot.waitUntil(lambda: len(window.recent.actions()) == 1, timeout=5000)
     entry = window.recent.actions()[0]
     assert entry.text() == menu_label(created.args[0].meeting)
-    assert [a.text() for a in entry.menu().actions()] == [
+    submenu = entry.menu()
+    assert isinstance(submenu, QMenu)
+    assert [a.text() for a in submenu.actions()] == [
         "Copy link", "Copy link and details", "Open in Teams",
     ]  # fmt: skip
 
