@@ -216,16 +216,25 @@ def mac_modifiers(hotkey: Hotkey) -> int:
     )
 
 
-# -- XDG desktop portal -----------------------------------------------------------------------
+# -- XDG desktop portal and GNOME --------------------------------------------------------------
 
 
 def portal_trigger(hotkey: Hotkey) -> str:
     """The portal's preferred trigger, e.g. ``CTRL+ALT+m`` (XDG shortcuts format)."""
     names = [n for n, on in (("CTRL", hotkey.ctrl), ("ALT", hotkey.alt),
                              ("SHIFT", hotkey.shift), ("LOGO", hotkey.meta)) if on]  # fmt: skip
-    key = hotkey.key
-    if key in _XKB_NAMES:
-        key = _XKB_NAMES[key]
-    elif len(key) == 1:
-        key = key.lower()
-    return "+".join([*names, key])
+    return "+".join([*names, _xkb_key(hotkey)])
+
+
+def gnome_accelerator(hotkey: Hotkey) -> str:
+    """GNOME's accelerator for a custom keyboard shortcut, e.g. ``<Control><Alt>m``."""
+    held = (("<Control>", hotkey.ctrl), ("<Alt>", hotkey.alt),
+            ("<Shift>", hotkey.shift), ("<Super>", hotkey.meta))  # fmt: skip
+    return "".join([*(name for name, on in held if on), _xkb_key(hotkey)])
+
+
+def _xkb_key(hotkey: Hotkey) -> str:
+    """The key's XKB keysym name, as the portal and GNOME spell it (``m``, ``F5``)."""
+    if hotkey.key in _XKB_NAMES:
+        return _XKB_NAMES[hotkey.key]
+    return hotkey.key.lower() if len(hotkey.key) == 1 else hotkey.key

@@ -178,6 +178,7 @@ class TrayApp(QObject):
             dialog.save_requested.connect(self._save_settings)
             dialog.sign_in_requested.connect(lambda device: self.sign_in(device_code=device))
             dialog.sign_out_requested.connect(c.sign_out)
+            dialog.gnome_shortcut_requested.connect(self._add_gnome_shortcut)
             self.settings_dialog = dialog
         self.settings_dialog.show_account(c.account, c.cache_status, signing_in=c.signing_in)
         self._hotkeys_changed()
@@ -196,6 +197,26 @@ class TrayApp(QObject):
     def _hotkeys_changed(self) -> None:
         if self.hotkeys is not None and self.settings_dialog is not None:
             self.settings_dialog.show_hotkeys(self.hotkeys.describe)
+            self.settings_dialog.offer_gnome_shortcut(self._gnome_without_hotkey())
+
+    def _gnome_without_hotkey(self) -> bool:
+        """GNOME on Wayland, where the desktop could not bind Meet now (no portal there
+        before GNOME 48): its own keyboard settings can."""
+        from meettray.platform.gnome_shortcut import is_gnome
+
+        return (
+            self.hotkeys is not None
+            and bool(self.hotkeys.problems["meet_now"])
+            and is_gnome()
+            and QApplication.platformName().startswith("wayland")
+        )
+
+    def _add_gnome_shortcut(self) -> None:
+        dialog = self.settings_dialog
+        assert dialog is not None  # it asked
+        op = self.controller.add_gnome_shortcut()
+        op.done.connect(dialog.gnome_shortcut_added)
+        op.failed.connect(dialog.show_error)
 
     def _save_settings(self, config: Config) -> None:
         dialog = self.settings_dialog

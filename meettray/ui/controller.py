@@ -405,6 +405,29 @@ class AppController(QObject):
 
         self.with_service(start, fail)
 
+    def add_gnome_shortcut(self) -> ActionOperation:
+        """GNOME has no shortcuts portal before 48: a custom keyboard shortcut in GNOME's
+        settings that runs 'meettray now' with the Meet now hotkey.  Says how it went."""
+        from meettray.hotkeys.keys import Hotkey
+        from meettray.platform.gnome_shortcut import add_shortcut
+        from meettray.ui.process import now_command
+
+        op = ActionOperation("add a GNOME keyboard shortcut", self)
+        hotkey = Hotkey.parse(self.config.hotkeys.meet_now) or Hotkey("M", ctrl=True, alt=True)
+        command = now_command(demo=self.demo is not None)
+
+        def done(message: str) -> None:
+            op.succeed()
+            self.notify.emit(Notice("Keyboard shortcut added", message, Level.INFO))
+
+        def fail(exc: Exception) -> None:
+            error = as_meettray_error(exc)
+            op.fail(error)
+            self.notify.emit(Notice("No keyboard shortcut added", error.message, Level.ERROR))
+
+        self._runner.run(lambda: add_shortcut(hotkey, command), done, fail)
+        return op
+
     # -- settings ------------------------------------------------------------------------------
 
     def save_settings(self, config: Config) -> ActionOperation:

@@ -44,6 +44,7 @@ class SettingsDialog(QDialog):
     save_requested = Signal(Config)
     sign_in_requested = Signal(bool)  # device code
     sign_out_requested = Signal()
+    gnome_shortcut_requested = Signal()
 
     def __init__(self, config: Config, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -155,7 +156,24 @@ class SettingsDialog(QDialog):
             form.addRow(label, edit)
             form.addRow("", status)
         form.addRow("", QLabel("Clear a field to turn that hotkey off."))
+        #: GNOME without a shortcuts portal: shown by offer_gnome_shortcut().
+        self.gnome_shortcut = QPushButton("Add a GNOME keyboard shortcut for 'meettray now'")
+        self.gnome_shortcut.setToolTip(
+            "GNOME runs 'meettray now' when you press the Meet now hotkey: it asks this "
+            "meettray to make the meeting. It is listed under Settings → Keyboard → "
+            "Custom Shortcuts."
+        )
+        self.gnome_shortcut.clicked.connect(self.gnome_shortcut_requested.emit)
+        self.gnome_shortcut.hide()
+        form.addRow("", self.gnome_shortcut)
         return group
+
+    def offer_gnome_shortcut(self, offer: bool) -> None:
+        self.gnome_shortcut.setVisible(offer)
+
+    def gnome_shortcut_added(self) -> None:
+        self.gnome_shortcut.setText("Added to GNOME's keyboard shortcuts")
+        self.gnome_shortcut.setEnabled(False)
 
     def show_hotkeys(self, describe: Callable[[str], str]) -> None:
         """Show whether each hotkey works (or why not)."""

@@ -96,3 +96,16 @@ def test_a_hotkey_just_typed_is_not_called_off(qtbot: QtBot) -> None:
     assert dialog.hotkey_status["copy_last"].text() == "Ctrl+Alt+L: used once you save."
     dialog.hotkey_edits["copy_last"].clear()
     assert dialog.hotkey_status["copy_last"].text() == "Off once you save."
+
+
+def test_the_gnome_shortcut_is_offered_only_when_asked(qtbot: QtBot) -> None:
+    dialog = SettingsDialog(Config())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.gnome_shortcut.isVisible()
+    dialog.offer_gnome_shortcut(True)
+    assert dialog.gnome_shortcut.isVisible()
+    with qtbot.waitSignal(dialog.gnome_shortcut_requested):
+        dialog.gnome_shortcut.click()
+    dialog.gnome_shortcut_added()
+    assert not dialog.gnome_shortcut.isEnabled()
