@@ -80,7 +80,13 @@ class SecretServicePersistence(BasePersistence):  # type: ignore[misc]  # untype
             # No session bus at all (ssh, containers) surfaces as OSError or KeyError.
             raise KeyringUnavailable("no Secret Service answers on the session bus") from exc
         try:
-            collection = secretstorage.get_default_collection(connection)
+            # The default keyring as it is: never created here.  Creating one asks the
+            # desktop for a new password, a prompt that waits for ever where nobody can
+            # answer it (seen on a GNOME session without a login keyring).
+            try:
+                collection = secretstorage.Collection(connection)
+            except secretstorage.exceptions.ItemNotFoundException as exc:
+                raise KeyringUnavailable("the Secret Service has no default keyring") from exc
             if unlock and collection.is_locked():
                 collection.unlock()  # the desktop may ask for the keyring password
             if collection.is_locked():

@@ -59,6 +59,9 @@ NO_PORTAL_HELP = (
     "Bind a shortcut in your desktop's keyboard settings to the command 'meettray now'."
 )
 
+#: On GNOME, Settings does that in one click (see platform.gnome_shortcut).
+GNOME_HELP = "On GNOME, Settings → Global hotkeys adds it for you."
+
 #: The portal's codes, and ours for "no answer at all".
 SUCCESS, CANCELLED, ENDED, NO_ANSWER = 0, 1, 2, -1
 
@@ -239,10 +242,13 @@ class PortalBackend(HotkeyBackend):
                 )
 
     def _fail_all(self, answer: Answer, message: str) -> None:
+        from meettray.platform.gnome_shortcut import is_gnome
+
         text = answer.problem or message
         log.info("portal shortcuts: %s (code %d)", text, answer.code)
+        help_text = f"{NO_PORTAL_HELP} {GNOME_HELP}" if is_gnome() else NO_PORTAL_HELP
         for action in self._wanted:
-            self.registration_failed.emit(action, f"{text} {NO_PORTAL_HELP}")
+            self.registration_failed.emit(action, f"{text} {help_text}")
 
     def _activated(self, session: str, shortcut_id: str) -> None:
         if session == self._session and shortcut_id in self._wanted:

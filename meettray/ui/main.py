@@ -11,6 +11,7 @@ of the event loop, with sign-in and the network on a worker thread.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -151,9 +152,23 @@ def run(*, config_path: Path | None, demo: bool = False, verbose: int = 0) -> in
     startup.claim = claim
     QTimer.singleShot(0, startup.begin)
     try:
-        return int(app.exec())
+        status = int(app.exec())
     finally:
         startup.close()
+    return _leave(status)
+
+
+def _leave(status: int) -> int:
+    """The exit status; a worker still stuck in a call that never returns (a desktop
+    prompt nobody answers) must not keep a quitting tray alive: at exit, Qt's thread
+    pool would wait for it for ever.  The waits in shutdown came first."""
+    from PySide6.QtCore import QThreadPool
+
+    if QThreadPool.globalInstance().activeThreadCount():
+        log.warning("a background task did not finish in time: quitting without it")
+        logging.shutdown()
+        os._exit(status)
+    return status
 
 
 def build_service(config: Config, **options: object) -> MeetingService:
