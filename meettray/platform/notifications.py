@@ -137,6 +137,7 @@ class DBusNotifier(QObject):
         replaces = self._shown
 
         def sent(shown: int) -> None:
+            log.info("notification %d shown", shown)
             self._shown, self._context = shown, context
             self._next()
 

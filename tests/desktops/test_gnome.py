@@ -101,7 +101,8 @@ def test_now_lands_on_the_clipboard_through_xwayland(
     pasted = subprocess.run(["xclip", "-selection", "clipboard", "-o"], env=session_env(shell),
                             capture_output=True, text=True, timeout=10, check=False)  # fmt: skip
     assert pasted.stdout == meeting["joinWebUrl"]
-    assert "notifications: the desktop's notification server" in running.text()
+    assert "notifications: the desktop's notification server" in running.text()  # gnome-shell
+    assert wait_for(lambda: re.search(r"notification \d+ shown", running.text()), timeout=5)
     assert not [word for word in BROKEN if word in running.text()]
 
 
