@@ -277,8 +277,10 @@ class MeetingService:
         """Delete the meeting on the server, then from history.
 
         An online meeting's join link keeps working after the delete, so its lobby is
-        first set to "only the organizer": whoever opens the link later waits there.  A
-        meeting the server no longer knows (404) is simply removed from history.
+        first set to "only the organizer": whoever opens the link later waits there.  An
+        online meeting the server no longer knows (404) is simply removed from history.
+        A calendar event it does not find was not cancelled: no invitee heard of it, so
+        the person is told and the entry stays.
         """
         try:
             if not meeting.is_calendar_event:  # an event's cancellation reaches invitees
@@ -287,6 +289,17 @@ class MeetingService:
         except GraphError as exc:
             if exc.status != 404:
                 raise
+            if meeting.is_calendar_event:
+                raise GraphError(
+                    f"No cancellation was sent: Outlook did not find the event “{meeting.subject}”."
+                    " It may have been moved or deleted in Outlook; cancel it there, so that "
+                    "the people invited hear of it. It stays in History.",
+                    status=404,
+                    code=exc.code,
+                    detail=exc.detail,
+                    request_id=exc.request_id,
+                    diagnostics=exc.diagnostics,
+                ) from exc
         self.history.delete(meeting.id)
 
     def _organizer(self) -> str:

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import requests
 
 from meettray.accounts import CALENDAR, MEETINGS, TokenProvider
-from meettray.errors import GraphError, NetworkError
+from meettray.errors import GraphError, MeettrayError, NetworkError
 from meettray.graph import wire
 from meettray.graph.errors import UNREADABLE_RESPONSE, unusable_answer
 from meettray.graph.transport import MAX_TOTAL_WAIT, TIMEOUT, GraphResponse, Transport
@@ -95,6 +95,7 @@ class GraphClient:
             body=wire.create_or_get_body(request, external_id),
             scopes=(MEETINGS,),
             idempotent=True,
+            prefer=(wire.UNKNOWN_ENUMS,),
         )
 
     def _meeting(
@@ -123,27 +124,61 @@ class GraphClient:
         """Create (or get, on a retry) an online meeting; then apply settings createOrGet lacks."""
         response = self._create_or_get(request, external_id)
         meeting = self._meeting(response, wire.meeting_from_graph, account)
-        warnings: list[str] = []
-        patch = wire.settings_patch(request)
-        if patch:
-            try:
-                patched = self._transport.send(
-                    "PATCH",
-                    f"{self._owner}/onlineMeetings/{quote(meeting.id, safe='')}",
-                    body=patch,
-                    scopes=(MEETINGS,),
-                    idempotent=True,
-                )
-                meeting = self._meeting(
-                    patched, wire.meeting_from_graph, account, created_at=meeting.created_at
-                )
-            except (GraphError, NetworkError) as exc:
-                # The meeting exists and its link works: keep it, say what is missing.
-                warnings.append(
-                    "The meeting was created, but its lobby and presenter settings could "
-                    f"not be applied: {exc.message}"
-                )
+        meeting, warnings = self._apply_settings(request, meeting, account)
         return CreateResult(meeting, existed=response.status_code == 200, warnings=tuple(warnings))
+
+    def _apply_settings(
+        self, request: MeetingRequest, meeting: Meeting, account: str
+    ) -> tuple[Meeting, list[str]]:
+        """The settings createOrGet does not take, in one PATCH; if Graph refuses the
+        pair, each on its own, so that one refused setting does not lose the other.
+        The meeting exists and its link works whatever happens: a setting not applied
+        is a warning naming it and why."""
+        parts = {
+            name: part
+            for name, part in (("lobby", wire.lobby_patch(request)),
+                               ("presenters", wire.presenters_patch(request)))
+            if part
+        }  # fmt: skip
+        if not parts:
+            return meeting, []
+        answer: GraphResponse | None = None
+        failed: dict[str, MeettrayError] = {}
+        try:
+            answer = self._patch_meeting(
+                meeting, {k: v for p in parts.values() for k, v in p.items()}
+            )
+        except (GraphError, NetworkError) as exc:
+            if len(parts) == 1 or not (isinstance(exc, GraphError) and exc.status == 400):
+                failed = dict.fromkeys(parts, exc)
+            else:
+                for name, part in parts.items():
+                    try:
+                        answer = self._patch_meeting(meeting, part)
+                    except (GraphError, NetworkError) as alone:
+                        failed[name] = alone
+        warnings = [_not_applied(name, request, error) for name, error in failed.items()]
+        if answer is not None:
+            body = _json_of(answer)
+            meeting = self._meeting(answer, wire.meeting_from_graph, account,
+                                    created_at=meeting.created_at, body=body)  # fmt: skip
+            shown = wire.lobby_scope(body)
+            if "lobby" in parts and "lobby" not in failed and shown != request.lobby_bypass:
+                warnings.append(
+                    f"Teams reports the lobby as “{shown}”, not “{request.lobby_bypass}” as "
+                    "asked; check it in the meeting's options in Teams."
+                )
+        return meeting, warnings
+
+    def _patch_meeting(self, meeting: Meeting, body: dict[str, Any]) -> GraphResponse:
+        return self._transport.send(
+            "PATCH",
+            f"{self._owner}/onlineMeetings/{quote(meeting.id, safe='')}",
+            body=body,
+            scopes=(MEETINGS,),
+            idempotent=True,
+            prefer=(wire.UNKNOWN_ENUMS,),
+        )
 
     def create_event(
         self, request: MeetingRequest, transaction_id: str, *, account: str = ""
@@ -158,6 +193,7 @@ class GraphClient:
             body=wire.event_body(request, transaction_id),
             scopes=(CALENDAR,),
             idempotent=True,
+            prefer=(wire.IMMUTABLE_IDS,),
         )
         body = _json_of(response)
         warnings: list[str] = []
@@ -198,7 +234,13 @@ class GraphClient:
             self._transport.wait(delay, "Exchange has not added the Teams link to the event yet")
             try:
                 read = _json_of(
-                    self._transport.send("GET", path, scopes=(CALENDAR,), idempotent=True)
+                    self._transport.send(
+                        "GET",
+                        path,
+                        scopes=(CALENDAR,),
+                        idempotent=True,
+                        prefer=(wire.IMMUTABLE_IDS,),
+                    )
                 )
             except (GraphError, NetworkError) as exc:
                 log.info("could not read the new event back: %s", exc.message)
@@ -224,6 +266,7 @@ class GraphClient:
                 f"{self._owner}/onlineMeetings?$filter=JoinWebUrl%20eq%20'{quote(probe, safe='')}'",
                 scopes=(MEETINGS,),
                 idempotent=True,
+                prefer=(wire.UNKNOWN_ENUMS,),
             )
         except GraphError as exc:
             # Live Graph answers an unknown link with 404 (or 400), not an empty list:
@@ -265,6 +308,7 @@ class GraphClient:
             f"{self._owner}/onlineMeetings/{quote(str(identifier), safe='')}",
             scopes=(MEETINGS,),
             idempotent=True,
+            prefer=(wire.UNKNOWN_ENUMS,),
         )
         return None
 
@@ -272,28 +316,39 @@ class GraphClient:
         """Only the organizer bypasses the lobby: anyone who opens the link from now on
         waits there.  Deleting an online meeting leaves its join link working (live
         behaviours, round 1), so cancelling does this first."""
-        self._transport.send(
-            "PATCH",
-            f"{self._owner}/onlineMeetings/{quote(meeting.id, safe='')}",
-            body={"lobbyBypassSettings": {"scope": "organizer", "isDialInBypassEnabled": False}},
-            scopes=(MEETINGS,),
-            idempotent=True,
+        self._patch_meeting(
+            meeting, {"lobbyBypassSettings": {"scope": "organizer", "isDialInBypassEnabled": False}}
         )
 
     def delete_meeting(self, meeting: Meeting) -> None:
         """Cancel a meeting on the server (an online meeting, or the calendar event)."""
-        collection, scope = (
-            ("events", CALENDAR) if meeting.is_calendar_event else ("onlineMeetings", MEETINGS)
+        collection, scope, prefer = (
+            ("events", CALENDAR, wire.IMMUTABLE_IDS)
+            if meeting.is_calendar_event
+            else ("onlineMeetings", MEETINGS, wire.UNKNOWN_ENUMS)
         )
         self._transport.send(
             "DELETE",
             f"{self._owner}/{collection}/{quote(meeting.id, safe='')}",
             scopes=(scope,),
             idempotent=True,
+            prefer=(prefer,),
         )
 
 
 def _json_of(response: GraphResponse) -> Any:
     return wire.json_body(
         response.content, status=response.status_code, request_id=response.request_id
+    )
+
+
+#: What each setting is called when it could not be applied.
+_SETTING_NAMES = {"lobby": "lobby setting", "presenters": "presenter setting"}
+
+
+def _not_applied(name: str, request: MeetingRequest, error: MeettrayError) -> str:
+    value = request.lobby_bypass if name == "lobby" else request.allowed_presenters
+    return (
+        f"The meeting was created and its link works, but its {_SETTING_NAMES[name]} "
+        f"(“{value}”) was not applied: {error.message}"
     )

@@ -121,6 +121,7 @@ class Transport:
         scopes: Sequence[str],
         idempotent: bool,
         body: dict[str, Any] | None = None,
+        prefer: Sequence[str] = (),
     ) -> GraphResponse:
         url = self.base_url + path
         # One client-request-id for the whole action, retries included: support sees one story.
@@ -136,6 +137,8 @@ class Transport:
                 "return-client-request-id": "true",
                 "Accept": "application/json",
             }
+            if prefer:
+                headers["Prefer"] = ", ".join(prefer)
             try:
                 response = self._session.request(
                     method, url, json=body, headers=headers, timeout=self._timeout, stream=True

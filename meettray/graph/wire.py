@@ -14,6 +14,7 @@ from datetime import datetime, timezone, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
 
+from meettray.choices import LOBBY_BYPASS_SCOPES
 from meettray.config import CLOUDS
 from meettray.graph.errors import (
     INSECURE_JOIN_LINK,
@@ -53,17 +54,49 @@ def participants(request: MeetingRequest) -> list[dict[str, str]]:
     ]
 
 
-def settings_patch(request: MeetingRequest) -> dict[str, Any]:
-    """Settings ``createOrGet`` does not take, to apply with a ``PATCH`` afterwards."""
-    patch: dict[str, Any] = {}
-    if request.lobby_bypass:
-        patch["lobbyBypassSettings"] = {
-            "scope": request.lobby_bypass,
-            "isDialInBypassEnabled": False,
-        }
-    if request.allowed_presenters:
-        patch["allowedPresenters"] = request.allowed_presenters
+#: ``Prefer`` for every onlineMeetings request: ``invited`` and
+#: ``organizationExcludingGuests`` are evolvable enum members, refused without it and
+#: read back as ``unknownFutureValue`` (live behaviours, round 2).
+UNKNOWN_ENUMS = "include-unknown-enum-members"
+#: ``Prefer`` for calendar events: an id that survives Outlook moving the item.
+IMMUTABLE_IDS = 'IdType="ImmutableId"'
+#: How a lobby value meettray does not know is shown (``unknownFutureValue`` among them).
+ORGANISATION_LOBBY = "set by your organisation"
+
+
+def lobby_patch(request: MeetingRequest) -> dict[str, Any]:
+    """The lobby setting createOrGet does not take, for a ``PATCH`` afterwards."""
+    if not request.lobby_bypass:
+        return {}
+    return {"lobbyBypassSettings": {"scope": request.lobby_bypass, "isDialInBypassEnabled": False}}
+
+
+def presenters_patch(request: MeetingRequest) -> dict[str, Any]:
+    """Who presents, for a ``PATCH`` afterwards.
+
+    A presenter role holds only when ``roleIsPresenter`` and the attendees with their
+    roles arrive in the same request (createOrGet drops roles; a PATCH of attendees
+    replaces the whole list): that PATCH carries them all.
+    """
+    if not request.allowed_presenters:
+        return {}
+    patch: dict[str, Any] = {"allowedPresenters": request.allowed_presenters}
+    if request.allowed_presenters == "roleIsPresenter":
+        patch["participants"] = {"attendees": participants(request)}
     return patch
+
+
+def settings_patch(request: MeetingRequest) -> dict[str, Any]:
+    """Every setting createOrGet does not take, for one ``PATCH`` afterwards."""
+    return {**lobby_patch(request), **presenters_patch(request)}
+
+
+def lobby_scope(body: Any) -> str:
+    """Who bypasses the lobby, as an answer says; a value meettray does not know (Graph's
+    ``unknownFutureValue``, a newer one) is :data:`ORGANISATION_LOBBY`, never a crash."""
+    settings = body.get("lobbyBypassSettings") if isinstance(body, dict) else None
+    scope = settings.get("scope") if isinstance(settings, dict) else None
+    return scope if scope in LOBBY_BYPASS_SCOPES else ORGANISATION_LOBBY
 
 
 def event_body(request: MeetingRequest, transaction_id: str) -> dict[str, Any]:

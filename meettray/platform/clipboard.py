@@ -17,7 +17,7 @@ import subprocess
 import sys
 import threading
 from dataclasses import dataclass
-from typing import BinaryIO, Protocol
+from typing import IO, Protocol
 
 #: Seconds to wait for the holder to own the clipboard.
 HOLDER_READY_TIMEOUT = 15.0
@@ -150,7 +150,7 @@ class WlCopyClipboard:
         return CopyOutcome(True, "Copied to the clipboard.")
 
 
-def _said(errors: BinaryIO) -> str:
+def _said(errors: IO[bytes]) -> str:
     """wl-copy's own last words ("This seat has no keyboard"), bounded, as plain text."""
     from meettray.plaintext import displayable
 

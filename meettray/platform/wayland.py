@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import socket
 import struct
+import sys
 from collections.abc import Mapping
 
 DATA_CONTROL = ("zwlr_data_control_manager_v1", "ext_data_control_manager_v1")
@@ -43,6 +44,8 @@ def socket_path(env: Mapping[str, str] | None = None) -> str | None:
 
 def offered_globals(path: str, timeout: float = 2.0) -> set[str]:
     """The interface names the compositor's registry announces.  Raises :class:`WaylandError`."""
+    if sys.platform == "win32":
+        raise WaylandError("there is no Wayland on Windows")
     request = _message(_DISPLAY, 1, struct.pack("<I", _REGISTRY))  # wl_display.get_registry
     request += _message(_DISPLAY, 0, struct.pack("<I", _CALLBACK))  # wl_display.sync
     names: set[str] = set()

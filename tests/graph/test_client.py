@@ -79,7 +79,7 @@ def test_a_failed_patch_keeps_the_meeting_and_warns(
     result = graph.create_meeting(request(lobby_bypass="everyone"), "ext-3")
 
     assert result.meeting.join_url
-    assert "could not be applied" in result.warnings[0]
+    assert "lobby setting (“everyone”) was not applied" in result.warnings[0]
 
 
 def test_retry_after_is_honoured(

@@ -32,17 +32,21 @@ class Fault:
     times: int = 1
     field: str = ""
     value: object = None
+    #: Only requests whose body holds this text (e.g. one setting among several).
+    body_holds: str = ""
 
-    def matches(self, method: str, path: str) -> bool:
-        return (self.method is None or self.method == method) and re.search(
-            self.path, path
-        ) is not None
+    def matches(self, method: str, path: str, body: bytes = b"") -> bool:
+        return (
+            (self.method is None or self.method == method)
+            and re.search(self.path, path) is not None
+            and self.body_holds.encode() in body
+        )
 
 
-def take_fault(faults: list[Fault], method: str, path: str) -> Fault | None:
+def take_fault(faults: list[Fault], method: str, path: str, body: bytes = b"") -> Fault | None:
     """The first fault matching the request, used up once (call with the fake's lock held)."""
     for fault in faults:
-        if fault.matches(method, path):
+        if fault.matches(method, path, body):
             fault.times -= 1
             if fault.times <= 0:
                 faults.remove(fault)

@@ -48,6 +48,32 @@ _PATCHABLE_FIELDS = frozenset(
 )
 
 
+#: Evolvable members of lobbyBypassSettings.scope: refused in a request, and read back
+#: as ``unknownFutureValue``, unless ``Prefer: include-unknown-enum-members`` was sent.
+EVOLVABLE_LOBBY = frozenset({"invited", "organizationExcludingGuests"})
+
+
+def _prefers(headers: dict[str, str], value: str) -> bool:
+    return value.lower() in headers.get("prefer", "").lower()
+
+
+def _shown(meeting: dict[str, Any], unknown_enums: bool) -> dict[str, Any]:
+    """A meeting as Graph writes it for this request: without the Prefer header, an
+    evolvable value is ``unknownFutureValue``."""
+    scope = (meeting.get("lobbyBypassSettings") or {}).get("scope")
+    if unknown_enums or scope not in EVOLVABLE_LOBBY:
+        return meeting
+    shown = copy.deepcopy(meeting)
+    shown["lobbyBypassSettings"]["scope"] = "unknownFutureValue"
+    return shown
+
+
+def _check_enums(payload: dict[str, Any], unknown_enums: bool) -> None:
+    scope = (payload.get("lobbyBypassSettings") or {}).get("scope")
+    if scope in EVOLVABLE_LOBBY and not unknown_enums:
+        raise Reply(400, graph_error("BadRequest", f"Requested value '{scope}' was not found."))
+
+
 class GraphService:
     """Meetings and events, kept per organizer; callers are checked against ``identity``."""
 
@@ -226,9 +252,28 @@ class GraphService:
             if caller.user is None or owner != "me":
                 raise Reply(403, graph_error("ErrorAccessDenied", "Access is denied."))
             organizer = self.organizer(caller, owner, frozenset({"Calendars.ReadWrite"}))
-            return self.events_request(method, rest, organizer, body)
+            immutable = _prefers(headers, 'IdType="ImmutableId"')
+            return self.events_request(method, rest, organizer, body, immutable=immutable)
         organizer = self.organizer(caller, owner, _MEETING_SCOPES)
         payload = json_body(body) if method in ("POST", "PATCH") else {}
+        unknown_enums = _prefers(headers, "include-unknown-enum-members")
+        _check_enums(payload, unknown_enums)
+        answer = self._meetings_request(method, rest, organizer, payload, query)
+        if isinstance(answer.body, dict) and "joinWebUrl" in answer.body:
+            answer = Answer(answer.status, _shown(answer.body, unknown_enums))
+        elif isinstance(answer.body, dict) and "value" in answer.body:
+            shown = [_shown(m, unknown_enums) for m in answer.body["value"]]
+            answer = Answer(answer.status, {**answer.body, "value": shown})
+        return answer
+
+    def _meetings_request(
+        self,
+        method: str,
+        rest: str,
+        organizer: FakeUser,
+        payload: dict[str, Any],
+        query: dict[str, list[str]] | None,
+    ) -> Answer:
         if method == "POST" and rest == "":
             _check_presenters(payload)
             return Answer(201, self.new_meeting(organizer, payload))
@@ -271,6 +316,11 @@ class GraphService:
                 )
                 if existing is not None:
                     return Answer(200, existing)
+                # createOrGet takes attendees but drops their roles (live, round 2).
+                attendees = (payload.get("participants") or {}).get("attendees") or []
+                for attendee in attendees:
+                    if isinstance(attendee, dict):
+                        attendee["role"] = "attendee"
                 return Answer(201, self.new_meeting(organizer, payload))
         meeting_id = unquote(rest.lstrip("/"))
         with self._lock:
@@ -293,19 +343,45 @@ class GraphService:
                         400,
                         graph_error("BadRequest", "Both startDateTime and endDateTime are needed."),
                     )
-                _check_presenters({**meeting, **payload})
-                meeting.update(copy.deepcopy(payload))
+                # The request alone decides: roleIsPresenter needs the attendees with
+                # their roles in the same PATCH (live, round 2); the stored ones do not count.
+                _check_presenters(payload)
+                update = copy.deepcopy(payload)
+                if "participants" in update:  # the attendee list is replaced; the organizer stays
+                    update["participants"] = {
+                        **update["participants"],
+                        "organizer": meeting["participants"]["organizer"],
+                    }
+                meeting.update(update)
                 return Answer(200, meeting)
         raise Reply(405, graph_error("BadRequest", f"{method} is not supported here."))
 
-    def events_request(self, method: str, rest: str, organizer: FakeUser, body: bytes) -> Answer:
+    def move_events(self) -> None:
+        """As when Outlook moves items (to another folder, an archive): every event gets a
+        new id; only its immutable id stays (live behaviours, round 2)."""
+        with self._lock:
+            for event in self.events.values():
+                event["id"] = "AAMk" + b64url(secrets.token_bytes(30))
+
+    def events_request(
+        self, method: str, rest: str, organizer: FakeUser, body: bytes, *, immutable: bool = False
+    ) -> Answer:
+        """Events, kept by immutable id; ``immutable``: the caller sent
+        ``Prefer: IdType="ImmutableId"``, so ids in and out are the immutable ones."""
+
+        def view(event: dict[str, Any]) -> dict[str, Any]:
+            shown = copy.deepcopy(event)
+            if immutable:
+                shown["id"] = event["_immutable"]
+            return shown
+
         if method == "POST" and rest == "":
             payload = json_body(body)
             transaction = payload.get("transactionId")
             with self._lock:
                 for event in self.events.values():
                     if transaction and event.get("transactionId") == transaction:
-                        return Answer(201, event)  # a retried POST: the first event
+                        return Answer(201, view(event))  # a retried POST: the first event
             try:
                 start = datetime.fromisoformat(payload["start"]["dateTime"])
                 end = datetime.fromisoformat(payload["end"]["dateTime"])
@@ -327,9 +403,11 @@ class GraphService:
                 },
             )
             event_id = "AAMk" + b64url(secrets.token_bytes(30))
+            immutable_id = "AAkALg" + b64url(secrets.token_bytes(30))
             online = payload.get("isOnlineMeeting") is True
             event = {
                 "id": event_id,
+                "_immutable": immutable_id,
                 "transactionId": transaction,
                 "subject": payload.get("subject"),
                 "start": payload["start"],
@@ -350,18 +428,23 @@ class GraphService:
                 "_organizer": organizer.oid,
             }
             with self._lock:
-                self.events[event_id] = event
+                self.events[immutable_id] = event
                 self._maybe_add_link(event)
-            return Answer(201, copy.deepcopy(event))
+            return Answer(201, view(event))
         event_id = unquote(rest.lstrip("/"))
         with self._lock:
-            if method == "GET" and event_id in self.events:
-                event = self.events[event_id]
+            key = next(
+                (k for k, e in self.events.items()
+                 if (e["_immutable"] if immutable else e["id"]) == event_id),
+                None,
+            )  # fmt: skip
+            if method == "GET" and key is not None:
+                event = self.events[key]
                 event["_reads"] += 1
                 self._maybe_add_link(event)
-                return Answer(200, copy.deepcopy(event))
-            if method == "DELETE" and event_id in self.events:
-                del self.events[event_id]
+                return Answer(200, view(event))
+            if method == "DELETE" and key is not None:
+                del self.events[key]
                 return Answer(204, None)
         raise Reply(404, graph_error("ErrorItemNotFound", "The specified object was not found."))
 

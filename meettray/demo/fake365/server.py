@@ -182,7 +182,12 @@ class FakeMicrosoft365:
 
     @property
     def events(self) -> dict[str, dict[str, Any]]:
+        """Calendar events, by immutable id."""
         return self.graph.events
+
+    def move_events(self) -> None:
+        """Outlook moved every event: their ids change; immutable ids stay."""
+        self.graph.move_events()
 
     def add_user(self, upn: str, name: str, **flags: Any) -> FakeUser:
         return self.identity.add_user(upn, name, **flags)
@@ -229,7 +234,7 @@ class FakeMicrosoft365:
         query = parse_qs(parts.query)
         with self._lock:
             self.requests.append(RecordedRequest(method, path, query, headers, body, peer))
-            fault = take_fault(self.faults, method, path)
+            fault = take_fault(self.faults, method, path, body)
         is_graph = path.startswith("/v1.0/")
         if is_graph and self.latency:
             time.sleep(self.latency)
