@@ -205,3 +205,24 @@ def test_cancel_locks_the_lobby_before_deleting(
     assert sent[0].json()["lobbyBypassSettings"]["scope"] == "organizer"
     assert meeting.id not in fake.meetings
     assert stored(service.history, meeting.id) is None
+
+
+def test_live_row_an_event_outlook_no_longer_finds_is_never_taken_as_cancelled(
+    fake: FakeMicrosoft365, service: MeetingService, signed_in: DelegatedAuth
+) -> None:
+    """A 404 for a calendar event: no cancellation reached the people invited, so the
+    person is told, and the entry stays (live behaviours, round 2)."""
+    signed_in.sign_in_browser(["OnlineMeetings.ReadWrite", "Calendars.ReadWrite"], timeout=20)
+    request = build_schedule(subject="Review", start="2026-12-01T10:00Z", duration_minutes=30,
+                             attendees=["lee@contoso.example"], calendar=True)  # fmt: skip
+    meeting = service.create(request).meeting
+    fake.events.clear()  # deleted in Outlook, or moved where this id no longer reaches
+
+    with pytest.raises(GraphError) as caught:
+        service.cancel(meeting)
+
+    assert caught.value.message.startswith(
+        "No cancellation was sent: Outlook did not find the event “Review”."
+    )
+    assert caught.value.request_id
+    assert stored(service.history, meeting.id) is not None  # still in History
