@@ -337,6 +337,12 @@ def test_no_browser_suggests_device_code(
         (53003, AuthError, "Conditional Access policy blocked this sign-in"),
         (50020, AuthError, "not a member of this organisation"),
         (500200, AuthError, "Personal Microsoft accounts cannot create Teams meetings"),
+        (53000, AuthError, "only from a device it manages and finds compliant"),
+        (53001, AuthError, "only from a computer joined to its domain"),
+        (53002, AuthError, "meettray is not one of them"),
+        (50097, AuthError, "requires this device to prove itself"),
+        (50194, ConfigError, "accepts sign-ins from one organisation only"),
+        (65004, AuthError, "You declined the permissions"),
     ],
 )
 def test_live_row_browser_sign_in_errors_carry_the_code_only_in_the_description(
@@ -417,3 +423,52 @@ def test_a_stray_local_post_cannot_abort_a_sign_in(
 
     assert strays == [400]
     assert who.username == "adele@contoso.example"
+
+
+@pytest.mark.parametrize("code", [53000, 53001, 50097, 53003])
+def test_live_row_a_device_rule_met_with_a_code_says_to_use_the_browser(
+    fake: FakeMicrosoft365, account: AccountConfig, tmp_path: Path, code: int
+) -> None:
+    """Device code never satisfies a device policy, and tenants can block that flow
+    (53003): the fix is the browser, not IT (live behaviours, round 2)."""
+    fake.signed_in_user.sign_in_error = code
+    signer = delegated(account, tmp_path)
+
+    prompt = signer.begin_device_code()
+    with pytest.raises(AuthError) as caught:
+        signer.finish_device_code(prompt)
+
+    assert caught.value.message.startswith("Sign-in with a code cannot meet your organisation's")
+    assert "without --device-code" in caught.value.fix
+    assert f"AADSTS{code}" in caught.value.detail
+
+
+def test_live_row_a_declined_consent_is_the_persons_not_an_admins(
+    fake: FakeMicrosoft365, account: AccountConfig, browser: FakeBrowser, tmp_path: Path
+) -> None:
+    fake.signed_in_user.sign_in_error = 65004
+
+    with pytest.raises(AuthError) as caught:
+        delegated(account, tmp_path, browser).sign_in_browser(timeout=20)
+
+    assert "administrator" not in caught.value.message
+    assert "Sign in again and accept them" in caught.value.message
+
+
+def test_a_personal_account_chosen_by_mistake_keeps_the_work_account(
+    fake: FakeMicrosoft365, account: AccountConfig, browser: FakeBrowser, tmp_path: Path
+) -> None:
+    """Check first, then remove: the work account stays signed in."""
+    signer = delegated(account, tmp_path, browser)
+    work = signer.sign_in_browser(timeout=20)
+    fake.signed_in_user = fake.add_user(
+        "someone@outlook.example", "Some One", tenant_id=PERSONAL_TENANT_ID, personal=True
+    )
+
+    with pytest.raises(AuthError, match="Personal Microsoft accounts"):
+        signer.sign_in_browser(timeout=20)
+
+    kept = signer.account()
+    assert kept is not None
+    assert kept.username == work.username
+    assert signer.token([auth.MEETINGS])  # its tokens too

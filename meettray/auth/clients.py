@@ -235,11 +235,11 @@ class DelegatedAuth(_MsalClient):
         result = call_msal(lambda: app.acquire_token_by_device_flow(prompt.flow))
         if cancel is not None and cancel.cancelled and "access_token" not in result:
             raise SignInCancelled("Sign-in was cancelled.")
-        return self._signed_in(result)
+        return self._signed_in(result, device_code=True)
 
-    def _signed_in(self, result: dict[str, Any]) -> Account:
+    def _signed_in(self, result: dict[str, Any], *, device_code: bool = False) -> Account:
         if "access_token" not in result:
-            raise auth_error(result)
+            raise auth_error(result, device_code=device_code)
         claims = result.get("id_token_claims") or {}
         account = Account(
             username=claims.get("preferred_username", ""),
@@ -247,19 +247,23 @@ class DelegatedAuth(_MsalClient):
             tenant_id=claims.get("tid", ""),
             object_id=claims.get("oid", ""),
         )
-        # Keep exactly one account: a new sign-in replaces any other.
         app = self._client()
-        for other in app.get_accounts():
-            if other.get("local_account_id") != account.object_id:
-                app.remove_account(other)
-        log.info("signed in as %s (tenant %s)", account.username, account.tenant_id)
         if account.is_personal:
-            self.sign_out()
+            # Check first, then remove: a personal account chosen by mistake must not
+            # cost the work account that was signed in.
+            for mistaken in app.get_accounts():
+                if mistaken.get("local_account_id") == account.object_id:
+                    app.remove_account(mistaken)
             raise AuthError(
                 "Personal Microsoft accounts cannot create Teams meetings through Microsoft "
                 "Graph. Sign in with a work or school account.",
                 detail=f"tenant {account.tenant_id}",
             )
+        # Keep exactly one account: a new sign-in replaces any other.
+        for other in app.get_accounts():
+            if other.get("local_account_id") != account.object_id:
+                app.remove_account(other)
+        log.info("signed in as %s (tenant %s)", account.username, account.tenant_id)
         return account
 
     def sign_out(self) -> None:

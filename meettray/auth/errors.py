@@ -53,7 +53,14 @@ def call_msal(call: Callable[[], Any]) -> Any:
 
 
 _SIGN_IN_AGAIN = frozenset({50173, 70008, 70043, 700082, 700084, 50078, 50076, 50079})
-_ADMIN_CONSENT = frozenset({90094, 90099, 90008, 65004})
+_ADMIN_CONSENT = frozenset({90094, 90099, 90008})
+#: Conditional Access rules about the device (or the flow): sign-in with a code can never
+#: meet them, and tenants may block that flow outright (53003).
+_DEVICE_RULES = frozenset({53000, 53001, 50097, 53003})
+_USE_THE_BROWSER = (
+    "Sign in with the browser instead: 'meettray login' without --device-code, or "
+    "Sign in… in the tray."
+)
 
 
 def _aadsts(description: str) -> int | None:
@@ -91,14 +98,53 @@ _KNOWN: dict[int, tuple[type[MeettrayError], str, str]] = {
         "Personal Microsoft accounts cannot create Teams meetings through Microsoft Graph.",
         "Sign in with a work or school account: meettray login",
     ),
+    53000: (
+        AuthError,
+        "Your organisation allows this sign-in only from a device it manages and finds "
+        "compliant, and this one is not (yet).",
+        "Sign in on a device your organisation manages, or ask your IT support to enrol this "
+        "one (Intune, Company Portal). Once it is, sign in with the browser.",
+    ),
+    53001: (
+        AuthError,
+        "Your organisation allows this sign-in only from a computer joined to its domain.",
+        "Sign in on a domain-joined computer, or ask your IT support.",
+    ),
+    53002: (
+        AuthError,
+        "Your organisation allows sign-in only from the apps it approved, and meettray is not "
+        "one of them.",
+        "Ask your IT support to allow meettray's app registration in the Conditional Access "
+        "policy.",
+    ),
+    50097: (
+        AuthError,
+        "Your organisation requires this device to prove itself during sign-in.",
+        "Sign in with the browser on a registered device (on Linux, Microsoft Edge can do "
+        "this; on Windows and macOS, the system's sign-in). Ask your IT support if it still "
+        "fails.",
+    ),
+    50194: (
+        ConfigError,
+        "The app registration accepts sign-ins from one organisation only, and the settings "
+        'ask for any organisation ([account] tenant = "organizations" or "common").',
+        "Set [account] tenant to your organisation's domain (contoso.com) or its tenant ID.",
+    ),
+    65004: (
+        AuthError,
+        "You declined the permissions meettray asked for, so it cannot create meetings.",
+        "Sign in again and accept them. They let meettray create Teams meetings for you and "
+        "nothing else.",
+    ),
 }
 
 
-def auth_error(result: dict[str, Any]) -> MeettrayError:
+def auth_error(result: dict[str, Any], *, device_code: bool = False) -> MeettrayError:
     """Map an MSAL/identity-platform error dict to a typed error with a plain message.
 
     Decided by the AADSTS codes: from ``error_codes``, or from ``error_description``,
-    which is all the browser flow's answer carries.
+    which is all the browser flow's answer carries.  ``device_code``: the sign-in used
+    a code, which never satisfies a device rule: the answer is the browser.
     """
     error = str(result.get("error", ""))
     description = str(result.get("error_description", ""))
@@ -107,6 +153,14 @@ def auth_error(result: dict[str, Any]) -> MeettrayError:
         codes.add(in_text)
     detail = f"{error}: {description.splitlines()[0] if description else ''}".strip(": ")
     request_id = str(result.get("correlation_id", ""))
+    if device_code and codes & _DEVICE_RULES:
+        return AuthError(
+            "Sign-in with a code cannot meet your organisation's rules for devices, or your "
+            f"organisation does not allow it. {_USE_THE_BROWSER}",
+            detail=detail,
+            request_id=request_id,
+            fix=_USE_THE_BROWSER,
+        )
     for code, (kind, message, fix) in _KNOWN.items():
         if code in codes:
             return kind(f"{message} {fix}", detail=detail, request_id=request_id, fix=fix)

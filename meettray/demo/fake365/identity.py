@@ -73,6 +73,16 @@ SIGN_IN_ERRORS = {
     500200: ("invalid_grant", "User account is a personal Microsoft account. Personal "
              "Microsoft accounts are not supported for this application unless explicitly "
              "invited to an organization."),
+    53000: ("access_denied", "Device is not in required device state: compliant. Conditional "
+            "Access policy requires a compliant device, and the device is not compliant."),
+    53001: ("access_denied", "Device is not in required device state: domain_joined. "
+            "Conditional Access policy requires a domain joined device."),
+    53002: ("access_denied", "Application used is not an approved application for Conditional "
+            "Access. User needs to use one of the apps from the list of approved applications."),
+    50097: ("interaction_required", "Device authentication is required."),
+    50194: ("invalid_request", "Application is not configured as a multi-tenant application. "
+            "Usage of the /common endpoint is not supported for such applications."),
+    65004: ("access_denied", "User declined to consent to access the app."),
 }  # fmt: skip
 
 
