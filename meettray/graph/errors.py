@@ -117,7 +117,8 @@ def _forbidden_message(user_id: str) -> str:
         return (
             f"The app is not allowed to create meetings for {user_id}. An "
             "administrator must grant it the OnlineMeetings.ReadWrite.All application "
-            "permission and a Teams application access policy that covers this user."
+            "permission and a Teams application access policy that covers this user. A "
+            "policy just granted or changed takes up to 30 minutes to apply."
         )
     return (
         "You are not allowed to create Teams meetings. Usually your account has no "
