@@ -26,6 +26,15 @@ CALENDAR_CONSENT_MESSAGE = (
 )
 
 
+#: Said as the browser opens: a page that shows an AADSTS error never comes back to
+#: meettray (an unregistered redirect, for one), so the person must know what to do.
+BROWSER_ERROR_HINT = (
+    "If the page shows an error with an AADSTS number, it will not come back here: close "
+    "it, cancel, and look the number up in 'meettray doctor' or the README's "
+    "Troubleshooting."
+)
+
+
 class TokenProvider(Protocol):
     """Anything that hands out bearer tokens for Graph."""
 

@@ -435,7 +435,7 @@ def _cmd_history(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
 
 
 def _cmd_login(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
-    from meettray.accounts import CALENDAR, MEETINGS, Cancellation
+    from meettray.accounts import BROWSER_ERROR_HINT, CALENDAR, MEETINGS, Cancellation
 
     scopes = (MEETINGS, CALENDAR) if args.calendar else (MEETINGS,)
     service = _service(args, demo)
@@ -460,7 +460,8 @@ def _cmd_login(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
                 )
                 account = service.finish_device_code(prompt, cancel=cancel)
             else:
-                print("Opening your browser to sign in… (Ctrl+C to cancel)", file=out, flush=True)
+                print("Opening your browser to sign in… (Ctrl+C to cancel)", file=out)
+                print(BROWSER_ERROR_HINT, file=out, flush=True)
                 account = service.sign_in_browser(scopes, cancel=cancel)
         except KeyboardInterrupt:
             cancel.cancel()

@@ -251,6 +251,22 @@ def test_unknown_client_id_is_a_settings_problem(
         delegated(other, tmp_path).begin_device_code()
 
 
+def test_live_row_a_wrong_client_id_fails_at_once_not_after_minutes_in_the_browser(
+    fake: FakeMicrosoft365, account: AccountConfig, tmp_path: Path
+) -> None:
+    """The sign-in page shows AADSTS700016 and never redirects back: meettray used to
+    wait for five minutes in silence.  Now it asks first, and the browser stays shut."""
+    other = AccountConfig(
+        client_id="not-registered", authority=account.authority, graph_endpoint=""
+    )
+    opened: list[str] = []
+
+    with pytest.raises(ConfigError, match="app registration was not found"):
+        delegated(other, tmp_path, opened.append).sign_in_browser(timeout=300)
+
+    assert opened == []
+
+
 def test_missing_client_id_is_one_clear_message(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="client_id"):
         delegated(AccountConfig(), tmp_path)

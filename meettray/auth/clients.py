@@ -26,7 +26,7 @@ from meettray.accounts import (
     DeviceCodePrompt,
 )
 from meettray.auth.cache import HttpCache
-from meettray.auth.errors import auth_error, call_msal
+from meettray.auth.errors import REGISTRATION_PROBLEMS, aadsts_codes, auth_error, call_msal
 from meettray.auth.loopback import LoopbackReceiver
 from meettray.config import AccountConfig
 from meettray.errors import (
@@ -179,6 +179,7 @@ class DelegatedAuth(_MsalClient):
     ) -> Account:
         """Sign in in the system browser; blocks until done, cancelled or ``timeout``."""
         app = self._client()
+        self._check_registration(app, scopes)
         with LoopbackReceiver() as receiver:
             flow = call_msal(
                 lambda: app.initiate_auth_code_flow(
@@ -207,6 +208,18 @@ class DelegatedAuth(_MsalClient):
             )
         result = call_msal(lambda: app.acquire_token_by_auth_code_flow(flow, response))
         return self._signed_in(result)
+
+    def _check_registration(self, app: Any, scopes: Sequence[str]) -> None:
+        """A wrong client id, or a single-tenant app asked for any organisation, shows
+        only on the browser's page, which never comes back: the sign-in would wait for
+        minutes in silence.  The device-code endpoint says so at once, so it is asked
+        first.  Only those answers stop the sign-in; any other is left to the browser
+        (a tenant may turn device codes off, and still allow this)."""
+        flow = call_msal(
+            lambda: app.initiate_device_flow(scopes=qualified_scopes(self._config, scopes))
+        )
+        if "user_code" not in flow and aadsts_codes(flow) & REGISTRATION_PROBLEMS:
+            raise auth_error(flow)
 
     def begin_device_code(self, scopes: Sequence[str] = (MEETINGS,)) -> DeviceCodePrompt:
         """Start device-code sign-in; show the returned code, then :meth:`finish_device_code`."""

@@ -54,6 +54,9 @@ def call_msal(call: Callable[[], Any]) -> Any:
 
 _SIGN_IN_AGAIN = frozenset({50173, 70008, 70043, 700082, 700084, 50078, 50076, 50079})
 _ADMIN_CONSENT = frozenset({90094, 90099, 90008})
+#: The app or the tenant is not as the settings say: unknown client id (700016), no such
+#: tenant (90002, 900023), a single-tenant app asked for any organisation (50194).
+REGISTRATION_PROBLEMS = frozenset({700016, 90002, 900023, 50194})
 #: Conditional Access rules about the device (or the flow): sign-in with a code can never
 #: meet them, and tenants may block that flow outright (53003).
 _DEVICE_RULES = frozenset({53000, 53001, 50097, 53003})
@@ -61,6 +64,14 @@ _USE_THE_BROWSER = (
     "Sign in with the browser instead: 'meettray login' without --device-code, or "
     "Sign in… in the tray."
 )
+
+
+def aadsts_codes(result: dict[str, Any]) -> set[int]:
+    """An MSAL error's AADSTS codes: ``error_codes``, and the one in its description."""
+    codes = {int(c) for c in result.get("error_codes", []) if str(c).isdigit()}
+    if (in_text := _aadsts(str(result.get("error_description", "")))) is not None:
+        codes.add(in_text)
+    return codes
 
 
 def _aadsts(description: str) -> int | None:
@@ -148,9 +159,7 @@ def auth_error(result: dict[str, Any], *, device_code: bool = False) -> Meettray
     """
     error = str(result.get("error", ""))
     description = str(result.get("error_description", ""))
-    codes = {int(c) for c in result.get("error_codes", []) if str(c).isdigit()}
-    if (in_text := _aadsts(description)) is not None:
-        codes.add(in_text)
+    codes = aadsts_codes(result)
     detail = f"{error}: {description.splitlines()[0] if description else ''}".strip(": ")
     request_id = str(result.get("correlation_id", ""))
     if device_code and codes & _DEVICE_RULES:

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from meettray.accounts import DeviceCodePrompt
+from meettray.accounts import BROWSER_ERROR_HINT, DeviceCodePrompt
 from meettray.errors import MeettrayError
 from meettray.ui.icons import icon
 from meettray.ui.text import link_markup, plain_label
@@ -19,7 +19,7 @@ class SignInDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Sign in — meettray")
         self.setWindowIcon(icon())
-        self.message = QLabel("Finish signing in in your web browser…")
+        self.message = QLabel(f"Finish signing in in your web browser…\n\n{BROWSER_ERROR_HINT}")
         self.message.setTextFormat(Qt.TextFormat.PlainText)  # may hold the server's words
         self.message.setWordWrap(True)
         self.code = plain_label(wrap=False)
