@@ -488,3 +488,55 @@ def test_a_personal_account_chosen_by_mistake_keeps_the_work_account(
     assert kept is not None
     assert kept.username == work.username
     assert signer.token([auth.MEETINGS])  # its tokens too
+
+
+# -- the plain fallback cache on Windows and macOS (their keyrings do not run here) -----------
+
+
+@pytest.mark.parametrize(("platform", "name"), [
+    ("linux", "token-cache.bin"), ("win32", "token-cache.plain.bin"),
+    ("darwin", "token-cache.plain.bin"),
+])  # fmt: skip
+def test_the_plain_cache_never_shares_the_encrypted_ones_name(
+    tmp_path: Path, platform: str, name: str
+) -> None:
+    """On Windows and macOS the encrypted persistence is token-cache.bin itself (DPAPI's
+    file, the Keychain's signal file); a plain cache there was read as ciphertext."""
+    from meettray.auth.cache import plaintext_path
+
+    assert plaintext_path(tmp_path / "token-cache.bin", platform).name == name
+
+
+def test_a_plain_cache_moves_into_the_encrypted_one_and_is_deleted(
+    fake: FakeMicrosoft365, account: AccountConfig, browser: FakeBrowser, tmp_path: Path
+) -> None:
+    """Every OS: the plain file's tokens go into the encrypted persistence, then the file
+    is gone.  msal-extensions' FilePersistence stands in for DPAPI or the Keychain."""
+    import msal_extensions
+
+    from meettray.auth.cache import adopt_legacy_plaintext, migrate_plaintext
+
+    plain_cache, _ = auth.build_token_cache(tmp_path / "plain" / "token-cache.bin", encrypt=False)
+    auth.DelegatedAuth(account, plain_cache, open_browser=browser).sign_in_browser(timeout=20)
+    legacy = tmp_path / "plain" / "token-cache.bin"  # where an earlier release kept it
+    plain = tmp_path / "plain" / "token-cache.plain.bin"
+    tokens = legacy.read_text()
+    assert adopt_legacy_plaintext(legacy, plain)
+    target = msal_extensions.FilePersistence(str(tmp_path / "encrypted"))
+
+    assert migrate_plaintext(plain, target)
+
+    assert target.load() == tokens
+    assert not plain.exists()
+    assert not legacy.exists()
+
+
+@pytest.mark.parametrize("content", [b"\x01\x00DPAPI\xff", b"", b'{"not": "a cache"}'])
+def test_what_is_not_a_plain_cache_is_left_where_it_is(tmp_path: Path, content: bytes) -> None:
+    from meettray.auth.cache import adopt_legacy_plaintext
+
+    path = tmp_path / "token-cache.bin"
+    path.write_bytes(content)
+
+    assert not adopt_legacy_plaintext(path, tmp_path / "token-cache.plain.bin")
+    assert path.read_bytes() == content

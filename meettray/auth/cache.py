@@ -33,10 +33,14 @@ def build_token_cache(path: Path, *, encrypt: bool = True) -> tuple[Any, CacheSt
 
     paths.ensure_private_dir(path.parent)
     linux = sys.platform.startswith("linux")
+    plain = plaintext_path(path)
+    if plain != path:
+        adopt_legacy_plaintext(path, plain)
     persistence, reason = _encrypted(path) if encrypt else (None, "encryption was turned off")
     if persistence is None:
         log.warning("token cache is not encrypted: %s", reason)
-        persistence = msal_extensions.FilePersistence(str(path))
+        persistence = msal_extensions.FilePersistence(str(plain))
+        path = plain
         status = CacheStatus(
             str(path), False, f"Tokens are stored unencrypted (mode 0600) because {reason}."
         )
@@ -64,17 +68,13 @@ def _encrypted(path: Path) -> tuple[Any, str]:
     import msal_extensions
 
     if sys.platform.startswith("linux"):
-        from meettray.auth.keyring import (
-            KeyringUnavailable,
-            SecretServicePersistence,
-            migrate_plaintext,
-        )
+        from meettray.auth.keyring import KeyringUnavailable, SecretServicePersistence
 
         try:
             keyring = SecretServicePersistence(str(path.with_name(f"{path.name}.keyring-signal")))
         except KeyringUnavailable as exc:
             return None, exc.reason
-        migrate_plaintext(path, keyring)
+        migrate_plaintext(plaintext_path(path), keyring)
         return keyring, ""
     else:  # an else, so mypy does not judge the other OSes unreachable
         try:
@@ -84,7 +84,49 @@ def _encrypted(path: Path) -> tuple[Any, str]:
             return persistence, ""
         except (ImportError, OSError, RuntimeError, ValueError) as exc:
             return None, f"no system keyring is available ({type(exc).__name__})"
+        migrate_plaintext(plaintext_path(path), persistence)
         return persistence, ""
+
+
+def plaintext_path(path: Path, platform: str = sys.platform) -> Path:
+    """Where tokens go when no keyring answers.  On Windows and macOS the encrypted
+    persistence uses ``path`` itself (DPAPI's file, the Keychain's signal file), so the
+    plain cache must have a name of its own; on Linux the keyring uses a signal file
+    beside it, and ``path`` is the plain cache, as it always was."""
+    if platform.startswith("linux"):
+        return path
+    return path.with_name(f"{path.stem}.plain{path.suffix}")
+
+
+def adopt_legacy_plaintext(path: Path, plain: Path) -> bool:
+    """A plain cache an earlier release wrote at ``path`` (Windows, macOS) moves to
+    ``plain``, so that it is migrated, never read as ciphertext and set aside with its
+    tokens in it.  A plain MSAL cache is JSON; DPAPI's is not, the signal file is empty."""
+    try:
+        content = path.read_text(encoding="utf-8")
+        cache = json.loads(content)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    if not isinstance(cache, dict) or not cache.keys() & {"AccessToken", "RefreshToken", "Account"}:
+        return False
+    path.replace(plain)
+    log.info("found an unencrypted token cache at %s; it will be moved into the keyring", path)
+    return True
+
+
+def migrate_plaintext(plaintext: Path, persistence: Any) -> bool:
+    """Move a token cache written without a keyring into the encrypted ``persistence``,
+    then remove the file.  A plain file only exists because no keyring answered when it
+    was written, so it is the newest copy.  Returns whether anything was moved."""
+    try:
+        content = plaintext.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return False
+    if content.strip():
+        persistence.save(content)
+    os.remove(plaintext)
+    log.info("moved the unencrypted token cache %s into the keyring", plaintext)
+    return True
 
 
 def _set_aside_if_damaged(path: Path, persistence: Any, *, in_keyring: bool) -> str:

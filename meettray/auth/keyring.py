@@ -15,7 +15,6 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from msal_extensions.persistence import BasePersistence, FilePersistence, PersistenceNotFound
@@ -120,20 +119,3 @@ class SecretServicePersistence(BasePersistence):  # type: ignore[misc]  # untype
         with self._collection() as collection:
             for item in collection.search_items(self._attributes):
                 item.delete()
-
-
-def migrate_plaintext(plaintext: Path, keyring: SecretServicePersistence) -> bool:
-    """Move a token cache written without a keyring into it, then remove the file.
-
-    A plain file only exists because no keyring answered when it was written,
-    so it is the newest copy.  Returns whether anything was moved.
-    """
-    try:
-        content = plaintext.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return False
-    if content.strip():
-        keyring.save(content)
-    os.remove(plaintext)
-    log.info("moved the unencrypted token cache %s into the keyring", plaintext)
-    return True
