@@ -115,6 +115,8 @@ class AccountConfig:
     graph_endpoint: str = _setting("", _https_url_or_empty)
     user_id: str = _setting("")
     client_secret_file: str = _setting("")
+    #: Sign in through the OS's broker where its runtime is installed ("auto"), or never.
+    broker: str = _setting("auto", _choice("auto", "off"))
 
     def link_hosts(self, *, demo: bool = False) -> frozenset[str]:
         """The hosts a join link may name for this account's cloud (and the demo's)."""

@@ -248,6 +248,8 @@ def _account_check(report: Report, service: MeetingService) -> bool:
         return False
     kind = "application mode" if service.config.account.mode == "application" else "work/school"
     report.add("Signed in", OK, f"{account.username} ({kind})")
+    if path := service.sign_in_path():
+        report.add("Sign-in for device rules", OK, path)
     return True
 
 

@@ -104,6 +104,16 @@ class MeetingService:
         """Application mode: get a token now, so a wrong secret or consent shows here."""
         self.auth.token(())
 
+    def sign_in_path(self) -> str:
+        """How an interactive sign-in meets device rules here (a broker, Edge, or neither),
+        in a sentence for doctor; "" in application mode."""
+        if not isinstance(self.auth, auth.DelegatedAuth):
+            return ""
+        if self.auth.broker.name:
+            return self.auth.broker.reason
+        browser = "Microsoft Edge" if auth.edge() else "the system browser"
+        return f"sign-in uses {browser}; no broker: {self.auth.broker.reason}"
+
     def ensure_signed_in_for_demo(self) -> auth.Account | None:
         """The demo signs in as its sample user by itself; elsewhere, whoever is signed in."""
         account = self.account()
@@ -336,7 +346,9 @@ def build_service(
     authenticator: auth.DelegatedAuth | auth.AppOnlyAuth
     if demo is not None:
         cache, status = auth.memory_token_cache()
-        authenticator = auth.DelegatedAuth(account, cache, open_browser=demo.browser)
+        authenticator = auth.DelegatedAuth(
+            account, cache, open_browser=demo.browser, prefer_edge=False
+        )
     elif account.mode == "application":
         cache, status = auth.memory_token_cache()  # app tokens are cheap to fetch again
         authenticator = auth.AppOnlyAuth(

@@ -24,6 +24,7 @@ from meettray.accounts import (
     DeviceCodePrompt,
     TokenProvider,
 )
+from meettray.auth.broker import edge
 from meettray.auth.cache import HttpCache, build_token_cache, memory_token_cache
 from meettray.auth.clients import (
     HTTP_TIMEOUT,
@@ -47,6 +48,7 @@ __all__ = [
     "HttpCache",
     "TokenProvider",
     "build_token_cache",
+    "edge",
     "memory_token_cache",
     "qualified_scopes",
     "read_client_secret",

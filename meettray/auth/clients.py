@@ -9,9 +9,11 @@ cancelled) or a device code.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import logging
 import os
+import subprocess
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -25,6 +27,7 @@ from meettray.accounts import (
     Cancellation,
     DeviceCodePrompt,
 )
+from meettray.auth.broker import choose_broker, edge
 from meettray.auth.cache import HttpCache
 from meettray.auth.errors import REGISTRATION_PROBLEMS, aadsts_codes, auth_error, call_msal
 from meettray.auth.loopback import LoopbackReceiver
@@ -101,7 +104,10 @@ class DelegatedAuth(_MsalClient):
         *,
         open_browser: Callable[[str], object] | None = None,
         http_cache: HttpCache | None = None,
+        prefer_edge: bool = True,
     ) -> None:
+        """``prefer_edge``: on Linux, sign in with Microsoft Edge where it is installed
+        (it presents the device to Conditional Access); the demo's browser turns it off."""
         if not account.client_id:
             raise ConfigError(
                 "No app registration is configured: set [account] client_id in the settings "
@@ -109,11 +115,14 @@ class DelegatedAuth(_MsalClient):
             )
         super().__init__(account, cache, http_cache)
         self._open_browser = open_browser or _system_browser
+        self._prefer_edge = prefer_edge
+        #: The OS's sign-in broker, if any (doctor reports it).
+        self.broker = choose_broker(account.broker, microsoft=account.uses_microsoft_authority)
 
     def _build(self, **common: Any) -> Any:
         import msal
 
-        return msal.PublicClientApplication(self._config.client_id, **common)
+        return msal.PublicClientApplication(self._config.client_id, **self.broker.options, **common)
 
     def _msal_account(self) -> dict[str, Any] | None:
         accounts = self._client().get_accounts()
@@ -177,9 +186,28 @@ class DelegatedAuth(_MsalClient):
         timeout: float = 300,
         cancel: Cancellation | None = None,
     ) -> Account:
-        """Sign in in the system browser; blocks until done, cancelled or ``timeout``."""
+        """Sign in through the OS's broker where there is one, else in the system browser
+        (Microsoft Edge on Linux where installed); blocks until done, cancelled or
+        ``timeout``."""
         app = self._client()
         self._check_registration(app, scopes)
+        if self.broker.name:
+            result = call_msal(
+                lambda: app.acquire_token_interactive(
+                    qualified_scopes(self._config, scopes),
+                    prompt="select_account",
+                    parent_window_handle=app.CONSOLE_WINDOW_HANDLE,
+                    timeout=timeout,
+                )
+            )
+            if "access_token" in result or aadsts_codes(result):
+                return self._signed_in(result)  # signed in, or Entra ID's own answer
+            # The broker itself failed (not installed, not running): the browser remains.
+            log.warning("the %s did not sign in (%s): using the browser",
+                        self.broker.name, result.get("error", "no answer"))  # fmt: skip
+        opener = self._open_browser
+        if self._prefer_edge and (found := edge()) is not None:
+            opener = functools.partial(_open_with, found)
         with LoopbackReceiver() as receiver:
             flow = call_msal(
                 lambda: app.initiate_auth_code_flow(
@@ -194,7 +222,7 @@ class DelegatedAuth(_MsalClient):
             receiver.expected_state = flow.get("state")
             if cancel is not None:
                 cancel.on_cancel(receiver.cancel)
-            if self._open_browser(flow["auth_uri"]) is False:
+            if opener(flow["auth_uri"]) is False:
                 raise AuthError(
                     "No web browser could be opened for sign-in. Use sign-in with a code "
                     "instead (meettray login --device-code)."
@@ -348,6 +376,19 @@ def read_client_secret(account: AccountConfig) -> str:
 
 
 # -- helpers -------------------------------------------------------------------------------------
+
+
+def _open_with(browser: str, url: str) -> bool:
+    """Open ``url`` in ``browser`` (Edge), detached from us."""
+    try:
+        opened = subprocess.Popen(  # noqa: S603 - a resolved executable and a sign-in URL
+            [browser, url], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+    except OSError:
+        return False
+    threading.Thread(target=opened.wait, name="browser", daemon=True).start()  # no zombie
+    return True
 
 
 def _system_browser(url: str) -> object:
