@@ -139,6 +139,15 @@ def build_parser() -> argparse.ArgumentParser:
     whoami.add_argument("--json", action="store_true", help="print it as JSON, for scripts")
     doctor = command("doctor", help="check the setup and say what to fix")
     doctor.add_argument("--json", action="store_true", help="for support tickets")
+    setup = command("setup", help="register meettray in your organisation (for IT)")
+    setup.add_argument("--name", default="meettray", help="the app registration's name")
+    setup.add_argument(
+        "--yes", action="store_true",
+        help="run the Azure CLI commands without asking (az must be signed in)",
+    )  # fmt: skip
+    setup.add_argument(
+        "--print-only", action="store_true", help="only write the manifest and print the steps"
+    )
     autostart = command("autostart", help="start the tray app when you log in")
     autostart.add_argument("state", choices=("on", "off", "status"))
     return parser
@@ -560,6 +569,53 @@ def _cmd_autostart(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> in
     return ExitCode.OK
 
 
+def _cmd_setup(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
+    """Write the manifest, print the Azure CLI steps and the consent address; with ``az``
+    and the person's yes, run them and put the new client id in the settings."""
+    import dataclasses
+    import shutil
+
+    from meettray import paths
+    from meettray.config import CLOUDS, load_config, save_config
+    from meettray.registration import Plan, consent_url, printed_steps, run_plan
+
+    config = load_config(args.config)  # a settings problem is reported as any command's
+    account = config.account
+    login_host = CLOUDS[account.cloud].login_host
+    tenant = account.tenant if account.tenant not in ("organizations", "common") else "<tenant>"
+    folder = (args.config or paths.config_file()).parent
+    plan = Plan(args.name, folder / "meettray-app-registration.json")
+    plan.write_manifest()
+    print(f"The permissions meettray needs are in {plan.manifest}.", file=out)
+    print("\nTo register meettray for your organisation with the Azure CLI:\n", file=out)
+    for line in printed_steps(plan):
+        print(f"  {line}", file=out)
+    print("\nThen an administrator grants consent for everyone, at:", file=out)
+    print(f"  {consent_url(login_host, tenant)}", file=out)
+    az = shutil.which("az")
+    if args.print_only or az is None:
+        if az is None and not args.print_only:
+            print("\n(The Azure CLI, az, is not installed here: run the steps where it is, "
+                  "or follow the README's portal steps.)", file=out)  # fmt: skip
+        return ExitCode.OK
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("\nRun again with --yes to have meettray run these now.", file=out)
+            return ExitCode.OK
+        answer = input("\nRun these now with az (signed in as an administrator)? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            return ExitCode.OK
+    client_id = run_plan(plan, az)
+    path = save_config(
+        dataclasses.replace(config, account=dataclasses.replace(account, client_id=client_id)),
+        args.config,
+    )
+    print(f"\nRegistered: client id {client_id}, saved in {path}.", file=out)
+    print("Grant consent for your organisation at:", file=out)
+    print(f"  {consent_url(login_host, tenant, client_id)}", file=out)
+    return ExitCode.OK
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, _LazyDemo], int]] = {
     "now": _cmd_now,
     "schedule": _cmd_schedule,
@@ -569,4 +625,5 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, _LazyDemo], int]] = {
     "whoami": _cmd_whoami,
     "autostart": _cmd_autostart,
     "doctor": _cmd_doctor,
+    "setup": _cmd_setup,
 }

@@ -304,7 +304,7 @@ def _section(
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
-def _is_guid(text: str) -> bool:
+def is_guid(text: str) -> bool:
     return _GUID.fullmatch(text) is not None
 
 
@@ -317,7 +317,7 @@ def _check_consistency(config: Config, where: str) -> None:
                 "ID when mode = 'application' (Microsoft Entra admin centre → Users → the "
                 "user → Object ID)."
             )
-        if not _is_guid(account.user_id):
+        if not is_guid(account.user_id):
             # /users/{id}/onlineMeetings takes the object ID only: a UPN answers 404.
             raise ConfigError(
                 f"{where}: [account] user_id = {account.user_id!r} is not an object ID. "
