@@ -115,6 +115,9 @@ class AccountConfig:
     graph_endpoint: str = _setting("", _https_url_or_empty)
     user_id: str = _setting("")
     client_secret_file: str = _setting("")
+    #: Application mode: a PEM file with the app's certificate and its private key, for
+    #: tenants that forbid client secrets.  Takes precedence over a secret.
+    client_certificate_file: str = _setting("")
     #: Sign in through the OS's broker where its runtime is installed ("auto"), or never.
     broker: str = _setting("auto", _choice("auto", "off"))
 

@@ -353,7 +353,7 @@ def build_service(
         cache, status = auth.memory_token_cache()  # app tokens are cheap to fetch again
         authenticator = auth.AppOnlyAuth(
             account,
-            auth.read_client_secret(account),
+            auth.read_client_credential(account),
             cache,
             auth.HttpCache(data / "http-cache.bin"),
         )

@@ -540,3 +540,84 @@ def test_what_is_not_a_plain_cache_is_left_where_it_is(tmp_path: Path, content: 
 
     assert not adopt_legacy_plaintext(path, tmp_path / "token-cache.plain.bin")
     assert path.read_bytes() == content
+
+
+# -- application mode with a certificate (tenants that forbid client secrets) ------------------
+
+
+def _certificate(tmp_path: Path, name: str) -> tuple[Path, bytes]:
+    """A self-signed certificate and its key in one PEM file; the certificate's PEM."""
+    from datetime import datetime, timedelta, timezone
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(timezone.utc)
+    certificate = (
+        x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    cert_pem = certificate.public_bytes(serialization.Encoding.PEM)
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())  # fmt: skip
+    path = tmp_path / f"{name}.pem"
+    path.write_bytes(cert_pem + key_pem)
+    return path, cert_pem
+
+
+def _app_config(fake: FakeMicrosoft365, certificate_file: Path) -> AccountConfig:
+    return AccountConfig(mode="application", client_id="app-cert", authority=fake.authority,
+                         graph_endpoint=fake.graph_endpoint, user_id="x",
+                         client_certificate_file=str(certificate_file))  # fmt: skip
+
+
+def test_live_row_application_mode_signs_in_with_a_certificate(
+    fake: FakeMicrosoft365, tmp_path: Path
+) -> None:
+    """Tenants can forbid client secrets: a certificate proves the app instead, as a
+    client assertion the fake checks against the registered certificate."""
+    path, registered = _certificate(tmp_path, "meettray-app")
+    fake.add_app("app-cert", certificate=registered)
+    config = _app_config(fake, path)
+    cache, _ = auth.memory_token_cache()
+
+    token = auth.AppOnlyAuth(config, auth.read_client_credential(config), cache).token(
+        [auth.MEETINGS]
+    )
+
+    assert token.startswith("fakeat.")
+    (post,) = fake.requests_to("POST", "/token")
+    form = post.form()
+    assert form["client_assertion_type"].endswith("jwt-bearer")
+    assert "client_secret" not in form
+
+
+def test_a_certificate_the_app_does_not_have_is_a_settings_problem(
+    fake: FakeMicrosoft365, tmp_path: Path
+) -> None:
+    _, registered = _certificate(tmp_path, "registered")
+    other, _ = _certificate(tmp_path, "another")
+    fake.add_app("app-cert", certificate=registered)
+    config = _app_config(fake, other)
+    cache, _ = auth.memory_token_cache()
+
+    with pytest.raises(ConfigError, match="did not accept the app's certificate") as caught:
+        auth.AppOnlyAuth(config, auth.read_client_credential(config), cache).token([auth.MEETINGS])
+    assert "AADSTS700027" in caught.value.detail
+
+
+def test_a_certificate_file_without_its_key_says_so(fake: FakeMicrosoft365, tmp_path: Path) -> None:
+    _, registered = _certificate(tmp_path, "meettray-app")
+    only_certificate = tmp_path / "only.pem"
+    only_certificate.write_bytes(registered)
+
+    with pytest.raises(ConfigError, match="holds no private key"):
+        auth.read_client_credential(_app_config(fake, only_certificate))
+    with pytest.raises(ConfigError, match="Cannot read the certificate file"):
+        auth.read_client_credential(_app_config(fake, tmp_path / "missing.pem"))

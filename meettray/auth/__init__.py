@@ -31,6 +31,7 @@ from meettray.auth.clients import (
     AppOnlyAuth,
     DelegatedAuth,
     qualified_scopes,
+    read_client_credential,
     read_client_secret,
 )
 
@@ -51,5 +52,6 @@ __all__ = [
     "edge",
     "memory_token_cache",
     "qualified_scopes",
+    "read_client_credential",
     "read_client_secret",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import json
 import logging
 import os
@@ -319,8 +320,14 @@ class AppOnlyAuth(_MsalClient):
     """Application mode: client credentials, meetings created for ``user_id``."""
 
     def __init__(
-        self, account: AccountConfig, secret: str, cache: Any, http_cache: HttpCache | None = None
+        self,
+        account: AccountConfig,
+        secret: str | dict[str, str],
+        cache: Any,
+        http_cache: HttpCache | None = None,
     ) -> None:
+        """``secret``: the client secret, or a certificate credential as msal takes it
+        (see :func:`read_client_credential`)."""
         if not account.client_id:
             raise ConfigError("Application mode needs [account] client_id in the settings file.")
         super().__init__(account, cache, http_cache)
@@ -355,6 +362,33 @@ class AppOnlyAuth(_MsalClient):
         if "access_token" in result:
             return str(result["access_token"])
         raise auth_error(result)
+
+
+def read_client_credential(account: AccountConfig) -> str | dict[str, str]:
+    """Application mode's credential: the certificate in ``client_certificate_file`` (a
+    PEM holding the certificate and its private key) where set, else the secret."""
+    if not account.client_certificate_file:
+        return read_client_secret(account)
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    where = account.client_certificate_file
+    try:
+        pem = Path(where).expanduser().read_bytes()
+        certificate = x509.load_pem_x509_certificate(pem)
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the certificate file {where}: {exc.strerror}.") from exc
+    except ValueError as exc:
+        raise ConfigError(
+            f"The certificate file {where} holds no PEM certificate; it needs the "
+            "certificate and its private key, both in PEM."
+        ) from exc
+    if b"PRIVATE KEY-----" not in pem:
+        raise ConfigError(f"The certificate file {where} holds no private key (PEM).")
+    # The SHA-1 thumbprint is how Entra ID names a certificate, not a security measure.
+    der = certificate.public_bytes(Encoding.DER)
+    thumbprint = hashlib.sha1(der, usedforsecurity=False).hexdigest()
+    return {"private_key": pem.decode(), "thumbprint": thumbprint}
 
 
 def read_client_secret(account: AccountConfig) -> str:

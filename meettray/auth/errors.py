@@ -204,6 +204,14 @@ def _by_error(error: str, codes: set[int], detail: str, request_id: str) -> Meet
             detail=detail,
             request_id=request_id,
         )
+    if 700027 in codes:
+        return ConfigError(
+            "Microsoft Entra ID did not accept the app's certificate. Upload this "
+            "certificate (its public part) to the app registration, under Certificates & "
+            "secrets, or point [account] client_certificate_file at the one registered.",
+            detail=detail,
+            request_id=request_id,
+        )
     if codes & {7000215, 7000222, 7000216} or error == "invalid_client":
         return ConfigError(
             "The app's client secret is wrong or has expired. Create a new secret in "

@@ -55,6 +55,8 @@ class FakeApp:
     client_id: str
     #: Client secret of a confidential client (application mode); ``None`` for public clients.
     secret: str | None = None
+    #: A certificate (PEM) the app may prove itself with instead: a signed client assertion.
+    certificate: bytes | None = None
     #: Application permissions an admin has consented to.
     roles: set[str] = field(default_factory=lambda: {"OnlineMeetings.ReadWrite.All"})
     #: The tenant requires an administrator to approve this app's delegated permissions.
@@ -63,6 +65,8 @@ class FakeApp:
     #: without it a desktop app's token requests fail with AADSTS7000218.
     allow_public_client: bool = True
 
+
+_JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 #: What Entra ID says with each sign-in error the fake can give (abridged).
 SIGN_IN_ERRORS = {
@@ -429,8 +433,43 @@ class IdentityPlatform:
             )
         return self._user_tokens(app, record.user, asked or record.scopes)
 
+    def _check_assertion(self, app: FakeApp, assertion: str) -> None:
+        """Entra ID's check of a certificate credential: the JWT is signed by the app's
+        registered certificate (named by its SHA-1 thumbprint, ``x5t``), is for this
+        token endpoint, and was issued by the app about itself."""
+        import base64
+        import hashlib
+
+        import jwt
+        from cryptography import x509
+        from cryptography.hazmat.primitives.serialization import Encoding
+
+        failed = "Client assertion failed signature validation."
+        refused = Reply(401, aad_error("invalid_client", 700027, failed))
+        if app.certificate is None:
+            raise refused
+        certificate = x509.load_pem_x509_certificate(app.certificate)
+        der = certificate.public_bytes(Encoding.DER)
+        thumbprint = hashlib.sha1(der, usedforsecurity=False).digest()  # Entra ID's x5t
+        try:
+            header = jwt.get_unverified_header(assertion)
+            claims = jwt.decode(
+                assertion, certificate.public_key(), algorithms=["RS256", "PS256"],  # type: ignore[arg-type]
+                options={"require": ["exp", "aud", "iss", "sub"], "verify_aud": False},
+            )  # fmt: skip
+            x5t = base64.urlsafe_b64decode(str(header.get("x5t", "")) + "==")
+        except (jwt.PyJWTError, ValueError):
+            raise refused from None
+        audience = str(claims["aud"])
+        for_us = audience.startswith(self.base_url) and audience.endswith("/oauth2/v2.0/token")
+        about_itself = claims["iss"] == claims["sub"] == app.client_id
+        if x5t != thumbprint or not for_us or not about_itself:
+            raise refused
+
     def _grant_client(self, app: FakeApp, form: dict[str, str]) -> dict[str, Any]:
-        if app.secret is None or not secrets.compare_digest(
+        if form.get("client_assertion_type") == _JWT_BEARER:
+            self._check_assertion(app, form.get("client_assertion", ""))
+        elif app.secret is None or not secrets.compare_digest(
             form.get("client_secret", ""), app.secret
         ):
             raise Reply(
