@@ -9,6 +9,7 @@ ask the running tray app when there is one; otherwise they probe here.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import sys
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ from meettray.ipc import HotkeyState
 if TYPE_CHECKING:
     from meettray.demo.runtime import DemoEnvironment
     from meettray.service import MeetingService
+
+log = logging.getLogger(__name__)
 
 
 class Status(str, Enum):
@@ -203,6 +206,12 @@ def _account_checks(report: Report, config: Any, demo: DemoEnvironment | None) -
         _skip_account(report, "sign-in cannot be set up")
         return
     try:
+        try:
+            service.check_registration()
+        except ConfigError as exc:  # the sign-in would fail the same way: say so first
+            report.failed("App registration", exc)
+        except MeettrayError as exc:  # offline, say: the Graph check below reports it
+            log.info("app registration not checked: %s", exc.message)
         _cache_check(report, service)
         if _account_check(report, service):
             _graph_check(report, service)

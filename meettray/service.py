@@ -104,6 +104,12 @@ class MeetingService:
         """Application mode: get a token now, so a wrong secret or consent shows here."""
         self.auth.token(())
 
+    def check_registration(self) -> None:
+        """Raise what a sign-in would meet with this app registration and tenant (a
+        :class:`ConfigError`); application mode has nothing to check here."""
+        if isinstance(self.auth, auth.DelegatedAuth):
+            self.auth.check_registration()
+
     def sign_in_path(self) -> str:
         """How an interactive sign-in meets device rules here (a broker, Edge, or neither),
         in a sentence for doctor; "" in application mode."""

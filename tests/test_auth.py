@@ -621,3 +621,19 @@ def test_a_certificate_file_without_its_key_says_so(fake: FakeMicrosoft365, tmp_
         auth.read_client_credential(_app_config(fake, only_certificate))
     with pytest.raises(ConfigError, match="Cannot read the certificate file"):
         auth.read_client_credential(_app_config(fake, tmp_path / "missing.pem"))
+
+
+def test_live_row_a_single_tenant_app_asked_for_any_organisation_fails_at_once(
+    fake: FakeMicrosoft365, account: AccountConfig, tmp_path: Path
+) -> None:
+    """AADSTS50194 shows only on the sign-in page, which never comes back: asked first."""
+    fake.apps[CLIENT_ID].single_tenant = True
+    anyone = AccountConfig(client_id=CLIENT_ID, authority=f"{fake.base_url}/organizations",
+                           graph_endpoint=fake.graph_endpoint)  # fmt: skip
+    opened: list[str] = []
+
+    with pytest.raises(ConfigError, match="accepts sign-ins from one organisation only"):
+        delegated(anyone, tmp_path, opened.append).sign_in_browser(timeout=300)
+
+    assert opened == []
+    assert delegated(account, tmp_path).begin_device_code().user_code  # its own tenant works

@@ -121,6 +121,10 @@ def test_sign_in_service_unreachable_gives_a_fix_and_keeps_details_apart(
         (53003, "Sign in from a device and place that meets it"),
         (50020, "set [account] tenant"),
         (500200, "Sign in with a work or school account"),
+        (53000, "ask your IT support to enrol this one"),
+        (53002, "allow meettray's app registration"),
+        (50097, "Sign in with the browser on a registered device"),
+        (65004, "Sign in again and accept them"),
     ],
 )
 def test_live_row_doctor_recognises_sign_in_errors(
@@ -148,6 +152,25 @@ def test_live_row_doctor_recognises_public_client_flows_off(
     _status, report = doctor()
 
     assert "Allow public client flows" in by_name(report)["Microsoft Graph"]["fix"]
+
+
+def test_live_row_doctor_says_a_single_tenant_app_cannot_serve_organizations(
+    tmp_path: Path, fake: FakeMicrosoft365
+) -> None:
+    """AADSTS50194: found before anyone signs in, with the fix (set the tenant)."""
+    fake.apps[CLIENT_ID].single_tenant = True
+    config = tmp_path / "any-organisation.toml"
+    config.write_text(f'[account]\nclient_id = "{CLIENT_ID}"\n'
+                      f'authority = "{fake.base_url}/organizations"\n'
+                      f'graph_endpoint = "{fake.graph_endpoint}"\n')  # fmt: skip
+
+    status, report = doctor("--config", str(config))
+
+    assert status == ExitCode.DOCTOR_FOUND_PROBLEMS
+    registration = [c for c in report["checks"] if c["name"] == "App registration"]
+    assert registration[-1]["status"] == "failure"
+    assert "accepts sign-ins from one organisation only" in registration[-1]["detail"]
+    assert "Set [account] tenant to your organisation's domain" in registration[-1]["fix"]
 
 
 def test_application_mode_without_secret(tmp_path: Path, fake: FakeMicrosoft365) -> None:

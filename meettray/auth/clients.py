@@ -238,6 +238,11 @@ class DelegatedAuth(_MsalClient):
         result = call_msal(lambda: app.acquire_token_by_auth_code_flow(flow, response))
         return self._signed_in(result)
 
+    def check_registration(self) -> None:
+        """Raise the settings problem a sign-in would meet: an unknown client id, or a
+        single-tenant app asked for any organisation (for doctor).  One round trip."""
+        self._check_registration(self._client(), (MEETINGS,))
+
     def _check_registration(self, app: Any, scopes: Sequence[str]) -> None:
         """A wrong client id, or a single-tenant app asked for any organisation, shows
         only on the browser's page, which never comes back: the sign-in would wait for

@@ -64,6 +64,9 @@ class FakeApp:
     #: "Allow public client flows" (and the redirect registered under Mobile and desktop):
     #: without it a desktop app's token requests fail with AADSTS7000218.
     allow_public_client: bool = True
+    #: "Accounts in this organizational directory only": /organizations and /common
+    #: refuse it (AADSTS50194).
+    single_tenant: bool = False
 
 
 _JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -88,6 +91,11 @@ SIGN_IN_ERRORS = {
             "Usage of the /common endpoint is not supported for such applications."),
     65004: ("access_denied", "User declined to consent to access the app."),
 }  # fmt: skip
+
+
+def _multi_tenant_path(app: FakeApp, tenant: str) -> bool:
+    """A single-tenant app asked for through /organizations or /common."""
+    return app.single_tenant and tenant in ("organizations", "common")
 
 
 def sign_in_refusal(user: FakeUser) -> Reply | None:
@@ -221,9 +229,11 @@ class IdentityPlatform:
             "tenant_region_scope": "EU",
         }
 
-    def authorize(self, query: dict[str, str]) -> str:
+    def authorize(self, query: dict[str, str], *, tenant: str = "") -> str:
         """The sign-in page: the person consents at once; answer with a form_post page."""
         app = self.apps.get(query.get("client_id", ""))
+        if app is not None and _multi_tenant_path(app, tenant):
+            return error_page(f"AADSTS50194: {SIGN_IN_ERRORS[50194][1]}")
         redirect_uri = query.get("redirect_uri", "")
         if app is None:
             return error_page(
@@ -279,9 +289,11 @@ class IdentityPlatform:
             "</form></body></html>"
         )
 
-    def devicecode(self, form: dict[str, str]) -> dict[str, Any]:
+    def devicecode(self, form: dict[str, str], *, tenant: str = "") -> dict[str, Any]:
         if form.get("client_id") not in self.apps:
             raise Reply(400, aad_error("unauthorized_client", 700016, "Application not found."))
+        if _multi_tenant_path(self.apps[form["client_id"]], tenant):
+            raise Reply(400, aad_error("invalid_request", 50194, SIGN_IN_ERRORS[50194][1]))
         device_code = "fakedevice." + secrets.token_urlsafe(24)
         self.issued_secrets.append(device_code)
         user_code = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(9))
@@ -303,9 +315,11 @@ class IdentityPlatform:
             f"and enter the code {user_code} to authenticate.",
         }
 
-    def token(self, form: dict[str, str]) -> dict[str, Any]:
+    def token(self, form: dict[str, str], *, tenant: str = "") -> dict[str, Any]:
         grant = form.get("grant_type", "")
         app = self.apps.get(form.get("client_id", ""))
+        if app is not None and _multi_tenant_path(app, tenant):
+            raise Reply(400, aad_error("invalid_request", 50194, SIGN_IN_ERRORS[50194][1]))
         if app is None:
             raise Reply(
                 400,

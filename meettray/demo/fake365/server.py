@@ -279,14 +279,16 @@ class FakeMicrosoft365:
         match = re.fullmatch(r"/([^/]+)/oauth2/v2\.0/(authorize|token|devicecode)", path)
         if match:
             endpoint = match.group(2)
+            tenant = match.group(1)
             if endpoint == "authorize" and method == "GET":
-                page = self.identity.authorize({k: v[0] for k, v in query.items()})
+                fields = {k: v[0] for k, v in query.items()}
+                page = self.identity.authorize(fields, tenant=tenant)
                 return Answer(200, page, content_type="text/html; charset=utf-8")
             form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
             if endpoint == "token" and method == "POST":
-                return Answer(200, self.identity.token(form))
+                return Answer(200, self.identity.token(form, tenant=tenant))
             if endpoint == "devicecode" and method == "POST":
-                return Answer(200, self.identity.devicecode(form))
+                return Answer(200, self.identity.devicecode(form, tenant=tenant))
         if path == "/devicelogin":
             return Answer(
                 200,
