@@ -48,6 +48,16 @@ def bus_address() -> Iterator[str]:
         yield address
 
 
+@pytest.fixture
+def portal(bus_address: str) -> Iterator[Any]:
+    """A portal that binds on request (not Plasma's), on the private bus."""
+    from .fake_portal import FakePortalService
+
+    service = FakePortalService(bus_address)
+    yield service
+    service.connection.close()
+
+
 def _start(
     address: str, qtbot: QtBot, answer_timeout_ms: int = 10_000
 ) -> tuple[PortalBackend, Outcomes]:
@@ -118,36 +128,28 @@ def test_a_portal_that_binds_on_request_is_asked_once_then_remembers(
         service.connection.close()
 
 
-def test_a_cancelled_dialog_is_a_failure_that_says_so(bus_address: str, qtbot: QtBot) -> None:
-    from .fake_portal import FakePortalService
-
-    service = FakePortalService(bus_address)
-    service.accept = False
-    try:
-        backend, outcomes = _start(bus_address, qtbot)
-        assert outcomes.bound == {}
-        assert outcomes.failed["meet_now"].startswith(
-            "The shortcut was not confirmed in the desktop's dialog."
-        )
-        backend.close()
-    finally:
-        service.connection.close()
+def test_a_cancelled_dialog_is_a_failure_that_says_so(
+    bus_address: str, portal: Any, qtbot: QtBot
+) -> None:
+    portal.accept = False
+    backend, outcomes = _start(bus_address, qtbot)
+    assert outcomes.bound == {}
+    assert outcomes.failed["meet_now"].startswith(
+        "The shortcut was not confirmed in the desktop's dialog."
+    )
+    backend.close()
 
 
-def test_no_answer_is_a_failure_not_a_silent_wait(bus_address: str, qtbot: QtBot) -> None:
-    from .fake_portal import FakePortalService
-
-    service = FakePortalService(bus_address)
-    service.silent = True
-    try:
-        backend, outcomes = _start(bus_address, qtbot, answer_timeout_ms=500)
-        assert outcomes.bound == {}
-        assert outcomes.failed["meet_now"].startswith(
-            "The desktop's shortcuts portal did not answer within 0.5 s."
-        )
-        backend.close()
-    finally:
-        service.connection.close()
+def test_no_answer_is_a_failure_not_a_silent_wait(
+    bus_address: str, portal: Any, qtbot: QtBot
+) -> None:
+    portal.silent = True
+    backend, outcomes = _start(bus_address, qtbot, answer_timeout_ms=500)
+    assert outcomes.bound == {}
+    assert outcomes.failed["meet_now"].startswith(
+        "The desktop's shortcuts portal did not answer within 0.5 s."
+    )
+    backend.close()
 
 
 def test_no_portal_on_the_bus_is_a_failure_with_what_to_do(bus_address: str, qtbot: QtBot) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from meettray.formatting import ClipboardPayload
+from meettray.platform.clipboard import CopyOutcome
 from meettray.platform.wayland import WaylandError, has_data_control, offered_globals
 
 pytestmark = pytest.mark.posix
@@ -147,16 +148,28 @@ def _payload(text: str = "https://teams.microsoft.com/l/meetup-join/x") -> Clipb
     return ClipboardPayload(text=text, html="")
 
 
+def _copy_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, interfaces: list[str],
+    display: str | None, text: str = "https://teams.microsoft.com/l/meetup-join/x",
+) -> CopyOutcome:  # fmt: skip
+    """The tray's Wayland copy, on a compositor announcing ``interfaces`` (and X11 at
+    ``display``, or none)."""
+    from meettray.ui.clipboard import _wayland_copy
+
+    with compositor(tmp_path, announcing(interfaces)) as path:
+        monkeypatch.setenv("WAYLAND_DISPLAY", path)
+        if display is None:
+            monkeypatch.delenv("DISPLAY", raising=False)
+        else:
+            monkeypatch.setenv("DISPLAY", display)
+        return _wayland_copy(_payload(text))
+
+
 def test_gnome_without_xwayland_shows_wl_copys_own_words(
     tmp_path: Path, wl_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from meettray.ui.clipboard import _wayland_copy
-
     _install(wl_copy, WL_COPY_NO_KEYBOARD)
-    with compositor(tmp_path, announcing(MUTTER)) as path:
-        monkeypatch.setenv("WAYLAND_DISPLAY", path)
-        monkeypatch.delenv("DISPLAY", raising=False)
-        outcome = _wayland_copy(_payload())
+    outcome = _copy_on(tmp_path, monkeypatch, MUTTER, None)
     assert outcome.copied is False
     assert outcome.message == "Not copied to the clipboard: wl-copy said: This seat has no keyboard"
 
@@ -168,10 +181,7 @@ def test_gnome_without_focus_gives_up_after_a_short_wait(
 
     _install(wl_copy, WL_COPY_WAITS_FOR_FOCUS)
     monkeypatch.setattr(clipboard, "FOCUS_WAIT", 0.5)
-    with compositor(tmp_path, announcing(MUTTER)) as path:
-        monkeypatch.setenv("WAYLAND_DISPLAY", path)
-        monkeypatch.delenv("DISPLAY", raising=False)
-        outcome = clipboard._wayland_copy(_payload())
+    outcome = _copy_on(tmp_path, monkeypatch, MUTTER, None)
     assert outcome.copied is False
     assert "wl-copy did not finish within 0.5 s" in outcome.message
 
@@ -181,16 +191,12 @@ def test_gnome_with_xwayland_copies_through_the_x11_clipboard(
 ) -> None:
     """mutter has no data-control: wl-copy would wait for focus (the overview right
     after login); the X11 clipboard through Xwayland lands.  Xvfb plays Xwayland."""
-    from meettray.ui.clipboard import _wayland_copy
-
     from ..xserver import xclip_read, xvfb
 
     _install(wl_copy, WL_COPY_RECORDS)
     link = "https://teams.microsoft.com/l/meetup-join/gnome"
-    with xvfb() as display, compositor(tmp_path, announcing(MUTTER)) as path:
-        monkeypatch.setenv("WAYLAND_DISPLAY", path)
-        monkeypatch.setenv("DISPLAY", display)
-        outcome = _wayland_copy(_payload(link))
+    with xvfb() as display:
+        outcome = _copy_on(tmp_path, monkeypatch, MUTTER, display, link)
         assert outcome.copied is True, outcome.message
         assert xclip_read(display) == link
     assert not (tmp_path / "store").exists()  # wl-copy was not used
@@ -199,13 +205,9 @@ def test_gnome_with_xwayland_copies_through_the_x11_clipboard(
 def test_a_compositor_with_data_control_keeps_wl_copy(
     tmp_path: Path, wl_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from meettray.ui.clipboard import _wayland_copy
-
     _install(wl_copy, WL_COPY_RECORDS)
-    with compositor(tmp_path, announcing(KWIN)) as path:
-        monkeypatch.setenv("WAYLAND_DISPLAY", path)
-        monkeypatch.setenv("DISPLAY", ":999")  # there, but not the way: wl-copy needs no focus
-        outcome = _wayland_copy(_payload("kwin"))
+    # X11 is there, but not the way: wl-copy needs no focus here.
+    outcome = _copy_on(tmp_path, monkeypatch, KWIN, ":999", "kwin")
     assert outcome.copied is True
     assert outcome.message == "Handed to wl-copy (not read back: wl-paste is missing)."
     assert (tmp_path / "store").read_text() == "kwin"

@@ -89,3 +89,37 @@ def test_cycles_are_collected_on_the_gui_thread(qtbot: QtBot, qapp: Any) -> None
         timer.stop()
         gc.enable()
     assert set(freed_on) == {threading.main_thread().name}
+
+
+STUCK_WORKER = """
+import logging, sys, threading
+from PySide6.QtCore import QRunnable, QThreadPool
+from PySide6.QtWidgets import QApplication
+from meettray.ui.main import _leave
+
+logging.basicConfig(stream=sys.stderr, level=logging.INFO)
+app = QApplication(["meettray"])
+never = threading.Event()
+
+class Stuck(QRunnable):
+    def run(self):
+        never.wait()  # a desktop prompt nobody answers
+
+QThreadPool.globalInstance().start(Stuck())
+sys.exit(_leave(5))
+"""
+
+
+def test_a_worker_that_never_returns_does_not_keep_a_quitting_tray_alive() -> None:
+    """Qt's thread pool waits for its threads at exit, for ever: after shutdown's own
+    waits, the tray leaves with its status and says why."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-c", STUCK_WORKER], capture_output=True, text=True,
+                          timeout=30, env=env)  # fmt: skip
+
+    assert done.returncode == 5
+    assert "a background task did not finish in time: quitting without it" in done.stderr
