@@ -84,7 +84,14 @@ def test_the_extension_switched_on_at_login_docks_the_tray_and_shows_no_error(
     assert running.process.poll() is None  # still running
 
 
-def test_now_lands_on_the_clipboard_through_xwayland(
+def _xclip(session: Session) -> str:
+    """The clipboard as an X11 program (XWayland) reads it."""
+    pasted = subprocess.run(["xclip", "-selection", "clipboard", "-o"], env=session_env(session),
+                            capture_output=True, text=True, timeout=10, check=False)  # fmt: skip
+    return pasted.stdout
+
+
+def test_now_and_a_click_land_on_the_clipboard_through_xwayland(
     shell: Session, tray: Callable[[Session], Tray], fake: FakeMicrosoft365
 ) -> None:
     """mutter has no data-control: wl-copy would wait for focus.  The tray copies
@@ -98,9 +105,16 @@ def test_now_lands_on_the_clipboard_through_xwayland(
     assert now.returncode == 0, now.stderr
     (meeting,) = fake.meetings.values()
     assert "Copied to the clipboard by the running meettray." in now.stderr
-    pasted = subprocess.run(["xclip", "-selection", "clipboard", "-o"], env=session_env(shell),
-                            capture_output=True, text=True, timeout=10, check=False)  # fmt: skip
-    assert pasted.stdout == meeting["joinWebUrl"]
+    assert _xclip(shell) == meeting["joinWebUrl"]
+    # A click on the icon in the top bar: the extension calls the item's Activate.
+    item = re.search(r'string "(:[0-9.]+)@(/[^"]+)"', _watched_items(shell))
+    assert item is not None, _watched_items(shell)
+    clicked = shell.call(item.group(1), item.group(2), "org.kde.StatusNotifierItem.Activate",
+                         "int32:0", "int32:0")  # fmt: skip
+    assert clicked.returncode == 0, clicked.stderr
+    assert wait_for(lambda: len(fake.meetings) == 2, timeout=20)
+    second = next(m for m in fake.meetings.values() if m is not meeting)
+    assert wait_for(lambda: _xclip(shell) == second["joinWebUrl"], timeout=10)
     assert "notifications: the desktop's notification server" in running.text()  # gnome-shell
     assert wait_for(lambda: re.search(r"notification \d+ shown", running.text()), timeout=5)
     assert not [word for word in BROKEN if word in running.text()]
