@@ -562,7 +562,8 @@ def _cmd_autostart(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> in
             save_config(
                 dataclasses.replace(
                     config, ui=dataclasses.replace(config.ui, start_on_login=wanted)
-                )
+                ),
+                args.config,  # the file it was read from, --config's too
             )
     state = "on" if entry.enabled() else "off"
     print(f"Start on login: {state} ({entry.location})", file=out)

@@ -696,3 +696,19 @@ def test_without_a_desktop_the_suggested_command_is_one_that_runs(tmp_path: Path
         timeout=60, check=False, env={**os.environ, "PATH": path, **NO_DISPLAY},
     )  # fmt: skip
     assert suggested.returncode == 0, suggested.stderr  # the suggestion works as given
+
+
+@pytest.mark.posix
+def test_autostart_keeps_the_settings_file_it_was_given_in_step(
+    tmp_path: Path, user_dirs: Path
+) -> None:
+    """With --config, the checkbox's setting goes to that file, not the default one."""
+    chosen = tmp_path / "elsewhere.toml"
+    chosen.write_text("# mine\n[ui]\nstart_on_login = false\n")
+
+    done = run_cli("--config", str(chosen), "autostart", "on")
+
+    assert done.returncode == 0, done.stderr
+    assert "start_on_login = true" in chosen.read_text()
+    assert chosen.read_text().startswith("# mine")
+    assert not (user_dirs / "config" / "meettray" / "config.toml").exists()
