@@ -114,6 +114,12 @@ class DBusNotifier(QObject):
         self._relay = GuiRelay(self)
         self._bus.listen(connection.clicks, self._relay.handler(self._dispatch))
 
+    @property
+    def shown(self) -> int:
+        """The server's id of our notification on screen (0: none yet); a click on it is
+        taken once this is known."""
+        return self._shown
+
     def notify(
         self,
         title: str,

@@ -95,6 +95,9 @@ def test_a_click_on_the_notification_opens_the_meeting(
         assert title.startswith("Link copied")
         assert actions == ["default", "Open"]  # a click on it means "open"
         assert hints["desktop-entry"] == ("s", "meettray")
+        # The server's answer (the id) reaches the notifier a moment after the server got
+        # the call; a person's click comes later than that.
+        qtbot.waitUntil(lambda: notifier.shown == 1, timeout=5000)
 
         fake_server.click(1)
         qtbot.waitUntil(lambda: opened == [meeting.join_url], timeout=5000)
@@ -193,6 +196,7 @@ def test_a_peer_that_introspects_us_or_forges_a_click_changes_nothing(
         with qtbot.waitSignal(controller.meeting_created, timeout=10_000):
             controller.meet_now()
         qtbot.waitUntil(lambda: len(fake_server.notified) == 1, timeout=5000)
+        qtbot.waitUntil(lambda: notifier.shown == 1, timeout=5000)
         us = connection.bus.unique_name
         introspect = new_method_call(DBusAddress("/", bus_name=us,
                                                  interface="org.freedesktop.DBus.Introspectable"),
