@@ -333,7 +333,11 @@ def _cmd_now(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
     service = _service(args, demo)
     try:
         request = service.instant_request(args.subject)
-        created = service.create(request, external_id=args.external_id)
+        # A prepared meeting, unless this asks Graph for one the tray may have made (then
+        # only that id may answer, or a second meeting would be made).
+        created = service.create(
+            request, external_id=args.external_id, use_spare=args.external_id is None
+        )
         status = _print_created(created, args, out, service.config.ui)
         _report_recovered(service)
     finally:

@@ -158,6 +158,9 @@ class MeetingConfig:
 
     subject: str = _setting("Quick meeting", _not_blank)
     duration_minutes: int = _setting(60, _int_range(5, 24 * 60))
+    #: Keep the next Meet now's meeting ready, made ahead of need ("a spare"): its link is
+    #: copied at once, with no network; its subject and times follow.
+    prepare_next_link: bool = _setting(True)
 
 
 #: What a primary click on the tray icon does by default: macOS users expect the menu.

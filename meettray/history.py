@@ -9,6 +9,8 @@ deleted.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import os
 import sqlite3
@@ -27,7 +29,7 @@ from meettray.meetings import Meeting
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meetings (
     row_id            INTEGER PRIMARY KEY,
@@ -56,7 +58,16 @@ CREATE TABLE IF NOT EXISTS pending (
     created_at  TEXT NOT NULL,
     attempts    INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS spares (
+    account     TEXT NOT NULL,
+    mode        TEXT NOT NULL,
+    meeting     TEXT NOT NULL,
+    external_id TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    PRIMARY KEY (account, mode)
+);
 """
+_TABLES = frozenset({"meetings", "pending", "spares"})
 _COLUMNS = (
     "graph_id, external_id, subject, start_at, end_at, join_url, meeting_code, passcode, "
     "dial_in, toll_free, conference_id, dial_in_url, created_at, account, is_calendar_event"
@@ -83,6 +94,31 @@ class PendingAction:
     account: str
     #: Tries to settle it so far.
     attempts: int
+
+
+@dataclass(frozen=True)
+class Spare:
+    """A meeting made ahead of need, kept for one account and mode, in no one's History."""
+
+    account: str
+    mode: str
+    meeting: Meeting
+    external_id: str
+    created_at: datetime
+
+
+def _meeting_json(meeting: Meeting) -> str:
+    values = dataclasses.asdict(meeting)
+    for key in ("start", "end", "created_at"):
+        values[key] = _iso(values[key])
+    return json.dumps(values)
+
+
+def _meeting_from_json(text: str) -> Meeting:
+    values = json.loads(text)
+    for key in ("start", "end", "created_at"):
+        values[key] = _from_iso(values[key])
+    return Meeting(**values)
 
 
 class HistoryReplaced(StorageError):
@@ -160,11 +196,12 @@ class HistoryStore:
                     detail=f"schema {version} > {SCHEMA_VERSION}",
                 )
             tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
-            if version < SCHEMA_VERSION or not {"meetings", "pending"} <= tables:
+            if version < SCHEMA_VERSION or not tables >= _TABLES:
                 if version == SCHEMA_VERSION:
                     log.warning("history had lost its tables %s; made them again",
-                                sorted({"meetings", "pending"} - tables))  # fmt: skip
-                # Version 1 lacked the pending table; CREATE IF NOT EXISTS adds what is missing.
+                                sorted(_TABLES - tables))  # fmt: skip
+                # Version 1 lacked the pending table, version 3 the spares: CREATE IF NOT
+                # EXISTS adds what is missing.
                 with db:
                     db.executescript(_SCHEMA)
                     _add_search_keys(db)  # version 2 lacked them
@@ -302,6 +339,58 @@ class HistoryStore:
                 "INSERT OR REPLACE INTO pending (external_id, request, account, created_at, "
                 "attempts) VALUES (?, ?, ?, ?, ?)",
                 (external_id, request, account, _iso(now), attempts),
+            )
+
+    # -- the spare meeting (see MeetingService.prepare_spare) --------------------------------
+
+    def put_spare(self, spare: Spare) -> bool:
+        """Keep a prepared meeting; False if this account and mode already have one (two
+        processes prepared at once): the caller deletes its own on the server."""
+        with self._cursor("saved") as db:
+            added = db.execute(
+                "INSERT OR IGNORE INTO spares (account, mode, meeting, external_id, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (spare.account, spare.mode, _meeting_json(spare.meeting), spare.external_id,
+                 _iso(spare.created_at)),
+            )  # fmt: skip
+            return added.rowcount == 1
+
+    def take_spare(self, account: str, mode: str) -> Spare | None:
+        """Take the prepared meeting: it is this caller's alone.  One transaction that
+        reads and deletes, so two processes can never hand out the same link."""
+        with self._cursor("changed") as db:
+            db.execute("BEGIN IMMEDIATE")  # the write lock first: nobody reads it meanwhile
+            row = db.execute(
+                "SELECT meeting, external_id, created_at FROM spares "
+                "WHERE account = ? AND mode = ?",
+                (account, mode),
+            ).fetchone()
+            if row is not None:
+                db.execute("DELETE FROM spares WHERE account = ? AND mode = ?", (account, mode))
+            db.execute("COMMIT")
+        if row is None:
+            return None
+        created = _from_iso(str(row[2]))
+        assert created is not None
+        return Spare(account, mode, _meeting_from_json(str(row[0])), str(row[1]), created)
+
+    def spares(self) -> list[Spare]:
+        """Every prepared meeting (to delete them: sign-out, another account)."""
+        with self._cursor("read") as db:
+            rows = db.execute(
+                "SELECT account, mode, meeting, external_id, created_at FROM spares"
+            ).fetchall()
+        return [
+            Spare(str(a), str(m), _meeting_from_json(str(j)), str(e), _from_iso(str(c)) or
+                  datetime.now(timezone.utc))
+            for a, m, j, e, c in rows
+        ]  # fmt: skip
+
+    def drop_spare(self, spare: Spare) -> None:
+        with self._cursor("changed") as db:
+            db.execute(
+                "DELETE FROM spares WHERE account = ? AND mode = ? AND external_id = ?",
+                (spare.account, spare.mode, spare.external_id),
             )
 
     def delete(self, graph_id: str) -> bool:

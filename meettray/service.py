@@ -7,6 +7,7 @@ lost because something after it failed: the link is returned with warnings.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -17,7 +18,7 @@ from meettray import auth, new_external_id, paths
 from meettray.config import Config
 from meettray.errors import ConfigError, GraphError, MeettrayError, NetworkError, StorageError
 from meettray.graph import CreateResult, GraphClient
-from meettray.history import HistoryStore, PendingAction
+from meettray.history import HistoryStore, PendingAction, Spare
 from meettray.meetings import Meeting, MeetingRequest, instant_request
 from meettray.results import Created, HistoryPage, utc_now
 
@@ -33,6 +34,8 @@ MAX_SETTLE_ATTEMPTS = 5
 #: (5 + 20) s plus 30 s of waiting, so a younger one may still be in flight (in this
 #: process or another) and settling it could delete the meeting it is creating.
 SETTLE_AFTER = timedelta(minutes=3)
+#: A spare older than this is replaced before use, and deleted on the server.
+SPARE_MAX_AGE = timedelta(hours=8)
 
 
 class MeetingService:
@@ -96,8 +99,10 @@ class MeetingService:
         return self._delegated().finish_device_code(prompt, cancel=cancel)
 
     def sign_out(self) -> None:
-        """Forget the account and its tokens (nothing to forget in application mode)."""
+        """Forget the account and its tokens (nothing to forget in application mode); its
+        prepared meeting goes too, on the server while the tokens still allow it."""
         if isinstance(self.auth, auth.DelegatedAuth):
+            self.drop_spares(everyone=True)
             self.auth.sign_out()
 
     def check_app_access(self) -> None:
@@ -189,12 +194,91 @@ class MeetingService:
             subject=subject,
         )
 
+    # -- the spare: the next Meet now's meeting, made ahead of need ----------------------------
+
+    def prepare_spare(self) -> bool:
+        """Make the next Meet now's meeting now, so that its link is copied with no network.
+
+        One per account and mode, kept in the history database (no History row), made
+        through the same idempotent createOrGet.  One older than :data:`SPARE_MAX_AGE`
+        is deleted on the server and replaced.  Returns whether one was made.
+        """
+        if not self.config.meeting.prepare_next_link or self.account() is None:
+            return False
+        who, mode = self._organizer(), self.config.account.mode
+        for spare in self.history.spares():
+            if (spare.account, spare.mode) != (who, mode):
+                self.history.drop_spare(spare)  # another account's: its tokens are gone
+            elif self._clock() - spare.created_at <= SPARE_MAX_AGE:
+                return False
+            else:
+                self.history.drop_spare(spare)
+                self._delete_on_server(spare.meeting)
+        external_id = new_external_id()
+        made = self.graph.create_meeting(self.instant_request(), external_id, account=who)
+        if not self.history.put_spare(Spare(who, mode, made.meeting, external_id, self._clock())):
+            self._delete_on_server(made.meeting)  # another meettray prepared one meanwhile
+            return False
+        log.info("prepared the next meeting %s", made.meeting.id)
+        return True
+
+    def drop_spares(self, *, everyone: bool = False) -> None:
+        """Delete prepared meetings (this account's, or ``everyone``'s), on the server too,
+        best effort: sign-out, Settings' switch turned off."""
+        who, mode = self._organizer(), self.config.account.mode
+        for spare in self.history.spares():
+            if everyone or (spare.account, spare.mode) == (who, mode):
+                self.history.drop_spare(spare)
+                self._delete_on_server(spare.meeting)
+
+    def _take_spare(
+        self, request: MeetingRequest, on_created: Callable[[Meeting], None] | None
+    ) -> Created | None:
+        """Meet now from the spare: the link is handed on at once, then a PATCH makes the
+        meeting the one asked for.  ``None`` where there is no fresh spare."""
+        who, mode = self._organizer(), self.config.account.mode
+        try:
+            spare = self.history.take_spare(who, mode)
+        except StorageError as exc:
+            log.info("no spare taken: %s", exc.message)
+            return None
+        if spare is None:
+            return None
+        if self._clock() - spare.created_at > SPARE_MAX_AGE:
+            self._delete_on_server(spare.meeting)
+            return None
+        asked = dataclasses.replace(spare.meeting, subject=request.subject, start=request.start,
+                                    end=request.end, created_at=self._clock())  # fmt: skip
+        if on_created is not None:
+            on_created(asked)  # the link, before any network
+        warnings: list[str] = []
+        try:
+            updated = self.graph.hand_out(spare.meeting, request, account=who)
+            meeting = dataclasses.replace(updated, created_at=asked.created_at)
+        except (GraphError, NetworkError) as exc:
+            meeting = asked
+            warnings.append(
+                "The link works, but Teams still shows the prepared meeting's subject and "
+                f"times (it could not be updated): {exc.message}"
+            )
+        log.info("handed out the prepared meeting %s", meeting.id)
+        return self._remember(CreateResult(meeting, warnings=tuple(warnings)), spare.external_id)
+
+    def _delete_on_server(self, meeting: Meeting) -> None:
+        """A prepared meeting nobody will use: nobody must be able to use its link either."""
+        try:
+            self.graph.lock_lobby(meeting)
+            self.graph.delete_meeting(meeting)
+        except (GraphError, NetworkError) as exc:
+            log.info("prepared meeting %s not deleted on the server: %s", meeting.id, exc.message)
+
     def create(
         self,
         request: MeetingRequest,
         *,
         external_id: str | None = None,
         on_created: Callable[[Meeting], None] | None = None,
+        use_spare: bool = False,
     ) -> Created:
         """Create a meeting (or calendar event) and save it to history.
 
@@ -203,7 +287,13 @@ class MeetingService:
         :meth:`reconcile` settles it later, so history ends up matching the server.
         ``on_created`` gets the meeting as soon as Graph answered, before history
         is written, so the link can reach the clipboard one round trip after the click.
+        ``use_spare``: Meet now may take the meeting made ahead of need (see
+        :meth:`prepare_spare`): then ``on_created`` gets its link with no network at all.
         """
+        if use_spare and not request.calendar and self.config.meeting.prepare_next_link:
+            handed = self._take_spare(request, on_created)
+            if handed is not None:
+                return handed
         who = self._organizer()
         action = external_id or new_external_id()
         if request.calendar:

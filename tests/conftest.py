@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from meettray.auth import DelegatedAuth, memory_token_cache
-from meettray.config import AccountConfig, Config
+from meettray.config import AccountConfig, Config, MeetingConfig
 from meettray.demo.browser import FakeBrowser
 from meettray.demo.fake365 import FakeApp, FakeMicrosoft365
 from meettray.graph import GraphClient
@@ -120,9 +120,14 @@ def account(fake: FakeMicrosoft365) -> AccountConfig:
     )
 
 
+#: Tests count the meetings they make: no meeting made ahead of need unless a test asks
+#: for one (tests/test_spare.py).  The app's default is on.
+NO_SPARE = MeetingConfig(prepare_next_link=False)
+
+
 @pytest.fixture
 def config(account: AccountConfig) -> Config:
-    return Config(account=account)
+    return Config(account=account, meeting=NO_SPARE)
 
 
 @pytest.fixture
@@ -142,6 +147,7 @@ def config_file(tmp_path: Path, fake: FakeMicrosoft365, monkeypatch: pytest.Monk
         "[meeting]\n"
         'subject = "Incident bridge"\n'
         "duration_minutes = 30\n"
+        "prepare_next_link = false\n"
     )
     monkeypatch.setenv("MEETTRAY_CONFIG", str(path))
     return path

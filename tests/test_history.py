@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from meettray.errors import StorageError
-from meettray.history import HistoryReplaced, HistoryStore
+from meettray.history import SCHEMA_VERSION, HistoryReplaced, HistoryStore
 from meettray.meetings import Meeting
 
 from .history_data import pragma, stored
@@ -131,7 +131,7 @@ def test_a_history_from_before_search_keys_gets_them(tmp_path: Path) -> None:
     finally:
         store.close()
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     db.close()
 
 

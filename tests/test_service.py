@@ -27,7 +27,10 @@ def service(
     config: Config, signed_in: DelegatedAuth, graph: GraphClient, tmp_path: Path
 ) -> Iterator[MeetingService]:
     config = Config(
-        account=config.account, meeting=MeetingConfig(subject="Bridge {date}", duration_minutes=20)
+        account=config.account,
+        meeting=MeetingConfig(
+            subject="Bridge {date}", duration_minutes=20, prepare_next_link=False
+        ),
     )
     made = MeetingService(
         config=config,

@@ -177,6 +177,8 @@ class AppController(QObject):
         self.history.attach(service, ready.recent)
         self.history.announce_recovered(ready.recovered)
         self.state_changed.emit()
+        if self.account is not None:
+            self.prepare_next_link()
 
     def _not_ready(self, error: MeettrayError, told: bool) -> None:
         self.last_error = error
@@ -234,12 +236,27 @@ class AppController(QObject):
         self.meetings.add([op])
         return op
 
-    def _delivered(self, _op: MeetingOperation, delivered: Delivered) -> None:
+    def _delivered(self, op: MeetingOperation, delivered: Delivered) -> None:
         self.last_error = None
         self.meeting_created.emit(delivered)
         self._tell_copied(delivered.meeting, delivered.copy, delivered.created.warnings)
         self.history.refresh()
         self.history.settle_lost_answers()  # the network works again
+        if op.request is None:  # Meet now: the next one is made ready
+            self.prepare_next_link()
+
+    def prepare_next_link(self) -> None:
+        """Make the next Meet now's meeting ahead of need, off the GUI thread (see
+        ``MeetingService.prepare_spare``); a failure only means the next click asks Graph."""
+
+        def prepare(service: MeetingService) -> None:
+            self._runner.run(
+                service.prepare_spare,
+                lambda made: log.info("next link %s", "prepared" if made else "already there"),
+                lambda exc: log.info("next link not prepared: %s", as_meettray_error(exc).message),
+            )
+
+        self.with_service(prepare, lambda _exc: None)
 
     def _not_created(self, op: MeetingOperation, error: MeettrayError) -> None:
         if isinstance(error, SignInRequired) and op.interactive and not op.waited_for_sign_in:
@@ -381,6 +398,7 @@ class AppController(QObject):
         self.signed_in.emit(account)
         waiting, self._after_sign_in = self._after_sign_in, []
         self.meetings.add(waiting)  # the meetings asked for before sign-in
+        self.prepare_next_link()
 
     def _sign_in_ended_badly(self, op: SignInOperation, error: MeettrayError) -> None:
         waiting, self._after_sign_in = self._after_sign_in, []
@@ -446,8 +464,24 @@ class AppController(QObject):
             self.history.detach()
             self._host.rebuild(config)  # a build still running for the old account goes stale
         elif self.service is not None:
+            was_on = self.service.config.meeting.prepare_next_link
             self.service.config = dataclasses.replace(
                 self.service.config, meeting=config.meeting, ui=config.ui
             )
+            if was_on != config.meeting.prepare_next_link:
+                self._switch_spare(config.meeting.prepare_next_link)
         self.settings_saved.emit()
         self.state_changed.emit()
+
+    def _switch_spare(self, on: bool) -> None:
+        """Settings' "Prepare the next link in advance": on makes one, off deletes it."""
+        if on:
+            self.prepare_next_link()
+            return
+        self.with_service(
+            lambda service: self._runner.run(
+                service.drop_spares, lambda _: None,
+                lambda exc: log.info("prepared meeting not deleted: %s", exc),
+            ),
+            lambda _exc: None,
+        )  # fmt: skip

@@ -96,6 +96,9 @@ class MeetingQueue(QObject):
                     request,
                     external_id=op.external_id,
                     on_created=lambda m: self._link_ready.emit(op, m),
+                    # Meet now takes the prepared meeting; never one whose id the command
+                    # line chose (its own fallback asks Graph by that id).
+                    use_spare=op.request is None and op.external_id is None,
                 )
 
             self._runner.run(

@@ -78,10 +78,11 @@ class ServiceHost(QObject):
             self.rebuild(config)
 
     def rebuild(self, config: Config) -> None:
-        """Build anew for ``config`` (the account changed); a build under way goes stale."""
+        """Build anew for ``config`` (the account changed); a build under way goes stale.
+        The old account's prepared meeting is deleted first, while its tokens work."""
         if (old := self.service) is not None:
             self.service = None
-            self.close_in_background(old)
+            self.close_in_background(old, first=lambda: old.drop_spares(everyone=True))
         number = self._building = next(self._numbers)
         factory, demo, open_url = self._factory, self._demo, self._open_url
 
@@ -136,9 +137,20 @@ class ServiceHost(QObject):
         self._waiting.append((action, fail))
         self.start(config)
 
-    def close_in_background(self, service: MeetingService) -> None:
-        """Closing may wait on a worker's history lock: never on the GUI thread."""
-        self._runner.run(service.close, lambda _: None, lambda exc: log.warning("closing: %s", exc))
+    def close_in_background(
+        self, service: MeetingService, first: Callable[[], None] | None = None
+    ) -> None:
+        """Closing may wait on a worker's history lock: never on the GUI thread.  ``first``
+        runs before, in the same job (it may still use the service)."""
+
+        def close() -> None:
+            try:
+                if first is not None:
+                    first()
+            finally:
+                service.close()
+
+        self._runner.run(close, lambda _: None, lambda exc: log.warning("closing: %s", exc))
 
     def shutdown(self) -> None:
         """At quit: close the service, waiting for it (the event loop has ended)."""

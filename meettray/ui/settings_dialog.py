@@ -112,6 +112,13 @@ class SettingsDialog(QDialog):
         form.addRow("Default &subject:", self.subject)
         form.addRow("", QLabel("Use {date} and {time} for today's date and the time."))
         form.addRow("&Duration:", self.duration)
+        self.prepare_next = QCheckBox("&Prepare the next link in advance")
+        self.prepare_next.setChecked(config.meeting.prepare_next_link)
+        self.prepare_next.setToolTip(
+            "One meeting is kept ready in your Teams account (on no calendar), so that "
+            "Meet now copies its link at once, even offline; its subject and times follow."
+        )
+        form.addRow("", self.prepare_next)
         return group
 
     def _behaviour_group(self, config: Config) -> QGroupBox:
@@ -216,7 +223,10 @@ class SettingsDialog(QDialog):
                 tenant=self.tenant.text().strip() or "organizations",
             ),
             meeting=dataclasses.replace(
-                c.meeting, subject=self.subject.text(), duration_minutes=self.duration.value()
+                c.meeting,
+                subject=self.subject.text(),
+                duration_minutes=self.duration.value(),
+                prepare_next_link=self.prepare_next.isChecked(),
             ),
             ui=dataclasses.replace(
                 c.ui,

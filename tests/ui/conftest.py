@@ -25,12 +25,15 @@ class RecordingClipboard:
         self.copies: list[tuple[str, str | None]] = []
         #: Set to a reason to play a clipboard that refuses the write (Wayland without a serial).
         self.refuse = ""
+        #: Called at each copy (to see what else had happened by then).
+        self.on_copy: Callable[[], None] = lambda: None
 
     def copy(self, payload: ClipboardPayload, done: Callable[[CopyOutcome], None]) -> None:
         if self.refuse:
             done(CopyOutcome(False, self.refuse))
             return
         self.copies.append((payload.text, payload.html))
+        self.on_copy()
         done(CopyOutcome(True, "Copied to the clipboard."))
 
     @property
@@ -87,8 +90,9 @@ def make_controller(
             "service_factory": functools.partial(_build_with_browser, browser=browser),
             "monotonic": clock,
         }
+        settings = overrides.pop("config", config)
         options.update(overrides)
-        controller = AppController(config, **options)  # type: ignore[arg-type]
+        controller = AppController(settings, **options)  # type: ignore[arg-type]
         made.append(controller)
         return controller
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import time
 
 import pytest
 from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
-from meettray.config import load_config
+from meettray.config import Config, load_config
 from meettray.demo.fake365 import FakeMicrosoft365
 from meettray.errors import MeettrayError
 from meettray.meetings import build_schedule
@@ -360,3 +361,39 @@ def test_a_copy_that_did_not_take_is_reported_with_the_whole_link(
     assert notice.meeting == meeting
     assert notice.level == Level.WARNING  # shown even with notifications off
     assert delivered.copy.copied is False
+
+
+def test_meet_now_copies_the_prepared_link_first_and_prepares_the_next(
+    make_controller: functools.partial[AppController], config: Config,
+    fake: FakeMicrosoft365, clipboard: RecordingClipboard, qtbot: QtBot,
+) -> None:  # fmt: skip
+    """The tray's Meet now with a spare: the link is on the clipboard before the PATCH
+    was even sent; afterwards the next meeting is made ready."""
+    with_spare = dataclasses.replace(
+        config, meeting=dataclasses.replace(config.meeting, prepare_next_link=True)
+    )
+    controller = make_controller(config=with_spare)
+    with qtbot.waitSignal(controller.state_changed, timeout=10_000):
+        controller.start()
+    with qtbot.waitSignal(controller.signed_in, timeout=20_000):
+        controller.sign_in()
+    qtbot.waitUntil(lambda: len(fake.meetings) == 1, timeout=10_000)  # made ahead of need
+    (spare_id,) = fake.meetings
+    fake.add_fault("delay", "/onlineMeetings/", method="PATCH", delay=2.0)  # a slow Graph
+    copied_at: list[float] = []
+    clipboard.on_copy = lambda: copied_at.append(time.monotonic())
+
+    op = controller.meet_now()
+    assert op is not None
+    with qtbot.waitSignal(op.done, timeout=10_000) as done:
+        pass
+    finished_at = time.monotonic()
+
+    delivered: Delivered = done.args[0]
+    assert delivered.meeting.id == spare_id
+    assert clipboard.text == delivered.meeting.join_url
+    # The copy did not wait for the PATCH: it was done while Graph still held it.
+    assert finished_at - copied_at[0] >= 1.5
+    assert len(fake.requests_to("PATCH", "/onlineMeetings")) == 1
+    qtbot.waitUntil(lambda: len(fake.meetings) == 2, timeout=10_000)  # the next one, ready
+    assert [m.id for m in controller.recent] in ([], [spare_id])  # the spare never shows

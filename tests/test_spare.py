@@ -1,0 +1,202 @@
+"""The next Meet now's meeting, made ahead of need (a "spare"), through the fake over HTTPS.
+
+Its link is handed out with no network; a PATCH then gives it the subject and
+times asked for.  It lives in the history database, never in History, and two
+processes can never hand out the same one.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from meettray.auth import CacheStatus, DelegatedAuth
+from meettray.config import Config, MeetingConfig
+from meettray.demo.fake365 import FakeMicrosoft365
+from meettray.graph import GraphClient
+from meettray.history import HistoryStore
+from meettray.meetings import Meeting
+from meettray.service import SPARE_MAX_AGE, MeetingService
+
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+def _service(config: Config, signed_in: DelegatedAuth, graph: GraphClient, path: Path,
+             clock: Clock) -> MeetingService:  # fmt: skip
+    spare_on = Config(account=config.account,
+                      meeting=MeetingConfig(subject="Bridge", prepare_next_link=True))  # fmt: skip
+    return MeetingService(config=spare_on, authenticator=signed_in, graph=graph,
+                          history=HistoryStore(path), cache_status=CacheStatus("memory", False, ""),
+                          clock=clock)  # fmt: skip
+
+
+@pytest.fixture
+def service(
+    config: Config, signed_in: DelegatedAuth, graph: GraphClient, tmp_path: Path, clock: Clock
+) -> Iterator[MeetingService]:
+    made = _service(config, signed_in, graph, tmp_path / "history.sqlite3", clock)
+    yield made
+    made.close()
+
+
+def test_the_link_is_handed_out_before_any_network_and_the_patch_follows(
+    fake: FakeMicrosoft365, service: MeetingService
+) -> None:
+    assert service.prepare_spare() is True
+    assert service.prepare_spare() is False  # one per account and mode
+    (spare_id,) = fake.meetings
+    assert service.recent(10) == []  # not in History
+    requests_before = len(fake.requests)
+    seen: list[tuple[Meeting, int]] = []
+
+    created = service.create(
+        service.instant_request("Incident 4711"),
+        on_created=lambda meeting: seen.append((meeting, len(fake.requests))),
+        use_spare=True,
+    )
+
+    ((handed, requests_then),) = seen
+    assert requests_then == requests_before  # the link came with no request at all
+    assert handed.id == spare_id
+    assert handed.subject == "Incident 4711"
+    (patch,) = fake.requests_to("PATCH", "/onlineMeetings")
+    assert patch.json()["subject"] == "Incident 4711"
+    assert patch.json()["startDateTime"] == "2026-11-30T09:00:00Z"
+    assert patch.json()["endDateTime"] == "2026-11-30T10:00:00Z"
+    assert fake.meetings[spare_id]["subject"] == "Incident 4711"
+    assert created.warnings == ()
+    assert [m.id for m in service.recent(10)] == [spare_id]  # in History once handed out
+    assert list(fake.meetings) == [spare_id]  # no other meeting was made
+
+
+def test_without_a_spare_meet_now_asks_graph_as_before(
+    fake: FakeMicrosoft365, service: MeetingService
+) -> None:
+    created = service.create(service.instant_request(), use_spare=True)
+
+    assert created.meeting.id in fake.meetings
+    assert fake.requests_to("POST", "createOrGet")
+
+
+def test_schedule_never_takes_the_spare(fake: FakeMicrosoft365, service: MeetingService) -> None:
+    service.prepare_spare()
+    (spare_id,) = fake.meetings
+
+    created = service.create(service.instant_request("Planned"))  # Schedule: use_spare off
+
+    assert created.meeting.id != spare_id
+    assert service.history.take_spare(service._organizer(), "delegated") is not None
+
+
+def test_an_expired_spare_is_deleted_on_the_server_and_replaced(
+    fake: FakeMicrosoft365, service: MeetingService, clock: Clock
+) -> None:
+    service.prepare_spare()
+    (old,) = fake.meetings
+    clock.now += SPARE_MAX_AGE + timedelta(minutes=1)
+
+    assert service.prepare_spare() is True
+
+    assert old not in fake.meetings  # deleted, its lobby locked first
+    (new,) = fake.meetings
+    created = service.create(service.instant_request(), use_spare=True)
+    assert created.meeting.id == new
+
+
+def test_an_expired_spare_is_never_handed_out(
+    fake: FakeMicrosoft365, service: MeetingService, clock: Clock
+) -> None:
+    service.prepare_spare()
+    (old,) = fake.meetings
+    clock.now += SPARE_MAX_AGE + timedelta(minutes=1)
+
+    created = service.create(service.instant_request(), use_spare=True)
+
+    assert created.meeting.id != old
+    assert old not in fake.meetings
+
+
+def test_sign_out_deletes_the_spare_on_the_server_too(
+    fake: FakeMicrosoft365, service: MeetingService
+) -> None:
+    service.prepare_spare()
+
+    service.sign_out()
+
+    assert fake.meetings == {}
+    assert service.history.spares() == []
+
+
+def test_offline_a_click_still_gets_a_working_link(
+    fake: FakeMicrosoft365, service: MeetingService
+) -> None:
+    """The network is cut after the spare was made: the link is handed out all the same,
+    and the warning says what Teams still shows."""
+    service.prepare_spare()
+    (spare_id,) = fake.meetings
+    fake.add_fault("drop_before", "/onlineMeetings/", times=10)  # every attempt dropped
+
+    created = service.create(service.instant_request("Outage"), use_spare=True)
+
+    assert created.meeting.id == spare_id
+    assert created.meeting.subject == "Outage"  # as asked, in History
+    (warning,) = created.warnings
+    assert warning.startswith("The link works, but Teams still shows the prepared meeting's")
+    assert [m.subject for m in service.recent(5)] == ["Outage"]
+
+
+def test_two_processes_taking_at_the_same_instant_get_it_once(
+    fake: FakeMicrosoft365, service: MeetingService, tmp_path: Path
+) -> None:
+    """Two connections to one database file (as the tray and a CLI have), racing."""
+    service.prepare_spare()
+    stores = [HistoryStore(tmp_path / "history.sqlite3") for _ in range(8)]
+    who = service._organizer()
+    start = threading.Barrier(len(stores))
+    taken: list[object] = []
+
+    def take(store: HistoryStore) -> None:
+        start.wait()
+        taken.append(store.take_spare(who, "delegated"))
+
+    threads = [threading.Thread(target=take, args=(store,)) for store in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    for store in stores:
+        store.close()
+
+    assert len([t for t in taken if t is not None]) == 1
+    assert len(taken) == len(stores)
+
+
+def test_the_switch_off_makes_none(
+    fake: FakeMicrosoft365, config: Config, signed_in: DelegatedAuth, graph: GraphClient,
+    tmp_path: Path, clock: Clock,
+) -> None:  # fmt: skip
+    off = MeetingService(config=config, authenticator=signed_in, graph=graph,
+                         history=HistoryStore(tmp_path / "h.sqlite3"),
+                         cache_status=CacheStatus("memory", False, ""), clock=clock)  # fmt: skip
+    try:
+        assert off.prepare_spare() is False
+        assert fake.meetings == {}
+    finally:
+        off.close()
