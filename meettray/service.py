@@ -233,20 +233,18 @@ class MeetingService:
 
     def _take_spare(
         self, request: MeetingRequest, on_created: Callable[[Meeting], None] | None
-    ) -> Created | None:
+    ) -> Created | Spare | None:
         """Meet now from the spare: the link is handed on at once, then a PATCH makes the
-        meeting the one asked for.  ``None`` where there is no fresh spare."""
+        meeting the one asked for.  ``None`` where there is none; an expired one is
+        returned as it is, to be deleted once the meeting asked for exists."""
         who, mode = self._organizer(), self.config.account.mode
         try:
             spare = self.history.take_spare(who, mode)
         except StorageError as exc:
             log.info("no spare taken: %s", exc.message)
             return None
-        if spare is None:
-            return None
-        if self._clock() - spare.created_at > SPARE_MAX_AGE:
-            self._delete_on_server(spare.meeting)
-            return None
+        if spare is None or self._clock() - spare.created_at > SPARE_MAX_AGE:
+            return spare
         asked = dataclasses.replace(spare.meeting, subject=request.subject, start=request.start,
                                     end=request.end, created_at=self._clock())  # fmt: skip
         if on_created is not None:
@@ -290,10 +288,24 @@ class MeetingService:
         ``use_spare``: Meet now may take the meeting made ahead of need (see
         :meth:`prepare_spare`): then ``on_created`` gets its link with no network at all.
         """
+        stale: Spare | None = None
         if use_spare and not request.calendar and self.config.meeting.prepare_next_link:
             handed = self._take_spare(request, on_created)
-            if handed is not None:
+            if isinstance(handed, Created):
                 return handed
+            stale = handed  # too old to hand out: deleted after, off the link's path
+        try:
+            return self._create(request, external_id, on_created)
+        finally:
+            if stale is not None:
+                self._delete_on_server(stale.meeting)
+
+    def _create(
+        self,
+        request: MeetingRequest,
+        external_id: str | None,
+        on_created: Callable[[Meeting], None] | None,
+    ) -> Created:
         who = self._organizer()
         action = external_id or new_external_id()
         if request.calendar:
