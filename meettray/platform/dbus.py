@@ -107,7 +107,10 @@ class BusConnection:
         self._lock = threading.Lock()
         self._waiting: dict[int, Future[Any]] = {}
         self._subscriptions: list[tuple[Subscription, Handler]] = []
+        #: No more calls: closed by us, or the bus went away (the reader ended).
         self._closed = False
+        #: The socket is closed (once, by close(), whoever ended first).
+        self._released = False
         self._reader = threading.Thread(target=self._read, name=f"{name}-bus", daemon=True)
         self._reader.start()
 
@@ -233,9 +236,10 @@ class BusConnection:
 
     def close(self) -> None:
         with self._lock:
-            if self._closed:
-                return
             self._closed = True
+            if self._released:
+                return
+            self._released = True
         self._connection.close()
 
 

@@ -120,3 +120,20 @@ def test_an_error_reply_and_a_closed_bus_are_bus_errors(
     connection.close()
     with pytest.raises(BusError, match="closed"):
         connection.call(new_method_call(DBusAddress("/", SERVICE, INTERFACE), "Echo", "s", ("",)))
+
+
+def test_a_bus_that_went_away_still_has_its_socket_closed() -> None:
+    """The reader ends when the bus dies; close() must still release the socket (a
+    leaked one surfaced as a ResourceWarning in a later test)."""
+    import time
+
+    with private_bus() as address:
+        connection = BusConnection(address)
+    deadline = time.monotonic() + 5
+    while connection._reader.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not connection._reader.is_alive()  # the bus is gone: the reader ended
+
+    connection.close()
+
+    assert connection._connection.sock.fileno() == -1
