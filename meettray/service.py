@@ -232,12 +232,12 @@ class MeetingService:
                 self._delete_on_server(spare.meeting)
 
     def _take_spare(
-        self, request: MeetingRequest, on_created: Callable[[Meeting], None] | None
+        self, request: MeetingRequest, who: str, on_created: Callable[[Meeting], None] | None
     ) -> Created | Spare | None:
         """Meet now from the spare: the link is handed on at once, then a PATCH makes the
         meeting the one asked for.  ``None`` where there is none; an expired one is
         returned as it is, to be deleted once the meeting asked for exists."""
-        who, mode = self._organizer(), self.config.account.mode
+        mode = self.config.account.mode
         try:
             spare = self.history.take_spare(who, mode)
         except StorageError as exc:
@@ -288,14 +288,15 @@ class MeetingService:
         ``use_spare``: Meet now may take the meeting made ahead of need (see
         :meth:`prepare_spare`): then ``on_created`` gets its link with no network at all.
         """
+        who = self._organizer()
         stale: Spare | None = None
         if use_spare and not request.calendar and self.config.meeting.prepare_next_link:
-            handed = self._take_spare(request, on_created)
+            handed = self._take_spare(request, who, on_created)
             if isinstance(handed, Created):
                 return handed
             stale = handed  # too old to hand out: deleted after, off the link's path
         try:
-            return self._create(request, external_id, on_created)
+            return self._create(request, who, external_id, on_created)
         finally:
             if stale is not None:
                 self._delete_on_server(stale.meeting)
@@ -303,10 +304,10 @@ class MeetingService:
     def _create(
         self,
         request: MeetingRequest,
+        who: str,
         external_id: str | None,
         on_created: Callable[[Meeting], None] | None,
     ) -> Created:
-        who = self._organizer()
         action = external_id or new_external_id()
         if request.calendar:
             result = self.graph.create_event(request, action, account=who)

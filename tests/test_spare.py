@@ -105,12 +105,18 @@ def test_schedule_never_takes_the_spare(fake: FakeMicrosoft365, service: Meeting
     assert service.history.take_spare(service._organizer(), "delegated") is not None
 
 
-def test_an_expired_spare_is_deleted_on_the_server_and_replaced(
-    fake: FakeMicrosoft365, service: MeetingService, clock: Clock
-) -> None:
+def _expired_spare(fake: FakeMicrosoft365, service: MeetingService, clock: Clock) -> str:
+    """A spare made, then left past its age limit; its id."""
     service.prepare_spare()
     (old,) = fake.meetings
     clock.now += SPARE_MAX_AGE + timedelta(minutes=1)
+    return old
+
+
+def test_an_expired_spare_is_deleted_on_the_server_and_replaced(
+    fake: FakeMicrosoft365, service: MeetingService, clock: Clock
+) -> None:
+    old = _expired_spare(fake, service, clock)
 
     assert service.prepare_spare() is True
 
@@ -123,9 +129,7 @@ def test_an_expired_spare_is_deleted_on_the_server_and_replaced(
 def test_an_expired_spare_is_never_handed_out(
     fake: FakeMicrosoft365, service: MeetingService, clock: Clock
 ) -> None:
-    service.prepare_spare()
-    (old,) = fake.meetings
-    clock.now += SPARE_MAX_AGE + timedelta(minutes=1)
+    old = _expired_spare(fake, service, clock)
 
     created = service.create(service.instant_request(), use_spare=True)
 

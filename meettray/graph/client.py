@@ -157,9 +157,7 @@ class GraphClient:
         answer: GraphResponse | None = None
         failed: dict[str, MeettrayError] = {}
         try:
-            answer = self._patch_meeting(
-                meeting, {k: v for p in parts.values() for k, v in p.items()}
-            )
+            answer = self._patch_meeting(meeting, wire.settings_patch(request))
         except (GraphError, NetworkError) as exc:
             if len(parts) == 1 or not (isinstance(exc, GraphError) and exc.status == 400):
                 failed = dict.fromkeys(parts, exc)

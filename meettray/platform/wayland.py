@@ -84,16 +84,24 @@ def offered_globals(path: str, timeout: float = 2.0) -> set[str]:
         raise WaylandError(f"the Wayland compositor did not answer ({exc})") from exc
 
 
+#: What each compositor (by socket) answered: a compositor keeps its protocols, so each
+#: copy after the first asks nothing.
+_ANSWERED: dict[str, bool] = {}
+
+
 def has_data_control(env: Mapping[str, str] | None = None) -> bool | None:
-    """Whether the compositor offers a data-control protocol; ``None`` if it cannot tell."""
+    """Whether the compositor offers a data-control protocol; ``None`` if it cannot tell
+    (asked again next time)."""
     path = socket_path(env)
     if path is None:
         return None
-    try:
-        names = offered_globals(path)
-    except WaylandError:
-        return None
-    return any(name in names for name in DATA_CONTROL)
+    if path not in _ANSWERED:
+        try:
+            names = offered_globals(path)
+        except WaylandError:
+            return None
+        _ANSWERED[path] = any(name in names for name in DATA_CONTROL)
+    return _ANSWERED[path]
 
 
 def _message(sender: int, opcode: int, body: bytes) -> bytes:
