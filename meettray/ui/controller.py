@@ -240,6 +240,7 @@ class AppController(QObject):
         self.last_error = None
         self.meeting_created.emit(delivered)
         self._tell_copied(delivered.meeting, delivered.copy, delivered.created.warnings)
+        self.history.add_recent(delivered.meeting)
         self.history.refresh()
         self.history.settle_lost_answers()  # the network works again
         if op.request is None:  # Meet now: the next one is made ready

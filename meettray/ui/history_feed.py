@@ -82,6 +82,12 @@ class HistoryFeed(QObject):
             lambda exc: log.warning("could not read history: %s", exc),
         )
 
+    def add_recent(self, meeting: Meeting) -> None:
+        """A meeting made here: Recent shows it now, not after the next read."""
+        others = [m for m in self.recent if m.id != meeting.id]
+        self.recent = [meeting, *others][:RECENT_COUNT]
+        self.recent_changed.emit()
+
     def page(
         self, search: str, offset: int, limit: int, done: Callable[[HistoryPage], None]
     ) -> None:

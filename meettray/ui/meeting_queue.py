@@ -133,8 +133,10 @@ class MeetingQueue(QObject):
             return
         delivered = Delivered(op.created, op.copy_outcome)
         self.current = None
-        op.succeed(delivered)
+        # The app's state first (Recent holds it), then the answer: whoever was answered
+        # (``meettray now``, the tray's own click) finds the app already showing it.
         self.delivered.emit(op, delivered)
+        op.succeed(delivered)
         self.busy_changed.emit()
         self._next()
 

@@ -41,6 +41,8 @@ def test_meet_now_copies_notifies_and_remembers(
 
     op = controller.meet_now()
     assert op is not None
+    recent_when_answered: list[list[str]] = []
+    op.done.connect(lambda _: recent_when_answered.append([m.id for m in controller.recent]))
     busy_while_sending = controller.busy
     with qtbot.waitSignal(op.done, timeout=10_000) as done:
         pass
@@ -57,6 +59,10 @@ def test_meet_now_copies_notifies_and_remembers(
     assert notes[-1].meeting == meeting
     assert notes[-1].level == Level.SUCCESS
     assert not controller.busy
+    # Recent shows it by the time anyone is answered (a tray menu opened right after
+    # ``meettray now`` returns lists it), and still after history is read again.
+    assert recent_when_answered == [[meeting.id]]
+    qtbot.wait(200)
     qtbot.waitUntil(lambda: [m.id for m in controller.recent] == [meeting.id], timeout=5000)
 
 
