@@ -331,14 +331,28 @@ def _close(service: MeetingService) -> None:
 def _cmd_now(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
     """No tray answered (main asked it first), or ``--no-copy``: make the meeting here."""
     service = _service(args, demo)
+    ui = service.config.ui
+    early: list[Meeting] = []
+
+    def link_ready(meeting: Meeting) -> None:
+        """The link as soon as it exists (a prepared meeting's: before any network), so a
+        person pastes it while the PATCH and the history write finish."""
+        if not args.json:  # a script asking for JSON gets the meeting as it ends up
+            early.append(meeting)
+            print(meeting.join_url, file=out, flush=True)
+            _tell_copy(meeting, args, ui)
+
     try:
         request = service.instant_request(args.subject)
-        # A prepared meeting, unless this asks Graph for one the tray may have made (then
-        # only that id may answer, or a second meeting would be made).
+        # The prepared meeting, unless this asks again for one a tray may have been making
+        # for this id (then only that id may answer, or a second meeting would be made).
         created = service.create(
-            request, external_id=args.external_id, use_spare=args.external_id is None
+            request,
+            external_id=args.external_id,
+            use_spare=args.external_id is None,
+            on_created=link_ready,
         )
-        status = _print_created(created, args, out, service.config.ui)
+        status = _print_created(created, args, out, ui, shown=bool(early))
         _report_recovered(service)
     finally:
         _close(service)
@@ -381,6 +395,12 @@ def _report_recovered(service: MeetingService) -> None:
             f"{displayable(meeting.subject)} ({meeting.join_url}); it is in history now.",
             file=sys.stderr,
         )
+    for meeting in service.finish_handouts():
+        print(
+            "meettray: Teams now shows the subject and times asked for on "
+            f"{displayable(meeting.subject)} ({meeting.join_url}).",
+            file=sys.stderr,
+        )
 
 
 def _print_delegated(answer: Outcome, args: argparse.Namespace, out: TextIO) -> int:
@@ -406,17 +426,27 @@ def _print_delegated(answer: Outcome, args: argparse.Namespace, out: TextIO) -> 
     return ExitCode.OK
 
 
-def _print_created(created: Created, args: argparse.Namespace, out: TextIO, ui: UiConfig) -> int:
+def _print_created(
+    created: Created, args: argparse.Namespace, out: TextIO, ui: UiConfig, *, shown: bool = False
+) -> int:
+    """The meeting made, for the person or a script; ``shown``: its link was printed and
+    copied already (as soon as it existed), only the warnings are left to say."""
     meeting = created.meeting
     for warning in created.warnings:
         print(f"meettray: {displayable(warning)}", file=sys.stderr)
+    if shown:
+        return ExitCode.OK
     if args.json:
         print(json.dumps(meeting.as_json(), ensure_ascii=False), file=out)
     else:
         print(meeting.join_url, file=out)
-    if not args.no_copy:
-        print(f"meettray: {_copy(meeting, ui).message}", file=sys.stderr)
+    _tell_copy(meeting, args, ui)
     return ExitCode.OK
+
+
+def _tell_copy(meeting: Meeting, args: argparse.Namespace, ui: UiConfig) -> None:
+    if not args.no_copy:
+        print(f"meettray: {_copy(meeting, ui).message}", file=sys.stderr, flush=True)
 
 
 def _copy(meeting: Meeting, ui: UiConfig) -> CopyOutcome:
@@ -444,6 +474,8 @@ def _cmd_history(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
         when = (meeting.start or meeting.created_at).astimezone().strftime("%Y-%m-%d %H:%M")
         subject = displayable(meeting.subject) or "(no subject)"  # as text, not escapes
         print(f"{when}  {subject}\n    {displayable(meeting.join_url)}", file=out)
+        if meeting.note:  # what Teams may show otherwise (a prepared meeting's PATCH due)
+            print(f"    note: {displayable(meeting.note)}", file=out)
     return ExitCode.OK
 
 

@@ -20,8 +20,9 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Literal
 
 from meettray import paths
 from meettray.errors import StorageError
@@ -29,7 +30,7 @@ from meettray.meetings import Meeting
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meetings (
     row_id            INTEGER PRIMARY KEY,
@@ -48,7 +49,8 @@ CREATE TABLE IF NOT EXISTS meetings (
     created_at        TEXT NOT NULL,
     account           TEXT NOT NULL DEFAULT '',
     is_calendar_event INTEGER NOT NULL DEFAULT 0,
-    subject_key       TEXT NOT NULL DEFAULT ''
+    subject_key       TEXT NOT NULL DEFAULT '',
+    note              TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS meetings_newest ON meetings (created_at DESC, row_id DESC);
 CREATE TABLE IF NOT EXISTS pending (
@@ -66,12 +68,26 @@ CREATE TABLE IF NOT EXISTS spares (
     created_at  TEXT NOT NULL,
     PRIMARY KEY (account, mode)
 );
+CREATE TABLE IF NOT EXISTS handouts (
+    meeting_id  TEXT PRIMARY KEY,
+    request_id  TEXT UNIQUE,
+    meeting     TEXT NOT NULL,
+    request     TEXT NOT NULL,
+    account     TEXT NOT NULL,
+    taken_at    TEXT NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    state       TEXT NOT NULL DEFAULT 'open'
+);
 """
-_TABLES = frozenset({"meetings", "pending", "spares"})
+_TABLES = frozenset({"meetings", "pending", "spares", "handouts"})
 _COLUMNS = (
     "graph_id, external_id, subject, start_at, end_at, join_url, meeting_code, passcode, "
-    "dial_in, toll_free, conference_id, dial_in_url, created_at, account, is_calendar_event"
+    "dial_in, toll_free, conference_id, dial_in_url, created_at, account, is_calendar_event, "
+    "note"
 )
+#: How long a finished hand-out is kept, so that a ``meettray now`` whose tray died can
+#: still find the meeting handed out for it.
+_HANDOUT_KEPT = timedelta(days=2)
 _BUSY_TIMEOUT_MS = 15_000
 
 
@@ -105,6 +121,28 @@ class Spare:
     meeting: Meeting
     external_id: str
     created_at: datetime
+
+
+HandoutState = Literal["open", "done", "given up"]
+
+
+@dataclass(frozen=True)
+class Handout:
+    """A prepared meeting given to a Meet now: in History at once, with a PATCH to the
+    meeting asked for that is due until ``state`` is no longer "open"."""
+
+    #: The meeting as handed out (the subject and times asked for; ``note`` says what
+    #: Teams may not show yet).
+    meeting: Meeting
+    #: The MeetingRequest, as JSON: what the PATCH sets.
+    request: str
+    #: The createOrGet id the asker chose (``meettray now`` via a tray), if any: should
+    #: that tray die before answering, the command finds its meeting here.
+    request_id: str | None
+    account: str
+    taken_at: datetime
+    attempts: int = 0
+    state: HandoutState = "open"
 
 
 def _meeting_json(meeting: Meeting) -> str:
@@ -200,11 +238,12 @@ class HistoryStore:
                 if version == SCHEMA_VERSION:
                     log.warning("history had lost its tables %s; made them again",
                                 sorted(_TABLES - tables))  # fmt: skip
-                # Version 1 lacked the pending table, version 3 the spares: CREATE IF NOT
-                # EXISTS adds what is missing.
+                # Version 1 lacked the pending table, version 3 the spares, version 4
+                # the hand-outs: CREATE IF NOT EXISTS adds what is missing.
                 with db:
                     db.executescript(_SCHEMA)
                     _add_search_keys(db)  # version 2 lacked them
+                    _add_note_column(db)  # version 4 lacked it
                     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("SELECT 1 FROM meetings LIMIT 1").fetchall()
         except BaseException:
@@ -355,9 +394,19 @@ class HistoryStore:
             )  # fmt: skip
             return added.rowcount == 1
 
-    def take_spare(self, account: str, mode: str) -> Spare | None:
-        """Take the prepared meeting: it is this caller's alone.  One transaction that
-        reads and deletes, so two processes can never hand out the same link."""
+    def take_spare(
+        self,
+        account: str,
+        mode: str,
+        hand_out: Callable[[Spare], Handout | None] | None = None,
+    ) -> tuple[Spare, Handout | None] | None:
+        """Take the prepared meeting: it is this caller's alone.  One transaction reads
+        and deletes it, so two processes can never hand out the same link.
+
+        ``hand_out`` turns the spare into the meeting asked for (``None``: not handed
+        out, as one too old); in the same transaction that meeting enters History and its
+        due PATCH is noted, so a process that dies right after still loses nothing.
+        """
         with self._cursor("changed") as db:
             db.execute("BEGIN IMMEDIATE")  # the write lock first: nobody reads it meanwhile
             row = db.execute(
@@ -365,14 +414,57 @@ class HistoryStore:
                 "WHERE account = ? AND mode = ?",
                 (account, mode),
             ).fetchone()
+            handout = None
             if row is not None:
                 db.execute("DELETE FROM spares WHERE account = ? AND mode = ?", (account, mode))
+                created = _from_iso(str(row[2]))
+                assert created is not None
+                spare = Spare(account, mode, _meeting_from_json(str(row[0])), str(row[1]), created)
+                if hand_out is not None and (handout := hand_out(spare)) is not None:
+                    _insert(db, handout.meeting)
+                    _put_handout(db, handout)
+                    db.execute(
+                        "DELETE FROM handouts WHERE state != 'open' AND taken_at < ?",
+                        (_iso(handout.taken_at - _HANDOUT_KEPT),),
+                    )
             db.execute("COMMIT")
-        if row is None:
-            return None
-        created = _from_iso(str(row[2]))
-        assert created is not None
-        return Spare(account, mode, _meeting_from_json(str(row[0])), str(row[1]), created)
+        return None if row is None else (spare, handout)
+
+    def handout_for(self, request_id: str) -> Handout | None:
+        """The meeting handed out for the createOrGet id ``request_id``, if one was."""
+        with self._cursor("read") as db:
+            row = db.execute(
+                f"SELECT {_HANDOUT_COLUMNS} FROM handouts WHERE request_id = ?",  # noqa: S608
+                (request_id,),
+            ).fetchone()
+        return None if row is None else _handout(row)
+
+    def open_handouts(self, taken_before: datetime) -> list[Handout]:
+        """Hand-outs whose PATCH is still due, taken before ``taken_before`` (younger ones
+        may still be on their way), oldest first."""
+        with self._cursor("read") as db:
+            rows = db.execute(
+                f"SELECT {_HANDOUT_COLUMNS} FROM handouts "  # noqa: S608
+                "WHERE state = 'open' AND taken_at <= ? ORDER BY taken_at",
+                (_iso(taken_before),),
+            ).fetchall()
+        return [_handout(row) for row in rows]
+
+    def settle_handout(self, handout: Handout) -> None:
+        """Record how a hand-out's PATCH went: its History row takes the meeting's
+        subject, times and note (a row the person deleted meanwhile stays deleted)."""
+        meeting = handout.meeting
+
+        def write(db: sqlite3.Connection) -> None:
+            db.execute(
+                "UPDATE meetings SET subject = ?, subject_key = ?, start_at = ?, end_at = ?, "
+                "note = ? WHERE graph_id = ?",
+                (meeting.subject, search_key(meeting.subject), _iso(meeting.start),
+                 _iso(meeting.end), meeting.note, meeting.id),
+            )  # fmt: skip
+            _put_handout(db, handout)
+
+        self._write_twice(write)
 
     def spares(self) -> list[Spare]:
         """Every prepared meeting (to delete them: sign-out, another account)."""
@@ -497,6 +589,38 @@ def search_key(text: str) -> str:
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
 
 
+_HANDOUT_COLUMNS = "meeting, request, request_id, account, taken_at, attempts, state"
+
+
+def _put_handout(db: sqlite3.Connection, handout: Handout) -> None:
+    db.execute(
+        f"INSERT OR REPLACE INTO handouts (meeting_id, {_HANDOUT_COLUMNS}) "  # noqa: S608
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (handout.meeting.id, _meeting_json(handout.meeting), handout.request,
+         handout.request_id, handout.account, _iso(handout.taken_at), handout.attempts,
+         handout.state),
+    )  # fmt: skip
+
+
+def _handout(row: tuple[object, ...]) -> Handout:
+    meeting, request, request_id, account, taken_at, attempts, state = row
+    taken = _from_iso(str(taken_at))
+    assert taken is not None
+    known: tuple[HandoutState, ...] = ("open", "done", "given up")
+    return Handout(
+        _meeting_from_json(str(meeting)), str(request),
+        None if request_id is None else str(request_id), str(account), taken,
+        int(str(attempts)), next((k for k in known if k == state), "given up"),
+    )  # fmt: skip
+
+
+def _add_note_column(db: sqlite3.Connection) -> None:
+    """Give a history from before hand-outs its ``note`` column."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(meetings)")}
+    if "note" not in columns:
+        db.execute("ALTER TABLE meetings ADD COLUMN note TEXT NOT NULL DEFAULT ''")
+
+
 def _add_search_keys(db: sqlite3.Connection) -> None:
     """Give a history from before search keys its ``subject_key`` column, filled in."""
     columns = {row[1] for row in db.execute("PRAGMA table_info(meetings)")}
@@ -524,6 +648,7 @@ def _insert(db: sqlite3.Connection, meeting: Meeting) -> None:
         _iso(meeting.created_at),
         meeting.account,
         int(meeting.is_calendar_event),
+        meeting.note,
         search_key(meeting.subject),
     )
     columns = f"{_COLUMNS}, subject_key"
@@ -571,6 +696,7 @@ def _meeting(row: tuple[object, ...]) -> Meeting:
         created_at,
         account,
         is_calendar_event,
+        note,
     ) = row
     created = _from_iso(str(created_at))
     assert created is not None
@@ -590,4 +716,5 @@ def _meeting(row: tuple[object, ...]) -> Meeting:
         dial_in_url=str(dial_in_url),
         is_calendar_event=bool(is_calendar_event),
         account=str(account),
+        note=str(note),
     )

@@ -298,6 +298,9 @@ class Meeting:
     dial_in_url: str = ""
     is_calendar_event: bool = False
     account: str = ""
+    #: What the person should know about it (a prepared meeting Teams may still show
+    #: with its old subject); empty for most.
+    note: str = ""
 
     def as_json(self) -> dict[str, Any]:
         """The object ``meettray now --json`` and ``history --json`` print."""
@@ -315,4 +318,5 @@ class Meeting:
             "calendar_event": self.is_calendar_event,
             "account": self.account or None,
             "external_id": self.external_id or None,
+            "note": self.note or None,
         }

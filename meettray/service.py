@@ -18,7 +18,7 @@ from meettray import auth, new_external_id, paths
 from meettray.config import Config
 from meettray.errors import ConfigError, GraphError, MeettrayError, NetworkError, StorageError
 from meettray.graph import CreateResult, GraphClient
-from meettray.history import HistoryStore, PendingAction, Spare
+from meettray.history import Handout, HistoryStore, PendingAction, Spare
 from meettray.meetings import Meeting, MeetingRequest, instant_request
 from meettray.results import Created, HistoryPage, utc_now
 
@@ -36,6 +36,14 @@ MAX_SETTLE_ATTEMPTS = 5
 SETTLE_AFTER = timedelta(minutes=3)
 #: A spare older than this is replaced before use, and deleted on the server.
 SPARE_MAX_AGE = timedelta(hours=8)
+#: History's note on a handed-out meeting until its PATCH is answered.
+UPDATING_NOTE = "Teams may still show the prepared meeting's subject and times (being updated)."
+
+
+def _worth_retrying(exc: GraphError | NetworkError) -> bool:
+    """A PATCH that failed on the way (network, throttling, Graph's own trouble) is
+    tried again later; one Graph refused (the meeting is gone, a bad value) is not."""
+    return not isinstance(exc, GraphError) or exc.status in (408, 429) or exc.status >= 500
 
 
 class MeetingService:
@@ -183,6 +191,7 @@ class MeetingService:
             self.auth.token((auth.MEETINGS,))  # refreshed now if due, not on the click
         except MeettrayError as exc:
             log.info("token not ready at start-up: %s", exc.message)
+        self.finish_handouts()
         return self.reconcile()
 
     def instant_request(self, subject: str | None = None) -> MeetingRequest:
@@ -232,35 +241,117 @@ class MeetingService:
                 self._delete_on_server(spare.meeting)
 
     def _take_spare(
-        self, request: MeetingRequest, who: str, on_created: Callable[[Meeting], None] | None
+        self,
+        request: MeetingRequest,
+        who: str,
+        on_created: Callable[[Meeting], None] | None,
+        request_id: str | None,
     ) -> Created | Spare | None:
         """Meet now from the spare: the link is handed on at once, then a PATCH makes the
         meeting the one asked for.  ``None`` where there is none; an expired one is
-        returned as it is, to be deleted once the meeting asked for exists."""
-        mode = self.config.account.mode
+        returned as it is, to be deleted once the meeting asked for exists.
+
+        Taking it, putting it in History and noting its due PATCH (with ``request_id``,
+        the id a ``meettray now`` chose) are one transaction: whatever dies afterwards,
+        the meeting is in History, and the PATCH is made later (:meth:`finish_handouts`).
+        """
+        now = self._clock()
+
+        def hand_out(spare: Spare) -> Handout | None:
+            if now - spare.created_at > SPARE_MAX_AGE:
+                return None
+            asked = dataclasses.replace(spare.meeting, subject=request.subject,
+                                        start=request.start, end=request.end, created_at=now,
+                                        note=UPDATING_NOTE)  # fmt: skip
+            return Handout(asked, request.to_json(), request_id, who, now)
+
         try:
-            spare = self.history.take_spare(who, mode)
+            taken = self.history.take_spare(who, self.config.account.mode, hand_out)
         except StorageError as exc:
             log.info("no spare taken: %s", exc.message)
             return None
-        if spare is None or self._clock() - spare.created_at > SPARE_MAX_AGE:
+        if taken is None:
+            return None
+        spare, handout = taken
+        if handout is None:
             return spare
-        asked = dataclasses.replace(spare.meeting, subject=request.subject, start=request.start,
-                                    end=request.end, created_at=self._clock())  # fmt: skip
         if on_created is not None:
-            on_created(asked)  # the link, before any network
-        warnings: list[str] = []
+            on_created(handout.meeting)  # the link, before any network
+        handout, warnings = self._patch_handout(handout)
+        log.info("handed out the prepared meeting %s", handout.meeting.id)
+        return Created(handout.meeting, tuple(warnings))
+
+    def _patch_handout(self, handout: Handout) -> tuple[Handout, list[str]]:
+        """The PATCH that makes a handed-out meeting the one asked for, and its outcome
+        in History: done, due again (the network), or given up (Graph refused it)."""
+        attempts = handout.attempts + 1
         try:
-            updated = self.graph.hand_out(spare.meeting, request, account=who)
-            meeting = dataclasses.replace(updated, created_at=asked.created_at)
-        except (GraphError, NetworkError) as exc:
-            meeting = asked
-            warnings.append(
-                "The link works, but Teams still shows the prepared meeting's subject and "
-                f"times (it could not be updated): {exc.message}"
+            updated, refused = self.graph.hand_out(
+                handout.meeting, MeetingRequest.from_json(handout.request), account=handout.account
             )
-        log.info("handed out the prepared meeting %s", meeting.id)
-        return self._remember(CreateResult(meeting, warnings=tuple(warnings)), spare.external_id)
+        except (GraphError, NetworkError) as exc:
+            again = attempts < MAX_SETTLE_ATTEMPTS and _worth_retrying(exc)
+            note = (
+                "Teams still shows the prepared meeting's subject and times"
+                + (" (meettray updates them once Microsoft Graph answers again)"
+                   if again else " (meettray gave up updating them)")
+                + f": {exc.message}"
+            )  # fmt: skip
+            settled = dataclasses.replace(
+                handout,
+                meeting=dataclasses.replace(handout.meeting, note=note),
+                attempts=attempts,
+                state="open" if again else "given up",
+            )
+            warnings = [f"The link works, but {note}"]
+        else:
+            meeting = dataclasses.replace(
+                updated, created_at=handout.meeting.created_at, note=" ".join(refused)
+            )
+            settled = dataclasses.replace(handout, meeting=meeting, attempts=attempts,
+                                          state="done")  # fmt: skip
+            warnings = list(refused)
+        try:
+            self.history.settle_handout(settled)
+        except StorageError as exc:
+            log.error("hand-out of %s not recorded: %s", handout.meeting.id, exc.detail)
+            warnings.append(f"{exc.message} The link still works.")
+        return settled, warnings
+
+    def finish_handouts(self, *, older_than: timedelta = SETTLE_AFTER) -> list[Meeting]:
+        """Make the PATCHes still due for handed-out meetings (the network was down, or
+        the process died); returns the meetings now updated.  Never raises.
+
+        Only hand-outs older than ``older_than``: a younger one's PATCH may be on its way.
+        Two processes may both send one: a PATCH of the same values is harmless.
+        """
+        try:
+            due = self.history.open_handouts(taken_before=self._clock() - older_than)
+        except StorageError:
+            return []
+        updated = []
+        for handout in due:
+            settled, _warnings = self._patch_handout(handout)
+            if settled.state == "done":
+                log.info("updated the prepared meeting %s after all", settled.meeting.id)
+                updated.append(settled.meeting)
+        return updated
+
+    def _handed_out_for(self, request_id: str) -> Created | None:
+        """The meeting handed out for ``request_id`` (a tray that died before answering
+        ``meettray now`` had taken the spare for it), its PATCH made if still due."""
+        try:
+            handout = self.history.handout_for(request_id)
+        except StorageError as exc:
+            log.info("hand-outs not read: %s", exc.message)
+            return None
+        if handout is None:
+            return None
+        log.info("the meeting for %s had been handed out already", request_id)
+        if handout.state != "open":
+            return Created(handout.meeting, (handout.meeting.note,) if handout.meeting.note else ())
+        settled, warnings = self._patch_handout(handout)
+        return Created(settled.meeting, tuple(warnings))
 
     def _delete_on_server(self, meeting: Meeting) -> None:
         """A prepared meeting nobody will use: nobody must be able to use its link either."""
@@ -287,11 +378,17 @@ class MeetingService:
         is written, so the link can reach the clipboard one round trip after the click.
         ``use_spare``: Meet now may take the meeting made ahead of need (see
         :meth:`prepare_spare`): then ``on_created`` gets its link with no network at all.
+        ``external_id`` (a ``meettray now`` chose it) finds the meeting already handed out
+        for it, if one was, before anything else: a tray may have died after taking it.
         """
         who = self._organizer()
+        if external_id is not None and (handed_out := self._handed_out_for(external_id)):
+            if on_created is not None:
+                on_created(handed_out.meeting)
+            return handed_out
         stale: Spare | None = None
         if use_spare and not request.calendar and self.config.meeting.prepare_next_link:
-            handed = self._take_spare(request, who, on_created)
+            handed = self._take_spare(request, who, on_created, external_id)
             if isinstance(handed, Created):
                 return handed
             stale = handed  # too old to hand out: deleted after, off the link's path

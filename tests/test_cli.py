@@ -712,3 +712,36 @@ def test_autostart_keeps_the_settings_file_it_was_given_in_step(
     assert "start_on_login = true" in chosen.read_text()
     assert chosen.read_text().startswith("# mine")
     assert not (user_dirs / "config" / "meettray" / "config.toml").exists()
+
+
+def test_a_cold_now_takes_the_prepared_meeting_and_says_what_teams_still_shows(
+    logged_in: Path, fake: FakeMicrosoft365
+) -> None:
+    """A tray prepared the next meeting; the command, with no tray running, takes it: its
+    link needs no network.  The PATCH after it fails (Graph unreachable): the link is
+    printed all the same, and the warning and History say what Teams still shows."""
+    from meettray.config import load_config
+    from meettray.service import build_service
+
+    logged_in.write_text(logged_in.read_text().replace("prepare_next_link = false",
+                                                       "prepare_next_link = true"))  # fmt: skip
+    tray = build_service(load_config(logged_in))
+    try:
+        assert tray.prepare_spare()
+    finally:
+        tray.close()
+    (spare_id,) = fake.meetings
+    fake.add_fault("drop_before", "/onlineMeetings/", times=20)
+
+    done = run_cli("now", "--subject", "Outage 4711", "--no-copy", env=NO_DISPLAY)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == fake.meetings[spare_id]["joinWebUrl"]
+    assert "The link works, but Teams still shows the prepared meeting's subject" in done.stderr
+    assert list(fake.meetings) == [spare_id]
+    listed = run_cli("history").stdout
+    assert "Outage 4711" in listed
+    assert "    note: Teams still shows the prepared meeting's subject and times" in listed
+    (row,) = json.loads(run_cli("history", "--json").stdout)
+    assert row["id"] == spare_id
+    assert row["note"].startswith("Teams still shows")

@@ -7,6 +7,7 @@ processes can never hand out the same one.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -164,6 +165,97 @@ def test_offline_a_click_still_gets_a_working_link(
     (warning,) = created.warnings
     assert warning.startswith("The link works, but Teams still shows the prepared meeting's")
     assert [m.subject for m in service.recent(5)] == ["Outage"]
+    (row,) = service.recent(5)
+    assert row.note.startswith(
+        "Teams still shows the prepared meeting's subject and times "
+        "(meettray updates them once Microsoft Graph answers again)"
+    )
+
+
+def test_the_patch_an_outage_held_back_is_made_when_graph_answers_again(
+    fake: FakeMicrosoft365, service: MeetingService, clock: Clock
+) -> None:
+    service.prepare_spare()
+    (spare_id,) = fake.meetings
+    fake.add_fault("drop_before", "/onlineMeetings/", times=10)
+    service.create(service.instant_request("Outage"), use_spare=True)
+    assert fake.meetings[spare_id]["subject"] == "Bridge"  # as prepared
+    assert service.finish_handouts() == []  # too young: its PATCH might still be on its way
+    fake.faults.clear()  # the network is back
+    clock.now += timedelta(minutes=5)
+
+    (updated,) = service.finish_handouts()
+
+    assert updated.id == spare_id
+    assert fake.meetings[spare_id]["subject"] == "Outage"
+    (row,) = service.recent(5)
+    assert (row.subject, row.note) == ("Outage", "")  # History no longer warns
+    assert service.finish_handouts() == []  # done once
+
+
+def test_a_patch_graph_refuses_is_given_up_with_a_note_in_history(
+    fake: FakeMicrosoft365, service: MeetingService, clock: Clock
+) -> None:
+    service.prepare_spare()
+    fake.add_fault("status", "/onlineMeetings/", method="PATCH", status=403,
+                   code="Forbidden", times=5)  # fmt: skip
+
+    created = service.create(service.instant_request("Outage"), use_spare=True)
+
+    (warning,) = created.warnings
+    assert "(meettray gave up updating them)" in warning
+    clock.now += timedelta(minutes=5)
+    assert service.finish_handouts() == []  # not tried again
+    assert len(fake.requests_to("PATCH", "/onlineMeetings")) == 1
+    (row,) = service.recent(5)
+    assert "gave up" in row.note
+
+
+def test_a_command_whose_tray_died_gets_the_meeting_handed_out_for_it(
+    fake: FakeMicrosoft365, config: Config, signed_in: DelegatedAuth, graph: GraphClient,
+    tmp_path: Path, clock: Clock,
+) -> None:  # fmt: skip
+    """``meettray now`` via a tray: the tray takes the spare for the command's id, then
+    dies before its PATCH (here: the network fails it) and before answering.  The command
+    asks again by that id and gets the same meeting, finished; no second one is made."""
+    path = tmp_path / "history.sqlite3"
+    tray = _service(config, signed_in, graph, path, clock)
+    tray.prepare_spare()
+    (spare_id,) = fake.meetings
+    fake.add_fault("drop_before", "/onlineMeetings/", times=10)
+    handed = tray.create(tray.instant_request("Outage"), external_id="cli-4711", use_spare=True)
+    assert handed.meeting.id == spare_id
+    tray.close()
+    fake.faults.clear()
+    command = _service(config, signed_in, graph, path, clock)
+    seen: list[Meeting] = []
+
+    again = command.create(command.instant_request("Outage"), external_id="cli-4711",
+                           on_created=seen.append)  # fmt: skip
+
+    command.close()
+    assert again.meeting.id == spare_id
+    assert [m.id for m in seen] == [spare_id]
+    assert list(fake.meetings) == [spare_id]  # no createOrGet made a second one
+    assert fake.meetings[spare_id]["subject"] == "Outage"  # its PATCH made now
+    assert again.warnings == ()
+
+
+def test_a_command_whose_tray_answered_too_late_gets_the_same_meeting(
+    fake: FakeMicrosoft365, service: MeetingService
+) -> None:
+    """The tray finished (PATCH and History) but died before its answer went out."""
+    service.prepare_spare()
+    (spare_id,) = fake.meetings
+    service.create(service.instant_request("Outage"), external_id="cli-1", use_spare=True)
+    patches = len(fake.requests_to("PATCH", "/onlineMeetings"))
+
+    again = service.create(service.instant_request("Outage"), external_id="cli-1")
+
+    assert again.meeting.id == spare_id
+    assert again.meeting.subject == "Outage"
+    assert len(fake.requests_to("PATCH", "/onlineMeetings")) == patches  # nothing sent again
+    assert list(fake.meetings) == [spare_id]
 
 
 def test_two_processes_taking_at_the_same_instant_get_it_once(
@@ -204,3 +296,25 @@ def test_the_switch_off_makes_none(
         assert fake.meetings == {}
     finally:
         off.close()
+
+
+def test_a_refused_setting_never_costs_the_handed_out_meeting_its_subject(
+    fake: FakeMicrosoft365, service: MeetingService, graph: GraphClient
+) -> None:
+    """Subject, times and settings go in one PATCH; Graph refusing that (a setting it will
+    not take) sends the subject and times alone, then the setting, named if refused."""
+    made = graph.create_meeting(service.instant_request(), "spare-1")
+    wanted = dataclasses.replace(service.instant_request("Customer call"), lobby_bypass="invited")
+    fake.add_fault("status", "/onlineMeetings/.+", method="PATCH", status=400,
+                   code="BadRequest", body_holds="lobbyBypassSettings", times=2)  # fmt: skip
+
+    meeting, refused = graph.hand_out(made.meeting, wanted)
+
+    assert meeting.subject == "Customer call"
+    stored = fake.meetings[made.meeting.id]
+    assert stored["subject"] == "Customer call"
+    (warning,) = refused
+    assert "lobby" in warning
+    bodies = [r.json() for r in fake.requests_to("PATCH", "/onlineMeetings")]
+    assert ["lobbyBypassSettings" in b for b in bodies] == [True, False, True]
+    assert "subject" not in bodies[2]

@@ -127,17 +127,31 @@ class GraphClient:
         meeting, warnings = self._apply_settings(request, meeting, account)
         return CreateResult(meeting, existed=response.status_code == 200, warnings=tuple(warnings))
 
-    def hand_out(self, spare: Meeting, request: MeetingRequest, *, account: str = "") -> Meeting:
+    def hand_out(
+        self, spare: Meeting, request: MeetingRequest, *, account: str = ""
+    ) -> tuple[Meeting, list[str]]:
         """A meeting made ahead of need becomes the one asked for: its subject, times and
-        settings in one PATCH.  Raises GraphError or NetworkError; the link works anyway."""
-        body = {
+        settings in one PATCH.  Should Graph refuse that (400), the subject and times go
+        alone, then the settings as after a createOrGet: a refused setting never costs
+        the subject.  Returns the meeting and what was not applied; raises GraphError or
+        NetworkError when the subject and times were not set.  The link works anyway."""
+        core = {
             "subject": request.subject,
             "startDateTime": utc_iso(request.start),
             "endDateTime": utc_iso(request.end),
-            **wire.settings_patch(request),
         }
-        answer = self._patch_meeting(spare, body)
-        return self._meeting(answer, wire.meeting_from_graph, account)
+        settings = wire.settings_patch(request)
+        try:
+            answer = self._patch_meeting(spare, {**core, **settings})
+        except GraphError as exc:
+            if not settings or exc.status != 400:
+                raise
+            log.info("the hand-out PATCH was refused (%s); its parts go one by one", exc.code)
+            answer = self._patch_meeting(spare, core)
+            return self._apply_settings(
+                request, self._meeting(answer, wire.meeting_from_graph, account), account
+            )
+        return self._meeting(answer, wire.meeting_from_graph, account), []
 
     def _apply_settings(
         self, request: MeetingRequest, meeting: Meeting, account: str

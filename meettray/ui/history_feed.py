@@ -103,14 +103,23 @@ class HistoryFeed(QObject):
         )
 
     def settle_lost_answers(self) -> None:
-        """The network works again: settle earlier actions whose answer was lost."""
+        """The network works again: settle earlier actions whose answer was lost, and
+        update handed-out meetings whose PATCH could not be made."""
         service = self._service
         if service is None:
             return
+
+        def settle() -> tuple[list[Meeting], list[Meeting]]:
+            return service.reconcile(), service.finish_handouts()
+
+        def settled(outcome: tuple[list[Meeting], list[Meeting]]) -> None:
+            recovered, updated = outcome
+            self.announce_recovered(recovered)
+            if updated and not recovered:  # History shows their subjects and notes anew
+                self.refresh()
+
         self._runner.run(
-            service.reconcile,
-            self.announce_recovered,
-            lambda exc: log.warning("could not settle lost answers: %s", exc),
+            settle, settled, lambda exc: log.warning("could not settle lost answers: %s", exc)
         )
 
     def announce_recovered(self, meetings: list[Meeting]) -> None:

@@ -20,15 +20,17 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QIcon, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
     QPushButton,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -142,8 +144,10 @@ class HistoryModel(QAbstractTableModel):
         meeting = self._rows[index.row()]
         if role == Qt.ItemDataRole.UserRole:
             return meeting
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(meeting.join_url)
+        if role == Qt.ItemDataRole.ToolTipRole:  # the note (a PATCH still due) with it
+            return plain_tooltip("\n\n".join(filter(None, (meeting.join_url, meeting.note))))
+        if role == Qt.ItemDataRole.DecorationRole and index.column() == 0 and meeting.note:
+            return self._warning_icon()
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         column = index.column()
@@ -157,6 +161,11 @@ class HistoryModel(QAbstractTableModel):
 
     def meeting(self, row: int) -> Meeting:
         return self._rows[row]
+
+    @staticmethod
+    def _warning_icon() -> QIcon:
+        style = QApplication.style()
+        return style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
 
 
 def _when(value: Any) -> str:

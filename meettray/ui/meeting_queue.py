@@ -96,9 +96,9 @@ class MeetingQueue(QObject):
                     request,
                     external_id=op.external_id,
                     on_created=lambda m: self._link_ready.emit(op, m),
-                    # Meet now takes the prepared meeting; never one whose id the command
-                    # line chose (its own fallback asks Graph by that id).
-                    use_spare=op.request is None and op.external_id is None,
+                    # Meet now takes the prepared meeting, ``meettray now`` too: taken for
+                    # its id, so should this tray die, the command finds it by that id.
+                    use_spare=op.request is None,
                 )
 
             self._runner.run(

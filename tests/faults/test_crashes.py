@@ -154,24 +154,42 @@ TRAY_KILL_TRIALS = int(os.environ.get("MEETTRAY_TRAY_KILL_TRIALS", "40"))
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("prepared", [False, True], ids=["asking-graph", "prepared-meeting"])
 def test_killing_the_tray_mid_request_never_makes_a_second_meeting(
-    logged_in_config: Path, fake: object
+    logged_in_config: Path, user_dirs: Path, fake: object, prepared: bool
 ) -> None:
     """The real tray (offscreen), 'meettray now' sent to it, and the tray killed at a random
-    moment: before, during or after its Graph request.  Was: 25 duplicates in 40 kills."""
+    moment: before, during or after its Graph request.  Was: 25 duplicates in 40 kills.
+
+    ``prepared``: the tray has the next meeting ready and hands it out for the command's
+    id; killed before answering, the command finds that meeting by its id."""
     from meettray import ipc
 
+    if prepared:
+        logged_in_config.write_text(logged_in_config.read_text().replace(
+            "prepare_next_link = false", "prepare_next_link = true"))  # fmt: skip
+    history = HistoryStore(user_dirs / "data" / "meettray" / "history.sqlite3")
     rng = random.Random(SEED)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "DISPLAY": "", "WAYLAND_DISPLAY": ""}
-    meetings = fake.meetings  # type: ignore[attr-defined]
     fake.latency = 0.3  # type: ignore[attr-defined]  # a realistic Graph: a wider window
-    duplicates = lost = 0
-    for _ in range(TRAY_KILL_TRIALS):
-        before = set(meetings)
+    trials = TRAY_KILL_TRIALS // 2 if prepared else TRAY_KILL_TRIALS
+    duplicates = lost = handed_out = 0
+    meetings = fake.meetings  # type: ignore[attr-defined]
+
+    def handed() -> set[str]:
+        """Without spares, every meeting on the server; with them, those in History (the
+        server also holds the spares, and any a killed tray was preparing)."""
+        return {m.id for m in history.recent(1000)} if prepared else set(meetings)
+
+    for _ in range(trials):
+        before = handed()
         tray = subprocess.Popen([sys.executable, "-m", "meettray"], env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
         try:
             assert wait_for(lambda: ipc.ask(ipc.Request("ping"), timeout=5) is not None)
+            if prepared:  # the tray makes it once signed in
+                assert wait_for(lambda: bool(history.spares()), timeout=30)
+                spare = history.spares()[0].meeting.id
             command = subprocess.Popen(
                 [sys.executable, "-m", "meettray", "now", "--json"], env=env, text=True,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -182,7 +200,7 @@ def test_killing_the_tray_mid_request_never_makes_a_second_meeting(
             tray.send_signal(signal.SIGKILL)
             tray.wait(10)
         out, err = command.communicate(timeout=120)
-        made = set(meetings) - before
+        made = handed() - before
         if len(made) > 1:
             duplicates += 1
         if command.returncode != 0 or not made:
@@ -190,9 +208,14 @@ def test_killing_the_tray_mid_request_never_makes_a_second_meeting(
             print(f"no meeting: exit {command.returncode}: {err.strip()}")
         else:
             assert json.loads(out)["id"] in made
-    print(f"tray kill trials: {TRAY_KILL_TRIALS}, duplicates: {duplicates}, lost: {lost}")
+            handed_out += prepared and spare in made
+    history.close()
+    print(f"tray kill trials: {trials}, duplicates: {duplicates}, lost: {lost}, "
+          f"prepared meetings handed out: {handed_out}")  # fmt: skip
     assert duplicates == 0
     assert lost == 0
+    if prepared:
+        assert handed_out > trials // 2  # the tray (or the command after it) took the spare
 
 
 def test_two_trays_started_together_leave_one(logged_in_config: Path) -> None:

@@ -375,16 +375,7 @@ def test_meet_now_copies_the_prepared_link_first_and_prepares_the_next(
 ) -> None:  # fmt: skip
     """The tray's Meet now with a spare: the link is on the clipboard before the PATCH
     was even sent; afterwards the next meeting is made ready."""
-    with_spare = dataclasses.replace(
-        config, meeting=dataclasses.replace(config.meeting, prepare_next_link=True)
-    )
-    controller = make_controller(config=with_spare)
-    with qtbot.waitSignal(controller.state_changed, timeout=10_000):
-        controller.start()
-    with qtbot.waitSignal(controller.signed_in, timeout=20_000):
-        controller.sign_in()
-    qtbot.waitUntil(lambda: len(fake.meetings) == 1, timeout=10_000)  # made ahead of need
-    (spare_id,) = fake.meetings
+    controller, spare_id = _signed_in_with_a_spare(make_controller, config, fake, qtbot)
     fake.add_fault("delay", "/onlineMeetings/", method="PATCH", delay=2.0)  # a slow Graph
     copied_at: list[float] = []
     clipboard.on_copy = lambda: copied_at.append(time.monotonic())
@@ -403,3 +394,46 @@ def test_meet_now_copies_the_prepared_link_first_and_prepares_the_next(
     assert len(fake.requests_to("PATCH", "/onlineMeetings")) == 1
     qtbot.waitUntil(lambda: len(fake.meetings) == 2, timeout=10_000)  # the next one, ready
     assert [m.id for m in controller.recent] in ([], [spare_id])  # the spare never shows
+
+
+def _signed_in_with_a_spare(
+    make_controller: functools.partial[AppController], config: Config,
+    fake: FakeMicrosoft365, qtbot: QtBot,
+) -> tuple[AppController, str]:  # fmt: skip
+    """A controller with "Prepare the next link in advance" on, signed in, its spare made."""
+    with_spare = dataclasses.replace(
+        config, meeting=dataclasses.replace(config.meeting, prepare_next_link=True)
+    )
+    controller = make_controller(config=with_spare)
+    with qtbot.waitSignal(controller.state_changed, timeout=10_000):
+        controller.start()
+    with qtbot.waitSignal(controller.signed_in, timeout=20_000):
+        controller.sign_in()
+    qtbot.waitUntil(lambda: len(fake.meetings) == 1, timeout=10_000)  # made ahead of need
+    (spare_id,) = fake.meetings
+    return controller, spare_id
+
+
+def test_a_command_sent_to_the_tray_takes_the_prepared_meeting_for_its_id(
+    make_controller: functools.partial[AppController], config: Config,
+    fake: FakeMicrosoft365, qtbot: QtBot,
+) -> None:  # fmt: skip
+    """``meettray now`` via the tray: the spare, taken for the id the command chose, so
+    that the command finds it by that id should the tray die before answering."""
+    controller, spare_id = _signed_in_with_a_spare(make_controller, config, fake, qtbot)
+
+    op = controller.create(what="Meet now for the command line", subject="Outage",
+                           external_id="cli-42", tell_failure=False, interactive=False)  # fmt: skip
+    with qtbot.waitSignal(op.done, timeout=10_000) as done:
+        pass
+
+    delivered: Delivered = done.args[0]
+    assert delivered.meeting.id == spare_id
+    assert delivered.meeting.subject == "Outage"
+    asked = [r.json()["externalId"] for r in fake.requests_to("POST", "createOrGet")]
+    assert "cli-42" not in asked  # Graph was never asked for a new one
+    service = controller.service
+    assert service is not None
+    handout = service.history.handout_for("cli-42")
+    assert handout is not None
+    assert (handout.meeting.id, handout.state) == (spare_id, "done")

@@ -174,3 +174,27 @@ def test_escape_closes_the_window(qtbot: QtBot) -> None:
     window.show()
     QTest.keyClick(window.search, Qt.Key.Key_Escape)  # where the typing is
     assert not window.isVisible()
+
+
+def test_a_meeting_with_a_note_shows_it_as_plain_text(tmp_path: Path, qtbot: QtBot) -> None:
+    """A handed-out meeting whose PATCH is due: a warning icon, and the note (which may
+    quote Graph) in the tooltip as typed, never as markup."""
+    from ..test_history import meeting
+
+    opened = HistoryStore(tmp_path / "history.sqlite3")
+    opened.add(meeting(1, note="Teams still shows <b>the prepared</b> subject"))
+    opened.add(meeting(2))
+    source = StoreSource(opened)
+    model = HistoryModel(source)
+    try:
+        with qtbot.waitSignal(model.loaded, timeout=5000):
+            model.reload()
+        noted, plain = model.index(1, 0), model.index(0, 0)
+        assert model.meeting(1).note == "Teams still shows <b>the prepared</b> subject"
+        assert model.data(noted, Qt.ItemDataRole.DecorationRole) is not None
+        assert model.data(plain, Qt.ItemDataRole.DecorationRole) is None
+        tip = model.data(noted, Qt.ItemDataRole.ToolTipRole)
+        assert "&lt;b&gt;the prepared&lt;/b&gt; subject" in tip
+    finally:
+        source.runner.wait(5000)
+        opened.close()
