@@ -24,11 +24,11 @@ from meettray.errors import ExitCode, MeettrayError, SignInCancelled, Validation
 from meettray.plaintext import displayable
 
 if TYPE_CHECKING:
-    from meettray.config import UiConfig
+    from meettray.config import Config, UiConfig
     from meettray.demo.runtime import DemoEnvironment
     from meettray.ipc import Outcome
     from meettray.meetings import Meeting
-    from meettray.platform.clipboard import CopyOutcome
+    from meettray.platform.clipboard import ClipboardBackend
     from meettray.results import Created
     from meettray.service import MeetingService
 
@@ -209,6 +209,7 @@ def _main(argv: Sequence[str] | None, out: TextIO) -> int:
 
         return run(config_path=args.config, demo=args.demo, verbose=args.verbose)
     args.external_id = None
+    args.clipboard = None
     if args.command == "now" and not args.no_copy:
         # A running tray app makes the meeting: its clipboard outlives this process.  Asking
         # it needs no settings, log or history here, so nothing of those is loaded first.
@@ -229,6 +230,12 @@ def _main(argv: Sequence[str] | None, out: TextIO) -> int:
                 return _guarded(
                     args, out, lambda: _print_delegated(answer, args, out), log_file=None
                 )
+        # No tray: this process copies.  Its clipboard helper takes longer to start than a
+        # prepared meeting takes to find, so it starts first, while the rest loads.
+        from meettray.platform.clipboard import system_clipboard
+
+        args.clipboard = system_clipboard()
+        args.clipboard.warm()
     from meettray import paths
 
     # One settings file for the whole run: --config, else paths.config_file() (the tray's too).
@@ -298,12 +305,14 @@ def _report(exc: MeettrayError, verbose: int) -> None:
         print(f"(request-id {exc.request_id}; run with -v for details)", file=sys.stderr)
 
 
-def _service(args: argparse.Namespace, lazy_demo: _LazyDemo) -> MeetingService:
+def _service(
+    args: argparse.Namespace, lazy_demo: _LazyDemo, config: Config | None = None
+) -> MeetingService:
     from meettray.config import load_config
     from meettray.service import build_service
 
     demo = lazy_demo.get()
-    config = load_config(args.config)
+    config = config or load_config(args.config)
     for warning in config.warnings:
         print(f"meettray: {warning}", file=sys.stderr)
 
@@ -330,8 +339,11 @@ def _close(service: MeetingService) -> None:
 
 def _cmd_now(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
     """No tray answered (main asked it first), or ``--no-copy``: make the meeting here."""
-    service = _service(args, demo)
-    ui = service.config.ui
+    from meettray.config import load_config
+    from meettray.platform.clipboard import system_clipboard
+
+    config = load_config(args.config)
+    clipboard = None if args.no_copy else (args.clipboard or system_clipboard())
     early: list[Meeting] = []
 
     def link_ready(meeting: Meeting) -> None:
@@ -340,23 +352,46 @@ def _cmd_now(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
         if not args.json:  # a script asking for JSON gets the meeting as it ends up
             early.append(meeting)
             print(meeting.join_url, file=out, flush=True)
-            _tell_copy(meeting, args, ui)
+            _tell_copy(meeting, config.ui, clipboard)
 
     try:
-        request = service.instant_request(args.subject)
-        # The prepared meeting, unless this asks again for one a tray may have been making
-        # for this id (then only that id may answer, or a second meeting would be made).
-        created = service.create(
-            request,
-            external_id=args.external_id,
-            use_spare=args.external_id is None,
-            on_created=link_ready,
-        )
-        status = _print_created(created, args, out, ui, shown=bool(early))
-        _report_recovered(service)
+        handed = None
+        if args.external_id is None and not demo.enabled:
+            # A prepared meeting, taken before msal and requests are even loaded.
+            from meettray.handouts import take_for_now
+            from meettray.results import utc_now
+
+            handed = take_for_now(config, args.subject, utc_now(), set_aside=_said_set_aside)
+            if handed is not None:
+                link_ready(handed.meeting)
+        service = _service(args, demo, config)
+        try:
+            if handed is not None:
+                created = service.finish_handout(handed)
+            else:
+                # The prepared meeting, unless this asks again for one a tray may have been
+                # making for this id (then only that id may answer, or a second meeting
+                # would be made).
+                created = service.create(
+                    service.instant_request(args.subject),
+                    external_id=args.external_id,
+                    use_spare=args.external_id is None,
+                    on_created=link_ready,
+                )
+            status = _print_created(created, args, out, service.config.ui, clipboard,
+                                    shown=bool(early))  # fmt: skip
+            _report_recovered(service)
+        finally:
+            _close(service)
     finally:
-        _close(service)
+        if clipboard is not None:
+            clipboard.discard()
     return status
+
+
+def _said_set_aside(path: Path) -> None:
+    print(f"meettray: the meeting history file was damaged; it was moved to {path} and a "
+          "new one was started.", file=sys.stderr)  # fmt: skip
 
 
 def _cmd_schedule(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
@@ -427,7 +462,13 @@ def _print_delegated(answer: Outcome, args: argparse.Namespace, out: TextIO) -> 
 
 
 def _print_created(
-    created: Created, args: argparse.Namespace, out: TextIO, ui: UiConfig, *, shown: bool = False
+    created: Created,
+    args: argparse.Namespace,
+    out: TextIO,
+    ui: UiConfig,
+    clipboard: ClipboardBackend | None = None,
+    *,
+    shown: bool = False,
 ) -> int:
     """The meeting made, for the person or a script; ``shown``: its link was printed and
     copied already (as soon as it existed), only the warnings are left to say."""
@@ -440,22 +481,23 @@ def _print_created(
         print(json.dumps(meeting.as_json(), ensure_ascii=False), file=out)
     else:
         print(meeting.join_url, file=out)
-    _tell_copy(meeting, args, ui)
+    if not args.no_copy:
+        _tell_copy(meeting, ui, clipboard)
     return ExitCode.OK
 
 
-def _tell_copy(meeting: Meeting, args: argparse.Namespace, ui: UiConfig) -> None:
-    if not args.no_copy:
-        print(f"meettray: {_copy(meeting, ui).message}", file=sys.stderr, flush=True)
-
-
-def _copy(meeting: Meeting, ui: UiConfig) -> CopyOutcome:
-    """The same text as the tray copies (``[ui] clipboard``), by the system's clipboard."""
+def _tell_copy(meeting: Meeting, ui: UiConfig, clipboard: ClipboardBackend | None) -> None:
+    """Copy as the tray would (``[ui] clipboard``), and say how it went; ``None``: the
+    system's clipboard, found now."""
     from meettray.formatting import clipboard_payload
-    from meettray.platform.clipboard import system_clipboard
 
+    if clipboard is None:
+        from meettray.platform.clipboard import system_clipboard
+
+        clipboard = system_clipboard()
     payload = clipboard_payload(meeting, ui)
-    return system_clipboard().copy(payload.text, payload.html)
+    outcome = clipboard.copy(payload.text, payload.html)
+    print(f"meettray: {outcome.message}", file=sys.stderr, flush=True)
 
 
 def _cmd_history(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:

@@ -396,12 +396,13 @@ class HistoryStore:
 
     def take_spare(
         self,
-        account: str,
+        account: str | None,
         mode: str,
         hand_out: Callable[[Spare], Handout | None] | None = None,
     ) -> tuple[Spare, Handout | None] | None:
-        """Take the prepared meeting: it is this caller's alone.  One transaction reads
-        and deletes it, so two processes can never hand out the same link.
+        """Take the prepared meeting of ``account`` (``None``: the only one of ``mode``): it
+        is this caller's alone.  One transaction reads and deletes it, so two processes
+        can never hand out the same link.
 
         ``hand_out`` turns the spare into the meeting asked for (``None``: not handed
         out, as one too old); in the same transaction that meeting enters History and its
@@ -409,17 +410,19 @@ class HistoryStore:
         """
         with self._cursor("changed") as db:
             db.execute("BEGIN IMMEDIATE")  # the write lock first: nobody reads it meanwhile
-            row = db.execute(
-                "SELECT meeting, external_id, created_at FROM spares "
-                "WHERE account = ? AND mode = ?",
-                (account, mode),
-            ).fetchone()
+            rows = db.execute(
+                "SELECT account, meeting, external_id, created_at FROM spares "
+                "WHERE mode = ? AND (account = ? OR ? IS NULL)",
+                (mode, account, account),
+            ).fetchall()
+            row = rows[0] if len(rows) == 1 else None  # two accounts' (of old): neither
             handout = None
             if row is not None:
-                db.execute("DELETE FROM spares WHERE account = ? AND mode = ?", (account, mode))
-                created = _from_iso(str(row[2]))
+                db.execute("DELETE FROM spares WHERE account = ? AND mode = ?", (row[0], mode))
+                created = _from_iso(str(row[3]))
                 assert created is not None
-                spare = Spare(account, mode, _meeting_from_json(str(row[0])), str(row[1]), created)
+                spare = Spare(str(row[0]), mode, _meeting_from_json(str(row[1])), str(row[2]),
+                              created)  # fmt: skip
                 if hand_out is not None and (handout := hand_out(spare)) is not None:
                     _insert(db, handout.meeting)
                     _put_handout(db, handout)

@@ -37,6 +37,11 @@ def data_dir(*, demo: bool = False) -> Path:
     return base / "demo" if demo else base
 
 
+def history_file(*, demo: bool = False) -> Path:
+    """The meeting history database (also the prepared meetings and hand-outs)."""
+    return data_dir(demo=demo) / "history.sqlite3"
+
+
 def log_dir() -> Path:
     """Per-user log directory."""
     return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))

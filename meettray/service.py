@@ -14,10 +14,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from meettray import auth, new_external_id, paths
+from meettray import auth, handouts, new_external_id, paths
 from meettray.config import Config
 from meettray.errors import ConfigError, GraphError, MeettrayError, NetworkError, StorageError
 from meettray.graph import CreateResult, GraphClient
+from meettray.handouts import SPARE_MAX_AGE, spare_kind
 from meettray.history import Handout, HistoryStore, PendingAction, Spare
 from meettray.meetings import Meeting, MeetingRequest, instant_request
 from meettray.results import Created, HistoryPage, utc_now
@@ -34,15 +35,12 @@ MAX_SETTLE_ATTEMPTS = 5
 #: (5 + 20) s plus 30 s of waiting, so a younger one may still be in flight (in this
 #: process or another) and settling it could delete the meeting it is creating.
 SETTLE_AFTER = timedelta(minutes=3)
-#: A spare older than this is replaced before use, and deleted on the server.
-SPARE_MAX_AGE = timedelta(hours=8)
-#: History's note on a handed-out meeting until its PATCH is answered.
-UPDATING_NOTE = "Teams may still show the prepared meeting's subject and times (being updated)."
 
 
-def _worth_retrying(exc: GraphError | NetworkError) -> bool:
-    """A PATCH that failed on the way (network, throttling, Graph's own trouble) is
-    tried again later; one Graph refused (the meeting is gone, a bad value) is not."""
+def _worth_retrying(exc: MeettrayError) -> bool:
+    """A PATCH that failed on the way (network, throttling, Graph's own trouble, a sign-in
+    to renew) is tried again later; one Graph refused (the meeting is gone, a bad value)
+    is not."""
     return not isinstance(exc, GraphError) or exc.status in (408, 429) or exc.status >= 500
 
 
@@ -96,7 +94,7 @@ class MeetingService:
         cancel: auth.Cancellation | None = None,
     ) -> auth.Account:
         """Sign in in the browser (the demo's own, in the demo); blocks until done."""
-        return self._delegated().sign_in_browser(scopes, cancel=cancel)
+        return self._signed_in(self._delegated().sign_in_browser(scopes, cancel=cancel))
 
     def begin_device_code(self, scopes: Sequence[str] = (auth.MEETINGS,)) -> auth.DeviceCodePrompt:
         return self._delegated().begin_device_code(scopes)
@@ -104,7 +102,18 @@ class MeetingService:
     def finish_device_code(
         self, prompt: auth.DeviceCodePrompt, *, cancel: auth.Cancellation | None = None
     ) -> auth.Account:
-        return self._delegated().finish_device_code(prompt, cancel=cancel)
+        return self._signed_in(self._delegated().finish_device_code(prompt, cancel=cancel))
+
+    def _signed_in(self, account: auth.Account) -> auth.Account:
+        """Another person's prepared meeting is never handed out to this one (the command
+        line's fast path takes the only spare there is, before it knows the account)."""
+        try:
+            for spare in self.history.spares():
+                if spare.account != account.username:
+                    self.history.drop_spare(spare)  # their tokens are gone: the row only
+        except StorageError as exc:
+            log.info("prepared meetings not checked: %s", exc.message)
+        return account
 
     def sign_out(self) -> None:
         """Forget the account and its tokens (nothing to forget in application mode); its
@@ -214,7 +223,7 @@ class MeetingService:
         """
         if not self.config.meeting.prepare_next_link or self.account() is None:
             return False
-        who, mode = self._organizer(), self.config.account.mode
+        who, mode = self._organizer(), self._spare_kind
         for spare in self.history.spares():
             if (spare.account, spare.mode) != (who, mode):
                 self.history.drop_spare(spare)  # another account's: its tokens are gone
@@ -234,7 +243,7 @@ class MeetingService:
     def drop_spares(self, *, everyone: bool = False) -> None:
         """Delete prepared meetings (this account's, or ``everyone``'s), on the server too,
         best effort: sign-out, Settings' switch turned off."""
-        who, mode = self._organizer(), self.config.account.mode
+        who, mode = self._organizer(), self._spare_kind
         for spare in self.history.spares():
             if everyone or (spare.account, spare.mode) == (who, mode):
                 self.history.drop_spare(spare)
@@ -255,31 +264,19 @@ class MeetingService:
         the id a ``meettray now`` chose) are one transaction: whatever dies afterwards,
         the meeting is in History, and the PATCH is made later (:meth:`finish_handouts`).
         """
-        now = self._clock()
-
-        def hand_out(spare: Spare) -> Handout | None:
-            if now - spare.created_at > SPARE_MAX_AGE:
-                return None
-            asked = dataclasses.replace(spare.meeting, subject=request.subject,
-                                        start=request.start, end=request.end, created_at=now,
-                                        note=UPDATING_NOTE)  # fmt: skip
-            return Handout(asked, request.to_json(), request_id, who, now)
-
-        try:
-            taken = self.history.take_spare(who, self.config.account.mode, hand_out)
-        except StorageError as exc:
-            log.info("no spare taken: %s", exc.message)
-            return None
-        if taken is None:
-            return None
-        spare, handout = taken
-        if handout is None:
-            return spare
+        taken = handouts.take(self.history, self._spare_kind, request, self._clock(),
+                              account=who, request_id=request_id)  # fmt: skip
+        if not isinstance(taken, Handout):
+            return taken
         if on_created is not None:
-            on_created(handout.meeting)  # the link, before any network
-        handout, warnings = self._patch_handout(handout)
-        log.info("handed out the prepared meeting %s", handout.meeting.id)
-        return Created(handout.meeting, tuple(warnings))
+            on_created(taken.meeting)  # the link, before any network
+        return self.finish_handout(taken)
+
+    def finish_handout(self, handout: Handout) -> Created:
+        """Send the PATCH of a meeting just handed out; the meeting as it ends up."""
+        settled, warnings = self._patch_handout(handout)
+        log.info("handed out the prepared meeting %s", settled.meeting.id)
+        return Created(settled.meeting, tuple(warnings))
 
     def _patch_handout(self, handout: Handout) -> tuple[Handout, list[str]]:
         """The PATCH that makes a handed-out meeting the one asked for, and its outcome
@@ -289,7 +286,7 @@ class MeetingService:
             updated, refused = self.graph.hand_out(
                 handout.meeting, MeetingRequest.from_json(handout.request), account=handout.account
             )
-        except (GraphError, NetworkError) as exc:
+        except MeettrayError as exc:  # Graph, the network, or the sign-in (tokens gone)
             again = attempts < MAX_SETTLE_ATTEMPTS and _worth_retrying(exc)
             note = (
                 "Teams still shows the prepared meeting's subject and times"
@@ -518,6 +515,10 @@ class MeetingService:
                 ) from exc
         self.history.delete(meeting.id)
 
+    @property
+    def _spare_kind(self) -> str:
+        return spare_kind(self.config.account)
+
     def _organizer(self) -> str:
         if self.config.account.mode == "application":
             return self.config.account.user_id
@@ -580,7 +581,7 @@ def build_service(
     )
     # Opened at its first use, after the meeting exists: a full or read-only disk costs
     # the history row, never the link.
-    history = HistoryStore(_history_path(demo=demo is not None), lazy=True)
+    history = HistoryStore(paths.history_file(demo=demo is not None), lazy=True)
     return MeetingService(
         config=config,
         authenticator=authenticator,
@@ -591,16 +592,12 @@ def build_service(
     )
 
 
-def _history_path(*, demo: bool) -> Path:
-    return paths.data_dir(demo=demo) / "history.sqlite3"
-
-
 def read_history(*, demo: bool, limit: int, search: str = "") -> tuple[list[Meeting], Path | None]:
     """The newest meetings, needing no sign-in (``meettray history``).
 
     Also returns where a damaged history file was moved, if it was.
     """
-    store = HistoryStore(_history_path(demo=demo))
+    store = HistoryStore(paths.history_file(demo=demo))
     try:
         return store.recent(limit, search=search), store.set_aside
     finally:

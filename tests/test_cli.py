@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,7 +19,7 @@ from meettray.errors import ExitCode
 from meettray.graph import GraphClient
 from meettray.meetings import build_schedule
 
-from .conftest import BROWSER_COMMAND, run_cli
+from .conftest import BROWSER_COMMAND, CLIENT_ID, run_cli
 
 NO_DISPLAY = {"DISPLAY": "", "WAYLAND_DISPLAY": ""}
 
@@ -745,3 +748,66 @@ def test_a_cold_now_takes_the_prepared_meeting_and_says_what_teams_still_shows(
     (row,) = json.loads(run_cli("history", "--json").stdout)
     assert row["id"] == spare_id
     assert row["note"].startswith("Teams still shows")
+
+
+def test_a_cold_now_prints_the_prepared_link_while_graph_still_holds_its_patch(
+    logged_in: Path, fake: FakeMicrosoft365
+) -> None:
+    """The fast path: the link is out before the PATCH is answered (the command is still
+    waiting for it), and the PATCH then lands."""
+    from meettray.config import load_config
+    from meettray.service import build_service
+
+    logged_in.write_text(logged_in.read_text().replace("prepare_next_link = false",
+                                                       "prepare_next_link = true"))  # fmt: skip
+    tray = build_service(load_config(logged_in))
+    try:
+        assert tray.prepare_spare()
+    finally:
+        tray.close()
+    (spare_id,) = fake.meetings
+    fake.add_fault("delay", "/onlineMeetings/", method="PATCH", delay=4.0)
+    command = subprocess.Popen(
+        [sys.executable, "-m", "meettray", "now", "--subject", "Outage", "--no-copy"],
+        env={**os.environ, **NO_DISPLAY}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert command.stdout is not None
+        line = command.stdout.readline()
+        assert command.poll() is None  # still waiting for Graph's answer to the PATCH
+        assert fake.meetings[spare_id]["subject"] != "Outage"
+    finally:
+        out, err = command.communicate(timeout=60)
+    assert line.strip() == fake.meetings[spare_id]["joinWebUrl"]
+    assert out == ""  # the link once
+    assert command.returncode == 0, err
+    assert fake.meetings[spare_id]["subject"] == "Outage"
+    (row,) = json.loads(run_cli("history", "--json").stdout)
+    assert (row["id"], row["subject"], row["note"]) == (spare_id, "Outage", None)
+
+
+def test_a_prepared_meeting_of_other_settings_is_never_handed_out(
+    logged_in: Path, fake: FakeMicrosoft365
+) -> None:
+    """A spare made for one app registration, tenant or cloud; the settings then name
+    another: the command asks Graph instead."""
+    from meettray.config import load_config
+    from meettray.service import build_service
+
+    logged_in.write_text(logged_in.read_text().replace("prepare_next_link = false",
+                                                       "prepare_next_link = true"))  # fmt: skip
+    tray = build_service(load_config(logged_in))
+    try:
+        assert tray.prepare_spare()
+    finally:
+        tray.close()
+    (spare_id,) = fake.meetings
+    logged_in.write_text(logged_in.read_text().replace(
+        CLIENT_ID, "aaaaaaaa-2222-3333-4444-555555555555"))  # fmt: skip
+
+    done = run_cli("now", "--no-copy", env=NO_DISPLAY)
+
+    assert done.returncode == ExitCode.SIGN_IN  # that app has nobody signed in
+    assert fake.meetings[spare_id]["joinWebUrl"] not in done.stdout
+    assert list(fake.meetings) == [spare_id]  # still there, for the settings it was made for

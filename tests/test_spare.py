@@ -19,9 +19,10 @@ from meettray.auth import CacheStatus, DelegatedAuth
 from meettray.config import Config, MeetingConfig
 from meettray.demo.fake365 import FakeMicrosoft365
 from meettray.graph import GraphClient
+from meettray.handouts import SPARE_MAX_AGE, spare_kind
 from meettray.history import HistoryStore
 from meettray.meetings import Meeting
-from meettray.service import SPARE_MAX_AGE, MeetingService
+from meettray.service import MeetingService
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
 
@@ -103,7 +104,10 @@ def test_schedule_never_takes_the_spare(fake: FakeMicrosoft365, service: Meeting
     created = service.create(service.instant_request("Planned"))  # Schedule: use_spare off
 
     assert created.meeting.id != spare_id
-    assert service.history.take_spare(service._organizer(), "delegated") is not None
+    assert (
+        service.history.take_spare(service._organizer(), spare_kind(service.config.account))
+        is not None
+    )
 
 
 def _expired_spare(fake: FakeMicrosoft365, service: MeetingService, clock: Clock) -> str:
@@ -264,13 +268,13 @@ def test_two_processes_taking_at_the_same_instant_get_it_once(
     """Two connections to one database file (as the tray and a CLI have), racing."""
     service.prepare_spare()
     stores = [HistoryStore(tmp_path / "history.sqlite3") for _ in range(8)]
-    who = service._organizer()
+    who, kind = service._organizer(), spare_kind(service.config.account)
     start = threading.Barrier(len(stores))
     taken: list[object] = []
 
     def take(store: HistoryStore) -> None:
         start.wait()
-        taken.append(store.take_spare(who, "delegated"))
+        taken.append(store.take_spare(who, kind))
 
     threads = [threading.Thread(target=take, args=(store,)) for store in stores]
     for thread in threads:

@@ -84,3 +84,32 @@ def test_backend_choice(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
     monkeypatch.setenv("PATH", "/nonexistent")
     assert "wl-clipboard" in system_clipboard().copy("x").message
+
+
+def test_a_holder_started_ahead_serves_the_copy_or_leaves_untouched(
+    display: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``warm()`` starts the holder before the text is known (a cold ``meettray now``):
+    the copy then uses it; discarded unused, it leaves and the clipboard keeps what it had."""
+    monkeypatch.setenv("DISPLAY", display)
+    subprocess.run(["xclip", "-selection", "clipboard"], input="before", text=True,
+                   env={**os.environ, "DISPLAY": display}, check=True, timeout=10)  # fmt: skip
+    unused = HolderClipboard("xcb")
+    unused.warm()
+    assert wait_for(lambda: len(holders(display)) == 1)
+    unused.discard()
+    assert wait_for(lambda: not holders(display))
+    assert xclip_read(display) == "before"
+
+    used = HolderClipboard("xcb")
+    used.warm()
+    assert wait_for(lambda: len(holders(display)) == 1)
+    outcome = used.copy("https://teams.microsoft.com/l/meetup-join/warm")
+    assert outcome.copied
+    assert len(holders(display)) == 1  # the one started ahead, not a second
+    assert xclip_read(display) == "https://teams.microsoft.com/l/meetup-join/warm"
+    used.discard()  # nothing left to let go of: the copy is served on
+    assert xclip_read(display) == "https://teams.microsoft.com/l/meetup-join/warm"
+    subprocess.run(["xclip", "-selection", "clipboard"], input="after", text=True,
+                   env={**os.environ, "DISPLAY": display}, check=True, timeout=10)  # fmt: skip
+    assert wait_for(lambda: not holders(display))

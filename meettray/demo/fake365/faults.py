@@ -66,7 +66,10 @@ def refusal(fault: Fault, *, is_graph: bool) -> Reply:
 
 
 def damage(answer: Answer, fault: Fault) -> Answer:
+    """The answer as a damaging fault leaves it; any other fault (a delay) leaves it whole."""
     kind = fault.kind
+    if kind not in ("malformed", "rewrite", "no_join_url", "http_join_url", "huge"):
+        return answer
     if kind == "malformed":
         return Answer(answer.status, None, raw=b'{"id": "truncated", "joinWebUrl": ')
     if not isinstance(answer.body, dict):
