@@ -232,4 +232,7 @@ class SelectionOwner:
         xcb.xcb_send_event(self._c, 0, request.requestor, 0, ctypes.byref(notify))
 
     def close(self) -> None:
-        self._xcb.xcb_disconnect(self._c)
+        """Leave the display (once; a second call does nothing)."""
+        connection, self._c = self._c, None
+        if connection:
+            self._xcb.xcb_disconnect(connection)

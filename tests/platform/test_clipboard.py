@@ -113,3 +113,37 @@ def test_a_holder_started_ahead_serves_the_copy_or_leaves_untouched(
     subprocess.run(["xclip", "-selection", "clipboard"], input="after", text=True,
                    env={**os.environ, "DISPLAY": display}, check=True, timeout=10)  # fmt: skip
     assert wait_for(lambda: not holders(display))
+
+
+def test_the_x11_holder_serves_text_in_every_form_and_refuses_the_rest(
+    display: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The libxcb holder: UTF-8 under the text targets, Latin-1 under STRING, the HTML
+    under text/html, nothing for a target it does not hold."""
+    monkeypatch.setenv("DISPLAY", display)
+    text = "Réunion ✓ https://teams.microsoft.com/l/meetup-join/x"
+    assert HolderClipboard("xcb").copy(text, "<b>Réunion</b>").copied
+    for target in ("UTF8_STRING", "TEXT", "text/plain", "text/plain;charset=utf-8"):
+        assert xclip_read(display, target) == text, target
+    latin = subprocess.run(["xclip", "-selection", "clipboard", "-o", "-t", "STRING"],
+                           capture_output=True, env={**os.environ, "DISPLAY": display},
+                           timeout=10, check=False).stdout  # fmt: skip
+    assert latin == text.encode("latin-1", "replace")
+    assert xclip_read(display, "text/html") == "<b>Réunion</b>"
+    refused = subprocess.run(["xclip", "-selection", "clipboard", "-o", "-t", "image/png"],
+                             capture_output=True, env={**os.environ, "DISPLAY": display},
+                             timeout=10, check=False)  # fmt: skip
+    assert refused.returncode != 0
+    assert refused.stdout == b""
+    assert len(holders(display)) == 1  # a refused request does not end it
+
+
+def test_a_copy_too_big_for_one_reply_goes_through_qt(
+    display: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DISPLAY", display)
+    text = "x" * 200_000  # far beyond a link with details
+
+    assert HolderClipboard("xcb").copy(text).copied
+
+    assert xclip_read(display) == text  # Qt's holder sends it in increments
