@@ -33,7 +33,7 @@ UPDATING_NOTE = "Teams may still show the prepared meeting's subject and times (
 def spare_kind(account: AccountConfig) -> str:
     """What a spare was made for besides the person: the sign-in mode, tenant, app and
     cloud.  A spare is handed out only under the same settings it was made with."""
-    return " ".join((account.mode, account.authority, account.client_id, account.graph_endpoint))
+    return " ".join((account.mode, account.authority_url, account.client_id, account.graph_url))
 
 
 def take(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import re
@@ -42,6 +43,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 #: Warnings every test may log: the test machines have no keyring, by design.
 ENVIRONMENT_WARNINGS = (r"token cache is not encrypted",)
+
+
+@pytest.fixture(autouse=True)
+def _cycles_freed_on_the_main_thread() -> Iterator[None]:
+    """Python's cycle collector runs on whichever thread allocates when one is due: a Qt
+    object a test left in a reference cycle would then be destroyed on a fake server's
+    thread, and the process crash later (seen once as a SIGSEGV in a later test's event
+    processing).  The tray app collects from its event loop (``ui/process.py``); the
+    tests collect here, on the main thread, after each test."""
+    gc.disable()
+    yield
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)

@@ -148,7 +148,7 @@ class PortalBackend(HotkeyBackend):
         self._wanted[action] = hotkey
         self._again = True
         if self._step is None:
-            QTimer.singleShot(0, self._next)  # the actions of one apply() share one round
+            QTimer.singleShot(0, self, self._next)  # the actions of one apply() share one round
 
     def unregister(self, action: str) -> None:
         # Portal v1 cannot unbind; a shortcut no longer wanted is simply ignored.

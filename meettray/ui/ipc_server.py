@@ -143,9 +143,11 @@ class _UnixServer(_Server):
                     log.warning("could not accept connections (%d times): %s",
                                 self._accept_failures, exc)  # fmt: skip
                     self._accept_logged, self._accept_failures = now, 0
-                if self._notifier is not None:
+                if self._notifier is not None and self._notifier.isEnabled():
                     self._notifier.setEnabled(False)
-                    QTimer.singleShot(1000, self._resume_accepting)
+                    # One resume pending at a time, cancelled with this server if it is
+                    # freed first.
+                    QTimer.singleShot(1000, self, self._resume_accepting)
                 return
             if not peer_is_this_user(connection, self.name):
                 log.warning("refused a connection from another user's program")

@@ -313,14 +313,18 @@ class _Startup:
             )
         if config_problem:  # once the tray can show it
             problem = Notice("Settings file problem", config_problem, Level.WARNING)
-            QTimer.singleShot(TRAY_GRACE_MS // 2, lambda: controller.notify.emit(problem))
+            QTimer.singleShot(
+                TRAY_GRACE_MS // 2, controller, lambda: controller.notify.emit(problem)
+            )
         if isinstance(self.claim, str) and self.claim:
             no_socket = Notice(
                 "meettray now will not reach this tray",
                 f"{self.claim}. The tray works; 'meettray now' makes meetings by itself.",
                 Level.WARNING,
             )
-            QTimer.singleShot(TRAY_GRACE_MS // 2, lambda: controller.notify.emit(no_socket))
+            QTimer.singleShot(
+                TRAY_GRACE_MS // 2, controller, lambda: controller.notify.emit(no_socket)
+            )
 
     def _use_notifier(self, parts: _Parts, connection: NotifierConnection | None) -> None:
         if connection is None:

@@ -26,12 +26,14 @@ EMITS = 4000
 
 @pytest.fixture(autouse=True)
 def no_collector_during_measurement() -> Iterator[None]:
+    was_on = gc.isenabled()
     gc.collect()
     gc.disable()
     try:
         yield
     finally:
-        gc.enable()
+        if was_on:
+            gc.enable()
 
 
 class Emitter(QObject):
