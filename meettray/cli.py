@@ -352,7 +352,8 @@ def _cmd_now(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
         if not args.json:  # a script asking for JSON gets the meeting as it ends up
             early.append(meeting)
             print(meeting.join_url, file=out, flush=True)
-            _tell_copy(meeting, config.ui, clipboard)
+            if not args.no_copy:
+                _tell_copy(meeting, config.ui, clipboard)
 
     try:
         handed = None

@@ -107,6 +107,8 @@ class MeetingService:
     def _signed_in(self, account: auth.Account) -> auth.Account:
         """Another person's prepared meeting is never handed out to this one (the command
         line's fast path takes the only spare there is, before it knows the account)."""
+        if not self.history.path.exists():
+            return account  # no history yet: no spare either (and none made by signing in)
         try:
             for spare in self.history.spares():
                 if spare.account != account.username:

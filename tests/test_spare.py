@@ -322,3 +322,19 @@ def test_a_refused_setting_never_costs_the_handed_out_meeting_its_subject(
     bodies = [r.json() for r in fake.requests_to("PATCH", "/onlineMeetings")]
     assert ["lobbyBypassSettings" in b for b in bodies] == [True, False, True]
     assert "subject" not in bodies[2]
+
+
+def test_signing_in_drops_another_persons_prepared_meeting(
+    fake: FakeMicrosoft365, service: MeetingService
+) -> None:
+    """The command line's fast path takes the only spare there is before it knows who is
+    signed in: a sign-in therefore leaves no one else's behind."""
+    service.prepare_spare()
+    (mine,) = service.history.spares()
+    service.history.drop_spare(mine)
+    other = dataclasses.replace(mine, account="lee@fabrikam.example")
+    assert service.history.put_spare(other)
+
+    service.sign_in_browser()
+
+    assert service.history.spares() == []
