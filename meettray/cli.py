@@ -43,6 +43,23 @@ class _Parser(argparse.ArgumentParser):
         self.exit(ExitCode.USAGE, f"{self.prog}: error: {message}\n(see '{self.prog} --help')\n")
 
 
+def _preset_name(text: str) -> str:
+    from meettray.choices import PRESET_NAME
+
+    if not PRESET_NAME.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a preset name (lower-case letters, digits, - and _)"
+        )
+    return text
+
+
+def _option(text: str) -> tuple[str, str]:
+    name, equals, value = text.partition("=")
+    if not equals or not name.strip() or not value.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE (e.g. watermark=on)")
+    return name.strip(), value.strip()
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -77,6 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     now = command("now", help="create a meeting that starts now and copy its link")
     now.add_argument("--subject", help="meeting subject (default: from settings)")
+    now.add_argument(
+        "--preset", type=_preset_name, metavar="NAME",
+        help="a preset from the settings (incident, customer, …; default: the default one)",
+    )  # fmt: skip
     _output_options(now)
 
     schedule = command("schedule", help="create a meeting for later")
@@ -113,6 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
     schedule.add_argument(
         "--allow-past", action="store_true", help="allow a start time in the past"
     )
+    schedule.add_argument(
+        "--option", action="append", default=[], metavar="NAME=VALUE", type=_option,
+        help="a Teams option, e.g. record_automatically=on, meeting_chat=limited (repeatable;"
+             " see README, 'Meeting options')",
+    )  # fmt: skip
     _output_options(schedule)
 
     history = command("history", help="list meetings created so far, newest first")
@@ -218,7 +244,8 @@ def _main(argv: Sequence[str] | None, out: TextIO) -> int:
         # The createOrGet id is chosen here: should the tray die or hang after it got the
         # request, the same id asks Graph for the same meeting instead of making another.
         external_id = new_external_id()
-        request = ipc.Request("now", subject=args.subject, external_id=external_id)
+        request = ipc.Request("now", subject=args.subject, external_id=external_id,
+                              preset=args.preset)  # fmt: skip
         try:
             answer = ipc.ask(request, demo=args.demo)
         except ipc.NoAnswer as exc:
@@ -362,7 +389,8 @@ def _cmd_now(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
             from meettray.handouts import take_for_now
             from meettray.results import utc_now
 
-            handed = take_for_now(config, args.subject, utc_now(), set_aside=_said_set_aside)
+            handed = take_for_now(config, args.subject, utc_now(), preset=args.preset,
+                                  set_aside=_said_set_aside)  # fmt: skip
             if handed is not None:
                 link_ready(handed.meeting)
         service = _service(args, demo, config)
@@ -374,7 +402,7 @@ def _cmd_now(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
                 # making for this id (then only that id may answer, or a second meeting
                 # would be made).
                 created = service.create(
-                    service.instant_request(args.subject),
+                    service.instant_request(args.subject, args.preset),
                     external_id=args.external_id,
                     use_spare=args.external_id is None,
                     on_created=link_ready,
@@ -396,8 +424,12 @@ def _said_set_aside(path: Path) -> None:
 
 
 def _cmd_schedule(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
-    from meettray.meetings import build_schedule
+    from meettray.meetings import MeetingOptions, build_schedule
 
+    try:
+        options = MeetingOptions.parse(dict(args.option), text=True)
+    except ValidationError as exc:
+        raise ValidationError({f"option {k}": v for k, v in exc.problems.items()}) from None
     request = build_schedule(
         subject=args.subject,
         start=args.start,
@@ -408,6 +440,7 @@ def _cmd_schedule(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int
         allowed_presenters=args.presenters,
         calendar=args.calendar,
         presenters=args.presenter,
+        options=options,
     )
     if request.starts_before(datetime.now(timezone.utc)) and not args.allow_past:
         raise ValidationError(

@@ -13,12 +13,15 @@ import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from meettray import paths
-from meettray.errors import ConfigError, DamagedConfig
+from meettray.choices import ALLOWED_PRESENTERS, LOBBY_BYPASS_SCOPES, PRESET_NAME
+from meettray.errors import ConfigError, DamagedConfig, ValidationError
+from meettray.meetings import OPTION_SPECS, MeetingOptions, MeetingRequest, instant_request
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -199,6 +202,55 @@ class HotkeysConfig:
     copy_last: str = _setting("", _hotkey_text)
 
 
+#: Who may present, in a preset: naming people (``roleIsPresenter``) is for Schedule….
+PRESET_PRESENTERS = tuple(p for p in ALLOWED_PRESENTERS if p != "roleIsPresenter")
+
+
+@dataclass(frozen=True)
+class Preset:
+    """``[presets.NAME]``: a kind of meeting made in one click (an incident bridge, a
+    customer call): its subject, length, lobby, presenters, Teams options and hotkey."""
+
+    name: str
+    label: str
+    subject: str
+    duration_minutes: int
+    #: Who bypasses the lobby ("" = as the organisation's policy sets it).
+    lobby: str = ""
+    #: Who may present ("" = as the organisation's policy sets it).
+    presenters: str = ""
+    options: MeetingOptions = field(default_factory=MeetingOptions)
+    #: A global hotkey for this preset ("" = none).
+    hotkey: str = ""
+    #: Used by a click on the icon, the Meet now hotkey and a plain ``meettray now``.
+    default: bool = False
+
+    def request(self, now: datetime, subject: str | None = None) -> MeetingRequest:
+        """This preset's Meet now request, starting ``now``."""
+        return instant_request(self.subject, self.duration_minutes, now, subject,
+                               lobby_bypass=self.lobby or None,
+                               allowed_presenters=self.presenters or None,
+                               options=self.options)  # fmt: skip
+
+
+def builtin_presets(meeting: MeetingConfig) -> tuple[Preset, ...]:
+    """The presets a settings file without ``[presets.*]`` gets: a quick meeting (the
+    ``[meeting]`` subject and length, the default), an incident bridge and a customer call."""
+    return (
+        Preset("quick", "Quick meeting", meeting.subject, meeting.duration_minutes,
+               default=True),
+        Preset("incident", "Incident bridge", "Incident bridge {date} {time}", 120,
+               lobby="organization", presenters="everyone",
+               options=MeetingOptions(record_automatically=True, allow_recording=True,
+                                      allow_transcription=True, meeting_chat="enabled",
+                                      announce_entry_exit=False)),
+        Preset("customer", "Customer call", "Customer call", 60,
+               lobby="organization", presenters="organizer",
+               options=MeetingOptions(meeting_chat="limited", rename_allowed=False,
+                                      lobby_admitters="organizerAndCoOrganizers")),
+    )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything meettray reads from its configuration file."""
@@ -207,10 +259,32 @@ class Config:
     meeting: MeetingConfig = field(default_factory=MeetingConfig)
     ui: UiConfig = field(default_factory=UiConfig)
     hotkeys: HotkeysConfig = field(default_factory=HotkeysConfig)
+    #: The file's ``[presets.*]``, in its order; none: :func:`builtin_presets`.
+    own_presets: tuple[Preset, ...] = ()
     #: The file this came from (``None`` for built-in defaults).
     path: Path | None = None
     #: Problems that are not fatal, such as unknown keys, one sentence each.
     warnings: tuple[str, ...] = ()
+
+    @property
+    def presets(self) -> tuple[Preset, ...]:
+        """The presets in use, the default one marked."""
+        return self.own_presets or builtin_presets(self.meeting)
+
+    def preset(self, name: str | None = None) -> Preset:
+        """The preset called ``name`` (``None``: the default one); an unknown name is a
+        :class:`ConfigError` naming the settings file and the presets there are."""
+        presets = self.presets
+        if name is None:
+            return next((p for p in presets if p.default), presets[0])
+        for preset in presets:
+            if preset.name == name:
+                return preset
+        where = str(self.path) if self.path else "the settings"
+        raise ConfigError(
+            f"There is no preset {name!r} in {where}; the presets are: "
+            f"{', '.join(p.name for p in presets)}."
+        )
 
 
 _SECTIONS: dict[str, type[Any]] = {
@@ -271,15 +345,118 @@ def config_from_mapping(document: Mapping[str, Any], *, path: Path | None = None
     warnings: list[str] = []
     sections: dict[str, Any] = {}
     for name, value in document.items():
+        if name == "presets":
+            continue  # after [meeting], whose subject and length they may default to
         if name not in _SECTIONS:
             warnings.append(f"{where}: unknown section [{name}] ignored")
             continue
         if not isinstance(value, Mapping):
             raise ConfigError(f"{where}: [{name}] must be a table of settings.")
         sections[name] = _section(_SECTIONS[name], name, value, where, warnings)
+    if "presets" in document:
+        sections["own_presets"] = _presets(
+            document["presets"], sections.get("meeting", MeetingConfig()), where, warnings
+        )
     config = Config(path=path, warnings=tuple(warnings), **sections)
     _check_consistency(config, where)
+    _check_hotkeys(config, where)
     return config
+
+
+_PRESET_TEXT_KEYS = ("label", "subject", "lobby", "presenters", "hotkey")
+
+
+def _presets(
+    tables: Any, meeting: MeetingConfig, where: str, warnings: list[str]
+) -> tuple[Preset, ...]:
+    """``[presets.NAME]`` tables, each checked key by key (the error names the key)."""
+    if not isinstance(tables, Mapping):
+        raise ConfigError(f"{where}: presets must be tables, as in [presets.incident].")
+    presets = []
+    for name, table in tables.items():
+        section = f"[presets.{name}]"
+        if not PRESET_NAME.fullmatch(name):
+            raise ConfigError(
+                f"{where}: {section}: a preset's name is lower-case letters, digits, - and _ "
+                "(at most 32), as in [presets.incident]."
+            )
+        if not isinstance(table, Mapping):
+            raise ConfigError(f"{where}: {section} must be a table of settings.")
+        values: dict[str, Any] = {}
+        options: dict[str, object] = {}
+        for key, value in table.items():
+            if key in OPTION_SPECS:
+                options[key] = value
+            elif key in _PRESET_TEXT_KEYS or key in ("duration_minutes", "default"):
+                expected = {"duration_minutes": int, "default": bool}.get(key, str)
+                if type(value) is not expected:
+                    raise ConfigError(f"{where}: {section} {key} must be "
+                                      f"{_type_name(expected)}, not {_type_name(type(value))} "
+                                      f"({value!r}).")  # fmt: skip
+                values[key] = value
+            else:
+                warnings.append(f"{where}: unknown setting {section} {key} ignored")
+        problem = _preset_problem(values)
+        if problem:
+            key, text = problem
+            raise ConfigError(f"{where}: {section} {key} = {values[key]!r} {text}.")
+        try:
+            chosen = MeetingOptions.parse(options)
+        except ValidationError as exc:
+            key, text = next(iter(exc.problems.items()))
+            raise ConfigError(f"{where}: {section} {key}: {text}") from None
+        label = values.get("label", name.replace("-", " ").replace("_", " ").capitalize())
+        presets.append(Preset(
+            name, label, values.get("subject", label),
+            values.get("duration_minutes", meeting.duration_minutes),
+            lobby=values.get("lobby", ""), presenters=values.get("presenters", ""),
+            options=chosen, hotkey=values.get("hotkey", ""), default=values.get("default", False),
+        ))  # fmt: skip
+    marked = [p.name for p in presets if p.default]
+    if len(marked) > 1:
+        raise ConfigError(
+            f"{where}: [presets.{marked[0]}] and [presets.{marked[1]}] both say default = true; "
+            "one preset is the default."
+        )
+    if presets and not marked:  # the first one is
+        presets[0] = dataclasses.replace(presets[0], default=True)
+    return tuple(presets)
+
+
+def _preset_problem(values: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The first key of a preset whose value is wrong, and what is wrong with it."""
+    checks: dict[str, Callable[[Any], str | None]] = {
+        "label": _not_blank,
+        "subject": _not_blank,
+        "duration_minutes": _int_range(5, 24 * 60),
+        "lobby": _choice("", *LOBBY_BYPASS_SCOPES),
+        "presenters": _choice("", *PRESET_PRESENTERS),
+        "hotkey": _hotkey_text,
+    }
+    for key, check in checks.items():
+        if key in values and (problem := check(values[key])):
+            return key, problem
+    return None
+
+
+def _check_hotkeys(config: Config, where: str) -> None:
+    """No two hotkeys the same: [hotkeys] and each preset's."""
+    from meettray.hotkeys.keys import Hotkey
+
+    taken: dict[Any, str] = {}
+    named = [("[hotkeys] meet_now", config.hotkeys.meet_now),
+             ("[hotkeys] copy_last", config.hotkeys.copy_last),
+             *((f"[presets.{p.name}] hotkey", p.hotkey) for p in config.own_presets)]  # fmt: skip
+    for key, text in named:
+        hotkey = Hotkey.parse(text)
+        if hotkey is None:
+            continue
+        if hotkey in taken:
+            raise ConfigError(
+                f"{where}: {key} = {text!r} is already {taken[hotkey]}; each hotkey can do "
+                "one thing."
+            )
+        taken[hotkey] = key
 
 
 def _section(

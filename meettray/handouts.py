@@ -20,7 +20,7 @@ from meettray import paths
 from meettray.config import AccountConfig, Config
 from meettray.errors import StorageError
 from meettray.history import Handout, HistoryStore, Spare
-from meettray.meetings import MeetingRequest, instant_request
+from meettray.meetings import MeetingRequest
 
 log = logging.getLogger(__name__)
 
@@ -74,16 +74,22 @@ def take(
 
 
 def take_for_now(
-    config: Config, subject: str | None, now: datetime, *, set_aside: Callable[[Path], None]
+    config: Config,
+    subject: str | None,
+    now: datetime,
+    *,
+    preset: str | None = None,
+    set_aside: Callable[[Path], None],
 ) -> Handout | None:
     """``meettray now`` with no tray running: the prepared meeting, if there is one to hand
     out, taken before anything loads the network stack (the service then sends its PATCH:
     :meth:`MeetingService.finish_handout`).  An expired one is left for the service,
-    which deletes it on the server.  ``set_aside`` hears where a damaged history went."""
+    which deletes it on the server.  ``preset``: whose settings its PATCH applies (an
+    unknown name is a :class:`ConfigError`).  ``set_aside`` hears where a damaged history
+    went."""
     if not config.meeting.prepare_next_link:
         return None
-    request = instant_request(config.meeting.subject, config.meeting.duration_minutes, now,
-                              subject=subject)  # fmt: skip
+    request = config.preset(preset).request(now, subject)
     history = HistoryStore(paths.history_file(), lazy=True)
     try:
         if any(now - s.created_at > SPARE_MAX_AGE for s in _spares(history)):

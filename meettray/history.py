@@ -89,6 +89,8 @@ _COLUMNS = (
 #: still find the meeting handed out for it.
 _HANDOUT_KEPT = timedelta(days=2)
 _BUSY_TIMEOUT_MS = 15_000
+#: How long opening waits for another connection that is setting the file up.
+_OPEN_BUSY_WAIT = 5.0
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -195,7 +197,7 @@ class HistoryStore:
         wal, kept = Path(f"{self.path}-wal"), Path(f"{self.path}-wal.opening")
         _keep_link(wal, kept)
         try:
-            return self._open()
+            return self._open_when_free()
         except sqlite3.DatabaseError as exc:
             if _is_busy(exc):
                 raise StorageError(
@@ -208,6 +210,19 @@ class HistoryStore:
             return self._open()
         finally:
             _drop(kept)
+
+    def _open_when_free(self) -> sqlite3.Connection:
+        """Open, waiting a little while another connection creates the file or switches
+        it to write-ahead logging: SQLite answers "locked" to that at once, without its
+        busy handler (two meettray processes, or a tray's two services, starting together)."""
+        deadline = time.monotonic() + _OPEN_BUSY_WAIT
+        while True:
+            try:
+                return self._open()
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def _open(self) -> sqlite3.Connection:
         try:

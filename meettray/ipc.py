@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, get_args
 
 from meettray import APP_NAME
+from meettray.choices import PRESET_NAME
 
 #: Seconds to wait for the tray to accept a connection before doing the work here.
 CONNECT_TIMEOUT = 0.5
@@ -56,6 +57,8 @@ class Request:
     #: For ``now``: the createOrGet externalId the command chose.  Should the tray die
     #: before it answers, the command asks Graph for the same id: one meeting, never two.
     external_id: str | None = None
+    #: For ``now``: the preset whose settings the meeting gets (``None``: the default one).
+    preset: str | None = None
     version: int = PROTOCOL_VERSION
 
 
@@ -145,9 +148,13 @@ def decode_request(line: bytes) -> Request:
         isinstance(external_id, str) and _EXTERNAL_ID.fullmatch(external_id)
     ):
         raise ProtocolError("Malformed request.")
+    preset = value.get("preset")
+    if preset is not None and not (isinstance(preset, str) and PRESET_NAME.fullmatch(preset)):
+        raise ProtocolError("Malformed request.")
     for known in get_args(Command):
         if command == known:
-            return Request(command=known, subject=subject, external_id=external_id)
+            return Request(command=known, subject=subject, external_id=external_id,
+                           preset=preset)  # fmt: skip
     raise ProtocolError(f"Unknown command {command!r}.")
 
 

@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
 
-from meettray.choices import ALLOWED_PRESENTERS, LOBBY_BYPASS_SCOPES
+from meettray.choices import (
+    ALLOWED_PRESENTERS,
+    CHAT_HISTORY_MODES,
+    LOBBY_ADMITTERS,
+    LOBBY_BYPASS_SCOPES,
+    MEETING_CHAT_MODES,
+)
 from meettray.errors import ValidationError
 from meettray.plaintext import INVISIBLE
 
@@ -37,6 +43,100 @@ def utc_iso(when: datetime) -> str:
 
 
 @dataclass(frozen=True)
+class OptionSpec:
+    """One Teams meeting option: its Graph property, its values, and its words."""
+
+    graph_name: str
+    #: ``None``: true or false; else the values Graph takes.
+    choices: tuple[str, ...] | None
+    label: str
+
+
+#: Every option meettray sets, by its name in settings files, the command line and
+#: :class:`MeetingOptions`.  The one table that validation, the wire and the UI read.
+OPTION_SPECS: Mapping[str, OptionSpec] = {
+    "record_automatically": OptionSpec("recordAutomatically", None, "Record automatically"),
+    "allow_recording": OptionSpec("allowRecording", None, "Allow recording"),
+    "allow_transcription": OptionSpec("allowTranscription", None, "Allow transcription"),
+    "meeting_chat": OptionSpec("allowMeetingChat", MEETING_CHAT_MODES, "Meeting chat"),
+    "announce_entry_exit": OptionSpec("isEntryExitAnnounced", None,
+                                      "Announce when people join or leave"),
+    "lobby_admitters": OptionSpec("allowedLobbyAdmitters", LOBBY_ADMITTERS,
+                                  "Who can admit from the lobby"),
+    "watermark": OptionSpec("watermarkProtection", None,
+                            "Watermark shared content and video"),
+    "attendee_camera": OptionSpec("allowAttendeeToEnableCamera", None,
+                                  "Attendees may turn on their camera"),
+    "attendee_mic": OptionSpec("allowAttendeeToEnableMic", None,
+                               "Attendees may turn on their microphone"),
+    "rename_allowed": OptionSpec("allowParticipantsToChangeName", None,
+                                 "Participants may change their name"),
+    "chat_history": OptionSpec("shareMeetingChatHistoryDefault", CHAT_HISTORY_MODES,
+                               "Chat history for people added later"),
+}  # fmt: skip
+
+_TRUE, _FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
+
+
+@dataclass(frozen=True)
+class MeetingOptions:
+    """Teams options for one meeting; ``None`` leaves an option as the organisation's
+    policy sets it.  Validated in one place: :meth:`parse`."""
+
+    record_automatically: bool | None = None
+    allow_recording: bool | None = None
+    allow_transcription: bool | None = None
+    meeting_chat: str | None = None
+    announce_entry_exit: bool | None = None
+    lobby_admitters: str | None = None
+    watermark: bool | None = None
+    attendee_camera: bool | None = None
+    attendee_mic: bool | None = None
+    rename_allowed: bool | None = None
+    chat_history: str | None = None
+
+    @classmethod
+    def parse(cls, values: Mapping[str, object], *, text: bool = False) -> MeetingOptions:
+        """Options from names and values (a settings table, a form); every problem at once,
+        by name, as :class:`ValidationError`.  ``text``: values typed as words
+        (``--option watermark=on``), where "true"/"yes"/"on"/"1" and their opposites
+        stand for true and false."""
+        problems: dict[str, str] = {}
+        chosen: dict[str, bool | str] = {}
+        for name, given in values.items():
+            spec = OPTION_SPECS.get(name)
+            value = given
+            if spec is None:
+                problems[name] = (f"There is no meeting option {name!r}; the options are: "
+                                  f"{', '.join(OPTION_SPECS)}.")  # fmt: skip
+                continue
+            if spec.choices is None:
+                if text and isinstance(given, str) and given.lower() in _TRUE + _FALSE:
+                    value = given.lower() in _TRUE
+                if type(value) is not bool:
+                    problems[name] = f"{spec.label}: must be true or false, not {given!r}."
+                    continue
+            elif value not in spec.choices:
+                problems[name] = (f"{spec.label}: must be one of: {', '.join(spec.choices)}; "
+                                  f"not {given!r}.")  # fmt: skip
+                continue
+            chosen[name] = value
+        if problems:
+            raise ValidationError(problems)
+        return cls(**chosen)  # type: ignore[arg-type]
+
+    def chosen(self) -> dict[str, bool | str]:
+        """The options set, by name (the others are left to the organisation's policy)."""
+        return {f.name: v for f in fields(self) if (v := getattr(self, f.name)) is not None}
+
+    def describe(self, name: str) -> str:
+        """``Meeting chat: limited``: one option as a person reads it."""
+        value = getattr(self, name)
+        shown = ("on" if value else "off") if isinstance(value, bool) else str(value)
+        return f"{OPTION_SPECS[name].label}: {shown}"
+
+
+@dataclass(frozen=True)
 class MeetingRequest:
     """A validated request for one meeting."""
 
@@ -51,6 +151,8 @@ class MeetingRequest:
     #: The people who may present when ``allowed_presenters`` is ``roleIsPresenter``: Graph
     #: honours that only with attendees that carry ``role: presenter``.
     presenters: tuple[str, ...] = ()
+    #: Teams options (recording, chat, ...), set by the PATCH after the meeting exists.
+    options: MeetingOptions = field(default_factory=MeetingOptions)
 
     def to_json(self) -> str:
         """For the pending-action log: enough to repeat the exact same request."""
@@ -64,6 +166,7 @@ class MeetingRequest:
                 "allowed_presenters": self.allowed_presenters,
                 "calendar": self.calendar,
                 "presenters": list(self.presenters),
+                "options": asdict(self.options),
             }
         )
 
@@ -79,6 +182,9 @@ class MeetingRequest:
             allowed_presenters=data["allowed_presenters"],
             calendar=data["calendar"],
             presenters=tuple(data.get("presenters", ())),  # absent in older entries
+            options=MeetingOptions.parse(
+                {k: v for k, v in data.get("options", {}).items() if v is not None}
+            ),
         )
 
     def starts_before(self, now: datetime) -> bool:
@@ -123,15 +229,28 @@ def render_subject(template: str, now: datetime) -> str:
 
 
 def instant_request(
-    subject_template: str, duration_minutes: int, now: datetime, subject: str | None = None
+    subject_template: str,
+    duration_minutes: int,
+    now: datetime,
+    subject: str | None = None,
+    *,
+    lobby_bypass: str | None = None,
+    allowed_presenters: str | None = None,
+    options: MeetingOptions | None = None,
 ) -> MeetingRequest:
-    """Meet now: starts ``now``, lasts the configured duration."""
+    """Meet now: starts ``now``, lasts the configured duration (a preset's settings with
+    it, when one is used)."""
     text = subject if subject is not None else render_subject(subject_template, now)
     problems = _subject_problems(text)
     if problems:
         raise ValidationError(problems)
     return MeetingRequest(
-        subject=text.strip(), start=now, end=now + timedelta(minutes=duration_minutes)
+        subject=text.strip(),
+        start=now,
+        end=now + timedelta(minutes=duration_minutes),
+        lobby_bypass=lobby_bypass,
+        allowed_presenters=allowed_presenters,
+        options=options or MeetingOptions(),
     )
 
 
@@ -167,6 +286,7 @@ def build_schedule(
     calendar: bool = False,
     local_zone: tzinfo | None = None,
     presenters: Iterable[str] = (),
+    options: MeetingOptions | None = None,
 ) -> MeetingRequest:
     """Validate schedule input; every problem is reported at once, by field.
 
@@ -202,6 +322,11 @@ def build_schedule(
         )
     elif allowed_presenters == "roleIsPresenter" and not chosen and not calendar:
         problems["presenters"] = "Name at least one presenter (only they will be able to present)."
+    if calendar and options is not None and options.chosen():
+        problems["options"] = (
+            "Meeting options apply to Teams meetings made here, not to calendar events: "
+            "set them in Teams once the event is sent, or leave the calendar off."
+        )
     if lobby_bypass is not None and lobby_bypass not in LOBBY_BYPASS_SCOPES:
         problems["lobby_bypass"] = f"Lobby bypass must be one of: {', '.join(LOBBY_BYPASS_SCOPES)}."
     if allowed_presenters is not None and allowed_presenters not in ALLOWED_PRESENTERS:
@@ -221,6 +346,7 @@ def build_schedule(
         allowed_presenters=allowed_presenters,
         calendar=calendar,
         presenters=chosen,
+        options=options or MeetingOptions(),
     )
 
 

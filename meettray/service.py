@@ -205,14 +205,12 @@ class MeetingService:
         self.finish_handouts()
         return self.reconcile()
 
-    def instant_request(self, subject: str | None = None) -> MeetingRequest:
-        """Meet now's request: starting now, with the configured subject and duration."""
-        return instant_request(
-            self.config.meeting.subject,
-            self.config.meeting.duration_minutes,
-            self._clock(),
-            subject=subject,
-        )
+    def instant_request(
+        self, subject: str | None = None, preset: str | None = None
+    ) -> MeetingRequest:
+        """Meet now's request, starting now: the ``preset`` named (default: the default
+        one) gives its subject, length, lobby, presenters and options."""
+        return self.config.preset(preset).request(self._clock(), subject)
 
     # -- the spare: the next Meet now's meeting, made ahead of need ----------------------------
 
@@ -235,7 +233,10 @@ class MeetingService:
                 self.history.drop_spare(spare)
                 self._delete_on_server(spare.meeting)
         external_id = new_external_id()
-        made = self.graph.create_meeting(self.instant_request(), external_id, account=who)
+        # Made plain: whichever preset takes it, its PATCH applies that preset's settings.
+        plain = instant_request(self.config.meeting.subject, self.config.meeting.duration_minutes,
+                                self._clock())  # fmt: skip
+        made = self.graph.create_meeting(plain, external_id, account=who)
         if not self.history.put_spare(Spare(who, mode, made.meeting, external_id, self._clock())):
             self._delete_on_server(made.meeting)  # another meettray prepared one meanwhile
             return False
@@ -407,18 +408,20 @@ class MeetingService:
         action = external_id or new_external_id()
         if request.calendar:
             result = self.graph.create_event(request, action, account=who)
+            if on_created is not None:
+                on_created(result.meeting)
         else:
             noted = self._note_pending(action, request, who)
             try:
-                result = self.graph.create_meeting(request, action, account=who)
+                # The link goes on once the meeting exists, before its settings' PATCH.
+                result = self.graph.create_meeting(request, action, account=who,
+                                                   on_created=on_created)  # fmt: skip
             except (NetworkError, GraphError) as exc:
                 if noted and not exc.server_may_have_acted:
                     self._drop_pending(action)
                 raise
             if result.existed:  # for support: a lost first answer, not a second meeting
                 log.info("meeting %s had been made by an earlier attempt", result.meeting.id)
-        if on_created is not None:
-            on_created(result.meeting)
         return self._remember(result, action)
 
     def reconcile(self, *, older_than: timedelta = SETTLE_AFTER) -> list[Meeting]:

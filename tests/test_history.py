@@ -400,3 +400,31 @@ def test_a_history_missing_its_tables_is_repaired(tmp_path: Path) -> None:
         assert store.set_aside is None  # nothing to set aside: it was only missing a table
     finally:
         store.close()
+
+
+def test_connections_opening_a_new_file_together_all_open(tmp_path: Path) -> None:
+    """Was: "The meeting history is busy in another program" when two connections
+    (a tray's old and new service, the tray and a command) created the file at once:
+    SQLite answers the switch to write-ahead logging with "locked", without waiting."""
+    import threading
+
+    failures: list[Exception] = []
+    for round_ in range(15):
+        path = tmp_path / f"h{round_}.sqlite3"
+        start = threading.Barrier(4)
+
+        def open_and_read(path: Path = path, start: threading.Barrier = start) -> None:
+            start.wait()
+            try:
+                store = HistoryStore(path)
+                store.recent(1)
+                store.close()
+            except Exception as exc:
+                failures.append(exc)
+
+        threads = [threading.Thread(target=open_and_read) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    assert failures == []

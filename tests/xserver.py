@@ -131,10 +131,27 @@ def find_tray_icon(display: str, timeout: float = 20) -> tuple[int, int]:
             pw, ph, px, py = map(int, panel.groups())
             for found in _APP_WINDOW.finditer(tree):
                 w, h, x, y = map(int, found.groups())
-                if px <= x < px + pw and py <= y < py + ph and w >= 16:
+                inside = px <= x < px + pw and py <= y < py + ph and w >= 16
+                # Embedded is not yet shown: a click before it is mapped is lost.
+                if inside and _shown_at(display, x, y):
                     return x + w // 2, y + h // 2
         time.sleep(0.1)
     raise AssertionError("meettray's icon never appeared in the tray")
+
+
+def _geometry(display: str, window: str) -> tuple[int, int, int, int]:
+    """A window's x, y, width and height on the screen."""
+    done = subprocess.run(
+        ["xdotool", "getwindowgeometry", "--shell", window], capture_output=True, text=True,
+        env={**os.environ, "DISPLAY": display}, check=False,
+    )  # fmt: skip
+    values = dict(line.split("=", 1) for line in done.stdout.split() if "=" in line)
+    return tuple(int(values.get(k, "0")) for k in ("X", "Y", "WIDTH", "HEIGHT"))  # type: ignore[return-value]
+
+
+def _shown_at(display: str, x: int, y: int) -> bool:
+    """Whether a visible meettray window sits at ``x``, ``y`` (the icon, once mapped)."""
+    return any(_geometry(display, w)[:2] == (x, y) for w in visible_windows(display))
 
 
 def xdotool(display: str, *args: str) -> None:
@@ -160,7 +177,8 @@ def open_tray_menu(display: str, timeout: float = 10) -> None:
     before = visible_windows(display)
     xdotool(display, "mousemove", str(x), str(y), "click", "3")
     deadline = time.monotonic() + timeout
-    while not visible_windows(display) - before:
+    # A menu: a new meettray window taller than the icon (not the icon itself being shown).
+    while not any(_geometry(display, w)[3] > 40 for w in visible_windows(display) - before):
         if time.monotonic() > deadline:
             subprocess.run(
                 ["import", "-window", "root", "/tmp/menu-failure.png"],

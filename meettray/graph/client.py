@@ -119,11 +119,20 @@ class GraphClient:
     # -- meetings ----------------------------------------------------------------------------
 
     def create_meeting(
-        self, request: MeetingRequest, external_id: str, *, account: str = ""
+        self,
+        request: MeetingRequest,
+        external_id: str,
+        *,
+        account: str = "",
+        on_created: Callable[[Meeting], None] | None = None,
     ) -> CreateResult:
-        """Create (or get, on a retry) an online meeting; then apply settings createOrGet lacks."""
+        """Create (or get, on a retry) an online meeting; then apply settings createOrGet
+        lacks.  ``on_created`` gets the meeting as soon as it exists, before that PATCH:
+        its link works already."""
         response = self._create_or_get(request, external_id)
         meeting = self._meeting(response, wire.meeting_from_graph, account)
+        if on_created is not None:
+            on_created(meeting)
         meeting, warnings = self._apply_settings(request, meeting, account)
         return CreateResult(meeting, existed=response.status_code == 200, warnings=tuple(warnings))
 
@@ -156,14 +165,16 @@ class GraphClient:
     def _apply_settings(
         self, request: MeetingRequest, meeting: Meeting, account: str
     ) -> tuple[Meeting, list[str]]:
-        """The settings createOrGet does not take, in one PATCH; if Graph refuses the
-        pair, each on its own, so that one refused setting does not lose the other.
+        """The settings createOrGet does not take, in one PATCH; if Graph refuses them
+        together, each on its own, so that one refused setting does not lose the others.
         The meeting exists and its link works whatever happens: a setting not applied
         is a warning naming it and why."""
         parts = {
             name: part
             for name, part in (("lobby", wire.lobby_patch(request)),
-                               ("presenters", wire.presenters_patch(request)))
+                               ("presenters", wire.presenters_patch(request)),
+                               *((name, wire.option_patch(request, name))
+                                 for name in request.options.chosen()))
             if part
         }  # fmt: skip
         if not parts:
@@ -181,7 +192,10 @@ class GraphClient:
                         answer = self._patch_meeting(meeting, part)
                     except (GraphError, NetworkError) as alone:
                         failed[name] = alone
-        warnings = [_not_applied(name, request, error) for name, error in failed.items()]
+        by_error: dict[int, tuple[MeettrayError, list[str]]] = {}
+        for name, error in failed.items():  # one PATCH that failed: one sentence
+            by_error.setdefault(id(error), (error, []))[1].append(name)
+        warnings = [_not_applied(names, request, error) for error, names in by_error.values()]
         if answer is not None:
             body = _json_of(answer)
             meeting = self._meeting(answer, wire.meeting_from_graph, account,
@@ -370,9 +384,18 @@ def _json_of(response: GraphResponse) -> Any:
 _SETTING_NAMES = {"lobby": "lobby setting", "presenters": "presenter setting"}
 
 
-def _not_applied(name: str, request: MeetingRequest, error: MeettrayError) -> str:
-    value = request.lobby_bypass if name == "lobby" else request.allowed_presenters
+def _not_applied(names: list[str], request: MeetingRequest, error: MeettrayError) -> str:
+    """The settings a refused PATCH did not apply, named with their values, and why."""
+    what = []
+    for name in names:
+        if name in _SETTING_NAMES:
+            value = request.lobby_bypass if name == "lobby" else request.allowed_presenters
+            what.append(f"its {_SETTING_NAMES[name]} (“{value}”)")
+        else:  # a Teams option
+            what.append(f"its option “{request.options.describe(name)}”")
+    listed = what[0] if len(what) == 1 else ", ".join(what[:-1]) + " and " + what[-1]
+    verb = "was" if len(what) == 1 else "were"
     return (
-        f"The meeting was created and its link works, but its {_SETTING_NAMES[name]} "
-        f"(“{value}”) was not applied: {error.message}"
+        f"The meeting was created and its link works, but {listed} {verb} not applied: "
+        f"{error.message}"
     )

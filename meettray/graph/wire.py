@@ -23,7 +23,7 @@ from meettray.graph.errors import (
     UNREADABLE_RESPONSE,
     unusable_answer,
 )
-from meettray.meetings import Meeting, MeetingRequest, join_link_problem, utc_iso
+from meettray.meetings import OPTION_SPECS, Meeting, MeetingRequest, join_link_problem, utc_iso
 
 #: Where join links may point unless the caller names its cloud's hosts.
 DEFAULT_LINK_HOSTS = CLOUDS["global"].link_hosts
@@ -86,9 +86,23 @@ def presenters_patch(request: MeetingRequest) -> dict[str, Any]:
     return patch
 
 
+def option_patch(request: MeetingRequest, name: str) -> dict[str, Any]:
+    """One Teams option (:data:`OPTION_SPECS`) as Graph takes it; ``{}`` when not set."""
+    value = getattr(request.options, name)
+    if value is None:
+        return {}
+    if name == "watermark":  # one switch in meettray, two in Graph
+        return {OPTION_SPECS[name].graph_name: {"isEnabledForContentSharing": value,
+                                                "isEnabledForVideo": value}}  # fmt: skip
+    return {OPTION_SPECS[name].graph_name: value}
+
+
 def settings_patch(request: MeetingRequest) -> dict[str, Any]:
     """Every setting createOrGet does not take, for one ``PATCH`` afterwards."""
-    return {**lobby_patch(request), **presenters_patch(request)}
+    patch = {**lobby_patch(request), **presenters_patch(request)}
+    for name in request.options.chosen():
+        patch.update(option_patch(request, name))
+    return patch
 
 
 def lobby_scope(body: Any) -> str:

@@ -133,7 +133,9 @@ class TrayApp(QObject):
 
         if self.schedule_dialog is None or self.schedule_dialog.meeting is not None:
             # {date} and {time} are the meeting's, filled from its start (not the click's).
-            dialog = ScheduleDialog(subject_template=self.controller.config.meeting.subject)
+            config = self.controller.config
+            dialog = ScheduleDialog(subject_template=config.meeting.subject,
+                                    presets=config.presets)  # fmt: skip
             dialog.create_requested.connect(self._schedule)
             dialog.copy_requested.connect(self.controller.copy)
             dialog.open_requested.connect(self.controller.open_meeting)

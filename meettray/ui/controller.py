@@ -196,7 +196,9 @@ class AppController(QObject):
 
     # -- creating meetings ---------------------------------------------------------------------
 
-    def meet_now(self, *, source: str = "tray") -> MeetingOperation | None:
+    def meet_now(
+        self, *, source: str = "tray", preset: str | None = None
+    ) -> MeetingOperation | None:
         """Meet now from the desktop (a click, the hotkey, the menu); ``None`` if ignored.
 
         A trigger within :data:`DEBOUNCE_SECONDS` of the previous one, or while a
@@ -207,7 +209,8 @@ class AppController(QObject):
             log.info("meet now from %s ignored: a moment ago already", source)
             return None
         self._last_trigger = now
-        return self.create(what=f"Meet now from the {source}")
+        what = f"Meet now from the {source}" + (f" ({preset})" if preset else "")
+        return self.create(what=what, preset=preset)
 
     def create(
         self,
@@ -216,6 +219,7 @@ class AppController(QObject):
         what: str,
         subject: str | None = None,
         external_id: str | None = None,
+        preset: str | None = None,
         tell_failure: bool = True,
         interactive: bool = True,
     ) -> MeetingOperation:
@@ -230,6 +234,7 @@ class AppController(QObject):
             request=request,
             subject=subject,
             external_id=external_id,
+            preset=preset,
             tell_failure=tell_failure,
             interactive=interactive,
         )
@@ -255,6 +260,7 @@ class AppController(QObject):
                 service.prepare_spare,
                 lambda made: log.info("next link %s", "prepared" if made else "already there"),
                 lambda exc: log.info("next link not prepared: %s", as_meettray_error(exc).message),
+                context=self,
             )
 
         self.with_service(prepare, lambda _exc: None)
@@ -360,7 +366,9 @@ class AppController(QObject):
             op.succeed()
             self.history.refresh()
 
-        self.with_service(lambda service: self._runner.run(lambda: work(service), done, fail), fail)
+        self.with_service(
+            lambda service: self._runner.run(lambda: work(service), done, fail, context=self), fail
+        )
         return op
 
     def _announce_recovered(self, meetings: list[Meeting]) -> None:
@@ -420,7 +428,7 @@ class AppController(QObject):
 
         def start(service: MeetingService) -> None:
             if service.signs_in:
-                self._runner.run(service.sign_out, done, fail)
+                self._runner.run(service.sign_out, done, fail, context=self)
 
         self.with_service(start, fail)
 
@@ -444,7 +452,7 @@ class AppController(QObject):
             op.fail(error)
             self.notify.emit(Notice("No keyboard shortcut added", error.message, Level.ERROR))
 
-        self._runner.run(lambda: add_shortcut(hotkey, command), done, fail)
+        self._runner.run(lambda: add_shortcut(hotkey, command), done, fail, context=self)
         return op
 
     # -- settings ------------------------------------------------------------------------------
@@ -482,7 +490,6 @@ class AppController(QObject):
         self.with_service(
             lambda service: self._runner.run(
                 service.drop_spares, lambda _: None,
-                lambda exc: log.info("prepared meeting not deleted: %s", exc),
-            ),
+                lambda exc: log.info("prepared meeting not deleted: %s", exc), context=self),
             lambda _exc: None,
         )  # fmt: skip

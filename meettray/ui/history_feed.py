@@ -80,6 +80,7 @@ class HistoryFeed(QObject):
             lambda: service.recent(RECENT_COUNT),
             loaded,
             lambda exc: log.warning("could not read history: %s", exc),
+            context=self,
         )
 
     def add_recent(self, meeting: Meeting) -> None:
@@ -100,6 +101,7 @@ class HistoryFeed(QObject):
             lambda: service.history_page(search, offset, limit),
             done,
             lambda exc: done(HistoryPage([], None, error=as_meettray_error(exc).message)),
+            context=self,
         )
 
     def settle_lost_answers(self) -> None:
@@ -119,7 +121,10 @@ class HistoryFeed(QObject):
                 self.refresh()
 
         self._runner.run(
-            settle, settled, lambda exc: log.warning("could not settle lost answers: %s", exc)
+            settle,
+            settled,
+            lambda exc: log.warning("could not settle lost answers: %s", exc),
+            context=self,
         )
 
     def announce_recovered(self, meetings: list[Meeting]) -> None:
@@ -154,4 +159,5 @@ class HistoryFeed(QObject):
             service.history_changed_elsewhere,
             checked,
             lambda exc: log.warning("could not check history: %s", exc),
+            context=self,
         )

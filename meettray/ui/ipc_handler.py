@@ -35,6 +35,7 @@ class IpcHandler:
                 what="Meet now for the command line",
                 subject=request.subject,
                 external_id=request.external_id,
+                preset=request.preset,
                 tell_failure=False,  # the command prints it
                 interactive=False,  # nobody at the tray to sign in: the command says so
             )

@@ -91,7 +91,7 @@ class MeetingQueue(QObject):
 
         def run(service: MeetingService) -> None:
             def work() -> Created:
-                request = op.request or service.instant_request(op.subject)
+                request = op.request or service.instant_request(op.subject, op.preset)
                 return service.create(
                     request,
                     external_id=op.external_id,
@@ -102,7 +102,10 @@ class MeetingQueue(QObject):
                 )
 
             self._runner.run(
-                work, lambda created: self._created(op, created), lambda e: self._failed(op, e)
+                work,
+                lambda created: self._created(op, created),
+                lambda e: self._failed(op, e),
+                context=self,
             )
 
         self._with_service(run, lambda exc: self._failed(op, exc))

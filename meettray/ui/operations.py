@@ -99,13 +99,15 @@ class MeetingOperation(Operation):
         request: MeetingRequest | None = None,
         subject: str | None = None,
         external_id: str | None = None,
+        preset: str | None = None,
         tell_failure: bool = True,
         interactive: bool = True,
         parent: QObject | None = None,
     ) -> None:
         """``request``: a scheduled meeting; ``None`` is Meet now (built when it runs,
         so a queued one starts when it is made).  ``external_id``: the createOrGet id
-        another process chose (``None``: a new one).  ``tell_failure``: the controller
+        another process chose (``None``: a new one).  ``preset``: Meet now's preset
+        (``None``: the default one).  ``tell_failure``: the controller
         shows a failure as a notification (a dialog or another process shows its own).
         ``interactive``: someone at the desktop asked, so a missing sign-in is started
         and the meeting made afterwards."""
@@ -113,6 +115,7 @@ class MeetingOperation(Operation):
         self.request = request
         self.subject = subject
         self.external_id = external_id
+        self.preset = preset
         self.tell_failure = tell_failure
         self.interactive = interactive
         self.result: Delivered | None = None

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDateTime, Qt, QTimeZone, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -21,13 +21,21 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from meettray.accounts import CALENDAR
 from meettray.errors import ConsentRequired, MeettrayError, SignInRequired, ValidationError
-from meettray.meetings import Meeting, MeetingRequest, build_schedule
+from meettray.meetings import (
+    OPTION_SPECS,
+    Meeting,
+    MeetingOptions,
+    MeetingRequest,
+    build_schedule,
+)
+from meettray.plaintext import displayable
 from meettray.ui.icons import icon
 from meettray.ui.text import ask, plain_label
 
@@ -55,6 +63,19 @@ PRESENTER_CHOICES = (
     ("organizer", "Only me"),
 )
 CUSTOM_END = -1
+#: How each enumeration value of an option reads in the form.
+OPTION_VALUE_LABELS = {
+    "enabled": "On",
+    "disabled": "Off",
+    "limited": "Only during the meeting",
+    "organizerAndCoOrganizersAndPresenters": "Organisers and presenters",
+    "organizerAndCoOrganizers": "Organisers only",
+    "none": "None",
+    "all": "All of it",
+}
+
+if TYPE_CHECKING:
+    from meettray.config import Preset
 
 
 def next_half_hour(now: datetime) -> datetime:
@@ -85,17 +106,20 @@ class ScheduleDialog(QDialog):
         *,
         default_subject: str = "",
         subject_template: str = "",
+        presets: Sequence[Preset] = (),
         now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
         parent: QWidget | None = None,
     ) -> None:
         """``subject_template`` (the settings' subject, with {date} and {time}) is filled
         from the meeting's start, and again when the start changes, until the person
-        types a subject of their own; ``default_subject`` is a fixed one."""
+        types a subject of their own; ``default_subject`` is a fixed one.  ``presets``
+        are offered to fill the form."""
         super().__init__(parent)
         self.setWindowTitle("Schedule a Teams meeting — meettray")
         self.setWindowIcon(icon())
         self._now = now
         self._template = subject_template
+        self._presets = tuple(presets)
         self.request: MeetingRequest | None = None
         self.meeting: Meeting | None = None
         self.pages = QStackedWidget()
@@ -105,10 +129,9 @@ class ScheduleDialog(QDialog):
         self.moved_start: tuple[str, str] | None = None
         self._last_start = self.start.dateTime()
         self.start.dateTimeChanged.connect(self._start_changed)
-        if self._template:
-            self.subject.textEdited.connect(self._forget_template)
-            self.start.dateTimeChanged.connect(self._fill_subject)
-            self._fill_subject()
+        self.subject.textEdited.connect(self._forget_template)
+        self.start.dateTimeChanged.connect(self._fill_subject)
+        self._fill_subject()
         self.pages.addWidget(self._result_page())
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
@@ -137,13 +160,35 @@ class ScheduleDialog(QDialog):
     def _fill_subject(self) -> None:
         from meettray.meetings import render_subject
 
-        self.subject.setText(render_subject(self._template, _to_datetime(self.start.dateTime())))
+        if self._template:
+            start = _to_datetime(self.start.dateTime())
+            self.subject.setText(render_subject(self._template, start))
 
     def _forget_template(self) -> None:
         """The person typed a subject: it is theirs now, whatever the start."""
         self._template = ""
-        self.subject.textEdited.disconnect(self._forget_template)
-        self.start.dateTimeChanged.disconnect(self._fill_subject)
+
+    def use_preset(self, index: int) -> None:
+        """Fill the form from a preset (index into the picker; 0 is "none", which keeps
+        the form as it is): its subject, length, lobby, presenters and options."""
+        if index <= 0 or index > len(self._presets):
+            return
+        preset = self._presets[index - 1]
+        self._template = preset.subject
+        self._fill_subject()
+        minutes = [m for m, _label in DURATIONS]
+        if preset.duration_minutes in minutes:
+            self.length.setCurrentIndex(minutes.index(preset.duration_minutes))
+        else:
+            self.length.setCurrentIndex(self.length.findData(CUSTOM_END))
+            self.end.setDateTime(self.start.dateTime().addSecs(preset.duration_minutes * 60))
+        self.lobby.setCurrentIndex(max(0, self.lobby.findData(preset.lobby or None)))
+        self.presenters.setCurrentIndex(max(0, self.presenters.findData(preset.presenters or None)))
+        for name, box in self.option_boxes.items():
+            box.setCurrentIndex(max(0, box.findData(getattr(preset.options, name))))
+        if preset.options.chosen() and not self.options_button.isChecked():
+            self.options_button.setChecked(True)  # show what the preset set
+        self.validate()
 
     # -- form --------------------------------------------------------------------------------
 
@@ -186,6 +231,13 @@ class ScheduleDialog(QDialog):
         self.presenter_people.setVisible(False)
         self.calendar = QCheckBox("Add to my &calendar and send invitations")
         self.errors: dict[str, QLabel] = {}
+        self.preset = QComboBox()
+        self.preset.addItem("None: fill in the form", None)
+        for preset in self._presets:
+            self.preset.addItem(displayable(preset.label), preset.name)
+        self.preset.activated.connect(self.use_preset)
+        if self._presets:
+            form.addRow("Pr&eset:", self.preset)
         form.addRow("&Subject:", self.subject)
         form.addRow("", self._error_label("subject"))
         form.addRow("S&tart:", self.start)
@@ -201,6 +253,33 @@ class ScheduleDialog(QDialog):
         form.addRow("", self.presenter_people)
         form.addRow("", self._error_label("presenters"))
         form.addRow("", self.calendar)
+        self.options_button = QToolButton()
+        self.options_button.setText("&Options")
+        self.options_button.setCheckable(True)
+        self.options_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.options_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.options_button.toggled.connect(self._show_options)
+        self.options = QWidget()  # collapsed until asked for
+        self.options.setVisible(False)
+        options_form = QFormLayout(self.options)
+        options_form.setContentsMargins(0, 0, 0, 0)
+        self.option_boxes: dict[str, QComboBox] = {}
+        for name, spec in OPTION_SPECS.items():
+            box = QComboBox()
+            box.setObjectName(f"option_{name}")
+            box.addItem("Organisation default", None)
+            if spec.choices is None:
+                box.addItem("On", True)
+                box.addItem("Off", False)
+            else:
+                for value in spec.choices:
+                    box.addItem(OPTION_VALUE_LABELS.get(value, value), value)
+            box.currentIndexChanged.connect(self.validate)
+            self.option_boxes[name] = box
+            options_form.addRow(f"{spec.label}:", box)
+        options_form.addRow("", self._error_label("options"))
+        form.addRow(self.options_button)
+        form.addRow(self.options)
         self.status = plain_label()  # Graph's error details can be in it
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.grant = QPushButton("&Grant calendar permission…")
@@ -231,6 +310,18 @@ class ScheduleDialog(QDialog):
             signal.connect(self.validate)
         self.length.currentIndexChanged.connect(self._length_changed)
         return page
+
+    def _show_options(self, shown: bool) -> None:
+        self.options.setVisible(shown)
+        self.options_button.setArrowType(
+            Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
+        )
+        self.adjustSize()
+
+    def chosen_options(self) -> MeetingOptions:
+        """The options the form sets (the others left to the organisation)."""
+        chosen = {name: box.currentData() for name, box in self.option_boxes.items()}
+        return MeetingOptions(**{name: v for name, v in chosen.items() if v is not None})
 
     def _error_label(self, field: str) -> QLabel:
         label = QLabel()
@@ -264,6 +355,7 @@ class ScheduleDialog(QDialog):
                 allowed_presenters=self.presenters.currentData(),
                 calendar=self.calendar.isChecked(),
                 presenters=[self.presenter_people.text()] if choosing_people else [],
+                options=self.chosen_options(),
             )
             problems: dict[str, str] = {}
         except ValidationError as exc:

@@ -97,7 +97,10 @@ class ServiceHost(QObject):
                 raise
 
         self._runner.run(
-            build, lambda made: self._built(number, made), lambda e: self._not_built(number, e)
+            build,
+            lambda made: self._built(number, made),
+            lambda e: self._not_built(number, e),
+            context=self,
         )
 
     def _built(self, number: int, made: Ready) -> None:
@@ -150,7 +153,9 @@ class ServiceHost(QObject):
             finally:
                 service.close()
 
-        self._runner.run(close, lambda _: None, lambda exc: log.warning("closing: %s", exc))
+        self._runner.run(
+            close, lambda _: None, lambda exc: log.warning("closing: %s", exc), context=self
+        )
 
     def shutdown(self) -> None:
         """At quit: close the service, waiting for it (the event loop has ended)."""

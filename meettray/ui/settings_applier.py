@@ -49,7 +49,10 @@ class SettingsApplier(QObject):
             op.succeed()
 
         self._runner.run(
-            lambda: save_config(config), saved, lambda exc: op.fail(as_meettray_error(exc))
+            lambda: save_config(config),
+            saved,
+            lambda exc: op.fail(as_meettray_error(exc)),
+            context=self,
         )
         return op
 
@@ -70,7 +73,7 @@ class SettingsApplier(QObject):
                 Notice("Settings file not applied", error.message, Level.WARNING, error=error)
             )
 
-        self._runner.run(lambda: load_config(path), loaded, fail)
+        self._runner.run(lambda: load_config(path), loaded, fail, context=self)
 
     def _apply(self, before: Config, config: Config) -> None:
         if config.ui.start_on_login != before.ui.start_on_login:
@@ -86,4 +89,6 @@ class SettingsApplier(QObject):
         def fail(exc: Exception) -> None:
             self.notice.emit(Notice("Start on login could not be changed", str(exc), Level.WARNING))
 
-        self._runner.run(lambda: set_start_on_login(entry, wanted), lambda _: None, fail)
+        self._runner.run(
+            lambda: set_start_on_login(entry, wanted), lambda _: None, fail, context=self
+        )

@@ -54,18 +54,22 @@ class SignInFlow(QObject):
 
         def start(service: MeetingService) -> None:
             if not service.signs_in:  # application mode acts for its configured user
-                self._runner.run(service.account, lambda a: self._finished(op, a), fail)
+                self._runner.run(
+                    service.account, lambda a: self._finished(op, a), fail, context=self
+                )
             elif device_code:
                 self._runner.run(
                     lambda: service.begin_device_code(scopes),
                     lambda prompt: self._show_code(service, op, prompt, cancel),
                     fail,
+                    context=self,
                 )
             else:
                 self._runner.run(
                     lambda: service.sign_in_browser(scopes, cancel=cancel),
                     lambda account: self._finished(op, account),
                     fail,
+                    context=self,
                 )
 
         def fail(exc: Exception) -> None:
@@ -86,6 +90,7 @@ class SignInFlow(QObject):
             lambda: service.finish_device_code(prompt, cancel=cancel),
             lambda account: self._finished(op, account),
             lambda exc: self._failed(op, cancel, exc),
+            context=self,
         )
 
     def cancel(self) -> None:

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from meettray.errors import MeettrayError
@@ -55,13 +56,23 @@ class TaskRunner(QObject):
         work: Callable[[], T],
         on_done: Callable[[T], None],
         on_error: Callable[[Exception], None],
+        *,
+        context: QObject | None = None,
     ) -> None:
-        courier = _Courier()  # created here, so it belongs to the GUI thread
+        """Run ``work`` on the pool; ``on_done`` or ``on_error`` on the GUI thread, unless
+        ``context`` (the object whose callbacks they are) was freed meanwhile: then the
+        result is dropped, never delivered into a freed object."""
+        # Created here, so it belongs to the GUI thread.  It lives until the result is
+        # delivered (the worker emits through it; freeing it under the worker would race).
+        courier = _Courier()
         self._couriers.add(courier)
 
         def deliver(result: Any, error: Exception | None) -> None:
             self._couriers.discard(courier)
             courier.deleteLater()
+            if context is not None and not shiboken6.isValid(context):
+                log.debug("a result for a freed object dropped")
+                return
             if error is not None:
                 on_error(error)
             else:

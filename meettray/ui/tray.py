@@ -19,6 +19,7 @@ from meettray.ui.icons import tray_icon
 from meettray.ui.notices import Level, Notice
 
 if TYPE_CHECKING:
+    from meettray.config import Preset
     from meettray.platform.notifications import DBusNotifier
     from meettray.ui.banner import Banner
 
@@ -38,6 +39,29 @@ def menu_label(meeting: Meeting) -> str:
     code = "".join(c for c in meeting.meeting_code if c.isdigit())
     tail = f"ID …{code[-4:]}" if len(code) >= 4 else f"{meeting.created_at.astimezone():%S} s"
     return f"{subject} · {when:%a %H:%M} · {tail}".replace("&", "&&")
+
+
+def fill_presets(menu: QMenu, controller: AppController, source: str) -> None:
+    """ "Meet now as": one entry per preset, the default one marked."""
+    menu.clear()
+    menu.setEnabled(not controller.creating)
+    menu.setToolTipsVisible(True)
+    for preset in controller.config.presets:
+        label = displayable(preset.label).replace("&", "&&")
+        action = _add(menu, label + (" (default)" if preset.default else ""),
+                      partial(controller.meet_now, source=source, preset=preset.name))  # fmt: skip
+        action.setToolTip(preset_summary(preset))
+
+
+def preset_summary(preset: Preset) -> str:
+    """What a preset sets, in a line: ``120 min · lobby: organization · Record …: on``."""
+    parts = [f"{preset.duration_minutes} min"]
+    if preset.lobby:
+        parts.append(f"lobby: {preset.lobby}")
+    if preset.presenters:
+        parts.append(f"presenters: {preset.presenters}")
+    parts += [preset.options.describe(name) for name in preset.options.chosen()]
+    return " · ".join(parts)
 
 
 def fill_recent(menu: QMenu, controller: AppController) -> None:
@@ -125,7 +149,10 @@ class Tray(QObject):
         # tooltip as the item's title, where a line break does not belong.
         self.icon.setToolTip(f"meettray{demo}: {tip}")
         if self.menu.isVisible():
-            self._rebuild()
+            # Not rebuilt under the person's pointer: on X11 clearing an open menu closed
+            # it a moment later (seen at start-up, when the account arrives).  What can
+            # change while it is open is updated in place; the rest at the next opening.
+            self._show_busy()
 
     def use_notifier(self, notifier: DBusNotifier) -> None:
         """Notify through the desktop's notification server instead of Qt's balloon."""
@@ -198,14 +225,17 @@ class Tray(QObject):
     def _rebuild(self) -> None:
         c = self.controller
         menu = self.menu
+        for action in menu.actions():  # clear() leaves the old submenus alive: free them
+            if (submenu := action.menu()) is not None:
+                submenu.deleteLater()
         menu.clear()
         if c.demo is not None:
             title = menu.addAction("meettray demo — links are not real")
             title.setEnabled(False)
-        now = _add(menu, "Meet now", lambda: c.meet_now(source="menu"))
-        now.setEnabled(not c.creating)
-        if c.creating:
-            now.setText("Creating a meeting…")
+        self._now_action = _add(menu, "Meet now", lambda: c.meet_now(source="menu"))
+        self._presets_menu = menu.addMenu("Meet now as")
+        fill_presets(self._presets_menu, c, "menu")
+        self._show_busy()
         _add(menu, "Schedule…", self.schedule_requested.emit)
         fill_recent(menu.addMenu("Recent"), c)
         _add(menu, "History…", self.history_requested.emit)
@@ -223,6 +253,13 @@ class Tray(QObject):
         _add(menu, "Settings…", self.settings_requested.emit)
         menu.addSeparator()
         _add(menu, "Quit", self.quit_requested.emit)
+
+    def _show_busy(self) -> None:
+        """Meet now and its presets are off while a meeting is being made."""
+        creating = self.controller.creating
+        self._now_action.setEnabled(not creating)
+        self._now_action.setText("Creating a meeting…" if creating else "Meet now")
+        self._presets_menu.setEnabled(not creating)
 
     def _details(self, error: MeettrayError) -> None:
         self.error_details_requested.emit(error)

@@ -44,3 +44,25 @@ def test_errors_arrive_as_exceptions(qtbot: QtBot) -> None:
 
     assert isinstance(errors[0], NetworkError)
     assert errors[0].message == "offline"
+
+
+def test_a_result_for_an_object_freed_meanwhile_is_dropped(qtbot: QtBot) -> None:
+    """Was: a history read finished, its asker (a controller shut down) was freed, and the
+    queued result was delivered into it: "Signal source has been deleted"."""
+    from PySide6.QtCore import QObject
+
+    runner = TaskRunner()
+    asker = QObject()
+    delivered: list[object] = []
+    release = threading.Event()
+
+    runner.run(lambda: release.wait(5), delivered.append, delivered.append, context=asker)
+    asker.deleteLater()
+    qtbot.wait(50)  # freed, its result still on the way
+    release.set()
+    assert runner.wait(5000)
+    qtbot.wait(100)  # the queued result would arrive now
+
+    assert delivered == []
+    runner.run(lambda: 1, delivered.append, delivered.append)  # the runner works on
+    qtbot.waitUntil(lambda: delivered == [1], timeout=5000)

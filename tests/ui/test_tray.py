@@ -30,6 +30,7 @@ def test_menu_has_every_action(controller: AppController) -> None:
     tray.menu.aboutToShow.emit()
     assert texts(tray.menu) == [
         "Meet now",
+        "Meet now as",
         "Schedule…",
         "Recent",
         "History…",
@@ -38,6 +39,32 @@ def test_menu_has_every_action(controller: AppController) -> None:
         "Settings…",
         "Quit",
     ]
+
+
+def test_meet_now_as_lists_the_presets_and_makes_the_one_chosen(
+    controller: AppController, fake: FakeMicrosoft365, qtbot: QtBot
+) -> None:
+    tray = Tray(controller)
+    tray.menu.aboutToShow.emit()
+    (presets,) = [a.menu() for a in tray.menu.actions() if a.text() == "Meet now as"]
+    assert isinstance(presets, QMenu)
+    assert texts(presets) == ["Quick meeting (default)", "Incident bridge", "Customer call"]
+    customer = presets.actions()[2]
+    assert customer.toolTip() == (
+        "60 min · lobby: organization · presenters: organizer · Meeting chat: limited · "
+        "Who can admit from the lobby: organizerAndCoOrganizers · "
+        "Participants may change their name: off"
+    )
+
+    with qtbot.waitSignal(controller.meeting_created, timeout=10_000) as made:
+        customer.trigger()
+
+    meeting = made.args[0].meeting
+    assert meeting.subject == "Customer call"
+    stored = fake.meetings[meeting.id]
+    assert stored["allowedPresenters"] == "organizer"
+    assert stored["allowMeetingChat"] == "limited"
+    assert stored["allowParticipantsToChangeName"] is False
 
 
 def test_click_creates_a_meeting_and_recent_copies_again(
@@ -234,3 +261,28 @@ def test_a_long_title_ends_in_an_ellipsis(qtbot: QtBot) -> None:
     assert banner.title.text().endswith("…")
     assert banner.title.text() != title
     assert "Quarterly planning" in banner.title.toolTip()  # the whole of it, on hover
+
+
+def test_a_state_change_while_the_menu_is_open_updates_it_in_place(
+    controller: AppController, qtbot: QtBot
+) -> None:
+    """Was: the open menu was cleared and built again; on X11 it then closed (seen when the
+    account arrived at start-up, while the person had it open)."""
+    from PySide6.QtCore import QPoint
+
+    tray = Tray(controller)
+    tray.menu.popup(QPoint(100, 100))
+    qtbot.waitExposed(tray.menu)
+    before = tray.menu.actions()
+
+    op = controller.meet_now()  # busy: Meet now and its presets are off meanwhile
+    assert op is not None
+    assert tray.menu.actions() == before  # the same actions, not new ones
+    assert [a.text() for a in before][:2] == ["Creating a meeting…", "Meet now as"]
+    assert not before[0].isEnabled()
+    assert not before[1].isEnabled()
+    with qtbot.waitSignal(op.done, timeout=10_000):
+        pass
+    assert before[0].text() == "Meet now"
+    assert before[0].isEnabled()
+    tray.menu.hide()

@@ -131,8 +131,8 @@ def test_menu_recent_copies_again_and_cli_uses_the_running_tray(
     copy_elsewhere(desktop, "something else")
     assert xclip_read(desktop) == "something else"
     open_tray_menu(desktop)
-    # Meet now, Schedule…, Recent → open it, open its first meeting, "Copy link".
-    keys(desktop, "Down", "Down", "Down", "Right", "Right", "Return")
+    # Meet now, Meet now as, Schedule…, Recent → open it, its first meeting, "Copy link".
+    keys(desktop, "Down", "Down", "Down", "Down", "Right", "Right", "Return")
 
     assert wait_for(lambda: xclip_read(desktop) == link)
     assert len(fake.meetings) == 1  # Recent copied; it made no new meeting
@@ -161,7 +161,7 @@ def test_a_click_while_the_last_message_shows_makes_a_new_meeting_and_opens_noth
     # Ordering, not a wait: open the new meeting from Recent.  A wrong open (of the first
     # meeting, by the click) would have reached BROWSER before this one.
     open_tray_menu(desktop)
-    keys(desktop, "Down", "Down", "Down", "Right", "Right", "Down", "Down", "Return")
+    keys(desktop, "Down", "Down", "Down", "Down", "Right", "Right", "Down", "Down", "Return")
     assert wait_for(lambda: browser_log.read_text().strip() != "")
     opened = [unquote(url) for url in browser_log.read_text().split()]
     assert opened == [unquote(second)]  # Qt writes %3A where Graph wrote %3a
@@ -195,7 +195,7 @@ def test_the_icon_still_works_while_a_question_is_open(
     assert wait_for(tray_answers)
     assert run_cli("now", env={"DISPLAY": desktop}).returncode == 0
     open_tray_menu(desktop)
-    keys(desktop, "Down", "Down", "Down", "Down", "Return")  # History…
+    keys(desktop, "Down", "Down", "Down", "Down", "Down", "Return")  # History…
     assert wait_for(lambda: _window(desktop, "History — meettray"))
     time.sleep(0.5)
     # No window manager here gives it the keyboard: focus it as one would.
@@ -219,3 +219,22 @@ def _window(display: str, title: str) -> bool:
         capture_output=True, text=True, env={**os.environ, "DISPLAY": display}, check=False,
     )  # fmt: skip
     return bool(done.stdout.strip())
+
+
+def test_a_preset_from_the_menu_makes_its_kind_of_meeting(
+    desktop: str, tray: subprocess.Popen[str], fake: FakeMicrosoft365
+) -> None:
+    """Meet now as → Incident bridge: the link is copied, and Teams was told the preset's
+    options (the built-in incident bridge records and transcribes)."""
+    find_tray_icon(desktop)
+    assert wait_for(tray_answers)
+    open_tray_menu(desktop)
+    keys(desktop, "Down", "Down", "Right", "Down", "Return")  # Meet now as → the second
+
+    assert wait_for(lambda: len(fake.meetings) == 1)
+    (meeting,) = fake.meetings.values()
+    assert wait_for(lambda: xclip_read(desktop) == meeting["joinWebUrl"])
+    assert meeting["subject"].startswith("Incident bridge ")
+    assert wait_for(lambda: meeting["recordAutomatically"] is True)  # its PATCH came
+    assert meeting["allowTranscription"] is True
+    assert meeting["lobbyBypassSettings"]["scope"] == "organization"

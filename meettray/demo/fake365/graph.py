@@ -44,8 +44,36 @@ _PATCHABLE_FIELDS = frozenset(
         "isEntryExitAnnounced",
         "allowMeetingChat",
         "recordAutomatically",
+        "allowRecording",
+        "allowTranscription",
+        "allowedLobbyAdmitters",
+        "watermarkProtection",
+        "allowAttendeeToEnableCamera",
+        "allowAttendeeToEnableMic",
+        "allowParticipantsToChangeName",
+        "shareMeetingChatHistoryDefault",
     }
 )
+_BOOLEAN_OPTIONS = frozenset(
+    {
+        "isEntryExitAnnounced",
+        "recordAutomatically",
+        "allowRecording",
+        "allowTranscription",
+        "allowAttendeeToEnableCamera",
+        "allowAttendeeToEnableMic",
+        "allowParticipantsToChangeName",
+    }
+)
+#: Options whose value is one of Graph's enumeration members (onlinemeeting-update doc).
+_ENUM_OPTIONS = {
+    "allowMeetingChat": frozenset({"enabled", "disabled", "limited"}),
+    "allowedLobbyAdmitters": frozenset(
+        {"organizerAndCoOrganizersAndPresenters", "organizerAndCoOrganizers"}
+    ),
+    "shareMeetingChatHistoryDefault": frozenset({"none", "all"}),
+}
+_WATERMARK_FIELDS = frozenset({"isEnabledForContentSharing", "isEnabledForVideo"})
 
 
 #: Evolvable members of lobbyBypassSettings.scope: refused in a request, and read back
@@ -66,6 +94,24 @@ def _shown(meeting: dict[str, Any], unknown_enums: bool) -> dict[str, Any]:
     shown = copy.deepcopy(meeting)
     shown["lobbyBypassSettings"]["scope"] = "unknownFutureValue"
     return shown
+
+
+def _check_options(payload: dict[str, Any]) -> None:
+    """Each option's type and value, as Graph checks them: a wrong one refuses the whole
+    request (400), naming the property."""
+    for name in _BOOLEAN_OPTIONS & set(payload):
+        if type(payload[name]) is not bool:
+            raise Reply(400, graph_error("BadRequest", f"Invalid value for property '{name}'."))
+    for name, allowed in _ENUM_OPTIONS.items():
+        if name in payload and payload[name] not in allowed:
+            raise Reply(400, graph_error(
+                "BadRequest", f"Requested value '{payload[name]}' was not found."))  # fmt: skip
+    if "watermarkProtection" in payload:
+        mark = payload["watermarkProtection"]
+        if (not isinstance(mark, dict) or not set(mark) <= _WATERMARK_FIELDS
+                or any(type(v) is not bool for v in mark.values())):  # fmt: skip
+            raise Reply(400, graph_error(
+                "BadRequest", "Invalid value for property 'watermarkProtection'."))  # fmt: skip
 
 
 def _check_enums(payload: dict[str, Any], unknown_enums: bool) -> None:
@@ -205,6 +251,17 @@ class GraphService:
             "isEntryExitAnnounced": True,
             "allowMeetingChat": "enabled",
             "recordAutomatically": False,
+            "allowRecording": True,
+            "allowTranscription": True,
+            "allowedLobbyAdmitters": "organizerAndCoOrganizersAndPresenters",
+            "watermarkProtection": {
+                "isEnabledForContentSharing": False,
+                "isEnabledForVideo": False,
+            },
+            "allowAttendeeToEnableCamera": True,
+            "allowAttendeeToEnableMic": True,
+            "allowParticipantsToChangeName": False,
+            "shareMeetingChatHistoryDefault": "all",
             "videoTeleconferenceId": None,
             "participants": participants,
             "lobbyBypassSettings": body.get(
@@ -343,6 +400,7 @@ class GraphService:
                         400,
                         graph_error("BadRequest", "Both startDateTime and endDateTime are needed."),
                     )
+                _check_options(payload)
                 # The request alone decides: roleIsPresenter needs the attendees with
                 # their roles in the same PATCH (live, round 2); the stored ones do not count.
                 _check_presenters(payload)
