@@ -811,3 +811,42 @@ def test_a_prepared_meeting_of_other_settings_is_never_handed_out(
     assert done.returncode == ExitCode.SIGN_IN  # that app has nobody signed in
     assert fake.meetings[spare_id]["joinWebUrl"] not in done.stdout
     assert list(fake.meetings) == [spare_id]  # still there, for the settings it was made for
+
+
+def test_now_with_a_preset_and_an_unknown_one(logged_in: Path, fake: FakeMicrosoft365) -> None:
+    done = run_cli("now", "--preset", "incident", "--no-copy", "--json", env=NO_DISPLAY)
+
+    assert done.returncode == 0, done.stderr
+    made = json.loads(done.stdout)
+    stored = fake.meetings[made["id"]]
+    assert stored["subject"].startswith("Incident bridge ")
+    assert stored["recordAutomatically"] is True
+    assert stored["lobbyBypassSettings"]["scope"] == "organization"
+
+    unknown = run_cli("now", "--preset", "standup", "--no-copy", env=NO_DISPLAY)
+    assert unknown.returncode == ExitCode.SETTINGS
+    assert "There is no preset 'standup' in " in unknown.stderr
+    assert "the presets are: quick, incident, customer." in unknown.stderr
+    assert len(fake.meetings) == 1
+
+    malformed = run_cli("now", "--preset", "../x", "--no-copy", env=NO_DISPLAY)
+    assert malformed.returncode == 2
+    assert "is not a preset name" in malformed.stderr
+
+
+def test_schedule_with_options_and_a_bad_one(logged_in: Path, fake: FakeMicrosoft365) -> None:
+    done = run_cli("schedule", "--subject", "Review", "--start", "2030-01-02T10:00",
+                   "--duration", "30", "--option", "watermark=on",
+                   "--option", "chat_history=none", "--json", env=NO_DISPLAY)  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    stored = fake.meetings[json.loads(done.stdout)["id"]]
+    assert stored["watermarkProtection"] == {"isEnabledForContentSharing": True,
+                                             "isEnabledForVideo": True}  # fmt: skip
+    assert stored["shareMeetingChatHistoryDefault"] == "none"
+
+    bad = run_cli("schedule", "--subject", "Review", "--start", "2030-01-02T10:00",
+                  "--duration", "30", "--option", "watermark=maybe", env=NO_DISPLAY)  # fmt: skip
+    assert bad.returncode == ExitCode.USAGE
+    assert "Watermark shared content and video: must be true or false, not 'maybe'." in bad.stderr
+    assert len(fake.meetings) == 1

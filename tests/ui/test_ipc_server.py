@@ -167,6 +167,8 @@ def test_a_status_survives_the_round_trip() -> None:
         b'{"command": "ping", "version": 1.0000000000000001}\n',  # the float 1.0
         b"[" * 5000 + b"]" * 5000 + b"\n",  # was an uncaught RecursionError
         b'{"command": "now", "external_id": "../../etc", "version": 1}\n',
+        b'{"command": "now", "preset": "../incident", "version": 1}\n',
+        b'{"command": "now", "preset": ["incident"], "version": 1}\n',
     ],
 )
 def test_requests_of_the_wrong_shape_are_refused(qtbot: QtBot, payload: bytes) -> None:

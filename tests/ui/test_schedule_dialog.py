@@ -269,3 +269,68 @@ def test_a_start_moved_by_a_dst_gap_is_said_and_asked() -> None:
     assert "03:30" in note
     assert outcome.startswith("0 [")  # asked first; No keeps it from being made
     assert "Create the meeting at 03:30 instead?" in outcome
+
+
+def test_options_are_collapsed_until_asked_for_and_go_into_the_request(
+    dialog: ScheduleDialog, qtbot: QtBot
+) -> None:
+    from meettray.meetings import MeetingOptions
+
+    assert not dialog.options.isVisible()  # collapsed by default
+    dialog.options_button.click()
+    assert dialog.options.isVisible()
+    dialog.option_boxes["record_automatically"].setCurrentIndex(
+        dialog.option_boxes["record_automatically"].findData(True)
+    )
+    chat = dialog.option_boxes["meeting_chat"]
+    chat.setCurrentIndex(chat.findData("limited"))
+    assert chat.currentText() == "Only during the meeting"
+
+    with qtbot.waitSignal(dialog.create_requested) as emitted:
+        dialog.create_button.click()
+
+    request: MeetingRequest = emitted.args[0]
+    assert request.options == MeetingOptions(record_automatically=True, meeting_chat="limited")
+
+
+def test_options_on_a_calendar_event_are_refused_inline(dialog: ScheduleDialog) -> None:
+    dialog.options_button.click()
+    dialog.option_boxes["watermark"].setCurrentIndex(
+        dialog.option_boxes["watermark"].findData(True)
+    )
+    dialog.calendar.setChecked(True)
+
+    assert dialog.validate() is None
+    assert dialog.errors["options"].isVisible()
+    assert (
+        dialog.errors["options"]
+        .text()
+        .startswith("Meeting options apply to Teams meetings made here, not to calendar events")
+    )
+    assert not dialog.create_button.isEnabled()
+
+
+def test_a_preset_fills_the_form(qtbot: QtBot) -> None:
+    from meettray.config import MeetingConfig, builtin_presets
+
+    made = ScheduleDialog(presets=builtin_presets(MeetingConfig()), now=lambda: NOW)
+    qtbot.addWidget(made)
+    made.show()
+    assert [made.preset.itemText(i) for i in range(made.preset.count())] == [
+        "None: fill in the form", "Quick meeting", "Incident bridge", "Customer call",
+    ]  # fmt: skip
+
+    made.preset.setCurrentIndex(2)
+    made.use_preset(2)  # as choosing it does
+
+    request = made.validate()
+    assert request is not None
+    assert request.subject.startswith("Incident bridge ")
+    assert request.end - request.start == timedelta(hours=2)
+    assert (request.lobby_bypass, request.allowed_presenters) == ("organization", "everyone")
+    assert request.options.record_automatically is True
+    assert made.options.isVisible()  # what the preset set is shown
+    made.subject.selectAll()
+    QTest.keyClicks(made.subject, "Outage 4711")  # typed: the person's own subject stays
+    made.start.setDateTime(made.start.dateTime().addSecs(3600))
+    assert made.subject.text() == "Outage 4711"
