@@ -50,6 +50,15 @@ DESCRIPTIONS = {
     "meet_now": "Create a Teams meeting and copy its link",
     "copy_last": "Copy the most recent meeting link again",
 }
+
+
+def describe(action: str) -> str:
+    """What the desktop's shortcut settings show for an action."""
+    if action.startswith("preset:"):
+        return f"Create a Teams meeting ({action.removeprefix('preset:')}) and copy its link"
+    return DESCRIPTIONS.get(action, action)
+
+
 #: Milliseconds to wait for CreateSession and ListShortcuts to be answered.
 ANSWER_TIMEOUT_MS = 10_000
 #: BindShortcuts may wait for the person in the desktop's dialog.
@@ -198,7 +207,7 @@ class PortalBackend(HotkeyBackend):
 
     def _shortcuts(self) -> Shortcuts:
         return [
-            (action, {"description": DESCRIPTIONS.get(action, action),
+            (action, {"description": describe(action),
                       "preferred_trigger": portal_trigger(hotkey)})
             for action, hotkey in self._wanted.items()
         ]  # fmt: skip

@@ -475,8 +475,9 @@ class AppController(QObject):
         elif self.service is not None:
             was_on = self.service.config.meeting.prepare_next_link
             self.service.config = dataclasses.replace(
-                self.service.config, meeting=config.meeting, ui=config.ui
-            )
+                self.service.config, meeting=config.meeting, ui=config.ui,
+                hotkeys=config.hotkeys, own_presets=config.own_presets,
+            )  # fmt: skip
             if was_on != config.meeting.prepare_next_link:
                 self._switch_spare(config.meeting.prepare_next_link)
         self.settings_saved.emit()

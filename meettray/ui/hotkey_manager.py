@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 ACTIONS = ("meet_now", "copy_last")
 LABELS = {"meet_now": "Meet now", "copy_last": "Copy last link"}
+#: A preset's hotkey is the action ``preset:NAME``.
+PRESET_ACTION = "preset:"
 
 
 class HotkeyManager(QObject):
@@ -43,12 +45,34 @@ class HotkeyManager(QObject):
         backend.bound.connect(self._bound)
         controller.settings_saved.connect(self.apply)
 
+    def _wanted(self) -> dict[str, str]:
+        """Every action the settings give a hotkey field, with its text ("" = off)."""
+        config = self.controller.config
+        wanted = {action: getattr(config.hotkeys, action) for action in ACTIONS}
+        for preset in config.presets:
+            if preset.hotkey:
+                wanted[PRESET_ACTION + preset.name] = preset.hotkey
+        return wanted
+
+    def label(self, action: str) -> str:
+        if action.startswith(PRESET_ACTION):
+            name = action.removeprefix(PRESET_ACTION)
+            labels = {p.name: p.label for p in self.controller.config.presets}
+            return f"Meet now as {labels.get(name, name)}"
+        return LABELS[action]
+
     def apply(self) -> None:
         """Register what the settings ask for; release what they no longer do."""
-        settings = self.controller.config.hotkeys
-        for action in ACTIONS:
+        wanted_texts = self._wanted()
+        for action in [a for a in self.problems if a not in wanted_texts]:  # a preset gone
+            self.backend.unregister(action)
+            for state in (self._active, self._confirmed, self.problems, self._fixes):
+                state.pop(action, None)
+        for action, text in wanted_texts.items():
+            self.problems.setdefault(action, "")
+            self._fixes.setdefault(action, "")
             try:
-                wanted = Hotkey.parse(getattr(settings, action))
+                wanted = Hotkey.parse(text)
             except ValueError as exc:  # config validation makes this rare
                 self._failed(action, str(exc))
                 continue
@@ -109,7 +133,7 @@ class HotkeyManager(QObject):
         if key not in self._reported:
             self._reported.add(key)
             self.controller.notify.emit(
-                Notice(f"Hotkey for {LABELS[action]} unavailable", message, Level.WARNING)
+                Notice(f"Hotkey for {self.label(action)} unavailable", message, Level.WARNING)
             )
         self.status_changed.emit()
 
@@ -119,8 +143,10 @@ class HotkeyManager(QObject):
             self.controller.meet_now(source="hotkey")
         elif action == "copy_last":
             self.controller.copy_last()
+        elif action.startswith(PRESET_ACTION):
+            self.controller.meet_now(source="hotkey", preset=action.removeprefix(PRESET_ACTION))
 
     def close(self) -> None:
-        for action in ACTIONS:
+        for action in self.problems:
             self.backend.unregister(action)
         self.backend.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -158,3 +159,39 @@ def test_a_desktop_that_refuses_later_is_reported_with_its_reason(
     )
     backend.bound.emit("meet_now", "Ctrl+Alt+M")  # a late answer for a hotkey given up: ignored
     assert manager.state("meet_now").ok is False
+
+
+def test_a_presets_hotkey_makes_its_kind_of_meeting_and_goes_with_the_preset(
+    controller: AppController, fake: FakeMicrosoft365, qtbot: QtBot, tmp_path: Path
+) -> None:
+    from meettray.config import config_from_mapping
+
+    backend = RecordingBackend()
+    manager = HotkeyManager(backend, controller)  # applies again when settings are saved
+    saved = config_from_mapping(
+        {"account": {"client_id": controller.config.account.client_id,
+                     "authority": controller.config.account.authority,
+                     "graph_endpoint": controller.config.account.graph_endpoint},
+         "meeting": {"prepare_next_link": False},
+         "presets": {"quick": {"default": True},
+                     "war-room": {"label": "War room", "hotkey": "Ctrl+Alt+W",
+                                  "record_automatically": True}}},
+        path=tmp_path / "config.toml",
+    )  # fmt: skip
+    controller.config = dataclasses.replace(controller.config, path=saved.path)
+    with qtbot.waitSignal(controller.save_settings(saved).done, timeout=10_000):
+        pass
+    assert backend.grabbed["preset:war-room"] == Hotkey("W", ctrl=True, alt=True)
+    assert manager.describe("preset:war-room") == "Ctrl+Alt+W works everywhere."
+
+    with qtbot.waitSignal(controller.meeting_created, timeout=10_000) as made:
+        backend.activated.emit("preset:war-room")
+    stored = fake.meetings[made.args[0].meeting.id]
+    assert stored["subject"] == "War room"
+    assert stored["recordAutomatically"] is True
+
+    without = dataclasses.replace(controller.config, own_presets=())
+    with qtbot.waitSignal(controller.save_settings(without).done, timeout=10_000):
+        pass  # the preset is gone: so is its hotkey
+    assert "preset:war-room" not in backend.grabbed
+    assert "preset:war-room" not in manager.problems
