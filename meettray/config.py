@@ -544,6 +544,7 @@ def save_config(config: Config, path: Path | None = None) -> Path:
                 table = tomlkit.table()
                 document[name] = table
             table[spec.name] = value
+    _save_presets(document, config.own_presets)
     text = tomlkit.dumps(document)
     config_from_mapping(tomllib.loads(text), path=path)  # never write what we cannot read
     try:
@@ -555,6 +556,42 @@ def save_config(config: Config, path: Path | None = None) -> Path:
     except OSError as exc:
         raise ConfigError(f"Cannot save the settings file {path}: {exc.strerror}.") from exc
     return path
+
+
+def _save_presets(document: Any, presets: tuple[Preset, ...]) -> None:
+    """``[presets.NAME]`` as ``presets`` has them: a table kept (with its comments) for each
+    preset still there, its keys set or removed; a table for a new one; none for one gone.
+    No presets at all: no ``[presets]`` (the built-in ones)."""
+    import tomlkit
+
+    existing = document.get("presets")
+    if not presets:
+        if existing is not None:
+            del document["presets"]
+        return
+    if existing is None:
+        existing = tomlkit.table(is_super_table=True)
+        document["presets"] = existing
+    for gone in [name for name in existing if name not in {p.name for p in presets}]:
+        del existing[gone]
+    for preset in presets:
+        table = existing.get(preset.name)
+        if table is None:
+            table = tomlkit.table()
+            existing[preset.name] = table
+        values: dict[str, Any] = {"label": preset.label, "subject": preset.subject,
+                                  "duration_minutes": preset.duration_minutes,
+                                  "lobby": preset.lobby, "presenters": preset.presenters,
+                                  "hotkey": preset.hotkey, "default": preset.default,
+                                  **preset.options.chosen()}  # fmt: skip
+        empty = ("lobby", "presenters", "hotkey")
+        for key in [*_PRESET_TEXT_KEYS, "duration_minutes", "default", *OPTION_SPECS]:
+            value = values.get(key)
+            if value is None or (key in empty and value == "") or (key == "default" and not value):
+                if key in table:
+                    del table[key]
+            else:
+                table[key] = value
 
 
 def _type_name(kind: type[Any]) -> str:

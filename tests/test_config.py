@@ -181,3 +181,44 @@ def test_the_tray_never_fails_on_its_settings_file(tmp_path: Path) -> None:
 
     fine = write(tmp_path, '[meeting]\nsubject = "Ok"\n')
     assert load_config_or_defaults(fine) == (load_config(fine), "")
+
+
+def test_presets_are_saved_keeping_comments_and_removed_ones_go(tmp_path: Path) -> None:
+    import dataclasses
+
+    from meettray.config import builtin_presets, save_config
+    from meettray.meetings import MeetingOptions
+
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "# my settings\n"
+        "[presets.standup]  # the daily one\n"
+        'label = "Standup"\n'
+        "duration_minutes = 15  # short!\n"
+        "[presets.old]\n"
+        'label = "Old"\n'
+    )
+    config = load_config(path)
+    standup = dataclasses.replace(
+        config.preset("standup"), duration_minutes=20,
+        options=MeetingOptions(meeting_chat="disabled"), hotkey="Ctrl+Alt+S",
+    )  # fmt: skip
+    incident = builtin_presets(config.meeting)[1]
+
+    save_config(dataclasses.replace(config, own_presets=(standup, incident)))
+
+    text = path.read_text()
+    assert "# my settings" in text
+    assert "[presets.standup]  # the daily one" in text
+    assert "duration_minutes = 20  # short!" in text
+    assert "[presets.old]" not in text
+    saved = load_config(path)
+    assert [p.name for p in saved.presets] == ["standup", "incident"]
+    assert saved.preset("standup").options == MeetingOptions(meeting_chat="disabled")
+    assert saved.preset("standup").hotkey == "Ctrl+Alt+S"
+    assert saved.preset("standup").default  # the first one, as before
+    assert saved.preset("incident") == incident
+
+    save_config(dataclasses.replace(saved, own_presets=()))  # back to the built-in ones
+    assert "presets" not in path.read_text()
+    assert [p.name for p in load_config(path).presets] == ["quick", "incident", "customer"]

@@ -28,15 +28,10 @@ from PySide6.QtWidgets import (
 
 from meettray.accounts import CALENDAR
 from meettray.errors import ConsentRequired, MeettrayError, SignInRequired, ValidationError
-from meettray.meetings import (
-    OPTION_SPECS,
-    Meeting,
-    MeetingOptions,
-    MeetingRequest,
-    build_schedule,
-)
+from meettray.meetings import Meeting, MeetingOptions, MeetingRequest, build_schedule
 from meettray.plaintext import displayable
 from meettray.ui.icons import icon
+from meettray.ui.options_form import OptionsForm
 from meettray.ui.text import ask, plain_label
 
 DURATIONS = (
@@ -63,17 +58,6 @@ PRESENTER_CHOICES = (
     ("organizer", "Only me"),
 )
 CUSTOM_END = -1
-#: How each enumeration value of an option reads in the form.
-OPTION_VALUE_LABELS = {
-    "enabled": "On",
-    "disabled": "Off",
-    "limited": "Only during the meeting",
-    "organizerAndCoOrganizersAndPresenters": "Organisers and presenters",
-    "organizerAndCoOrganizers": "Organisers only",
-    "none": "None",
-    "all": "All of it",
-}
-
 if TYPE_CHECKING:
     from meettray.config import Preset
 
@@ -184,8 +168,7 @@ class ScheduleDialog(QDialog):
             self.end.setDateTime(self.start.dateTime().addSecs(preset.duration_minutes * 60))
         self.lobby.setCurrentIndex(max(0, self.lobby.findData(preset.lobby or None)))
         self.presenters.setCurrentIndex(max(0, self.presenters.findData(preset.presenters or None)))
-        for name, box in self.option_boxes.items():
-            box.setCurrentIndex(max(0, box.findData(getattr(preset.options, name))))
+        self.options_form.set_options(preset.options)
         if preset.options.chosen() and not self.options_button.isChecked():
             self.options_button.setChecked(True)  # show what the preset set
         self.validate()
@@ -261,23 +244,13 @@ class ScheduleDialog(QDialog):
         self.options_button.toggled.connect(self._show_options)
         self.options = QWidget()  # collapsed until asked for
         self.options.setVisible(False)
-        options_form = QFormLayout(self.options)
-        options_form.setContentsMargins(0, 0, 0, 0)
-        self.option_boxes: dict[str, QComboBox] = {}
-        for name, spec in OPTION_SPECS.items():
-            box = QComboBox()
-            box.setObjectName(f"option_{name}")
-            box.addItem("Organisation default", None)
-            if spec.choices is None:
-                box.addItem("On", True)
-                box.addItem("Off", False)
-            else:
-                for value in spec.choices:
-                    box.addItem(OPTION_VALUE_LABELS.get(value, value), value)
-            box.currentIndexChanged.connect(self.validate)
-            self.option_boxes[name] = box
-            options_form.addRow(f"{spec.label}:", box)
-        options_form.addRow("", self._error_label("options"))
+        self.options_form = OptionsForm()
+        self.options_form.changed.connect(self.validate)
+        self.option_boxes = self.options_form.boxes
+        options_layout = QVBoxLayout(self.options)
+        options_layout.setContentsMargins(0, 0, 0, 0)
+        options_layout.addWidget(self.options_form)
+        options_layout.addWidget(self._error_label("options"))
         form.addRow(self.options_button)
         form.addRow(self.options)
         self.status = plain_label()  # Graph's error details can be in it
@@ -320,8 +293,7 @@ class ScheduleDialog(QDialog):
 
     def chosen_options(self) -> MeetingOptions:
         """The options the form sets (the others left to the organisation)."""
-        chosen = {name: box.currentData() for name, box in self.option_boxes.items()}
-        return MeetingOptions(**{name: v for name, v in chosen.items() if v is not None})
+        return self.options_form.options()
 
     def _error_label(self, field: str) -> QLabel:
         label = QLabel()

@@ -20,15 +20,17 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from meettray.accounts import Account, CacheStatus
-from meettray.config import CLOUDS, Config
+from meettray.config import CLOUDS, Config, Preset
 from meettray.errors import ConfigError
 from meettray.hotkeys.keys import Hotkey
 from meettray.ui.icons import icon
+from meettray.ui.presets_editor import PresetsEditor
 from meettray.ui.text import plain_label
 
 CLOUD_LABELS = {
@@ -52,10 +54,17 @@ class SettingsDialog(QDialog):
         self.setWindowIcon(icon())
         self.config = config
         layout = QVBoxLayout(self)
-        layout.addWidget(self._account_group(config))
-        layout.addWidget(self._meeting_group(config))
-        layout.addWidget(self._behaviour_group(config))
-        layout.addWidget(self._hotkeys_group(config))
+        general = QWidget()
+        general_layout = QVBoxLayout(general)
+        general_layout.addWidget(self._account_group(config))
+        general_layout.addWidget(self._meeting_group(config))
+        general_layout.addWidget(self._behaviour_group(config))
+        general_layout.addWidget(self._hotkeys_group(config))
+        self.presets = PresetsEditor(config.presets)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(general, "&General")
+        self.tabs.addTab(self.presets, "P&resets")
+        layout.addWidget(self.tabs)
         self.error = plain_label()
         self.error.setStyleSheet("color: #C4314B;")
         layout.addWidget(self.error)
@@ -240,7 +249,16 @@ class SettingsDialog(QDialog):
                 meet_now=self._hotkey_text("meet_now"),
                 copy_last=self._hotkey_text("copy_last"),
             ),
+            own_presets=self._edited_presets(),
         )
+
+    def _edited_presets(self) -> tuple[Preset, ...]:
+        """The presets to save: none while the built-in ones are left as they are (they
+        then follow the Meet now subject and length)."""
+        edited = self.presets.presets()
+        if not self.config.own_presets and edited == self.config.presets:
+            return ()
+        return edited
 
     def _save(self) -> None:
         config = self.edited()

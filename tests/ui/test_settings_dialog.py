@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from PySide6.QtGui import QKeySequence
 from pytestqt.qtbot import QtBot
 
 from meettray.auth import Account, CacheStatus
@@ -109,3 +112,44 @@ def test_the_gnome_shortcut_is_offered_only_when_asked(qtbot: QtBot) -> None:
         dialog.gnome_shortcut.click()
     dialog.gnome_shortcut_added()
     assert not dialog.gnome_shortcut.isEnabled()
+
+
+def test_untouched_built_in_presets_are_not_written(qtbot: QtBot) -> None:
+    dialog = SettingsDialog(Config())
+    qtbot.addWidget(dialog)
+    assert dialog.presets.list.count() == 3
+    assert dialog.edited().own_presets == ()  # they keep following [meeting]
+
+
+def test_presets_are_edited_added_and_removed(qtbot: QtBot, tmp_path: Path) -> None:
+    from meettray.config import load_config, save_config
+    from meettray.meetings import MeetingOptions
+
+    dialog = SettingsDialog(Config(path=tmp_path / "config.toml"))
+    qtbot.addWidget(dialog)
+    editor = dialog.presets
+    editor.list.setCurrentRow(1)  # Incident bridge
+    chat = editor.options.boxes["meeting_chat"]
+    chat.setCurrentIndex(chat.findData("disabled"))
+    editor.hotkey.setKeySequence(QKeySequence("Ctrl+Alt+I"))
+    editor.list.setCurrentRow(2)  # Customer call: goes
+    editor.remove.click()
+    editor.add.click()
+    editor.label.setText("War room")
+    editor.duration.setValue(240)
+    editor.default.setChecked(True)
+    camera = editor.options.boxes["attendee_camera"]
+    camera.setCurrentIndex(camera.findData(False))
+
+    edited = dialog.edited()
+
+    assert [p.name for p in edited.own_presets] == ["quick", "incident", "war-room"]
+    incident, room = edited.own_presets[1], edited.own_presets[2]
+    assert incident.options.meeting_chat == "disabled"
+    assert incident.options.record_automatically is True  # the rest as it was
+    assert incident.hotkey == "Ctrl+Alt+I"
+    assert (room.label, room.subject, room.duration_minutes) == ("War room", "War room", 240)
+    assert room.options == MeetingOptions(attendee_camera=False)
+    assert [p.default for p in edited.own_presets] == [False, False, True]  # one default
+    save_config(edited)
+    assert load_config(edited.path).preset().label == "War room"

@@ -1,0 +1,178 @@
+"""Settings' presets: a list, and the chosen preset's subject, length, lobby, presenters,
+hotkey and Teams options.  What it returns is checked with the rest of the settings
+when they are saved (the file's own rules: one default, no hotkey twice)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QKeySequenceEdit,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from meettray.choices import LOBBY_BYPASS_SCOPES
+from meettray.config import PRESET_PRESENTERS, Preset
+from meettray.plaintext import displayable
+from meettray.ui.options_form import OptionsForm
+
+
+def preset_name(label: str, taken: set[str]) -> str:
+    """A name for ``[presets.NAME]`` from a label: "War room" → ``war-room``."""
+    base = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:28] or "preset"
+    name, number = base, 2
+    while name in taken:
+        name, number = f"{base}-{number}", number + 1
+    return name
+
+
+class PresetsEditor(QWidget):
+    """Edits a list of :class:`Preset`; :meth:`presets` gives them back."""
+
+    def __init__(self, presets: tuple[Preset, ...], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._presets = list(presets)
+        #: Names of presets added here: they follow their label (``--preset war-room``).
+        self._added: set[str] = set()
+        self._shown = -1
+        self.list = QListWidget()
+        self.list.setMaximumWidth(170)
+        self.add = QPushButton("&Add")
+        self.remove = QPushButton("Re&move")
+        self.add.clicked.connect(self._add)
+        self.remove.clicked.connect(self._remove)
+        left = QVBoxLayout()
+        left.addWidget(self.list)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add)
+        buttons.addWidget(self.remove)
+        left.addLayout(buttons)
+
+        self.label = QLineEdit()
+        self.subject = QLineEdit()
+        self.subject.setPlaceholderText("Incident bridge {date} {time}")
+        self.duration = QSpinBox()
+        self.duration.setRange(5, 24 * 60)
+        self.duration.setSuffix(" min")
+        self.lobby = QComboBox()
+        self.presenters = QComboBox()
+        for box, values in ((self.lobby, LOBBY_BYPASS_SCOPES),
+                            (self.presenters, PRESET_PRESENTERS)):  # fmt: skip
+            box.addItem("Organisation default", "")
+            for value in values:
+                box.addItem(value, value)
+        self.hotkey = QKeySequenceEdit()
+        self.hotkey.setMaximumSequenceLength(1)
+        self.default = QCheckBox("Used by a click and the Meet now hotkey")
+        self.options = OptionsForm()
+        form = QFormLayout()
+        form.addRow("&Name:", self.label)
+        form.addRow("S&ubject:", self.subject)
+        form.addRow("&Length:", self.duration)
+        form.addRow("Lobb&y:", self.lobby)
+        form.addRow("Pre&senters:", self.presenters)
+        form.addRow("Hot&key:", self.hotkey)
+        form.addRow("", self.default)
+        right = QVBoxLayout()
+        right.addLayout(form)
+        right.addWidget(self.options)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left)
+        layout.addLayout(right, 1)
+        for preset in self._presets:
+            self.list.addItem(displayable(preset.label))
+        self.list.currentRowChanged.connect(self._show)
+        self.list.setCurrentRow(0 if self._presets else -1)
+        self._enable()
+
+    # -- the list ------------------------------------------------------------------------------
+
+    def presets(self) -> tuple[Preset, ...]:
+        """The presets as edited (the one shown included)."""
+        self._keep()
+        return tuple(self._presets)
+
+    def _add(self) -> None:
+        self._keep()
+        taken = {p.name for p in self._presets}
+        label = "New preset"
+        name = preset_name(label, taken)
+        self._added.add(name)
+        self._presets.append(Preset(name, label, label, 30))
+        self.list.addItem(label)
+        self.list.setCurrentRow(len(self._presets) - 1)
+        self.subject.clear()  # empty: the same as the name
+        self.label.setFocus()
+        self.label.selectAll()
+        self._enable()
+
+    def _remove(self) -> None:
+        row = self.list.currentRow()
+        if row < 0:
+            return
+        self._shown = -1  # nothing to keep: it goes
+        del self._presets[row]
+        self.list.takeItem(row)
+        self._enable()
+
+    def _enable(self) -> None:
+        has = bool(self._presets)
+        self.remove.setEnabled(has)
+        for widget in (self.label, self.subject, self.duration, self.lobby, self.presenters,
+                       self.hotkey, self.default, self.options):  # fmt: skip
+            widget.setEnabled(has)
+
+    # -- the chosen preset ---------------------------------------------------------------------
+
+    def _show(self, row: int) -> None:
+        self._keep()
+        self._shown = row
+        if row < 0 or row >= len(self._presets):
+            return
+        preset = self._presets[row]
+        self.label.setText(preset.label)
+        self.subject.setText(preset.subject)
+        self.duration.setValue(preset.duration_minutes)
+        self.lobby.setCurrentIndex(max(0, self.lobby.findData(preset.lobby)))
+        self.presenters.setCurrentIndex(max(0, self.presenters.findData(preset.presenters)))
+        self.hotkey.setKeySequence(
+            QKeySequence.fromString(preset.hotkey, QKeySequence.SequenceFormat.PortableText)
+        )
+        self.default.setChecked(preset.default)
+        self.options.set_options(preset.options)
+
+    def _keep(self) -> None:
+        """The form back into the preset it shows."""
+        row = self._shown
+        if row < 0 or row >= len(self._presets):
+            return
+        old = self._presets[row]
+        label = self.label.text().strip() or old.label
+        hotkey = self.hotkey.keySequence().toString(QKeySequence.SequenceFormat.PortableText)
+        kept = dataclasses.replace(
+            old, label=label, subject=self.subject.text().strip() or label,
+            duration_minutes=self.duration.value(), lobby=self.lobby.currentData(),
+            presenters=self.presenters.currentData(), hotkey=hotkey,
+            default=self.default.isChecked(), options=self.options.options(),
+        )  # fmt: skip
+        if old.name in self._added:  # a new one's name follows its label
+            taken = {p.name for p in self._presets} - {old.name}
+            kept = dataclasses.replace(kept, name=preset_name(label, taken))
+            self._added = (self._added - {old.name}) | {kept.name}
+        if kept.default:  # one default: choosing this one unmarks the others
+            self._presets = [dataclasses.replace(p, default=False) for p in self._presets]
+        self._presets[row] = kept
+        item = self.list.item(row)
+        if item is not None:
+            item.setText(displayable(label))
