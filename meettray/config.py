@@ -178,6 +178,9 @@ class UiConfig:
     click_action: str = _setting(DEFAULT_CLICK_ACTION, _choice("meet_now", "menu"))
     #: ``link``: copy the join link; ``details``: link plus meeting ID, passcode, dial-in.
     clipboard: str = _setting("link", _choice("link", "details"))
+    #: The details' wording: ``teams``, Teams' own invitation text in your language
+    #: (Graph's joinInformation; meettray's own where Graph sent none), or ``meettray``.
+    details_text: str = _setting("teams", _choice("teams", "meettray"))
     notifications: bool = _setting(True)
     start_on_login: bool = _setting(False)
 

@@ -61,14 +61,27 @@ def clipboard_payload(
 ) -> ClipboardPayload:
     """The one rule for what a copy holds, shared by the tray and the command line.
 
-    ``[ui] clipboard = "details"`` adds the meeting ID, passcode and dial-in;
-    ``details`` overrides the setting (the menu's "Copy link and details").
+    ``[ui] clipboard = "details"`` adds the meeting ID, passcode and dial-in (in Teams'
+    own words where ``[ui] details_text = "teams"`` and Graph sent them); ``details``
+    overrides the setting (the menu's "Copy link and details").
     """
     with_details = ui.clipboard == "details" if details is None else details
+    if with_details and ui.details_text == "teams" and meeting.join_text:
+        return teams_payload(meeting)
     return ClipboardPayload(
         clipboard_text(meeting, with_details=with_details),
         clipboard_html(meeting, with_details=with_details),
     )
+
+
+def teams_payload(meeting: Meeting) -> ClipboardPayload:
+    """Teams' own invitation text (already plain text, its links checked): the link first,
+    then Teams' words.  The HTML is built here, every line escaped: only the join link is
+    a link in it, so nothing Graph wrote becomes markup in the editor it is pasted into."""
+    lines = [line for line in meeting.join_text.splitlines() if line.strip()]
+    text = "\n".join([meeting.join_url, "", *lines])
+    link = f'<a href="{html.escape(meeting.join_url, quote=True)}">Join Microsoft Teams meeting</a>'
+    return ClipboardPayload(text, link + "".join(f"<br>{html.escape(line)}" for line in lines))
 
 
 def short_link(url: str, limit: int = 48) -> str:

@@ -30,7 +30,7 @@ from meettray.meetings import Meeting
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meetings (
     row_id            INTEGER PRIMARY KEY,
@@ -50,7 +50,8 @@ CREATE TABLE IF NOT EXISTS meetings (
     account           TEXT NOT NULL DEFAULT '',
     is_calendar_event INTEGER NOT NULL DEFAULT 0,
     subject_key       TEXT NOT NULL DEFAULT '',
-    note              TEXT NOT NULL DEFAULT ''
+    note              TEXT NOT NULL DEFAULT '',
+    join_text         TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS meetings_newest ON meetings (created_at DESC, row_id DESC);
 CREATE TABLE IF NOT EXISTS pending (
@@ -83,7 +84,7 @@ _TABLES = frozenset({"meetings", "pending", "spares", "handouts"})
 _COLUMNS = (
     "graph_id, external_id, subject, start_at, end_at, join_url, meeting_code, passcode, "
     "dial_in, toll_free, conference_id, dial_in_url, created_at, account, is_calendar_event, "
-    "note"
+    "note, join_text"
 )
 #: How long a finished hand-out is kept, so that a ``meettray now`` whose tray died can
 #: still find the meeting handed out for it.
@@ -258,7 +259,7 @@ class HistoryStore:
                 with db:
                     db.executescript(_SCHEMA)
                     _add_search_keys(db)  # version 2 lacked them
-                    _add_note_column(db)  # version 4 lacked it
+                    _add_note_column(db)  # version 4 lacked them, version 5 join_text
                     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("SELECT 1 FROM meetings LIMIT 1").fetchall()
         except BaseException:
@@ -476,9 +477,9 @@ class HistoryStore:
         def write(db: sqlite3.Connection) -> None:
             db.execute(
                 "UPDATE meetings SET subject = ?, subject_key = ?, start_at = ?, end_at = ?, "
-                "note = ? WHERE graph_id = ?",
+                "note = ?, join_text = ? WHERE graph_id = ?",
                 (meeting.subject, search_key(meeting.subject), _iso(meeting.start),
-                 _iso(meeting.end), meeting.note, meeting.id),
+                 _iso(meeting.end), meeting.note, meeting.join_text, meeting.id),
             )  # fmt: skip
             _put_handout(db, handout)
 
@@ -633,10 +634,11 @@ def _handout(row: tuple[object, ...]) -> Handout:
 
 
 def _add_note_column(db: sqlite3.Connection) -> None:
-    """Give a history from before hand-outs its ``note`` column."""
+    """Give a history from before hand-outs its ``note`` and ``join_text`` columns."""
     columns = {row[1] for row in db.execute("PRAGMA table_info(meetings)")}
-    if "note" not in columns:
-        db.execute("ALTER TABLE meetings ADD COLUMN note TEXT NOT NULL DEFAULT ''")
+    for column in ("note", "join_text"):
+        if column not in columns:
+            db.execute(f"ALTER TABLE meetings ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
 
 
 def _add_search_keys(db: sqlite3.Connection) -> None:
@@ -667,6 +669,7 @@ def _insert(db: sqlite3.Connection, meeting: Meeting) -> None:
         meeting.account,
         int(meeting.is_calendar_event),
         meeting.note,
+        meeting.join_text,
         search_key(meeting.subject),
     )
     columns = f"{_COLUMNS}, subject_key"
@@ -715,6 +718,7 @@ def _meeting(row: tuple[object, ...]) -> Meeting:
         account,
         is_calendar_event,
         note,
+        join_text,
     ) = row
     created = _from_iso(str(created_at))
     assert created is not None
@@ -735,4 +739,5 @@ def _meeting(row: tuple[object, ...]) -> Meeting:
         is_calendar_event=bool(is_calendar_event),
         account=str(account),
         note=str(note),
+        join_text=str(join_text),
     )

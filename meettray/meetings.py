@@ -427,6 +427,9 @@ class Meeting:
     #: What the person should know about it (a prepared meeting Teams may still show
     #: with its old subject); empty for most.
     note: str = ""
+    #: Teams' own invitation text (Graph's joinInformation, in the person's language), as
+    #: plain text; "" where Graph sent none.
+    join_text: str = ""
 
     def as_json(self) -> dict[str, Any]:
         """The object ``meettray now --json`` and ``history --json`` print."""

@@ -583,6 +583,7 @@ def build_service(
         user_id=account.user_id if account.mode == "application" else "",
         on_wait=on_wait,
         link_hosts=account.link_hosts(demo=demo is not None),
+        language=preferred_language(),
     )
     # Opened at its first use, after the meeting exists: a full or read-only disk costs
     # the history row, never the link.
@@ -595,6 +596,21 @@ def build_service(
         cache_status=status,
         demo=demo is not None,
     )
+
+
+def preferred_language() -> str:
+    """The person's language as ``Accept-Language`` wants it (``de-DE``), from the
+    environment (``LC_ALL``, ``LC_MESSAGES``, ``LANG``) or the system; "" if unknown."""
+    import locale
+    import os
+
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if value := os.environ.get(variable, ""):
+            break
+    else:
+        value = locale.getlocale()[0] or ""
+    tag = value.split(".")[0].split("@")[0].replace("_", "-")
+    return tag if tag not in ("", "C", "POSIX") and tag.isascii() and len(tag) <= 16 else ""
 
 
 def read_history(*, demo: bool, limit: int, search: str = "") -> tuple[list[Meeting], Path | None]:

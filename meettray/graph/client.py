@@ -63,8 +63,10 @@ class GraphClient:
         on_wait: Callable[[float, str], None] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
         link_hosts: frozenset[str] = wire.DEFAULT_LINK_HOSTS,
+        language: str = "",
     ) -> None:
-        """``link_hosts``: where join links may point (the configured cloud's hosts)."""
+        """``link_hosts``: where join links may point (the configured cloud's hosts).
+        ``language``: the person's (``de-DE``), for Graph's wording of joinInformation."""
         self._link_hosts = link_hosts
         self._transport = Transport(
             base_url,
@@ -75,6 +77,7 @@ class GraphClient:
             max_total_wait=max_total_wait,
             sleep=sleep,
             on_wait=on_wait,
+            language=language,
         )
         self.base_url = self._transport.base_url
         self._owner = f"/users/{quote(user_id, safe='')}" if user_id else "/me"

@@ -93,8 +93,12 @@ class Transport:
         max_total_wait: float = MAX_TOTAL_WAIT,
         sleep: Callable[[float], None] = time.sleep,
         on_wait: Callable[[float, str], None] | None = None,
+        language: str = "",
     ) -> None:
+        """``language``: the person's, as ``Accept-Language`` (Graph words joinInformation
+        in it)."""
         self.base_url = base_url.rstrip("/")
+        self._language = language
         self._tokens = tokens
         self._user_id = user_id
         self._session = session or requests.Session()
@@ -139,6 +143,8 @@ class Transport:
             }
             if prefer:
                 headers["Prefer"] = ", ".join(prefer)
+            if self._language:
+                headers["Accept-Language"] = self._language
             try:
                 response = self._session.request(
                     method, url, json=body, headers=headers, timeout=self._timeout, stream=True

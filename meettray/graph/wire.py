@@ -11,8 +11,9 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import datetime, timezone, tzinfo
+from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from meettray.choices import LOBBY_BYPASS_SCOPES
 from meettray.config import CLOUDS
@@ -24,6 +25,7 @@ from meettray.graph.errors import (
     unusable_answer,
 )
 from meettray.meetings import OPTION_SPECS, Meeting, MeetingRequest, join_link_problem, utc_iso
+from meettray.plaintext import displayable
 
 #: Where join links may point unless the caller names its cloud's hosts.
 DEFAULT_LINK_HOSTS = CLOUDS["global"].link_hosts
@@ -234,7 +236,91 @@ def meeting_from_graph(
         conference_id=_text(audio.get("conferenceId")),
         dial_in_url=_text(audio.get("dialinUrl")),
         account=account,
+        join_text=join_information_text(body, link_hosts),
     )
+
+
+#: Where a link in Graph's joinInformation may point besides the join link's hosts: the
+#: help, dial-in and meeting-options pages Teams writes into it.  Any other link keeps
+#: its words and loses its address.
+JOIN_INFORMATION_HOSTS = frozenset(
+    {
+        "aka.ms",
+        "dialin.teams.microsoft.com",
+        "teams.microsoft.com",
+        "support.microsoft.com",
+        "www.microsoft.com",
+    }
+)
+#: The most of joinInformation read (Teams writes about 3 KB), and the most kept as text.
+MAX_JOIN_INFORMATION, MAX_JOIN_TEXT = 64 * 1024, 4000
+_BREAKS = frozenset({"br", "p", "div", "tr", "li", "table", "hr"})
+_HIDDEN = frozenset({"script", "style", "head", "title"})
+
+
+class _JoinText(HTMLParser):
+    """Graph's joinInformation HTML read as data: its words, line by line, and the
+    address of a link only where it points to Teams or Microsoft's help."""
+
+    def __init__(self, allowed: frozenset[str]) -> None:
+        super().__init__(convert_charrefs=True)
+        self._allowed = allowed
+        self._hidden = 0
+        self._href = ""
+        self._link_words: list[str] = []
+        self.lines: list[str] = [""]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _HIDDEN:
+            self._hidden += 1
+        elif tag in _BREAKS:
+            self.lines.append("")
+        elif tag == "a":
+            href = dict(attrs).get("href") or ""
+            self._href = "" if join_link_problem(href, self._allowed) else href
+            self._link_words = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _HIDDEN:
+            self._hidden = max(0, self._hidden - 1)
+        elif tag in _BREAKS:
+            self.lines.append("")
+        elif tag == "a" and self._href:
+            words = " ".join("".join(self._link_words).split())
+            if self._href not in words:
+                self.lines[-1] += f"{': ' if words else ''}{self._href}"
+            self._href = ""
+
+    def handle_data(self, data: str) -> None:
+        if self._hidden:
+            return
+        self.lines[-1] += data
+        if self._href:
+            self._link_words.append(data)
+
+
+def join_information_text(body: Any, link_hosts: frozenset[str]) -> str:
+    """Teams' own invitation text from an onlineMeeting's ``joinInformation`` (a
+    ``data:text/html,`` address), in the language asked for: plain text, with no
+    markup, no controls or direction overrides, and only links to Teams and Microsoft's
+    help pages.  "" where there is none, or it is not what Teams writes."""
+    info = body.get("joinInformation") if isinstance(body, Mapping) else None
+    content = info.get("content") if isinstance(info, Mapping) else None
+    if not isinstance(content, str) or len(content) > 3 * MAX_JOIN_INFORMATION:
+        return ""
+    prefix = "data:text/html,"
+    markup = unquote(content[len(prefix) :]) if content.startswith(prefix) else content
+    if len(markup) > MAX_JOIN_INFORMATION:
+        return ""
+    reader = _JoinText(link_hosts | JOIN_INFORMATION_HOSTS)
+    try:
+        reader.feed(markup)
+        reader.close()
+    except (ValueError, AssertionError):  # not HTML we can read: our own text instead
+        return ""
+    lines = [" ".join(displayable(line).split()) for line in reader.lines]
+    text = "\n".join(line for line in lines if line and not set(line) <= {"_", "-", "="})
+    return text[:MAX_JOIN_TEXT]
 
 
 def event_join_url(body: Any) -> str:

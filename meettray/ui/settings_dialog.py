@@ -137,6 +137,12 @@ class SettingsDialog(QDialog):
         self.clipboard.addItem("The link only", "link")
         self.clipboard.addItem("The link, meeting ID, passcode and dial-in", "details")
         self.clipboard.setCurrentIndex(0 if config.ui.clipboard == "link" else 1)
+        self.teams_words = QCheckBox("Details in Teams' own &words, in my language")
+        self.teams_words.setChecked(config.ui.details_text == "teams")
+        self.teams_words.setToolTip(
+            "Microsoft's invitation text for the meeting, as Teams writes it; meettray's own "
+            "lines where Microsoft Graph sends none."
+        )
         self.click_action = QComboBox()
         self.click_action.addItem("Creates a meeting and copies its link", "meet_now")
         self.click_action.addItem("Opens the menu", "menu")
@@ -146,6 +152,7 @@ class SettingsDialog(QDialog):
         self.start_on_login = QCheckBox("Start meettray when I &log in")
         self.start_on_login.setChecked(config.ui.start_on_login)
         form.addRow("&Copy:", self.clipboard)
+        form.addRow("", self.teams_words)
         form.addRow("Clicking the &icon:", self.click_action)
         form.addRow("", self.notifications)
         form.addRow("", self.start_on_login)
@@ -240,6 +247,7 @@ class SettingsDialog(QDialog):
             ui=dataclasses.replace(
                 c.ui,
                 clipboard=self.clipboard.currentData(),
+                details_text="teams" if self.teams_words.isChecked() else "meettray",
                 click_action=self.click_action.currentData(),
                 notifications=self.notifications.isChecked(),
                 start_on_login=self.start_on_login.isChecked(),

@@ -96,6 +96,49 @@ def _shown(meeting: dict[str, Any], unknown_enums: bool) -> dict[str, Any]:
     return shown
 
 
+#: What Teams writes in joinInformation, in two of its languages (others: English).
+_INVITATION = {
+    "en": ("Microsoft Teams meeting", "Join on your computer, mobile app or room device",
+           "Click here to join the meeting", "Meeting ID:", "Passcode:", "Download Teams",
+           "Join on the web", "Learn More", "Meeting options"),
+    "de": ("Microsoft Teams-Besprechung",
+           "Nehmen Sie von Ihrem Computer, Ihrer mobilen App oder Ihrem Raumgerät aus teil",
+           "Klicken Sie hier, um an der Besprechung teilzunehmen", "Besprechungs-ID:",
+           "Passcode:", "Teams herunterladen", "Im Web teilnehmen", "Weitere Infos",
+           "Besprechungsoptionen"),
+}  # fmt: skip
+
+
+def join_information(meeting: dict[str, Any], language: str) -> dict[str, str]:
+    """The meeting's invitation as Graph answers it: HTML in a ``data:`` address, worded
+    in the ``Accept-Language`` asked for."""
+    title, join_on, click, id_label, pass_label, download, web, learn, options = _INVITATION.get(
+        language[:2].lower(), _INVITATION["en"]
+    )
+    settings = meeting.get("joinMeetingIdSettings") or {}
+    code = str(settings.get("joinMeetingId", ""))
+    spaced = " ".join(code[i : i + 3] for i in range(0, len(code), 3))
+    html = (
+        '<div style="width:100%;height: 20px;"><span style="white-space:nowrap;">'
+        + "_" * 80
+        + "</span></div>"
+        f'<div class="me-email-text" lang="{language or "en-US"}">'
+        f'<div style="margin-top: 24px;"><span style="font-size: 24px;">{title}</span></div>'
+        f'<div><div style="font-weight:bold"><span>{join_on}</span></div>'
+        f'<a class="me-email-headline" href="{meeting["joinWebUrl"]}" target="_blank" '
+        f'rel="noreferrer noopener">{click}</a></div>'
+        f"<div><span>{id_label} <span>{spaced}</span></span><br>"
+        f"<span>{pass_label} <span>{settings.get('passcode', '')}</span></span></div>"
+        f'<div><a href="https://www.microsoft.com/microsoft-teams/download-app">{download}</a> | '
+        f'<a href="https://www.microsoft.com/microsoft-teams/join-a-meeting">{web}</a></div>'
+        f'<div><a href="https://aka.ms/JoinTeamsMeeting">{learn}</a> | '
+        f'<a href="https://teams.microsoft.com/meetingOptions/?meetingId={meeting["id"]}">'
+        f"{options}</a></div></div>"
+        '<div style="width:100%;height: 20px;"><span>' + "_" * 80 + "</span></div>"
+    )
+    return {"content": "data:text/html," + quote(html, safe=""), "contentType": "html"}
+
+
 def _check_options(payload: dict[str, Any]) -> None:
     """Each option's type and value, as Graph checks them: a wrong one refuses the whole
     request (400), naming the property."""
@@ -316,8 +359,11 @@ class GraphService:
         unknown_enums = _prefers(headers, "include-unknown-enum-members")
         _check_enums(payload, unknown_enums)
         answer = self._meetings_request(method, rest, organizer, payload, query)
+        language = headers.get("accept-language", "")
         if isinstance(answer.body, dict) and "joinWebUrl" in answer.body:
-            answer = Answer(answer.status, _shown(answer.body, unknown_enums))
+            meeting = _shown(answer.body, unknown_enums)
+            invitation = join_information(meeting, language)
+            answer = Answer(answer.status, {**meeting, "joinInformation": invitation})
         elif isinstance(answer.body, dict) and "value" in answer.body:
             shown = [_shown(m, unknown_enums) for m in answer.body["value"]]
             answer = Answer(answer.status, {**answer.body, "value": shown})
