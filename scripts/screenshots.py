@@ -64,17 +64,27 @@ def main() -> int:
                 cli("now", "--subject", subject)
                 time.sleep(7)  # let the notification fade before the next capture
             open_tray_menu(display)
-            keys(display, "Down", "Down", "Down", "Right")
+            keys(display, "Down", "Down", "Down", "Down", "Right")  # Recent
             time.sleep(0.5)
             shoot(display, "tray-menu.png", crop="760x260+520+0")
             keys(display, "Escape", "Escape")
+            time.sleep(1.0)
+            open_tray_menu(display)
+            keys(display, "Down", "Down", "Right")  # Meet now as: the presets
+            time.sleep(0.5)
+            shoot(display, "tray-presets.png", crop="760x260+520+0")
+            keys(display, "Escape", "Escape")
+            time.sleep(1.0)
 
             for name, steps, title in (
-                ("schedule.png", ["Down", "Down", "Return"], "Schedule a Teams meeting"),
-                ("history.png", ["Down"] * 4 + ["Return"], "History"),
-                ("settings.png", ["Down"] * 5 + ["Return"], "Settings"),
+                ("schedule.png", ["Down"] * 3 + ["Return"], "Schedule a Teams meeting"),
+                ("schedule-options.png", ["Down"] * 3 + ["Return"], "Schedule a Teams meeting"),
+                ("history.png", ["Down"] * 5 + ["Return"], "History"),
+                ("settings.png", ["Down"] * 6 + ["Return"], "Settings"),
+                ("settings-presets.png", ["Down"] * 6 + ["Return"], "Settings"),
             ):
                 open_tray_menu(display)
+                time.sleep(0.5)
                 keys(display, *steps)
                 window = wait_for_window(display, title)
                 if name == "schedule.png":
@@ -85,9 +95,20 @@ def main() -> int:
                     subprocess.run(["xdotool", "type", "--delay", "20", "ana@contoso.example, bob"],
                                    env=env, check=True)
                     time.sleep(0.3)
+                elif name == "schedule-options.png":
+                    keys(display, "alt+a", "ctrl+a", "Delete")  # the last one's attendees
+                    keys(display, "alt+e", "Down", "Down")  # Preset: Incident bridge (its
+                    # Options open by themselves: it sets some)
+                    time.sleep(0.3)
+                elif name == "settings-presets.png":
+                    keys(display, "alt+r", "Tab", "Down")  # the Presets tab, Incident bridge
+                    time.sleep(0.3)
                 time.sleep(0.5)
                 subprocess.run(["import", "-window", window, str(OUT / name)], env=env, check=True)
-                subprocess.run(["xdotool", "windowclose", window], env=env, check=False)
+                # Escape, as a person closes it: xdotool's windowclose destroys the X window
+                # under Qt, which then never shows that dialog again.
+                subprocess.run(["xdotool", "windowfocus", "--sync", window, "key", "Escape"],
+                               env=env, check=False)
                 time.sleep(0.3)
         finally:
             app.terminate()

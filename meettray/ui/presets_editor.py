@@ -87,6 +87,7 @@ class PresetsEditor(QWidget):
         right = QVBoxLayout()
         right.addLayout(form)
         right.addWidget(self.options)
+        right.addStretch(1)
         layout = QHBoxLayout(self)
         layout.addLayout(left)
         layout.addLayout(right, 1)

@@ -15,11 +15,13 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
@@ -242,17 +244,23 @@ class ScheduleDialog(QDialog):
         self.options_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.options_button.setArrowType(Qt.ArrowType.RightArrow)
         self.options_button.toggled.connect(self._show_options)
-        self.options = QWidget()  # collapsed until asked for
+        # Collapsed until asked for; scrolled, so that the dialog fits a laptop's screen.
+        self.options = QScrollArea()
+        self.options.setWidgetResizable(True)
+        self.options.setFrameShape(QFrame.Shape.NoFrame)
+        self.options.setMaximumHeight(230)
         self.options.setVisible(False)
+        options_page = QWidget()
         self.options_form = OptionsForm()
         self.options_form.changed.connect(self.validate)
         self.option_boxes = self.options_form.boxes
-        options_layout = QVBoxLayout(self.options)
+        options_layout = QVBoxLayout(options_page)
         options_layout.setContentsMargins(0, 0, 0, 0)
         options_layout.addWidget(self.options_form)
-        options_layout.addWidget(self._error_label("options"))
+        self.options.setWidget(options_page)
         form.addRow(self.options_button)
         form.addRow(self.options)
+        form.addRow("", self._error_label("options"))
         self.status = plain_label()  # Graph's error details can be in it
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.grant = QPushButton("&Grant calendar permission…")
@@ -289,7 +297,11 @@ class ScheduleDialog(QDialog):
         self.options_button.setArrowType(
             Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
         )
-        self.adjustSize()
+        # Grow for the section, and shrink back when it closes (rows must not stretch).
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        self.resize(self.width(), self.sizeHint().height())
 
     def chosen_options(self) -> MeetingOptions:
         """The options the form sets (the others left to the organisation)."""
