@@ -45,16 +45,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 ENVIRONMENT_WARNINGS = (r"token cache is not encrypted",)
 
 
+#: Test folders whose tests make Qt objects.
+QT_TESTS = ("ui", "platform", "hotkeys", "desktops")
+
+
 @pytest.fixture(autouse=True)
-def _cycles_freed_on_the_main_thread() -> Iterator[None]:
+def _cycles_freed_on_the_main_thread(request: pytest.FixtureRequest) -> Iterator[None]:
     """Python's cycle collector runs on whichever thread allocates when one is due: a Qt
     object a test left in a reference cycle would then be destroyed on a fake server's
     thread, and the process crash later (seen once as a SIGSEGV in a later test's event
-    processing).  The tray app collects from its event loop (``ui/process.py``); the
-    tests collect here, on the main thread, after each test."""
+    processing).  The tray app collects from its event loop (``ui/process.py``); the Qt
+    tests collect here, on the main thread, after each test (the others need not)."""
+    if request.path.parent.name not in QT_TESTS:
+        yield
+        return
     gc.disable()
-    yield
-    gc.collect()
+    try:
+        yield
+    finally:
+        gc.collect()
+        gc.enable()
 
 
 @pytest.fixture(autouse=True)

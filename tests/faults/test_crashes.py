@@ -150,7 +150,7 @@ def test_the_tray_app_starts_with_damaged_history_and_tokens(
     assert list(data.glob("token-cache.bin.corrupt-*"))
 
 
-TRAY_KILL_TRIALS = int(os.environ.get("MEETTRAY_TRAY_KILL_TRIALS", "40"))
+TRAY_KILL_TRIALS = int(os.environ.get("MEETTRAY_TRAY_KILL_TRIALS", "30"))
 
 
 @pytest.mark.slow

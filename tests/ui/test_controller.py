@@ -70,7 +70,8 @@ def test_details_setting_copies_meeting_id_and_passcode(
     controller: AppController, clipboard: RecordingClipboard, qtbot: QtBot
 ) -> None:
     controller.config = dataclasses.replace(
-        controller.config, ui=dataclasses.replace(controller.config.ui, clipboard="details")
+        controller.config,
+        ui=dataclasses.replace(controller.config.ui, clipboard="details", details_text="meettray"),
     )
     with qtbot.waitSignal(controller.meeting_created, timeout=10_000) as created:
         controller.meet_now()
@@ -80,6 +81,15 @@ def test_details_setting_copies_meeting_id_and_passcode(
     assert f"Passcode: {meeting.passcode}" in text
     assert "Meeting ID: " in text
     assert "Dial in: +1 425-555-0123" in text
+
+    # By default, Teams' own words (the fake writes them as Graph does, dial-in included).
+    controller.config = dataclasses.replace(
+        controller.config, ui=dataclasses.replace(controller.config.ui, details_text="teams")
+    )
+    controller.copy(meeting)
+    teams = clipboard.text
+    assert teams.startswith(meeting.join_url + "\n\nMicrosoft Teams meeting\n")
+    assert "+1 425-555-0123" in teams
 
 
 def test_double_click_makes_one_meeting_but_repeated_use_works(

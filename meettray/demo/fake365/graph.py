@@ -100,20 +100,29 @@ def _shown(meeting: dict[str, Any], unknown_enums: bool) -> dict[str, Any]:
 _INVITATION = {
     "en": ("Microsoft Teams meeting", "Join on your computer, mobile app or room device",
            "Click here to join the meeting", "Meeting ID:", "Passcode:", "Download Teams",
-           "Join on the web", "Learn More", "Meeting options"),
+           "Join on the web", "Learn More", "Meeting options", "Or call in (audio only)",
+           "Phone conference ID:"),
     "de": ("Microsoft Teams-Besprechung",
            "Nehmen Sie von Ihrem Computer, Ihrer mobilen App oder Ihrem Raumgerät aus teil",
            "Klicken Sie hier, um an der Besprechung teilzunehmen", "Besprechungs-ID:",
            "Passcode:", "Teams herunterladen", "Im Web teilnehmen", "Weitere Infos",
-           "Besprechungsoptionen"),
+           "Besprechungsoptionen", "Oder telefonisch teilnehmen (nur Audio)",
+           "ID der Telefonkonferenz:"),
 }  # fmt: skip
 
 
 def join_information(meeting: dict[str, Any], language: str) -> dict[str, str]:
     """The meeting's invitation as Graph answers it: HTML in a ``data:`` address, worded
     in the ``Accept-Language`` asked for."""
-    title, join_on, click, id_label, pass_label, download, web, learn, options = _INVITATION.get(
-        language[:2].lower(), _INVITATION["en"]
+    words = _INVITATION.get(language[:2].lower(), _INVITATION["en"])
+    title, join_on, click, id_label, pass_label, download, web, learn, options = words[:9]
+    call, phone_id = words[9:]
+    audio = meeting.get("audioConferencing") or {}
+    dial_in = (
+        f"<div><span>{call}</span><br><span>{audio['tollNumber']},,{audio['conferenceId']}#"
+        f"</span><br><span>{phone_id} {audio['conferenceId']}#</span></div>"
+        if audio.get("tollNumber")
+        else ""
     )
     settings = meeting.get("joinMeetingIdSettings") or {}
     code = str(settings.get("joinMeetingId", ""))
@@ -129,7 +138,8 @@ def join_information(meeting: dict[str, Any], language: str) -> dict[str, str]:
         f'rel="noreferrer noopener">{click}</a></div>'
         f"<div><span>{id_label} <span>{spaced}</span></span><br>"
         f"<span>{pass_label} <span>{settings.get('passcode', '')}</span></span></div>"
-        f'<div><a href="https://www.microsoft.com/microsoft-teams/download-app">{download}</a> | '
+        + dial_in
+        + f'<div><a href="https://www.microsoft.com/microsoft-teams/download-app">{download}</a> | '
         f'<a href="https://www.microsoft.com/microsoft-teams/join-a-meeting">{web}</a></div>'
         f'<div><a href="https://aka.ms/JoinTeamsMeeting">{learn}</a> | '
         f'<a href="https://teams.microsoft.com/meetingOptions/?meetingId={meeting["id"]}">'
