@@ -72,6 +72,9 @@ def _watch_settings(path: Path | None, controller: AppController) -> QFileSystem
     watcher.directoryChanged.connect(changed)
     watcher.fileChanged.connect(changed)
     settle.timeout.connect(controller.reload_settings)
+    # An edit between start-up's reading and this watch would go unseen: read once more
+    # (off the GUI thread; applied only if it differs).
+    controller.reload_settings()
     return watcher
 
 
@@ -301,8 +304,8 @@ class _Startup:
         log.info("hotkey backend: %s", hotkeys.backend.name)
         tray_app.use_hotkeys(hotkeys)
         parts.remote.hotkeys = hotkeys
-        hotkeys.apply()
         parts.settings_watcher = _watch_settings(config.path, controller)
+        hotkeys.apply()
         if sys.platform.startswith("linux"):
             from meettray.platform.notifications import connect_notifier
 
