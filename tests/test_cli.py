@@ -723,17 +723,7 @@ def test_a_cold_now_takes_the_prepared_meeting_and_says_what_teams_still_shows(
     """A tray prepared the next meeting; the command, with no tray running, takes it: its
     link needs no network.  The PATCH after it fails (Graph unreachable): the link is
     printed all the same, and the warning and History say what Teams still shows."""
-    from meettray.config import load_config
-    from meettray.service import build_service
-
-    logged_in.write_text(logged_in.read_text().replace("prepare_next_link = false",
-                                                       "prepare_next_link = true"))  # fmt: skip
-    tray = build_service(load_config(logged_in))
-    try:
-        assert tray.prepare_spare()
-    finally:
-        tray.close()
-    (spare_id,) = fake.meetings
+    spare_id = _prepared_meeting(logged_in, fake)
     fake.add_fault("drop_before", "/onlineMeetings/", times=20)
 
     done = run_cli("now", "--subject", "Outage 4711", "--no-copy", env=NO_DISPLAY)
@@ -755,17 +745,7 @@ def test_a_cold_now_prints_the_prepared_link_while_graph_still_holds_its_patch(
 ) -> None:
     """The fast path: the link is out before the PATCH is answered (the command is still
     waiting for it), and the PATCH then lands."""
-    from meettray.config import load_config
-    from meettray.service import build_service
-
-    logged_in.write_text(logged_in.read_text().replace("prepare_next_link = false",
-                                                       "prepare_next_link = true"))  # fmt: skip
-    tray = build_service(load_config(logged_in))
-    try:
-        assert tray.prepare_spare()
-    finally:
-        tray.close()
-    (spare_id,) = fake.meetings
+    spare_id = _prepared_meeting(logged_in, fake)
     fake.add_fault("delay", "/onlineMeetings/", method="PATCH", delay=4.0)
     command = subprocess.Popen(
         [sys.executable, "-m", "meettray", "now", "--subject", "Outage", "--no-copy"],
@@ -792,17 +772,7 @@ def test_a_prepared_meeting_of_other_settings_is_never_handed_out(
 ) -> None:
     """A spare made for one app registration, tenant or cloud; the settings then name
     another: the command asks Graph instead."""
-    from meettray.config import load_config
-    from meettray.service import build_service
-
-    logged_in.write_text(logged_in.read_text().replace("prepare_next_link = false",
-                                                       "prepare_next_link = true"))  # fmt: skip
-    tray = build_service(load_config(logged_in))
-    try:
-        assert tray.prepare_spare()
-    finally:
-        tray.close()
-    (spare_id,) = fake.meetings
+    spare_id = _prepared_meeting(logged_in, fake)
     logged_in.write_text(logged_in.read_text().replace(
         CLIENT_ID, "aaaaaaaa-2222-3333-4444-555555555555"))  # fmt: skip
 
@@ -850,3 +820,19 @@ def test_schedule_with_options_and_a_bad_one(logged_in: Path, fake: FakeMicrosof
     assert bad.returncode == ExitCode.USAGE
     assert "Watermark shared content and video: must be true or false, not 'maybe'." in bad.stderr
     assert len(fake.meetings) == 1
+
+
+def _prepared_meeting(settings: Path, fake: FakeMicrosoft365) -> str:
+    """Turn "Prepare the next link in advance" on and make the spare, as a tray would; its id."""
+    from meettray.config import load_config
+    from meettray.service import build_service
+
+    settings.write_text(settings.read_text().replace("prepare_next_link = false",
+                                                     "prepare_next_link = true"))  # fmt: skip
+    tray = build_service(load_config(settings))
+    try:
+        assert tray.prepare_spare()
+    finally:
+        tray.close()
+    (spare_id,) = fake.meetings
+    return str(spare_id)
