@@ -80,8 +80,8 @@ def teams_payload(meeting: Meeting) -> ClipboardPayload:
     a link in it, so nothing Graph wrote becomes markup in the editor it is pasted into."""
     lines = [line for line in meeting.join_text.splitlines() if line.strip()]
     text = "\n".join([meeting.join_url, "", *lines])
-    link = f'<a href="{html.escape(meeting.join_url, quote=True)}">Join Microsoft Teams meeting</a>'
-    return ClipboardPayload(text, link + "".join(f"<br>{html.escape(line)}" for line in lines))
+    rest = "".join(f"<br>{html.escape(line)}" for line in lines)
+    return ClipboardPayload(text, clipboard_html(meeting) + rest)
 
 
 def short_link(url: str, limit: int = 48) -> str:

@@ -378,11 +378,13 @@ class MeetingService:
         is written, so the link can reach the clipboard one round trip after the click.
         ``use_spare``: Meet now may take the meeting made ahead of need (see
         :meth:`prepare_spare`): then ``on_created`` gets its link with no network at all.
-        ``external_id`` (a ``meettray now`` chose it) finds the meeting already handed out
-        for it, if one was, before anything else: a tray may have died after taking it.
+        ``external_id`` without ``use_spare`` is a command asking again for the meeting a
+        tray may have been making: the meeting already handed out for that id, if one was,
+        answers before anything else (the tray may have died after taking it).
         """
         who = self._organizer()
-        if external_id is not None and (handed_out := self._handed_out_for(external_id)):
+        retry = None if use_spare else external_id  # a command asking again by its id
+        if retry is not None and (handed_out := self._handed_out_for(retry)):
             if on_created is not None:
                 on_created(handed_out.meeting)
             return handed_out

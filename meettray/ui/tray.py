@@ -44,7 +44,6 @@ def menu_label(meeting: Meeting) -> str:
 def fill_presets(menu: QMenu, controller: AppController, source: str) -> None:
     """ "Meet now as": one entry per preset, the default one marked."""
     menu.clear()
-    menu.setEnabled(not controller.creating)
     menu.setToolTipsVisible(True)
     for preset in controller.config.presets:
         label = displayable(preset.label).replace("&", "&&")
