@@ -23,13 +23,13 @@ def stall(config_path: str) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
 
     from meettray.config import load_config
-    from meettray.ui.controller import AppController
-    from meettray.ui.tasks import TaskRunner
+    from meettray.ui.app_model.controller import AppController
+    from meettray.ui.app_model.tasks import TaskRunner
 
     app = QApplication(["bench"])
 
     from meettray.platform.clipboard import CopyOutcome
-    from meettray.ui.main import build_service
+    from meettray.ui.shell.main import build_service
 
     class NoClipboard:
         def copy(self, payload: object, done: Any) -> None:
@@ -73,7 +73,7 @@ class _StoreSource:
     """History pages read on a worker thread, as the controller reads them."""
 
     def __init__(self, store: Any) -> None:
-        from meettray.ui.tasks import TaskRunner
+        from meettray.ui.app_model.tasks import TaskRunner
 
         self.store = store
         self.runner = TaskRunner()
@@ -105,12 +105,12 @@ def history(rows: int, reps: int) -> dict[str, list[float]]:
 
     from meettray.config import Config
     from meettray.history import HistoryStore
-    from meettray.ui.controller import AppController
-    from meettray.ui.history_feed import RECENT_COUNT
-    from meettray.ui.history_window import HistoryWindow
-    from meettray.ui.main import build_service
-    from meettray.ui.tasks import TaskRunner
-    from meettray.ui.tray import Tray
+    from meettray.ui.app_model.controller import AppController
+    from meettray.ui.app_model.history_feed import RECENT_COUNT
+    from meettray.ui.views.history_window import HistoryWindow
+    from meettray.ui.shell.main import build_service
+    from meettray.ui.app_model.tasks import TaskRunner
+    from meettray.ui.views.tray import Tray
     from tests.history_data import fill
 
     app = QApplication(["bench"])

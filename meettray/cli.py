@@ -231,7 +231,7 @@ def _main(argv: Sequence[str] | None, out: TextIO) -> int:
     if args.command == "autostart" and args.demo:
         parser.error("--demo does not apply to autostart: start on login is for the real tray")
     if args.command is None:  # the tray app: its icon first, then the rest (same rules)
-        from meettray.ui.main import run
+        from meettray.ui.shell.main import run
 
         return run(config_path=args.config, demo=args.demo, verbose=args.verbose)
     args.external_id = None

@@ -54,7 +54,7 @@ def _cycles_freed_on_the_main_thread(request: pytest.FixtureRequest) -> Iterator
     """Python's cycle collector runs on whichever thread allocates when one is due: a Qt
     object a test left in a reference cycle would then be destroyed on a fake server's
     thread, and the process crash later (seen once as a SIGSEGV in a later test's event
-    processing).  The tray app collects from its event loop (``ui/process.py``); the Qt
+    processing).  The tray app collects from its event loop (``ui/shell/process.py``); the Qt
     tests collect here, on the main thread, after each test (the others need not)."""
     if request.path.parent.name not in QT_TESTS:
         yield

@@ -24,14 +24,14 @@ def lint_imports(tree: Path) -> subprocess.CompletedProcess[str]:
 def test_the_ui_reaching_past_the_service_breaks_the_build(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "meettray", tmp_path / "meettray",
                     ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
-    tray = tmp_path / "meettray" / "ui" / "tray.py"
+    tray = tmp_path / "meettray" / "ui" / "views" / "tray.py"
     tray.write_text(tray.read_text() + "\nfrom meettray.history import HistoryStore  # noqa\n")
 
     done = lint_imports(tmp_path)
 
     assert done.returncode == 1, done.stdout
     assert "meettray.ui is not allowed to import meettray.history" in done.stdout
-    assert "meettray.ui.tray -> meettray.history" in done.stdout
+    assert "meettray.ui.views.tray -> meettray.history" in done.stdout
 
 
 def test_the_checkout_keeps_every_contract() -> None:
@@ -44,8 +44,8 @@ def test_the_tray_app_loads_no_network_stack_on_the_gui_thread() -> None:
     """Importing the tray app's modules (all the GUI thread ever imports) loads neither
     requests, msal nor urllib3: they load on the worker that builds the service."""
     views = [
-        f"meettray.ui.{path.stem}"
-        for path in sorted((ROOT / "meettray" / "ui").glob("*.py"))
+        ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for path in sorted((ROOT / "meettray" / "ui").rglob("*.py"))
         if path.stem != "__init__"
     ]
     code = (

@@ -24,7 +24,7 @@ from meettray.platform.gnome_shortcut import (
     can_add,
     is_gnome,
 )
-from meettray.ui.controller import AppController
+from meettray.ui.app_model.controller import AppController
 
 pytestmark = pytest.mark.posix
 

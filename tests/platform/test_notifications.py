@@ -15,8 +15,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from meettray.meetings import Meeting
-from meettray.ui.controller import AppController
-from meettray.ui.tray import Tray
+from meettray.ui.app_model.controller import AppController
+from meettray.ui.views.tray import Tray
 
 pytest.importorskip("jeepney", reason="needs jeepney and a D-Bus session bus (Linux)")
 pytestmark = pytest.mark.skipif(
@@ -77,7 +77,7 @@ def test_a_click_on_the_notification_opens_the_meeting(
     qtbot: QtBot,
 ) -> None:
     from meettray.platform.notifications import DBusNotifier, connect_notifier
-    from meettray.ui.tasks import TaskRunner
+    from meettray.ui.app_model.tasks import TaskRunner
 
     address, fake_server = server
     connection = connect_notifier(address)
@@ -119,7 +119,7 @@ def test_one_notification_at_a_time_and_only_the_newest_waiting_one(
     """Each Notify is a D-Bus round trip off the GUI thread: a burst sends the first and
     the last, in order, and the GUI thread never waits for either."""
     from meettray.platform.notifications import DBusNotifier, connect_notifier
-    from meettray.ui.tasks import TaskRunner
+    from meettray.ui.app_model.tasks import TaskRunner
 
     address, fake_server = server
     connection = connect_notifier(address)
@@ -143,7 +143,7 @@ def test_one_notification_at_a_time_and_only_the_newest_waiting_one(
 def test_the_body_is_text_even_where_the_server_renders_markup(markup: bool, qtbot: QtBot) -> None:
     """A subject from Graph like '<a href="file:///etc/passwd">' must not become a link."""
     from meettray.platform.notifications import DBusNotifier, connect_notifier
-    from meettray.ui.tasks import TaskRunner
+    from meettray.ui.app_model.tasks import TaskRunner
 
     from ..dbus_service import private_bus
 
@@ -183,7 +183,7 @@ def test_a_peer_that_introspects_us_or_forges_a_click_changes_nothing(
     from jeepney.io.blocking import open_dbus_connection
 
     from meettray.platform.notifications import INTERFACE, PATH, DBusNotifier, connect_notifier
-    from meettray.ui.tasks import TaskRunner
+    from meettray.ui.app_model.tasks import TaskRunner
 
     address, fake_server = server
     connection = connect_notifier(address)

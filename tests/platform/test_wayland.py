@@ -154,7 +154,7 @@ def _copy_on(
 ) -> CopyOutcome:  # fmt: skip
     """The tray's Wayland copy, on a compositor announcing ``interfaces`` (and X11 at
     ``display``, or none)."""
-    from meettray.ui.clipboard import _wayland_copy
+    from meettray.ui.shell.clipboard import _wayland_copy
 
     with compositor(tmp_path, announcing(interfaces)) as path:
         monkeypatch.setenv("WAYLAND_DISPLAY", path)
@@ -177,7 +177,7 @@ def test_gnome_without_xwayland_shows_wl_copys_own_words(
 def test_gnome_without_focus_gives_up_after_a_short_wait(
     tmp_path: Path, wl_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from meettray.ui import clipboard
+    from meettray.ui.shell import clipboard
 
     _install(wl_copy, WL_COPY_WAITS_FOR_FOCUS)
     monkeypatch.setattr(clipboard, "FOCUS_WAIT", 0.5)

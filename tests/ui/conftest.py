@@ -14,8 +14,8 @@ from meettray.demo.browser import FakeBrowser
 from meettray.formatting import ClipboardPayload
 from meettray.platform.clipboard import CopyOutcome
 from meettray.service import build_service
-from meettray.ui.controller import AppController
-from meettray.ui.tasks import TaskRunner
+from meettray.ui.app_model.controller import AppController
+from meettray.ui.app_model.tasks import TaskRunner
 
 
 class RecordingClipboard:

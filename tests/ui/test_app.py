@@ -7,10 +7,10 @@ from PySide6.QtWidgets import QApplication, QLabel, QMenu, QPushButton
 from pytestqt.qtbot import QtBot
 
 from meettray.demo.fake365 import FakeMicrosoft365
-from meettray.ui.app import TrayApp
-from meettray.ui.controller import AppController
-from meettray.ui.notices import Level, Notice
-from meettray.ui.tray import menu_label
+from meettray.ui.app_model.controller import AppController
+from meettray.ui.app_model.notices import Level, Notice
+from meettray.ui.views.app import TrayApp
+from meettray.ui.views.tray import menu_label
 
 
 @pytest.mark.logs("no system tray available")
@@ -56,7 +56,7 @@ def test_without_a_tray_a_window_offers_the_same_actions(
 
 
 def test_on_gnome_the_window_says_how_to_get_a_tray(qtbot: QtBot) -> None:
-    from meettray.ui.dialogs import GNOME_TRAY, FallbackWindow
+    from meettray.ui.views.dialogs import GNOME_TRAY, FallbackWindow
 
     gnome = FallbackWindow(gnome=True)
     other = FallbackWindow(gnome=False)

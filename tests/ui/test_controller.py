@@ -14,9 +14,9 @@ from meettray.config import Config, load_config
 from meettray.demo.fake365 import FakeMicrosoft365
 from meettray.errors import MeettrayError
 from meettray.meetings import build_schedule
-from meettray.ui.controller import DEBOUNCE_SECONDS, AppController
-from meettray.ui.notices import Level, Notice
-from meettray.ui.operations import Delivered
+from meettray.ui.app_model.controller import DEBOUNCE_SECONDS, AppController
+from meettray.ui.app_model.notices import Level, Notice
+from meettray.ui.app_model.operations import Delivered
 
 from .conftest import Clock, RecordingClipboard
 

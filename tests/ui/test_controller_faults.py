@@ -8,8 +8,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from meettray.demo.fake365 import FakeMicrosoft365
-from meettray.ui.controller import DEBOUNCE_SECONDS, AppController
-from meettray.ui.notices import Notice
+from meettray.ui.app_model.controller import DEBOUNCE_SECONDS, AppController
+from meettray.ui.app_model.notices import Notice
 
 from ..history_data import refuse_writes
 from .conftest import Clock, RecordingClipboard

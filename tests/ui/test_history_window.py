@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from meettray.history import HistoryStore
 from meettray.results import HistoryPage
-from meettray.ui.history_window import HistoryModel, HistoryWindow
-from meettray.ui.tasks import TaskRunner
+from meettray.ui.app_model.tasks import TaskRunner
+from meettray.ui.views.history_window import HistoryModel, HistoryWindow
 
 from ..history_data import fill, subject
 

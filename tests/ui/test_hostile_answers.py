@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from meettray.demo.fake365 import FakeMicrosoft365
-from meettray.ui.controller import AppController
-from meettray.ui.history_window import HistoryWindow
-from meettray.ui.notices import Notice
-from meettray.ui.tray import Tray, menu_label
+from meettray.ui.app_model.controller import AppController
+from meettray.ui.app_model.notices import Notice
+from meettray.ui.views.history_window import HistoryWindow
+from meettray.ui.views.tray import Tray, menu_label
 
 from ..conftest import run_cli
 from .conftest import RecordingClipboard

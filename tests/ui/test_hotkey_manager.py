@@ -11,8 +11,8 @@ from pytestqt.qtbot import QtBot
 from meettray.demo.fake365 import FakeMicrosoft365
 from meettray.hotkeys.base import HotkeyBackend, HotkeyError, NullBackend
 from meettray.hotkeys.keys import Hotkey
-from meettray.ui.controller import AppController
-from meettray.ui.hotkey_manager import HotkeyManager
+from meettray.ui.app_model.controller import AppController
+from meettray.ui.shell.hotkey_manager import HotkeyManager
 
 from .conftest import RecordingClipboard
 

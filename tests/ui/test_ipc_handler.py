@@ -8,9 +8,9 @@ from pytestqt.qtbot import QtBot
 from meettray.demo.fake365 import FakeMicrosoft365
 from meettray.errors import ExitCode
 from meettray.ipc import Outcome, Request
-from meettray.ui.app import TrayApp
-from meettray.ui.controller import AppController
-from meettray.ui.ipc_handler import IpcHandler
+from meettray.ui.app_model.controller import AppController
+from meettray.ui.shell.ipc_handler import IpcHandler
+from meettray.ui.views.app import TrayApp
 
 
 @pytest.mark.logs("no system tray available")

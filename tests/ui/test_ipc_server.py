@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from meettray import ipc
 from meettray.ipc import PROTOCOL_VERSION, Outcome, Request, TrayStatus
-from meettray.ui.ipc_server import InstanceServer
+from meettray.ui.shell.ipc_server import InstanceServer
 
 pytestmark = pytest.mark.posix  # file modes, Unix sockets, signals
 
@@ -199,7 +199,7 @@ def test_a_connection_that_sends_nothing_is_closed(
     """Was: idle connections were kept forever, until the file limit."""
     import socket
 
-    from meettray.ui import ipc_server
+    from meettray.ui.shell import ipc_server
 
     monkeypatch.setattr(ipc_server, "IDLE_TIMEOUT_MS", 100)
     server = InstanceServer(ipc.server_name())
@@ -243,7 +243,7 @@ def test_failing_accepts_are_logged_now_and_then_not_on_every_turn(
     The listening socket stands in for one at the limit: accept() fails with EMFILE."""
     import errno
 
-    from meettray.ui.ipc_server import _UnixServer
+    from meettray.ui.shell.ipc_server import _UnixServer
 
     server = _UnixServer(ipc.server_name())
     assert server.listen()

@@ -19,11 +19,11 @@ from meettray.errors import MeettrayError
 from meettray.formatting import ClipboardPayload
 from meettray.ipc import Outcome, Request
 from meettray.platform.clipboard import CopyOutcome
-from meettray.ui.app import TrayApp
-from meettray.ui.controller import AppController
-from meettray.ui.ipc_handler import IpcHandler
-from meettray.ui.operations import ActionOperation
-from meettray.ui.tray import Tray
+from meettray.ui.app_model.controller import AppController
+from meettray.ui.app_model.operations import ActionOperation
+from meettray.ui.shell.ipc_handler import IpcHandler
+from meettray.ui.views.app import TrayApp
+from meettray.ui.views.tray import Tray
 
 from .conftest import RecordingClipboard
 

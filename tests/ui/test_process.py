@@ -16,7 +16,7 @@ def test_uncaught_errors_are_logged_and_shown_not_fatal(
 
     from PySide6.QtWidgets import QMessageBox
 
-    from meettray.ui.process import install_excepthook
+    from meettray.ui.shell.process import install_excepthook
 
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "critical", lambda _p, _t, text: shown.append(text))
@@ -40,7 +40,7 @@ def test_qt_messages_from_before_the_log_exists_reach_it(monkeypatch: pytest.Mon
 
     from PySide6.QtCore import qInstallMessageHandler, qWarning
 
-    from meettray.ui import process
+    from meettray.ui.shell import process
 
     root = logging.getLogger()
     monkeypatch.setattr(root, "handlers", [])  # as at start-up: no handler yet
@@ -66,7 +66,7 @@ def test_cycles_are_collected_on_the_gui_thread(qtbot: QtBot, qapp: Any) -> None
     import gc
     import threading
 
-    from meettray.ui.process import collect_garbage_on_gui_thread
+    from meettray.ui.shell.process import collect_garbage_on_gui_thread
 
     freed_on: list[str] = []
 
@@ -95,7 +95,7 @@ STUCK_WORKER = """
 import logging, sys, threading
 from PySide6.QtCore import QRunnable, QThreadPool
 from PySide6.QtWidgets import QApplication
-from meettray.ui.main import _leave
+from meettray.ui.shell.main import _leave
 
 logging.basicConfig(stream=sys.stderr, level=logging.INFO)
 app = QApplication(["meettray"])

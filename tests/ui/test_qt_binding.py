@@ -19,7 +19,7 @@ import pytest
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from pytestqt.qtbot import QtBot
 
-from meettray.ui.tasks import TaskRunner
+from meettray.ui.app_model.tasks import TaskRunner
 
 EMITS = 4000
 

@@ -16,7 +16,7 @@ from meettray.errors import ConsentRequired, MeettrayError, SignInRequired
 from meettray.graph import wire
 from meettray.graph.wire import meeting_from_graph
 from meettray.meetings import MeetingRequest
-from meettray.ui.schedule_dialog import (
+from meettray.ui.views.schedule_dialog import (
     CUSTOM_END,
     ScheduleDialog,
     _to_datetime,
@@ -244,7 +244,7 @@ def test_a_start_moved_by_a_dst_gap_is_said_and_asked() -> None:
         "from PySide6.QtCore import QDate, QTime\n"
         "from datetime import datetime, timezone\n"
         "app = QApplication([])\n"
-        "from meettray.ui.schedule_dialog import ScheduleDialog\n"
+        "from meettray.ui.views.schedule_dialog import ScheduleDialog\n"
         "now = datetime(2026, 3, 20, 12, tzinfo=timezone.utc)\n"
         "d = ScheduleDialog(default_subject='Sync', now=lambda: now)\n"
         "d.start.setDate(QDate(2026, 3, 28)); d.start.setTime(QTime(2, 30))\n"

@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from meettray.auth import Account, CacheStatus
 from meettray.config import Config
-from meettray.ui.settings_dialog import SettingsDialog
+from meettray.ui.views.settings_dialog import SettingsDialog
 
 
 def test_edits_become_a_config(qtbot: QtBot) -> None:

@@ -8,7 +8,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from meettray.errors import NetworkError
-from meettray.ui.tasks import TaskRunner
+from meettray.ui.app_model.tasks import TaskRunner
 
 
 def test_result_arrives_on_the_gui_thread(qtbot: QtBot) -> None:

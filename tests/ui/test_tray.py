@@ -13,10 +13,10 @@ from pytestqt.qtbot import QtBot
 
 from meettray.demo.fake365 import FakeMicrosoft365
 from meettray.meetings import Meeting
-from meettray.ui.banner import Banner
-from meettray.ui.controller import AppController
-from meettray.ui.notices import Level, Notice
-from meettray.ui.tray import Tray, menu_label
+from meettray.ui.app_model.controller import AppController
+from meettray.ui.app_model.notices import Level, Notice
+from meettray.ui.views.banner import Banner
+from meettray.ui.views.tray import Tray, menu_label
 
 from .conftest import Clock, RecordingClipboard
 
@@ -222,7 +222,7 @@ def test_banner_sits_beside_the_icon_inside_the_screen(qtbot: QtBot) -> None:
 
 
 def test_messages_disappear_on_their_own(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
-    from meettray.ui import banner as module
+    from meettray.ui.views import banner as module
 
     monkeypatch.setattr(module, "TIMEOUT_MS", 50)
     banner = Banner()

@@ -10,8 +10,8 @@ from PySide6.QtCore import QObject, Signal
 
 from meettray.accounts import MEETINGS, Account, Cancellation, DeviceCodePrompt
 from meettray.errors import MeettrayError, SignInCancelled
-from meettray.ui.operations import SignInOperation, as_meettray_error
-from meettray.ui.tasks import TaskRunner
+from meettray.ui.app_model.operations import SignInOperation, as_meettray_error
+from meettray.ui.app_model.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from meettray.service import MeetingService

@@ -24,7 +24,7 @@ from PySide6.QtGui import QClipboard, QGuiApplication
 
 from meettray.formatting import ClipboardPayload
 from meettray.platform.clipboard import CopyOutcome, HolderClipboard, WlCopyClipboard
-from meettray.ui.tasks import TaskRunner
+from meettray.ui.app_model.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 

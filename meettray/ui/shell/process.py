@@ -1,5 +1,5 @@
 """The tray app's process plumbing: signals, the excepthook, Qt's own messages and
-Python's cycle collector.  Used by the composition root (:mod:`meettray.ui.main`).
+Python's cycle collector.  Used by the composition root (:mod:`meettray.ui.shell.main`).
 """
 
 from __future__ import annotations

@@ -39,8 +39,8 @@ from PySide6.QtWidgets import (
 from meettray.meetings import Meeting
 from meettray.plaintext import displayable
 from meettray.results import HistoryPage
-from meettray.ui.icons import icon
-from meettray.ui.text import ask, plain_tooltip
+from meettray.ui.views.icons import icon
+from meettray.ui.views.text import ask, plain_tooltip
 
 _Index = QModelIndex | QPersistentModelIndex
 

@@ -1,7 +1,7 @@
 """Meetings made one at a time, each link copied the moment Graph answers.
 
 Every creation (Meet now from any trigger, Schedule…, ``meettray now``
-through the socket) is a :class:`~meettray.ui.operations.MeetingOperation`
+through the socket) is a :class:`~meettray.ui.app_model.operations.MeetingOperation`
 queued here.  One is in flight at a time, so each gets its own outcome: its
 meeting, its warnings, and what *its* clipboard write came to.
 """
@@ -21,8 +21,8 @@ from meettray.formatting import ClipboardPayload, clipboard_payload
 from meettray.meetings import Meeting
 from meettray.platform.clipboard import CopyOutcome
 from meettray.results import Created
-from meettray.ui.operations import Delivered, MeetingOperation, as_meettray_error
-from meettray.ui.tasks import TaskRunner
+from meettray.ui.app_model.operations import Delivered, MeetingOperation, as_meettray_error
+from meettray.ui.app_model.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from meettray.service import MeetingService

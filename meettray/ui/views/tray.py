@@ -14,14 +14,14 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 from meettray.errors import MeettrayError
 from meettray.meetings import Meeting
 from meettray.plaintext import displayable
-from meettray.ui.controller import AppController
-from meettray.ui.icons import tray_icon
-from meettray.ui.notices import Level, Notice
+from meettray.ui.app_model.controller import AppController
+from meettray.ui.app_model.notices import Level, Notice
+from meettray.ui.views.icons import tray_icon
 
 if TYPE_CHECKING:
     from meettray.config import Preset
     from meettray.platform.notifications import DBusNotifier
-    from meettray.ui.banner import Banner
+    from meettray.ui.views.banner import Banner
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ class Tray(QObject):
         own_banner: bool | None = None,
     ) -> None:
         """``icon``: one already shown at start-up, to adopt; ``own_banner``: draw
-        messages with :class:`~meettray.ui.banner.Banner` instead of Qt's balloon
+        messages with :class:`~meettray.ui.views.banner.Banner` instead of Qt's balloon
         when no notification server answers (default: on X11, where Qt's balloon
         takes the next click on the icon for a click on the message)."""
         super().__init__(parent)
@@ -189,7 +189,7 @@ class Tray(QObject):
         self._shown_notice = notice
         if self._own_banner:
             if self.banner is None:
-                from meettray.ui.banner import Banner
+                from meettray.ui.views.banner import Banner
 
                 self.banner = Banner()
                 self.banner.clicked.connect(self._message_clicked)

@@ -20,7 +20,7 @@ from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QMouseEvent
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
-from meettray.ui.text import plain_tooltip
+from meettray.ui.views.text import plain_tooltip
 
 #: How long a message stays, in milliseconds (as the notification servers' default).
 TIMEOUT_MS = 6000

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from meettray.choices import LOBBY_BYPASS_SCOPES
 from meettray.config import PRESET_PRESENTERS, Preset
 from meettray.plaintext import displayable
-from meettray.ui.options_form import OptionsForm
+from meettray.ui.views.options_form import OptionsForm
 
 
 def preset_name(label: str, taken: set[str]) -> str:

@@ -29,9 +29,9 @@ from meettray.accounts import Account, CacheStatus
 from meettray.config import CLOUDS, Config, Preset
 from meettray.errors import ConfigError
 from meettray.hotkeys.keys import Hotkey
-from meettray.ui.icons import icon
-from meettray.ui.presets_editor import PresetsEditor
-from meettray.ui.text import plain_label
+from meettray.ui.views.icons import icon
+from meettray.ui.views.presets_editor import PresetsEditor
+from meettray.ui.views.text import plain_label
 
 CLOUD_LABELS = {
     "global": "Global (commercial, GCC)",

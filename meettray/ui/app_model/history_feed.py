@@ -14,8 +14,8 @@ from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
 from meettray.meetings import Meeting
 from meettray.results import HistoryPage
-from meettray.ui.operations import as_meettray_error
-from meettray.ui.tasks import TaskRunner
+from meettray.ui.app_model.operations import as_meettray_error
+from meettray.ui.app_model.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from meettray.service import MeetingService

@@ -13,8 +13,8 @@ from PySide6.QtCore import QObject, Signal
 from meettray.hotkeys.base import HotkeyBackend, HotkeyError, confirmed_by_desktop, grabbed
 from meettray.hotkeys.keys import Hotkey
 from meettray.ipc import HotkeyState
-from meettray.ui.controller import AppController
-from meettray.ui.notices import Level, Notice
+from meettray.ui.app_model.controller import AppController
+from meettray.ui.app_model.notices import Level, Notice
 
 log = logging.getLogger(__name__)
 

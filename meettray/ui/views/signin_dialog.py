@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLa
 
 from meettray.accounts import BROWSER_ERROR_HINT, DeviceCodePrompt
 from meettray.errors import MeettrayError
-from meettray.ui.icons import icon
-from meettray.ui.text import link_markup, plain_label
+from meettray.ui.views.icons import icon
+from meettray.ui.views.text import link_markup, plain_label
 
 
 class SignInDialog(QDialog):

@@ -23,8 +23,7 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from meettray import lock
 from meettray.errors import ExitCode
-from meettray.ui.icons import icon, tray_icon
-from meettray.ui.process import (
+from meettray.ui.shell.process import (
     collect_garbage_on_gui_thread,
     has_display,
     install_excepthook,
@@ -33,19 +32,20 @@ from meettray.ui.process import (
     replay_qt_messages,
     route_qt_messages,
 )
+from meettray.ui.views.icons import icon, tray_icon
 
 if TYPE_CHECKING:
     from meettray.config import Config
     from meettray.demo.runtime import DemoEnvironment
     from meettray.platform.notifications import DBusNotifier, NotifierConnection
     from meettray.service import MeetingService
-    from meettray.ui.app import TrayApp
-    from meettray.ui.clipboard import QtClipboard
-    from meettray.ui.controller import AppController
-    from meettray.ui.hotkey_manager import HotkeyManager
-    from meettray.ui.ipc_handler import IpcHandler
-    from meettray.ui.ipc_server import _PipeServer, _UnixServer
-    from meettray.ui.tasks import TaskRunner
+    from meettray.ui.app_model.controller import AppController
+    from meettray.ui.app_model.tasks import TaskRunner
+    from meettray.ui.shell.clipboard import QtClipboard
+    from meettray.ui.shell.hotkey_manager import HotkeyManager
+    from meettray.ui.shell.ipc_handler import IpcHandler
+    from meettray.ui.shell.ipc_server import _PipeServer, _UnixServer
+    from meettray.ui.views.app import TrayApp
 
 log = logging.getLogger(__name__)
 
@@ -248,12 +248,12 @@ class _Startup:
 
         from meettray import ipc
         from meettray.platform.autostart import system_autostart
-        from meettray.ui.app import TrayApp
-        from meettray.ui.clipboard import QtClipboard
-        from meettray.ui.controller import AppController
-        from meettray.ui.ipc_handler import IpcHandler
-        from meettray.ui.ipc_server import InstanceServer
-        from meettray.ui.tasks import TaskRunner
+        from meettray.ui.app_model.controller import AppController
+        from meettray.ui.app_model.tasks import TaskRunner
+        from meettray.ui.shell.clipboard import QtClipboard
+        from meettray.ui.shell.ipc_handler import IpcHandler
+        from meettray.ui.shell.ipc_server import InstanceServer
+        from meettray.ui.views.app import TrayApp
 
         demo: DemoEnvironment | None = None
         if self.demo:
@@ -271,6 +271,7 @@ class _Startup:
             service_factory=build_service,
             demo=demo,
             autostart=None if self.demo else system_autostart(),
+            now_command=now_command(demo=demo is not None),
         )
         tray_app = TrayApp(controller, icon=self.early_icon)
         self.early_icon = None  # the tray owns it now
@@ -292,9 +293,9 @@ class _Startup:
         from PySide6.QtGui import QGuiApplication
 
         from meettray.hotkeys.base import create_backend
-        from meettray.ui.app import TRAY_GRACE_MS
-        from meettray.ui.hotkey_manager import HotkeyManager
-        from meettray.ui.notices import Level, Notice
+        from meettray.ui.app_model.notices import Level, Notice
+        from meettray.ui.shell.hotkey_manager import HotkeyManager
+        from meettray.ui.views.app import TRAY_GRACE_MS
 
         controller, tray_app = parts.controller, parts.tray_app
         QGuiApplication.clipboard().ownsClipboard()  # Qt's X11 clipboard set up before a click
@@ -333,7 +334,7 @@ class _Startup:
         if connection is None:
             return
         from meettray.platform.notifications import DBusNotifier
-        from meettray.ui.icons import icon_file
+        from meettray.ui.views.icons import icon_file
 
         parts.notifier = DBusNotifier(connection, parts.runner, icon_file())
         parts.tray_app.use_notifier(parts.notifier)

@@ -1,7 +1,7 @@
 """What the tray app shows: the tray (or a window instead) and the windows it opens.
 
 :class:`TrayApp` coordinates the views; the controller acts.  Start-up is in
-:mod:`meettray.ui.main`, answers to other processes in :mod:`meettray.ui.ipc_handler`.
+:mod:`meettray.ui.shell.main`, answers to other processes in :mod:`meettray.ui.shell.ipc_handler`.
 """
 
 from __future__ import annotations
@@ -15,21 +15,21 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from meettray.accounts import MEETINGS
 from meettray.errors import MeettrayError
-from meettray.ui.controller import AppController
-from meettray.ui.notices import Level, Notice
-from meettray.ui.operations import SignInOperation
+from meettray.ui.app_model.controller import AppController
+from meettray.ui.app_model.notices import Level, Notice
+from meettray.ui.app_model.operations import SignInOperation
 
 if TYPE_CHECKING:
     from meettray.accounts import DeviceCodePrompt
     from meettray.config import Config
     from meettray.meetings import MeetingRequest
     from meettray.platform.notifications import DBusNotifier
-    from meettray.ui.dialogs import FallbackWindow
-    from meettray.ui.history_window import HistoryWindow
-    from meettray.ui.hotkey_manager import HotkeyManager
-    from meettray.ui.schedule_dialog import ScheduleDialog
-    from meettray.ui.settings_dialog import SettingsDialog
-    from meettray.ui.signin_dialog import SignInDialog
+    from meettray.ui.shell.hotkey_manager import HotkeyManager
+    from meettray.ui.views.dialogs import FallbackWindow
+    from meettray.ui.views.history_window import HistoryWindow
+    from meettray.ui.views.schedule_dialog import ScheduleDialog
+    from meettray.ui.views.settings_dialog import SettingsDialog
+    from meettray.ui.views.signin_dialog import SignInDialog
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ class TrayApp(QObject):
         self.history_window: HistoryWindow | None = None
         self.settings_dialog: SettingsDialog | None = None
         self.sign_in_dialog: SignInDialog | None = None
-        from meettray.ui.tray import Tray
+        from meettray.ui.views.tray import Tray
 
         self.tray = Tray(controller, icon=icon)
         self.tray.schedule_requested.connect(self.show_schedule)
@@ -101,7 +101,7 @@ class TrayApp(QObject):
 
     def _show_window(self) -> None:
         """No tray: say so plainly and offer the same actions in a window."""
-        from meettray.ui.dialogs import FallbackWindow
+        from meettray.ui.views.dialogs import FallbackWindow
 
         log.warning("no system tray available: showing a window instead")
         c = self.controller
@@ -122,14 +122,14 @@ class TrayApp(QObject):
 
     def _fill_window_recent(self) -> None:
         if self.window is not None:
-            from meettray.ui.tray import fill_recent
+            from meettray.ui.views.tray import fill_recent
 
             fill_recent(self.window.recent, self.controller)
 
     # -- windows -------------------------------------------------------------------------------
 
     def show_schedule(self) -> None:
-        from meettray.ui.schedule_dialog import ScheduleDialog
+        from meettray.ui.views.schedule_dialog import ScheduleDialog
 
         if self.schedule_dialog is None or self.schedule_dialog.meeting is not None:
             # {date} and {time} are the meeting's, filled from its start (not the click's).
@@ -159,7 +159,7 @@ class TrayApp(QObject):
         self.sign_in(device_code=False, scopes=(MEETINGS, CALENDAR))
 
     def show_history(self) -> None:
-        from meettray.ui.history_window import HistoryWindow
+        from meettray.ui.views.history_window import HistoryWindow
 
         if self.history_window is None:
             c = self.controller
@@ -172,7 +172,7 @@ class TrayApp(QObject):
         _raise(self.history_window)
 
     def show_settings(self) -> None:
-        from meettray.ui.settings_dialog import SettingsDialog
+        from meettray.ui.views.settings_dialog import SettingsDialog
 
         c = self.controller
         if self.settings_dialog is None or not self.settings_dialog.isVisible():
@@ -235,7 +235,7 @@ class TrayApp(QObject):
             self.controller.sign_in(device_code=device_code, scopes=scopes)
 
     def show_error(self, error: MeettrayError) -> None:
-        from meettray.ui.dialogs import ErrorDialog
+        from meettray.ui.views.dialogs import ErrorDialog
 
         dialog = ErrorDialog(error)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -263,7 +263,7 @@ class TrayApp(QObject):
             self.sign_in_dialog.show_device_code(prompt)
 
     def _show_sign_in_dialog(self) -> None:
-        from meettray.ui.signin_dialog import SignInDialog
+        from meettray.ui.views.signin_dialog import SignInDialog
 
         if self.sign_in_dialog is None:
             self.sign_in_dialog = SignInDialog()

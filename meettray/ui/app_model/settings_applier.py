@@ -10,9 +10,9 @@ from PySide6.QtCore import QObject, Signal
 
 from meettray.config import Config
 from meettray.platform.autostart import Autostart
-from meettray.ui.notices import Level, Notice
-from meettray.ui.operations import ActionOperation, as_meettray_error
-from meettray.ui.tasks import TaskRunner
+from meettray.ui.app_model.notices import Level, Notice
+from meettray.ui.app_model.operations import ActionOperation, as_meettray_error
+from meettray.ui.app_model.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from meettray.errors import MeettrayError
-from meettray.ui.icons import icon
-from meettray.ui.text import plain_label
+from meettray.ui.views.icons import icon
+from meettray.ui.views.text import plain_label
 
 #: What the window says where there is no tray, and on GNOME, how to get one.
 NO_TRAY = "No system tray was found on this desktop, so meettray runs in this window."

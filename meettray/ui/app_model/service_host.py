@@ -21,9 +21,9 @@ from meettray.accounts import Account
 from meettray.config import Config
 from meettray.errors import MeettrayError
 from meettray.meetings import Meeting
-from meettray.ui.history_feed import RECENT_COUNT
-from meettray.ui.operations import as_meettray_error
-from meettray.ui.tasks import TaskRunner
+from meettray.ui.app_model.history_feed import RECENT_COUNT
+from meettray.ui.app_model.operations import as_meettray_error
+from meettray.ui.app_model.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from meettray.demo.runtime import DemoEnvironment

@@ -32,9 +32,9 @@ from meettray.accounts import CALENDAR
 from meettray.errors import ConsentRequired, MeettrayError, SignInRequired, ValidationError
 from meettray.meetings import Meeting, MeetingOptions, MeetingRequest, build_schedule
 from meettray.plaintext import displayable
-from meettray.ui.icons import icon
-from meettray.ui.options_form import OptionsForm
-from meettray.ui.text import ask, plain_label
+from meettray.ui.views.icons import icon
+from meettray.ui.views.options_form import OptionsForm
+from meettray.ui.views.text import ask, plain_label
 
 DURATIONS = (
     (15, "15 minutes"),

@@ -2,7 +2,7 @@
 
 Every trigger (a click, the hotkey, the menu, Schedule…, ``meettray now``
 through the socket) goes through :meth:`AppController.create`, which returns
-a :class:`~meettray.ui.operations.MeetingOperation`; the controller decides
+a :class:`~meettray.ui.app_model.operations.MeetingOperation`; the controller decides
 what the person is told.  Its helpers do the rest: :class:`ServiceHost` (the
 service, built in the background so the first click pays one Graph round
 trip), :class:`MeetingQueue` (creations, one at a time), :class:`SignInFlow`,
@@ -26,20 +26,20 @@ from meettray.formatting import clipboard_payload, short_link
 from meettray.meetings import Meeting, MeetingRequest, join_link_problem
 from meettray.platform.clipboard import CopyOutcome
 from meettray.results import HistoryPage
-from meettray.ui.history_feed import HistoryFeed
-from meettray.ui.meeting_queue import ClipboardWriter, MeetingQueue
-from meettray.ui.notices import Level, Notice
-from meettray.ui.operations import (
+from meettray.ui.app_model.history_feed import HistoryFeed
+from meettray.ui.app_model.meeting_queue import ClipboardWriter, MeetingQueue
+from meettray.ui.app_model.notices import Level, Notice
+from meettray.ui.app_model.operations import (
     ActionOperation,
     Delivered,
     MeetingOperation,
     SignInOperation,
     as_meettray_error,
 )
-from meettray.ui.service_host import Ready, ServiceFactory, ServiceHost
-from meettray.ui.settings_applier import SettingsApplier
-from meettray.ui.signin_flow import SignInFlow
-from meettray.ui.tasks import TaskRunner
+from meettray.ui.app_model.service_host import Ready, ServiceFactory, ServiceHost
+from meettray.ui.app_model.settings_applier import SettingsApplier
+from meettray.ui.app_model.signin_flow import SignInFlow
+from meettray.ui.app_model.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from meettray.demo.runtime import DemoEnvironment
@@ -82,6 +82,7 @@ class AppController(QObject):
         service_factory: ServiceFactory,
         demo: DemoEnvironment | None = None,
         autostart: Autostart | None = None,
+        now_command: str = "meettray now",
         monotonic: Callable[[], float] = time.monotonic,
         parent: QObject | None = None,
     ) -> None:
@@ -93,6 +94,7 @@ class AppController(QObject):
         self._runner = runner
         self._open_url = open_url
         self._monotonic = monotonic
+        self._now_command = now_command
 
         self.account: Account | None = None
         self.cache_status: CacheStatus | None = None
@@ -437,11 +439,9 @@ class AppController(QObject):
         settings that runs 'meettray now' with the Meet now hotkey.  Says how it went."""
         from meettray.hotkeys.keys import Hotkey
         from meettray.platform.gnome_shortcut import add_shortcut
-        from meettray.ui.process import now_command
-
         op = ActionOperation("add a GNOME keyboard shortcut", self)
         hotkey = Hotkey.parse(self.config.hotkeys.meet_now) or Hotkey("M", ctrl=True, alt=True)
-        command = now_command(demo=self.demo is not None)
+        command = self._now_command
 
         def done(message: str) -> None:
             op.succeed()

@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING
 
 from meettray.errors import MeettrayError
 from meettray.ipc import Outcome, Request, TrayStatus, display_name
-from meettray.ui.app import TrayApp
-from meettray.ui.operations import Delivered
+from meettray.ui.app_model.operations import Delivered
+from meettray.ui.views.app import TrayApp
 
 if TYPE_CHECKING:
-    from meettray.ui.hotkey_manager import HotkeyManager
-    from meettray.ui.ipc_server import Respond
+    from meettray.ui.shell.hotkey_manager import HotkeyManager
+    from meettray.ui.shell.ipc_server import Respond
 
 
 class IpcHandler:

@@ -1,0 +1,1 @@
+"""The process: start-up, the socket server, the clipboard hand-off, hotkeys."""

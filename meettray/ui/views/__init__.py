@@ -1,0 +1,1 @@
+"""The widgets: they render the app state and send intents."""
