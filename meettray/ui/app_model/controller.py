@@ -439,6 +439,7 @@ class AppController(QObject):
         settings that runs 'meettray now' with the Meet now hotkey.  Says how it went."""
         from meettray.hotkeys.keys import Hotkey
         from meettray.platform.gnome_shortcut import add_shortcut
+
         op = ActionOperation("add a GNOME keyboard shortcut", self)
         hotkey = Hotkey.parse(self.config.hotkeys.meet_now) or Hotkey("M", ctrl=True, alt=True)
         command = self._now_command
