@@ -23,7 +23,7 @@ def stall(config_path: str) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
 
     from meettray.config import load_config
-    from meettray.ui.app_model.controller import AppController
+    from meettray.ui.app_model.model import AppModel
     from meettray.ui.app_model.tasks import TaskRunner
 
     app = QApplication(["bench"])
@@ -35,7 +35,7 @@ def stall(config_path: str) -> dict[str, float]:
         def copy(self, payload: object, done: Any) -> None:
             done(CopyOutcome(True, "not copied: the benchmark has no clipboard"))
 
-    controller = AppController(
+    model = AppModel(
         load_config(Path(config_path)),
         runner=TaskRunner(),
         clipboard=NoClipboard(),
@@ -43,8 +43,8 @@ def stall(config_path: str) -> dict[str, float]:
         service_factory=build_service,
     )
     ready = []
-    controller.state_changed.connect(lambda: ready.append(controller.service is not None))
-    controller.start()
+    model.state_changed.connect(lambda: ready.append(model.service is not None))
+    model.start()
     while not any(ready):
         app.processEvents()
         time.sleep(0.005)
@@ -55,14 +55,14 @@ def stall(config_path: str) -> dict[str, float]:
     timer.timeout.connect(lambda: ticks.append(clock.elapsed()))
     clock.start()
     timer.start()
-    ops = [controller.create(what="bench", interactive=False) for _ in range(20)]
+    ops = [model.create(what="bench", interactive=False) for _ in range(20)]
     for op in ops:  # as 20 'meettray now' at once: queued, each its own outcome
         op.finished.connect(lambda op=op: done.append(op.error or op.result))
     while len(done) < 20:
         app.processEvents()
         time.sleep(0.001)
     timer.stop()
-    controller.shutdown()
+    model.shutdown()
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
     failures = sum(1 for op in ops if op.error is not None)
     return {"max_gap_ms": max(gaps), "ticks": len(ticks), "failures": failures,
@@ -70,7 +70,7 @@ def stall(config_path: str) -> dict[str, float]:
 
 
 class _StoreSource:
-    """History pages read on a worker thread, as the controller reads them."""
+    """History pages read on a worker thread, as the model reads them."""
 
     def __init__(self, store: Any) -> None:
         from meettray.ui.app_model.tasks import TaskRunner
@@ -105,7 +105,7 @@ def history(rows: int, reps: int) -> dict[str, list[float]]:
 
     from meettray.config import Config
     from meettray.history import HistoryStore
-    from meettray.ui.app_model.controller import AppController
+    from meettray.ui.app_model.model import AppModel
     from meettray.ui.app_model.history_feed import RECENT_COUNT
     from meettray.ui.views.history_window import HistoryWindow
     from meettray.ui.shell.main import build_service
@@ -117,17 +117,17 @@ def history(rows: int, reps: int) -> dict[str, list[float]]:
     path = Path(tempfile.mkdtemp()) / "history.sqlite3"
     fill(path, rows)
     store = HistoryStore(path)
-    controller = AppController(
+    model = AppModel(
         Config(), runner=TaskRunner(), clipboard=None, open_url=lambda url: True,  # type: ignore[arg-type]
         service_factory=build_service,
     )
-    tray = Tray(controller)
+    tray = Tray(model)
     source = _StoreSource(store)
     results: dict[str, list[float]] = {"recent": [], "search": [], "window": [],
                                        "typing_stall": []}  # fmt: skip
     for _ in range(reps):
         started = time.perf_counter()
-        controller.history.recent = store.recent(RECENT_COUNT)
+        model.history.recent = store.recent(RECENT_COUNT)
         tray.menu.aboutToShow.emit()  # rebuilds the menu, Recent included
         results["recent"].append(time.perf_counter() - started)
 

@@ -246,17 +246,30 @@ def _main(argv: Sequence[str] | None, out: TextIO) -> int:
         external_id = new_external_id()
         request = ipc.Request("now", subject=args.subject, external_id=external_id,
                               preset=args.preset)  # fmt: skip
+        shown: list[ipc.Outcome] = []
+
+        def link_ready(first: ipc.Outcome) -> None:
+            """The tray copied the link: it is printed now, the warnings once it settles."""
+            if first.ok and first.meeting is not None and not args.json:
+                _print_link(first, out)
+                shown.append(first)
+
         try:
-            answer = ipc.ask(request, demo=args.demo)
+            answer = ipc.ask(request, demo=args.demo, on_link=link_ready)
         except ipc.NoAnswer as exc:
+            if shown:  # the link works; only its settings' outcome was not heard
+                print(f"meettray: {exc} after the link was copied; the meeting may still "
+                      "have its prepared subject and times.", file=sys.stderr)  # fmt: skip
+                return ExitCode.OK
             print(f"meettray: {exc}. The meeting may exist already: asking Microsoft Graph "
                   "for the same one, so it is not made twice…", file=sys.stderr)  # fmt: skip
             args.external_id = external_id
         else:
             if answer is not None:
                 return _guarded(
-                    args, out, lambda: _print_delegated(answer, args, out), log_file=None
-                )
+                    args, out, lambda: _print_delegated(answer, args, out, shown=bool(shown)),
+                    log_file=None,
+                )  # fmt: skip
         # No tray: this process copies.  Its clipboard helper takes longer to start than a
         # prepared meeting takes to find, so it starts first, while the rest loads.
         from meettray.platform.clipboard import system_clipboard
@@ -472,7 +485,25 @@ def _report_recovered(service: MeetingService) -> None:
         )
 
 
-def _print_delegated(answer: Outcome, args: argparse.Namespace, out: TextIO) -> int:
+def _print_link(answer: Outcome, out: TextIO) -> None:
+    """The link the running tray made, and what its copy came to."""
+    assert answer.meeting is not None
+    link = displayable(str(answer.meeting["join_url"]))  # from another process: text only
+    print(link, file=out, flush=True)
+    if answer.copied:
+        print("meettray: Copied to the clipboard by the running meettray.", file=sys.stderr)
+    else:
+        print(f"meettray: The running meettray made the meeting, but: {answer.message}",
+              file=sys.stderr)  # fmt: skip
+
+
+def _print_delegated(
+    answer: Outcome, args: argparse.Namespace, out: TextIO, *, shown: bool = False
+) -> int:
+    """The running tray's final answer; ``shown``: its link was printed already."""
+    if shown and not answer.ok:  # the link works: what failed after it is a warning
+        print(f"meettray: The link works, but: {displayable(answer.message)}", file=sys.stderr)
+        return ExitCode.OK
     if not answer.ok or answer.meeting is None:
         error = MeettrayError(
             answer.message or "The running meettray did not answer properly.",
@@ -484,14 +515,10 @@ def _print_delegated(answer: Outcome, args: argparse.Namespace, out: TextIO) -> 
         raise error
     for warning in answer.warnings:
         print(f"meettray: {displayable(warning)}", file=sys.stderr)
-    meeting = answer.meeting
-    link = displayable(str(meeting["join_url"]))  # from another process: text, not escapes
-    print(json.dumps(meeting, ensure_ascii=False) if args.json else link, file=out)
-    if answer.copied:
-        print("meettray: Copied to the clipboard by the running meettray.", file=sys.stderr)
-    else:
-        print(f"meettray: The running meettray made the meeting, but: {answer.message}",
-              file=sys.stderr)  # fmt: skip
+    if args.json:
+        print(json.dumps(answer.meeting, ensure_ascii=False), file=out)
+    elif not shown:
+        _print_link(answer, out)
     return ExitCode.OK
 
 

@@ -6,7 +6,10 @@ second ``meettray`` asks it to show itself; ``meettray now`` asks it to create
 the meeting, so the link lands on a long-lived process's clipboard and in the
 same history.  Messages are one JSON object per line each way: a
 :class:`Request` from the command line, an :class:`Outcome` from the tray,
-both carrying :data:`PROTOCOL_VERSION`, encoded and decoded only here.
+both carrying :data:`PROTOCOL_VERSION`, encoded and decoded only here.  The
+tray answers ``now`` twice: once its link is on the clipboard (``final``
+false), and once the meeting is as asked (its settings sent to Graph), with
+the warnings; every other answer is one message.
 """
 
 from __future__ import annotations
@@ -109,6 +112,8 @@ class Outcome:
     detail: str = ""
     request_id: str = ""
     exit_code: int = 1
+    #: False for ``now``'s first answer (the link is ready); the final one follows.
+    final: bool = True
     version: int = PROTOCOL_VERSION
 
 
@@ -173,6 +178,7 @@ def decode_outcome(line: bytes) -> Outcome:
             detail=str(value.get("detail", "")),
             request_id=str(value.get("request_id", "")),
             exit_code=int(value.get("exit_code", 1)),
+            final=value.get("final", True) is not False,
         )
     except (KeyError, TypeError, ValueError, AttributeError):
         raise ProtocolError("The running meettray did not answer properly.") from None
@@ -220,12 +226,20 @@ def peer_is_this_user(connection: socket.socket, name: str) -> bool:
     return os.stat(name).st_uid == os.getuid()  # pragma: no cover - macOS, BSDs
 
 
-def ask(request: Request, *, demo: bool = False, timeout: float = 120) -> Outcome | None:
-    """Send ``request`` to the running tray; its answer, or ``None`` if none runs.
+def ask(
+    request: Request,
+    *,
+    demo: bool = False,
+    timeout: float = 120,
+    on_link: Callable[[Outcome], None] | None = None,
+) -> Outcome | None:
+    """Send ``request`` to the running tray; its final answer, or ``None`` if none runs.
 
+    ``on_link`` gets ``now``'s first answer (the link is ready) the moment it arrives.
     An answer that is not one of ours (another version, garbage) is an
     :class:`Outcome` that failed, saying why.  Raises :class:`NoAnswer` when the
-    request was sent but nothing came back (the tray died or hangs).
+    request was sent but nothing came back (the tray died or hangs), after ``on_link``
+    if the link came.
     """
     payload = encode(request)
     try:
@@ -233,7 +247,7 @@ def ask(request: Request, *, demo: bool = False, timeout: float = 120) -> Outcom
     except OSError:
         return None
     if sys.platform.startswith("win"):  # pragma: no cover - exercised on Windows only
-        reply = _ask_pipe(name, payload)
+        reply = _ask_pipe(name, payload, on_link)
         if reply is None:
             return None  # no tray: the pipe could not be opened
     else:
@@ -252,7 +266,7 @@ def ask(request: Request, *, demo: bool = False, timeout: float = 120) -> Outcom
             connection.settimeout(timeout)
             try:
                 connection.sendall(payload)
-                reply = _read_reply(connection.recv)
+                reply = _final_line(_Lines(connection.recv), on_link)
             except TimeoutError:
                 message = f"the running meettray did not answer within {timeout:.0f} s"
                 raise NoAnswer(message) from None
@@ -262,13 +276,32 @@ def ask(request: Request, *, demo: bool = False, timeout: float = 120) -> Outcom
                 return Outcome(ok=False, message=str(exc))
     if reply is None:
         raise NoAnswer("the running meettray closed the connection without answering")
+    return _decoded(reply)
+
+
+def _decoded(reply: bytes) -> Outcome:
     try:
         return decode_outcome(reply)
     except ProtocolError as exc:
         return Outcome(ok=False, message=str(exc))
 
 
-def _ask_pipe(name: str, payload: bytes) -> bytes | None:  # pragma: no cover - Windows only
+def _final_line(lines: _Lines, on_link: Callable[[Outcome], None] | None) -> bytes | None:
+    """The final answer's line; a ``now``'s first answer goes to ``on_link`` on the way
+    (without one, the first answer is the one returned: it has the link too)."""
+    reply = lines.next()
+    while reply is not None and on_link is not None:
+        first = _decoded(reply)
+        if first.final:
+            break
+        on_link(first)
+        reply = lines.next()
+    return reply
+
+
+def _ask_pipe(
+    name: str, payload: bytes, on_link: Callable[[Outcome], None] | None = None
+) -> bytes | None:  # pragma: no cover - Windows only
     """The answer; ``None`` when no tray has the pipe open."""
     try:
         pipe = open(rf"\\.\pipe\{name}", "r+b", buffering=0)  # noqa: SIM115 - closed below
@@ -277,7 +310,7 @@ def _ask_pipe(name: str, payload: bytes) -> bytes | None:  # pragma: no cover - 
     with pipe:
         try:
             pipe.write(payload)
-            reply = _read_reply(pipe.read)
+            reply = _final_line(_Lines(pipe.read), on_link)
         except OSError as exc:
             raise NoAnswer(f"the running meettray closed the connection ({exc})") from None
     if reply is None:
@@ -285,14 +318,25 @@ def _ask_pipe(name: str, payload: bytes) -> bytes | None:  # pragma: no cover - 
     return reply
 
 
-def _read_reply(read: Callable[[int], bytes | None]) -> bytes | None:
-    """One line, or ``None`` if the other end closed without answering."""
-    reply = bytearray()
-    while not reply.endswith(b"\n"):
-        if len(reply) > MAX_REPLY:
-            raise ProtocolError("The running meettray's answer was too large to read.")
-        chunk = read(65536)
-        if not chunk:
-            break
-        reply += chunk
-    return bytes(reply) if reply.strip() else None
+class _Lines:
+    """The lines of an answer, read as they come (a chunk may hold more than one)."""
+
+    def __init__(self, read: Callable[[int], bytes | None]) -> None:
+        self._read = read
+        self._buffer = bytearray()
+        self._ended = False
+
+    def next(self) -> bytes | None:
+        """The next line, or ``None`` if the other end closed without sending one."""
+        while b"\n" not in self._buffer and not self._ended:
+            if len(self._buffer) > MAX_REPLY:
+                raise ProtocolError("The running meettray's answer was too large to read.")
+            chunk = self._read(65536)
+            if not chunk:
+                self._ended = True
+                break
+            self._buffer += chunk
+        line, newline, rest = bytes(self._buffer).partition(b"\n")
+        self._buffer = bytearray(rest)
+        reply = line + newline
+        return reply if reply.strip() else None

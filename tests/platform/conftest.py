@@ -3,7 +3,7 @@
 from tests.ui.conftest import (  # noqa: F401 - fixtures, found by name
     clipboard,
     clock,
-    controller,
-    make_controller,
+    make_model,
+    model,
     opened,
 )

@@ -24,7 +24,8 @@ from meettray.platform.gnome_shortcut import (
     can_add,
     is_gnome,
 )
-from meettray.ui.app_model.controller import AppController
+from meettray.ui.app_model.intents import AddGnomeShortcut
+from meettray.ui.app_model.model import AppModel
 
 pytestmark = pytest.mark.posix
 
@@ -86,11 +87,12 @@ def test_gnome_is_told_by_xdg_current_desktop() -> None:
 
 
 def test_settings_adds_it_for_the_meet_now_hotkey(
-    gsettings: None, controller: AppController, qtbot: QtBot
+    gsettings: None, model: AppModel, qtbot: QtBot
 ) -> None:
-    with qtbot.waitSignal(controller.notify, timeout=10_000) as told:
-        op = controller.add_gnome_shortcut()
+    with qtbot.waitSignal(model.notify, timeout=10_000) as told:
+        op = model.dispatch(AddGnomeShortcut())
     assert told.args[0].title == "Keyboard shortcut added"
-    assert op.is_finished
+    assert op is not None
+    assert op.is_settled
     assert entry("binding") == "'<Control><Alt>m'"
     assert entry("command").endswith(" now'")

@@ -15,7 +15,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from meettray.meetings import Meeting
-from meettray.ui.app_model.controller import AppController
+from meettray.ui.app_model.intents import CopyLast, MeetNow
+from meettray.ui.app_model.model import AppModel
 from meettray.ui.views.tray import Tray
 
 pytest.importorskip("jeepney", reason="needs jeepney and a D-Bus session bus (Linux)")
@@ -72,7 +73,7 @@ def server() -> Iterator[tuple[str, FakeNotificationServer]]:
 
 def test_a_click_on_the_notification_opens_the_meeting(
     server: tuple[str, FakeNotificationServer],
-    controller: AppController,
+    model: AppModel,
     opened: list[str],
     qtbot: QtBot,
 ) -> None:
@@ -83,12 +84,12 @@ def test_a_click_on_the_notification_opens_the_meeting(
     connection = connect_notifier(address)
     assert connection is not None
     notifier = DBusNotifier(connection, TaskRunner(), "/icons/meettray-64.png")
-    tray = Tray(controller)
+    tray = Tray(model)
     tray.use_notifier(notifier)
     try:
-        with qtbot.waitSignal(controller.meeting_created, timeout=10_000) as created:
-            controller.meet_now()
-        meeting: Meeting = created.args[0].meeting
+        with qtbot.waitSignal(model.meetings.delivered, timeout=10_000) as created:
+            model.dispatch(MeetNow())
+        meeting: Meeting = created.args[1].meeting
         qtbot.waitUntil(lambda: len(fake_server.notified) == 1, timeout=5000)
         app, replaces, icon, title, _body, actions, hints, _timeout = fake_server.notified[0]
         assert (app, replaces, icon) == ("meettray", 0, "/icons/meettray-64.png")
@@ -102,7 +103,7 @@ def test_a_click_on_the_notification_opens_the_meeting(
         fake_server.click(1)
         qtbot.waitUntil(lambda: opened == [meeting.join_url], timeout=5000)
 
-        controller.copy_last()  # the next notification replaces this one
+        model.dispatch(CopyLast())  # the next notification replaces this one
         qtbot.waitUntil(lambda: len(fake_server.notified) == 2, timeout=5000)
         assert fake_server.notified[1][1] == 1
         fake_server.click(1, action="other")  # not the default action: nothing opens
@@ -172,7 +173,7 @@ def test_the_body_is_text_even_where_the_server_renders_markup(markup: bool, qtb
 
 def test_a_peer_that_introspects_us_or_forges_a_click_changes_nothing(
     server: tuple[str, FakeNotificationServer],
-    controller: AppController,
+    model: AppModel,
     opened: list[str],
     qtbot: QtBot,
 ) -> None:
@@ -189,12 +190,12 @@ def test_a_peer_that_introspects_us_or_forges_a_click_changes_nothing(
     connection = connect_notifier(address)
     assert connection is not None
     notifier = DBusNotifier(connection, TaskRunner())
-    tray = Tray(controller)
+    tray = Tray(model)
     tray.use_notifier(notifier)
     peer = open_dbus_connection(bus=address)
     try:
-        with qtbot.waitSignal(controller.meeting_created, timeout=10_000):
-            controller.meet_now()
+        with qtbot.waitSignal(model.meetings.delivered, timeout=10_000):
+            model.dispatch(MeetNow())
         qtbot.waitUntil(lambda: len(fake_server.notified) == 1, timeout=5000)
         qtbot.waitUntil(lambda: notifier.shown == 1, timeout=5000)
         us = connection.bus.unique_name

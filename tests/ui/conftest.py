@@ -1,10 +1,11 @@
-"""Fixtures for the tray app: a controller on the real service, against the fake."""
+"""Fixtures for the tray app: a model on the real service, against the fake."""
 
 from __future__ import annotations
 
 import functools
 import gc
 from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -13,13 +14,17 @@ from meettray.config import Config
 from meettray.demo.browser import FakeBrowser
 from meettray.formatting import ClipboardPayload
 from meettray.platform.clipboard import CopyOutcome
-from meettray.service import build_service
-from meettray.ui.app_model.controller import AppController
+from meettray.service import MeetingService, build_service
+from meettray.ui.app_model.intents import MeetNow, SaveSettings, SignIn
+from meettray.ui.app_model.jobs import Delivered, MeetingJob, SignInJob
+from meettray.ui.app_model.model import AppModel
 from meettray.ui.app_model.tasks import TaskRunner
+
+T = TypeVar("T")
 
 
 class RecordingClipboard:
-    """The controller's clipboard port, recording what it was given."""
+    """The model's clipboard port, recording what it was given."""
 
     def __init__(self) -> None:
         self.copies: list[tuple[str, str | None]] = []
@@ -67,17 +72,17 @@ def opened() -> list[str]:
 
 
 @pytest.fixture
-def make_controller(
+def make_model(
     config: Config,
     browser: FakeBrowser,
     clipboard: RecordingClipboard,
     clock: Clock,
     opened: list[str],
     qtbot: QtBot,
-) -> Iterator[functools.partial[AppController]]:
-    made: list[AppController] = []
+) -> Iterator[functools.partial[AppModel]]:
+    made: list[AppModel] = []
 
-    def factory(**overrides: object) -> AppController:
+    def factory(**overrides: object) -> AppModel:
         def open_url(url: str) -> bool:
             opened.append(url)
             return True
@@ -92,13 +97,13 @@ def make_controller(
         }
         settings = overrides.pop("config", config)
         options.update(overrides)
-        controller = AppController(settings, **options)  # type: ignore[arg-type]
-        made.append(controller)
-        return controller
+        model = AppModel(settings, **options)  # type: ignore[arg-type]
+        made.append(model)
+        return model
 
     yield functools.partial(factory)
-    for controller in made:
-        controller.shutdown()
+    for model in made:
+        model.shutdown()
     # Free the controllers here, on the GUI thread: left to the cycle collector, they
     # would be freed on whichever thread it runs next (a fake server's), and a QObject
     # with timers must not be destroyed off its own thread.
@@ -112,11 +117,47 @@ def _build_with_browser(config: Config, *, browser: FakeBrowser, **kwargs: objec
 
 
 @pytest.fixture
-def controller(make_controller: functools.partial[AppController], qtbot: QtBot) -> AppController:
-    """A started controller whose person is signed in."""
-    made = make_controller()
+def model(make_model: functools.partial[AppModel], qtbot: QtBot) -> AppModel:
+    """A started model whose person is signed in."""
+    made = make_model()
     with qtbot.waitSignal(made.state_changed, timeout=10_000):
         made.start()
-    with qtbot.waitSignal(made.signed_in, timeout=20_000):
-        made.sign_in()
+    sign_in(made, qtbot)
     return made
+
+
+def sign_in(model: AppModel, qtbot: QtBot, intent: SignIn | None = None) -> SignInJob:
+    """Sign in through the model's one door, and wait until it is done."""
+    job = model.dispatch(intent or SignIn())
+    assert isinstance(job, SignInJob)
+    qtbot.waitUntil(lambda: job.is_settled, timeout=20_000)
+    assert job.account is not None, job.error
+    return job
+
+
+def meet_now(model: AppModel, qtbot: QtBot, intent: MeetNow | None = None) -> Delivered:
+    """Meet now through the model's one door; the meeting it delivered."""
+    job = model.dispatch(intent or MeetNow())
+    assert isinstance(job, MeetingJob)
+    qtbot.waitUntil(lambda: job.is_settled, timeout=15_000)
+    assert isinstance(job.outcome, Delivered), job.outcome
+    return job.outcome
+
+
+def apply_settings(model: AppModel, qtbot: QtBot, config: Config) -> None:
+    """Save settings through the model's one door, and wait until they are in force."""
+    job = model.dispatch(SaveSettings(config))
+    assert job is not None
+    qtbot.waitUntil(lambda: job.is_settled, timeout=10_000)
+    assert job.error is None, job.error
+
+
+def on_service(model: AppModel, qtbot: QtBot, work: Callable[[MeetingService], T]) -> T:
+    """Run ``work`` with the service, on the service's own thread, and wait for it."""
+    box: list[tuple[object, Exception | None]] = []
+    model.owner.run(work, lambda r: box.append((r, None)), lambda e: box.append((None, e)))
+    qtbot.waitUntil(lambda: bool(box), timeout=20_000)
+    result, error = box[0]
+    if error is not None:
+        raise error
+    return result  # type: ignore[return-value]

@@ -27,7 +27,7 @@ def big_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 class StoreSource:
-    """Pages read on a worker thread, as the controller reads them through the service."""
+    """Pages read on a worker thread, as the model reads them through the service."""
 
     def __init__(self, store: HistoryStore | None) -> None:
         self.store = store

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from meettray.demo.fake365 import FakeMicrosoft365
-from meettray.ui.app_model.controller import AppController
+from meettray.ui.app_model.intents import MeetNow, OpenMeeting
+from meettray.ui.app_model.model import AppModel
 from meettray.ui.app_model.notices import Notice
 from meettray.ui.views.history_window import HistoryWindow
 from meettray.ui.views.tray import Tray, menu_label
@@ -36,29 +37,29 @@ ESCAPES = "Sync \x1b[2J\x1b]0;owned\x07 \u202eevil.exe"
 @pytest.mark.parametrize("link", LOOK_ALIKES)
 def test_a_look_alike_link_is_neither_copied_nor_kept(
     link: str,
-    controller: AppController,
+    model: AppModel,
     fake: FakeMicrosoft365,
     clipboard: RecordingClipboard,
     qtbot: QtBot,
 ) -> None:
     fake.add_fault("rewrite", "createOrGet", field="joinWebUrl", value=link)
     notes: list[Notice] = []
-    controller.notify.connect(notes.append)
+    model.notify.connect(notes.append)
 
-    op = controller.meet_now()
+    op = model.dispatch(MeetNow())
     assert op is not None
-    with qtbot.waitSignal(op.failed, timeout=10_000) as failed:
+    with qtbot.waitSignal(op.settled, timeout=10_000) as failed:
         pass
 
     assert clipboard.copies == []
-    assert "will not use" in failed.args[0].message
-    assert "Nothing was copied or opened" in failed.args[0].message
+    assert "will not use" in failed.args[0].error.message
+    assert "Nothing was copied or opened" in failed.args[0].error.message
     assert notes[-1].title == "No meeting was created"
-    qtbot.waitUntil(lambda: controller.recent == [], timeout=2000)
+    qtbot.waitUntil(lambda: model.state.recent == (), timeout=2000)
 
 
 def test_a_look_alike_link_in_history_is_not_opened(
-    controller: AppController, opened: list[str], qtbot: QtBot
+    model: AppModel, opened: list[str], qtbot: QtBot
 ) -> None:
     """A history row written by an older meettray, or edited: opened nowhere, and said why."""
     from meettray.graph.wire import meeting_from_graph
@@ -72,8 +73,8 @@ def test_a_look_alike_link_in_history_is_not_opened(
         link_hosts=frozenset({"evil.example"}),
     )
     notes: list[Notice] = []
-    controller.notify.connect(notes.append)
-    controller.open_meeting(evil)
+    model.notify.connect(notes.append)
+    model.dispatch(OpenMeeting(evil))
     assert opened == []
     assert notes[-1].title == "Not opened"
     assert "evil.example" in notes[-1].text
@@ -81,19 +82,19 @@ def test_a_look_alike_link_in_history_is_not_opened(
 
 @pytest.fixture
 def hostile_meeting(
-    controller: AppController, fake: FakeMicrosoft365, qtbot: QtBot
+    model: AppModel, fake: FakeMicrosoft365, qtbot: QtBot
 ) -> functools.partial[None]:
     def make(subject: str) -> None:
         fake.add_fault("rewrite", "createOrGet", field="subject", value=subject)
-        with qtbot.waitSignal(controller.meeting_created, timeout=10_000):
-            controller.meet_now(source="test")
-        qtbot.waitUntil(lambda: bool(controller.recent), timeout=5000)
+        with qtbot.waitSignal(model.meetings.delivered, timeout=10_000):
+            model.dispatch(MeetNow(source="test"))
+        qtbot.waitUntil(lambda: bool(model.state.recent), timeout=5000)
 
     return functools.partial(make)
 
 
 def test_markup_in_a_subject_is_shown_as_text(
-    controller: AppController,
+    model: AppModel,
     hostile_meeting: functools.partial[None],
     qtbot: QtBot,
     monkeypatch: pytest.MonkeyPatch,
@@ -101,7 +102,7 @@ def test_markup_in_a_subject_is_shown_as_text(
     """Was: History's "Cancel meeting…" box rendered Graph's subject as a live link, and a
     click ran xdg-open on file:///etc/passwd."""
     hostile_meeting(MARKUP)
-    window = HistoryWindow(controller)
+    window = HistoryWindow(model)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
@@ -125,18 +126,18 @@ def test_markup_in_a_subject_is_shown_as_text(
 
 
 def test_terminal_escapes_and_direction_overrides_are_not_shown(
-    controller: AppController,
+    model: AppModel,
     hostile_meeting: functools.partial[None],
     config_file: object,
 ) -> None:
     """Was: 'meettray history' printed ESC sequences raw, and the Recent menu showed a
     subject reversed by U+202E.  The stored value is kept as Graph sent it."""
     hostile_meeting(ESCAPES)
-    label = menu_label(controller.recent[0])
+    label = menu_label(model.state.recent[0])
     assert "\x1b" not in label
     assert "\u202e" not in label
     assert "Sync" in label
-    Tray(controller)  # the menu builds with it
+    Tray(model)  # the menu builds with it
 
     listed = run_cli("history")
     assert listed.returncode == 0, listed.stderr

@@ -11,10 +11,11 @@ from pytestqt.qtbot import QtBot
 from meettray.demo.fake365 import FakeMicrosoft365
 from meettray.hotkeys.base import HotkeyBackend, HotkeyError, NullBackend
 from meettray.hotkeys.keys import Hotkey
-from meettray.ui.app_model.controller import AppController
+from meettray.ui.app_model.intents import SaveSettings
+from meettray.ui.app_model.model import AppModel
 from meettray.ui.shell.hotkey_manager import HotkeyManager
 
-from .conftest import RecordingClipboard
+from .conftest import RecordingClipboard, apply_settings, meet_now
 
 
 class RecordingBackend(HotkeyBackend):
@@ -34,55 +35,52 @@ class RecordingBackend(HotkeyBackend):
         self.grabbed.pop(action, None)
 
 
-def with_hotkeys(controller: AppController, **values: str) -> None:
-    controller.config = dataclasses.replace(
-        controller.config, hotkeys=dataclasses.replace(controller.config.hotkeys, **values)
-    )
+def with_hotkeys(model: AppModel, qtbot: QtBot, **values: str) -> None:
+    apply_settings(model, qtbot, dataclasses.replace(
+        model.config, hotkeys=dataclasses.replace(model.config.hotkeys, **values)
+    ))  # fmt: skip
 
 
 def test_default_hotkey_makes_a_meeting(
-    controller: AppController, fake: FakeMicrosoft365, qtbot: QtBot
+    model: AppModel, fake: FakeMicrosoft365, qtbot: QtBot
 ) -> None:
     backend = RecordingBackend()
-    manager = HotkeyManager(backend, controller)
+    manager = HotkeyManager(backend, model)
     manager.apply()
     assert backend.grabbed == {"meet_now": Hotkey("M", ctrl=True, alt=True)}
     assert manager.describe("meet_now") == "Ctrl+Alt+M works everywhere."
     assert manager.describe("copy_last") == "Off."
 
-    with qtbot.waitSignal(controller.meeting_created, timeout=10_000):
+    with qtbot.waitSignal(model.meetings.delivered, timeout=10_000):
         backend.activated.emit("meet_now")
     assert len(fake.meetings) == 1
 
 
-def test_copy_last(controller: AppController, clipboard: RecordingClipboard, qtbot: QtBot) -> None:
+def test_copy_last(model: AppModel, clipboard: RecordingClipboard, qtbot: QtBot) -> None:
     backend = RecordingBackend()
-    manager = HotkeyManager(backend, controller)
-    with_hotkeys(controller, copy_last="Ctrl+Alt+L")
+    manager = HotkeyManager(backend, model)
+    with_hotkeys(model, qtbot, copy_last="Ctrl+Alt+L")
     manager.apply()
     notes: list[str] = []
-    controller.notify.connect(lambda notice: notes.append(notice.title))
+    model.notify.connect(lambda notice: notes.append(notice.title))
     backend.activated.emit("copy_last")
     assert notes == ["No meeting yet"]
 
-    with qtbot.waitSignal(controller.meeting_created, timeout=10_000) as created:
-        controller.meet_now()
-    qtbot.waitUntil(lambda: bool(controller.recent), timeout=5000)
+    made = meet_now(model, qtbot)
+    qtbot.waitUntil(lambda: bool(model.state.recent), timeout=5000)
     clipboard.copies.clear()
     backend.activated.emit("copy_last")
-    assert clipboard.text == created.args[0].meeting.join_url
+    assert clipboard.text == made.meeting.join_url
     assert notes[-1] == "Link copied again — Quick meeting"
 
 
 @pytest.mark.logs("hotkey for meet_now unavailable")
-def test_failure_is_reported_once_and_the_app_carries_on(
-    controller: AppController, qtbot: QtBot
-) -> None:
+def test_failure_is_reported_once_and_the_app_carries_on(model: AppModel, qtbot: QtBot) -> None:
     backend = RecordingBackend()
     backend.taken.add("Ctrl+Alt+M")
-    manager = HotkeyManager(backend, controller)
+    manager = HotkeyManager(backend, model)
     notes: list[tuple[str, str]] = []
-    controller.notify.connect(lambda notice: notes.append((notice.title, notice.text)))
+    model.notify.connect(lambda notice: notes.append((notice.title, notice.text)))
 
     manager.apply()
     manager.apply()
@@ -92,27 +90,27 @@ def test_failure_is_reported_once_and_the_app_carries_on(
     assert "already used" in manager.describe("meet_now")
 
 
-def test_changing_the_setting_takes_effect_at_once(controller: AppController, qtbot: QtBot) -> None:
+def test_changing_the_setting_takes_effect_at_once(model: AppModel, qtbot: QtBot) -> None:
     backend = RecordingBackend()
-    manager = HotkeyManager(backend, controller)
+    manager = HotkeyManager(backend, model)
     manager.apply()
     new = dataclasses.replace(
-        controller.config,
-        hotkeys=dataclasses.replace(controller.config.hotkeys, meet_now="Meta+F9", copy_last=""),
+        model.config,
+        hotkeys=dataclasses.replace(model.config.hotkeys, meet_now="Meta+F9", copy_last=""),
     )
     with qtbot.waitSignal(manager.status_changed, timeout=5000):
-        controller.save_settings(new)
+        model.dispatch(SaveSettings(new))
     assert backend.grabbed == {"meet_now": Hotkey("F9", meta=True)}
 
-    with_hotkeys(controller, meet_now="none")
+    with_hotkeys(model, qtbot, meet_now="none")
     manager.apply()
     assert backend.grabbed == {}
     assert manager.describe("meet_now") == "Off."
 
 
 @pytest.mark.logs("hotkey for meet_now unavailable")
-def test_null_backend_explains_the_desktop_shortcut(controller: AppController) -> None:
-    manager = HotkeyManager(NullBackend("No global hotkeys here."), controller)
+def test_null_backend_explains_the_desktop_shortcut(model: AppModel) -> None:
+    manager = HotkeyManager(NullBackend("No global hotkeys here."), model)
     manager.apply()
     assert "meettray now" in manager.describe("meet_now")
 
@@ -125,12 +123,12 @@ class AskingBackend(RecordingBackend):
 
 
 def test_a_hotkey_the_desktop_has_not_confirmed_is_not_called_working(
-    controller: AppController,
+    model: AppModel,
 ) -> None:
     """KDE's hotkey never bound while doctor said "works everywhere": only what was
     observed is reported."""
     backend = AskingBackend()
-    manager = HotkeyManager(backend, controller)
+    manager = HotkeyManager(backend, model)
     manager.apply()
     waiting = manager.state("meet_now")
     assert waiting.ok is False
@@ -143,12 +141,12 @@ def test_a_hotkey_the_desktop_has_not_confirmed_is_not_called_working(
 
 @pytest.mark.logs("hotkey for meet_now unavailable")
 def test_a_desktop_that_refuses_later_is_reported_with_its_reason(
-    controller: AppController, qtbot: QtBot
+    model: AppModel, qtbot: QtBot
 ) -> None:
     backend = AskingBackend()
-    manager = HotkeyManager(backend, controller)
+    manager = HotkeyManager(backend, model)
     manager.apply()
-    with qtbot.waitSignal(controller.notify) as shown:
+    with qtbot.waitSignal(model.notify) as shown:
         backend.registration_failed.emit("meet_now", "The desktop refused the shortcut. Do X.")
     assert shown.args[0].text == "The desktop refused the shortcut. Do X."
     state = manager.state("meet_now")
@@ -162,36 +160,33 @@ def test_a_desktop_that_refuses_later_is_reported_with_its_reason(
 
 
 def test_a_presets_hotkey_makes_its_kind_of_meeting_and_goes_with_the_preset(
-    controller: AppController, fake: FakeMicrosoft365, qtbot: QtBot, tmp_path: Path
+    model: AppModel, fake: FakeMicrosoft365, qtbot: QtBot, tmp_path: Path
 ) -> None:
     from meettray.config import config_from_mapping
 
     backend = RecordingBackend()
-    manager = HotkeyManager(backend, controller)  # applies again when settings are saved
+    manager = HotkeyManager(backend, model)  # applies again when settings are saved
     saved = config_from_mapping(
-        {"account": {"client_id": controller.config.account.client_id,
-                     "authority": controller.config.account.authority,
-                     "graph_endpoint": controller.config.account.graph_endpoint},
+        {"account": {"client_id": model.config.account.client_id,
+                     "authority": model.config.account.authority,
+                     "graph_endpoint": model.config.account.graph_endpoint},
          "meeting": {"prepare_next_link": False},
          "presets": {"quick": {"default": True},
                      "war-room": {"label": "War room", "hotkey": "Ctrl+Alt+W",
                                   "record_automatically": True}}},
         path=tmp_path / "config.toml",
     )  # fmt: skip
-    controller.config = dataclasses.replace(controller.config, path=saved.path)
-    with qtbot.waitSignal(controller.save_settings(saved).done, timeout=10_000):
-        pass
+    apply_settings(model, qtbot, saved)
     assert backend.grabbed["preset:war-room"] == Hotkey("W", ctrl=True, alt=True)
     assert manager.describe("preset:war-room") == "Ctrl+Alt+W works everywhere."
 
-    with qtbot.waitSignal(controller.meeting_created, timeout=10_000) as made:
+    with qtbot.waitSignal(model.meetings.delivered, timeout=10_000) as made:
         backend.activated.emit("preset:war-room")
-    stored = fake.meetings[made.args[0].meeting.id]
+    stored = fake.meetings[made.args[1].meeting.id]
     assert stored["subject"] == "War room"
     assert stored["recordAutomatically"] is True
 
-    without = dataclasses.replace(controller.config, own_presets=())
-    with qtbot.waitSignal(controller.save_settings(without).done, timeout=10_000):
-        pass  # the preset is gone: so is its hotkey
+    without = dataclasses.replace(model.config, own_presets=())
+    apply_settings(model, qtbot, without)  # the preset is gone: so is its hotkey
     assert "preset:war-room" not in backend.grabbed
     assert "preset:war-room" not in manager.problems

@@ -47,7 +47,7 @@ def test_errors_arrive_as_exceptions(qtbot: QtBot) -> None:
 
 
 def test_a_result_for_an_object_freed_meanwhile_is_dropped(qtbot: QtBot) -> None:
-    """Was: a history read finished, its asker (a controller shut down) was freed, and the
+    """Was: a history read finished, its asker (a model shut down) was freed, and the
     queued result was delivered into it: "Signal source has been deleted"."""
     from PySide6.QtCore import QObject
 

@@ -1,4 +1,4 @@
-"""The tray menu and icon reflect the controller's state and emit intents."""
+"""The tray menu and icon reflect the model's state and emit intents."""
 
 from __future__ import annotations
 
@@ -13,20 +13,21 @@ from pytestqt.qtbot import QtBot
 
 from meettray.demo.fake365 import FakeMicrosoft365
 from meettray.meetings import Meeting
-from meettray.ui.app_model.controller import AppController
+from meettray.ui.app_model.intents import MeetNow
+from meettray.ui.app_model.model import AppModel
 from meettray.ui.app_model.notices import Level, Notice
 from meettray.ui.views.banner import Banner
 from meettray.ui.views.tray import Tray, menu_label
 
-from .conftest import Clock, RecordingClipboard
+from .conftest import Clock, RecordingClipboard, apply_settings
 
 
 def texts(menu: QMenu) -> list[str]:
     return [a.text() for a in menu.actions() if not a.isSeparator()]
 
 
-def test_menu_has_every_action(controller: AppController) -> None:
-    tray = Tray(controller)
+def test_menu_has_every_action(model: AppModel) -> None:
+    tray = Tray(model)
     tray.menu.aboutToShow.emit()
     assert texts(tray.menu) == [
         "Meet now",
@@ -42,9 +43,9 @@ def test_menu_has_every_action(controller: AppController) -> None:
 
 
 def test_meet_now_as_lists_the_presets_and_makes_the_one_chosen(
-    controller: AppController, fake: FakeMicrosoft365, qtbot: QtBot
+    model: AppModel, fake: FakeMicrosoft365, qtbot: QtBot
 ) -> None:
-    tray = Tray(controller)
+    tray = Tray(model)
     tray.menu.aboutToShow.emit()
     (presets,) = [a.menu() for a in tray.menu.actions() if a.text() == "Meet now as"]
     assert isinstance(presets, QMenu)
@@ -56,10 +57,10 @@ def test_meet_now_as_lists_the_presets_and_makes_the_one_chosen(
         "Participants may change their name: off"
     )
 
-    with qtbot.waitSignal(controller.meeting_created, timeout=10_000) as made:
+    with qtbot.waitSignal(model.meetings.delivered, timeout=10_000) as made:
         customer.trigger()
 
-    meeting = made.args[0].meeting
+    meeting = made.args[1].meeting
     assert meeting.subject == "Customer call"
     stored = fake.meetings[meeting.id]
     assert stored["allowedPresenters"] == "organizer"
@@ -68,13 +69,13 @@ def test_meet_now_as_lists_the_presets_and_makes_the_one_chosen(
 
 
 def test_click_creates_a_meeting_and_recent_copies_again(
-    controller: AppController, clipboard: RecordingClipboard, qtbot: QtBot
+    model: AppModel, clipboard: RecordingClipboard, qtbot: QtBot
 ) -> None:
-    tray = Tray(controller)
-    with qtbot.waitSignal(controller.meeting_created, timeout=10_000) as created:
+    tray = Tray(model)
+    with qtbot.waitSignal(model.meetings.delivered, timeout=10_000) as created:
         tray.icon.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
-    meeting = created.args[0].meeting
-    qtbot.waitUntil(lambda: bool(controller.recent), timeout=5000)
+    meeting = created.args[1].meeting
+    qtbot.waitUntil(lambda: bool(model.state.recent), timeout=5000)
 
     tray.menu.aboutToShow.emit()
     recent = next(a for a in tray.menu.actions() if a.text() == "Recent").menu()
@@ -91,48 +92,48 @@ def test_click_creates_a_meeting_and_recent_copies_again(
     assert clipboard.text == meeting.join_url
 
 
-def test_click_opens_the_menu_when_so_configured(controller: AppController) -> None:
-    controller.config = dataclasses.replace(
-        controller.config, ui=dataclasses.replace(controller.config.ui, click_action="menu")
-    )
-    tray = Tray(controller)
+def test_click_opens_the_menu_when_so_configured(model: AppModel, qtbot: QtBot) -> None:
+    apply_settings(model, qtbot, dataclasses.replace(
+        model.config, ui=dataclasses.replace(model.config.ui, click_action="menu")
+    ))  # fmt: skip
+    tray = Tray(model)
     tray.icon.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
-    assert not controller.creating
+    assert not model.state.creating
     assert tray.menu.isVisible()
     tray.menu.hide()
 
 
 def test_tooltip_shows_busy_and_error(
-    controller: AppController, fake: FakeMicrosoft365, clock: Clock, qtbot: QtBot
+    model: AppModel, fake: FakeMicrosoft365, clock: Clock, qtbot: QtBot
 ) -> None:
-    tray = Tray(controller)
+    tray = Tray(model)
     assert "Click for a new meeting link — adele@contoso.example" in tray.icon.toolTip()
     assert "\n" not in tray.icon.toolTip()  # an SNI title is one line
     fake.latency = 0.5
-    with qtbot.waitSignal(controller.meeting_created, timeout=10_000):
-        controller.meet_now()
+    with qtbot.waitSignal(model.meetings.delivered, timeout=10_000):
+        model.dispatch(MeetNow())
         assert "Creating a meeting…" in tray.icon.toolTip()
     fake.signed_in_user.guest = True
     clock.now += 10
-    op = controller.meet_now()
+    op = model.dispatch(MeetNow())
     assert op is not None
-    with qtbot.waitSignal(op.failed, timeout=10_000):
+    with qtbot.waitSignal(op.settled, timeout=10_000):
         pass
+    assert op.error is not None
     assert "Last attempt failed: You are not allowed" in tray.icon.toolTip()
     tray.menu.aboutToShow.emit()
     assert "Last error: details…" in texts(tray.menu)
 
 
-def test_demo_is_marked(controller: AppController) -> None:
-    controller.demo = object()  # type: ignore[assignment]
-    tray = Tray(controller)
+def test_demo_is_marked(model: AppModel) -> None:
+    tray = Tray(model)
+    tray.render(dataclasses.replace(model.state, demo=True))  # the view renders a state
     assert tray.icon.toolTip().startswith("meettray (demo)")
     tray.menu.aboutToShow.emit()
     assert texts(tray.menu)[0] == "meettray demo — links are not real"
-    controller.demo = None
 
 
-def test_menu_label_escapes_ampersands(controller: AppController) -> None:
+def test_menu_label_escapes_ampersands(model: AppModel) -> None:
     from meettray.graph.wire import meeting_from_graph
     from meettray.results import utc_now
 
@@ -164,15 +165,15 @@ def banner_of(tray: Tray) -> Banner | None:
 
 
 def test_messages_reuse_one_banner_and_its_click_opens_the_latest_meeting(
-    controller: AppController, opened: list[str], qtbot: QtBot
+    model: AppModel, opened: list[str], qtbot: QtBot
 ) -> None:
-    tray = Tray(controller, own_banner=True)
+    tray = Tray(model)
     assert banner_of(tray) is None  # nothing made before the first message
-    controller.notify.emit(Notice("Link copied", "first", Level.SUCCESS, meeting=_meeting(1)))
+    model.notify.emit(Notice("Link copied", "first", Level.SUCCESS, meeting=_meeting(1)))
     banner = banner_of(tray)
     assert isinstance(banner, Banner)
     qtbot.addWidget(banner)
-    controller.notify.emit(
+    model.notify.emit(
         Notice("Link copied", "second & <b>plain</b>", Level.SUCCESS, meeting=_meeting(2))
     )
     assert tray.banner is banner  # one window, reused
@@ -186,14 +187,12 @@ def test_messages_reuse_one_banner_and_its_click_opens_the_latest_meeting(
     assert not banner.isVisible()
 
 
-def test_a_failure_banner_offers_the_error_details(controller: AppController, qtbot: QtBot) -> None:
+def test_a_failure_banner_offers_the_error_details(model: AppModel, qtbot: QtBot) -> None:
     from meettray.errors import GraphError
 
-    tray = Tray(controller, own_banner=True)
+    tray = Tray(model)
     error = GraphError("Microsoft Graph refused.", status=403)
-    controller.notify.emit(
-        Notice("No meeting was created", error.message, Level.ERROR, error=error)
-    )
+    model.notify.emit(Notice("No meeting was created", error.message, Level.ERROR, error=error))
     assert tray.banner is not None
     qtbot.addWidget(tray.banner)
     with qtbot.waitSignal(tray.error_details_requested) as details:
@@ -232,7 +231,7 @@ def test_messages_disappear_on_their_own(qtbot: QtBot, monkeypatch: pytest.Monke
     qtbot.waitUntil(lambda: not banner.isVisible(), timeout=2000)
 
 
-def test_recent_entries_can_be_told_apart(controller: AppController) -> None:
+def test_recent_entries_can_be_told_apart(model: AppModel) -> None:
     """Was: two meetings with one subject made in one minute had the same entry."""
     from meettray.graph.wire import meeting_from_graph
     from meettray.results import utc_now
@@ -264,24 +263,24 @@ def test_a_long_title_ends_in_an_ellipsis(qtbot: QtBot) -> None:
 
 
 def test_a_state_change_while_the_menu_is_open_updates_it_in_place(
-    controller: AppController, qtbot: QtBot
+    model: AppModel, qtbot: QtBot
 ) -> None:
     """Was: the open menu was cleared and built again; on X11 it then closed (seen when the
     account arrived at start-up, while the person had it open)."""
     from PySide6.QtCore import QPoint
 
-    tray = Tray(controller)
+    tray = Tray(model)
     tray.menu.popup(QPoint(100, 100))
     qtbot.waitExposed(tray.menu)
     before = tray.menu.actions()
 
-    op = controller.meet_now()  # busy: Meet now and its presets are off meanwhile
+    op = model.dispatch(MeetNow())  # busy: Meet now and its presets are off meanwhile
     assert op is not None
     assert tray.menu.actions() == before  # the same actions, not new ones
     assert [a.text() for a in before][:2] == ["Creating a meeting…", "Meet now as"]
     assert not before[0].isEnabled()
     assert not before[1].isEnabled()
-    with qtbot.waitSignal(op.done, timeout=10_000):
+    with qtbot.waitSignal(op.settled, timeout=10_000):
         pass
     assert before[0].text() == "Meet now"
     assert before[0].isEnabled()

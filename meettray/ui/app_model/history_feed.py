@@ -1,7 +1,7 @@
 """History as the tray app shows it: Recent, pages for the History window, changes
 made by other processes, and meetings whose answer had been lost.
 
-Every read runs on the task runner; results arrive on the GUI thread.
+Every read runs on the service's owner thread; results arrive on the GUI thread.
 """
 
 from __future__ import annotations
@@ -14,16 +14,17 @@ from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
 from meettray.meetings import Meeting
 from meettray.results import HistoryPage
-from meettray.ui.app_model.operations import as_meettray_error
-from meettray.ui.app_model.tasks import TaskRunner
+from meettray.ui.app_model.jobs import as_meettray_error
+from meettray.ui.app_model.service_owner import RECENT_COUNT, Priority
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from meettray.service import MeetingService
+    from meettray.ui.app_model.service_owner import ServiceOwner
 
 log = logging.getLogger(__name__)
 
-#: How many meetings the Recent menu shows.
-RECENT_COUNT = 8
 #: Quiet time after a change to the history files before looking at what changed.
 HISTORY_SETTLE_MS = 150
 
@@ -38,10 +39,11 @@ class HistoryFeed(QObject):
     #: Meetings whose answer had been lost, found and saved to history.
     recovered = Signal(list)
 
-    def __init__(self, runner: TaskRunner, parent: QObject | None = None) -> None:
+    def __init__(self, owner: ServiceOwner, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._runner = runner
-        self._service: MeetingService | None = None
+        self._owner = owner
+        #: Whether a service is there to read (set at each build, cleared at a rebuild).
+        self._attached = False
         #: The newest meetings, for the Recent menu.
         self.recent: list[Meeting] = []
         # Another process (the CLI, a second account's tray) may write history too.
@@ -51,16 +53,16 @@ class HistoryFeed(QObject):
         self._watcher.directoryChanged.connect(self._settle.start)
         self._settle.timeout.connect(self._check)
 
-    def attach(self, service: MeetingService, recent: list[Meeting]) -> None:
-        """Follow ``service``'s history (read ``recent`` already, off the GUI thread)."""
-        self._service = service
+    def attach(self, recent: list[Meeting]) -> None:
+        """Follow the service's history (``recent`` read already, off the GUI thread)."""
+        self._attached = True
         self.recent = recent
         self._watch()
         self.recent_changed.emit()
         self.changed.emit()  # a History window opened early shows it now
 
     def detach(self) -> None:
-        self._service = None
+        self._attached = False
         self._settle.stop()
         if watched := self._watcher.files() + self._watcher.directories():
             self._watcher.removePaths(watched)
@@ -68,16 +70,15 @@ class HistoryFeed(QObject):
     def refresh(self) -> None:
         """History changed: tell the views, and read Recent again."""
         self.changed.emit()
-        service = self._service
-        if service is None:
+        if not self._attached:
             return
 
         def loaded(recent: list[Meeting]) -> None:
             self.recent = recent
             self.recent_changed.emit()
 
-        self._runner.run(
-            lambda: service.recent(RECENT_COUNT),
+        self._owner.run(
+            lambda service: service.recent(RECENT_COUNT),
             loaded,
             lambda exc: log.warning("could not read history: %s", exc),
             context=self,
@@ -93,12 +94,11 @@ class HistoryFeed(QObject):
         self, search: str, offset: int, limit: int, done: Callable[[HistoryPage], None]
     ) -> None:
         """A page for the History window, read off the GUI thread."""
-        service = self._service
-        if service is None:  # not started yet: empty now, ``changed`` once ready
+        if not self._attached:  # not started yet: empty now, ``changed`` once ready
             done(HistoryPage([], 0))
             return
-        self._runner.run(
-            lambda: service.history_page(search, offset, limit),
+        self._owner.run(
+            lambda service: service.history_page(search, offset, limit),
             done,
             lambda exc: done(HistoryPage([], None, error=as_meettray_error(exc).message)),
             context=self,
@@ -107,11 +107,10 @@ class HistoryFeed(QObject):
     def settle_lost_answers(self) -> None:
         """The network works again: settle earlier actions whose answer was lost, and
         update handed-out meetings whose PATCH could not be made."""
-        service = self._service
-        if service is None:
+        if not self._attached:
             return
 
-        def settle() -> tuple[list[Meeting], list[Meeting]]:
+        def settle(service: MeetingService) -> tuple[list[Meeting], list[Meeting]]:
             return service.reconcile(), service.finish_handouts()
 
         def settled(outcome: tuple[list[Meeting], list[Meeting]]) -> None:
@@ -120,11 +119,12 @@ class HistoryFeed(QObject):
             if updated and not recovered:  # History shows their subjects and notes anew
                 self.refresh()
 
-        self._runner.run(
+        self._owner.run(
             settle,
             settled,
             lambda exc: log.warning("could not settle lost answers: %s", exc),
             context=self,
+            priority=Priority.BACKGROUND,
         )
 
     def announce_recovered(self, meetings: list[Meeting]) -> None:
@@ -133,10 +133,14 @@ class HistoryFeed(QObject):
             self.refresh()
 
     def _watch(self) -> None:
-        service = self._service
-        if service is None:
+        if self._attached:
+            self._owner.run(lambda service: service.history_files(), self._watch_files,
+                            lambda exc: log.warning("could not watch history: %s", exc),
+                            context=self, priority=Priority.BACKGROUND)  # fmt: skip
+
+    def _watch_files(self, files: tuple[Path, ...]) -> None:
+        if not self._attached:
             return
-        files = service.history_files()
         # The folder too: the write-ahead log comes and goes with the last connection.
         wanted = {str(files[0].parent), *(str(f) for f in files if f.exists())}
         watched = set(self._watcher.files() + self._watcher.directories())
@@ -145,8 +149,7 @@ class HistoryFeed(QObject):
 
     def _check(self) -> None:
         """Files changed: refresh if another process wrote (our own writes refresh already)."""
-        service = self._service
-        if service is None:
+        if not self._attached:
             return
         self._watch()  # pick up a write-ahead log created meanwhile
 
@@ -155,8 +158,8 @@ class HistoryFeed(QObject):
                 log.info("history changed in another process")
                 self.refresh()
 
-        self._runner.run(
-            service.history_changed_elsewhere,
+        self._owner.run(
+            lambda service: service.history_changed_elsewhere(),
             checked,
             lambda exc: log.warning("could not check history: %s", exc),
             context=self,

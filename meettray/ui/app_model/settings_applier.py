@@ -10,8 +10,8 @@ from PySide6.QtCore import QObject, Signal
 
 from meettray.config import Config
 from meettray.platform.autostart import Autostart
+from meettray.ui.app_model.jobs import ActionJob, Done, as_meettray_error
 from meettray.ui.app_model.notices import Level, Notice
-from meettray.ui.app_model.operations import ActionOperation, as_meettray_error
 from meettray.ui.app_model.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -37,16 +37,16 @@ class SettingsApplier(QObject):
         self._current = current
         self._autostart = autostart
 
-    def save(self, config: Config) -> ActionOperation:
+    def save(self, config: Config) -> ActionJob:
         """Save to the settings file; the operation is done once they are in force."""
-        op = ActionOperation("save settings", self)
+        op = ActionJob("save settings", self)
         config = dataclasses.replace(config, path=config.path or self._current().path)
         before = self._current()
         from meettray.config import save_config
 
         def saved(_: object) -> None:
             self._apply(before, config)
-            op.succeed()
+            op.settle(Done())
 
         self._runner.run(
             lambda: save_config(config),

@@ -58,8 +58,10 @@ class TaskRunner(QObject):
         on_error: Callable[[Exception], None],
         *,
         context: QObject | None = None,
+        priority: int = 0,
     ) -> None:
-        """Run ``work`` on the pool; ``on_done`` or ``on_error`` on the GUI thread, unless
+        """Run ``work`` on the pool (queued work of a higher ``priority`` first);
+        ``on_done`` or ``on_error`` on the GUI thread, unless
         ``context`` (the object whose callbacks they are) was freed meanwhile: then the
         result is dropped, never delivered into a freed object."""
         # Created here, so it belongs to the GUI thread.  It lives until the result is
@@ -79,7 +81,7 @@ class TaskRunner(QObject):
                 on_done(result)
 
         courier.finished.connect(deliver)
-        self._pool.start(_Job(work, courier))
+        self._pool.start(_Job(work, courier), priority)
 
     def wait(self, msecs: int = 30_000) -> bool:
         """Block until every running job has finished (for shutdown and tests)."""

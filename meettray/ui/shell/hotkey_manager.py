@@ -13,8 +13,10 @@ from PySide6.QtCore import QObject, Signal
 from meettray.hotkeys.base import HotkeyBackend, HotkeyError, confirmed_by_desktop, grabbed
 from meettray.hotkeys.keys import Hotkey
 from meettray.ipc import HotkeyState
-from meettray.ui.app_model.controller import AppController
+from meettray.ui.app_model import intents as i
+from meettray.ui.app_model.model import AppModel
 from meettray.ui.app_model.notices import Level, Notice
+from meettray.ui.app_model.state import AppState
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +30,13 @@ class HotkeyManager(QObject):
     status_changed = Signal()
 
     def __init__(
-        self, backend: HotkeyBackend, controller: AppController, parent: QObject | None = None
+        self, backend: HotkeyBackend, model: AppModel, parent: QObject | None = None
     ) -> None:
         super().__init__(parent)
         self.backend = backend
-        self.controller = controller
+        self.model = model
+        #: The settings the registered hotkeys come from.
+        self._config = model.state.config
         #: action -> a problem to show in Settings ("" when the hotkey works or is off).
         self.problems: dict[str, str] = dict.fromkeys(ACTIONS, "")
         self._fixes: dict[str, str] = dict.fromkeys(ACTIONS, "")
@@ -43,11 +47,12 @@ class HotkeyManager(QObject):
         backend.activated.connect(self._pressed)
         backend.registration_failed.connect(self._failed)
         backend.bound.connect(self._bound)
-        controller.settings_saved.connect(self.apply)
+        model.state_changed.connect(self._settings_changed)
+        self.status_changed.connect(self._report)
 
     def _wanted(self) -> dict[str, str]:
         """Every action the settings give a hotkey field, with its text ("" = off)."""
-        config = self.controller.config
+        config = self._config
         wanted = {action: getattr(config.hotkeys, action) for action in ACTIONS}
         for preset in config.presets:
             if preset.hotkey:
@@ -57,7 +62,7 @@ class HotkeyManager(QObject):
     def label(self, action: str) -> str:
         if action.startswith(PRESET_ACTION):
             name = action.removeprefix(PRESET_ACTION)
-            labels = {p.name: p.label for p in self.controller.config.presets}
+            labels = {p.name: p.label for p in self._config.presets}
             return f"Meet now as {labels.get(name, name)}"
         return LABELS[action]
 
@@ -132,7 +137,7 @@ class HotkeyManager(QObject):
         log.warning("hotkey for %s unavailable: %s", action, message)
         if key not in self._reported:
             self._reported.add(key)
-            self.controller.notify.emit(
+            self.model.notify.emit(
                 Notice(f"Hotkey for {self.label(action)} unavailable", message, Level.WARNING)
             )
         self.status_changed.emit()
@@ -140,11 +145,21 @@ class HotkeyManager(QObject):
     def _pressed(self, action: str) -> None:
         log.info("hotkey pressed: %s", action)
         if action == "meet_now":
-            self.controller.meet_now(source="hotkey")
+            self.model.dispatch(i.MeetNow(source="hotkey"))
         elif action == "copy_last":
-            self.controller.copy_last()
+            self.model.dispatch(i.CopyLast())
         elif action.startswith(PRESET_ACTION):
-            self.controller.meet_now(source="hotkey", preset=action.removeprefix(PRESET_ACTION))
+            preset = action.removeprefix(PRESET_ACTION)
+            self.model.dispatch(i.MeetNow(source="hotkey", preset=preset))
+
+    def _settings_changed(self, state: AppState) -> None:
+        """Saved settings that touch hotkeys (the hotkeys, the presets) apply at once."""
+        before, self._config = self._config, state.config
+        if (before.hotkeys, before.presets) != (state.config.hotkeys, state.config.presets):
+            self.apply()
+
+    def _report(self) -> None:
+        self.model.hotkeys_changed({action: self.state(action) for action in self.problems})
 
     def close(self) -> None:
         for action in self.problems:

@@ -1,4 +1,10 @@
-"""Answers to other meettray processes: the requests of :mod:`meettray.ipc`."""
+"""Answers to other meettray processes: the requests of :mod:`meettray.ipc`.
+
+A ``now`` is dispatched as the same intent a click is, from the command's
+origin; its job is this request's alone.  The command hears twice from it:
+at ``link_ready`` (the link is on the clipboard, often with no network), and
+at ``settled`` (the meeting as asked, with its warnings).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,12 @@ from typing import TYPE_CHECKING
 
 from meettray.errors import MeettrayError
 from meettray.ipc import Outcome, Request, TrayStatus, display_name
-from meettray.ui.app_model.operations import Delivered
+from meettray.meetings import Meeting
+from meettray.platform.clipboard import CopyOutcome
+from meettray.ui.app_model import intents as i
+from meettray.ui.app_model.jobs import Delivered, Done, MeetingJob
+from meettray.ui.app_model.jobs import Outcome as JobOutcome
+from meettray.ui.app_model.model import AppModel
 from meettray.ui.views.app import TrayApp
 
 if TYPE_CHECKING:
@@ -17,7 +28,10 @@ if TYPE_CHECKING:
 class IpcHandler:
     """Carries out what ``meettray now``, ``meettray`` and ``doctor`` ask the running tray."""
 
-    def __init__(self, tray_app: TrayApp, hotkeys: HotkeyManager | None = None) -> None:
+    def __init__(
+        self, model: AppModel, tray_app: TrayApp, hotkeys: HotkeyManager | None = None
+    ) -> None:
+        self.model = model
         self.tray_app = tray_app
         self.hotkeys = hotkeys
 
@@ -30,30 +44,39 @@ class IpcHandler:
         elif request.command == "status":
             respond(Outcome(ok=True, status=self.status()))
         else:  # "now": the protocol admits no other command
-            # Its own operation: the answer is this request's, never another's.
-            op = self.tray_app.controller.create(
-                what="Meet now for the command line",
-                subject=request.subject,
-                external_id=request.external_id,
-                preset=request.preset,
-                tell_failure=False,  # the command prints it
-                interactive=False,  # nobody at the tray to sign in: the command says so
-            )
-            op.done.connect(lambda delivered: respond(delivered_outcome(delivered)))
-            op.failed.connect(lambda error: respond(failure_outcome(error)))
+            intent = i.MeetNow(preset=request.preset, subject=request.subject,
+                               origin=i.Origin.COMMAND, source="command line",
+                               external_id=request.external_id)  # fmt: skip
+            job = self.model.dispatch(intent)
+            assert isinstance(job, MeetingJob)  # a command's Meet now is never debounced
+            job.link_ready.connect(lambda meeting, copy: respond(link_outcome(meeting, copy)))
+            job.settled.connect(lambda outcome: respond(settled_outcome(outcome)))
 
     def status(self) -> TrayStatus:
+        state = self.model.state
         hotkeys = self.hotkeys
-        account = self.tray_app.controller.account
         return TrayStatus(
             tray=self.tray_app.in_tray,
             backend=hotkeys.backend.name if hotkeys else "none",
-            hotkeys={action: hotkeys.state(action) for action in hotkeys.problems}
-            if hotkeys
-            else {},
-            account=account.username if account else None,
+            hotkeys=dict(state.hotkeys),
+            account=state.account.username if state.account else None,
             display=display_name(),
         )
+
+
+def link_outcome(meeting: Meeting, copy: CopyOutcome) -> Outcome:
+    """``now``'s first answer: the link, and what *its* copy came to."""
+    return Outcome(ok=True, meeting=meeting.as_json(), copied=copy.copied,
+                   message="" if copy.copied else copy.message, final=False)  # fmt: skip
+
+
+def settled_outcome(outcome: JobOutcome) -> Outcome:
+    """``now``'s final answer: the meeting as it ended up, or why there is none."""
+    if isinstance(outcome, Delivered):
+        return delivered_outcome(outcome)
+    if isinstance(outcome, Done):  # not a meeting job's outcome
+        return Outcome(ok=True)
+    return failure_outcome(outcome.error)
 
 
 def delivered_outcome(delivered: Delivered) -> Outcome:

@@ -197,7 +197,10 @@ class _UnixServer(_Server):
             connection.sendall(bounded(outcome))
         except OSError as exc:
             log.info("could not answer a request: %s", exc)
-        self._forget(connection)
+            self._forget(connection)
+            return
+        if outcome.final:  # ``now``'s first answer is followed by its final one
+            self._forget(connection)
 
     def _forget(self, connection: socket.socket) -> None:
         if (idle := self._idle.pop(connection, None)) is not None:
@@ -254,7 +257,8 @@ class _PipeServer(_Server):  # pragma: no cover - Windows only
             if connection.state() == QLocalSocket.LocalSocketState.ConnectedState:
                 connection.write(bounded(outcome))
                 connection.flush()
-                connection.disconnectFromServer()
+                if outcome.final:  # ``now``'s first answer is followed by its final one
+                    connection.disconnectFromServer()
 
         data = self._buffers.get(connection, b"") + bytes(connection.readAll().data())
         self._buffers[connection] = self._received(data, answer, connection.abort)

@@ -1,4 +1,4 @@
-"""The tray app's composition root: builds the service's controller, the tray, the
+"""The tray app's composition root: builds the app model, the tray, the
 hotkeys and the socket server from explicit parameters, and owns the process
 plumbing (signals, the excepthook, Qt's messages, the cycle collector).
 
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from meettray.demo.runtime import DemoEnvironment
     from meettray.platform.notifications import DBusNotifier, NotifierConnection
     from meettray.service import MeetingService
-    from meettray.ui.app_model.controller import AppController
+    from meettray.ui.app_model.model import AppModel
     from meettray.ui.app_model.tasks import TaskRunner
     from meettray.ui.shell.clipboard import QtClipboard
     from meettray.ui.shell.hotkey_manager import HotkeyManager
@@ -50,11 +50,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _watch_settings(path: Path | None, controller: AppController) -> QFileSystemWatcher | None:
+def _watch_settings(path: Path | None, model: AppModel) -> QFileSystemWatcher | None:
     """Apply a settings file changed outside the app (by hand, or another meettray)."""
     if path is None:
         return None
     from meettray import paths
+    from meettray.ui.app_model.intents import ReloadSettings
 
     watcher = QFileSystemWatcher()
     # Editors and save_config() replace the file: watch its folder as well.
@@ -71,10 +72,10 @@ def _watch_settings(path: Path | None, controller: AppController) -> QFileSystem
 
     watcher.directoryChanged.connect(changed)
     watcher.fileChanged.connect(changed)
-    settle.timeout.connect(controller.reload_settings)
+    settle.timeout.connect(lambda: model.dispatch(ReloadSettings()))
     # An edit between start-up's reading and this watch would go unseen: read once more
     # (off the GUI thread; applied only if it differs).
-    controller.reload_settings()
+    model.dispatch(ReloadSettings())
     return watcher
 
 
@@ -175,7 +176,7 @@ def _leave(status: int) -> int:
 
 
 def build_service(config: Config, **options: object) -> MeetingService:
-    """The controller's service factory.  It runs on a worker thread: the network stack
+    """The model's service factory.  It runs on the service's own thread: the network stack
     (msal, requests) is imported there, after the icon is up, never by the views."""
     from meettray.service import build_service as build
 
@@ -188,7 +189,7 @@ class _Parts:
 
     runner: TaskRunner
     clipboard: QtClipboard
-    controller: AppController
+    model: AppModel
     tray_app: TrayApp
     server: _UnixServer | _PipeServer | None
     remote: IpcHandler
@@ -248,7 +249,7 @@ class _Startup:
 
         from meettray import ipc
         from meettray.platform.autostart import system_autostart
-        from meettray.ui.app_model.controller import AppController
+        from meettray.ui.app_model.model import AppModel
         from meettray.ui.app_model.tasks import TaskRunner
         from meettray.ui.shell.clipboard import QtClipboard
         from meettray.ui.shell.ipc_handler import IpcHandler
@@ -263,7 +264,7 @@ class _Startup:
         runner = TaskRunner()
         clipboard = QtClipboard(runner)
         self.app.aboutToQuit.connect(clipboard.hand_off)
-        controller = AppController(
+        model = AppModel(
             config,
             runner=runner,
             clipboard=clipboard,
@@ -273,11 +274,11 @@ class _Startup:
             autostart=None if self.demo else system_autostart(),
             now_command=now_command(demo=demo is not None),
         )
-        tray_app = TrayApp(controller, icon=self.early_icon)
+        tray_app = TrayApp(model, icon=self.early_icon)
         self.early_icon = None  # the tray owns it now
         # The lock is held (run() took it before the icon): the socket is this tray's, and
         # 'meettray now' is answered from here on.
-        remote = IpcHandler(tray_app)
+        remote = IpcHandler(model, tray_app)
         server = None
         if isinstance(self.claim, lock.InstanceLock):
             server = InstanceServer(ipc.server_name(demo=self.demo))
@@ -285,8 +286,8 @@ class _Startup:
             server.listen()
         else:
             log.warning("%s", self.claim)
-        controller.start()  # sign-in, Graph connection, history: on a worker thread
-        return _Parts(runner, clipboard, controller, tray_app, server, remote, demo)
+        model.start()  # sign-in, Graph connection, history: on the service's own thread
+        return _Parts(runner, clipboard, model, tray_app, server, remote, demo)
 
     def _finish(self, parts: _Parts, config: Config, config_problem: str | None) -> None:
         """The next turn: hotkeys, the settings watcher, notifications."""
@@ -297,15 +298,15 @@ class _Startup:
         from meettray.ui.shell.hotkey_manager import HotkeyManager
         from meettray.ui.views.app import TRAY_GRACE_MS
 
-        controller, tray_app = parts.controller, parts.tray_app
+        model, tray_app = parts.model, parts.tray_app
         QGuiApplication.clipboard().ownsClipboard()  # Qt's X11 clipboard set up before a click
         hotkeys = parts.hotkeys = HotkeyManager(
-            create_backend(QGuiApplication.platformName()), controller
+            create_backend(QGuiApplication.platformName()), model
         )
         log.info("hotkey backend: %s", hotkeys.backend.name)
         tray_app.use_hotkeys(hotkeys)
         parts.remote.hotkeys = hotkeys
-        parts.settings_watcher = _watch_settings(config.path, controller)
+        parts.settings_watcher = _watch_settings(config.path, model)
         hotkeys.apply()
         if sys.platform.startswith("linux"):
             from meettray.platform.notifications import connect_notifier
@@ -317,26 +318,29 @@ class _Startup:
             )
         if config_problem:  # once the tray can show it
             problem = Notice("Settings file problem", config_problem, Level.WARNING)
-            QTimer.singleShot(
-                TRAY_GRACE_MS // 2, controller, lambda: controller.notify.emit(problem)
-            )
+            QTimer.singleShot(TRAY_GRACE_MS // 2, model, lambda: model.notify.emit(problem))
         if isinstance(self.claim, str) and self.claim:
             no_socket = Notice(
                 "meettray now will not reach this tray",
                 f"{self.claim}. The tray works; 'meettray now' makes meetings by itself.",
                 Level.WARNING,
             )
-            QTimer.singleShot(
-                TRAY_GRACE_MS // 2, controller, lambda: controller.notify.emit(no_socket)
-            )
+            QTimer.singleShot(TRAY_GRACE_MS // 2, model, lambda: model.notify.emit(no_socket))
 
     def _use_notifier(self, parts: _Parts, connection: NotifierConnection | None) -> None:
         if connection is None:
             return
+        from PySide6.QtCore import QThreadPool
+
         from meettray.platform.notifications import DBusNotifier
+        from meettray.ui.app_model.tasks import TaskRunner
         from meettray.ui.views.icons import icon_file
 
-        parts.notifier = DBusNotifier(connection, parts.runner, icon_file())
+        # A thread of its own: a notification server that never answers holds up no other
+        # work (each call gives up after the bus's timeout).
+        pool = QThreadPool(self.app)
+        pool.setMaxThreadCount(1)
+        parts.notifier = DBusNotifier(connection, TaskRunner(pool, self.app), icon_file())
         parts.tray_app.use_notifier(parts.notifier)
         log.info("notifications: the desktop's notification server")
 
@@ -354,6 +358,6 @@ class _Startup:
             parts.hotkeys.close()
         if parts.notifier is not None:
             parts.notifier.close()
-        parts.controller.shutdown()
+        parts.model.shutdown()
         if parts.demo is not None:
             parts.demo.stop()

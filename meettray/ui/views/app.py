@@ -1,7 +1,8 @@
 """What the tray app shows: the tray (or a window instead) and the windows it opens.
 
-:class:`TrayApp` coordinates the views; the controller acts.  Start-up is in
-:mod:`meettray.ui.shell.main`, answers to other processes in :mod:`meettray.ui.shell.ipc_handler`.
+:class:`TrayApp` coordinates the views: they render the app state and send intents,
+which the app model carries out.  Start-up is in :mod:`meettray.ui.shell.main`, answers
+to other processes in :mod:`meettray.ui.shell.ipc_handler`.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from meettray.accounts import MEETINGS
 from meettray.errors import MeettrayError
-from meettray.ui.app_model.controller import AppController
+from meettray.ui.app_model import intents as i
+from meettray.ui.app_model.jobs import Delivered, Failed, Outcome, SignInJob
+from meettray.ui.app_model.model import AppModel
 from meettray.ui.app_model.notices import Level, Notice
-from meettray.ui.app_model.operations import SignInOperation
+from meettray.ui.app_model.state import AppState
 
 if TYPE_CHECKING:
     from meettray.accounts import DeviceCodePrompt
@@ -25,7 +28,7 @@ if TYPE_CHECKING:
     from meettray.meetings import MeetingRequest
     from meettray.platform.notifications import DBusNotifier
     from meettray.ui.shell.hotkey_manager import HotkeyManager
-    from meettray.ui.views.dialogs import FallbackWindow
+    from meettray.ui.views.dialogs import ErrorDialog, FallbackWindow
     from meettray.ui.views.history_window import HistoryWindow
     from meettray.ui.views.schedule_dialog import ScheduleDialog
     from meettray.ui.views.settings_dialog import SettingsDialog
@@ -45,7 +48,7 @@ class TrayApp(QObject):
 
     def __init__(
         self,
-        controller: AppController,
+        model: AppModel,
         *,
         hotkeys: HotkeyManager | None = None,
         tray_grace_ms: int = TRAY_GRACE_MS,
@@ -53,16 +56,20 @@ class TrayApp(QObject):
     ) -> None:
         """``icon``: the tray icon shown at start-up, before the rest was loaded."""
         super().__init__()
-        self.controller = controller
+        self.model = model
+        self.dispatch = model.dispatch
+        self.state: AppState = model.state
         self.hotkeys = hotkeys
         self.window: FallbackWindow | None = None
         self.schedule_dialog: ScheduleDialog | None = None
         self.history_window: HistoryWindow | None = None
         self.settings_dialog: SettingsDialog | None = None
         self.sign_in_dialog: SignInDialog | None = None
+        #: The error details window on screen (kept here: a window nobody holds is freed).
+        self.error_dialog: ErrorDialog | None = None
         from meettray.ui.views.tray import Tray
 
-        self.tray = Tray(controller, icon=icon)
+        self.tray = Tray(model, icon=icon)
         self.tray.schedule_requested.connect(self.show_schedule)
         self.tray.history_requested.connect(self.show_history)
         self.tray.settings_requested.connect(self.show_settings)
@@ -77,11 +84,9 @@ class TrayApp(QObject):
         self._tray_poll.timeout.connect(self._check_tray)
         self._tray_poll.start()
         self._check_tray()
-        controller.device_code_ready.connect(self._device_code)
-        controller.sign_in_failed.connect(self._sign_in_failed)
-        controller.history_changed.connect(self._history_changed)
-        controller.state_changed.connect(self._state_changed)
-        controller.sign_in_started.connect(self._sign_in_started)
+        model.device_code_ready.connect(self._device_code)
+        model.state_changed.connect(self._state_changed)
+        model.sign_in_started.connect(self._sign_in_started)
         if hotkeys is not None:
             hotkeys.status_changed.connect(self._hotkeys_changed)
 
@@ -104,14 +109,13 @@ class TrayApp(QObject):
         from meettray.ui.views.dialogs import FallbackWindow
 
         log.warning("no system tray available: showing a window instead")
-        c = self.controller
         self.window = FallbackWindow()
-        self.window.meet_now_requested.connect(lambda: c.meet_now(source="window"))
+        self.window.meet_now_requested.connect(lambda: self.dispatch(i.MeetNow(source="window")))
         self.window.schedule_requested.connect(self.show_schedule)
         self.window.history_requested.connect(self.show_history)
         self.window.settings_requested.connect(self.show_settings)
         self.window.quit_requested.connect(self.quit)
-        c.notify.connect(self._window_status)
+        self.model.notify.connect(self._window_status)
         self._fill_window_recent()
         self.window.show()
         log.info("window ready")
@@ -124,7 +128,7 @@ class TrayApp(QObject):
         if self.window is not None:
             from meettray.ui.views.tray import fill_recent
 
-            fill_recent(self.window.recent, self.controller)
+            fill_recent(self.window.recent, self.state, self.dispatch)
 
     # -- windows -------------------------------------------------------------------------------
 
@@ -133,12 +137,12 @@ class TrayApp(QObject):
 
         if self.schedule_dialog is None or self.schedule_dialog.meeting is not None:
             # {date} and {time} are the meeting's, filled from its start (not the click's).
-            config = self.controller.config
+            config = self.state.config
             dialog = ScheduleDialog(subject_template=config.meeting.subject,
                                     presets=config.presets)  # fmt: skip
             dialog.create_requested.connect(self._schedule)
-            dialog.copy_requested.connect(self.controller.copy)
-            dialog.open_requested.connect(self.controller.open_meeting)
+            dialog.copy_requested.connect(lambda meeting: self.dispatch(i.Copy(meeting)))
+            dialog.open_requested.connect(lambda meeting: self.dispatch(i.OpenMeeting(meeting)))
             dialog.grant_calendar_requested.connect(self._grant_calendar)
             self.schedule_dialog = dialog
         self.schedule_dialog.prepare()
@@ -147,11 +151,16 @@ class TrayApp(QObject):
     def _schedule(self, request: MeetingRequest) -> None:
         dialog = self.schedule_dialog
         assert dialog is not None  # it asked
-        op = self.controller.schedule(request)
-        op.done.connect(
-            lambda delivered: dialog.show_result(delivered.meeting, delivered.created.warnings)
-        )
-        op.failed.connect(dialog.show_error)
+        job = self.dispatch(i.Schedule(request))
+        assert job is not None  # a Schedule is never ignored
+
+        def settled(outcome: Outcome) -> None:
+            if isinstance(outcome, Delivered):
+                dialog.show_result(outcome.meeting, outcome.created.warnings)
+            else:
+                dialog.show_error(job.error or MeettrayError("No meeting was created."))
+
+        job.settled.connect(settled)
 
     def _grant_calendar(self) -> None:
         from meettray.accounts import CALENDAR, MEETINGS
@@ -162,27 +171,28 @@ class TrayApp(QObject):
         from meettray.ui.views.history_window import HistoryWindow
 
         if self.history_window is None:
-            c = self.controller
-            window = HistoryWindow(c)
-            window.copy_requested.connect(lambda m, details: c.copy(m, details=details))
-            window.open_requested.connect(c.open_meeting)
-            window.remove_requested.connect(c.remove_from_history)
-            window.cancel_requested.connect(c.cancel_meeting)
+            d = self.dispatch
+            window = HistoryWindow(self.model)
+            window.copy_requested.connect(lambda m, details: d(i.Copy(m, details=details)))
+            window.open_requested.connect(lambda m: d(i.OpenMeeting(m)))
+            window.remove_requested.connect(lambda m: d(i.Forget(m)))
+            window.cancel_requested.connect(lambda m: d(i.Cancel(m)))
             self.history_window = window
         _raise(self.history_window)
 
     def show_settings(self) -> None:
         from meettray.ui.views.settings_dialog import SettingsDialog
 
-        c = self.controller
+        state = self.state
         if self.settings_dialog is None or not self.settings_dialog.isVisible():
-            dialog = SettingsDialog(c.config)
+            dialog = SettingsDialog(state.config)
             dialog.save_requested.connect(self._save_settings)
             dialog.sign_in_requested.connect(lambda device: self.sign_in(device_code=device))
-            dialog.sign_out_requested.connect(c.sign_out)
+            dialog.sign_out_requested.connect(lambda: self.dispatch(i.SignOut()))
             dialog.gnome_shortcut_requested.connect(self._add_gnome_shortcut)
             self.settings_dialog = dialog
-        self.settings_dialog.show_account(c.account, c.cache_status, signing_in=c.signing_in)
+        self.settings_dialog.show_account(state.account, state.cache_status,
+                                          signing_in=state.signing_in)  # fmt: skip
         self._hotkeys_changed()
         _raise(self.settings_dialog)
 
@@ -216,30 +226,54 @@ class TrayApp(QObject):
     def _add_gnome_shortcut(self) -> None:
         dialog = self.settings_dialog
         assert dialog is not None  # it asked
-        op = self.controller.add_gnome_shortcut()
-        op.done.connect(dialog.gnome_shortcut_added)
-        op.failed.connect(dialog.show_error)
+        job = self.dispatch(i.AddGnomeShortcut())
+        assert job is not None
+
+        def settled(outcome: Outcome) -> None:
+            if isinstance(outcome, Failed):
+                dialog.show_error(outcome.error)
+            else:
+                dialog.gnome_shortcut_added()
+
+        job.settled.connect(settled)
 
     def _save_settings(self, config: Config) -> None:
         dialog = self.settings_dialog
         assert dialog is not None  # it asked
-        op = self.controller.save_settings(config)
-        op.done.connect(dialog.accept)
-        op.failed.connect(dialog.show_error)
+        job = self.dispatch(i.SaveSettings(config))
+        assert job is not None
+
+        def settled(outcome: Outcome) -> None:
+            if isinstance(outcome, Failed):
+                dialog.show_error(outcome.error)
+            else:
+                dialog.accept()
+
+        job.settled.connect(settled)
 
     def sign_in(self, *, device_code: bool, scopes: Sequence[str] = (MEETINGS,)) -> None:
         """Start a sign-in; one under way already is brought forward instead."""
-        if self.controller.signing_in:
+        if self.state.signing_in:
             self._show_sign_in_dialog()
         else:
-            self.controller.sign_in(device_code=device_code, scopes=scopes)
+            self.dispatch(i.SignIn(device_code=device_code, scopes=tuple(scopes)))
 
     def show_error(self, error: MeettrayError) -> None:
+        """The details of a failure, in a window of its own (one at a time, the newest)."""
         from meettray.ui.views.dialogs import ErrorDialog
 
-        dialog = ErrorDialog(error)
+        if self.error_dialog is not None:
+            self.error_dialog.close()
+        # Held here until it closes: a window no Python object holds is freed at once,
+        # before it is ever shown.
+        dialog = self.error_dialog = ErrorDialog(error)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.show()  # not modal: the tray goes on answering clicks meanwhile
+        dialog.finished.connect(lambda _result: self._error_dialog_closed(dialog))
+        _raise(dialog)  # not modal: the tray goes on answering clicks meanwhile
+
+    def _error_dialog_closed(self, dialog: ErrorDialog) -> None:
+        if self.error_dialog is dialog:
+            self.error_dialog = None
 
     def quit(self) -> None:
         QApplication.quit()
@@ -256,7 +290,7 @@ class TrayApp(QObject):
         elif self._tray_shown:
             self.tray.popup_menu()
 
-    # -- controller events -----------------------------------------------------------------------
+    # -- the model's events ------------------------------------------------------------
 
     def _device_code(self, prompt: DeviceCodePrompt) -> None:
         if self.sign_in_dialog is not None:
@@ -267,27 +301,27 @@ class TrayApp(QObject):
 
         if self.sign_in_dialog is None:
             self.sign_in_dialog = SignInDialog()
-            self.sign_in_dialog.cancel_requested.connect(self.controller.cancel_sign_in)
+            self.sign_in_dialog.cancel_requested.connect(lambda: self.dispatch(i.CancelSignIn()))
         _raise(self.sign_in_dialog)
 
-    def _sign_in_started(self, op: SignInOperation) -> None:
+    def _sign_in_started(self, job: SignInJob) -> None:
         """Any sign-in shows its progress, with a Cancel button, until it ends."""
         self._show_sign_in_dialog()
         dialog = self.sign_in_dialog
-        op.done.connect(lambda _account: self._close_sign_in_dialog(dialog))
 
-        def failed(_error: MeettrayError) -> None:
-            if op.cancelled:  # otherwise the failure is shown in it (see _sign_in_failed)
+        def settled(_outcome: Outcome) -> None:
+            if job.error is None or job.cancelled:
                 self._close_sign_in_dialog(dialog)
+            else:  # told, always: a timeout or a refusal is not the person's cancel
+                self._sign_in_failed(job.error)
 
-        op.failed.connect(failed)
+        job.settled.connect(settled)
 
     def _close_sign_in_dialog(self, dialog: SignInDialog | None) -> None:
         if dialog is not None and dialog.isVisible():
             dialog.finish()
         if self.sign_in_dialog is dialog:
             self.sign_in_dialog = None
-        self._state_changed()
 
     def _sign_in_failed(self, error: MeettrayError) -> None:
         """In the sign-in window when it is open, else as a notification: always told."""
@@ -297,16 +331,19 @@ class TrayApp(QObject):
             self.sign_in_dialog = None  # the next sign-in gets a fresh window
         else:
             self.tray.show_notice(Notice("Sign-in failed", error.message, Level.ERROR, error=error))
-        self._state_changed()
 
-    def _state_changed(self) -> None:
-        c = self.controller
-        self._fill_window_recent()
+    def _state_changed(self, state: AppState) -> None:
+        before, self.state = self.state, state
+        if state.recent != before.recent:
+            self._fill_window_recent()
         if self.settings_dialog is not None and self.settings_dialog.isVisible():
-            self.settings_dialog.show_account(c.account, c.cache_status, signing_in=c.signing_in)
-
-    def _history_changed(self) -> None:
-        if self.history_window is not None and self.history_window.isVisible():
+            self.settings_dialog.show_account(state.account, state.cache_status,
+                                              signing_in=state.signing_in)  # fmt: skip
+        if (
+            state.history_version != before.history_version
+            and self.history_window is not None
+            and self.history_window.isVisible()
+        ):
             self.history_window.refresh()
 
 

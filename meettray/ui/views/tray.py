@@ -1,4 +1,4 @@
-"""The tray icon and its menu.  It shows the controller's state and emits intents."""
+"""The tray icon and its menu.  It renders the app state and sends intents."""
 
 from __future__ import annotations
 
@@ -8,20 +8,25 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction, QCursor, QGuiApplication
+from PySide6.QtGui import QAction, QCursor
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from meettray.errors import MeettrayError
 from meettray.meetings import Meeting
 from meettray.plaintext import displayable
-from meettray.ui.app_model.controller import AppController
-from meettray.ui.app_model.notices import Level, Notice
+from meettray.ui.app_model import intents as i
+from meettray.ui.app_model.notices import Notice
+from meettray.ui.app_model.state import AppState
 from meettray.ui.views.icons import tray_icon
 
 if TYPE_CHECKING:
     from meettray.config import Preset
     from meettray.platform.notifications import DBusNotifier
+    from meettray.ui.app_model.model import AppModel
     from meettray.ui.views.banner import Banner
+
+#: Sends an intent to the app model (``AppModel.dispatch``).
+Dispatch = Callable[[i.Intent], object]
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +46,14 @@ def menu_label(meeting: Meeting) -> str:
     return f"{subject} · {when:%a %H:%M} · {tail}".replace("&", "&&")
 
 
-def fill_presets(menu: QMenu, controller: AppController, source: str) -> None:
+def fill_presets(menu: QMenu, state: AppState, dispatch: Dispatch, source: str) -> None:
     """ "Meet now as": one entry per preset, the default one marked."""
     menu.clear()
     menu.setToolTipsVisible(True)
-    for preset in controller.config.presets:
+    for preset in state.config.presets:
         label = displayable(preset.label).replace("&", "&&")
         action = _add(menu, label + (" (default)" if preset.default else ""),
-                      partial(controller.meet_now, source=source, preset=preset.name))  # fmt: skip
+                      partial(dispatch, i.MeetNow(preset=preset.name, source=source)))  # fmt: skip
         action.setToolTip(preset_summary(preset))
 
 
@@ -63,15 +68,18 @@ def preset_summary(preset: Preset) -> str:
     return " · ".join(parts)
 
 
-def fill_recent(menu: QMenu, controller: AppController) -> None:
+def fill_recent(menu: QMenu, state: AppState, dispatch: Dispatch) -> None:
     """The Recent menu, as the tray and the no-tray window show it."""
+    for action in menu.actions():  # clear() leaves the old submenus alive: free them
+        if (submenu := action.menu()) is not None:
+            submenu.deleteLater()
     menu.clear()
-    menu.setEnabled(bool(controller.recent))
-    for meeting in controller.recent:
+    menu.setEnabled(bool(state.recent))
+    for meeting in state.recent:
         entry = menu.addMenu(menu_label(meeting))
-        _add(entry, "Copy link", partial(controller.copy, meeting))
-        _add(entry, "Copy link and details", partial(controller.copy, meeting, details=True))
-        _add(entry, "Open in Teams", partial(controller.open_meeting, meeting))
+        _add(entry, "Copy link", partial(dispatch, i.Copy(meeting)))
+        _add(entry, "Copy link and details", partial(dispatch, i.Copy(meeting, details=True)))
+        _add(entry, "Open in Teams", partial(dispatch, i.OpenMeeting(meeting)))
 
 
 def _add(menu: QMenu, text: str, slot: Callable[[], object]) -> QAction:
@@ -81,7 +89,7 @@ def _add(menu: QMenu, text: str, slot: Callable[[], object]) -> QAction:
 
 
 class Tray(QObject):
-    """The system tray icon.  Its menu's actions are intents for the windows and controller."""
+    """The system tray icon.  Its menu's actions are intents for the windows and the model."""
 
     schedule_requested = Signal()
     history_requested = Signal()
@@ -92,24 +100,21 @@ class Tray(QObject):
 
     def __init__(
         self,
-        controller: AppController,
+        model: AppModel,
         parent: QObject | None = None,
         *,
         icon: QSystemTrayIcon | None = None,
-        own_banner: bool | None = None,
     ) -> None:
-        """``icon``: one already shown at start-up, to adopt; ``own_banner``: draw
-        messages with :class:`~meettray.ui.views.banner.Banner` instead of Qt's balloon
-        when no notification server answers (default: on X11, where Qt's balloon
-        takes the next click on the icon for a click on the message)."""
+        """``icon``: one already shown at start-up, to adopt."""
         super().__init__(parent)
-        self.controller = controller
+        self._dispatch: Dispatch = model.dispatch
+        self.state = model.state
         #: Desktop notifications over D-Bus, when a server answers (see use_notifier).
         self.notifier: DBusNotifier | None = None
-        if own_banner is None:
-            own_banner = QGuiApplication.platformName() == "xcb"
-        self._own_banner = own_banner
-        #: meettray's own message window, made at the first message that needs it.
+        #: meettray's own message window where no notification server answers, made at
+        #: the first message that needs it.  Never Qt's balloon: on X11 it took the next
+        #: click on the icon for a click on the message, and on Wayland it is a D-Bus
+        #: call on the GUI thread that froze the tray 25 s where no server answered.
         self.banner: Banner | None = None
         if icon is None:
             icon = QSystemTrayIcon(tray_icon())
@@ -119,31 +124,31 @@ class Tray(QObject):
         self.menu.aboutToShow.connect(self._rebuild)
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._activated)
-        self.icon.messageClicked.connect(self._message_clicked)
-        #: The notice on screen in Qt's balloon or the banner (a click acts on it).
+        #: The notice on screen in the banner (a click acts on it).
         self._shown_notice: Notice | None = None
-        controller.state_changed.connect(self._show_state)
-        controller.notify.connect(self.show_notice)
+        model.state_changed.connect(self.render)
+        model.notify.connect(self.show_notice)
         self._rebuild()
-        self._show_state()
+        self.render(self.state)
 
     def show(self) -> None:
         self.icon.show()
 
     # -- state -------------------------------------------------------------------------------
 
-    def _show_state(self) -> None:
-        c = self.controller
-        demo = " (demo)" if c.demo is not None else ""
-        if c.busy:
-            state, tip = "busy", "Creating a meeting…" if c.creating else "Signing in…"
-        elif c.last_error is not None:
-            state, tip = "error", f"Last attempt failed: {c.last_error.message}"
+    def render(self, state: AppState) -> None:
+        """Show ``state``: the icon, its tooltip, and the open menu's busy entries."""
+        self.state = state
+        demo = " (demo)" if state.demo else ""
+        if state.busy:
+            look, tip = "busy", "Creating a meeting…" if state.creating else "Signing in…"
+        elif (problem := state.problem) is not None:
+            look, tip = "error", f"Last attempt failed: {problem.message}"
         else:
-            state = "normal"
-            who = c.account.username if c.account else "not signed in"
+            look = "normal"
+            who = state.account.username if state.account else "not signed in"
             tip = f"Click for a new meeting link — {who}"
-        self.icon.setIcon(tray_icon(state))
+        self.icon.setIcon(tray_icon(look))
         # One line: StatusNotifierItem hosts (Plasma, AppIndicator, waybar) show Qt's
         # tooltip as the item's title, where a line break does not belong.
         self.icon.setToolTip(f"meettray{demo}: {tip}")
@@ -165,13 +170,14 @@ class Tray(QObject):
     def _act_on(self, notice: Notice) -> None:
         """A click on a notice: open its meeting, or show its error's details."""
         if notice.meeting is not None:
-            self.controller.open_meeting(notice.meeting)
+            self._dispatch(i.OpenMeeting(notice.meeting))
         elif notice.error is not None:
             self.error_details_requested.emit(notice.error)
 
     def show_notice(self, notice: Notice) -> None:
-        """Tell the person, as the notice's level asks (good news may be quiet)."""
-        if not notice.shown(self.controller.config.ui.notifications):
+        """Tell the person, as the notice's level asks (good news may be quiet).  Nothing
+        waits for it: the notifier sends on a thread of its own."""
+        if not notice.shown(self.state.config.ui.notifications):
             return
         if self.notifier is not None:
             # Sent off the GUI thread; where the server refuses, shown here instead.
@@ -187,20 +193,12 @@ class Tray(QObject):
 
     def _show_here(self, notice: Notice) -> None:
         self._shown_notice = notice
-        if self._own_banner:
-            if self.banner is None:
-                from meettray.ui.views.banner import Banner
+        if self.banner is None:
+            from meettray.ui.views.banner import Banner
 
-                self.banner = Banner()
-                self.banner.clicked.connect(self._message_clicked)
-            self.banner.show_message(notice.title, notice.text, near=self.icon.geometry())
-            return
-        kind = (
-            QSystemTrayIcon.MessageIcon.Warning
-            if notice.level >= Level.WARNING
-            else QSystemTrayIcon.MessageIcon.Information
-        )
-        self.icon.showMessage(notice.title, notice.text, kind, 6000)
+            self.banner = Banner()
+            self.banner.clicked.connect(self._message_clicked)
+        self.banner.show_message(notice.title, notice.text, near=self.icon.geometry())
 
     def _message_clicked(self) -> None:
         if self._shown_notice is not None:
@@ -211,8 +209,8 @@ class Tray(QObject):
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason != QSystemTrayIcon.ActivationReason.Trigger:
             return
-        if self.controller.config.ui.click_action == "meet_now":
-            self.controller.meet_now(source="tray click")
+        if self.state.config.ui.click_action == "meet_now":
+            self._dispatch(i.MeetNow(source="tray click"))
         else:
             self.popup_menu()
 
@@ -222,40 +220,41 @@ class Tray(QObject):
     # -- menu --------------------------------------------------------------------------------
 
     def _rebuild(self) -> None:
-        c = self.controller
+        state, dispatch = self.state, self._dispatch
         menu = self.menu
         for action in menu.actions():  # clear() leaves the old submenus alive: free them
             if (submenu := action.menu()) is not None:
                 submenu.deleteLater()
         menu.clear()
-        if c.demo is not None:
+        if state.demo:
             title = menu.addAction("meettray demo — links are not real")
             title.setEnabled(False)
-        self._now_action = _add(menu, "Meet now", lambda: c.meet_now(source="menu"))
+        self._now_action = _add(menu, "Meet now", lambda: dispatch(i.MeetNow(source="menu")))
         self._presets_menu = menu.addMenu("Meet now as")
-        fill_presets(self._presets_menu, c, "menu")
+        fill_presets(self._presets_menu, state, dispatch, "menu")
         self._show_busy()
         _add(menu, "Schedule…", self.schedule_requested.emit)
-        fill_recent(menu.addMenu("Recent"), c)
+        fill_recent(menu.addMenu("Recent"), state, dispatch)
         _add(menu, "History…", self.history_requested.emit)
         menu.addSeparator()
-        if c.last_error is not None:
-            _add(menu, "Last error: details…", partial(self._details, c.last_error))
-        who = menu.addAction(f"Signed in as {c.account.username}" if c.account else "Not signed in")
+        if (problem := state.problem) is not None:
+            _add(menu, "Last error: details…", partial(self._details, problem))
+        account = state.account
+        who = menu.addAction(f"Signed in as {account.username}" if account else "Not signed in")
         who.setEnabled(False)
-        if c.signing_in:
-            _add(menu, "Cancel sign-in", c.cancel_sign_in)
-        elif c.account is None:
+        if state.signing_in:
+            _add(menu, "Cancel sign-in", lambda: dispatch(i.CancelSignIn()))
+        elif account is None:
             _add(menu, "Sign in…", self.sign_in_requested.emit)
-        elif c.config.account.mode == "delegated" and c.demo is None:
-            _add(menu, "Sign out", c.sign_out)
+        elif state.config.account.mode == "delegated" and not state.demo:
+            _add(menu, "Sign out", lambda: dispatch(i.SignOut()))
         _add(menu, "Settings…", self.settings_requested.emit)
         menu.addSeparator()
         _add(menu, "Quit", self.quit_requested.emit)
 
     def _show_busy(self) -> None:
         """Meet now and its presets are off while a meeting is being made."""
-        creating = self.controller.creating
+        creating = self.state.creating
         self._now_action.setEnabled(not creating)
         self._now_action.setText("Creating a meeting…" if creating else "Meet now")
         self._presets_menu.setEnabled(not creating)

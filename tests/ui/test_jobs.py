@@ -1,7 +1,7 @@
-"""One operation per request: each answer belongs to its request, each failure is told.
+"""One job per request: each answer belongs to its request, each failure is told.
 
 Each test here is a defect found in review, reproduced first against the
-controller that matched answers to requests through shared state.
+model that matched answers to requests through shared state.
 """
 
 from __future__ import annotations
@@ -19,26 +19,30 @@ from meettray.errors import MeettrayError
 from meettray.formatting import ClipboardPayload
 from meettray.ipc import Outcome, Request
 from meettray.platform.clipboard import CopyOutcome
-from meettray.ui.app_model.controller import AppController
-from meettray.ui.app_model.operations import ActionOperation
+from meettray.ui.app_model.intents import Copy, MeetNow, SignIn
+from meettray.ui.app_model.jobs import ActionJob, Done, Failed, JobState, SignInJob
+from meettray.ui.app_model.model import AppModel
 from meettray.ui.shell.ipc_handler import IpcHandler
 from meettray.ui.views.app import TrayApp
 from meettray.ui.views.tray import Tray
 
-from .conftest import RecordingClipboard
+from .conftest import RecordingClipboard, apply_settings, on_service, sign_in
 
 
-def test_an_operation_finishes_once() -> None:
-    op = ActionOperation("remove")
-    outcomes: list[str] = []
-    op.done.connect(lambda: outcomes.append("done"))
-    op.failed.connect(lambda error: outcomes.append(error.message))
-    op.finished.connect(lambda: outcomes.append("finished"))
-    op.succeed()
-    with pytest.raises(RuntimeError, match="finished twice"):
-        op.fail(MeettrayError("late"))
-    assert outcomes == ["done", "finished"]
-    assert op.is_finished
+def test_a_job_settles_once() -> None:
+    job = ActionJob("remove")
+    states: list[JobState] = []
+    outcomes: list[object] = []
+    job.state_changed.connect(states.append)
+    job.settled.connect(outcomes.append)
+    job.start()
+    job.settle(Done())
+    with pytest.raises(RuntimeError, match="settled twice"):
+        job.fail(MeettrayError("late"))
+    assert states == [JobState.RUNNING, JobState.SETTLED]
+    assert outcomes == [Done()]
+    assert job.is_settled
+    assert job.error is None
 
 
 class RefuseFirstClipboard(RecordingClipboard):
@@ -58,26 +62,26 @@ class RefuseFirstClipboard(RecordingClipboard):
 
 @pytest.mark.logs("link not copied", "no system tray available")
 def test_each_command_line_request_answers_with_its_own_copy(
-    make_controller: functools.partial[AppController], fake: FakeMicrosoft365, qtbot: QtBot
+    make_model: functools.partial[AppModel], fake: FakeMicrosoft365, qtbot: QtBot
 ) -> None:
     """Was: A's copy was refused, yet A answered copied=True, which was B's outcome."""
-    controller = make_controller(clipboard=RefuseFirstClipboard())
-    with qtbot.waitSignal(controller.state_changed, timeout=10_000):
-        controller.start()
-    with qtbot.waitSignal(controller.signed_in, timeout=20_000):
-        controller.sign_in()
-    remote = IpcHandler(TrayApp(controller, tray_grace_ms=0))
-    answers: dict[str, Outcome] = {}
+    model = make_model(clipboard=RefuseFirstClipboard())
+    with qtbot.waitSignal(model.state_changed, timeout=10_000):
+        model.start()
+    sign_in(model, qtbot)
+    remote = IpcHandler(model, TrayApp(model, tray_grace_ms=0))
+    answers: dict[str, list[Outcome]] = {"A": [], "B": []}
 
     def ask(subject: str) -> None:
-        remote.handle_request(
-            Request("now", subject=subject), lambda o: answers.__setitem__(subject, o)
-        )
+        remote.handle_request(Request("now", subject=subject), answers[subject].append)
 
     ask("A")
     ask("B")
-    qtbot.waitUntil(lambda: len(answers) == 2, timeout=15_000)
-    a, b = answers["A"], answers["B"]
+    qtbot.waitUntil(lambda: all(len(a) == 2 for a in answers.values()), timeout=15_000)
+    for first, final in answers.values():  # the link, then the meeting as asked
+        assert (first.final, final.final) == (False, True)
+        assert first.copied == final.copied
+    a, b = answers["A"][1], answers["B"][1]
     assert a.meeting is not None
     assert b.meeting is not None
     assert (a.meeting["subject"], b.meeting["subject"]) == ("A", "B")
@@ -90,16 +94,16 @@ def test_each_command_line_request_answers_with_its_own_copy(
 
 @pytest.mark.logs("link not copied")
 def test_a_refused_copy_is_told_even_with_notifications_off(
-    controller: AppController, clipboard: RecordingClipboard, qtbot: QtBot
+    model: AppModel, clipboard: RecordingClipboard, qtbot: QtBot
 ) -> None:
     """Was: silent, because "has a meeting" was taken for success."""
-    controller.config = dataclasses.replace(
-        controller.config, ui=dataclasses.replace(controller.config.ui, notifications=False)
-    )
-    tray = Tray(controller, own_banner=True)
+    apply_settings(model, qtbot, dataclasses.replace(
+        model.config, ui=dataclasses.replace(model.config.ui, notifications=False)
+    ))  # fmt: skip
+    tray = Tray(model)
     clipboard.refuse = "Not copied: the compositor refused."
-    with qtbot.waitSignal(controller.meeting_created, timeout=10_000):
-        controller.meet_now()
+    with qtbot.waitSignal(model.meetings.delivered, timeout=10_000):
+        model.dispatch(MeetNow())
     banner = tray.banner
     assert banner is not None
     qtbot.addWidget(banner)
@@ -108,29 +112,29 @@ def test_a_refused_copy_is_told_even_with_notifications_off(
 
     banner.hide()
     clipboard.refuse = ""
-    qtbot.waitUntil(lambda: bool(controller.recent), timeout=5000)
-    controller.copy(controller.recent[0])
+    qtbot.waitUntil(lambda: bool(model.state.recent), timeout=5000)
+    model.dispatch(Copy(model.state.recent[0]))
     assert clipboard.copies
     assert not banner.isVisible()  # good news stays quiet when notifications are off
 
 
 def test_a_failed_sign_in_is_shown_in_the_sign_in_window(
-    make_controller: functools.partial[AppController], fake: FakeMicrosoft365, qtbot: QtBot
+    make_model: functools.partial[AppModel], fake: FakeMicrosoft365, qtbot: QtBot
 ) -> None:
     """Was: sign_in_finished(None) closed the window before the failure could be shown,
     so a Conditional Access block just closed it."""
     fake.signed_in_user.sign_in_error = 53003
-    controller = make_controller()
-    app = TrayApp(controller, tray_grace_ms=60_000)
-    told: list[MeettrayError] = []
-    controller.sign_in_failed.connect(told.append)
-
-    op = app.controller.sign_in()
+    model = make_model()
+    app = TrayApp(model, tray_grace_ms=60_000)
+    op = model.dispatch(SignIn())
+    assert isinstance(op, SignInJob)
     dialog = app.sign_in_dialog
     assert dialog is not None
     qtbot.addWidget(dialog)
-    with qtbot.waitSignal(op.failed, timeout=20_000):
+    with qtbot.waitSignal(op.settled, timeout=20_000):
         pass
+    assert isinstance(op.outcome, Failed)
+    told = [op.outcome.error]
 
     assert len(told) == 1
     assert "Conditional Access" in told[0].message or "blocked" in told[0].message.lower()
@@ -142,7 +146,7 @@ def test_a_failed_sign_in_is_shown_in_the_sign_in_window(
 
 
 def test_an_account_saved_while_the_service_starts_is_the_one_used(
-    make_controller: functools.partial[AppController],
+    make_model: functools.partial[AppModel],
     config: Config,
     fake: FakeMicrosoft365,
     qtbot: QtBot,
@@ -152,18 +156,12 @@ def test_an_account_saved_while_the_service_starts_is_the_one_used(
     from pathlib import Path
 
     fake.latency = 0.3  # the start-up's discovery takes a while
-    controller = make_controller()
-    controller.config = dataclasses.replace(config, path=Path(str(tmp_path)) / "saved.toml")
-    controller.start()
+    model = make_model(config=dataclasses.replace(config, path=Path(str(tmp_path)) / "s.toml"))
+    model.start()
     changed = dataclasses.replace(
-        controller.config,
-        account=dataclasses.replace(controller.config.account, tenant="contoso.example"),
+        model.config,
+        account=dataclasses.replace(model.config.account, tenant="contoso.example"),
     )
-    with qtbot.waitSignal(controller.save_settings(changed).done, timeout=10_000):
-        pass
-    building_still = controller.service is None  # the first build is still under way
-    qtbot.waitUntil(lambda: controller.service is not None, timeout=20_000)
-    assert building_still
-    service = controller.service
-    assert service is not None
-    assert service.config.account.tenant == "contoso.example"
+    apply_settings(model, qtbot, changed)
+    tenant = on_service(model, qtbot, lambda service: service.config.account.tenant)
+    assert tenant == "contoso.example"

@@ -1,0 +1,119 @@
+"""Intents: what a person (or another program) asks of the tray app, as typed values.
+
+Every trigger (a click, the hotkey, a preset's hotkey, the menu, a window, a
+dialog, the socket) becomes one of these and goes through
+:meth:`~meettray.ui.app_model.model.AppModel.dispatch`, the one door.  An
+intent is a plain value: it holds no widget and no callback.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from meettray.accounts import MEETINGS
+from meettray.config import Config
+from meettray.meetings import Meeting, MeetingRequest
+
+
+class Origin(enum.Enum):
+    """Who asked: each origin's last outcome is kept apart (a failed ``meettray now`` is the
+    command's, and does not turn the tray's icon red)."""
+
+    #: The tray icon, a hotkey, the menu, the no-tray window: the person at the desktop.
+    DESKTOP = "desktop"
+    #: Another process, through the socket (``meettray now``).
+    COMMAND = "command"
+    #: The Schedule window (it shows its own outcome).
+    SCHEDULE = "schedule"
+
+
+@dataclass(frozen=True)
+class MeetNow:
+    """A meeting starting now, its link on the clipboard."""
+
+    #: The preset whose settings it gets (``None``: the default one).
+    preset: str | None = None
+    #: Its subject (``None``: the preset's).
+    subject: str | None = None
+    origin: Origin = Origin.DESKTOP
+    #: For the log: "tray click", "hotkey", "menu", "window".
+    source: str = "tray"
+    #: The createOrGet id another process chose (``None``: a new one).
+    external_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    request: MeetingRequest
+
+
+@dataclass(frozen=True)
+class Copy:
+    meeting: Meeting
+    #: With its details (``None``: as the settings say).
+    details: bool | None = None
+    #: " again" in the notice's title when it is a second copy.
+    again: str = ""
+
+
+@dataclass(frozen=True)
+class CopyLast:
+    """The most recent meeting's link again (the second hotkey)."""
+
+
+@dataclass(frozen=True)
+class OpenMeeting:
+    meeting: Meeting
+
+
+@dataclass(frozen=True)
+class Forget:
+    """Remove from history (the meeting stays on the server)."""
+
+    meeting: Meeting
+
+
+@dataclass(frozen=True)
+class Cancel:
+    """Cancel on the server, and remove from history."""
+
+    meeting: Meeting
+
+
+@dataclass(frozen=True)
+class SignIn:
+    device_code: bool = False
+    scopes: Sequence[str] = (MEETINGS,)
+
+
+@dataclass(frozen=True)
+class CancelSignIn:
+    pass
+
+
+@dataclass(frozen=True)
+class SignOut:
+    pass
+
+
+@dataclass(frozen=True)
+class SaveSettings:
+    config: Config
+
+
+@dataclass(frozen=True)
+class ReloadSettings:
+    """The settings file changed (edited by hand, or by another meettray)."""
+
+
+@dataclass(frozen=True)
+class AddGnomeShortcut:
+    """GNOME's own keyboard shortcut for 'meettray now' (no shortcuts portal there)."""
+
+
+Intent = (
+    MeetNow | Schedule | Copy | CopyLast | OpenMeeting | Forget | Cancel | SignIn | CancelSignIn
+    | SignOut | SaveSettings | ReloadSettings | AddGnomeShortcut
+)  # fmt: skip

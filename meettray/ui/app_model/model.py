@@ -1,0 +1,479 @@
+"""The app model: one state, intents in through one door, jobs out.
+
+Every trigger becomes an intent (:mod:`~meettray.ui.app_model.intents`) given
+to :meth:`AppModel.dispatch`, which returns the request's job (or ``None``
+for one ignored, such as a double click).  The model keeps one frozen
+:class:`~meettray.ui.app_model.state.AppState` and emits it whole whenever it
+changes; views render it and never read the model's attributes.  What the
+person is told is decided here, once a job has settled (:class:`Notice`).
+Its helpers: :class:`ServiceOwner` (the service, on a thread of its own),
+:class:`MeetingQueue` (creations, one at a time), :class:`SignInFlow`,
+:class:`HistoryFeed` and :class:`SettingsApplier`.  It never touches a widget.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+
+from meettray.accounts import DeviceCodePrompt
+from meettray.config import Config
+from meettray.errors import MeettrayError, SignInRequired
+from meettray.formatting import clipboard_payload, short_link
+from meettray.ipc import HotkeyState
+from meettray.meetings import Meeting, join_link_problem
+from meettray.platform.clipboard import CopyOutcome
+from meettray.results import HistoryPage
+from meettray.ui.app_model import intents as i
+from meettray.ui.app_model.history_feed import HistoryFeed
+from meettray.ui.app_model.jobs import (
+    ActionJob,
+    Delivered,
+    Done,
+    Failed,
+    Job,
+    MeetingJob,
+    NeedsSignIn,
+    Outcome,
+    SignInJob,
+    as_meettray_error,
+)
+from meettray.ui.app_model.meeting_queue import ClipboardWriter, MeetingQueue
+from meettray.ui.app_model.notices import Level, Notice
+from meettray.ui.app_model.service_owner import Priority, Ready, ServiceFactory, ServiceOwner
+from meettray.ui.app_model.settings_applier import SettingsApplier
+from meettray.ui.app_model.signin_flow import SignInFlow
+from meettray.ui.app_model.state import AppState, ServiceStatus
+from meettray.ui.app_model.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from meettray.demo.runtime import DemoEnvironment
+    from meettray.platform.autostart import Autostart
+    from meettray.service import MeetingService
+
+log = logging.getLogger(__name__)
+
+#: Seconds after a desktop Meet now during which another desktop trigger is ignored.
+DEBOUNCE_SECONDS = 0.8
+
+
+class AppModel(QObject):
+    """Coordinates the tray app's work.  Lives on the GUI thread."""
+
+    #: The state changed; the new one, whole.
+    state_changed = Signal(AppState)
+    #: Something the person should be told.
+    notify = Signal(Notice)
+    #: Device-code sign-in: show the code.
+    device_code_ready = Signal(DeviceCodePrompt)
+    #: A sign-in began (the person asked, or Meet now found nobody signed in): its job.
+    sign_in_started = Signal(SignInJob)
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        runner: TaskRunner,
+        clipboard: ClipboardWriter,
+        open_url: Callable[[str], object],
+        service_factory: ServiceFactory,
+        demo: DemoEnvironment | None = None,
+        autostart: Autostart | None = None,
+        now_command: str = "meettray now",
+        monotonic: Callable[[], float] = time.monotonic,
+        parent: QObject | None = None,
+    ) -> None:
+        """``service_factory``: builds the service from the settings, on the owner's
+        thread (the composition root passes :func:`meettray.service.build_service`)."""
+        super().__init__(parent)
+        self.demo = demo
+        self._state = AppState(config=config, demo=demo is not None)
+        self._runner = runner
+        self._open_url = open_url
+        self._monotonic = monotonic
+        self._now_command = now_command
+        self._last_trigger = -DEBOUNCE_SECONDS
+        self._after_sign_in: list[MeetingJob] = []
+
+        self.owner = ServiceOwner(service_factory, config, demo=demo, open_url=open_url,
+                                  aside=runner, parent=self)  # fmt: skip
+        self.owner.ready.connect(self._ready)
+        self.owner.failed.connect(self._not_ready)
+        self.meetings = MeetingQueue(self.owner, clipboard, lambda: self.config.ui, parent=self)
+        self.meetings.link_ready.connect(self._link_ready)
+        self.meetings.delivered.connect(self._delivered)
+        self.meetings.failed.connect(self._not_created)
+        self.meetings.busy_changed.connect(self._busy_changed)
+        self.history = HistoryFeed(self.owner, self)
+        self.history.changed.connect(self._history_changed)
+        self.history.recent_changed.connect(lambda: self._update(recent=tuple(self.history.recent)))
+        self.history.recovered.connect(self._announce_recovered)
+        self.sign_in_flow = SignInFlow(self.owner, self)
+        self.sign_in_flow.started.connect(self._sign_in_began)
+        self.sign_in_flow.device_code_ready.connect(self.device_code_ready)
+        self.settings = SettingsApplier(runner, lambda: self.config, autostart, self)
+        self.settings.changed.connect(self._apply_settings)
+        self.settings.notice.connect(self.notify)
+
+    # -- the state -------------------------------------------------------------------------
+
+    @property
+    def state(self) -> AppState:
+        return self._state
+
+    @property
+    def config(self) -> Config:
+        """The settings in force (``state.config``)."""
+        return self._state.config
+
+    def _update(self, **changes: Any) -> None:
+        new = dataclasses.replace(self._state, **changes)
+        if new != self._state:
+            self._state = new
+            self.state_changed.emit(new)
+
+    def _record(self, origin: i.Origin, outcome: Outcome) -> None:
+        self._state = self._state.with_outcome(origin, outcome)
+        self.state_changed.emit(self._state)
+
+    def hotkeys_changed(self, hotkeys: dict[str, HotkeyState]) -> None:
+        """The hotkey manager's report (bound, refused, waiting for the desktop)."""
+        self._update(hotkeys=dict(hotkeys))
+
+    # -- the one door ----------------------------------------------------------------------
+
+    def dispatch(self, intent: i.Intent) -> Job | None:
+        """Carry out ``intent``; its job, or ``None`` when it was ignored or is immediate."""
+        if isinstance(intent, i.MeetNow):
+            return self._meet_now(intent)
+        if isinstance(intent, i.Schedule):
+            return self._queue(MeetingJob("Schedule a meeting", intent, self))
+        if isinstance(intent, i.Copy):
+            self._copy(intent.meeting, details=intent.details, again=intent.again)
+        elif isinstance(intent, i.CopyLast):
+            self._copy_last()
+        elif isinstance(intent, i.OpenMeeting):
+            self._open(intent.meeting)
+        elif isinstance(intent, i.Forget):
+            return self._in_background("remove from history", lambda s: s.forget(intent.meeting))
+        elif isinstance(intent, i.Cancel):
+            return self._in_background("cancel a meeting", lambda s: s.cancel(intent.meeting))
+        elif isinstance(intent, i.SignIn):
+            return self.sign_in_flow.sign_in(device_code=intent.device_code,
+                                             scopes=intent.scopes)  # fmt: skip
+        elif isinstance(intent, i.CancelSignIn):
+            self.sign_in_flow.cancel()
+        elif isinstance(intent, i.SignOut):
+            return self._sign_out()
+        elif isinstance(intent, i.SaveSettings):
+            return self.settings.save(intent.config)
+        elif isinstance(intent, i.ReloadSettings):
+            self.settings.reload()
+        elif isinstance(intent, i.AddGnomeShortcut):
+            return self._add_gnome_shortcut()
+        return None
+
+    # -- the service -----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Build the service in the background: discovery, token cache, history, TLS."""
+        self.owner.start()
+
+    def shutdown(self) -> None:
+        self.history.detach()
+        self.sign_in_flow.cancel()
+        self.owner.shutdown(10_000)
+        self._runner.wait(10_000)
+
+    def _ready(self, ready: Ready) -> None:
+        if (set_aside := ready.history_set_aside) is not None:
+            self.notify.emit(
+                Notice(
+                    "History was damaged",
+                    f"The damaged file was moved to {set_aside} and a new history was started.",
+                    Level.WARNING,
+                )
+            )
+        if ready.cache_status is not None and ready.cache_status.damaged:
+            self.notify.emit(Notice("Sign in again", ready.cache_status.damaged, Level.WARNING))
+        self._update(service=ServiceStatus.READY, service_error=None, account=ready.account,
+                     cache_status=ready.cache_status)  # fmt: skip
+        self.history.attach(ready.recent)
+        self.history.announce_recovered(ready.recovered)
+        if ready.account is not None:
+            self._prepare_next_link()
+
+    def _not_ready(self, error: MeettrayError) -> None:
+        log.warning("could not start: %s (%s)", error.message, error.detail)
+        self._update(service=ServiceStatus.FAILED, service_error=error)
+        if not self.meetings.busy:  # a request that was waiting says so itself
+            self.notify.emit(
+                Notice("meettray cannot connect yet", error.message, Level.ERROR, error=error)
+            )
+
+    # -- creating meetings -----------------------------------------------------------------
+
+    def _meet_now(self, intent: i.MeetNow) -> MeetingJob | None:
+        """A double click makes one meeting: a desktop trigger within
+        :data:`DEBOUNCE_SECONDS` of the previous one, or while one is made, is ignored."""
+        what = f"Meet now from the {intent.source}" + (f" ({intent.preset})" if intent.preset
+                                                       else "")  # fmt: skip
+        if intent.origin is i.Origin.DESKTOP:
+            now = self._monotonic()
+            if self.meetings.busy or now - self._last_trigger < DEBOUNCE_SECONDS:
+                log.info("%s ignored: a moment ago already", what)
+                return None
+            self._last_trigger = now
+        job = MeetingJob(what, intent, self)
+        self._queue(job)
+        return job
+
+    def _queue(self, job: MeetingJob) -> MeetingJob:
+        self.meetings.add([job])
+        return job
+
+    def _busy_changed(self) -> None:
+        self._update(creating=self.meetings.busy)
+
+    @staticmethod
+    def _origin(job: MeetingJob) -> i.Origin:
+        return job.intent.origin if isinstance(job.intent, i.MeetNow) else i.Origin.SCHEDULE
+
+    def _link_ready(self, job: MeetingJob, meeting: Meeting, _copy: CopyOutcome) -> None:
+        """Recent shows it before whoever asked hears of it."""
+        self.history.add_recent(meeting)
+        if isinstance(job.intent, i.MeetNow):
+            self._update(link_prepared=False)
+
+    def _delivered(self, job: MeetingJob, delivered: Delivered) -> None:
+        self._record(self._origin(job), delivered)
+        job.settle(delivered)
+        self._tell_copied(delivered.meeting, delivered.copy, delivered.created.warnings)
+        self.history.add_recent(delivered.meeting)  # as it ends up (its PATCH made)
+        self.history.refresh()
+        self.history.settle_lost_answers()  # the network works again
+        if isinstance(job.intent, i.MeetNow):  # the next one is made ready
+            self._prepare_next_link()
+
+    def _prepare_next_link(self) -> None:
+        """Make the next Meet now's meeting ahead of need, on the owner's thread behind
+        whatever a person asked; a failure only means the next click asks Graph."""
+
+        def made(fresh: bool) -> None:
+            log.info("next link %s", "prepared" if fresh else "already there")
+            on = self.config.meeting.prepare_next_link and self._state.account is not None
+            self._update(link_prepared=on)
+
+        self.owner.run(
+            lambda service: service.prepare_spare(), made,
+            lambda exc: log.info("next link not prepared: %s", as_meettray_error(exc).message),
+            context=self, priority=Priority.BACKGROUND,
+        )  # fmt: skip
+
+    def _not_created(self, job: MeetingJob, error: MeettrayError) -> None:
+        desktop = self._origin(job) is i.Origin.DESKTOP
+        if isinstance(error, SignInRequired) and desktop and not job.waited_for_sign_in:
+            # The person asked for a meeting: sign in, then make it (the same job).
+            job.waited_for_sign_in = True
+            self._after_sign_in.append(job)
+            self.notify.emit(Notice("Sign in to create meetings", error.message, Level.INFO))
+            self.sign_in_flow.sign_in()
+            return
+        outcome: Outcome = (NeedsSignIn(error) if isinstance(error, SignInRequired)
+                            else Failed(error))  # fmt: skip
+        self._record(self._origin(job), outcome)
+        job.settle(outcome)
+        if desktop:  # a dialog or another process shows its own
+            self.notify.emit(
+                Notice("No meeting was created", error.message, Level.ERROR, error=error)
+            )
+
+    # -- copying and opening ---------------------------------------------------------------
+
+    def _copy(self, meeting: Meeting, *, details: bool | None = None, again: str = "") -> None:
+        """Put a meeting's link (and details, per settings or ``details``) on the clipboard,
+        and tell the person what the copy came to."""
+        payload = clipboard_payload(meeting, self.config.ui, details=details)
+        self.meetings.clipboard.copy(
+            payload, lambda outcome: self._tell_copied(meeting, outcome, (), again)
+        )
+
+    def _tell_copied(
+        self, meeting: Meeting, outcome: CopyOutcome, warnings: Sequence[str] = (), again: str = ""
+    ) -> None:
+        """The notification after a copy: what happened, never a success not observed."""
+        subject = f" — {meeting.subject}" if meeting.subject else ""
+        if outcome.copied:
+            title, first = f"Link copied{again}{subject}", short_link(meeting.join_url)
+            level = Level.WARNING if warnings else Level.SUCCESS
+        else:
+            # The whole link, so it can still be copied by hand from the notification.
+            title, first = f"Link not copied{subject}", f"{outcome.message} {meeting.join_url}"
+            level = Level.WARNING
+        self.notify.emit(Notice(title, "\n".join([first, *warnings]), level, meeting=meeting))
+
+    def _copy_last(self) -> None:
+        """Copy the most recent meeting's link again (the second hotkey)."""
+        if not self._state.recent:
+            self.notify.emit(Notice("No meeting yet", "Create one first: Meet now.", Level.WARNING))
+            return
+        self._copy(self._state.recent[0], again=" again")
+
+    def _open(self, meeting: Meeting) -> None:
+        """Open the meeting in Teams (the browser), only when its link is a Teams link."""
+        hosts = self.config.account.link_hosts(demo=self.demo is not None)
+        if problem := join_link_problem(meeting.join_url, hosts):
+            self.notify.emit(
+                Notice(
+                    "Not opened",
+                    f"meettray did not open this meeting's link: {problem}.",
+                    Level.WARNING,
+                )
+            )
+            return
+        if self._open_url(meeting.join_url) is False:
+            self._copy(meeting, details=False)
+            self.notify.emit(
+                Notice(
+                    "No browser could be opened",
+                    "The meeting link is on your clipboard: paste it into Teams or a browser.",
+                    Level.WARNING,
+                )
+            )
+
+    # -- history ---------------------------------------------------------------------------
+
+    def history_page(
+        self, search: str, offset: int, limit: int, done: Callable[[HistoryPage], None]
+    ) -> None:
+        """A page for the History window, read on the owner's thread (see HistorySource)."""
+        self.history.page(search, offset, limit, done)
+
+    def _history_changed(self) -> None:
+        self._update(history_version=self._state.history_version + 1)
+
+    def _in_background(self, what: str, work: Callable[[MeetingService], Any]) -> ActionJob:
+        job = ActionJob(what, self)
+        job.start()
+
+        def fail(exc: Exception) -> None:
+            error = as_meettray_error(exc)
+            job.fail(error)
+            self.notify.emit(Notice("That did not work", error.message, Level.ERROR, error=error))
+
+        def done(_: object) -> None:
+            job.settle(Done())
+            self.history.refresh()
+
+        self.owner.run(work, done, fail, context=self)
+        return job
+
+    def _announce_recovered(self, meetings: list[Meeting]) -> None:
+        for meeting in meetings:
+            self.notify.emit(
+                Notice(
+                    "A lost meeting was found",
+                    f"“{meeting.subject}” had been created although its answer was lost; "
+                    "it is in History now.",
+                    Level.INFO,
+                    meeting=meeting,
+                )
+            )
+
+    # -- sign-in ---------------------------------------------------------------------------
+
+    def _sign_in_began(self, job: SignInJob) -> None:
+        job.settled.connect(lambda outcome: self._sign_in_ended(job, outcome))
+        self._update(signing_in=True)
+        self.sign_in_started.emit(job)
+
+    def _sign_in_ended(self, job: SignInJob, outcome: Outcome) -> None:
+        waiting, self._after_sign_in = self._after_sign_in, []
+        if isinstance(outcome, Done) and job.account is not None:
+            self._update(signing_in=False, account=job.account,
+                         outcomes={k: v for k, v in self._state.outcomes.items()
+                                   if k is not i.Origin.DESKTOP})  # fmt: skip
+            self.meetings.add(waiting)  # the meetings asked for before sign-in
+            self._prepare_next_link()
+            return
+        self._update(signing_in=False)
+        error = job.error or MeettrayError("Sign-in failed.")
+        for meeting_job in waiting:
+            self._record(self._origin(meeting_job), Failed(error))
+            meeting_job.fail(error)
+
+    def _sign_out(self) -> ActionJob:
+        job = ActionJob("sign out", self)
+
+        def done(signed_out: bool) -> None:
+            job.settle(Done())
+            if signed_out:
+                self._update(account=None, link_prepared=False)
+
+        def fail(exc: Exception) -> None:
+            error = as_meettray_error(exc)
+            job.fail(error)
+            self.notify.emit(Notice("Sign-out failed", error.message, Level.ERROR, error=error))
+
+        def sign_out(service: MeetingService) -> bool:
+            if not service.signs_in:  # application mode acts for its configured user
+                return False
+            service.sign_out()
+            return True
+
+        self.owner.run(sign_out, done, fail, context=self)
+        return job
+
+    def _add_gnome_shortcut(self) -> ActionJob:
+        """GNOME has no shortcuts portal before 48: a custom keyboard shortcut in GNOME's
+        settings that runs 'meettray now' with the Meet now hotkey.  Says how it went."""
+        from meettray.hotkeys.keys import Hotkey
+        from meettray.platform.gnome_shortcut import add_shortcut
+
+        job = ActionJob("add a GNOME keyboard shortcut", self)
+        hotkey = Hotkey.parse(self.config.hotkeys.meet_now) or Hotkey("M", ctrl=True, alt=True)
+        command = self._now_command
+
+        def done(message: str) -> None:
+            job.settle(Done(message))
+            self.notify.emit(Notice("Keyboard shortcut added", message, Level.INFO))
+
+        def fail(exc: Exception) -> None:
+            error = as_meettray_error(exc)
+            job.fail(error)
+            self.notify.emit(Notice("No keyboard shortcut added", error.message, Level.ERROR))
+
+        self._runner.run(lambda: add_shortcut(hotkey, command), done, fail, context=self)
+        return job
+
+    # -- settings --------------------------------------------------------------------------
+
+    def _apply_settings(self, config: Config) -> None:
+        before = self.config
+        account_changed = config.account != before.account
+        self._update(config=config)
+        if account_changed and self.demo is None:
+            self.history.detach()
+            self._update(account=None, service=ServiceStatus.STARTING, link_prepared=False)
+            self.owner.configure(config, rebuild=True)
+            return
+        self.owner.configure(config, rebuild=False)
+        if before.meeting.prepare_next_link != config.meeting.prepare_next_link:
+            self._switch_spare(config.meeting.prepare_next_link)
+
+    def _switch_spare(self, on: bool) -> None:
+        """Settings' "Prepare the next link in advance": on makes one, off deletes it."""
+        if on:
+            self._prepare_next_link()
+            return
+        self._update(link_prepared=False)
+        self.owner.run(
+            lambda service: service.drop_spares(), lambda _: None,
+            lambda exc: log.info("prepared meeting not deleted: %s", exc),
+            context=self, priority=Priority.BACKGROUND,
+        )  # fmt: skip
