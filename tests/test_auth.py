@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import stat
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -171,12 +170,10 @@ def test_device_code_sign_in_can_be_cancelled(
     prompt = signer.begin_device_code()
     cancel = auth.Cancellation()
     threading.Timer(0.5, cancel.cancel).start()
-    started = time.monotonic()
 
+    # Uncancelled, this would poll until the code expires (far past the test's timeout).
     with pytest.raises(SignInCancelled):
         signer.finish_device_code(prompt, cancel=cancel)
-
-    assert time.monotonic() - started < 5
 
 
 def test_browser_sign_in_can_be_cancelled(

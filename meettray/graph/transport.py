@@ -224,12 +224,6 @@ class Transport:
                 )
             return GraphResponse(status, request_id, content)
 
-    def _wait(self, delay: float, why: str) -> float:
-        if self._on_wait is not None:
-            self._on_wait(delay, why)
-        self._sleep(delay)
-        return delay
-
     def wait(self, delay: float, why: str) -> float:
         """Sleep ``delay`` seconds, saying why first (the CLI prints it)."""
         if self._on_wait is not None:

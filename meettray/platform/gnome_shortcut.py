@@ -36,20 +36,6 @@ def is_gnome(env: dict[str, str] | None = None) -> bool:
     return "GNOME" in desktop.upper().split(":")
 
 
-def can_add() -> bool:
-    """Whether this session has gsettings and GNOME's media-keys settings."""
-    gsettings = shutil.which("gsettings")
-    if gsettings is None:
-        return False
-    try:
-        found = subprocess.run(  # noqa: S603 - a resolved executable, fixed arguments
-            [gsettings, "list-schemas"], capture_output=True, text=True, timeout=10, check=False
-        )
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return SCHEMA in found.stdout.split()
-
-
 def add_shortcut(hotkey: Hotkey, command: str) -> str:
     """Add (or update) the shortcut; what to tell the person.  Raises :class:`ShortcutError`."""
     entries = _entries(_gsettings("get", SCHEMA, "custom-keybindings"))

@@ -21,7 +21,6 @@ from meettray.platform.gnome_shortcut import (
     SCHEMA,
     ShortcutError,
     add_shortcut,
-    can_add,
     is_gnome,
 )
 from meettray.ui.app_model.intents import AddGnomeShortcut
@@ -53,8 +52,6 @@ def entry(key: str) -> str:
 def test_the_shortcut_joins_the_persons_own_and_is_added_once(gsettings: None) -> None:
     subprocess.run(["gsettings", "set", SCHEMA, "custom-keybindings", f"['{OTHER}']"],
                    check=True, timeout=10)  # fmt: skip
-    assert can_add()
-
     message = add_shortcut(Hotkey("M", ctrl=True, alt=True), "meettray now")
     add_shortcut(Hotkey("F5", ctrl=True, shift=True), "meettray now")  # changed: same entry
 
@@ -74,7 +71,6 @@ def test_a_command_with_quotes_and_spaces_arrives_as_written(gsettings: None) ->
 
 def test_without_gsettings_it_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
-    assert can_add() is False
     with pytest.raises(ShortcutError, match="gsettings is not installed"):
         add_shortcut(Hotkey("M", ctrl=True, alt=True), "meettray now")
 

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMenu, QPushButton
 from pytestqt.qtbot import QtBot
 
 from meettray.demo.fake365 import FakeMicrosoft365
+from meettray.ui.app_model.intents import MeetNow
 from meettray.ui.app_model.model import AppModel
 from meettray.ui.app_model.notices import Level, Notice
 from meettray.ui.views.app import TrayApp
@@ -71,3 +72,40 @@ def test_the_window_comes_within_a_second_of_finding_no_tray(model: AppModel, qt
     app = TrayApp(model)  # the default grace; the offscreen platform has no tray
     assert app.window is None  # a panel that starts after us still gets its chance
     qtbot.waitUntil(lambda: app.window is not None and app.window.isVisible(), timeout=1500)
+
+
+def test_last_error_details_opens_a_window_that_says_what_went_wrong(
+    model: AppModel, fake: FakeMicrosoft365, qtbot: QtBot
+) -> None:
+    """Was: the details window was a local with no parent, freed before it ever showed;
+    its test only saw a signal.  This one finds the window on screen and reads it."""
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    from meettray.ui.views.dialogs import ErrorDialog
+
+    app = TrayApp(model, tray_grace_ms=60_000)
+    fake.signed_in_user.guest = True
+    job = model.dispatch(MeetNow())
+    assert job is not None
+    qtbot.waitUntil(lambda: job.is_settled, timeout=10_000)
+    assert job.error is not None
+
+    app.tray.menu.aboutToShow.emit()
+    (details,) = [a for a in app.tray.menu.actions() if a.text() == "Last error: details…"]
+    details.trigger()
+    import gc
+
+    gc.collect()  # a window nobody holds would be freed here
+    qtbot.wait(50)
+
+    shown = [w for w in QApplication.topLevelWidgets()
+             if isinstance(w, ErrorDialog) and w.isVisible()]  # fmt: skip
+    assert len(shown) == 1
+    window = shown[0]
+    qtbot.addWidget(window)
+    texts = [label.text() for label in window.findChildren(QLabel)]
+    assert job.error.message in texts
+    (technical,) = window.findChildren(QPlainTextEdit)
+    assert job.error.request_id in technical.toPlainText()  # for IT support
+    window.close()
+    qtbot.waitUntil(lambda: app.error_dialog is None, timeout=2000)
