@@ -61,6 +61,16 @@ class FakeNotificationServer(FakeDBusService):
         self.send(signal)
 
 
+class SilentNotificationServer(FakeNotificationServer):
+    """KDE's or sway's bus with a notification service that takes Notify and never answers."""
+
+    def handle(self, member: str, interface: str, message: Any) -> None:
+        if member == "Notify":
+            self.notified.append(message.body)
+            return
+        super().handle(member, interface, message)
+
+
 @pytest.fixture
 def server() -> Iterator[tuple[str, FakeNotificationServer]]:
     from ..dbus_service import private_bus
@@ -223,3 +233,51 @@ def test_no_notification_server_means_qt_keeps_the_balloon() -> None:
 
     with private_bus() as address:
         assert connect_notifier(address) is None
+
+
+@pytest.mark.logs("notification not shown", "no system tray available")
+def test_a_notification_server_that_never_answers_holds_up_nothing(
+    model: AppModel, fake: object, qtbot: QtBot
+) -> None:
+    """Was: on KDE and sway with no notification server answering, the GUI thread froze 25 s
+    per notice in Qt's showMessage, and 'meettray now' right after a click took 37-50 s.
+    Now the notification waits on a thread of its own, and 'now' is answered meanwhile;
+    once the bus gives up, meettray's own banner shows the notice."""
+    from meettray.ipc import Outcome, Request
+    from meettray.platform.notifications import DBusNotifier, connect_notifier
+    from meettray.ui.app_model.tasks import own_thread_runner
+    from meettray.ui.shell.ipc_handler import IpcHandler
+    from meettray.ui.views.app import TrayApp
+
+    from ..dbus_service import private_bus
+
+    with private_bus() as address:
+        silent = SilentNotificationServer(address)
+        connection = connect_notifier(address)
+        assert connection is not None
+        notifier = DBusNotifier(connection, own_thread_runner())
+        app = TrayApp(model, tray_grace_ms=60_000)
+        app.use_notifier(notifier)
+        try:
+            click = model.dispatch(MeetNow(source="tray click"))
+            assert click is not None
+            qtbot.waitUntil(lambda: len(silent.notified) == 1, timeout=10_000)  # in flight
+
+            unanswered_when_told: list[bool] = []
+            answers: list[Outcome] = []
+
+            def respond(outcome: Outcome) -> None:
+                answers.append(outcome)
+                unanswered_when_told.append(notifier.shown == 0 and len(silent.notified) == 1)
+
+            IpcHandler(model, app).handle_request(Request("now", subject="Right after"), respond)
+            qtbot.waitUntil(lambda: len(answers) == 2, timeout=10_000)
+            assert answers[1].ok, answers[1].message
+            assert unanswered_when_told == [True, True]  # told while the server said nothing
+
+            # The bus gives up on the first notice (5 s): the tray's own banner shows it.
+            qtbot.waitUntil(lambda: app.tray.banner is not None
+                            and app.tray.banner.isVisible(), timeout=15_000)  # fmt: skip
+        finally:
+            notifier.close()
+            silent.connection.close()

@@ -36,7 +36,9 @@ class _Job(QRunnable):
         try:
             result = self._work()
         except Exception as exc:  # delivered to the caller, who decides what to show
-            if not isinstance(exc, MeettrayError):  # a bug: keep its traceback
+            # Ours, or the system's (a file, a socket, D-Bus): the caller says what it means.
+            # Anything else is a bug: keep its traceback.
+            if not isinstance(exc, (MeettrayError, OSError)):
                 log.exception("background task failed")
             self._courier.finished.emit(None, exc)
         else:
@@ -86,3 +88,11 @@ class TaskRunner(QObject):
     def wait(self, msecs: int = 30_000) -> bool:
         """Block until every running job has finished (for shutdown and tests)."""
         return bool(self._pool.waitForDone(msecs))
+
+
+def own_thread_runner(parent: QObject | None = None) -> TaskRunner:
+    """A runner with one thread of its own, for work that may hang on someone else (a
+    notification server that never answers): it holds up nothing else."""
+    pool = QThreadPool(parent)
+    pool.setMaxThreadCount(1)
+    return TaskRunner(pool, parent)

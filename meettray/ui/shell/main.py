@@ -330,17 +330,14 @@ class _Startup:
     def _use_notifier(self, parts: _Parts, connection: NotifierConnection | None) -> None:
         if connection is None:
             return
-        from PySide6.QtCore import QThreadPool
-
         from meettray.platform.notifications import DBusNotifier
-        from meettray.ui.app_model.tasks import TaskRunner
+        from meettray.ui.app_model.tasks import own_thread_runner
         from meettray.ui.views.icons import icon_file
 
         # A thread of its own: a notification server that never answers holds up no other
         # work (each call gives up after the bus's timeout).
-        pool = QThreadPool(self.app)
-        pool.setMaxThreadCount(1)
-        parts.notifier = DBusNotifier(connection, TaskRunner(pool, self.app), icon_file())
+        runner = own_thread_runner(self.app)
+        parts.notifier = DBusNotifier(connection, runner, icon_file())
         parts.tray_app.use_notifier(parts.notifier)
         log.info("notifications: the desktop's notification server")
 
