@@ -22,7 +22,7 @@ from meettray.demo.fake365 import FakeMicrosoft365
 SEALED = "sealed-for-this-user:"
 
 
-class FakeDpapi(msal_extensions.FilePersistence):
+class FakeDpapi(msal_extensions.FilePersistence):  # type: ignore[misc]
     """msal-extensions' FilePersistenceWithDataProtection, for a user who can decrypt
     only what they sealed: another account's file raises PersistenceDecryptionError."""
 

@@ -210,7 +210,7 @@ class _UnixServer(_Server):
         connection.close()
 
 
-class _PipeServer(_Server):  # pragma: no cover - Windows only
+class _PipeServer(_Server):  # Windows' server; tests run it on QLocalServer's Unix socket
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         from PySide6.QtNetwork import QLocalServer
 
@@ -251,6 +251,8 @@ class _PipeServer(_Server):  # pragma: no cover - Windows only
         from PySide6.QtNetwork import QLocalSocket
 
         def answer(outcome: Outcome) -> None:
+            if connection not in self._buffers:
+                return  # it hung up while the meeting was being made: Qt freed it
             if connection.state() == QLocalSocket.LocalSocketState.ConnectedState:
                 connection.write(bounded(outcome))
                 connection.flush()
