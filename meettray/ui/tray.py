@@ -21,6 +21,7 @@ from meettray.ui.notices import Level, Notice
 if TYPE_CHECKING:
     from meettray.config import Preset
     from meettray.platform.notifications import DBusNotifier
+    from meettray.platform.tray_click import Reason
     from meettray.ui.banner import Banner
 
 log = logging.getLogger(__name__)
@@ -133,6 +134,7 @@ class Tray(QObject):
     # -- state -------------------------------------------------------------------------------
 
     def _show_state(self) -> None:
+        self._attach_menu()  # the click action may have changed
         c = self.controller
         demo = " (demo)" if c.demo is not None else ""
         if c.busy:
@@ -209,12 +211,29 @@ class Tray(QObject):
     # -- clicks ------------------------------------------------------------------------------
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
-        if reason != QSystemTrayIcon.ActivationReason.Trigger:
-            return
-        if self.controller.config.ui.click_action == "meet_now":
+        from meettray.platform.tray_click import reaction
+
+        why = QSystemTrayIcon.ActivationReason
+        names: dict[QSystemTrayIcon.ActivationReason, Reason] = {
+            why.Trigger: "trigger", why.Context: "context"
+        }  # fmt: skip
+        react = reaction(
+            names.get(reason, "unknown"), self.controller.config.ui.click_action, _platform()
+        )
+        if react == "meet_now":
             self.controller.meet_now(source="tray click")
-        else:
+        elif react == "menu":
             self.popup_menu()
+
+    def _attach_menu(self) -> None:
+        """macOS opens an attached menu on every click: attach it only when a click
+        should open it (see platform/tray_click.py)."""
+        from meettray.platform.tray_click import attach_menu
+
+        attach = attach_menu(_platform(), self.controller.config.ui.click_action)
+        wanted = self.menu if attach else None
+        if self.icon.contextMenu() is not wanted:
+            self.icon.setContextMenu(wanted)  # type: ignore[arg-type]  # None detaches it
 
     def popup_menu(self) -> None:
         self.menu.popup(QCursor.pos())
@@ -262,3 +281,7 @@ class Tray(QObject):
 
     def _details(self, error: MeettrayError) -> None:
         self.error_details_requested.emit(error)
+
+
+def _platform() -> str:
+    return QGuiApplication.platformName()
