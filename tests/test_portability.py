@@ -14,6 +14,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from packaging.markers import Marker
+
 from meettray import paths
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,3 +95,33 @@ def test_ci_uploads_the_packages_as_tarballs() -> None:
     assert path is not None, upload
     assert path.group(1).endswith(".tar.gz"), upload
     assert f'tar -czf "{path.group(1)}"' in workflow
+
+
+def broker_marker() -> Marker:
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    (line,) = re.findall(r'"msal\[broker\][^;"]*;([^"]+)"', text)
+    return Marker(line)
+
+
+@pytest.mark.parametrize(
+    ("system", "implementation", "version", "machine", "installed"),
+    [
+        ("win32", "CPython", "3.13", "AMD64", True),
+        ("win32", "CPython", "3.10", "x86", True),
+        ("win32", "CPython", "3.14", "ARM64", True),
+        ("win32", "CPython", "3.15", "AMD64", False),  # no wheel yet: optional there
+        ("win32", "PyPy", "3.11", "AMD64", False),
+        ("linux", "CPython", "3.12", "x86_64", False),  # the 'broker' extra elsewhere
+        ("darwin", "CPython", "3.12", "arm64", False),
+    ],
+)
+def test_the_windows_broker_runtime_is_required_only_where_it_has_wheels(
+    system: str, implementation: str, version: str, machine: str, installed: bool
+) -> None:
+    environment = {
+        "sys_platform": system,
+        "platform_python_implementation": implementation,
+        "python_version": version,
+        "platform_machine": machine,
+    }
+    assert broker_marker().evaluate(environment) is installed
