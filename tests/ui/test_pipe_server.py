@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from meettray import ipc
 from meettray.ipc import Outcome, Request
+from meettray.ui import ipc_server
 from meettray.ui.ipc_server import _PipeServer
 
 pytestmark = pytest.mark.posix  # QLocalServer is a named pipe on Windows, not a path
@@ -73,3 +74,19 @@ def test_a_request_without_end_is_dropped(server: _PipeServer, qtbot: QtBot) -> 
 
     assert replies == [b""]  # closed, unanswered
     client.close()
+
+
+def test_a_connection_that_never_asks_is_closed(
+    server: _PipeServer, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As on Unix: a program that connects and says nothing holds nothing for long."""
+    monkeypatch.setattr(ipc_server, "IDLE_TIMEOUT_MS", 50)
+    silent = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    silent.connect(server.name)
+    closed: list[bytes] = []
+    threading.Thread(target=lambda: closed.append(silent.recv(1)), daemon=True).start()
+
+    qtbot.waitUntil(lambda: bool(closed), timeout=5000)
+
+    assert closed == [b""]
+    silent.close()
