@@ -112,6 +112,8 @@ def user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         folder.mkdir()
         monkeypatch.setenv(variable, str(folder))
         monkeypatch.setenv(f"WIN_PD_OVERRIDE_{variable}", str(folder))
+    if sys.platform == "darwin":  # ~/Library/Logs (the log folder) follows no XDG_* there
+        monkeypatch.setenv("HOME", str(home))
     # Socket paths are limited to ~100 bytes: keep the runtime folder short.
     runtime = Path(tempfile.mkdtemp(prefix="mt-"))
     runtime.chmod(0o700)
