@@ -278,19 +278,38 @@ ERROR_PIPE_BUSY = 231
 
 
 class PipeOpener:  # pragma: no cover - Windows only
-    """Opens the tray's named pipe, and waits for a free instance (``WaitNamedPipeW``)."""
+    """Opens the tray's named pipe, and waits for a free instance (``WaitNamedPipeW``).
+
+    Through ``CreateFileW`` itself (``_winapi``, as ``multiprocessing`` does), not
+    ``open()``: the C runtime's ``_wopen`` turns ``ERROR_PIPE_BUSY`` into a bare
+    ``EINVAL``, and a busy tray would pass for none.
+    """
 
     def __init__(self, name: str) -> None:
+        import importlib
+
         self.path = rf"\\.\pipe\{name}"
+        # Any: the stubs describe these modules only when type-checking for Windows.
+        self._winapi: Any = importlib.import_module("_winapi")
+        self._msvcrt: Any = importlib.import_module("msvcrt")
 
     def open(self) -> BinaryIO:
-        return open(self.path, "r+b", buffering=0)  # the caller closes it
+        w = self._winapi
+        handle = w.CreateFile(self.path, w.GENERIC_READ | w.GENERIC_WRITE, 0, w.NULL,
+                              w.OPEN_EXISTING, 0, w.NULL)  # fmt: skip
+        try:
+            descriptor = self._msvcrt.open_osfhandle(handle, 0)
+        except OSError:
+            w.CloseHandle(handle)
+            raise
+        return open(descriptor, "r+b", buffering=0)  # the caller closes it
 
     def wait(self, seconds: float) -> None:
-        import ctypes
+        import contextlib
 
-        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
-        kernel32.WaitNamedPipeW(self.path, max(1, int(seconds * 1000)))
+        # Timed out, or the pipe is gone: the next open says which.
+        with contextlib.suppress(OSError):
+            self._winapi.WaitNamedPipe(self.path, max(1, int(seconds * 1000)))
 
 
 class Opener(Protocol):

@@ -203,7 +203,7 @@ class Kernel32:  # pragma: no cover - needs Windows
         try:
             return str(text.value)
         finally:
-            self._kernel32.LocalFree(text)
+            self._kernel32.LocalFree(ctypes.cast(text, ctypes.c_void_p))
 
     def create(self, name: str) -> tuple[int, bool]:
         handle = self._kernel32.CreateMutexW(None, False, name)
