@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from meettray import paths
 from meettray.choices import ALLOWED_PRESENTERS, LOBBY_BYPASS_SCOPES, PRESET_NAME
 from meettray.errors import ConfigError, DamagedConfig, ValidationError
+from meettray.hotkeys.keys import default_meet_now
 from meettray.meetings import OPTION_SPECS, MeetingOptions, MeetingRequest, instant_request
 
 if sys.version_info >= (3, 11):
@@ -168,6 +169,7 @@ class MeetingConfig:
 
 #: What a primary click on the tray icon does by default: macOS users expect the menu.
 DEFAULT_CLICK_ACTION = "menu" if sys.platform == "darwin" else "meet_now"
+DEFAULT_MEET_NOW = default_meet_now(sys.platform)
 
 
 @dataclass(frozen=True)
@@ -200,7 +202,7 @@ class HotkeysConfig:
     """``[hotkeys]``: global keyboard shortcuts; "" or "none" turns one off."""
 
     #: Create a meeting starting now and copy its link.
-    meet_now: str = _setting("Ctrl+Alt+M", _hotkey_text)
+    meet_now: str = _setting(DEFAULT_MEET_NOW, _hotkey_text)
     #: Copy the most recent meeting's link again.
     copy_last: str = _setting("", _hotkey_text)
 

@@ -20,9 +20,10 @@ import os
 import re
 import socket
 import sys
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, get_args
+from typing import Any, BinaryIO, Literal, Protocol, get_args
 
 from meettray import APP_NAME
 from meettray.choices import PRESET_NAME
@@ -247,7 +248,10 @@ def ask(
     except OSError:
         return None
     if sys.platform.startswith("win"):  # pragma: no cover - exercised on Windows only
-        reply = _ask_pipe(name, payload, on_link)
+        try:
+            reply = ask_pipe(PipeOpener(name), payload, timeout, on_link)
+        except ProtocolError as exc:
+            return Outcome(ok=False, message=str(exc))
         if reply is None:
             return None  # no tray: the pipe could not be opened
     else:
@@ -299,23 +303,117 @@ def _final_line(lines: _Lines, on_link: Callable[[Outcome], None] | None) -> byt
     return reply
 
 
-def _ask_pipe(
-    name: str, payload: bytes, on_link: Callable[[Outcome], None] | None = None
-) -> bytes | None:  # pragma: no cover - Windows only
-    """The answer; ``None`` when no tray has the pipe open."""
-    try:
-        pipe = open(rf"\\.\pipe\{name}", "r+b", buffering=0)  # noqa: SIM115 - closed below
-    except OSError:
-        return None
-    with pipe:
+#: ``ERROR_PIPE_BUSY``: a tray is there, but every instance of its pipe is taken (Qt makes
+#: the next one only after it accepted a connection).  Not "no tray".
+ERROR_PIPE_BUSY = 231
+
+
+class PipeOpener:  # pragma: no cover - Windows only
+    """Opens the tray's named pipe, and waits for a free instance (``WaitNamedPipeW``).
+
+    Through ``CreateFileW`` itself (``_winapi``, as ``multiprocessing`` does), not
+    ``open()``: the C runtime's ``_wopen`` turns ``ERROR_PIPE_BUSY`` into a bare
+    ``EINVAL``, and a busy tray would pass for none.
+    """
+
+    def __init__(self, name: str) -> None:
+        import importlib
+
+        self.path = rf"\\.\pipe\{name}"
+        # Any: the stubs describe these modules only when type-checking for Windows.
+        self._winapi: Any = importlib.import_module("_winapi")
+        self._msvcrt: Any = importlib.import_module("msvcrt")
+
+    def open(self) -> BinaryIO:
+        w = self._winapi
+        handle = w.CreateFile(self.path, w.GENERIC_READ | w.GENERIC_WRITE, 0, w.NULL,
+                              w.OPEN_EXISTING, 0, w.NULL)  # fmt: skip
         try:
-            pipe.write(payload)
-            reply = _final_line(_Lines(pipe.read), on_link)
+            descriptor = self._msvcrt.open_osfhandle(handle, 0)
+        except OSError:
+            w.CloseHandle(handle)
+            raise
+        return open(descriptor, "r+b", buffering=0)  # the caller closes it
+
+    def wait(self, seconds: float) -> None:
+        import contextlib
+
+        # Timed out, or the pipe is gone: the next open says which.
+        with contextlib.suppress(OSError):
+            self._winapi.WaitNamedPipe(self.path, max(1, int(seconds * 1000)))
+
+
+class Opener(Protocol):
+    def open(self) -> BinaryIO: ...
+
+    def wait(self, seconds: float) -> None:
+        """Until an instance of the pipe may be free, ``seconds`` at most."""
+
+
+def ask_pipe(
+    opener: Opener,
+    payload: bytes,
+    timeout: float,
+    on_link: Callable[[Outcome], None] | None = None,
+) -> bytes | None:
+    """Windows' exchange with the tray: the answer, ``None`` when no tray has the pipe
+    open.  Raises :class:`NoAnswer` when a tray is there but keeps every instance of its
+    pipe busy for :data:`CONNECT_TIMEOUT`, or does not answer within ``timeout``."""
+    deadline = time.monotonic() + CONNECT_TIMEOUT
+    while True:
+        try:
+            pipe = opener.open()
+            break
         except OSError as exc:
-            raise NoAnswer(f"the running meettray closed the connection ({exc})") from None
+            if getattr(exc, "winerror", None) != ERROR_PIPE_BUSY:
+                return None  # no such pipe: no tray
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise NoAnswer(
+                    "the running meettray is busy and did not take the request"
+                ) from None
+            opener.wait(left)
+    try:
+        pipe.write(payload)
+    except OSError as exc:
+        pipe.close()
+        raise NoAnswer(f"the running meettray closed the connection ({exc})") from None
+    reply = _read_within(pipe, timeout, on_link)
     if reply is None:
         raise NoAnswer("the running meettray closed the connection without answering")
     return reply
+
+
+def _read_within(
+    pipe: BinaryIO, timeout: float, on_link: Callable[[Outcome], None] | None = None
+) -> bytes | None:
+    """One line from ``pipe`` within ``timeout`` seconds.  A synchronous pipe has no
+    timeout of its own, so a thread reads; if the tray hangs, that thread is left
+    blocked (with the pipe, which it closes if an answer ever comes) and the command
+    moves on."""
+    import threading
+
+    outcome: list[bytes | BaseException | None] = []
+
+    def read() -> None:
+        try:
+            outcome.append(_final_line(_Lines(pipe.read), on_link))
+        except (OSError, ProtocolError) as exc:
+            outcome.append(exc)
+        finally:
+            pipe.close()
+
+    reader = threading.Thread(target=read, name="ipc-reply", daemon=True)
+    reader.start()
+    reader.join(timeout)
+    if not outcome:
+        raise NoAnswer(f"the running meettray did not answer within {timeout:.0f} s")
+    (result,) = outcome
+    if isinstance(result, ProtocolError):
+        raise result
+    if isinstance(result, BaseException):
+        raise NoAnswer(f"the running meettray closed the connection ({result})")
+    return result
 
 
 class _Lines:

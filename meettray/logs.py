@@ -1,6 +1,8 @@
 """Logging that helps a user file a bug and never holds a secret.
 
-A rotating file in the user log directory; ``-v`` adds stderr.  A filter
+A rotating file in the user log directory, shared by the tray and commands
+(which Windows makes delicate: see :class:`SharedRotatingFileHandler`);
+``-v`` adds stderr.  A filter
 masks anything shaped like a bearer token, JWT, refresh token, authorization
 code or client secret, as a last line of defence behind code that never logs
 them in the first place.
@@ -8,8 +10,10 @@ them in the first place.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
+import os
 import re
 from pathlib import Path
 
@@ -43,6 +47,54 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class SharedRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log the tray and a command write at the same time.
+
+    Windows refuses to rename a file another process has open, and the standard
+    handler then loses the record and prints a traceback, on every record until
+    the other process exits: here the rollover is put off instead (the file grows
+    past its limit for a while).  A file another process rotated away is let go
+    of, as ``WatchedFileHandler`` does, so records go to the current file, not to
+    a backup.
+    """
+
+    def shouldRollover(self, record: logging.LogRecord) -> int:
+        self._follow()
+        return super().shouldRollover(record)
+
+    def _follow(self) -> None:
+        if self.stream is None:
+            return
+        try:
+            current = os.stat(self.baseFilename)
+            mine = os.fstat(self.stream.fileno())
+            same = (current.st_dev, current.st_ino) == (mine.st_dev, mine.st_ino)
+        except OSError:
+            same = False
+        if not same:
+            self.stream.close()
+            self.stream = self._open()
+
+    def doRollover(self) -> None:
+        if self.stream:
+            self.stream.close()
+            self.stream = None
+        base = self.baseFilename
+        aside = f"{base}.{os.getpid()}.rotating"
+        try:
+            os.rename(base, aside)  # the one step Windows may refuse: nothing moved yet
+        except OSError:
+            pass  # another process has it open (Windows), or rotated it just now
+        else:
+            for number in range(self.backupCount - 1, 0, -1):
+                with contextlib.suppress(OSError):  # absent, or held by another process
+                    os.replace(f"{base}.{number}", f"{base}.{number + 1}")
+            with contextlib.suppress(OSError):
+                os.replace(aside, f"{base}.1")
+        if not self.delay:
+            self.stream = self._open()
+
+
 def setup(*, verbose: int = 0, to_file: bool = True, directory: Path | None = None) -> Path | None:
     """Configure the root logger; returns the log file (if any)."""
     root = logging.getLogger()
@@ -54,7 +106,7 @@ def setup(*, verbose: int = 0, to_file: bool = True, directory: Path | None = No
         try:
             folder = paths.ensure_private_dir(directory or paths.log_dir())
             log_file = folder / "meettray.log"
-            handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            handler: logging.Handler = SharedRotatingFileHandler(
                 log_file, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
             )
             handler.setFormatter(formatter)

@@ -104,6 +104,16 @@ def user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         folder = home / name.lower()
         folder.mkdir(parents=True)
         monkeypatch.setenv(f"XDG_{name}_HOME", str(folder))
+    # platformdirs reads none of XDG_* on Windows: its folders come from the shell
+    # (SHGetKnownFolderPath), which the WIN_PD_OVERRIDE_* variables override; the
+    # classic variables are set too, for whatever reads them (tests/test_portability.py).
+    for variable, name in (("APPDATA", "roaming"), ("LOCALAPPDATA", "local")):
+        folder = home / name
+        folder.mkdir()
+        monkeypatch.setenv(variable, str(folder))
+        monkeypatch.setenv(f"WIN_PD_OVERRIDE_{variable}", str(folder))
+    if sys.platform == "darwin":  # ~/Library/Logs (the log folder) follows no XDG_* there
+        monkeypatch.setenv("HOME", str(home))
     # Socket paths are limited to ~100 bytes: keep the runtime folder short.
     runtime = Path(tempfile.mkdtemp(prefix="mt-"))
     runtime.chmod(0o700)

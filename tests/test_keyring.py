@@ -24,11 +24,13 @@ from meettray.demo.browser import FakeBrowser
 from meettray.demo.fake365 import FakeMicrosoft365
 
 from .conftest import run_cli
-from .dbus_service import private_bus
 
+pytest.importorskip("jeepney", reason="the Secret Service is a Linux desktop service")
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="the Secret Service is a Linux desktop service"
 )
+
+from .dbus_service import private_bus  # noqa: E402 - jeepney is Linux-only
 
 
 @pytest.fixture

@@ -53,7 +53,8 @@ def runtime_installed() -> bool:
 def choose_broker(setting: str, *, microsoft: bool = True, platform: str = sys.platform,
                   runtime: bool | None = None) -> BrokerChoice:  # fmt: skip
     """``setting`` is ``[account] broker``: ``auto`` (the default) uses the OS's broker
-    where its runtime is installed (on Windows it comes with meettray), ``off`` never.
+    where its runtime is installed (on Windows it comes with meettray where it has
+    wheels), ``off`` never.
     ``microsoft``: the authority is Microsoft's own (a broker knows no other)."""
     key = os_key(platform)
     if key not in _NAMES:
@@ -63,9 +64,10 @@ def choose_broker(setting: str, *, microsoft: bool = True, platform: str = sys.p
     if setting == "off":
         return BrokerChoice("", 'turned off in the settings ([account] broker = "off")')
     if not (runtime_installed() if runtime is None else runtime):
-        extra = "pip install 'meettray[broker]'" if key != "win32" else "reinstall meettray"
-        return BrokerChoice(
-            "", f"the {_NAMES[key]} cannot be used: its runtime is not installed ({extra})"
+        return BrokerChoice(  # Windows too: pymsalruntime has no wheel for every Python
+            "",
+            f"the {_NAMES[key]} cannot be used: its runtime is not installed "
+            "(pip install 'meettray[broker]')",
         )
     return BrokerChoice(_NAMES[key], f"sign-in goes through the {_NAMES[key]}",
                         {_FLAGS[key]: True})  # fmt: skip

@@ -10,6 +10,7 @@ import pickle
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,23 +21,39 @@ from meettray.errors import StorageError
 log = logging.getLogger(__name__)
 
 
-def build_token_cache(path: Path, *, encrypt: bool = True) -> tuple[Any, CacheStatus]:
+def build_token_cache(
+    path: Path,
+    *,
+    encrypt: bool = True,
+    platform: str = sys.platform,
+    os_store: Callable[[str], Any] | None = None,
+) -> tuple[Any, CacheStatus]:
     """A persistent MSAL token cache at ``path``, encrypted where the OS allows.
 
     Linux: the Secret Service keyring (see :mod:`meettray.auth.keyring`), and a
     plain cache left by an earlier run is moved into it.  Windows and macOS:
     msal-extensions' DPAPI and Keychain.  Otherwise a plain file readable only by
     the user, and the returned status says so and why.  A damaged cache is set
-    aside (tokens are only a convenience: signing in again restores them).
+    aside (tokens are only a convenience: signing in again restores them).  So is one
+    DPAPI or the Keychain cannot decrypt: the tokens stay encrypted, and the status asks
+    for a new sign-in.  ``os_store`` builds the Windows and macOS persistence (tests
+    pass a fake, and the ``platform`` it stands in for).
     """
     import msal_extensions
 
     paths.ensure_private_dir(path.parent)
-    linux = sys.platform.startswith("linux")
-    plain = plaintext_path(path)
+    linux = platform.startswith("linux")
+    plain = plaintext_path(path, platform)
     if plain != path:
         adopt_legacy_plaintext(path, plain)
-    persistence, reason = _encrypted(path) if encrypt else (None, "encryption was turned off")
+    unreadable = ""
+    if not encrypt:
+        persistence, reason = None, "encryption was turned off"
+    elif linux:
+        persistence, reason = _keyring(path)
+    else:
+        build = os_store or msal_extensions.build_encrypted_persistence
+        persistence, reason, unreadable = _os_encrypted(path, plain, build)
     if persistence is None:
         log.warning("token cache is not encrypted: %s", reason)
         persistence = msal_extensions.FilePersistence(str(plain))
@@ -54,7 +71,9 @@ def build_token_cache(path: Path, *, encrypt: bool = True) -> tuple[Any, CacheSt
         )
     else:
         status = CacheStatus(str(path), True, "Tokens are stored encrypted by the system keyring.")
-    damaged = _set_aside_if_damaged(path, persistence, in_keyring=status.encrypted and linux)
+    damaged = unreadable or _set_aside_if_damaged(
+        path, persistence, in_keyring=status.encrypted and linux
+    )
     if damaged:
         status = dataclasses.replace(
             status,
@@ -63,29 +82,145 @@ def build_token_cache(path: Path, *, encrypt: bool = True) -> tuple[Any, CacheSt
     return msal_extensions.PersistedTokenCache(persistence), status
 
 
-def _encrypted(path: Path) -> tuple[Any, str]:
-    """The OS's encrypted persistence, or ``None`` and why there is none."""
+def _keyring(path: Path) -> tuple[Any, str]:
+    """Linux: the Secret Service keyring, or ``None`` and why there is none."""
+    from meettray.auth.keyring import KeyringUnavailable, SecretServicePersistence
+
+    try:
+        keyring = SecretServicePersistence(str(path.with_name(f"{path.name}.keyring-signal")))
+    except KeyringUnavailable as exc:
+        return None, exc.reason
+    migrate_plaintext(plaintext_path(path), keyring)
+    return keyring, ""
+
+
+def _os_encrypted(path: Path, plain: Path, build: Callable[[str], Any]) -> tuple[Any, str, str]:
+    """Windows and macOS: DPAPI or the Keychain through msal-extensions.
+
+    The persistence (``None`` when the OS has none to offer), why there is none, and,
+    when there is one but what it holds cannot be decrypted, what was done about it.
+    """
     import msal_extensions
 
-    if sys.platform.startswith("linux"):
-        from meettray.auth.keyring import KeyringUnavailable, SecretServicePersistence
+    try:
+        persistence = build(str(path))
+    except (ImportError, OSError, RuntimeError, ValueError) as exc:
+        return None, f"no system keyring is available ({type(exc).__name__})", ""
+    try:
+        persistence.load()  # Windows and macOS only fail on first use: try a read now
+    except msal_extensions.persistence.PersistenceNotFound:
+        pass
+    except OSError as exc:
+        if not undecryptable(exc):
+            return None, f"no system keyring is available ({type(exc).__name__})", ""
+        persistence, what = set_aside_undecryptable(persistence, exc)
+        if _migrate_if_possible(plain, persistence):
+            what = ""  # the plain file's tokens (the newest) are in the store now
+        return persistence, "", what
+    except (RuntimeError, ValueError) as exc:
+        return None, f"no system keyring is available ({type(exc).__name__})", ""
+    migrate_plaintext(plain, persistence)
+    return persistence, "", ""
 
+
+#: Keychain statuses that mean there is no keychain to use at all (an ssh session, an
+#: account that never logged in at the console): tokens go to the plain file then.
+NO_KEYCHAIN = (-25294, -25307)  # errSecNoSuchKeychain, errSecNoDefaultKeychain
+#: What a person can make of the Keychain statuses a read fails with.
+KEYCHAIN_STATUS = {
+    -128: "access to the item was refused",
+    -25293: "the keychain password was not accepted",
+    -25308: "the keychain is locked and macOS could not ask for its password",
+}
+
+
+def undecryptable(exc: BaseException) -> bool:
+    """Whether an encrypted store exists but did not give back what it holds: DPAPI's
+    ``PersistenceDecryptionError`` (a file of another Windows account or computer), or a
+    ``KeychainError`` other than a missing keychain (access refused after an update
+    changed the app's signature, a locked keychain).  Both are ``OSError``; neither may
+    turn the cache into a plain file."""
+    from msal_extensions.persistence import PersistenceDecryptionError
+
+    if isinstance(exc, PersistenceDecryptionError):
+        return True
+    status = getattr(exc, "exit_status", None)  # msal_extensions.osx.KeychainError's
+    return isinstance(exc, OSError) and isinstance(status, int) and status not in NO_KEYCHAIN
+
+
+def set_aside_undecryptable(persistence: Any, exc: OSError) -> tuple[Any, str]:
+    """Put what cannot be decrypted out of the way and keep the encrypted store; returns
+    the persistence to use and what happened, in a sentence.
+
+    DPAPI's file is renamed, so the next sign-in writes a new one beside it.  A Keychain
+    item cannot be moved (and reading it is what failed): it stays where it is, looks
+    empty, and the next sign-in is saved over it.
+    """
+    from msal_extensions.persistence import PersistenceDecryptionError
+
+    if isinstance(exc, PersistenceDecryptionError):
+        location = Path(persistence.get_location())
+        aside = location.with_name(
+            f"{location.name}.undecryptable-{time.strftime('%Y%m%d-%H%M%S')}"
+        )
         try:
-            keyring = SecretServicePersistence(str(path.with_name(f"{path.name}.keyring-signal")))
-        except KeyringUnavailable as exc:
-            return None, exc.reason
-        migrate_plaintext(plaintext_path(path), keyring)
-        return keyring, ""
-    else:  # an else, so mypy does not judge the other OSes unreachable
-        try:
-            persistence = msal_extensions.build_encrypted_persistence(str(path))
-            persistence.load()  # Windows and macOS only fail on first use: try a read now
-        except msal_extensions.persistence.PersistenceNotFound:
-            return persistence, ""
-        except (ImportError, OSError, RuntimeError, ValueError) as exc:
-            return None, f"no system keyring is available ({type(exc).__name__})"
-        migrate_plaintext(plaintext_path(path), persistence)
-        return persistence, ""
+            location.replace(aside)
+        except OSError as move:
+            log.warning("the token cache could not be decrypted nor moved away: %s", move)
+        else:
+            log.warning("the token cache could not be decrypted; moved it to %s", aside)
+            return persistence, (
+                "The saved sign-in could not be decrypted (it was written by another "
+                f"Windows account or computer); it was moved to {aside}."
+            )
+    status = getattr(exc, "exit_status", None)
+    meaning = KEYCHAIN_STATUS.get(status, "") if isinstance(status, int) else ""
+    log.warning("the token cache could not be read (%s %s)", type(exc).__name__, status)
+    said = f" ({meaning}, status {status})" if meaning else f" (status {status})"
+    return UnreadableUntilSaved(persistence), (
+        f"The saved sign-in could not be read from the system keyring{said}. "
+        "Your tokens stay encrypted; the next sign-in replaces them."
+    )
+
+
+class UnreadableUntilSaved:
+    """An encrypted store whose content cannot be decrypted: empty to MSAL until a new
+    sign-in is saved into it.  Never traded for a plain file."""
+
+    is_encrypted = True
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self._saved = False
+
+    def save(self, content: str) -> None:
+        self._inner.save(content)
+        self._saved = True
+
+    def load(self) -> str:
+        import msal_extensions
+
+        if not self._saved:
+            raise msal_extensions.persistence.PersistenceNotFound(
+                message="the saved sign-in could not be decrypted", location=self.get_location()
+            )
+        return str(self._inner.load())
+
+    def time_last_modified(self) -> float:
+        return float(self._inner.time_last_modified())
+
+    def get_location(self) -> str:
+        return str(self._inner.get_location())
+
+
+def _migrate_if_possible(plaintext: Path, persistence: Any) -> bool:
+    """A plain cache an earlier start wrote after the same failure holds the newest
+    tokens: into the encrypted store with them, if it takes them."""
+    try:
+        return migrate_plaintext(plaintext, persistence)
+    except OSError as exc:
+        log.info("could not move the unencrypted token cache into the keyring: %s", exc)
+        return False
 
 
 def plaintext_path(path: Path, platform: str = sys.platform) -> Path:

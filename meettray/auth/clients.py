@@ -186,10 +186,13 @@ class DelegatedAuth(_MsalClient):
         *,
         timeout: float = 300,
         cancel: Cancellation | None = None,
+        parent_window: int | None = None,
     ) -> Account:
         """Sign in through the OS's broker where there is one, else in the system browser
         (Microsoft Edge on Linux where installed); blocks until done, cancelled or
-        ``timeout``."""
+        ``timeout``.  ``parent_window``: the native handle of the window the broker's
+        dialog belongs to (the tray's own on Windows: WAM's window takes the focus from
+        it); ``None`` for a command, whose console is that window."""
         app = self._client()
         self._check_registration(app, scopes)
         if self.broker.name:
@@ -197,7 +200,9 @@ class DelegatedAuth(_MsalClient):
                 lambda: app.acquire_token_interactive(
                     qualified_scopes(self._config, scopes),
                     prompt="select_account",
-                    parent_window_handle=app.CONSOLE_WINDOW_HANDLE,
+                    parent_window_handle=(
+                        app.CONSOLE_WINDOW_HANDLE if parent_window is None else parent_window
+                    ),
                     timeout=timeout,
                 )
             )

@@ -12,6 +12,7 @@ key there; elsewhere "Meta" is the Super/Windows key.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 _LETTERS = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
@@ -198,12 +199,48 @@ _MAC_CODES = {
 }  # fmt: skip
 
 
-def mac_key_code(hotkey: Hotkey) -> int:
-    """The Carbon virtual key code (ANSI layout positions). Raises ValueError for F21-F24."""
+#: Keys whose code depends on the keyboard layout: what they type, not where they are.
+#: Digits stay on the number row (AZERTY types them with Shift there).
+_MAC_TYPED = frozenset(_LETTERS + _PUNCTUATION)
+#: The keypad's codes: the same characters as the main keys, never the ones meant.
+_MAC_KEYPAD = frozenset({0x41, 0x43, 0x45, 0x47, 0x4B, 0x4C, 0x4E, 0x51, *range(0x52, 0x5D)})
+
+
+def mac_key_code(hotkey: Hotkey, layout: Mapping[int, str] | None = None) -> int:
+    """The Carbon virtual key code.  Raises ValueError for F21-F24.
+
+    Carbon codes are key positions (an ANSI keyboard's): ``layout``, what each key
+    code types without modifiers in the current keyboard layout (``UCKeyTranslate``),
+    turns a letter or sign into the key that types it, so that Cmd+Z is the Z
+    of an AZERTY, QWERTZ or Dvorak keyboard.  Without it, or for a character the layout
+    has no plain key for, the ANSI position.
+    """
+    if layout and hotkey.key in _MAC_TYPED:
+        wanted = hotkey.key.lower()
+        typed = sorted(
+            code
+            for code, text in layout.items()
+            if text.lower() == wanted and code not in _MAC_KEYPAD
+        )
+        if typed:
+            ansi = _MAC_CODES.get(hotkey.key)
+            return ansi if ansi in typed else typed[0]
     try:
         return _MAC_CODES[hotkey.key]
     except KeyError:
         raise ValueError(f"{hotkey.key} has no key on a Mac keyboard") from None
+
+
+def mac_refusal(hotkey: Hotkey) -> str:
+    """Why macOS would not deliver ``hotkey`` ("" when it would).  Since macOS 15 a
+    hot key whose only modifiers are Option, or Option and Shift, registers but never
+    fires (Apple closed it to keyloggers)."""
+    if hotkey.alt and not (hotkey.ctrl or hotkey.meta):
+        return (
+            f"macOS does not deliver shortcuts held with only Option{' and Shift' * hotkey.shift}"
+            "; add Command or Control"
+        )
+    return ""
 
 
 def mac_modifiers(hotkey: Hotkey) -> int:
@@ -214,6 +251,13 @@ def mac_modifiers(hotkey: Hotkey) -> int:
         | (MAC_SHIFT if hotkey.shift else 0)
         | (MAC_CONTROL if hotkey.meta else 0)
     )
+
+
+def default_meet_now(platform: str) -> str:
+    """The Meet now hotkey out of the box.  On a Mac Qt's Ctrl is Command, and
+    Command+Option+M minimises every window of the app in front: Control+Command+M
+    there ("Meta" is the Control key on macOS)."""
+    return "Ctrl+Meta+M" if platform == "darwin" else "Ctrl+Alt+M"
 
 
 # -- XDG desktop portal and GNOME --------------------------------------------------------------

@@ -13,8 +13,6 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QObject, QSocketNotifier
-from Xlib import XK, X, error
-from Xlib import display as xdisplay
 
 from meettray.hotkeys.base import HotkeyBackend, HotkeyError
 from meettray.hotkeys.keys import (
@@ -33,6 +31,10 @@ class X11Backend(HotkeyBackend):
     name = "x11"
 
     def __init__(self, display_name: str | None = None, parent: QObject | None = None) -> None:
+        # python-xlib is a Linux-only dependency: imported here, so that this module
+        # imports on Windows and macOS (the wheel's import-everything test, CI's matrix).
+        from Xlib import display as xdisplay
+
         super().__init__(parent)
         self._display: Any = xdisplay.Display(display_name)
         self._root = self._display.screen().root
@@ -44,6 +46,8 @@ class X11Backend(HotkeyBackend):
 
     def _numlock_mask(self) -> int:
         """Which ModN bit Num Lock is on for this keyboard (usually Mod2)."""
+        from Xlib import XK
+
         numlock = self._display.keysym_to_keycode(XK.XK_Num_Lock)
         for index, keycodes in enumerate(self._display.get_modifier_mapping()):
             if numlock and numlock in keycodes:
@@ -54,6 +58,8 @@ class X11Backend(HotkeyBackend):
         keycode = self._display.keysym_to_keycode(x11_keysym(hotkey))
         if not keycode:
             raise HotkeyError(f"{hotkey.portable()}: that key is not on this keyboard.")
+        from Xlib import X, error
+
         modifiers = x11_modifiers(hotkey)
         for other, (code, mods, _masks) in self._grabs.items():
             if other != action and (code, mods) == (keycode, modifiers):
@@ -94,6 +100,8 @@ class X11Backend(HotkeyBackend):
         self._display.close()
 
     def _pump(self) -> None:
+        from Xlib import X
+
         while self._display.pending_events():
             event = self._display.next_event()
             if event.type != X.KeyPress:

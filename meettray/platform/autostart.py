@@ -31,9 +31,17 @@ class Autostart(Protocol):
     def disable(self) -> None: ...
 
 
-def launch_command() -> list[str]:
+#: The Windows package's tray: the same program as ``meettray.exe`` without a console
+#: (``meettray.exe`` has one, so that commands print and return their exit status in cmd).
+WINDOWED_EXE = "meettray-tray.exe"
+
+
+def launch_command(*, frozen: bool | None = None, platform: str = sys.platform) -> list[str]:
     """How to start the tray app from a login session, without a console window."""
-    if getattr(sys, "frozen", False):  # a PyInstaller build
+    if getattr(sys, "frozen", False) if frozen is None else frozen:  # a PyInstaller build
+        windowed = Path(sys.executable).with_name(WINDOWED_EXE)
+        if platform == "win32" and windowed.exists():
+            return [str(windowed)]
         return [sys.executable]
     if sys.platform == "win32":  # pragma: no cover - Windows only
         tray = shutil.which("meettray-tray")  # the gui-script: no console window
@@ -138,9 +146,42 @@ class WinReg:  # pragma: no cover - needs Windows
             pass
 
 
+#: What cmd.exe acts on outside double quotes, and what separates arguments.
+_CMD_SPECIAL = frozenset(' \t&|<>^()%!,;="')
+
+
+def windows_argument(argument: str) -> str:
+    """One argument as Windows programs read it back (the C runtime's rules, as in
+    ``CommandLineToArgvW``), and quoted wherever cmd.exe would act on a character of it:
+    ``shlex.quote``'s single quotes mean nothing there."""
+    if argument and not _CMD_SPECIAL & set(argument):
+        return argument
+    quoted, backslashes = [], 0
+    for char in argument:
+        if char == "\\":
+            backslashes += 1
+            continue
+        if char == '"':  # its backslashes doubled, and the quote escaped
+            quoted.append("\\" * (2 * backslashes + 1) + '"')
+        else:  # backslashes before anything else are literal
+            quoted.append("\\" * backslashes + char)
+        backslashes = 0
+    quoted.append("\\" * (2 * backslashes))  # doubled before the closing quote
+    return '"' + "".join(quoted) + '"'
+
+
 def windows_command_line(command: list[str]) -> str:
-    """A Run-key command line: every argument quoted (paths often hold spaces)."""
-    return " ".join(f'"{argument}"' for argument in command)
+    """A command line for the Run key or a cmd prompt (paths often hold spaces)."""
+    return " ".join(windows_argument(argument) for argument in command)
+
+
+def shell_argument(argument: str, platform: str = sys.platform) -> str:
+    """``argument`` as a person types it in this OS's shell: cmd on Windows, else POSIX."""
+    if platform == "win32":
+        return windows_argument(argument)
+    import shlex
+
+    return shlex.quote(argument)
 
 
 class WindowsRunKey:

@@ -234,14 +234,38 @@ def system_clipboard() -> ClipboardBackend:
     return NullClipboard("there is no display")
 
 
-def _read_line(process: subprocess.Popen[bytes], timeout: float) -> str:
+def _read_line(
+    process: subprocess.Popen[bytes], timeout: float, *, selectable: bool | None = None
+) -> str:
+    """The holder's first line, or "" if it gives none within ``timeout`` seconds (it is
+    then killed: a hung holder must not hang ``meettray now``)."""
     import selectors
 
     assert process.stdout is not None
-    if sys.platform.startswith("win"):  # pragma: no cover - pipes are not selectable there
-        return process.stdout.readline().decode(errors="replace")
+    if selectable is None:
+        selectable = not sys.platform.startswith("win")  # Windows' pipes are not selectable
+    if not selectable:
+        return _read_line_on_a_thread(process, timeout)
     with selectors.DefaultSelector() as selector:
         selector.register(process.stdout, selectors.EVENT_READ)
         if not selector.select(timeout):
             return ""
-    return process.stdout.readline().decode(errors="replace")
+    return process.stdout.readline(256).decode(errors="replace")
+
+
+def _read_line_on_a_thread(process: subprocess.Popen[bytes], timeout: float) -> str:
+    """Where a pipe cannot be waited on: a thread reads, and if no line comes in time the
+    holder is killed, which ends the read (its end of the pipe closes)."""
+    stdout = process.stdout
+    assert stdout is not None
+    line: list[bytes] = []
+    reader = threading.Thread(
+        target=lambda: line.append(stdout.readline(256)), name="clipboard-ready", daemon=True
+    )
+    reader.start()
+    reader.join(timeout)
+    if reader.is_alive():
+        process.kill()
+        reader.join()
+        return ""
+    return line[0].decode(errors="replace") if line else ""

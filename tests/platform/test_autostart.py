@@ -5,6 +5,7 @@ from __future__ import annotations
 import plistlib
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ from meettray.platform.autostart import (
     XdgAutostart,
     desktop_exec,
     launch_command,
+    shell_argument,
+    windows_command_line,
 )
 
 from ..conftest import run_cli
@@ -120,3 +123,87 @@ def test_cli_autostart_keeps_the_setting_in_step(user_dirs: Path, tmp_path: Path
     assert off.stdout.startswith("Start on login: off")
     assert not desktop_file.exists()
     assert "start_on_login = false" in config.read_text()
+
+
+def command_line_to_argv(line: str) -> list[str]:
+    """Windows' own reading of a command line (CommandLineToArgvW's documented rules)."""
+    arguments: list[str] = []
+    current, quoted, started, index = [], False, False, 0
+    while index < len(line):
+        char = line[index]
+        if char == "\\":
+            run = len(line) - len(line[index:].lstrip("\\"))
+            count = run - index
+            index = run
+            if index < len(line) and line[index] == '"':
+                current.append("\\" * (count // 2))
+                if count % 2:
+                    current.append('"')
+                    index += 1
+            else:
+                current.append("\\" * count)
+            started = True
+            continue
+        if char == '"':
+            quoted, started = not quoted, True
+        elif char in " \t" and not quoted:
+            if started:
+                arguments.append("".join(current))
+            current, started = [], False
+        else:
+            current.append(char)
+            started = True
+        index += 1
+    if started:
+        arguments.append("".join(current))
+    return arguments
+
+
+def outside_quotes(line: str) -> str:
+    """What cmd.exe sees unquoted (it toggles on every " that no backslash escapes)."""
+    kept, quoted, index = [], False, 0
+    while index < len(line):
+        if line[index] == "\\" and line[index + 1 : index + 2] == '"':
+            index += 2
+            continue
+        if line[index] == '"':
+            quoted = not quoted
+        elif not quoted:
+            kept.append(line[index])
+        index += 1
+    return "".join(kept)
+
+
+WINDOWS_COMMANDS = [
+    [r"C:\Program Files\meettray\meettray-tray.exe"],
+    [r"C:\Users\Zoë\AppData\Local\Programs\Python\Python313\pythonw.exe", "-m", "meettray"],
+    [r"C:\R&D (tools)\meettray.exe", "now", "--subject", "Q3 review; 100% & more"],
+    [r"C:\dir with space\\", 'say "hi"', "", r"a\\b\"c"],
+]
+
+
+@pytest.mark.parametrize("command", WINDOWS_COMMANDS)
+def test_windows_command_lines_read_back_as_given(command: list[str]) -> None:
+    line = windows_command_line(command)
+
+    assert command_line_to_argv(line) == command
+    assert not set(outside_quotes(line)) & set("&|<>^()%!")  # nothing for cmd to act on
+
+
+def test_a_plain_argument_stays_plain_and_posix_quoting_is_not_used_on_windows() -> None:
+    assert windows_command_line([r"C:\meettray\meettray.exe", "now"]) == (
+        r"C:\meettray\meettray.exe now"
+    )
+    assert shell_argument(r"C:\Program Files\x.exe", "win32") == r'"C:\Program Files\x.exe"'
+    assert shell_argument("/opt/my tools/meettray", "linux") == "'/opt/my tools/meettray'"
+
+
+def test_the_windows_package_starts_its_windowed_tray_at_login(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    console = tmp_path / "meettray.exe"
+    monkeypatch.setattr(sys, "executable", str(console))
+    assert launch_command(frozen=True, platform="win32") == [str(console)]  # an older build
+    (tmp_path / "meettray-tray.exe").touch()
+    assert launch_command(frozen=True, platform="win32") == [str(tmp_path / "meettray-tray.exe")]
+    assert launch_command(frozen=True, platform="darwin") == [str(console)]

@@ -213,7 +213,7 @@ class _UnixServer(_Server):
         connection.close()
 
 
-class _PipeServer(_Server):  # pragma: no cover - Windows only
+class _PipeServer(_Server):  # Windows' server; tests run it on QLocalServer's Unix socket
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         from PySide6.QtNetwork import QLocalServer
 
@@ -224,6 +224,8 @@ class _PipeServer(_Server):  # pragma: no cover - Windows only
         self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self._server.newConnection.connect(self._accept)
         self._buffers: dict[QLocalSocket, bytes] = {}
+        #: Connections that have not sent a request yet.
+        self._silent: set[QLocalSocket] = set()
 
     def listen(self) -> bool:
         from PySide6.QtNetwork import QLocalServer
@@ -243,24 +245,39 @@ class _PipeServer(_Server):  # pragma: no cover - Windows only
         while self._server.hasPendingConnections():
             connection = self._server.nextPendingConnection()
             self._buffers[connection] = b""
+            self._silent.add(connection)
             connection.readyRead.connect(lambda c=connection: self._read(c))
             connection.disconnected.connect(lambda c=connection: self._forget(c))
+            # Closed if it never sends a request (the timer dies with the connection).
+            QTimer.singleShot(IDLE_TIMEOUT_MS, connection, lambda c=connection: self._idle(c))
+
+    def _idle(self, connection: QLocalSocket) -> None:
+        if connection in self._silent:
+            connection.abort()
 
     def _forget(self, connection: QLocalSocket) -> None:
-        self._buffers.pop(connection, None)
-        connection.deleteLater()
+        self._silent.discard(connection)
+        if self._buffers.pop(connection, None) is not None:
+            connection.deleteLater()
 
     def _read(self, connection: QLocalSocket) -> None:
         from PySide6.QtNetwork import QLocalSocket
 
+        if connection not in self._buffers:
+            return  # data that came with the hang-up: the connection is being freed
+
         def answer(outcome: Outcome) -> None:
+            if connection not in self._buffers:
+                return  # it hung up while the meeting was being made: Qt freed it
             if connection.state() == QLocalSocket.LocalSocketState.ConnectedState:
                 connection.write(bounded(outcome))
                 connection.flush()
                 if outcome.final:  # ``now``'s first answer is followed by its final one
                     connection.disconnectFromServer()
 
-        data = self._buffers.get(connection, b"") + bytes(connection.readAll().data())
+        data = self._buffers[connection] + bytes(connection.readAll().data())
+        if b"\n" in data:
+            self._silent.discard(connection)  # its answer may take as long as Graph does
         self._buffers[connection] = self._received(data, answer, connection.abort)
 
 

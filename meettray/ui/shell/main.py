@@ -152,6 +152,10 @@ def run(*, config_path: Path | None, demo: bool = False, verbose: int = 0) -> in
     app.setApplicationDisplayName("meettray")
     app.setDesktopFileName("meettray")
     app.setQuitOnLastWindowClosed(False)
+    if sys.platform == "darwin":  # pragma: no cover - macOS only
+        from meettray.platform.dock import keep_out_of_the_dock
+
+        keep_out_of_the_dock()  # a pip-installed tray: no Dock icon, as the .app has
     startup = _Startup(app, show_icon_early(), config_path=config_path, demo=demo, verbose=verbose)
     startup.claim = claim
     QTimer.singleShot(0, startup.begin)

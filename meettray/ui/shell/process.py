@@ -95,16 +95,17 @@ def install_excepthook(log_file: object) -> None:
 def now_command(*, demo: bool = False) -> str:
     """'meettray now' as this person can type it: the name they started meettray by, when
     plain 'meettray' is not on their PATH (scripts/run.sh runs it from the checkout)."""
-    import shlex
     import shutil
+
+    from meettray.platform.autostart import shell_argument as quote
 
     started = sys.argv[0] if sys.argv else ""
     if os.path.basename(started) in ("meettray", "meettray.exe"):
         found = shutil.which("meettray")
         same = found is not None and os.path.realpath(found) == os.path.realpath(started)
-        name = "meettray" if same else shlex.quote(started)
+        name = "meettray" if same else quote(started)
     elif started.endswith("__main__.py"):  # python -m meettray
-        name = f"{shlex.quote(sys.executable)} -m meettray"
+        name = f"{quote(sys.executable)} -m meettray"
     else:
         name = "meettray"
     return f"{name}{' --demo' if demo else ''} now"

@@ -8,7 +8,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction, QCursor
+from PySide6.QtGui import QAction, QCursor, QGuiApplication
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from meettray.errors import MeettrayError
@@ -22,6 +22,7 @@ from meettray.ui.views.icons import tray_icon
 if TYPE_CHECKING:
     from meettray.config import Preset
     from meettray.platform.notifications import DBusNotifier
+    from meettray.platform.tray_click import Reason
     from meettray.ui.app_model.model import AppModel
     from meettray.ui.views.banner import Banner
 
@@ -139,6 +140,7 @@ class Tray(QObject):
     def render(self, state: AppState) -> None:
         """Show ``state``: the icon, its tooltip, and the open menu's busy entries."""
         self.state = state
+        self._attach_menu()  # the click action may have changed
         demo = " (demo)" if state.demo else ""
         if state.busy:
             look, tip = "busy", "Creating a meeting…" if state.creating else "Signing in…"
@@ -207,12 +209,29 @@ class Tray(QObject):
     # -- clicks ------------------------------------------------------------------------------
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
-        if reason != QSystemTrayIcon.ActivationReason.Trigger:
-            return
-        if self.state.config.ui.click_action == "meet_now":
+        from meettray.platform.tray_click import reaction
+
+        why = QSystemTrayIcon.ActivationReason
+        names: dict[QSystemTrayIcon.ActivationReason, Reason] = {
+            why.Trigger: "trigger", why.Context: "context"
+        }  # fmt: skip
+        react = reaction(
+            names.get(reason, "unknown"), self.state.config.ui.click_action, _platform()
+        )
+        if react == "meet_now":
             self._dispatch(i.MeetNow(source="tray click"))
-        else:
+        elif react == "menu":
             self.popup_menu()
+
+    def _attach_menu(self) -> None:
+        """macOS opens an attached menu on every click: attach it only when a click
+        should open it (see platform/tray_click.py)."""
+        from meettray.platform.tray_click import attach_menu
+
+        attach = attach_menu(_platform(), self.state.config.ui.click_action)
+        wanted = self.menu if attach else None
+        if self.icon.contextMenu() is not wanted:
+            self.icon.setContextMenu(wanted)  # type: ignore[arg-type]  # None detaches it
 
     def popup_menu(self) -> None:
         self.menu.popup(QCursor.pos())
@@ -261,3 +280,7 @@ class Tray(QObject):
 
     def _details(self, error: MeettrayError) -> None:
         self.error_details_requested.emit(error)
+
+
+def _platform() -> str:
+    return QGuiApplication.platformName()
