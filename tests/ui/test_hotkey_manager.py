@@ -195,3 +195,39 @@ def test_a_presets_hotkey_makes_its_kind_of_meeting_and_goes_with_the_preset(
         pass  # the preset is gone: so is its hotkey
     assert "preset:war-room" not in backend.grabbed
     assert "preset:war-room" not in manager.problems
+
+
+@pytest.mark.logs("no system tray available")
+def test_while_a_hotkey_field_has_the_focus_no_key_is_grabbed(
+    controller: AppController, qtbot: QtBot
+) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from meettray.ui.views.app import TrayApp
+
+    backend = RecordingBackend()
+    manager = HotkeyManager(backend, controller)
+    manager.apply()
+    assert set(backend.grabbed) == {"meet_now"}
+    app = TrayApp(controller, hotkeys=manager)
+    app.show_settings()
+    dialog = app.settings_dialog
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    field = dialog.hotkey_edits["meet_now"]
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus, timeout=5000)
+    assert backend.grabbed == {}  # Ctrl+Alt+M reaches the field, not the grab
+    assert manager.describe("meet_now") == "Ctrl+Alt+M works everywhere."  # as before
+
+    backend.activated.emit("meet_now")  # a press the desktop had sent before the pause
+    QTest.keyClick(field, Qt.Key.Key_Backspace)
+    QTest.keyClick(field, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.AltModifier)  # fmt: skip
+    assert field.text() == "Ctrl+Alt+K"
+    dialog.subject.setFocus()
+    qtbot.waitUntil(lambda: "meet_now" in backend.grabbed, timeout=5000)
+    assert backend.grabbed["meet_now"] == Hotkey("M", ctrl=True, alt=True)  # saved: unchanged
+    assert not controller.creating  # the press while paused made nothing
+    dialog.reject()

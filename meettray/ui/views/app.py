@@ -181,6 +181,7 @@ class TrayApp(QObject):
             dialog.sign_in_requested.connect(lambda device: self.sign_in(device_code=device))
             dialog.sign_out_requested.connect(c.sign_out)
             dialog.gnome_shortcut_requested.connect(self._add_gnome_shortcut)
+            dialog.hotkey_editing.connect(self._hotkey_editing)  # issue 28: grabs pause
             self.settings_dialog = dialog
         self.settings_dialog.show_account(c.account, c.cache_status, signing_in=c.signing_in)
         self._hotkeys_changed()
@@ -200,6 +201,14 @@ class TrayApp(QObject):
         if self.hotkeys is not None and self.settings_dialog is not None:
             self.settings_dialog.show_hotkeys(self.hotkeys.describe)
             self.settings_dialog.offer_gnome_shortcut(self._gnome_without_hotkey())
+
+    def _hotkey_editing(self, editing: bool) -> None:
+        """A hotkey field has the focus: the global hotkeys let go of their keys meanwhile."""
+        if self.hotkeys is not None:
+            if editing:
+                self.hotkeys.pause()
+            else:
+                self.hotkeys.resume()
 
     def _gnome_without_hotkey(self) -> bool:
         """GNOME on Wayland, where the desktop could not bind Meet now (no portal there
