@@ -7,8 +7,8 @@ screen has, less room for the title bar and panels.  The part that scrolls takes
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtWidgets import QApplication, QFrame, QLayout, QScrollArea, QWidget
 
 #: Part of the screen's free height and width a window may take: the rest is for its
 #: title bar and the desktop's panels (1280×800 leaves 720 px).
@@ -24,6 +24,12 @@ class Scrolling(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        page.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # the page wants another size: so does the window
+        return super().eventFilter(watched, event)
 
     def sizeHint(self) -> QSize:
         page = self.widget()
@@ -46,10 +52,16 @@ def largest(window: QWidget) -> QSize:
     return QSize(int(free.width() * SCREEN_SHARE), int(free.height() * SCREEN_SHARE))
 
 
-def fit_to_screen(window: QWidget, wanted: QSize | None = None) -> None:
-    """Resize ``window`` to what it wants (``wanted``, else its size hint), within its screen."""
+def fit_to_screen(window: QWidget, *, keep_width: bool = False) -> None:
+    """Resize ``window`` to what its content wants, within its screen (``keep_width``:
+    only its height follows, as when a section opens or an error shows)."""
+    # Every cached size dropped (a row just shown or hidden), so the size hint is current.
+    for nested in window.findChildren(QLayout):
+        nested.invalidate()
+    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
     layout = window.layout()
     if layout is not None:
         layout.activate()
-    size = (wanted or window.sizeHint()).boundedTo(largest(window))
-    window.resize(size.expandedTo(window.minimumSizeHint()).boundedTo(largest(window)))
+    hint = window.sizeHint()
+    wanted = QSize(window.width() if keep_width else hint.width(), hint.height())
+    window.resize(wanted.expandedTo(window.minimumSizeHint()).boundedTo(largest(window)))

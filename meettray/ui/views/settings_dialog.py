@@ -84,11 +84,11 @@ class SettingsDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setDefault(True)  # Enter saves, from any field
         self.buttons.accepted.connect(self._save)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setDefault(True)  # Enter saves (set once in the dialog: see Schedule)
         self.presets.default_changed.connect(self._default_from_presets)
         self.subject.textEdited.connect(self._default_to_presets)
         self.duration.valueChanged.connect(self._default_to_presets)
