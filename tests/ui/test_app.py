@@ -21,7 +21,9 @@ def test_without_a_tray_a_window_offers_the_same_actions(
     qtbot.waitUntil(lambda: app.window is not None and app.window.isVisible(), timeout=5000)
     assert app.window is not None
     buttons = [b.text() for b in app.window.findChildren(QPushButton)]
-    assert buttons == ["&Meet now", "&Schedule…", "&Recent", "&History…", "S&ettings…", "&Quit"]
+    assert buttons == ["&Meet now", "Meet now &as", "&Schedule…", "&Recent", "&History…",
+                       "S&ettings…", "Sign &in…", "Sign &out", "&Last error: details…",
+                       "&Quit"]  # fmt: skip
     notes = [label.text() for label in app.window.findChildren(QLabel)]
     assert any("No system tray was found" in text for text in notes)
     window = app.window

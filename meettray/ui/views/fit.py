@@ -1,4 +1,5 @@
-"""Windows that fit the screen: long pages scroll, the buttons below them stay in view.
+"""Windows that fit the screen: long pages scroll, the buttons below them stay in view;
+and Tab visits a button row in the order it is shown.
 
 A window asks for the size its content wants (:class:`Scrolling` does not cap it, as
 ``QScrollArea`` does at 24 lines), and :func:`fit_to_screen` gives it at most what the
@@ -8,7 +9,14 @@ screen has, less room for the title bar and panels.  The part that scrolls takes
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
-from PySide6.QtWidgets import QApplication, QFrame, QLayout, QScrollArea, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialogButtonBox,
+    QFrame,
+    QLayout,
+    QScrollArea,
+    QWidget,
+)
 
 #: Part of the screen's free height and width a window may take: the rest is for its
 #: title bar and the desktop's panels (1280×800 leaves 720 px).
@@ -24,6 +32,9 @@ class Scrolling(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Not a Tab stop of its own: Tab goes to the fields, and the page scrolls to show
+        # the one with the focus.
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         page.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -52,9 +63,11 @@ def largest(window: QWidget) -> QSize:
     return QSize(int(free.width() * SCREEN_SHARE), int(free.height() * SCREEN_SHARE))
 
 
-def fit_to_screen(window: QWidget, *, keep_width: bool = False) -> None:
-    """Resize ``window`` to what its content wants, within its screen (``keep_width``:
-    only its height follows, as when a section opens or an error shows)."""
+def fit_to_screen(
+    window: QWidget, *, keep_width: bool = False, wanted: QSize | None = None
+) -> None:
+    """Resize ``window`` to what its content wants (or ``wanted``), within its screen
+    (``keep_width``: only its height follows, as when a section opens or an error shows)."""
     # Every cached size dropped (a row just shown or hidden), so the size hint is current.
     for nested in window.findChildren(QLayout):
         nested.invalidate()
@@ -62,6 +75,16 @@ def fit_to_screen(window: QWidget, *, keep_width: bool = False) -> None:
     layout = window.layout()
     if layout is not None:
         layout.activate()
-    hint = window.sizeHint()
+    hint = wanted or window.sizeHint()
     wanted = QSize(window.width() if keep_width else hint.width(), hint.height())
     window.resize(wanted.expandedTo(window.minimumSizeHint()).boundedTo(largest(window)))
+
+
+def tab_order_as_shown(box: QDialogButtonBox) -> None:
+    """Tab through ``box``'s buttons left to right, as the platform laid them out (Qt
+    follows the order they were added: Cancel before Create where Create is on its left)."""
+    layout = box.layout()
+    shown = [layout.itemAt(i).widget() for i in range(layout.count())] if layout else []
+    buttons = [w for w in shown if w is not None and w in box.buttons()]
+    for first, second in zip(buttons, buttons[1:]):
+        QWidget.setTabOrder(first, second)

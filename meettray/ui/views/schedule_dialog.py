@@ -31,7 +31,7 @@ from meettray.meetings import Meeting, MeetingOptions, MeetingRequest, build_sch
 from meettray.plaintext import displayable
 from meettray.ui.views.colours import show_as_error
 from meettray.ui.views.date_edit import DateTimeEdit
-from meettray.ui.views.fit import Scrolling, fit_to_screen
+from meettray.ui.views.fit import Scrolling, fit_to_screen, tab_order_as_shown
 from meettray.ui.views.icons import icon
 from meettray.ui.views.options_form import OptionsForm
 from meettray.ui.views.text import ask, plain_label
@@ -126,6 +126,7 @@ class ScheduleDialog(QDialog):
         # default: before, Qt chose the first button in the focus chain when the dialog
         # was shown (the hidden "Grant calendar permission…", later Cancel).
         self.create_button.setDefault(True)
+        tab_order_as_shown(self.buttons)  # in the dialog: reparenting reset the order
         self.validate()
         fit_to_screen(self)
 

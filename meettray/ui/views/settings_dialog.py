@@ -28,7 +28,7 @@ from meettray.config import CLOUDS, Config, MeetingConfig, Preset, builtin_prese
 from meettray.errors import ConfigError
 from meettray.hotkeys.keys import Hotkey
 from meettray.ui.views.colours import show_as_error
-from meettray.ui.views.fit import Scrolling, fit_to_screen
+from meettray.ui.views.fit import Scrolling, fit_to_screen, tab_order_as_shown
 from meettray.ui.views.hotkey_edit import HotkeyEdit
 from meettray.ui.views.icons import icon
 from meettray.ui.views.presets_editor import PresetsEditor
@@ -89,6 +89,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.buttons)
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setDefault(True)  # Enter saves (set once in the dialog: see Schedule)
+        tab_order_as_shown(self.buttons)
         self.presets.default_changed.connect(self._default_from_presets)
         self.subject.textEdited.connect(self._default_to_presets)
         self.duration.valueChanged.connect(self._default_to_presets)
