@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 #: Part of the screen's free height and width a window may take: the rest is for its
-#: title bar and the desktop's panels (1280×800 leaves 720 px).
-SCREEN_SHARE = 0.9
+#: title bar and the desktop's panels (1280×800 leaves 680 px, 720 with a title bar).
+SCREEN_SHARE = 0.85
 
 
 class Scrolling(QScrollArea):
