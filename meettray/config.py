@@ -369,7 +369,9 @@ def config_from_mapping(document: Mapping[str, Any], *, path: Path | None = None
         sections[name] = _section(_SECTIONS[name], name, value, where, warnings)
     if "presets" in document:
         sections["own_presets"] = _default_from_meeting(
-            _presets(document["presets"], sections.get("meeting", MeetingConfig()), where, warnings),
+            _presets(
+                document["presets"], sections.get("meeting", MeetingConfig()), where, warnings
+            ),
             document,
         )
     config = Config(path=path, warnings=tuple(warnings), **sections)
@@ -394,7 +396,7 @@ def _default_from_meeting(
     if "subject" in table:
         return presets
     chosen = dataclasses.replace(presets[index], subject=meeting["subject"])
-    return presets[:index] + (chosen,) + presets[index + 1 :]
+    return (*presets[:index], chosen, *presets[index + 1 :])
 
 
 def _presets(

@@ -7,7 +7,7 @@ from pytestqt.qtbot import QtBot
 
 from meettray.config import Config
 from meettray.errors import MeettrayError
-from meettray.ui.views.dialogs import ErrorDialog, FallbackWindow
+from meettray.ui.views.dialogs import FallbackWindow
 
 
 def test_the_fallback_window_has_every_tray_action(qtbot: QtBot) -> None:
@@ -17,7 +17,8 @@ def test_the_fallback_window_has_every_tray_action(qtbot: QtBot) -> None:
     window.show()
     # A window, for screen readers (a plain QWidget was a "filler").
     interface = QAccessible.queryAccessibleInterface(window)
-    assert interface is not None and interface.role() == QAccessible.Role.Window
+    assert interface is not None
+    assert interface.role() == QAccessible.Role.Window
 
     labels = [a.text() for a in window.presets.actions()]
     assert labels == ["Quick meeting (default)", "Incident bridge", "Customer call"]
@@ -25,15 +26,18 @@ def test_the_fallback_window_has_every_tray_action(qtbot: QtBot) -> None:
         window.presets.actions()[1].trigger()
     assert asked.args == ["incident"]
 
-    assert window.sign_in.isVisible() and not window.sign_out.isVisible()
+    assert window.sign_in.isVisible()
+    assert not window.sign_out.isVisible()
     with qtbot.waitSignal(window.sign_in_requested):
         window.sign_in.click()
     window.show_account(True)
-    assert window.sign_out.isVisible() and not window.sign_in.isVisible()
+    assert window.sign_out.isVisible()
+    assert not window.sign_in.isVisible()
     with qtbot.waitSignal(window.sign_out_requested):
         window.sign_out.click()
     window.show_account(False, can_sign_in=False)  # application mode: no sign-in at all
-    assert not window.sign_in.isVisible() and not window.sign_out.isVisible()
+    assert not window.sign_in.isVisible()
+    assert not window.sign_out.isVisible()
 
     assert not window.error_details.isVisible()
     error = MeettrayError("Microsoft Graph did not answer.")
@@ -55,4 +59,3 @@ def test_a_long_notice_scrolls_within_the_screen(qtbot: QtBot) -> None:
     window.show_status("Long", "word " * 3000)
     assert window.height() <= largest(window).height()
     assert window.status.text().endswith("word ")  # all of it, to scroll to
-

@@ -362,8 +362,10 @@ def test_enter_creates_even_after_the_calendar_grant_was_offered(
     dialog.subject.setFocus()
     with qtbot.waitSignal(dialog.create_requested, timeout=2000):
         QTest.keyClick(dialog.subject, Qt.Key.Key_Return)
-    assert dialog.create_button.isDefault() and dialog.create_button.isVisible()
-    assert not dialog.grant.isDefault() and not dialog.grant.autoDefault()
+    assert dialog.create_button.isDefault()
+    assert dialog.create_button.isVisible()
+    assert not dialog.grant.isDefault()
+    assert not dialog.grant.autoDefault()
 
 
 def test_escape_closes(dialog: ScheduleDialog) -> None:

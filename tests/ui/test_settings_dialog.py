@@ -234,5 +234,6 @@ def test_an_older_files_meeting_subject_is_read_into_its_default_preset(tmp_path
     assert config.preset("bridge").subject == "Bridge"
     save_config(config)
     text = path.read_text()
-    assert text.count("Standup") == 1 and "[presets.room]" in text.split("Standup")[0]
+    assert text.count("Standup") == 1  # in the default preset, no longer in [meeting]
+    assert "[presets.room]" in text.split("Standup")[0]
     assert _click_subject(load_config(path)) == "Standup"

@@ -5,6 +5,7 @@ layout and Escape closes.  The windows are built in :mod:`tests.ui.windows`."""
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 
 import pytest
 from PySide6.QtCore import Qt
@@ -62,7 +63,7 @@ def test_tab_goes_left_to_right_along_a_row(window: tuple[str, QWidget]) -> None
     _name, shown = window
     chain = focus_chain(shown)
     backwards = []
-    for first, second in zip(chain, chain[1:]):
+    for first, second in pairwise(chain):
         a, b = (w.mapTo(shown, w.rect().topLeft()) for w in (first, second))
         same_row = abs(a.y() - b.y()) < min(first.height(), second.height())
         if same_row and b.x() < a.x():

@@ -131,8 +131,8 @@ WINDOWS: dict[str, Callable[[], QWidget]] = {
 def focus_chain(window: QWidget) -> list[QWidget]:
     """The controls Tab reaches, in order: visible, enabled, taking the focus by Tab."""
     chain: list[QWidget] = []
-    widget = window.nextInFocusChain()
-    while widget is not window and widget not in chain:
+    widget: QWidget | None = window.nextInFocusChain()
+    while widget is not None and widget is not window and widget not in chain:
         if (
             widget.isVisible()
             and widget.isEnabled()
@@ -158,8 +158,6 @@ def accessible_name(widget: QWidget) -> str:
 
 def _name(widget: QWidget) -> str:
     interface = QAccessible.queryAccessibleInterface(widget)
-    if interface is None:
-        return ""
     labels = [
         other.text(QAccessible.Text.Name)
         for other, _relation in interface.relations(QAccessible.RelationFlag.Label)
@@ -193,8 +191,8 @@ def mnemonics(window: QWidget) -> list[str]:
         texts: list[str] = []
         if isinstance(widget, QAbstractButton):
             texts.append(widget.text())
-        elif isinstance(widget, QLabel) and widget.buddy() is not None:
-            texts.append(widget.text())
+        elif isinstance(widget, QLabel):
+            texts.append(widget.text() if widget.buddy() is not None else "")
         elif isinstance(widget, QGroupBox) and widget.isCheckable():
             texts.append(widget.title())
         elif isinstance(widget, QTabBar):
@@ -205,9 +203,7 @@ def mnemonics(window: QWidget) -> list[str]:
 
 def default_buttons(window: QWidget) -> list[QPushButton]:
     """The buttons Enter would press (a dialog's default)."""
-    return [
-        b for b in window.findChildren(QPushButton) if b.isDefault() and b.window() is window
-    ]
+    return [b for b in window.findChildren(QPushButton) if b.isDefault() and b.window() is window]
 
 
 def measure(name: str) -> dict[str, Any]:

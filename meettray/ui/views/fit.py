@@ -8,6 +8,8 @@ screen has, less room for the title bar and panels.  The part that scrolls takes
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtWidgets import (
     QApplication,
@@ -19,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 #: Part of the screen's free height and width a window may take: the rest is for its
-#: title bar and the desktop's panels (1280×800 leaves 680 px, 720 with a title bar).
+#: title bar and the desktop's panels (1280x800 leaves 680 px, 720 with a title bar).
 SCREEN_SHARE = 0.85
 
 
@@ -84,7 +86,8 @@ def tab_order_as_shown(box: QDialogButtonBox) -> None:
     """Tab through ``box``'s buttons left to right, as the platform laid them out (Qt
     follows the order they were added: Cancel before Create where Create is on its left)."""
     layout = box.layout()
-    shown = [layout.itemAt(i).widget() for i in range(layout.count())] if layout else []
+    items = [layout.itemAt(i) for i in range(layout.count())] if layout else []
+    shown = [item.widget() for item in items if item is not None]
     buttons = [w for w in shown if w is not None and w in box.buttons()]
-    for first, second in zip(buttons, buttons[1:]):
+    for first, second in pairwise(buttons):
         QWidget.setTabOrder(first, second)

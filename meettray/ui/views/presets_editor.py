@@ -124,7 +124,9 @@ class PresetsEditor(QWidget):
 
     def _default_row(self) -> int:
         """The default preset's row (the first, when none is marked; -1: no presets)."""
-        return next((i for i, p in enumerate(self._presets) if p.default), 0 if self._presets else -1)
+        return next(
+            (i for i, p in enumerate(self._presets) if p.default), 0 if self._presets else -1
+        )
 
     def default_meeting(self) -> tuple[str, int] | None:
         """The default preset's subject and length (``None``: there are no presets)."""
