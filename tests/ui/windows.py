@@ -228,5 +228,9 @@ def measure(name: str) -> dict[str, Any]:
 
 if __name__ == "__main__":  # on a real X server: one line of JSON per window
     application = QApplication(sys.argv[:1])
+    if len(sys.argv) > 1:  # a font size in points, as a person may choose a larger one
+        font = application.font()
+        font.setPointSize(int(sys.argv[1]))
+        application.setFont(font)
     for window_name in WINDOWS:
         print(json.dumps({"name": window_name, **measure(window_name)}), flush=True)
