@@ -28,7 +28,8 @@ def _dialog(qtbot: QtBot) -> tuple[QDialog, HotkeyEdit, QLineEdit, QPushButton]:
 
 
 def test_backspace_and_delete_clear_the_field(qtbot: QtBot) -> None:
-    field = _dialog(qtbot)[1]
+    dialog, field, _, _ = _dialog(qtbot)
+    assert dialog.isVisible()
     for key in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete):
         field.set_text("Ctrl+Alt+M")
         with qtbot.waitSignal(field.keySequenceChanged):
@@ -53,7 +54,8 @@ def test_escape_leaves_the_field_and_return_presses_the_default_button(qtbot: Qt
 
 
 def test_it_says_when_it_has_the_focus(qtbot: QtBot) -> None:
-    _, field, after, _ = _dialog(qtbot)
+    dialog, field, after, _ = _dialog(qtbot)
+    assert dialog.isVisible()
     with qtbot.waitSignal(field.editing) as left:
         after.setFocus()
     assert left.args == [False]
