@@ -34,6 +34,7 @@ from meettray.ui.views.date_edit import DateTimeEdit
 from meettray.ui.views.fit import Scrolling, fit_to_screen, tab_order_as_shown
 from meettray.ui.views.icons import icon
 from meettray.ui.views.options_form import OptionsForm
+from meettray.ui.views.schedule_result import ScheduleResult
 from meettray.ui.views.text import ask, plain_label
 
 DURATIONS = (
@@ -417,37 +418,13 @@ class ScheduleDialog(QDialog):
     # -- result ------------------------------------------------------------------------------
 
     def _result_page(self) -> QWidget:
-        page = QWidget()
-        self.result_title = plain_label()  # the subject is Graph's text: never markup
-        self.link = QLineEdit()
-        self.link.setReadOnly(True)
-        self.link.setAccessibleName("Join link")
-        self.result_note = plain_label()  # warnings: as many lines as there are
-        copy = QPushButton("&Copy link")
-        copy.clicked.connect(lambda: self._emit_for_meeting(self.copy_requested))
-        open_button = QPushButton("&Open in Teams")
-        open_button.clicked.connect(lambda: self._emit_for_meeting(self.open_requested))
-        close = self.close_button = QPushButton("Close")
-        close.clicked.connect(self.accept)
-        for button in (copy, open_button, close):
-            button.setAutoDefault(False)  # Enter: the default (Close), wherever the focus is
-        row = QHBoxLayout()
-        row.addWidget(copy)
-        row.addWidget(open_button)
-        row.addStretch(1)
-        row.addWidget(close)
-        text = QWidget()
-        text_layout = QVBoxLayout(text)
-        text_layout.setContentsMargins(0, 0, 0, 0)
-        text_layout.addWidget(self.result_title)
-        text_layout.addWidget(self.link)
-        text_layout.addWidget(self.result_note)
-        text_layout.addStretch(1)
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(Scrolling(text), 1)
-        layout.addLayout(row)
-        self.copy_button, self.open_button = copy, open_button
+        page = self.result_page = ScheduleResult()
+        page.copy_clicked.connect(lambda: self._emit_for_meeting(self.copy_requested))
+        page.open_clicked.connect(lambda: self._emit_for_meeting(self.open_requested))
+        page.close_clicked.connect(self.accept)
+        self.result_title, self.link, self.result_note = page.title, page.link, page.note
+        self.copy_button, self.open_button = page.copy_button, page.open_button
+        self.close_button = page.close_button
         return page
 
     def _emit_for_meeting(self, signal: Any) -> None:
@@ -456,16 +433,7 @@ class ScheduleDialog(QDialog):
 
     def show_result(self, meeting: Meeting, warnings: tuple[str, ...]) -> None:
         self.meeting = meeting
-        when = meeting.start.astimezone().strftime("%a %d %b %Y %H:%M") if meeting.start else ""
-        kind = "Calendar event created; invitations sent." if meeting.is_calendar_event else ""
-        subject = displayable(meeting.subject) or "(no subject)"
-        self.result_title.setText(
-            f"{subject} — {when}\nThe link is on your clipboard. {kind}".rstrip()
-        )
-        self.link.setText(meeting.join_url)
-        self.link.setCursorPosition(0)  # show where the link starts, not where it ends
-        self.result_note.setText("\n".join(warnings))
-        self.result_note.setVisible(bool(warnings))
+        self.result_page.show_meeting(meeting, warnings)
         self.pages.setCurrentIndex(1)
         self.create_button.setDefault(False)
         self.close_button.setDefault(True)
