@@ -231,3 +231,55 @@ def test_while_a_hotkey_field_has_the_focus_no_key_is_grabbed(
     assert backend.grabbed["meet_now"] == Hotkey("M", ctrl=True, alt=True)  # saved: unchanged
     assert not controller.creating  # the press while paused made nothing
     dialog.reject()
+
+
+def _held_by_someone(display: str, hotkey: Hotkey) -> bool:
+    """Whether another X client holds ``hotkey``: our own grab then fails (BadAccess)."""
+    from Xlib import X, error
+    from Xlib import display as xdisplay
+
+    from meettray.hotkeys.keys import x11_keysym
+
+    connection = xdisplay.Display(display)
+    try:
+        root = connection.screen().root
+        keycode = connection.keysym_to_keycode(x11_keysym(hotkey))
+        catcher = error.CatchError(error.BadAccess)
+        mask = X.ControlMask | X.Mod1Mask
+        root.grab_key(keycode, mask, False, X.GrabModeAsync, X.GrabModeAsync, onerror=catcher)
+        connection.sync()
+        held = bool(catcher.get_error())
+        if not held:
+            root.ungrab_key(keycode, mask)
+            connection.sync()
+        return held
+    finally:
+        connection.close()
+
+
+@pytest.mark.x11
+def test_pausing_lets_go_of_the_x11_grab_and_resuming_takes_it_back(
+    controller: AppController,
+) -> None:
+    """On a real X server: while paused, the keys reach the focused window (the hotkey
+    field), because meettray's passive grab is gone; resuming grabs them again."""
+    from meettray.hotkeys.x11 import X11Backend
+
+    from ..xserver import xvfb
+
+    meet_now = Hotkey("M", ctrl=True, alt=True)
+    with xvfb() as display:
+        backend = X11Backend(display)
+        manager = HotkeyManager(backend, controller)
+        try:
+            manager.apply()
+            assert _held_by_someone(display, meet_now)
+            manager.pause()
+            assert not _held_by_someone(display, meet_now)
+            manager.apply()  # settings saved meanwhile: still nothing grabbed
+            assert not _held_by_someone(display, meet_now)
+            manager.resume()
+            assert _held_by_someone(display, meet_now)
+            assert manager.describe("meet_now") == "Ctrl+Alt+M works everywhere."
+        finally:
+            manager.close()
