@@ -210,7 +210,9 @@ def test_while_a_hotkey_field_has_the_focus_no_key_is_grabbed(
     manager = HotkeyManager(backend, controller)
     manager.apply()
     assert set(backend.grabbed) == {"meet_now"}
-    app = TrayApp(controller, hotkeys=manager)
+    app = TrayApp(controller, hotkeys=manager, tray_grace_ms=0)  # offscreen: no tray
+    # The window comes now, within this test (it warns), never later in another one.
+    qtbot.waitUntil(lambda: app.window is not None, timeout=5000)
     app.show_settings()
     dialog = app.settings_dialog
     assert dialog is not None
