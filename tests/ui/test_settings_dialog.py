@@ -237,3 +237,15 @@ def test_an_older_files_meeting_subject_is_read_into_its_default_preset(tmp_path
     assert text.count("Standup") == 1  # in the default preset, no longer in [meeting]
     assert "[presets.room]" in text.split("Standup")[0]
     assert _click_subject(load_config(path)) == "Standup"
+
+
+def test_a_hotkeys_status_in_the_desktops_words_is_shown_as_text(qtbot: QtBot) -> None:
+    from PySide6.QtCore import Qt
+
+    dialog = SettingsDialog(Config())
+    qtbot.addWidget(dialog)
+    said = 'Bound by the desktop, which shows it as <a href="file:///etc">Ctrl+Alt+M</a>.'
+    dialog.show_hotkeys(lambda _action: said)
+    status = dialog.hotkey_status["meet_now"]
+    assert status.textFormat() == Qt.TextFormat.PlainText
+    assert status.text() == said

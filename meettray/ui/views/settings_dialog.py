@@ -204,8 +204,7 @@ class SettingsDialog(QDialog):
         for action, label in (("meet_now", "&Meet now:"), ("copy_last", "Copy l&ast link:")):
             edit = HotkeyEdit(getattr(config.hotkeys, action))
             edit.setAccessibleName(label.replace("&", "").rstrip(":") + " hotkey")
-            status = QLabel()
-            status.setWordWrap(True)
+            status = plain_label()  # may quote the desktop's words (the portal's trigger)
             self.hotkey_edits[action] = edit
             self.hotkey_status[action] = status
             edit.keySequenceChanged.connect(lambda _keys, a=action: self._hotkey_typed(a))
