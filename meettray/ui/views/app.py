@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from meettray.config import Config
     from meettray.meetings import MeetingRequest
     from meettray.platform.notifications import DBusNotifier
-    from meettray.ui.shell.hotkey_manager import HotkeyManager
     from meettray.ui.views.dialogs import ErrorDialog, FallbackWindow
     from meettray.ui.views.history_window import HistoryWindow
     from meettray.ui.views.schedule_dialog import ScheduleDialog
@@ -35,6 +34,20 @@ if TYPE_CHECKING:
     from meettray.ui.views.signin_dialog import SignInDialog
 
 log = logging.getLogger(__name__)
+
+
+class Hotkeys(Protocol):
+    """What the windows use of the shell's hotkey manager (it lives a layer above)."""
+
+    status_changed: Any  # a Qt signal: the hotkeys' state changed
+    problems: dict[str, str]
+
+    def describe(self, action: str) -> str: ...
+
+    def pause(self) -> None: ...
+
+    def resume(self) -> None: ...
+
 
 #: How long to wait for a system tray before showing a window instead (a tray that
 #: comes later still takes over: the window then closes).
@@ -50,7 +63,7 @@ class TrayApp(QObject):
         self,
         model: AppModel,
         *,
-        hotkeys: HotkeyManager | None = None,
+        hotkeys: Hotkeys | None = None,
         tray_grace_ms: int = TRAY_GRACE_MS,
         icon: QSystemTrayIcon | None = None,
     ) -> None:
@@ -213,7 +226,7 @@ class TrayApp(QObject):
         """Desktop notifications over D-Bus (a click opens the meeting)."""
         self.tray.use_notifier(notifier)
 
-    def use_hotkeys(self, hotkeys: HotkeyManager) -> None:
+    def use_hotkeys(self, hotkeys: Hotkeys) -> None:
         """The global hotkeys, once registered (after the icon is up)."""
         self.hotkeys = hotkeys
         hotkeys.status_changed.connect(self._hotkeys_changed)
