@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone, tzinfo
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 from meettray.choices import LOBBY_BYPASS_SCOPES
 from meettray.config import CLOUDS
@@ -299,6 +299,19 @@ class _JoinText(HTMLParser):
             self._link_words.append(data)
 
 
+#: How joinInformation's ``data:`` address starts: literal (what Graph sends) or
+#: itself form-encoded (v1.0's documented example), in either case.
+_DATA_PREFIX = re.compile(r"data(?::|%3a)text(?:/|%2f)html(?:,|%2c)", re.IGNORECASE)
+
+
+def _invitation_markup(content: str) -> str:
+    """The HTML in joinInformation's ``data:text/html,`` address, decoded as the form
+    data Teams writes (``+`` for spaces, ``%xx``, ``%0d%0a`` line ends); text without
+    the prefix is taken as it is."""
+    prefix = _DATA_PREFIX.match(content)
+    return unquote_plus(content[prefix.end() :]) if prefix else content
+
+
 def join_information_text(body: Any, link_hosts: frozenset[str]) -> str:
     """Teams' own invitation text from an onlineMeeting's ``joinInformation`` (a
     ``data:text/html,`` address), in the language asked for: plain text, with no
@@ -308,8 +321,7 @@ def join_information_text(body: Any, link_hosts: frozenset[str]) -> str:
     content = info.get("content") if isinstance(info, Mapping) else None
     if not isinstance(content, str) or len(content) > 3 * MAX_JOIN_INFORMATION:
         return ""
-    prefix = "data:text/html,"
-    markup = unquote(content[len(prefix) :]) if content.startswith(prefix) else content
+    markup = _invitation_markup(content)
     if len(markup) > MAX_JOIN_INFORMATION:
         return ""
     reader = _JoinText(link_hosts | JOIN_INFORMATION_HOSTS)
