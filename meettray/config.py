@@ -21,7 +21,14 @@ from urllib.parse import urlsplit
 from meettray import paths
 from meettray.choices import ALLOWED_PRESENTERS, LOBBY_BYPASS_SCOPES, PRESET_NAME
 from meettray.errors import ConfigError, DamagedConfig, ValidationError
-from meettray.meetings import OPTION_SPECS, MeetingOptions, MeetingRequest, instant_request
+from meettray.meetings import (
+    OPTION_SPECS,
+    UNSETTABLE_OPTIONS,
+    MeetingOptions,
+    MeetingRequest,
+    instant_request,
+    unsettable_option,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -249,7 +256,7 @@ def builtin_presets(meeting: MeetingConfig) -> tuple[Preset, ...]:
                                       announce_entry_exit=False)),
         Preset("customer", "Customer call", "Customer call", 60,
                lobby="organization", presenters="organizer",
-               options=MeetingOptions(meeting_chat="limited", rename_allowed=False,
+               options=MeetingOptions(meeting_chat="limited",
                                       lobby_admitters="organizerAndCoOrganizers")),
     )  # fmt: skip
 
@@ -390,6 +397,8 @@ def _presets(
         for key, value in table.items():
             if key in OPTION_SPECS:
                 options[key] = value
+            elif key in UNSETTABLE_OPTIONS:  # refused, the rest of the preset kept
+                warnings.append(f"{where}: {section} {key} ignored: {unsettable_option(key)}")
             elif key in _PRESET_TEXT_KEYS or key in ("duration_minutes", "default"):
                 expected = {"duration_minutes": int, "default": bool}.get(key, str)
                 if type(value) is not expected:

@@ -30,7 +30,7 @@ from meettray.meetings import Meeting
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meetings (
     row_id            INTEGER PRIMARY KEY,
@@ -51,7 +51,9 @@ CREATE TABLE IF NOT EXISTS meetings (
     is_calendar_event INTEGER NOT NULL DEFAULT 0,
     subject_key       TEXT NOT NULL DEFAULT '',
     note              TEXT NOT NULL DEFAULT '',
-    join_text         TEXT NOT NULL DEFAULT ''
+    join_text         TEXT NOT NULL DEFAULT '',
+    expires_at        TEXT NOT NULL DEFAULT '',
+    options_url       TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS meetings_newest ON meetings (created_at DESC, row_id DESC);
 CREATE TABLE IF NOT EXISTS pending (
@@ -84,7 +86,7 @@ _TABLES = frozenset({"meetings", "pending", "spares", "handouts"})
 _COLUMNS = (
     "graph_id, external_id, subject, start_at, end_at, join_url, meeting_code, passcode, "
     "dial_in, toll_free, conference_id, dial_in_url, created_at, account, is_calendar_event, "
-    "note, join_text"
+    "note, join_text, expires_at, options_url"
 )
 #: How long a finished hand-out is kept, so that a ``meettray now`` whose tray died can
 #: still find the meeting handed out for it.
@@ -150,15 +152,15 @@ class Handout:
 
 def _meeting_json(meeting: Meeting) -> str:
     values = dataclasses.asdict(meeting)
-    for key in ("start", "end", "created_at"):
+    for key in ("start", "end", "created_at", "expires_at"):
         values[key] = _iso(values[key])
     return json.dumps(values)
 
 
 def _meeting_from_json(text: str) -> Meeting:
     values = json.loads(text)
-    for key in ("start", "end", "created_at"):
-        values[key] = _from_iso(values[key])
+    for key in ("start", "end", "created_at", "expires_at"):
+        values[key] = _from_iso(values.get(key))
     return Meeting(**values)
 
 
@@ -259,7 +261,7 @@ class HistoryStore:
                 with db:
                     db.executescript(_SCHEMA)
                     _add_search_keys(db)  # version 2 lacked them
-                    _add_note_column(db)  # version 4 lacked them, version 5 join_text
+                    _add_note_column(db)  # version 4 lacked them, 5 join_text, 6 expiry
                     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("SELECT 1 FROM meetings LIMIT 1").fetchall()
         except BaseException:
@@ -634,9 +636,10 @@ def _handout(row: tuple[object, ...]) -> Handout:
 
 
 def _add_note_column(db: sqlite3.Connection) -> None:
-    """Give a history from before hand-outs its ``note`` and ``join_text`` columns."""
+    """Give a history from before hand-outs its ``note`` and ``join_text`` columns, and
+    one from before expiry its ``expires_at`` and ``options_url``."""
     columns = {row[1] for row in db.execute("PRAGMA table_info(meetings)")}
-    for column in ("note", "join_text"):
+    for column in ("note", "join_text", "expires_at", "options_url"):
         if column not in columns:
             db.execute(f"ALTER TABLE meetings ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
 
@@ -670,6 +673,8 @@ def _insert(db: sqlite3.Connection, meeting: Meeting) -> None:
         int(meeting.is_calendar_event),
         meeting.note,
         meeting.join_text,
+        _iso(meeting.expires_at) or "",
+        meeting.options_url,
         search_key(meeting.subject),
     )
     columns = f"{_COLUMNS}, subject_key"
@@ -719,6 +724,8 @@ def _meeting(row: tuple[object, ...]) -> Meeting:
         is_calendar_event,
         note,
         join_text,
+        expires_at,
+        options_url,
     ) = row
     created = _from_iso(str(created_at))
     assert created is not None
@@ -740,4 +747,6 @@ def _meeting(row: tuple[object, ...]) -> Meeting:
         account=str(account),
         note=str(note),
         join_text=str(join_text),
+        expires_at=_from_iso(str(expires_at) or None),
+        options_url=str(options_url),
     )

@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 
 from meettray.choices import (
     ALLOWED_PRESENTERS,
-    CHAT_HISTORY_MODES,
     LOBBY_ADMITTERS,
     LOBBY_BYPASS_SCOPES,
     MEETING_CHAT_MODES,
@@ -54,6 +53,7 @@ class OptionSpec:
 
 #: Every option meettray sets, by its name in settings files, the command line and
 #: :class:`MeetingOptions`.  The one table that validation, the wire and the UI read.
+#: Each is among the properties v1.0's update page says a PATCH changes.
 OPTION_SPECS: Mapping[str, OptionSpec] = {
     "record_automatically": OptionSpec("recordAutomatically", None, "Record automatically"),
     "allow_recording": OptionSpec("allowRecording", None, "Allow recording"),
@@ -63,17 +63,35 @@ OPTION_SPECS: Mapping[str, OptionSpec] = {
                                       "Announce when people join or leave"),
     "lobby_admitters": OptionSpec("allowedLobbyAdmitters", LOBBY_ADMITTERS,
                                   "Who can admit from the lobby"),
+    # Without Teams Premium, Teams ignores it; clients without support get audio only.
     "watermark": OptionSpec("watermarkProtection", None,
-                            "Watermark shared content and video"),
+                            "Watermark shared content and video (needs Teams Premium)"),
     "attendee_camera": OptionSpec("allowAttendeeToEnableCamera", None,
                                   "Attendees may turn on their camera"),
     "attendee_mic": OptionSpec("allowAttendeeToEnableMic", None,
                                "Attendees may turn on their microphone"),
-    "rename_allowed": OptionSpec("allowParticipantsToChangeName", None,
-                                 "Participants may change their name"),
-    "chat_history": OptionSpec("shareMeetingChatHistoryDefault", CHAT_HISTORY_MODES,
-                               "Chat history for people added later"),
 }  # fmt: skip
+
+#: Options Teams has but Graph v1.0 cannot set: neither createOrGet nor the update page
+#: takes them (live behaviours, round 3), so meettray refuses them where they are
+#: configured and points to the meeting's own options page.
+UNSETTABLE_OPTIONS: Mapping[str, str] = {
+    "rename_allowed": "Participants may change their name",
+    "chat_history": "Chat history for people added later",
+}
+#: Options Teams applies only to a meeting that has not started (the update page's
+#: "applies to in-progress meetings" column is No).
+NOT_FOR_RUNNING_MEETINGS = ("record_automatically", "watermark")
+
+
+def unsettable_option(name: str) -> str:
+    """Why ``name`` (one of :data:`UNSETTABLE_OPTIONS`) is refused, and where to set it."""
+    return (
+        f"{UNSETTABLE_OPTIONS[name]}: Microsoft Graph cannot change this option (neither "
+        "a new meeting nor a later change takes it), so meettray does not offer it. "
+        "Choose it on the meeting's options page in Teams (“Meeting options…” in History)."
+    )
+
 
 _TRUE, _FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
 
@@ -92,8 +110,6 @@ class MeetingOptions:
     watermark: bool | None = None
     attendee_camera: bool | None = None
     attendee_mic: bool | None = None
-    rename_allowed: bool | None = None
-    chat_history: str | None = None
 
     @classmethod
     def parse(cls, values: Mapping[str, object], *, text: bool = False) -> MeetingOptions:
@@ -106,6 +122,9 @@ class MeetingOptions:
         for name, given in values.items():
             spec = OPTION_SPECS.get(name)
             value = given
+            if name in UNSETTABLE_OPTIONS:
+                problems[name] = unsettable_option(name)
+                continue
             if spec is None:
                 problems[name] = (f"There is no meeting option {name!r}; the options are: "
                                   f"{', '.join(OPTION_SPECS)}.")  # fmt: skip
@@ -182,8 +201,12 @@ class MeetingRequest:
             allowed_presenters=data["allowed_presenters"],
             calendar=data["calendar"],
             presenters=tuple(data.get("presenters", ())),  # absent in older entries
-            options=MeetingOptions.parse(
-                {k: v for k, v in data.get("options", {}).items() if v is not None}
+            options=MeetingOptions.parse(  # older entries may name options since refused
+                {
+                    k: v
+                    for k, v in data.get("options", {}).items()
+                    if v is not None and k not in UNSETTABLE_OPTIONS
+                }
             ),
         )
 
@@ -430,6 +453,16 @@ class Meeting:
     #: Teams' own invitation text (Graph's joinInformation, in the person's language), as
     #: plain text; "" where Graph sent none.
     join_text: str = ""
+    #: When Teams deletes the meeting (``expiryDateTime``: 60 days after its end, pushed
+    #: back by updates and joins); ``None`` where Graph did not say (calendar events).
+    expires_at: datetime | None = None
+    #: The organizer's own options page for it (``meetingOptionsWebUrl``): the place for
+    #: every option Graph cannot set; "" where Graph sent none.
+    options_url: str = ""
+
+    def expired(self, now: datetime) -> bool:
+        """Whether Teams has deleted it by ``now`` (its link no longer works)."""
+        return self.expires_at is not None and self.expires_at <= now
 
     def as_json(self) -> dict[str, Any]:
         """The object ``meettray now --json`` and ``history --json`` print."""
@@ -448,4 +481,77 @@ class Meeting:
             "account": self.account or None,
             "external_id": self.external_id or None,
             "note": self.note or None,
+            "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+            "meeting_options_url": self.options_url or None,
         }
+
+
+@dataclass(frozen=True)
+class NotApplied:
+    """A setting asked for that the meeting does not have: Graph's answer to the PATCH
+    shows another value (it ignored it), or the PATCH failed (``answered`` is "")."""
+
+    #: ``lobby``, ``presenters`` or an :data:`OPTION_SPECS` name.
+    name: str
+    #: As a person reads it: "Record automatically".
+    label: str
+    #: The value asked for, as a person reads it ("on", "organization").
+    asked: str
+    #: The value Graph answered with ("off"; "nothing" where it sent none); "" when the
+    #: PATCH failed and Graph's answer is unknown.
+    answered: str = ""
+    #: Why, where Graph said (the failed PATCH's message); "" otherwise.
+    reason: str = ""
+
+    def describe(self) -> str:
+        """``Record automatically: on (Teams reports off)``."""
+        shown = f"{self.label}: {self.asked}"
+        return f"{shown} (Teams reports {self.answered})" if self.answered else shown
+
+    def as_json(self) -> dict[str, str | None]:
+        """For ``--json`` output: the option, what was asked, what Graph answered."""
+        return {"option": self.name, "label": self.label, "asked": self.asked,
+                "answered": self.answered or None, "reason": self.reason or None}  # fmt: skip
+
+
+def asked_settings(request: MeetingRequest) -> dict[str, NotApplied]:
+    """Each setting a request asks for beyond subject and times, by name, with its value
+    as a person reads it (``answered`` left empty: for a PATCH that failed)."""
+    asked: dict[str, NotApplied] = {}
+    if request.lobby_bypass:
+        asked["lobby"] = NotApplied("lobby", "Who bypasses the lobby", request.lobby_bypass)
+    if request.allowed_presenters:
+        asked["presenters"] = NotApplied("presenters", "Who can present",
+                                         request.allowed_presenters)  # fmt: skip
+    for name, value in request.options.chosen().items():
+        shown = ("on" if value else "off") if isinstance(value, bool) else str(value)
+        asked[name] = NotApplied(name, OPTION_SPECS[name].label, shown)
+    return asked
+
+
+def not_applied_sentence(missing: Iterable[NotApplied]) -> str:
+    """One sentence naming each setting Graph's answer shows it ignored, with its value;
+    "" when there is none."""
+    items = list(missing)
+    if not items:
+        return ""
+    one = len(items) == 1
+    listed = "; ".join(item.describe() for item in items)
+    return (
+        f"Teams did not take {'this setting' if one else 'these settings'}: {listed}. "
+        f"Choose {'it' if one else 'them'} in the meeting's options in Teams "
+        "(“Meeting options…” in History)."
+    )
+
+
+def running_meeting_caveat(options: MeetingOptions) -> str:
+    """What a late PATCH cannot do: Teams applies recording and watermarking only to a
+    meeting that has not started ("" where neither was asked for)."""
+    late = [OPTION_SPECS[name].label for name in NOT_FOR_RUNNING_MEETINGS
+            if getattr(options, name) is not None]  # fmt: skip
+    if not late:
+        return ""
+    return (
+        "A meeting already running when its settings arrived keeps its old settings for: "
+        f"{', '.join(late)} (Teams applies them only to meetings not yet started)."
+    )

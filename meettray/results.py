@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from meettray.meetings import Meeting
+from meettray.meetings import Meeting, NotApplied
 
 
 def utc_now() -> datetime:
@@ -34,3 +34,6 @@ class Created:
 
     meeting: Meeting
     warnings: tuple[str, ...] = ()
+    #: Each setting asked for that the meeting does not have (Graph ignored it, or its
+    #: PATCH failed), with its value: for a notification that names them.
+    not_applied: tuple[NotApplied, ...] = ()

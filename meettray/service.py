@@ -20,7 +20,15 @@ from meettray.errors import ConfigError, GraphError, MeettrayError, NetworkError
 from meettray.graph import CreateResult, GraphClient
 from meettray.handouts import SPARE_MAX_AGE, spare_kind
 from meettray.history import Handout, HistoryStore, PendingAction, Spare
-from meettray.meetings import Meeting, MeetingRequest, instant_request
+from meettray.meetings import (
+    Meeting,
+    MeetingRequest,
+    NotApplied,
+    asked_settings,
+    instant_request,
+    not_applied_sentence,
+    running_meeting_caveat,
+)
 from meettray.results import Created, HistoryPage, utc_now
 
 if TYPE_CHECKING:
@@ -277,26 +285,33 @@ class MeetingService:
 
     def finish_handout(self, handout: Handout) -> Created:
         """Send the PATCH of a meeting just handed out; the meeting as it ends up."""
-        settled, warnings = self._patch_handout(handout)
+        settled, warnings, missing = self._patch_handout(handout)
         log.info("handed out the prepared meeting %s", settled.meeting.id)
-        return Created(settled.meeting, tuple(warnings))
+        return Created(settled.meeting, tuple(warnings), tuple(missing))
 
-    def _patch_handout(self, handout: Handout) -> tuple[Handout, list[str]]:
+    def _patch_handout(self, handout: Handout) -> tuple[Handout, list[str], list[NotApplied]]:
         """The PATCH that makes a handed-out meeting the one asked for, and its outcome
-        in History: done, due again (the network), or given up (Graph refused it)."""
+        in History: done, due again (the network), or given up (Graph refused it).  The
+        link went out before this PATCH: where it sets what Teams does not change in a
+        running meeting (recording, watermark), the note says so."""
         attempts = handout.attempts + 1
+        request = MeetingRequest.from_json(handout.request)
         try:
-            updated, refused = self.graph.hand_out(
-                handout.meeting, MeetingRequest.from_json(handout.request), account=handout.account
+            updated, refused, missing = self.graph.hand_out(
+                handout.meeting, request, account=handout.account
             )
         except MeettrayError as exc:  # Graph, the network, or the sign-in (tokens gone)
             again = attempts < MAX_SETTLE_ATTEMPTS and _worth_retrying(exc)
+            missing = [dataclasses.replace(s, reason=exc.message)
+                       for s in asked_settings(request).values()]  # fmt: skip
+            listed = "; ".join(s.describe() for s in missing)
             note = (
                 "Teams still shows the prepared meeting's subject and times"
+                + (f", and none of its settings ({listed})" if listed else "")
                 + (" (meettray updates them once Microsoft Graph answers again)"
                    if again else " (meettray gave up updating them)")
-                + f": {exc.message}"
-            )  # fmt: skip
+                + f": {exc.message} {running_meeting_caveat(request.options)}"
+            ).strip()  # fmt: skip
             settled = dataclasses.replace(
                 handout,
                 meeting=dataclasses.replace(handout.meeting, note=note),
@@ -305,9 +320,11 @@ class MeetingService:
             )
             warnings = [f"The link works, but {note}"]
         else:
+            late = running_meeting_caveat(request.options) if attempts > 1 else ""
             meeting = dataclasses.replace(
-                updated, created_at=handout.meeting.created_at, note=" ".join(refused)
-            )
+                updated, created_at=handout.meeting.created_at,
+                note=" ".join([*refused, late]).strip(),
+            )  # fmt: skip
             settled = dataclasses.replace(handout, meeting=meeting, attempts=attempts,
                                           state="done")  # fmt: skip
             warnings = list(refused)
@@ -316,7 +333,7 @@ class MeetingService:
         except StorageError as exc:
             log.error("hand-out of %s not recorded: %s", handout.meeting.id, exc.detail)
             warnings.append(f"{exc.message} The link still works.")
-        return settled, warnings
+        return settled, warnings, missing
 
     def finish_handouts(self, *, older_than: timedelta = SETTLE_AFTER) -> list[Meeting]:
         """Make the PATCHes still due for handed-out meetings (the network was down, or
@@ -331,7 +348,7 @@ class MeetingService:
             return []
         updated = []
         for handout in due:
-            settled, _warnings = self._patch_handout(handout)
+            settled, _warnings, _missing = self._patch_handout(handout)
             if settled.state == "done":
                 log.info("updated the prepared meeting %s after all", settled.meeting.id)
                 updated.append(settled.meeting)
@@ -350,8 +367,8 @@ class MeetingService:
         log.info("the meeting for %s had been handed out already", request_id)
         if handout.state != "open":
             return Created(handout.meeting, (handout.meeting.note,) if handout.meeting.note else ())
-        settled, warnings = self._patch_handout(handout)
-        return Created(settled.meeting, tuple(warnings))
+        settled, warnings, missing = self._patch_handout(handout)
+        return Created(settled.meeting, tuple(warnings), tuple(missing))
 
     def _delete_on_server(self, meeting: Meeting) -> None:
         """A prepared meeting nobody will use: nobody must be able to use its link either."""
@@ -534,12 +551,15 @@ class MeetingService:
 
     def _remember(self, result: CreateResult, external_id: str) -> Created:
         warnings = list(result.warnings)
+        if result.not_applied:  # History names each setting the meeting does not have
+            result = dataclasses.replace(result, meeting=dataclasses.replace(
+                result.meeting, note=not_applied_sentence(result.not_applied)))  # fmt: skip
         try:
             self.history.add_settled(result.meeting, external_id)
         except StorageError as exc:
             log.error("meeting %s not saved to history: %s", result.meeting.id, exc.detail)
             warnings.append(f"{exc.message} The link still works.")
-        return Created(result.meeting, tuple(warnings))
+        return Created(result.meeting, tuple(warnings), result.not_applied)
 
 
 def build_service(

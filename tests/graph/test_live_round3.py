@@ -7,23 +7,32 @@ client test can fail, and then through the client.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
 from meettray.accounts import MEETINGS
-from meettray.auth import DelegatedAuth
-from meettray.config import UiConfig
+from meettray.auth import CacheStatus, DelegatedAuth
+from meettray.config import Config, MeetingConfig, UiConfig, config_from_mapping
 from meettray.demo.fake365 import FakeMicrosoft365
-from meettray.formatting import clipboard_payload
+from meettray.errors import ValidationError
+from meettray.formatting import clipboard_payload, expired_copy_warning, expiry_text
 from meettray.graph import GraphClient
-from meettray.meetings import MeetingRequest
+from meettray.history import HistoryStore
+from meettray.meetings import MeetingOptions, MeetingRequest
+from meettray.service import MeetingService
+from tests.conftest import run_cli
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=timezone.utc)
 PREFER = {"Prefer": "include-unknown-enum-members"}
+NO_DISPLAY = {"DISPLAY": "", "WAYLAND_DISPLAY": ""}
 
 
 def request(**changes: object) -> MeetingRequest:
@@ -144,3 +153,169 @@ def test_live_row_no_passcode_line_where_there_is_none(
                                                    details_text=details_text)).text  # fmt: skip
         assert "Passcode" not in text
         assert "None" not in text
+
+
+# -- row 3: PATCH leaves two options as they were; what did not take is named ---------------------
+
+
+def test_live_row_patch_leaves_name_changes_and_chat_history_as_they_were(
+    fake: FakeMicrosoft365, token: str
+) -> None:
+    meeting = created(fake, token)
+    path = f"/me/onlineMeetings/{meeting['id']}"
+    answer = raw(fake, token, "PATCH", path, {"allowParticipantsToChangeName": True,
+                                              "shareMeetingChatHistoryDefault": "none",
+                                              "allowRecording": False})  # fmt: skip
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["allowParticipantsToChangeName"] is False
+    assert body["shareMeetingChatHistoryDefault"] == "all"
+    assert body["allowRecording"] is False  # listed on the update page: changed
+
+
+@pytest.fixture
+def service(
+    config: Config, signed_in: DelegatedAuth, graph: GraphClient, tmp_path: Path
+) -> Iterator[MeetingService]:
+    made = MeetingService(config=config, authenticator=signed_in, graph=graph,
+                          history=HistoryStore(tmp_path / "history.sqlite3"),
+                          cache_status=CacheStatus("memory", False, ""))  # fmt: skip
+    yield made
+    made.close()
+
+
+WATERMARKED = MeetingOptions(watermark=True, record_automatically=True, meeting_chat="limited")
+
+
+def test_live_row_an_option_graph_ignored_is_named_with_its_value(
+    fake: FakeMicrosoft365, service: MeetingService
+) -> None:
+    """A tenant without Teams Premium: the PATCH answers 200 and the watermark stays off.
+    Was: "created", with nothing said."""
+    fake.graph.online.ignored_by_patch.add("watermarkProtection")
+    asked = dataclasses.replace(service.instant_request(), options=WATERMARKED)
+
+    made = service.create(asked)
+
+    label = "Watermark shared content and video (needs Teams Premium)"
+    assert [item.as_json() for item in made.not_applied] == [
+        {"option": "watermark", "label": label, "asked": "on", "answered": "off",
+         "reason": None},
+    ]  # fmt: skip
+    (warning,) = made.warnings
+    assert f"Teams did not take this setting: {label}: on (Teams reports off)." in warning
+    (stored,) = service.history.recent(5)
+    assert stored.note == warning  # the History row says it too
+
+
+def test_live_row_a_preset_whose_patch_failed_names_its_options(
+    fake: FakeMicrosoft365, config: Config, signed_in: DelegatedAuth, graph: GraphClient,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    """A prepared meeting handed out, its PATCH refused: the note names the preset's
+    settings, not only the subject and times, and says a running meeting keeps its old
+    recording and watermark settings."""
+    with_spare = dataclasses.replace(config, meeting=MeetingConfig(prepare_next_link=True))
+    service = MeetingService(config=with_spare, authenticator=signed_in, graph=graph,
+                             history=HistoryStore(tmp_path / "h.sqlite3"),
+                             cache_status=CacheStatus("memory", False, ""))  # fmt: skip
+    try:
+        service.prepare_spare()
+        fake.add_fault("status", "/onlineMeetings/.+", method="PATCH", status=403,
+                       code="Forbidden", times=10)  # fmt: skip
+        made = service.create(service.instant_request(preset="incident"), use_spare=True)
+    finally:
+        service.close()
+
+    note = made.meeting.note
+    assert "none of its settings (" in note
+    assert "Record automatically: on; " in note
+    assert "Who bypasses the lobby: organization" in note
+    assert "keeps its old settings for: Record automatically" in note
+    assert {item.name for item in made.not_applied} >= {"record_automatically", "lobby"}
+    assert all(item.reason and not item.answered for item in made.not_applied)
+
+
+def test_live_row_options_graph_cannot_set_are_refused_where_configured() -> None:
+    with pytest.raises(ValidationError) as raised:
+        MeetingOptions.parse({"chat_history": "none", "rename_allowed": True})
+    for name in ("chat_history", "rename_allowed"):
+        assert "Microsoft Graph cannot change this option" in raised.value.problems[name]
+        assert "“Meeting options…” in History" in raised.value.problems[name]
+    loaded = config_from_mapping(
+        {"presets": {"call": {"subject": "Call", "rename_allowed": False}}},
+        path=Path("/home/lee/.config/meettray/config.toml"),
+    )
+    (preset,) = loaded.presets
+    assert preset.options == MeetingOptions()  # the rest of the preset is kept
+    assert any("rename_allowed ignored: Participants may change their name" in w
+               for w in loaded.warnings)  # fmt: skip
+
+
+# -- row 5: createOrGet ignores extra fields and returns the meeting as PATCHed --------------------
+
+
+def test_live_row_create_or_get_ignores_extra_fields_and_answers_as_patched(
+    fake: FakeMicrosoft365, token: str
+) -> None:
+    first = created(fake, token, allowRecording=False, lobbyBypassSettings={"scope": "everyone"})
+    assert first["allowRecording"] is True  # ignored, not refused
+    raw(fake, token, "PATCH", f"/me/onlineMeetings/{first['id']}", {"subject": "Changed"})
+    again = raw(fake, token, "POST", "/me/onlineMeetings/createOrGet",
+                {"externalId": "row", "subject": "x"})  # fmt: skip
+    assert again.status_code == 200
+    assert again.json()["subject"] == "Changed"
+
+
+# -- row 6: expiry and the organizer's options page ----------------------------------------------
+
+
+def test_live_row_every_meeting_has_its_expiry_and_options_page(
+    fake: FakeMicrosoft365, token: str
+) -> None:
+    meeting = created(fake, token, startDateTime="2030-01-01T09:00:00Z",
+                      endDateTime="2030-01-01T10:00:00Z")  # fmt: skip
+    assert meeting["expiryDateTime"] == "2030-03-02T10:00:00.0000000Z"  # 60 days after the end
+    page = meeting["meetingOptionsWebUrl"]
+    assert page.startswith("https://teams.microsoft.com/meetingOptions/?organizerId=")
+    fake.graph.online.clock = lambda: datetime(2030, 2, 1, 12, 0, tzinfo=timezone.utc)
+    patched = raw(fake, token, "PATCH", f"/me/onlineMeetings/{meeting['id']}", {"subject": "y"})
+    assert patched.json()["expiryDateTime"] == "2030-04-02T12:00:00.0000000Z"  # pushed back
+
+
+def test_live_row_history_knows_expiry_and_the_options_page(
+    fake: FakeMicrosoft365, service: MeetingService
+) -> None:
+    made = service.create(service.instant_request())
+    (stored,) = service.history.recent(5)
+
+    assert stored.expires_at == made.meeting.expires_at
+    assert stored.expires_at is not None
+    assert stored.options_url == fake.meetings[made.meeting.id]["meetingOptionsWebUrl"]
+    assert stored.as_json()["meeting_options_url"] == stored.options_url
+    later = stored.expires_at + timedelta(seconds=1)
+    assert expiry_text(stored, later).startswith("EXPIRED ")
+    assert expiry_text(stored, stored.expires_at - timedelta(days=1)).startswith("expires ")
+    assert "its link no longer works" in expired_copy_warning(stored, later)
+    assert expired_copy_warning(stored, stored.expires_at - timedelta(days=1)) == ""
+
+
+def test_live_row_the_command_names_what_did_not_take_and_history_shows_expiry(
+    config_file: Path, fake: FakeMicrosoft365
+) -> None:
+    assert run_cli("login", "--device-code", env=NO_DISPLAY).returncode == 0
+    fake.graph.online.ignored_by_patch.add("watermarkProtection")
+
+    done = run_cli("schedule", "--subject", "Review", "--start", "2030-01-02T10:00",
+                   "--duration", "30", "--option", "watermark=on", "--json",
+                   env=NO_DISPLAY)  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    (missing,) = json.loads(done.stdout)["not_applied"]
+    assert (missing["option"], missing["asked"], missing["answered"]) == ("watermark", "on", "off")
+    assert "Watermark shared content and video (needs Teams Premium): on (Teams reports off)" in (
+        done.stderr
+    )
+    listed = run_cli("history", env=NO_DISPLAY)
+    assert "    expires 2030-03-03" in listed.stdout
+    assert "note: Teams did not take this setting: Watermark" in listed.stdout

@@ -67,6 +67,9 @@ class OnlineMeetings:
         #: Meetings created, by organizer object id and month (``2026-12``).
         self.created: dict[tuple[str, str], int] = {}
         self.monthly_limit = MONTHLY_MEETING_LIMIT
+        #: What a PATCH accepts and leaves as it was; a test adds ``watermarkProtection``
+        #: for a tenant without Teams Premium.
+        self.ignored_by_patch = set(IGNORED_BY_PATCH)
         self.clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
 
     def _count(self, organizer: FakeUser) -> None:
@@ -241,7 +244,7 @@ class OnlineMeetings:
             return Answer(201, self.new_meeting(organizer, body))
 
     def _patch(self, meeting: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
-        unknown = set(payload) - _PATCHABLE_FIELDS - IGNORED_BY_PATCH
+        unknown = set(payload) - _PATCHABLE_FIELDS - self.ignored_by_patch
         if unknown:
             raise Reply(400, graph_error("BadRequest", f"Cannot update {sorted(unknown)}."))
         if ("startDateTime" in payload) != ("endDateTime" in payload):
@@ -252,7 +255,8 @@ class OnlineMeetings:
         # The request alone decides: roleIsPresenter needs the attendees with their roles
         # in the same PATCH (live, round 2); the stored ones do not count.
         check_presenters(payload)
-        update = {k: copy.deepcopy(v) for k, v in payload.items() if k not in IGNORED_BY_PATCH}
+        ignored = self.ignored_by_patch
+        update = {k: copy.deepcopy(v) for k, v in payload.items() if k not in ignored}
         if "participants" in update:  # the attendee list is replaced; the organizer stays
             update["participants"] = {
                 **update["participants"],
