@@ -117,6 +117,11 @@ def fix_for(exc: MeettrayError) -> str:
         return "Run: meettray login"
     if isinstance(exc, ConfigError):
         return "Correct the settings file (see README, 'Configuration')."
+    if isinstance(exc, GraphError) and exc.status == 404:  # doctor's probe: the organizer
+        return (
+            "Set [account] user_id to the organizer's object ID (a GUID): Microsoft Entra "
+            "admin centre → Users → the user → Object ID."
+        )
     if isinstance(exc, GraphError) and exc.status in (401, 403):
         return (
             "Ask your IT administrator to grant meettray its permissions "
@@ -268,10 +273,16 @@ def _graph_check(report: Report, service: MeetingService) -> None:
     except MeettrayError as exc:
         report.failed("Microsoft Graph", exc)
         return
+    account = service.config.account
+    organizer = (
+        f"; organizer {account.user_id} exists and the app may act for them"
+        if account.mode == "application"
+        else ""
+    )
     report.add(
         "Microsoft Graph",
         OK,
-        f"reachable; OnlineMeetings permission works (request-id {request_id})",
+        f"reachable; OnlineMeetings permission works{organizer} (request-id {request_id})",
     )
 
 

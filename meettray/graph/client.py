@@ -45,6 +45,11 @@ NO_TEAMS_IN_EVENT = (
 )
 
 
+#: doctor's probe of the organizer in application mode: one meeting, the same every time.
+ORGANIZER_PROBE_ID = "meettray-doctor-organizer-probe"
+ORGANIZER_PROBE_SUBJECT = "meettray doctor: access check (made once; safe to ignore)"
+
+
 @dataclass(frozen=True)
 class CreateResult:
     """A created meeting and anything that went only partly right."""
@@ -307,12 +312,26 @@ class GraphClient:
         return body
 
     def check_access(self) -> str:
-        """A harmless read that needs the meeting permission; returns the request-id.
+        """Prove the token, the permission and (application mode) the organizer; returns
+        the request-id of the probe.
 
-        Graph lists meetings only by join link; asking for one that cannot exist
-        proves that the token, the permission and (app-only) the access policy
-        all work, and creates nothing.
+        Delegated: Graph lists meetings only by join link; asking for one that cannot
+        exist proves the token and permission and creates nothing (400/404 are that
+        proof).  Application mode: a 404 there is also what Graph answers for an
+        organizer that does not exist (live behaviours, round 3), so the probe is a
+        createOrGet with one fixed externalId instead: it makes at most one meeting for
+        the organizer (the same one every time, until Teams lets it expire) and answers
+        404 only for an unknown organizer, which fails with the fix.
         """
+        if self._owner != "/me":
+            return self._transport.send(
+                "POST",
+                f"{self._owner}/onlineMeetings/createOrGet",
+                body={"externalId": ORGANIZER_PROBE_ID, "subject": ORGANIZER_PROBE_SUBJECT},
+                scopes=(MEETINGS,),
+                idempotent=True,
+                prefer=(wire.UNKNOWN_ENUMS,),
+            ).request_id
         probe = "https://teams.microsoft.com/l/meetup-join/meettray-doctor-probe"
         try:
             response = self._transport.send(

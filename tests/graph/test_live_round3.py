@@ -19,10 +19,10 @@ import pytest
 import requests
 
 from meettray.accounts import MEETINGS
-from meettray.auth import CacheStatus, DelegatedAuth
-from meettray.config import Config, MeetingConfig, UiConfig, config_from_mapping
+from meettray.auth import AppOnlyAuth, CacheStatus, DelegatedAuth, memory_token_cache
+from meettray.config import AccountConfig, Config, MeetingConfig, UiConfig, config_from_mapping
 from meettray.demo.fake365 import FakeMicrosoft365
-from meettray.errors import ValidationError
+from meettray.errors import ExitCode, ValidationError
 from meettray.formatting import clipboard_payload, expired_copy_warning, expiry_text
 from meettray.graph import GraphClient
 from meettray.history import HistoryStore
@@ -319,3 +319,75 @@ def test_live_row_the_command_names_what_did_not_take_and_history_shows_expiry(
     listed = run_cli("history", env=NO_DISPLAY)
     assert "    expires 2030-03-03" in listed.stdout
     assert "note: Teams did not take this setting: Watermark" in listed.stdout
+
+
+# -- row 8: an unknown organizer is 404 on every path; doctor proves the organizer ---------------
+
+
+def _app_token(fake: FakeMicrosoft365, organizer: str) -> tuple[AppOnlyAuth, str]:
+    fake.add_app("app-client", secret="App-Secret-1")
+    account = AccountConfig(mode="application", client_id="app-client", user_id=organizer,
+                            authority=fake.authority,
+                            graph_endpoint=fake.graph_endpoint)  # fmt: skip
+    auth = AppOnlyAuth(account, "App-Secret-1", memory_token_cache()[0])
+    return auth, auth.token([MEETINGS])
+
+
+def test_live_row_an_unknown_organizer_is_404_on_every_path(fake: FakeMicrosoft365) -> None:
+    _auth, token = _app_token(fake, "x")
+    nobody = "/users/00000000-0000-0000-0000-00000000dead/onlineMeetings"
+    probe = "?$filter=JoinWebUrl eq 'https://teams.microsoft.com/l/meetup-join/x'"
+    for method, path, body in [("POST", "", {"subject": "x"}),
+                               ("POST", "/createOrGet", {"externalId": "x"}),
+                               ("GET", probe, None), ("GET", "/some-id", None),
+                               ("PATCH", "/some-id", {"subject": "y"}),
+                               ("DELETE", "/some-id", None)]:  # fmt: skip
+        answer = requests.request(method, f"{fake.graph_endpoint}{nobody}{path}", json=body,
+                                  headers={"Authorization": f"Bearer {token}"},
+                                  timeout=10)  # fmt: skip
+        assert answer.status_code == 404, (method, path)
+
+
+def _app_config(tmp_path: Path, fake: FakeMicrosoft365, user_id: str) -> Path:
+    fake.add_app("app-client", secret="App-Secret-1")
+    path = tmp_path / "app.toml"
+    path.write_text(f'[account]\nmode = "application"\nclient_id = "app-client"\n'
+                    f'user_id = "{user_id}"\nauthority = "{fake.authority}"\n'
+                    f'graph_endpoint = "{fake.graph_endpoint}"\n'
+                    "[meeting]\nprepare_next_link = false\n")  # fmt: skip
+    return path
+
+
+def _doctor(config: Path) -> tuple[int, dict[str, Any]]:
+    done = run_cli("doctor", "--json", "--config", str(config),
+                   env={**NO_DISPLAY, "MEETTRAY_CLIENT_SECRET": "App-Secret-1"})  # fmt: skip
+    report = json.loads(done.stdout)
+    return done.returncode, {c["name"]: c for c in report["checks"]}
+
+
+def test_live_row_doctor_fails_a_wrong_user_id_with_the_fix(
+    fake: FakeMicrosoft365, tmp_path: Path
+) -> None:
+    """Was: the filter probe's 404 passed for an organizer that does not exist."""
+    code, checks = _doctor(_app_config(tmp_path, fake, "00000000-0000-0000-0000-00000000dead"))
+
+    assert code == ExitCode.DOCTOR_FOUND_PROBLEMS
+    graph = checks["Microsoft Graph"]
+    assert graph["status"] == "failure"
+    assert "found no user '00000000-0000-0000-0000-00000000dead'" in graph["detail"]
+    assert "Set [account] user_id to the organizer's object ID" in graph["fix"]
+    assert fake.meetings == {}
+
+
+def test_live_row_doctor_proves_the_organizer_with_at_most_one_meeting(
+    fake: FakeMicrosoft365, tmp_path: Path
+) -> None:
+    organizer = fake.add_user("adele@contoso.example", "Adele Vance")
+    config = _app_config(tmp_path, fake, organizer.oid)
+
+    for _ in range(2):
+        _code, checks = _doctor(config)
+        assert checks["Microsoft Graph"]["status"] == "ok", checks["Microsoft Graph"]
+        assert f"organizer {organizer.oid} exists" in checks["Microsoft Graph"]["detail"]
+    (probe,) = fake.meetings.values()  # the same one both times
+    assert probe["externalId"] == "meettray-doctor-organizer-probe"
