@@ -218,6 +218,8 @@ def _account_checks(report: Report, config: Any, demo: DemoEnvironment | None) -
         except MeettrayError as exc:  # offline, say: the Graph check below reports it
             log.info("app registration not checked: %s", exc.message)
         _cache_check(report, service)
+        trust, proxy = service.network_path()
+        report.add("Network", OK, f"certificates: {trust}; proxy: {proxy}")
         if _account_check(report, service):
             _graph_check(report, service)
         else:

@@ -159,6 +159,13 @@ class MeetingService:
             account = self.sign_in_browser()
         return account
 
+    def network_path(self) -> tuple[str, str]:
+        """Whose certificates TLS trusts, and which proxy reaches Graph (doctor says)."""
+        from meettray import network
+
+        graph = self.config.account.graph_url
+        return network.trust_store().description, network.proxy_description(graph)
+
     def check_graph_access(self) -> str:
         """Prove the token and the permission work; the request-id of the probe."""
         return self.graph.check_access()

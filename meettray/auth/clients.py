@@ -72,6 +72,8 @@ class _MsalClient:
         raise NotImplementedError
 
     def _client(self) -> Any:
+        from meettray import network  # loads requests, as msal does anyway
+
         with self._lock:
             if self._app is None:
                 self._app = call_msal(
@@ -81,6 +83,8 @@ class _MsalClient:
                         instance_discovery=self._config.uses_microsoft_authority,
                         timeout=HTTP_TIMEOUT,
                         http_cache=self._http_cache,
+                        # The OS's certificate store, as Graph's requests (meettray.network).
+                        http_client=network.https_session(timeout=HTTP_TIMEOUT),
                     )
                 )
             return self._app

@@ -29,7 +29,8 @@ def call_msal(call: Callable[[], Any]) -> Any:
     except requests.exceptions.SSLError as exc:
         raise NetworkError(
             "The sign-in service's identity could not be verified (TLS). If your "
-            "organisation inspects HTTPS traffic, point REQUESTS_CA_BUNDLE at its CA.",
+            "organisation inspects HTTPS traffic, its certificate must be in this computer's "
+            "certificate store (ask IT), or point REQUESTS_CA_BUNDLE at it.",
             detail=type(exc).__name__,
         ) from None
     except requests.exceptions.RequestException as exc:

@@ -21,6 +21,7 @@ from typing import Any
 
 import requests
 
+from meettray import network
 from meettray.accounts import TokenProvider
 from meettray.errors import NetworkError
 from meettray.graph.errors import (
@@ -101,7 +102,7 @@ class Transport:
         self._language = language
         self._tokens = tokens
         self._user_id = user_id
-        self._session = session or requests.Session()
+        self._session = session or network.https_session()
         self._timeout = timeout
         self._max_total_wait = max_total_wait
         self._sleep = sleep
@@ -154,8 +155,9 @@ class Transport:
             except requests.exceptions.SSLError as exc:
                 raise NetworkError(
                     "Microsoft Graph's identity could not be verified (TLS), so meettray did "
-                    "not connect. If your organisation inspects HTTPS, set REQUESTS_CA_BUNDLE "
-                    "to its CA certificate.",
+                    "not connect. If your organisation inspects HTTPS, its certificate must be "
+                    "in this computer's certificate store (ask IT), or set REQUESTS_CA_BUNDLE "
+                    "to it.",
                     detail=f"{type(exc).__name__}; client-request-id: {client_request_id}",
                 ) from None
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
