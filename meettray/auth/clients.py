@@ -28,9 +28,16 @@ from meettray.accounts import (
     Cancellation,
     DeviceCodePrompt,
 )
-from meettray.auth.broker import choose_broker, edge
+from meettray.auth.broker import BROKER_REDIRECTS, choose_broker, edge, os_key, wait_for_broker
 from meettray.auth.cache import HttpCache
-from meettray.auth.errors import REGISTRATION_PROBLEMS, aadsts_codes, auth_error, call_msal
+from meettray.auth.errors import (
+    REGISTRATION_PROBLEMS,
+    BrokerRedirectMissing,
+    aadsts_codes,
+    auth_error,
+    broker_redirect_advice,
+    call_msal,
+)
 from meettray.auth.loopback import LoopbackReceiver
 from meettray.config import AccountConfig
 from meettray.errors import (
@@ -123,6 +130,8 @@ class DelegatedAuth(_MsalClient):
         self._prefer_edge = prefer_edge
         #: The OS's sign-in broker, if any (doctor reports it).
         self.broker = choose_broker(account.broker, microsoft=account.uses_microsoft_authority)
+        #: Why the broker could not sign in last time, for the person ("" if it could).
+        self.broker_problem = ""
 
     def _build(self, **common: Any) -> Any:
         import msal
@@ -197,14 +206,21 @@ class DelegatedAuth(_MsalClient):
         app = self._client()
         self._check_registration(app, scopes)
         if self.broker.name:
-            result = call_msal(
-                lambda: app.acquire_token_interactive(
-                    qualified_scopes(self._config, scopes),
-                    prompt="select_account",
-                    parent_window_handle=app.CONSOLE_WINDOW_HANDLE,
-                    timeout=timeout,
-                )
-            )
+            try:  # msal ignores the timeout here: the wait is ours, and can be cancelled
+                result = wait_for_broker(
+                    lambda: call_msal(lambda: app.acquire_token_interactive(
+                        qualified_scopes(self._config, scopes),
+                        prompt="select_account",
+                        parent_window_handle=app.CONSOLE_WINDOW_HANDLE,
+                        timeout=timeout,
+                    )),
+                    timeout=timeout, cancel=cancel,
+                )  # fmt: skip
+            except BrokerRedirectMissing as exc:
+                redirect = BROKER_REDIRECTS[os_key()].format(client_id=self._config.client_id)
+                self.broker_problem = broker_redirect_advice(self.broker.name, redirect)
+                log.warning("%s (%s)", self.broker_problem, exc.detail)
+                result = {}
             if "access_token" in result or aadsts_codes(result):
                 return self._signed_in(result)  # signed in, or Entra ID's own answer
             # The broker itself failed (not installed, not running): the browser remains.
