@@ -222,6 +222,7 @@ def _account_checks(report: Report, config: Any, demo: DemoEnvironment | None) -
         report.add("Network", OK, f"certificates: {trust}; proxy: {proxy}")
         if _account_check(report, service):
             _graph_check(report, service)
+            _quota_check(report, service)
         else:
             report.add("Microsoft Graph", SKIP, "not checked: nobody is signed in")
     finally:
@@ -286,6 +287,16 @@ def _graph_check(report: Report, service: MeetingService) -> None:
         OK,
         f"reachable; OnlineMeetings permission works{organizer} (request-id {request_id})",
     )
+
+
+def _quota_check(report: Report, service: MeetingService) -> None:
+    """Graph's 2,000 meetings a month per organizer, and where spares stop."""
+    from meettray import quota
+
+    made = service.created_this_month()
+    status = OK if quota.spares_allowed(made) else WARN
+    fix = "" if status is OK else "Nothing to do: links are made on each click instead."
+    report.add("Meetings this month", status, quota.describe(made), fix)
 
 
 def _desktop(report: Report, *, demo: bool, hotkeys: dict[str, str] | None = None) -> None:

@@ -81,8 +81,14 @@ CREATE TABLE IF NOT EXISTS handouts (
     attempts    INTEGER NOT NULL DEFAULT 0,
     state       TEXT NOT NULL DEFAULT 'open'
 );
+CREATE TABLE IF NOT EXISTS created (
+    account     TEXT NOT NULL,
+    month       TEXT NOT NULL,
+    meetings    INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (account, month)
+);
 """
-_TABLES = frozenset({"meetings", "pending", "spares", "handouts"})
+_TABLES = frozenset({"meetings", "pending", "spares", "handouts", "created"})
 _COLUMNS = (
     "graph_id, external_id, subject, start_at, end_at, join_url, meeting_code, passcode, "
     "dial_in, toll_free, conference_id, dial_in_url, created_at, account, is_calendar_event, "
@@ -257,7 +263,7 @@ class HistoryStore:
                     log.warning("history had lost its tables %s; made them again",
                                 sorted(_TABLES - tables))  # fmt: skip
                 # Version 1 lacked the pending table, version 3 the spares, version 4
-                # the hand-outs: CREATE IF NOT EXISTS adds what is missing.
+                # the hand-outs, 6 the monthly count: CREATE IF NOT EXISTS adds them.
                 with db:
                     db.executescript(_SCHEMA)
                     _add_search_keys(db)  # version 2 lacked them
@@ -505,6 +511,24 @@ class HistoryStore:
                 "DELETE FROM spares WHERE account = ? AND mode = ? AND external_id = ?",
                 (spare.account, spare.mode, spare.external_id),
             )
+
+    def count_created(self, account: str, month: str) -> None:
+        """One more meeting made on the server for ``account`` in ``month`` (Graph's
+        monthly limit counts every one: spares, and meetings deleted again)."""
+        with self._cursor("changed") as db:
+            db.execute(
+                "INSERT INTO created (account, month, meetings) VALUES (?, ?, 1) "
+                "ON CONFLICT (account, month) DO UPDATE SET meetings = meetings + 1",
+                (account, month),
+            )
+
+    def created_in(self, account: str, month: str) -> int:
+        """How many meetings meettray made for ``account`` in ``month``."""
+        with self._cursor("read") as db:
+            row = db.execute(
+                "SELECT meetings FROM created WHERE account = ? AND month = ?", (account, month)
+            ).fetchone()
+        return int(row[0]) if row else 0
 
     def delete(self, graph_id: str) -> bool:
         """Remove one meeting from history (not from the server); True if it was there."""

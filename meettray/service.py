@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from meettray import auth, handouts, new_external_id, paths
+from meettray import auth, handouts, new_external_id, paths, quota
 from meettray.config import Config
 from meettray.errors import ConfigError, GraphError, MeettrayError, NetworkError, StorageError
 from meettray.graph import CreateResult, GraphClient
@@ -159,6 +159,21 @@ class MeetingService:
             account = self.sign_in_browser()
         return account
 
+    def created_this_month(self) -> int:
+        """Meetings meettray made this month for the signed-in organizer (Graph allows
+        :data:`quota.MONTHLY_LIMIT`); 0 where History cannot say."""
+        try:
+            return self.history.created_in(self._organizer(), quota.month_of(self._clock()))
+        except StorageError:
+            return 0
+
+    def _count_created(self, who: str) -> None:
+        """Count one meeting made on the server against Graph's monthly limit."""
+        try:
+            self.history.count_created(who, quota.month_of(self._clock()))
+        except StorageError as exc:  # a count lost never costs the meeting
+            log.info("meeting not counted: %s", exc.detail)
+
     def network_path(self) -> tuple[str, str]:
         """Whose certificates TLS trusts, and which proxy reaches Graph (doctor says)."""
         from meettray import network
@@ -247,11 +262,15 @@ class MeetingService:
             else:
                 self.history.drop_spare(spare)
                 self._delete_on_server(spare.meeting)
+        if not quota.spares_allowed(made_so_far := self.created_this_month()):
+            log.info("no spare: %d meetings made this month", made_so_far)
+            return False
         external_id = new_external_id()
         # Made plain: whichever preset takes it, its PATCH applies that preset's settings.
         plain = instant_request(self.config.meeting.subject, self.config.meeting.duration_minutes,
                                 self._clock())  # fmt: skip
         made = self.graph.create_meeting(plain, external_id, account=who)
+        self._count_created(who)
         if not self.history.put_spare(Spare(who, mode, made.meeting, external_id, self._clock())):
             self._delete_on_server(made.meeting)  # another meettray prepared one meanwhile
             return False
@@ -448,6 +467,8 @@ class MeetingService:
                 raise
             if result.existed:  # for support: a lost first answer, not a second meeting
                 log.info("meeting %s had been made by an earlier attempt", result.meeting.id)
+        if not result.existed:
+            self._count_created(who)
         return self._remember(result, action)
 
     def reconcile(self, *, older_than: timedelta = SETTLE_AFTER) -> list[Meeting]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import sqlite3
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 import requests
 
+from meettray import quota
 from meettray.accounts import MEETINGS
 from meettray.auth import AppOnlyAuth, CacheStatus, DelegatedAuth, memory_token_cache
 from meettray.config import AccountConfig, Config, MeetingConfig, UiConfig, config_from_mapping
@@ -391,3 +393,70 @@ def test_live_row_doctor_proves_the_organizer_with_at_most_one_meeting(
         assert f"organizer {organizer.oid} exists" in checks["Microsoft Graph"]["detail"]
     (probe,) = fake.meetings.values()  # the same one both times
     assert probe["externalId"] == "meettray-doctor-organizer-probe"
+
+
+# -- row 7: 2,000 meetings per organizer a month ---------------------------------------------------
+
+
+def test_live_row_graph_allows_2000_meetings_per_organizer_a_month(
+    fake: FakeMicrosoft365, token: str
+) -> None:
+    month = datetime.now(timezone.utc).strftime("%Y-%m")
+    oid = fake.signed_in_user.oid
+    fake.graph.online.created[(oid, month)] = 1999
+
+    assert created(fake, token, externalId="the-2000th")["id"]
+    refused = raw(fake, token, "POST", "/me/onlineMeetings/createOrGet", {"externalId": "more"})
+    assert refused.status_code == 429
+    assert "limit of 2000 meetings per month" in refused.json()["error"]["message"]
+    assert int(refused.headers["Retry-After"]) > 0
+    again = raw(fake, token, "POST", "/me/onlineMeetings/createOrGet",
+                {"externalId": "the-2000th"})  # fmt: skip
+    assert again.status_code == 200  # getting an existing meeting makes none
+    fake.graph.online.clock = lambda: datetime.now(timezone.utc) + timedelta(days=32)
+    assert created(fake, token, externalId="next-month")["id"]
+
+
+def test_live_row_meettray_counts_its_meetings_and_stops_preparing_spares(
+    fake: FakeMicrosoft365, config: Config, signed_in: DelegatedAuth, graph: GraphClient,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    with_spare = dataclasses.replace(config, meeting=MeetingConfig(prepare_next_link=True))
+    history = HistoryStore(tmp_path / "h.sqlite3")
+    service = MeetingService(config=with_spare, authenticator=signed_in, graph=graph,
+                             history=history,
+                             cache_status=CacheStatus("memory", False, ""))  # fmt: skip
+    try:
+        assert service.prepare_spare()
+        service.create(service.instant_request(), use_spare=True)  # the spare: no new meeting
+        service.create(service.instant_request())  # a new one
+        assert service.created_this_month() == 2 == len(fake.meetings)
+
+        who, month = fake.signed_in_user.upn, quota.month_of(datetime.now(timezone.utc))
+        with sqlite3.connect(history.path) as db:
+            db.execute("UPDATE created SET meetings = ? WHERE account = ? AND month = ?",
+                       (quota.SPARE_CEILING, who, month))  # fmt: skip
+        assert service.prepare_spare() is False  # past its share of Graph's 2,000
+        assert len(fake.meetings) == 2
+    finally:
+        service.close()
+    assert quota.describe(quota.SPARE_CEILING).endswith(
+        "past 1,000, meettray prepares no more links ahead of need this month, so clicks "
+        "make meetings directly"
+    )
+
+
+def test_live_row_doctor_says_how_much_of_the_monthly_limit_is_used(
+    config_file: Path, fake: FakeMicrosoft365
+) -> None:
+    assert run_cli("login", "--device-code", env=NO_DISPLAY).returncode == 0
+    assert run_cli("now", "--no-copy", env=NO_DISPLAY).returncode == 0
+
+    done = run_cli("doctor", "--json", env=NO_DISPLAY)
+
+    checks = {c["name"]: c for c in json.loads(done.stdout)["checks"]}
+    assert checks["Meetings this month"] == {
+        **checks["Meetings this month"], "status": "ok",
+        "detail": "1 of Graph's 2,000 meetings a month made by meettray (prepared links "
+                  "included)",
+    }  # fmt: skip
