@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import unquote
 
-from meettray.demo.fake365.identity import FakeUser
+from meettray.demo.fake365.directory import FakeUser
 from meettray.demo.fake365.wire import Answer, Reply, b64url, graph_error, json_body
 
 

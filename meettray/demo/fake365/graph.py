@@ -16,11 +16,13 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
+from meettray.demo.fake365.directory import FakeUser
 from meettray.demo.fake365.events import CalendarEvents
-from meettray.demo.fake365.identity import AccessToken, FakeUser, IdentityPlatform
+from meettray.demo.fake365.identity import IdentityPlatform
 from meettray.demo.fake365.invitation import join_information
 from meettray.demo.fake365.meetings import OnlineMeetings
 from meettray.demo.fake365.options import EVOLVABLE_LOBBY, check_enums, shown
+from meettray.demo.fake365.tokens import AccessToken
 from meettray.demo.fake365.wire import Answer, Reply, graph_error, json_body
 
 __all__ = ["EVOLVABLE_LOBBY", "GraphService"]

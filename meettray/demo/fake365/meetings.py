@@ -21,7 +21,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote, unquote
 
-from meettray.demo.fake365.identity import FakeUser
+from meettray.demo.fake365.directory import FakeUser
 from meettray.demo.fake365.options import check_options, check_presenters
 from meettray.demo.fake365.wire import (
     Answer,
