@@ -210,6 +210,11 @@ class Transport:
                     attempt += 1
                     continue
             if status >= 400:
+                asked_wait = (  # how long Graph said to wait, for a 429 that was not waited
+                    retry_delay(attempt, retry_after)
+                    if status == 429 and (retry_after := response.headers.get("Retry-After"))
+                    else 0.0
+                )  # fmt: skip
                 diagnostics = {
                     "client-request-id": client_request_id,
                     "x-ms-ags-diagnostic": response.headers.get("x-ms-ags-diagnostic", ""),
@@ -223,6 +228,7 @@ class Transport:
                     request_id=request_id,
                     waited=waited,
                     diagnostics=diagnostics,
+                    retry_after=asked_wait,
                 )
             return GraphResponse(status, request_id, content)
 

@@ -24,13 +24,13 @@ from meettray.accounts import MEETINGS
 from meettray.auth import AppOnlyAuth, CacheStatus, DelegatedAuth, memory_token_cache
 from meettray.config import AccountConfig, Config, MeetingConfig, UiConfig, config_from_mapping
 from meettray.demo.fake365 import FakeMicrosoft365
-from meettray.errors import ExitCode, ValidationError
+from meettray.errors import ExitCode, GraphError, ValidationError
 from meettray.formatting import clipboard_payload, expired_copy_warning, expiry_text
 from meettray.graph import GraphClient
 from meettray.history import HistoryStore
-from meettray.meetings import MeetingOptions, MeetingRequest
+from meettray.meetings import MeetingOptions, MeetingRequest, running_meeting_caveat
 from meettray.service import MeetingService
-from tests.conftest import run_cli
+from tests.conftest import SleepRecorder, run_cli
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=timezone.utc)
 PREFER = {"Prefer": "include-unknown-enum-members"}
@@ -460,3 +460,51 @@ def test_live_row_doctor_says_how_much_of_the_monthly_limit_is_used(
         "detail": "1 of Graph's 2,000 meetings a month made by meettray (prepared links "
                   "included)",
     }  # fmt: skip
+
+
+def test_live_row_a_create_past_the_monthly_limit_says_so(
+    fake: FakeMicrosoft365, signed_in: DelegatedAuth, sleeps: SleepRecorder
+) -> None:
+    """Was: "Microsoft Teams is busy right now. Try again in a few minutes." for a month."""
+    month = datetime.now(timezone.utc).strftime("%Y-%m")
+    fake.graph.online.created[(fake.signed_in_user.oid, month)] = 2000
+    fake.graph.online.clock = lambda: datetime.now(timezone.utc).replace(day=3)
+    graph = GraphClient(fake.graph_endpoint, signed_in, sleep=sleeps)
+    try:
+        with pytest.raises(GraphError) as raised:
+            graph.create_meeting(request(), "ext-over")
+    finally:
+        graph.close()
+    assert raised.value.status == 429
+    assert "reached Graph's limit of 2,000 meetings a month" in raised.value.message
+    assert len(fake.requests_to("POST", "createOrGet")) == 1  # not retried for days
+
+
+# -- row 4: what a running meeting does not take -----------------------------------------------
+
+
+def test_live_row_a_late_patch_says_a_running_meeting_keeps_its_recording_settings(
+    fake: FakeMicrosoft365, config: Config, signed_in: DelegatedAuth, graph: GraphClient,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    """A prepared link handed out during an outage: its PATCH arrives later, when the
+    meeting may be running, and Teams applies recording only to meetings not started."""
+    clock = [datetime.now(timezone.utc)]
+    with_spare = dataclasses.replace(config, meeting=MeetingConfig(prepare_next_link=True))
+    service = MeetingService(config=with_spare, authenticator=signed_in, graph=graph,
+                             history=HistoryStore(tmp_path / "h.sqlite3"),
+                             cache_status=CacheStatus("memory", False, ""),
+                             clock=lambda: clock[0])  # fmt: skip
+    try:
+        service.prepare_spare()
+        fake.add_fault("drop_before", "/onlineMeetings/", times=10)
+        service.create(service.instant_request(preset="incident"), use_spare=True)
+        fake.faults.clear()
+        clock[0] += timedelta(minutes=5)
+        (updated,) = service.finish_handouts()
+    finally:
+        service.close()
+
+    assert "keeps its old settings for: Record automatically" in updated.note
+    quick = MeetingOptions(meeting_chat="limited")
+    assert running_meeting_caveat(quick) == ""  # said only where it matters
