@@ -21,14 +21,8 @@ from urllib.parse import urlsplit
 from meettray import paths
 from meettray.choices import ALLOWED_PRESENTERS, LOBBY_BYPASS_SCOPES, PRESET_NAME
 from meettray.errors import ConfigError, DamagedConfig, ValidationError
-from meettray.meetings import (
-    OPTION_SPECS,
-    UNSETTABLE_OPTIONS,
-    MeetingOptions,
-    MeetingRequest,
-    instant_request,
-    unsettable_option,
-)
+from meettray.meetings import OPTION_SPECS, MeetingOptions, MeetingRequest, instant_request
+from meettray.options import UNSETTABLE_OPTIONS, unsettable_option
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from meettray.meetings import Meeting, NotApplied
+from meettray.meetings import Meeting
+from meettray.options import NotApplied
 
 
 def utc_now() -> datetime:

@@ -20,15 +20,8 @@ from meettray.errors import ConfigError, GraphError, MeettrayError, NetworkError
 from meettray.graph import CreateResult, GraphClient
 from meettray.handouts import SPARE_MAX_AGE, spare_kind
 from meettray.history import Handout, HistoryStore, PendingAction, Spare
-from meettray.meetings import (
-    Meeting,
-    MeetingRequest,
-    NotApplied,
-    asked_settings,
-    instant_request,
-    not_applied_sentence,
-    running_meeting_caveat,
-)
+from meettray.meetings import Meeting, MeetingRequest, asked_settings, instant_request
+from meettray.options import NotApplied, not_applied_sentence, running_meeting_caveat
 from meettray.results import Created, HistoryPage, utc_now
 
 if TYPE_CHECKING:

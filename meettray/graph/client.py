@@ -22,14 +22,8 @@ from meettray.errors import GraphError, MeettrayError, NetworkError
 from meettray.graph import wire
 from meettray.graph.errors import UNREADABLE_RESPONSE, unusable_answer
 from meettray.graph.transport import MAX_TOTAL_WAIT, TIMEOUT, GraphResponse, Transport
-from meettray.meetings import (
-    Meeting,
-    MeetingRequest,
-    NotApplied,
-    asked_settings,
-    not_applied_sentence,
-    utc_iso,
-)
+from meettray.meetings import Meeting, MeetingRequest, asked_settings, utc_iso
+from meettray.options import NotApplied, not_applied_sentence
 
 log = logging.getLogger(__name__)
 

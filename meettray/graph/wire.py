@@ -24,14 +24,8 @@ from meettray.graph.errors import (
     UNREADABLE_RESPONSE,
     unusable_answer,
 )
-from meettray.meetings import (
-    OPTION_SPECS,
-    Meeting,
-    MeetingRequest,
-    NotApplied,
-    join_link_problem,
-    utc_iso,
-)
+from meettray.meetings import OPTION_SPECS, Meeting, MeetingRequest, join_link_problem, utc_iso
+from meettray.options import NotApplied
 from meettray.plaintext import displayable
 
 #: Where join links may point unless the caller names its cloud's hosts.

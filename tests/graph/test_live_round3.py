@@ -28,7 +28,8 @@ from meettray.errors import ExitCode, GraphError, ValidationError
 from meettray.formatting import clipboard_payload, expired_copy_warning, expiry_text
 from meettray.graph import GraphClient
 from meettray.history import HistoryStore
-from meettray.meetings import MeetingOptions, MeetingRequest, running_meeting_caveat
+from meettray.meetings import MeetingOptions, MeetingRequest
+from meettray.options import running_meeting_caveat
 from meettray.service import MeetingService
 from tests.conftest import SleepRecorder, run_cli
 
