@@ -218,8 +218,16 @@ def _account_checks(report: Report, config: Any, demo: DemoEnvironment | None) -
         except MeettrayError as exc:  # offline, say: the Graph check below reports it
             log.info("app registration not checked: %s", exc.message)
         _cache_check(report, service)
-        trust, proxy = service.network_path()
+        trust, proxy, pac = service.network_path()
         report.add("Network", OK, f"certificates: {trust}; proxy: {proxy}")
+        if pac:
+            report.add(
+                "Network", WARN,
+                f"the system's proxy settings use a PAC file ({pac}), which meettray does "
+                "not read: it connects directly unless HTTPS_PROXY says otherwise",
+                "If meettray cannot reach Microsoft, set HTTPS_PROXY to the proxy your PAC "
+                "file names for graph.microsoft.com (ask IT), e.g. in your login profile.",
+            )  # fmt: skip
         if _account_check(report, service):
             _graph_check(report, service)
             _quota_check(report, service)

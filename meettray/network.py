@@ -16,7 +16,10 @@ system's fixed proxy (the registry, System Settings).  A PAC file is not evaluat
 from __future__ import annotations
 
 import os
+import shutil
 import ssl
+import subprocess
+import sys
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -116,3 +119,43 @@ def proxy_description(url: str) -> str:
     parts = urlsplit(proxy)
     shown = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
     return f"{shown} for {host}"
+
+
+def system_pac() -> str:
+    """The proxy auto-configuration (PAC) address the system's settings name, "" for
+    none or where it cannot be read.  meettray does not evaluate PAC files; doctor says
+    when one is set, so that a network that needs it gets ``HTTPS_PROXY`` instead."""
+    if sys.platform == "win32":
+        import winreg
+
+        path = r"Software\Microsoft\Windows\CurrentVersion\Internet Settings"
+        try:
+            with winreg.OpenKey(winreg.HKEY_CURRENT_USER, path) as key:
+                return str(winreg.QueryValueEx(key, "AutoConfigURL")[0] or "")
+        except OSError:
+            return ""
+    if sys.platform == "darwin":
+        settings = dict(_fields(_run("scutil", "--proxy"), " : "))
+        enabled = settings.get("ProxyAutoConfigEnable") == "1"
+        return settings.get("ProxyAutoConfigURLString", "") if enabled else ""
+    if _run("gsettings", "get", "org.gnome.system.proxy", "mode").strip() == "'auto'":
+        return _run("gsettings", "get", "org.gnome.system.proxy", "autoconfig-url").strip(" '\n")
+    return ""
+
+
+def _run(*command: str) -> str:
+    """A settings tool's output; "" where it is missing or fails (never an error)."""
+    if (tool := shutil.which(command[0])) is None:
+        return ""
+    try:
+        done = subprocess.run(  # noqa: S603 - a resolved executable, fixed arguments
+            [tool, *command[1:]], capture_output=True, text=True, timeout=3, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout[:4096] if done.returncode == 0 else ""
+
+
+def _fields(text: str, separator: str) -> list[tuple[str, str]]:
+    pairs = (line.strip().partition(separator) for line in text.splitlines())
+    return [(key.strip(), value.strip()) for key, found, value in pairs if found]

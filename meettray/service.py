@@ -167,12 +167,14 @@ class MeetingService:
         except StorageError as exc:  # a count lost never costs the meeting
             log.info("meeting not counted: %s", exc.detail)
 
-    def network_path(self) -> tuple[str, str]:
-        """Whose certificates TLS trusts, and which proxy reaches Graph (doctor says)."""
+    def network_path(self) -> tuple[str, str, str]:
+        """Whose certificates TLS trusts, which proxy reaches Graph, and the system's PAC
+        file if it names one (meettray does not read it): for doctor."""
         from meettray import network
 
         graph = self.config.account.graph_url
-        return network.trust_store().description, network.proxy_description(graph)
+        trust, proxy = network.trust_store().description, network.proxy_description(graph)
+        return trust, proxy, "" if network.proxy_for(graph) else network.system_pac()
 
     def check_graph_access(self) -> str:
         """Prove the token and the permission work; the request-id of the probe."""
@@ -497,6 +499,8 @@ class MeetingService:
                 return None
             self._put_back(entry, attempts)
             return None
+        # Either way one meeting was made: by the lost attempt, or by this repeat (deleted).
+        self._count_created(entry.account)
         if meeting is None:
             return None
         try:

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -98,3 +100,28 @@ def test_doctor_says_which_certificates_and_proxy_it_used(
         "to 127.0.0.1 (no proxy set in the environment or the system)"
     )
     assert checks["App registration"]["status"] == "ok"  # reached over the OS's trust
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="GNOME's proxy settings")
+def test_doctor_says_when_the_system_uses_a_pac_file_it_does_not_read(
+    config_file: Path, fake: FakeMicrosoft365, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GNOME set to "automatic" with a PAC address: meettray goes direct, and says so."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    gsettings = tools / "gsettings"
+    gsettings.write_text('#!/bin/sh\ncase "$3" in mode) echo "\'auto\'";; '
+                         'autoconfig-url) echo "\'http://wpad.contoso.example/proxy.pac\'";; '
+                         "esac\n")  # fmt: skip
+    gsettings.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ['PATH']}")
+    for variable in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(variable, raising=False)
+    assert network.system_pac() == "http://wpad.contoso.example/proxy.pac"
+
+    done = run_cli("doctor", "--json", env={"DISPLAY": "", "WAYLAND_DISPLAY": ""})
+
+    (_, pac) = [c for c in json.loads(done.stdout)["checks"] if c["name"] == "Network"]
+    assert pac["status"] == "warning"
+    assert "use a PAC file (http://wpad.contoso.example/proxy.pac)" in pac["detail"]
+    assert "set HTTPS_PROXY" in pac["fix"]
