@@ -515,8 +515,9 @@ def _print_delegated(
         raise error
     for warning in answer.warnings:
         print(f"meettray: {displayable(warning)}", file=sys.stderr)
-    if args.json:
-        print(json.dumps(answer.meeting, ensure_ascii=False), file=out)
+    if args.json:  # as the command prints its own: each setting Teams did not take named
+        missing = {"not_applied": list(answer.not_applied)} if answer.not_applied else {}
+        print(json.dumps({**answer.meeting, **missing}, ensure_ascii=False), file=out)
     elif not shown:
         _print_link(answer, out)
     return ExitCode.OK
@@ -538,8 +539,10 @@ def _print_created(
         print(f"meettray: {displayable(warning)}", file=sys.stderr)
     if shown:
         return ExitCode.OK
-    if args.json:
-        print(json.dumps(meeting.as_json(), ensure_ascii=False), file=out)
+    if args.json:  # with each setting Teams did not take, if any, named with its value
+        missing = [item.as_json() for item in created.not_applied]
+        printed = {**meeting.as_json(), **({"not_applied": missing} if missing else {})}
+        print(json.dumps(printed, ensure_ascii=False), file=out)
     else:
         print(meeting.join_url, file=out)
     if not args.no_copy:
@@ -573,10 +576,16 @@ def _cmd_history(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
         return ExitCode.OK
     if not meetings:
         print("No meetings yet." if not args.search else "No meeting matches.", file=out)
+    from meettray.formatting import expiry_text
+    from meettray.results import utc_now
+
+    now = utc_now()
     for meeting in meetings:
         when = (meeting.start or meeting.created_at).astimezone().strftime("%Y-%m-%d %H:%M")
         subject = displayable(meeting.subject) or "(no subject)"  # as text, not escapes
         print(f"{when}  {subject}\n    {displayable(meeting.join_url)}", file=out)
+        if expiry := expiry_text(meeting, now):  # Teams deletes meetings after a while
+            print(f"    {expiry}", file=out)
         if meeting.note:  # what Teams may show otherwise (a prepared meeting's PATCH due)
             print(f"    note: {displayable(meeting.note)}", file=out)
     return ExitCode.OK

@@ -23,6 +23,7 @@ from meettray.choices import ALLOWED_PRESENTERS, LOBBY_BYPASS_SCOPES, PRESET_NAM
 from meettray.errors import ConfigError, DamagedConfig, ValidationError
 from meettray.hotkeys.keys import default_meet_now
 from meettray.meetings import OPTION_SPECS, MeetingOptions, MeetingRequest, instant_request
+from meettray.options import UNSETTABLE_OPTIONS, unsettable_option
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -251,7 +252,7 @@ def builtin_presets(meeting: MeetingConfig) -> tuple[Preset, ...]:
                                       announce_entry_exit=False)),
         Preset("customer", "Customer call", "Customer call", 60,
                lobby="organization", presenters="organizer",
-               options=MeetingOptions(meeting_chat="limited", rename_allowed=False,
+               options=MeetingOptions(meeting_chat="limited",
                                       lobby_admitters="organizerAndCoOrganizers")),
     )  # fmt: skip
 
@@ -422,6 +423,8 @@ def _presets(
         for key, value in table.items():
             if key in OPTION_SPECS:
                 options[key] = value
+            elif key in UNSETTABLE_OPTIONS:  # refused, the rest of the preset kept
+                warnings.append(f"{where}: {section} {key} ignored: {unsettable_option(key)}")
             elif key in _PRESET_TEXT_KEYS or key in ("duration_minutes", "default"):
                 expected = {"duration_minutes": int, "default": bool}.get(key, str)
                 if type(value) is not expected:

@@ -117,6 +117,11 @@ def fix_for(exc: MeettrayError) -> str:
         return "Run: meettray login"
     if isinstance(exc, ConfigError):
         return "Correct the settings file (see README, 'Configuration')."
+    if isinstance(exc, GraphError) and exc.status == 404:  # doctor's probe: the organizer
+        return (
+            "Set [account] user_id to the organizer's object ID (a GUID): Microsoft Entra "
+            "admin centre → Users → the user → Object ID."
+        )
     if isinstance(exc, GraphError) and exc.status in (401, 403):
         return (
             "Ask your IT administrator to grant meettray its permissions "
@@ -213,8 +218,19 @@ def _account_checks(report: Report, config: Any, demo: DemoEnvironment | None) -
         except MeettrayError as exc:  # offline, say: the Graph check below reports it
             log.info("app registration not checked: %s", exc.message)
         _cache_check(report, service)
+        trust, proxy, pac = service.network_path()
+        report.add("Network", OK, f"certificates: {trust}; proxy: {proxy}")
+        if pac:
+            report.add(
+                "Network", WARN,
+                f"the system's proxy settings use a PAC file ({pac}), which meettray does "
+                "not read: it connects directly unless HTTPS_PROXY says otherwise",
+                "If meettray cannot reach Microsoft, set HTTPS_PROXY to the proxy your PAC "
+                "file names for graph.microsoft.com (ask IT), e.g. in your login profile.",
+            )  # fmt: skip
         if _account_check(report, service):
             _graph_check(report, service)
+            _quota_check(report, service)
         else:
             report.add("Microsoft Graph", SKIP, "not checked: nobody is signed in")
     finally:
@@ -268,11 +284,27 @@ def _graph_check(report: Report, service: MeetingService) -> None:
     except MeettrayError as exc:
         report.failed("Microsoft Graph", exc)
         return
+    account = service.config.account
+    organizer = (
+        f"; organizer {account.user_id} exists and the app may act for them"
+        if account.mode == "application"
+        else ""
+    )
     report.add(
         "Microsoft Graph",
         OK,
-        f"reachable; OnlineMeetings permission works (request-id {request_id})",
+        f"reachable; OnlineMeetings permission works{organizer} (request-id {request_id})",
     )
+
+
+def _quota_check(report: Report, service: MeetingService) -> None:
+    """Graph's 2,000 meetings a month per organizer, and where spares stop."""
+    from meettray import quota
+
+    made = service.created_this_month()
+    status = OK if quota.spares_allowed(made) else WARN
+    fix = "" if status is OK else "Nothing to do: links are made on each click instead."
+    report.add("Meetings this month", status, quota.describe(made), fix)
 
 
 def _desktop(report: Report, *, demo: bool, hotkeys: dict[str, str] | None = None) -> None:

@@ -113,6 +113,8 @@ class Outcome:
     detail: str = ""
     request_id: str = ""
     exit_code: int = 1
+    #: For ``now``: each setting Teams did not take (``NotApplied.as_json()``).
+    not_applied: tuple[dict[str, Any], ...] = ()
     #: False for ``now``'s first answer (the link is ready); the final one follows.
     final: bool = True
     version: int = PROTOCOL_VERSION
@@ -180,6 +182,9 @@ def decode_outcome(line: bytes) -> Outcome:
             request_id=str(value.get("request_id", "")),
             exit_code=int(value.get("exit_code", 1)),
             final=value.get("final", True) is not False,
+            not_applied=tuple(
+                dict(item) for item in value.get("not_applied", ()) if isinstance(item, Mapping)
+            ),
         )
     except (KeyError, TypeError, ValueError, AttributeError):
         raise ProtocolError("The running meettray did not answer properly.") from None

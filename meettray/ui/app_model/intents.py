@@ -69,6 +69,14 @@ class OpenMeeting:
 
 
 @dataclass(frozen=True)
+class OpenOptions:
+    """The meeting's options page in Teams (``meetingOptionsWebUrl``): the organizer's own,
+    for every setting Graph cannot change after creation."""
+
+    meeting: Meeting
+
+
+@dataclass(frozen=True)
 class Forget:
     """Remove from history (the meeting stays on the server)."""
 
@@ -114,6 +122,6 @@ class AddGnomeShortcut:
 
 
 Intent = (
-    MeetNow | Schedule | Copy | CopyLast | OpenMeeting | Forget | Cancel | SignIn | CancelSignIn
-    | SignOut | SaveSettings | ReloadSettings | AddGnomeShortcut
+    MeetNow | Schedule | Copy | CopyLast | OpenMeeting | OpenOptions | Forget | Cancel
+    | SignIn | CancelSignIn | SignOut | SaveSettings | ReloadSettings | AddGnomeShortcut
 )  # fmt: skip

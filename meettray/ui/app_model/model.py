@@ -24,11 +24,11 @@ from PySide6.QtCore import QObject, Signal
 from meettray.accounts import DeviceCodePrompt
 from meettray.config import Config
 from meettray.errors import MeettrayError, SignInRequired
-from meettray.formatting import clipboard_payload, short_link
+from meettray.formatting import clipboard_payload, expired_copy_warning, short_link
 from meettray.ipc import HotkeyState
 from meettray.meetings import Meeting, join_link_problem
 from meettray.platform.clipboard import CopyOutcome
-from meettray.results import HistoryPage
+from meettray.results import HistoryPage, utc_now
 from meettray.ui.app_model import intents as i
 from meettray.ui.app_model.history_feed import HistoryFeed
 from meettray.ui.app_model.jobs import (
@@ -159,6 +159,8 @@ class AppModel(QObject):
             self._copy_last()
         elif isinstance(intent, i.OpenMeeting):
             self._open(intent.meeting)
+        elif isinstance(intent, i.OpenOptions):
+            self._open_options(intent.meeting)
         elif isinstance(intent, i.Forget):
             return self._in_background("remove from history", lambda s: s.forget(intent.meeting))
         elif isinstance(intent, i.Cancel):
@@ -299,8 +301,10 @@ class AppModel(QObject):
         """Put a meeting's link (and details, per settings or ``details``) on the clipboard,
         and tell the person what the copy came to."""
         payload = clipboard_payload(meeting, self.config.ui, details=details)
+        # Teams deletes a meeting 60 days after its end: copying its link again says so.
+        expired = tuple(filter(None, [expired_copy_warning(meeting, utc_now())]))
         self.meetings.clipboard.copy(
-            payload, lambda outcome: self._tell_copied(meeting, outcome, (), again)
+            payload, lambda outcome: self._tell_copied(meeting, outcome, expired, again)
         )
 
     def _tell_copied(
@@ -345,6 +349,21 @@ class AppModel(QObject):
                     Level.WARNING,
                 )
             )
+
+    def _open_options(self, meeting: Meeting) -> None:
+        """The meeting's options page in Teams, only where Graph gave one on a Teams host."""
+        url = meeting.options_url
+        if not url or join_link_problem(url, self.config.account.link_hosts(
+            demo=self.demo is not None
+        )):  # fmt: skip
+            self.notify.emit(Notice("No meeting options page",
+                                    "Microsoft Graph gave no options page for this meeting.",
+                                    Level.WARNING))  # fmt: skip
+            return
+        if self._open_url(url) is False:
+            self.notify.emit(Notice("No browser could be opened",
+                                    f"Open this address to change the meeting's options: {url}",
+                                    Level.WARNING))  # fmt: skip
 
     # -- history ---------------------------------------------------------------------------
 

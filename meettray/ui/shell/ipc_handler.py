@@ -86,6 +86,7 @@ def delivered_outcome(delivered: Delivered) -> Outcome:
         ok=True,
         meeting=delivered.meeting.as_json(),
         warnings=delivered.created.warnings,
+        not_applied=tuple(item.as_json() for item in delivered.created.not_applied),
         copied=copied,
         message="" if copied else delivered.copy.message,
     )

@@ -168,6 +168,7 @@ class TrayApp(QObject):
             dialog.create_requested.connect(self._schedule)
             dialog.copy_requested.connect(lambda meeting: self.dispatch(i.Copy(meeting)))
             dialog.open_requested.connect(lambda meeting: self.dispatch(i.OpenMeeting(meeting)))
+            dialog.options_requested.connect(lambda meeting: self.dispatch(i.OpenOptions(meeting)))
             dialog.grant_calendar_requested.connect(self._grant_calendar)
             self.schedule_dialog = dialog
         self.schedule_dialog.prepare()
@@ -200,6 +201,7 @@ class TrayApp(QObject):
             window = HistoryWindow(self.model)
             window.copy_requested.connect(lambda m, details: d(i.Copy(m, details=details)))
             window.open_requested.connect(lambda m: d(i.OpenMeeting(m)))
+            window.options_requested.connect(lambda m: d(i.OpenOptions(m)))
             window.remove_requested.connect(lambda m: d(i.Forget(m)))
             window.cancel_requested.connect(lambda m: d(i.Cancel(m)))
             self.history_window = window
@@ -309,6 +311,14 @@ class TrayApp(QObject):
     def _error_dialog_closed(self, dialog: ErrorDialog) -> None:
         if self.error_dialog is dialog:
             self.error_dialog = None
+
+    def close(self) -> None:
+        """Stop looking for a tray and take the icon down (quitting, or a test's end)."""
+        self._tray_poll.stop()
+        self.tray.icon.hide()
+        if self.window is not None:
+            self.window.close()
+            self.window = None
 
     def quit(self) -> None:
         QApplication.quit()
