@@ -501,3 +501,27 @@ def test_meeting_options_open_the_organizers_page_and_an_expired_link_is_told(
     model.dispatch(OpenOptions(elsewhere))
     assert opened == [meeting.options_url]  # never another host's page
     assert notes[-1].title == "No meeting options page"
+
+
+def test_a_calendar_permission_never_granted_is_no_silent_sign_in(
+    model: AppModel, fake: FakeMicrosoft365, qtbot: QtBot
+) -> None:
+    """Was: a calendar permission error was taken for "not signed in", and a desktop request
+    started a sign-in of its own.  A consent is the person's to grant, with its own path."""
+    from meettray.errors import ConsentRequired
+
+    started: list[object] = []
+    model.sign_in_started.connect(started.append)
+    request = build_schedule(subject="Review", start="2030-01-02T10:00Z", duration_minutes=30,
+                             attendees=["b@example.com"], calendar=True)  # fmt: skip
+    job = model.dispatch(Schedule(request))
+    assert job is not None
+    qtbot.waitUntil(lambda: job.is_settled, timeout=15_000)
+    assert isinstance(job.outcome, Failed)
+    assert isinstance(job.outcome.error, ConsentRequired)
+    assert "needs your permission" in job.outcome.error.message
+    qtbot.wait(100)
+    assert started == []  # no sign-in of its own
+    assert not model.state.signing_in
+    assert model.state.account is not None  # still signed in: nothing was lost
+    assert fake.events == {}

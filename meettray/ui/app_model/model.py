@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, Signal
 
 from meettray.accounts import DeviceCodePrompt
 from meettray.config import Config
-from meettray.errors import MeettrayError, SignInRequired
+from meettray.errors import ConsentRequired, MeettrayError, SignInRequired
 from meettray.formatting import clipboard_payload, expired_copy_warning, short_link
 from meettray.ipc import HotkeyState
 from meettray.meetings import Meeting, join_link_problem
@@ -279,7 +279,15 @@ class AppModel(QObject):
 
     def _not_created(self, job: MeetingJob, error: MeettrayError) -> None:
         desktop = self._origin(job) is i.Origin.DESKTOP
-        if isinstance(error, SignInRequired) and desktop and not job.waited_for_sign_in:
+        # A permission never granted is not a sign-in gone: it is the person's (or an
+        # admin's) to grant, never a silent sign-in that would ask again and again.
+        consent = isinstance(error, ConsentRequired)
+        if (
+            isinstance(error, SignInRequired)
+            and not consent
+            and desktop
+            and (not job.waited_for_sign_in)
+        ):
             # The person asked for a meeting: sign in, then make it (the same job).
             job.waited_for_sign_in = True
             self._after_sign_in.append(job)
@@ -287,7 +295,7 @@ class AppModel(QObject):
             self.sign_in_flow.sign_in()
             return
         outcome: Outcome = (NeedsSignIn(error) if isinstance(error, SignInRequired)
-                            else Failed(error))  # fmt: skip
+                            and not consent else Failed(error))  # fmt: skip
         self._record(self._origin(job), outcome)
         job.settle(outcome)
         if desktop:  # a dialog or another process shows its own

@@ -406,7 +406,9 @@ class ScheduleDialog(QDialog):
     def show_error(self, error: MeettrayError) -> None:
         self.set_busy(False)
         self.validate()
-        details = error.technical_details()
+        # A permission to grant is said in words, with the button that grants it: the sign-in
+        # service's trace (AADSTS…) is for support, not for the form.
+        details = "" if isinstance(error, ConsentRequired) else error.technical_details()
         show_as_error(self.status)
         self.status.setText(error.message + (f"\n{details}" if details else ""))
         self.status.setVisible(True)
