@@ -93,9 +93,12 @@ class MeetingService:
         scopes: Sequence[str] = (auth.MEETINGS,),
         *,
         cancel: auth.Cancellation | None = None,
+        parent_window: int | None = None,
     ) -> auth.Account:
-        """Sign in in the browser (the demo's own, in the demo); blocks until done."""
-        return self._signed_in(self._delegated().sign_in_browser(scopes, cancel=cancel))
+        """Sign in in the browser (the demo's own, in the demo), or the OS's broker, whose
+        dialog belongs to ``parent_window`` (a native handle); blocks until done."""
+        return self._signed_in(self._delegated().sign_in_browser(
+            scopes, cancel=cancel, parent_window=parent_window))  # fmt: skip
 
     def begin_device_code(self, scopes: Sequence[str] = (auth.MEETINGS,)) -> auth.DeviceCodePrompt:
         return self._delegated().begin_device_code(scopes)

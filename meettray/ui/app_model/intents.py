@@ -94,6 +94,9 @@ class Cancel:
 class SignIn:
     device_code: bool = False
     scopes: Sequence[str] = (MEETINGS,)
+    #: The native handle of the window the OS broker's dialog belongs to (Windows: the
+    #: sign-in window's, so WAM's dialog comes to the front over it); ``None``: none.
+    parent_window: int | None = None
 
 
 @dataclass(frozen=True)

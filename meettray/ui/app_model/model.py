@@ -167,7 +167,8 @@ class AppModel(QObject):
             return self._in_background("cancel a meeting", lambda s: s.cancel(intent.meeting))
         elif isinstance(intent, i.SignIn):
             return self.sign_in_flow.sign_in(device_code=intent.device_code,
-                                             scopes=intent.scopes)  # fmt: skip
+                                             scopes=intent.scopes,
+                                             parent_window=intent.parent_window)  # fmt: skip
         elif isinstance(intent, i.CancelSignIn):
             self.sign_in_flow.cancel()
         elif isinstance(intent, i.SignOut):

@@ -8,6 +8,7 @@ to other processes in :mod:`meettray.ui.shell.ipc_handler`.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -291,8 +292,16 @@ class TrayApp(QObject):
         """Start a sign-in; one under way already is brought forward instead."""
         if self.state.signing_in:
             self._show_sign_in_dialog()
-        else:
-            self.dispatch(i.SignIn(device_code=device_code, scopes=tuple(scopes)))
+            return
+        parent = None
+        if not device_code and sys.platform == "win32":
+            # WAM's dialog belongs to a window of ours (not a console the tray has not got):
+            # the sign-in window, shown first, so the broker's dialog comes up over it.
+            self._show_sign_in_dialog()
+            assert self.sign_in_dialog is not None
+            parent = broker_parent(self.sign_in_dialog)
+        self.dispatch(i.SignIn(device_code=device_code, scopes=tuple(scopes),
+                               parent_window=parent))  # fmt: skip
 
     def show_error(self, error: MeettrayError) -> None:
         """The details of a failure, in a window of its own (one at a time, the newest)."""
@@ -391,6 +400,14 @@ class TrayApp(QObject):
             and self.history_window.isVisible()
         ):
             self.history_window.refresh()
+
+
+def broker_parent(widget: QWidget, platform: str = sys.platform) -> int | None:
+    """The native handle the OS broker's dialog is to belong to: ``widget``'s window on
+    Windows (an HWND); elsewhere ``None`` (msal's own default)."""
+    if platform != "win32":
+        return None
+    return int(widget.window().winId())
 
 
 def _raise(widget: QWidget) -> None:
