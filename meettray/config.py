@@ -185,6 +185,9 @@ class UiConfig:
     details_text: str = _setting("teams", _choice("teams", "meettray"))
     notifications: bool = _setting(True)
     start_on_login: bool = _setting(False)
+    #: Other apps may create meetings through ``meettray://now`` links; off, such a link
+    #: opens Schedule filled in instead.
+    allow_link_meetings: bool = _setting(True)
 
 
 def _hotkey_text(value: Any) -> str | None:

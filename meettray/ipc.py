@@ -39,7 +39,7 @@ MAX_MESSAGE = 64 * 1024
 #: tray never sends a longer one (it says the answer was too large instead).
 MAX_REPLY = 1024 * 1024
 
-Command = Literal["ping", "show", "status", "now"]
+Command = Literal["ping", "show", "status", "now", "link"]
 
 
 class NoAnswer(OSError):
@@ -63,6 +63,8 @@ class Request:
     external_id: str | None = None
     #: For ``now``: the preset whose settings the meeting gets (``None``: the default one).
     preset: str | None = None
+    #: For ``link``: a ``meettray://`` link as given (the tray reads it: :mod:`meettray.links`).
+    link: str | None = None
     version: int = PROTOCOL_VERSION
 
 
@@ -157,10 +159,13 @@ def decode_request(line: bytes) -> Request:
     preset = value.get("preset")
     if preset is not None and not (isinstance(preset, str) and PRESET_NAME.fullmatch(preset)):
         raise ProtocolError("Malformed request.")
+    link = value.get("link")
+    if link is not None and not (isinstance(link, str) and len(link) <= 4096):
+        raise ProtocolError("Malformed request.")
     for known in get_args(Command):
         if command == known:
             return Request(command=known, subject=subject, external_id=external_id,
-                           preset=preset)  # fmt: skip
+                           preset=preset, link=link)  # fmt: skip
     raise ProtocolError(f"Unknown command {command!r}.")
 
 

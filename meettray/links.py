@@ -207,7 +207,7 @@ def _start(text: str | None) -> datetime | None:
     try:
         return parse_when(text)
     except (ValueError, OverflowError):
-        raise _refused("start", "is not a date and time (ISO 8601, e.g. 2026-12-01T14:30)") from None
+        raise _refused("start", "is not a date and time (e.g. 2026-12-01T14:30)") from None
 
 
 def _duration(text: str | None) -> int | None:

@@ -131,17 +131,21 @@ def test_a_refusal_never_repeats_a_strange_name() -> None:
     """Names from the link are shown only when they look like ours: the notification
     must not carry a web page's text (markup, escapes, a phishing sentence)."""
     message = refused("meettray://now?%3Cb%3ECall%20support%3C%2Fb%3E=1")
-    assert "a parameter with an unusual name" in message and "<b>" not in message and "support" not in message
+    assert "a parameter with an unusual name" in message
+    assert "<b>" not in message
+    assert "support" not in message
     message = refused("meettray://Call%20+1-555-0100%20now")
-    assert "555" not in message and "unusual name" in message
+    assert "555" not in message
+    assert "unusual name" in message
 
 
 def test_values_are_never_logged(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG, logger="meettray.links")
     parse("meettray://now?preset=incident&subject=Secret+acquisition")
     logged = caplog.text
-    assert "now" in logged and "preset, subject" in logged
-    assert "Secret" not in logged and "incident" not in logged
+    assert "now (preset, subject)" in logged
+    assert "Secret" not in logged
+    assert "incident" not in logged
 
 
 def test_the_gate_lets_one_meeting_through_per_interval() -> None:
