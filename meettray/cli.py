@@ -176,6 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     autostart = command("autostart", help="start the tray app when you log in")
     autostart.add_argument("state", choices=("on", "off", "status"))
+    open_link = command("open-link", help="follow a meettray:// link (what the desktop runs)")
+    open_link.add_argument("url", metavar="URL", help="e.g. meettray://now?preset=incident")
     return parser
 
 
@@ -236,7 +238,15 @@ def _main(argv: Sequence[str] | None, out: TextIO) -> int:
         return run(config_path=args.config, demo=args.demo, verbose=args.verbose)
     args.external_id = None
     args.clipboard = None
-    if args.command == "now" and not args.no_copy:
+    if args.command == "open-link":  # through the tray, or a cold Meet now made below
+        from meettray.link_door import follow_link
+
+        cold = follow_link(args.url, demo=args.demo, config=args.config, out=out)
+        if isinstance(cold, int):
+            return cold
+        args.command, args.subject, args.preset = "now", cold.subject, cold.preset
+        args.external_id, args.json, args.no_copy = cold.external_id, False, False
+    elif args.command == "now" and not args.no_copy:
         # A running tray app makes the meeting: its clipboard outlives this process.  Asking
         # it needs no settings, log or history here, so nothing of those is loaded first.
         from meettray import ipc, new_external_id
@@ -270,6 +280,7 @@ def _main(argv: Sequence[str] | None, out: TextIO) -> int:
                     args, out, lambda: _print_delegated(answer, args, out, shown=bool(shown)),
                     log_file=None,
                 )  # fmt: skip
+    if args.command == "now" and not args.no_copy:
         # No tray: this process copies.  Its clipboard helper takes longer to start than a
         # prepared meeting takes to find, so it starts first, while the rest loads.
         from meettray.platform.clipboard import system_clipboard

@@ -70,7 +70,8 @@ def test_a_schedule_link_fills_in_the_form_and_nothing_else() -> None:
         duration_minutes=45,
         attendees=("a@contoso.com", "b@contoso.com"),
     )
-    assert action_of(link) == "schedule"  # type: ignore[arg-type]
+    assert isinstance(link, ScheduleLink)
+    assert action_of(link) == "schedule"
     assert parse("meettray://schedule") == ScheduleLink()
 
 

@@ -1,0 +1,67 @@
+"""``meettray open-link``: a meettray:// link followed with no tray running (cold), as a
+real process against the demo."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from meettray.errors import ExitCode
+
+from .conftest import run_cli
+
+NO_DISPLAY = {"DISPLAY": "", "WAYLAND_DISPLAY": ""}
+
+
+def history() -> list[dict[str, object]]:
+    done = run_cli("--demo", "history", "--json", env=NO_DISPLAY)
+    assert done.returncode == 0, done.stderr
+    return list(json.loads(done.stdout))
+
+
+def test_a_now_link_cold_is_meettray_now_with_the_preset(user_dirs: Path) -> None:
+    done = run_cli("--demo", "open-link", "meettray://now?preset=incident", env=NO_DISPLAY)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().startswith("https://demo.meettray.invalid/")
+    (meeting,) = history()
+    assert str(meeting["subject"]).startswith("Incident bridge")
+    assert meeting["join_url"] == done.stdout.strip()
+
+
+def test_a_second_link_within_5_s_makes_nothing(user_dirs: Path) -> None:
+    first = run_cli("--demo", "open-link", "meettray://now", env=NO_DISPLAY)
+    assert first.returncode == 0, first.stderr
+    second = run_cli("--demo", "open-link", "meettray://now?subject=Again", env=NO_DISPLAY)
+    assert second.returncode == ExitCode.USAGE
+    assert "less than 5 s ago" in second.stderr
+    assert second.stdout == ""
+    assert len(history()) == 1
+
+
+@pytest.mark.posix
+def test_the_stamp_is_private(user_dirs: Path) -> None:
+    run_cli("--demo", "open-link", "meettray://now", env=NO_DISPLAY)
+    stamp = Path(os.environ["XDG_RUNTIME_DIR"]) / "meettray" / "last-link-meeting"
+    assert stat.S_IMODE(stamp.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize(
+    ("link", "said"),
+    [
+        ("meettray://format-disk", "'format-disk' is not an action"),
+        ("meettray://now?preset=nosuch", "there is no preset 'nosuch'"),
+        ("meettray://now?colour=red", "'colour' is not a parameter of 'now'"),
+        ("meettray://join/next", "upcoming-meetings"),
+        ("meettray://join?url=https%3A%2F%2Fevil.example%2F", "evil.example"),
+    ],
+)
+def test_a_refused_link_makes_nothing_and_says_so(user_dirs: Path, link: str, said: str) -> None:
+    done = run_cli("--demo", "open-link", link, env=NO_DISPLAY)
+    assert done.returncode == ExitCode.USAGE
+    assert said in done.stderr
+    assert done.stdout == ""
+    assert history() == []
