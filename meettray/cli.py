@@ -178,6 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
     autostart.add_argument("state", choices=("on", "off", "status"))
     open_link = command("open-link", help="follow a meettray:// link (what the desktop runs)")
     open_link.add_argument("url", metavar="URL", help="e.g. meettray://now?preset=incident")
+    integrate = command("integrate", help="open meettray:// links in meettray")
+    integrate.add_argument("--remove", action="store_true", help="stop opening them")
     return parser
 
 
@@ -290,6 +292,7 @@ def _main(argv: Sequence[str] | None, out: TextIO) -> int:
     from meettray import paths
 
     # One settings file for the whole run: --config, else paths.config_file() (the tray's too).
+    args.given_config = args.config
     args.config = args.config or paths.config_file(demo=args.demo)
     paths.secure_existing_files()  # older versions left some folders 0755, files 0644
     from meettray import logs
@@ -767,6 +770,15 @@ def _cmd_setup(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
     return ExitCode.OK
 
 
+def _cmd_integrate(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
+    from meettray.platform.url_scheme import link_command, system_scheme
+
+    scheme = system_scheme()
+    command = link_command(demo=args.demo, config=args.given_config)
+    print(scheme.unregister() if args.remove else scheme.register(command), file=out)
+    return ExitCode.OK
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, _LazyDemo], int]] = {
     "now": _cmd_now,
     "schedule": _cmd_schedule,
@@ -777,4 +789,5 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, _LazyDemo], int]] = {
     "autostart": _cmd_autostart,
     "doctor": _cmd_doctor,
     "setup": _cmd_setup,
+    "integrate": _cmd_integrate,
 }

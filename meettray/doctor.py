@@ -170,8 +170,19 @@ def diagnose(config_path: Path | None, *, demo: DemoEnvironment | None = None) -
         )
         _account_checks(report, config, demo)
     _files_check(report)
+    _links_check(report, demo=demo is not None)
     _desktop(report, demo=demo is not None, hotkeys=dataclasses.asdict(config.hotkeys))
     return report
+
+
+def _links_check(report: Report, *, demo: bool) -> None:
+    """Whether the desktop gives ``meettray://`` links to this meettray (the demo's, with
+    ``--demo``: ``meettray --demo integrate`` sends links to the demo)."""
+    from meettray.platform.url_scheme import link_command, system_scheme
+
+    status = system_scheme().status(link_command(demo=demo))
+    report.add("meettray:// links", OK if status.ours else WARN, status.detail,
+               "" if status.ours else "Run: meettray integrate")  # fmt: skip
 
 
 def _files_check(report: Report) -> None:
