@@ -705,12 +705,14 @@ def _cmd_autostart(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> in
 
     from meettray.config import load_config, save_config
     from meettray.platform.autostart import set_start_on_login, system_autostart
+    from meettray.policy import refuse_override
 
     entry = system_autostart()
     if args.state != "status":
         wanted = args.state == "on"
-        set_start_on_login(entry, wanted)
         config = load_config(args.config)  # keep Settings' checkbox telling the truth
+        refuse_override(config.policy, "ui", "start_on_login", wanted)  # before acting
+        set_start_on_login(entry, wanted)
         if config.ui.start_on_login != wanted:
             save_config(
                 dataclasses.replace(

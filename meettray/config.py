@@ -23,6 +23,7 @@ from meettray.choices import ALLOWED_PRESENTERS, LOBBY_BYPASS_SCOPES, PRESET_NAM
 from meettray.errors import ConfigError, DamagedConfig, ValidationError
 from meettray.hotkeys.keys import default_meet_now
 from meettray.meetings import OPTION_SPECS, MeetingOptions, MeetingRequest, instant_request
+from meettray.policy import Policy, kept_out, read_policy, refuse_override
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -273,6 +274,8 @@ class Config:
     path: Path | None = None
     #: Problems that are not fatal, such as unknown keys, one sentence each.
     warnings: tuple[str, ...] = ()
+    #: What an organisation sets, enforced or recommended (``meettray.policy``).
+    policy: Policy | None = None
 
     @property
     def presets(self) -> tuple[Preset, ...]:
@@ -309,14 +312,31 @@ def load_config(path: Path | None = None) -> Config:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return Config(path=path)
+        return _with_policy({}, path)
     except OSError as exc:
         raise ConfigError(f"Cannot read the settings file {path}: {exc.strerror}.") from exc
     try:
         document = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise DamagedConfig(f"The settings file {path} is not valid TOML: {exc}.") from exc
-    return config_from_mapping(document, path=path)
+    return _with_policy(document, path)
+
+
+def _with_policy(document: Mapping[str, Any], path: Path) -> Config:
+    """The person's document under the organisation's policy (enforced over it,
+    recommended under it)."""
+    policy = read_policy()
+    config = config_from_mapping(policy.apply(document), path=path)
+    return dataclasses.replace(config, policy=policy)
+
+
+def _defaults(path: Path) -> Config:
+    """The defaults, with the organisation's policy (a bad settings file is no reason to
+    drop what IT enforces)."""
+    try:
+        return _with_policy({}, path)
+    except ConfigError:
+        return Config(path=path)
 
 
 def load_config_or_defaults(path: Path | None = None) -> tuple[Config, str]:
@@ -337,12 +357,12 @@ def load_config_or_defaults(path: Path | None = None) -> tuple[Config, str]:
         try:
             path.replace(aside)
         except OSError:
-            return Config(path=path), f"{exc.message} meettray uses its defaults."
-        return Config(path=path), (
+            return _defaults(path), f"{exc.message} meettray uses its defaults."
+        return _defaults(path), (
             f"{exc.message} It was moved to {aside} and meettray started with its defaults."
         )
     except ConfigError as exc:
-        return Config(path=path), (
+        return _defaults(path), (
             f"{exc.message} meettray uses its defaults until the file is corrected."
         )
 
@@ -546,13 +566,17 @@ def save_config(config: Config, path: Path | None = None) -> Path:
         table = document.get(name)
         for spec in dataclasses.fields(cls):
             value = getattr(section_values, spec.name)
-            if value == spec.default and (table is None or spec.name not in table):
+            refuse_override(config.policy, name, spec.name, value)
+            in_file = table is not None and spec.name in table
+            if (value == spec.default and not in_file) or kept_out(
+                config.policy, name, spec.name, value, in_file=in_file
+            ):
                 continue
             if table is None:
                 table = tomlkit.table()
                 document[name] = table
             table[spec.name] = value
-    _save_presets(document, config.own_presets)
+    _save_presets(document, _own_presets(config, document.get("presets")))
     text = tomlkit.dumps(document)
     config_from_mapping(tomllib.loads(text), path=path)  # never write what we cannot read
     try:
@@ -564,6 +588,13 @@ def save_config(config: Config, path: Path | None = None) -> Path:
     except OSError as exc:
         raise ConfigError(f"Cannot save the settings file {path}: {exc.strerror}.") from exc
     return path
+
+
+def _own_presets(config: Config, in_file: Any) -> tuple[Preset, ...]:
+    """The presets to write: the organisation's are not the person's, unless their file
+    has them already."""
+    names = config.policy.preset_names if config.policy else frozenset()
+    return tuple(p for p in config.own_presets if p.name not in names or p.name in (in_file or {}))
 
 
 def _save_presets(document: Any, presets: tuple[Preset, ...]) -> None:

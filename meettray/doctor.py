@@ -149,6 +149,7 @@ def diagnose(config_path: Path | None, *, demo: DemoEnvironment | None = None) -
     )
     for warning in config.warnings:
         report.add("Settings file", WARN, warning, "Remove or correct that setting.")
+    _policy_check(report, config.policy)
     if demo is not None:
         config = demo.config(config)
     account = config.account
@@ -173,6 +174,19 @@ def diagnose(config_path: Path | None, *, demo: DemoEnvironment | None = None) -
     _links_check(report, demo=demo is not None)
     _desktop(report, demo=demo is not None, hotkeys=dataclasses.asdict(config.hotkeys))
     return report
+
+
+def _policy_check(report: Report, policy: Any) -> None:
+    """Each place an organisation's settings were read from, and each value it sets."""
+    for source in policy.sources if policy else ():
+        if source.problem:
+            report.add("Policy", WARN, f"{source.name} is ignored: {source.problem}",
+                       "Ask your IT department to correct it.")  # fmt: skip
+            continue
+        verb = {"enforced": "enforces", "recommended": "recommends"}
+        said = [f"{verb[level]} [{section}] {key} = {value!r}"
+                for level, section, key, value in source.values]  # fmt: skip
+        report.add("Policy", OK, f"{source.name}: " + ("; ".join(said) or "sets nothing"))
 
 
 def _links_check(report: Report, *, demo: bool) -> None:
