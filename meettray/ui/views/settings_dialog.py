@@ -74,6 +74,15 @@ class SettingsDialog(QDialog):
         self.buttons.accepted.connect(self._save)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        from meettray.ui.views.policy_marks import mark_enforced  # what IT set: greyed
+
+        mark_enforced({"account.cloud": self.cloud, "account.client_id": self.client_id,
+                       "account.tenant": self.tenant, "meeting.subject": self.subject,
+                       "meeting.duration_minutes": self.duration,
+                       "meeting.prepare_next_link": self.prepare_next,
+                       "ui.clipboard": self.clipboard, "ui.click_action": self.click_action,
+                       "ui.notifications": self.notifications,
+                       "ui.start_on_login": self.start_on_login}, config.policy)  # fmt: skip
 
     def _account_group(self, config: Config) -> QGroupBox:
         group = QGroupBox("Account")
