@@ -189,6 +189,9 @@ class UiConfig:
     #: Other apps may create meetings through ``meettray://now`` links; off, such a link
     #: opens Schedule filled in instead.
     allow_link_meetings: bool = _setting(True)
+    #: Ask once a day whether a newer meettray exists (never where a package manager owns
+    #: the install: ``meettray.updates``).
+    check_for_updates: bool = _setting(False)
 
 
 def _hotkey_text(value: Any) -> str | None:

@@ -201,3 +201,12 @@ def test_macos_managed_preferences(tmp_path: Path) -> None:
 
 def test_no_policy_anywhere_is_no_policy(tmp_path: Path) -> None:
     assert read_policy(XdgPolicy([tmp_path])).sources == ()
+
+
+def test_policy_can_turn_the_update_check_off(
+    policy_dirs: tuple[Path, Path], settings: Path
+) -> None:
+    settings.write_text("[ui]\ncheck_for_updates = true\n")
+    assert load_config(settings).ui.check_for_updates is True
+    policy_dirs[0].write_text("[enforced.ui]\ncheck_for_updates = false\n")
+    assert load_config(settings).ui.check_for_updates is False

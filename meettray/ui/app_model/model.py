@@ -209,6 +209,27 @@ class AppModel(QObject):
     def start(self) -> None:
         """Build the service in the background: discovery, token cache, history, TLS."""
         self.owner.start()
+        self._check_for_updates()
+
+    def _check_for_updates(self) -> None:
+        """Opt-in, at most daily, never where a package manager owns the install."""
+        from meettray import paths
+        from meettray.updates import Update, check, managed_by
+
+        if not self.config.ui.check_for_updates or self.demo is not None or managed_by():
+            return
+
+        def found(update: Update | None) -> None:
+            if update is not None:
+                self.notify.emit(Notice(f"meettray {update.version} is available",
+                                        f"What is new, and how to update: {update.url}",
+                                        Level.INFO))  # fmt: skip
+
+        stamp = paths.data_dir() / "update-check"
+        self._runner.run(
+            lambda: check(stamp), found, lambda exc: log.info("no update check: %s", exc),
+            context=self,
+        )  # fmt: skip
 
     def shutdown(self) -> None:
         self.history.detach()
