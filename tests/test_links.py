@@ -6,10 +6,14 @@ import logging
 import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from meettray.config import AccountConfig
+from meettray.ipc import ProtocolError, Request, decode_request, encode
 from meettray.links import (
     LINK_INTERVAL,
     MAX_LINK,
@@ -180,3 +184,44 @@ def test_the_cold_gate_holds_across_processes_and_threads(tmp_path: Path) -> Non
     assert allow_cold(tmp_path, clock=lambda: 10.0)
     (tmp_path / "last-link-meeting").write_text("garbage")
     assert allow_cold(tmp_path, clock=lambda: 10.0)
+
+
+# -- hostile input, generated ------------------------------------------------------------
+
+_ACTIONS = st.sampled_from(["now", "schedule", "join", "join/next", "history", "x", ""])
+_NAMES = st.sampled_from(["preset", "subject", "start", "duration", "attendees", "url",
+                          "search", "x", ""])  # fmt: skip
+_VALUES = st.text(max_size=60).map(quote)
+
+
+def _outcome(text: str) -> object:
+    """The link, or the refusal's message."""
+    try:
+        return parse(text)
+    except LinkRefused as refusal:
+        return refusal.message
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(_ACTIONS, st.lists(st.tuples(_NAMES, _VALUES), max_size=5), st.text(max_size=20))
+def test_any_link_is_a_typed_value_or_a_refusal(
+    action: str, pairs: list[tuple[str, str]], junk: str
+) -> None:
+    """Nothing but a link or a refusal, whose message is one printable line, bounded."""
+    query = "&".join(f"{name}={value}" for name, value in pairs)
+    for text in (f"meettray://{action}?{query}", f"meettray://{action}{junk}?{query}"):
+        outcome = _outcome(text)
+        if isinstance(outcome, str):
+            assert outcome.isprintable()
+            assert len(outcome) < 400
+        elif text.startswith(f"meettray://{action}?"):
+            assert action_of(outcome) == action  # type: ignore[arg-type]
+
+
+def test_the_socket_carries_a_link_bounded() -> None:
+    request = Request("link", link="meettray://now?preset=incident", external_id="a" * 32)
+    assert decode_request(encode(request)) == request
+    with pytest.raises(ProtocolError):
+        decode_request(encode(Request("link", link="meettray://now?" + "x" * MAX_LINK)))
+    with pytest.raises(ProtocolError):
+        decode_request(b'{"version": 1, "command": "link", "link": ["meettray://now"]}\n')
