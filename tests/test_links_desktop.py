@@ -87,3 +87,40 @@ def test_links_through_xdg_open_cold_and_through_the_tray(desktop: str, user_dir
     finally:
         tray.send_signal(signal.SIGTERM)
         tray.wait(15)
+
+
+def test_a_schedule_link_with_no_tray_starts_it_and_fills_in_schedule(
+    desktop: str, user_dirs: Path
+) -> None:
+    env = {**os.environ, "DISPLAY": desktop, "WAYLAND_DISPLAY": "", "QT_QPA_PLATFORM": "xcb"}
+    done = run_cli("--demo", "open-link", "meettray://schedule?subject=Roadmap&duration=45",
+                   env=env)  # fmt: skip
+    try:
+        assert done.returncode == 0, done.stderr
+
+        def schedule_shown() -> bool:
+            found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name",
+                                    "Schedule a Teams meeting"], env=env, capture_output=True,
+                                   text=True, check=False)  # fmt: skip
+            return bool(found.stdout.strip())
+
+        assert wait_for(schedule_shown)
+        assert subjects(env) == []  # filled in, never sent by itself
+    finally:
+        if (pid := _tray_pid()) is not None:  # the tray the link started, by its socket
+            os.kill(pid, signal.SIGTERM)
+
+
+def _tray_pid() -> int | None:
+    """The process at the other end of the demo tray's socket (the kernel says which)."""
+    import socket
+    import struct
+
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        try:
+            connection.connect(ipc.server_name(demo=True))
+        except OSError:
+            return None
+        creds = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
+    pid, _uid, _gid = struct.unpack("3i", creds)
+    return int(pid)
