@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import logging
 from datetime import datetime, timezone
 
 import pytest
@@ -147,3 +148,15 @@ def test_history_and_join_links(model: AppModel, opened: list[str], qtbot: QtBot
     assert opened == ["https://teams.microsoft.com/l/meetup-join/19%3ameeting%40thread.v2/0"]
     (answer,) = follow(app, "meettray://join/next", qtbot)
     assert "upcoming-meetings" in answer.message
+
+
+def test_a_links_values_are_never_logged(
+    model: AppModel, caplog: pytest.LogCaptureFixture, qtbot: QtBot
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    app = handler(model)
+    follow(app, "meettray://now?preset=customer&subject=Project+Nightingale", qtbot, answers=2)
+    follow(app, "meettray://history?search=Nightingale", qtbot)
+    assert "now (preset, subject)" in caplog.text
+    assert "Nightingale" not in caplog.text
+    assert "customer" not in caplog.text

@@ -268,8 +268,8 @@ class AppModel(QObject):
     def _meet_now(self, intent: i.MeetNow) -> MeetingJob | None:
         """A double click makes one meeting: a desktop trigger within
         :data:`DEBOUNCE_SECONDS` of the previous one, or while one is made, is ignored."""
-        what = f"Meet now from the {intent.source}" + (f" ({intent.preset})" if intent.preset
-                                                       else "")  # fmt: skip
+        named = intent.preset and intent.origin is not i.Origin.LINK  # a link's values: unlogged
+        what = f"Meet now from the {intent.source}" + (f" ({intent.preset})" if named else "")
         if intent.origin is i.Origin.DESKTOP:
             now = self._monotonic()
             if self.meetings.busy or now - self._last_trigger < DEBOUNCE_SECONDS:
