@@ -761,6 +761,11 @@ def _cmd_setup(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
         answer = input("\nRun these now with az (signed in as an administrator)? [y/N] ")
         if answer.strip().lower() not in ("y", "yes"):
             return ExitCode.OK
+    if config.policy and (enforced := config.policy.enforcer("account", "client_id")):
+        from meettray.errors import ConfigError
+
+        raise ConfigError(f"[account] client_id is set by your organisation ({enforced[1]}); "
+                          "meettray setup cannot change it.")  # fmt: skip
     client_id = run_plan(plan, az)
     path = save_config(
         dataclasses.replace(config, account=dataclasses.replace(account, client_id=client_id)),
