@@ -174,8 +174,9 @@ def tell(message: str) -> None:
     if notify_send is None:
         return
     try:  # the body may be rendered as markup: escaped
-        subprocess.run([notify_send,  # noqa: S603 - our words, escaped "--app-name=meettray", "meettray link refused",
-                        html.escape(displayable(message))], timeout=5, check=False,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        command = [notify_send, "--app-name=meettray", "meettray link refused",
+                   html.escape(displayable(message), quote=False)]  # fmt: skip
+        subprocess.run(command, timeout=5, check=False, stdout=subprocess.DEVNULL,  # noqa: S603
+                       stderr=subprocess.DEVNULL)  # fmt: skip
     except (OSError, subprocess.TimeoutExpired) as exc:
         log.info("no notification for the refused link: %s", exc)

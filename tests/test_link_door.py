@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,21 @@ def test_a_refused_link_makes_nothing_and_says_so(user_dirs: Path, link: str, sa
     assert said in done.stderr
     assert done.stdout == ""
     assert history() == []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="notify-send: Linux desktops")
+def test_a_refusal_cold_is_a_desktop_notification(user_dirs: Path, tmp_path: Path) -> None:
+    """Whoever clicked a link has no terminal: notify-send says what was refused."""
+    bin_dir, said = tmp_path / "bin", tmp_path / "notified"
+    bin_dir.mkdir()
+    fake = bin_dir / "notify-send"
+    fake.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {said}\n')
+    fake.chmod(0o755)
+    path = f"{bin_dir}{os.pathsep}{os.environ['PATH']}"
+    done = run_cli("--demo", "open-link", "meettray://now?%3Cb%3Ex%3C%2Fb%3E=1",
+                   env={**NO_DISPLAY, "PATH": path})  # fmt: skip
+    assert done.returncode == ExitCode.USAGE
+    app, title, body = said.read_text().splitlines()
+    assert (app, title) == ("--app-name=meettray", "meettray link refused")
+    assert "a parameter with an unusual name is not a parameter of 'now'" in body
+    assert "<b>" not in body
