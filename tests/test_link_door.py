@@ -84,3 +84,18 @@ def test_a_refusal_cold_is_a_desktop_notification(user_dirs: Path, tmp_path: Pat
     assert (app, title) == ("--app-name=meettray", "meettray link refused")
     assert "a parameter with an unusual name is not a parameter of 'now'" in body
     assert "<b>" not in body
+
+
+@pytest.mark.posix
+def test_a_join_link_cold_opens_the_teams_link_in_the_browser(
+    user_dirs: Path, tmp_path: Path
+) -> None:
+    opened = tmp_path / "opened"
+    browser = tmp_path / "browser"
+    browser.write_text(f'#!/bin/sh\nprintf "%s" "$1" > {opened}\n')
+    browser.chmod(0o755)
+    teams = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_x%40thread.v2/0"
+    link = "meettray://join?url=" + teams.replace("%", "%25").replace(":", "%3A")
+    done = run_cli("--demo", "open-link", link, env={**NO_DISPLAY, "BROWSER": f"{browser} %s"})
+    assert done.returncode == 0, done.stderr
+    assert opened.read_text() == teams
