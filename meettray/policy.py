@@ -22,7 +22,7 @@ import copy
 import os
 import sys
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -195,13 +195,14 @@ class PolicyStore(Protocol):
     def read(self) -> list[PolicySource]: ...
 
 
-@dataclass
 class XdgPolicy:
     """``policy.toml`` in each ``$XDG_CONFIG_DIRS/meettray/`` (default ``/etc/xdg``)."""
 
-    folders: list[Path] = field(default_factory=lambda: [
-        Path(p) for p in (os.environ.get("XDG_CONFIG_DIRS") or "/etc/xdg").split(os.pathsep) if p
-    ])  # fmt: skip
+    def __init__(self, folders: list[Path] | None = None) -> None:
+        dirs = os.environ.get("XDG_CONFIG_DIRS") or "/etc/xdg"
+        self.folders = folders if folders is not None else [
+            Path(p) for p in dirs.split(os.pathsep) if p
+        ]  # fmt: skip
 
     def read(self) -> list[PolicySource]:
         if sys.version_info >= (3, 11):
@@ -315,13 +316,13 @@ def _as_bool(value: object) -> object:
     return bool(value) if type(value) is int and value in (0, 1) else value
 
 
-@dataclass
 class MacPolicy:
     """The managed preferences domain: ``/Library/Managed Preferences/[USER/]
     io.github.meettray.plist`` (the user's own profile first)."""
 
-    folder: Path = Path("/Library/Managed Preferences")
-    user: str = field(default_factory=lambda: os.environ.get("USER", ""))
+    def __init__(self, folder: Path | None = None, user: str | None = None) -> None:
+        self.folder = folder or Path("/Library/Managed Preferences")
+        self.user = user if user is not None else os.environ.get("USER", "")
 
     def read(self) -> list[PolicySource]:
         import plistlib
