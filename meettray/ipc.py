@@ -7,9 +7,9 @@ the meeting, so the link lands on a long-lived process's clipboard and in the
 same history.  Messages are one JSON object per line each way: a
 :class:`Request` from the command line, an :class:`Outcome` from the tray,
 both carrying :data:`PROTOCOL_VERSION`, encoded and decoded only here.  The
-tray answers ``now`` twice: once its link is on the clipboard (``final``
-false), and once the meeting is as asked (its settings sent to Graph), with
-the warnings; every other answer is one message.
+tray answers ``now`` (and a ``link`` that makes a meeting) twice: once its link
+is on the clipboard (``final`` false), and once the meeting is as asked (its
+settings sent to Graph), with the warnings; every other answer is one message.
 """
 
 from __future__ import annotations
