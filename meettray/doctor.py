@@ -154,6 +154,7 @@ def diagnose(config_path: Path | None, *, demo: DemoEnvironment | None = None) -
     )
     for warning in config.warnings:
         report.add("Settings file", WARN, warning, "Remove or correct that setting.")
+    _policy_check(report, config.policy)
     if demo is not None:
         config = demo.config(config)
     account = config.account
@@ -175,8 +176,32 @@ def diagnose(config_path: Path | None, *, demo: DemoEnvironment | None = None) -
         )
         _account_checks(report, config, demo)
     _files_check(report)
+    _links_check(report, demo=demo is not None)
     _desktop(report, demo=demo is not None, hotkeys=dataclasses.asdict(config.hotkeys))
     return report
+
+
+def _policy_check(report: Report, policy: Any) -> None:
+    """Each place an organisation's settings were read from, and each value it sets."""
+    for source in policy.sources if policy else ():
+        if source.problem:
+            report.add("Policy", WARN, f"{source.name} is ignored: {source.problem}",
+                       "Ask your IT department to correct it.")  # fmt: skip
+            continue
+        verb = {"enforced": "enforces", "recommended": "recommends"}
+        said = [f"{verb[level]} [{section}] {key} = {value!r}"
+                for level, section, key, value in source.values]  # fmt: skip
+        report.add("Policy", OK, f"{source.name}: " + ("; ".join(said) or "sets nothing"))
+
+
+def _links_check(report: Report, *, demo: bool) -> None:
+    """Whether the desktop gives ``meettray://`` links to this meettray (the demo's, with
+    ``--demo``: ``meettray --demo integrate`` sends links to the demo)."""
+    from meettray.platform.url_scheme import link_command, system_scheme
+
+    status = system_scheme().status(link_command(demo=demo))
+    report.add("meettray:// links", OK if status.ours else WARN, status.detail,
+               "" if status.ours else "Run: meettray integrate")  # fmt: skip
 
 
 def _files_check(report: Report) -> None:

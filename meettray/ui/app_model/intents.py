@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from meettray.accounts import MEETINGS
 from meettray.config import Config
@@ -27,6 +28,8 @@ class Origin(enum.Enum):
     COMMAND = "command"
     #: The Schedule window (it shows its own outcome).
     SCHEDULE = "schedule"
+    #: A ``meettray://`` link (another app, a web page): told as the desktop is.
+    LINK = "link"
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,45 @@ class AddGnomeShortcut:
     """GNOME's own keyboard shortcut for 'meettray now' (no shortcuts portal there)."""
 
 
+@dataclass(frozen=True)
+class FollowLink:
+    """A ``meettray://`` link as another app gave it (read by the model: :mod:`meettray.links`)."""
+
+    link: str
+    #: For a ``now`` link from ``meettray open-link``: the createOrGet id it chose.
+    external_id: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenSchedule:
+    """The Schedule window, filled in; the person checks it and presses Create."""
+
+    subject: str | None = None
+    start: datetime | None = None
+    duration_minutes: int | None = None
+    attendees: tuple[str, ...] = ()
+    preset: str | None = None
+    origin: Origin = Origin.LINK
+
+
+@dataclass(frozen=True)
+class OpenHistory:
+    """The History window, searching for ``search``."""
+
+    search: str = ""
+    origin: Origin = Origin.LINK
+
+
+@dataclass(frozen=True)
+class JoinMeeting:
+    """Open a Teams join link (checked against the cloud's hosts again before opening)."""
+
+    url: str
+    origin: Origin = Origin.LINK
+
+
 Intent = (
     MeetNow | Schedule | Copy | CopyLast | OpenMeeting | OpenOptions | Forget | Cancel
     | SignIn | CancelSignIn | SignOut | SaveSettings | ReloadSettings | AddGnomeShortcut
+    | FollowLink | OpenSchedule | OpenHistory | JoinMeeting
 )  # fmt: skip

@@ -19,13 +19,14 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from meettray.accounts import DeviceCodePrompt
 from meettray.config import Config
 from meettray.errors import ConsentRequired, MeettrayError, SignInRequired
 from meettray.formatting import clipboard_payload, expired_copy_warning, short_link
 from meettray.ipc import HotkeyState
+from meettray.links import LinkGate, LinkRefused
 from meettray.meetings import Meeting, join_link_problem
 from meettray.platform.clipboard import CopyOutcome
 from meettray.results import HistoryPage, utc_now
@@ -73,6 +74,8 @@ class AppModel(QObject):
     device_code_ready = Signal(DeviceCodePrompt)
     #: A sign-in began (the person asked, or Meet now found nobody signed in): its job.
     sign_in_started = Signal(SignInJob)
+    #: A window to show, as an intent asked (``OpenSchedule``, ``OpenHistory``).
+    window_requested = Signal(object)
 
     def __init__(
         self,
@@ -98,6 +101,7 @@ class AppModel(QObject):
         self._monotonic = monotonic
         self._now_command = now_command
         self._last_trigger = -DEBOUNCE_SECONDS
+        self._link_gate = LinkGate(monotonic)
         self._after_sign_in: list[MeetingJob] = []
 
         self.owner = ServiceOwner(service_factory, config, demo=demo, open_url=open_url,
@@ -179,13 +183,56 @@ class AppModel(QObject):
             self.settings.reload()
         elif isinstance(intent, i.AddGnomeShortcut):
             return self._add_gnome_shortcut()
+        elif isinstance(intent, i.FollowLink):
+            return self._follow_link(intent)
+        elif isinstance(intent, (i.OpenSchedule, i.OpenHistory)):
+            self.window_requested.emit(intent)
+        elif isinstance(intent, i.JoinMeeting):
+            self._join(intent.url)
         return None
+
+    def _follow_link(self, intent: i.FollowLink) -> Job | None:
+        """A ``meettray://`` link: the intent it becomes, carried out; refused, the person
+        is told what was refused, and the job fails with the same words."""
+        from meettray.ui.app_model.link_intents import intent_for
+
+        try:
+            wanted = intent_for(intent, self.config, self._link_gate, demo=self.demo is not None)
+        except LinkRefused as exc:
+            refusal = exc
+        else:
+            return self.dispatch(wanted)
+        self.notify.emit(Notice("meettray link refused", refusal.message, Level.WARNING))
+        job = ActionJob("follow a meettray link", self)
+        QTimer.singleShot(0, job, lambda: job.fail(refusal))  # never inside this call
+        return job
 
     # -- the service -----------------------------------------------------------------------
 
     def start(self) -> None:
         """Build the service in the background: discovery, token cache, history, TLS."""
         self.owner.start()
+        self._check_for_updates()
+
+    def _check_for_updates(self) -> None:
+        """Opt-in, at most daily, never where a package manager owns the install."""
+        from meettray import paths
+        from meettray.updates import Update, check, managed_by
+
+        if not self.config.ui.check_for_updates or self.demo is not None or managed_by():
+            return
+
+        def found(update: Update | None) -> None:
+            if update is not None:
+                self.notify.emit(Notice(f"meettray {update.version} is available",
+                                        f"What is new, and how to update: {update.url}",
+                                        Level.INFO))  # fmt: skip
+
+        stamp = paths.data_dir() / "update-check"
+        self._runner.run(
+            lambda: check(stamp), found, lambda exc: log.info("no update check: %s", exc),
+            context=self,
+        )  # fmt: skip
 
     def shutdown(self) -> None:
         self.history.detach()
@@ -224,8 +271,8 @@ class AppModel(QObject):
     def _meet_now(self, intent: i.MeetNow) -> MeetingJob | None:
         """A double click makes one meeting: a desktop trigger within
         :data:`DEBOUNCE_SECONDS` of the previous one, or while one is made, is ignored."""
-        what = f"Meet now from the {intent.source}" + (f" ({intent.preset})" if intent.preset
-                                                       else "")  # fmt: skip
+        named = intent.preset and intent.origin is not i.Origin.LINK  # a link's values: unlogged
+        what = f"Meet now from the {intent.source}" + (f" ({intent.preset})" if named else "")
         if intent.origin is i.Origin.DESKTOP:
             now = self._monotonic()
             if self.meetings.busy or now - self._last_trigger < DEBOUNCE_SECONDS:
@@ -299,7 +346,7 @@ class AppModel(QObject):
                             and not consent else Failed(error))  # fmt: skip
         self._record(self._origin(job), outcome)
         job.settle(outcome)
-        if desktop:  # a dialog or another process shows its own
+        if desktop or self._origin(job) is i.Origin.LINK:  # a dialog or a command shows its own
             self.notify.emit(
                 Notice("No meeting was created", error.message, Level.ERROR, error=error)
             )
@@ -373,6 +420,15 @@ class AppModel(QObject):
             self.notify.emit(Notice("No browser could be opened",
                                     f"Open this address to change the meeting's options: {url}",
                                     Level.WARNING))  # fmt: skip
+
+    def _join(self, url: str) -> None:
+        """Open a join link from a ``meettray://join`` link: a Teams link only."""
+        hosts = self.config.account.link_hosts(demo=self.demo is not None)
+        if problem := join_link_problem(url, hosts):
+            self.notify.emit(Notice("Not opened", f"meettray did not open it: {problem}.",
+                                    Level.WARNING))  # fmt: skip
+        elif self._open_url(url) is False:
+            self.notify.emit(Notice("No browser could be opened", url, Level.WARNING))
 
     # -- history ---------------------------------------------------------------------------
 

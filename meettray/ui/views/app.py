@@ -101,6 +101,7 @@ class TrayApp(QObject):
         model.device_code_ready.connect(self._device_code)
         model.state_changed.connect(self._state_changed)
         model.sign_in_started.connect(self._sign_in_started)
+        model.window_requested.connect(self._window_requested)
         if hotkeys is not None:
             hotkeys.status_changed.connect(self._hotkeys_changed)
 
@@ -158,7 +159,16 @@ class TrayApp(QObject):
 
     # -- windows -------------------------------------------------------------------------------
 
-    def show_schedule(self) -> None:
+    def _window_requested(self, intent: i.OpenSchedule | i.OpenHistory) -> None:
+        if isinstance(intent, i.OpenSchedule):
+            self.show_schedule(intent)
+        else:
+            self.show_history()
+            assert self.history_window is not None
+            self.history_window.search.setText(intent.search)
+
+    def show_schedule(self, prefill: i.OpenSchedule | None = None) -> None:
+        """Schedule…; ``prefill``: filled in as a link asked (never sent by itself)."""
         from meettray.ui.views.schedule_dialog import ScheduleDialog
 
         if self.schedule_dialog is None or self.schedule_dialog.meeting is not None:
@@ -173,6 +183,10 @@ class TrayApp(QObject):
             dialog.grant_calendar_requested.connect(self._grant_calendar)
             self.schedule_dialog = dialog
         self.schedule_dialog.prepare()
+        if prefill is not None:
+            from meettray.ui.views.link_prefill import fill_schedule
+
+            fill_schedule(self.schedule_dialog, prefill)
         _raise(self.schedule_dialog)
 
     def _schedule(self, request: MeetingRequest) -> None:
