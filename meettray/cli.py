@@ -383,14 +383,15 @@ def _cmd_now(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
                 _tell_copy(meeting, config.ui, clipboard)
 
     try:
-        handed = None
+        handed, busy = None, False
         if args.external_id is None and not demo.enabled:
             # A prepared meeting, taken before msal and requests are even loaded.
             from meettray.handouts import take_for_now
             from meettray.results import utc_now
 
-            handed = take_for_now(config, args.subject, utc_now(), preset=args.preset,
-                                  set_aside=_said_set_aside)  # fmt: skip
+            fast = take_for_now(config, args.subject, utc_now(), preset=args.preset,
+                                set_aside=_said_set_aside)  # fmt: skip
+            handed, busy = fast.handout, fast.busy
             if handed is not None:
                 link_ready(handed.meeting)
         service = _service(args, demo, config)
@@ -404,7 +405,7 @@ def _cmd_now(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
                 created = service.create(
                     service.instant_request(args.subject, args.preset),
                     external_id=args.external_id,
-                    use_spare=args.external_id is None,
+                    use_spare=args.external_id is None and not busy,  # waited once
                     on_created=link_ready,
                 )
             status = _print_created(created, args, out, service.config.ui, clipboard,
@@ -470,6 +471,7 @@ def _report_recovered(service: MeetingService) -> None:
             f"{displayable(meeting.subject)} ({meeting.join_url}).",
             file=sys.stderr,
         )
+    service.settle_spares()  # others', expired, switched off, or cut short: deleted
 
 
 def _print_delegated(answer: Outcome, args: argparse.Namespace, out: TextIO) -> int:
