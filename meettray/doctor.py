@@ -170,8 +170,31 @@ def diagnose(config_path: Path | None, *, demo: DemoEnvironment | None = None) -
         )
         _account_checks(report, config, demo)
     _files_check(report)
+    _history_check(report, demo=demo is not None)
     _desktop(report, demo=demo is not None, hotkeys=dataclasses.asdict(config.hotkeys))
     return report
+
+
+def _history_check(report: Report, *, demo: bool) -> None:
+    """Rows meettray cannot read are left out where they are read; say how many."""
+    from meettray.service import history_damage
+
+    try:
+        damaged = history_damage(demo=demo)
+    except MeettrayError as exc:
+        report.add("History", WARN, exc.message, fix_for(exc))
+        return
+    if not damaged:
+        report.add("History", OK, "every row can be read")
+        return
+    where = ", ".join(f"{count} in {table}" for table, count in sorted(damaged.items()))
+    report.add(
+        "History",
+        WARN,
+        f"{sum(damaged.values())} damaged rows are left out ({where}); the rest works",
+        "Nothing to do for meettray to work; a row edited by hand can be corrected or deleted"
+        " with an SQLite tool.",
+    )
 
 
 def _files_check(report: Report) -> None:

@@ -751,3 +751,16 @@ def read_history(*, demo: bool, limit: int, search: str = "") -> tuple[list[Meet
         return store.recent(limit, search=search), store.set_aside
     finally:
         store.close()
+
+
+def history_damage(*, demo: bool) -> dict[str, int]:
+    """How many rows of each history table cannot be read (``meettray doctor``): each is
+    left out where it is read, and the rest works.  Empty when none, or no history."""
+    path = paths.history_file(demo=demo)
+    if not path.exists():
+        return {}
+    store = HistoryStore(path)
+    try:
+        return store.damage()
+    finally:
+        store.close()
