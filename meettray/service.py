@@ -116,9 +116,10 @@ class MeetingService:
         if not self.history.path.exists():
             return account  # no history yet: no spare either (and none made by signing in)
         try:
-            for spare in self.history.spares():
-                if spare.account != account.username:
-                    self.history.drop_spare(spare)
+            with self.history.waiting_at_most(BUSY_WAIT_BEFORE_LINK):
+                for spare in self.history.spares():
+                    if spare.account != account.username:
+                        self.history.drop_spare(spare)
         except StorageError as exc:
             log.info("prepared meetings not checked: %s", exc.message)
         return account
