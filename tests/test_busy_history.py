@@ -68,7 +68,7 @@ def test_a_locked_history_costs_seconds_then_graph_makes_the_link(
         link = command.stdout.readline().strip()
         held_still = not released.is_set()
         release()
-        out, err = command.communicate(timeout=60)
+        _out, err = command.communicate(timeout=60)
     finally:
         letting_go.cancel()
         holder.close()
