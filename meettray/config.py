@@ -307,11 +307,26 @@ def load_config(path: Path | None = None) -> Config:
         return Config(path=path)
     except OSError as exc:
         raise ConfigError(f"Cannot read the settings file {path}: {exc.strerror}.") from exc
-    try:
-        document = tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise DamagedConfig(f"The settings file {path} is not valid TOML: {exc}.") from exc
+    document = _parsed(raw, path)
     return config_from_mapping(document, path=path)
+
+
+def _parsed(raw: bytes, path: Path) -> dict[str, Any]:
+    """The file's TOML, or a :class:`DamagedConfig` naming the file and the reason."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DamagedConfig(f"The settings file {path} is not valid TOML: {exc}.") from exc
+    try:
+        document: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DamagedConfig(f"The settings file {path} is not valid TOML: {exc}.") from exc
+    except RecursionError:  # 50,000 nested brackets: the parser's stack, not a crash
+        raise DamagedConfig(
+            f"The settings file {path} is not valid TOML: its brackets or braces are nested "
+            "too deeply."
+        ) from None
+    return document
 
 
 def load_config_or_defaults(path: Path | None = None) -> tuple[Config, str]:
@@ -531,10 +546,14 @@ def save_config(config: Config, path: Path | None = None) -> Path:
 
     path = path or config.path or paths.config_file()
     try:
-        document = tomlkit.parse(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        _parsed(raw, path)  # what load_config refuses (too deep for tomlkit, too) first
+        document = tomlkit.parse(raw.decode("utf-8"))
     except FileNotFoundError:
         document = tomlkit.document()
-    except (OSError, ValueError) as exc:
+    except DamagedConfig as exc:
+        raise ConfigError(f"Cannot update the settings file: {exc.message}") from exc
+    except (OSError, ValueError, RecursionError) as exc:
         raise ConfigError(f"Cannot update the settings file {path}: {exc}.") from exc
     for name, cls in _SECTIONS.items():
         section_values = getattr(config, name)
