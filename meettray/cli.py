@@ -10,7 +10,6 @@ on stderr that a non-expert understands; ``-v`` adds the technical details.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from meettray import __version__
 from meettray.errors import ExitCode, MeettrayError, SignInCancelled, ValidationError
-from meettray.plaintext import displayable
+from meettray.plaintext import displayable, json_text
 
 if TYPE_CHECKING:
     from meettray.config import Config, UiConfig
@@ -287,7 +286,7 @@ def _guarded(
     except MeettrayError as exc:
         _report(exc, args.verbose)
         if getattr(args, "json", False):  # scripts get the failure, support details included
-            print(json.dumps(exc.as_json(), ensure_ascii=False), file=out)
+            print(json_text(exc.as_json()), file=out)
         return exc.exit_code
     except (KeyboardInterrupt, BrokenPipeError):
         raise  # main() answers both, whenever they come
@@ -329,7 +328,8 @@ def _report(exc: MeettrayError, verbose: int) -> None:
     if details and verbose:  # Graph's own words among them: text, never escapes
         print("\n".join(displayable(line) for line in details.splitlines()), file=sys.stderr)
     elif exc.request_id:
-        print(f"(request-id {exc.request_id}; run with -v for details)", file=sys.stderr)
+        print(f"(request-id {displayable(exc.request_id)}; run with -v for details)",
+              file=sys.stderr)  # fmt: skip
 
 
 def _service(
@@ -488,7 +488,7 @@ def _print_delegated(answer: Outcome, args: argparse.Namespace, out: TextIO) -> 
         print(f"meettray: {displayable(warning)}", file=sys.stderr)
     meeting = answer.meeting
     link = displayable(str(meeting["join_url"]))  # from another process: text, not escapes
-    print(json.dumps(meeting, ensure_ascii=False) if args.json else link, file=out)
+    print(json_text(meeting) if args.json else link, file=out)
     if answer.copied:
         print("meettray: Copied to the clipboard by the running meettray.", file=sys.stderr)
     else:
@@ -514,7 +514,7 @@ def _print_created(
     if shown:
         return ExitCode.OK
     if args.json:
-        print(json.dumps(meeting.as_json(), ensure_ascii=False), file=out)
+        print(json_text(meeting.as_json()), file=out)
     else:
         print(meeting.join_url, file=out)
     if not args.no_copy:
@@ -544,7 +544,7 @@ def _cmd_history(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
         print(f"meettray: the history file was damaged and was moved to {set_aside}.",
               file=sys.stderr)  # fmt: skip
     if args.json:
-        print(json.dumps([m.as_json() for m in meetings], ensure_ascii=False), file=out)
+        print(json_text([m.as_json() for m in meetings]), file=out)
         return ExitCode.OK
     if not meetings:
         print("No meetings yet." if not args.search else "No meeting matches.", file=out)
@@ -631,7 +631,7 @@ def _cmd_whoami(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
     finally:
         _close(service)
     if args.json:
-        print(json.dumps(info), file=out)
+        print(json_text(info), file=out)
     else:
         who = f"Signed in as {account.username}." if account else "Not signed in."
         print(who, file=out)
@@ -648,7 +648,7 @@ def _cmd_doctor(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
 
     report = diagnose(args.config, demo=demo.get())
     if args.json:
-        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2), file=out)
+        print(json_text(report.as_json(), indent=2), file=out)
     else:
         for check in report.checks:
             print(check.line(), file=out)

@@ -27,6 +27,7 @@ from meettray.errors import (
     StorageError,
 )
 from meettray.ipc import HotkeyState
+from meettray.plaintext import displayable
 
 if TYPE_CHECKING:
     from meettray.demo.runtime import DemoEnvironment
@@ -66,7 +67,8 @@ class Check:
             text += f"\n    (details: {self.technical})"
         if self.request_id:
             text += f"\n    (request-id {self.request_id})"
-        return text
+        # Graph's words and ids among them: text on a terminal, never its escapes.
+        return "\n".join(displayable(line) for line in text.split("\n"))
 
 
 @dataclass
