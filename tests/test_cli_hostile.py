@@ -31,14 +31,14 @@ def logged_in(config_file: Path, fake: FakeMicrosoft365) -> Path:
 def test_a_request_id_with_terminal_escapes_is_printed_as_text(
     logged_in: Path, fake: FakeMicrosoft365, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    graph_error = faults.graph_error
+    from meettray.demo.fake365.wire import graph_error
 
     def hostile(code: str, message: str) -> dict[str, Any]:
         body = graph_error(code, message)
         body["error"]["innerError"]["request-id"] = f"abc{ESCAPES}def"
         return body
 
-    monkeypatch.setattr(faults, "graph_error", hostile)
+    monkeypatch.setattr(faults, "graph_error", hostile)  # the fake's refusals use it
     for extra in ([], ["-v"], ["--json"]):
         fake.add_fault("status", "createOrGet", status=400, code="BadRequest")
         done = run_cli("now", "--no-copy", *extra, env=NO_DISPLAY)
