@@ -69,6 +69,17 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _minutes(text: str) -> int:
+    """A meeting's length, within the bounds settings and presets have."""
+    from meettray.config import MAX_MINUTES, MIN_MINUTES
+
+    value = _positive_int(text)
+    if not MIN_MINUTES <= value <= MAX_MINUTES:
+        raise argparse.ArgumentTypeError(f"must be between {MIN_MINUTES} and {MAX_MINUTES} "
+                                         "minutes, as in the settings")  # fmt: skip
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="meettray",
@@ -106,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     length = schedule.add_mutually_exclusive_group(required=True)
     length.add_argument("--end", metavar="WHEN", help="ISO 8601; local time if no offset")
-    length.add_argument("--duration", type=_positive_int, metavar="MIN", help="minutes")
+    length.add_argument("--duration", type=_minutes, metavar="MIN", help="minutes (5 to 1440)")
     schedule.add_argument(
         "--attendee",
         action="append",
@@ -235,6 +246,12 @@ def _main(argv: Sequence[str] | None, out: TextIO) -> int:
         return run(config_path=args.config, demo=args.demo, verbose=args.verbose)
     args.external_id = None
     args.clipboard = None
+    if args.command == "now" and args.preset is not None and not args.no_copy:
+        # An unknown preset is the settings' error whether a tray runs or not (the tray's
+        # answer was another); only a named preset costs reading the settings here.
+        checked = _guarded(args, out, lambda: _known_preset(args), log_file=None)
+        if checked != ExitCode.OK:
+            return checked
     if args.command == "now" and not args.no_copy:
         # A running tray app makes the meeting: its clipboard outlives this process.  Asking
         # it needs no settings, log or history here, so nothing of those is loaded first.
@@ -275,6 +292,15 @@ def _main(argv: Sequence[str] | None, out: TextIO) -> int:
         return _guarded(args, out, lambda: _COMMANDS[args.command](args, out, demo), log_file)
     finally:
         demo.stop()
+
+
+def _known_preset(args: argparse.Namespace) -> int:
+    """Raise the settings' :class:`ConfigError` for a preset they do not have."""
+    from meettray import paths
+    from meettray.config import load_config
+
+    load_config(args.config or paths.config_file(demo=args.demo)).preset(args.preset)
+    return ExitCode.OK
 
 
 def _guarded(
@@ -700,7 +726,17 @@ def _cmd_setup(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
     tenant = account.tenant if account.tenant not in ("organizations", "common") else "<tenant>"
     folder = (args.config or paths.config_file()).parent
     plan = Plan(args.name, folder / "meettray-app-registration.json")
-    plan.write_manifest()
+    try:
+        plan.write_manifest()
+    except OSError as exc:
+        from meettray.errors import StorageError
+
+        raise StorageError(
+            f"meettray cannot write the app registration's manifest in {folder} "
+            f"({exc.strerror or exc}). Make that folder writable, or run setup with "
+            "--config naming a settings file in a folder you can write to.",
+            detail=f"{type(exc).__name__}: {exc}",
+        ) from None
     print(f"The permissions meettray needs are in {plan.manifest}.", file=out)
     print("\nTo register meettray for your organisation with the Azure CLI:\n", file=out)
     for line in printed_steps(plan):

@@ -91,6 +91,10 @@ def _https_url_or_empty(value: Any) -> str | None:
     return None
 
 
+#: How long a meeting may be, in minutes: settings, presets and ``schedule --duration``.
+MIN_MINUTES, MAX_MINUTES = 5, 24 * 60
+
+
 def _int_range(low: int, high: int) -> Callable[[Any], str | None]:
     def check(value: Any) -> str | None:
         return None if low <= value <= high else f"must be between {low} and {high}"
@@ -160,7 +164,7 @@ class MeetingConfig:
     """``[meeting]``: defaults for Meet now."""
 
     subject: str = _setting("Quick meeting", _not_blank)
-    duration_minutes: int = _setting(60, _int_range(5, 24 * 60))
+    duration_minutes: int = _setting(60, _int_range(MIN_MINUTES, MAX_MINUTES))
     #: Keep the next Meet now's meeting ready, made ahead of need ("a spare"): its link is
     #: copied at once, with no network; its subject and times follow.
     prepare_next_link: bool = _setting(True)
@@ -446,7 +450,7 @@ def _preset_problem(values: Mapping[str, Any]) -> tuple[str, str] | None:
     checks: dict[str, Callable[[Any], str | None]] = {
         "label": _not_blank,
         "subject": _not_blank,
-        "duration_minutes": _int_range(5, 24 * 60),
+        "duration_minutes": _int_range(MIN_MINUTES, MAX_MINUTES),
         "lobby": _choice("", *LOBBY_BYPASS_SCOPES),
         "presenters": _choice("", *PRESET_PRESENTERS),
         "hotkey": _hotkey_text,

@@ -351,6 +351,7 @@ def _desktop(report: Report, *, demo: bool, hotkeys: dict[str, str] | None = Non
     from meettray.platform.probe import desktop_probe
 
     probe = desktop_probe(hotkeys or {})
+    probed = probe.hotkeys if not _tray_holds_lock(demo) else _held_by_tray(probe.hotkeys)
     report.add("Display", OK, f"{probe.platform} session")
     report.add(
         "System tray",
@@ -362,7 +363,37 @@ def _desktop(report: Report, *, demo: bool, hotkeys: dict[str, str] | None = Non
         OK if probe.clipboard else WARN,
         probe.clipboard_detail,
     )
-    _hotkey_lines(report, probe.backend, probe.hotkeys)
+    _hotkey_lines(report, probe.backend, probed)
+
+
+def _tray_holds_lock(demo: bool) -> bool:
+    """Whether a tray runs (it holds the one-tray lock) although it did not answer."""
+    from meettray import lock
+
+    try:
+        claimed = lock.claim_instance(demo=demo)
+    except (OSError, NotImplementedError):
+        return False
+    if claimed is None:
+        return True
+    claimed.release()
+    return False
+
+
+def _held_by_tray(hotkeys: dict[str, HotkeyState]) -> dict[str, HotkeyState]:
+    """A hotkey the probe found taken while meettray's own tray runs: that tray holds
+    it, not another program."""
+    return {
+        action: HotkeyState(
+            f"{state.detail.split(' is already used', 1)[0]} is held by the meettray tray "
+            "that is running (it did not answer doctor).",
+            False,
+            "Quit that tray and start meettray again, then run doctor once more.",
+        )
+        if not state.ok and "used by another program" in state.detail
+        else state
+        for action, state in hotkeys.items()
+    }
 
 
 def _hotkey_lines(report: Report, backend: str, hotkeys: dict[str, HotkeyState]) -> None:

@@ -8,6 +8,7 @@ lost because something after it failed: the link is returned with warnings.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -67,6 +68,7 @@ class MeetingService:
         self.cache_status = cache_status
         self.demo = demo
         self._clock = clock
+        self._device_scopes: tuple[str, ...] = (auth.MEETINGS,)
 
     def close(self) -> None:
         self.auth.close()
@@ -96,15 +98,20 @@ class MeetingService:
         cancel: auth.Cancellation | None = None,
     ) -> auth.Account:
         """Sign in in the browser (the demo's own, in the demo); blocks until done."""
-        return self._signed_in(self._delegated().sign_in_browser(scopes, cancel=cancel))
+        account = self._signed_in(self._delegated().sign_in_browser(scopes, cancel=cancel))
+        self._remember_demo_sign_in(tuple(scopes))
+        return account
 
     def begin_device_code(self, scopes: Sequence[str] = (auth.MEETINGS,)) -> auth.DeviceCodePrompt:
+        self._device_scopes = tuple(scopes)
         return self._delegated().begin_device_code(scopes)
 
     def finish_device_code(
         self, prompt: auth.DeviceCodePrompt, *, cancel: auth.Cancellation | None = None
     ) -> auth.Account:
-        return self._signed_in(self._delegated().finish_device_code(prompt, cancel=cancel))
+        account = self._signed_in(self._delegated().finish_device_code(prompt, cancel=cancel))
+        self._remember_demo_sign_in(self._device_scopes)
+        return account
 
     def _signed_in(self, account: auth.Account) -> auth.Account:
         """Another person's prepared meeting is never handed out to this one: the note the
@@ -131,6 +138,7 @@ class MeetingService:
             handouts.note_organizer(None, demo=self.demo)
             self.drop_spares(everyone=True)
             self.auth.sign_out()
+            self._remember_demo_sign_in(None)
 
     def check_app_access(self) -> None:
         """Application mode: get a token now, so a wrong secret or consent shows here."""
@@ -153,11 +161,27 @@ class MeetingService:
         return f"sign-in uses {browser}; no broker: {self.auth.broker.reason}"
 
     def ensure_signed_in_for_demo(self) -> auth.Account | None:
-        """The demo signs in as its sample user by itself; elsewhere, whoever is signed in."""
+        """The demo signs in as its sample user by itself, as the last ``login`` or
+        ``logout`` left it (each command has a fake of its own, whose tokens die with it:
+        what lasts is whether, and with which permissions, the person signed in);
+        elsewhere, whoever is signed in."""
         account = self.account()
         if self.demo and account is None:
-            account = self.sign_in_browser()
+            scopes = _demo_sign_in()
+            if scopes is not None:
+                account = self.sign_in_browser(scopes)
         return account
+
+    def _remember_demo_sign_in(self, scopes: tuple[str, ...] | None) -> None:
+        if not self.demo:
+            return
+        path = paths.data_dir(demo=True) / _DEMO_SIGN_IN
+        try:
+            paths.ensure_private_dir(path.parent)
+            state = {"signed_in": scopes is not None, "scopes": list(scopes or ())}
+            path.write_text(json.dumps(state), encoding="utf-8")
+        except OSError as exc:
+            log.info("the demo's sign-in not remembered: %s", exc)
 
     def check_graph_access(self) -> str:
         """Prove the token and the permission work; the request-id of the probe."""
@@ -648,6 +672,25 @@ class MeetingService:
             log.error("meeting %s not saved to history: %s", result.meeting.id, exc.detail)
             warnings.append(f"{exc.message} The link still works.")
         return Created(result.meeting, tuple(warnings))
+
+
+#: Whether the demo's person is signed in, and with which permissions (no token).
+_DEMO_SIGN_IN = "demo-sign-in.json"
+
+
+def _demo_sign_in() -> tuple[str, ...] | None:
+    """The permissions the demo signs in with by itself (``None``: signed out); Meet now's
+    alone when no ``login`` or ``logout`` said otherwise."""
+    try:
+        state = json.loads((paths.data_dir(demo=True) / _DEMO_SIGN_IN).read_text("utf-8"))
+    except (OSError, ValueError):
+        return (auth.MEETINGS,)
+    if not isinstance(state, dict) or state.get("signed_in") is False:
+        return None if isinstance(state, dict) else (auth.MEETINGS,)
+    known = (auth.MEETINGS, auth.CALENDAR)
+    scopes = state.get("scopes")
+    chosen = tuple(s for s in known if isinstance(scopes, list) and s in scopes)
+    return chosen or (auth.MEETINGS,)
 
 
 def _alive(pid: int) -> bool:
