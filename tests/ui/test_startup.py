@@ -20,9 +20,18 @@ def test_a_tray_that_fails_at_start_releases_its_lock(
 
     claim = lock.claim_instance()
     assert claim is not None
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    startup = main._Startup(app, QSystemTrayIcon(), config_path=None, demo=False, verbose=0)
+    assert isinstance(QApplication.instance(), QApplication)
+
+    class App:  # the session's QApplication must not be told to exit
+        def __init__(self) -> None:
+            self.exits: list[int] = []
+
+        def exit(self, status: int) -> None:
+            self.exits.append(status)
+
+    app = App()
+    startup = main._Startup(app, QSystemTrayIcon(), config_path=None, demo=False,  # type: ignore[arg-type]
+                            verbose=0)  # fmt: skip
     startup.claim = claim
 
     def fail() -> None:
@@ -35,3 +44,4 @@ def test_a_tray_that_fails_at_start_releases_its_lock(
     assert again is not None
     again.release()
     assert "could not start" in capsys.readouterr().err
+    assert app.exits == [1]
