@@ -10,7 +10,6 @@ on stderr that a non-expert understands; ``-v`` adds the technical details.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from meettray import __version__
 from meettray.errors import ExitCode, MeettrayError, SignInCancelled, ValidationError
-from meettray.plaintext import displayable
+from meettray.plaintext import displayable, json_text
 
 if TYPE_CHECKING:
     from meettray.config import Config, UiConfig
@@ -70,6 +69,17 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _minutes(text: str) -> int:
+    """A meeting's length, within the bounds settings and presets have."""
+    from meettray.config import MAX_MINUTES, MIN_MINUTES
+
+    value = _positive_int(text)
+    if not MIN_MINUTES <= value <= MAX_MINUTES:
+        raise argparse.ArgumentTypeError(f"must be between {MIN_MINUTES} and {MAX_MINUTES} "
+                                         "minutes, as in the settings")  # fmt: skip
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="meettray",
@@ -107,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     length = schedule.add_mutually_exclusive_group(required=True)
     length.add_argument("--end", metavar="WHEN", help="ISO 8601; local time if no offset")
-    length.add_argument("--duration", type=_positive_int, metavar="MIN", help="minutes")
+    length.add_argument("--duration", type=_minutes, metavar="MIN", help="minutes (5 to 1440)")
     schedule.add_argument(
         "--attendee",
         action="append",
@@ -248,7 +258,13 @@ def _main(argv: Sequence[str] | None, out: TextIO) -> int:
             return cold
         args.command, args.subject, args.preset = "now", cold.subject, cold.preset
         args.external_id, args.json, args.no_copy = cold.external_id, False, False
-    elif args.command == "now" and not args.no_copy:
+    if args.command == "now" and args.preset is not None and not args.no_copy:
+        # An unknown preset is the settings' error whether a tray runs or not (the tray's
+        # answer was another); only a named preset costs reading the settings here.
+        checked = _guarded(args, out, lambda: _known_preset(args), log_file=None)
+        if checked != ExitCode.OK:
+            return checked
+    if args.command == "now" and not args.no_copy:
         # A running tray app makes the meeting: its clipboard outlives this process.  Asking
         # it needs no settings, log or history here, so nothing of those is loaded first.
         from meettray import ipc, new_external_id
@@ -305,6 +321,15 @@ def _main(argv: Sequence[str] | None, out: TextIO) -> int:
         demo.stop()
 
 
+def _known_preset(args: argparse.Namespace) -> int:
+    """Raise the settings' :class:`ConfigError` for a preset they do not have."""
+    from meettray import paths
+    from meettray.config import load_config
+
+    load_config(args.config or paths.config_file(demo=args.demo)).preset(args.preset)
+    return ExitCode.OK
+
+
 def _guarded(
     args: argparse.Namespace, out: TextIO, work: Callable[[], int], log_file: object
 ) -> int:
@@ -314,7 +339,7 @@ def _guarded(
     except MeettrayError as exc:
         _report(exc, args.verbose)
         if getattr(args, "json", False):  # scripts get the failure, support details included
-            print(json.dumps(exc.as_json(), ensure_ascii=False), file=out)
+            print(json_text(exc.as_json()), file=out)
         return exc.exit_code
     except (KeyboardInterrupt, BrokenPipeError):
         raise  # main() answers both, whenever they come
@@ -356,7 +381,8 @@ def _report(exc: MeettrayError, verbose: int) -> None:
     if details and verbose:  # Graph's own words among them: text, never escapes
         print("\n".join(displayable(line) for line in details.splitlines()), file=sys.stderr)
     elif exc.request_id:
-        print(f"(request-id {exc.request_id}; run with -v for details)", file=sys.stderr)
+        print(f"(request-id {displayable(exc.request_id)}; run with -v for details)",
+              file=sys.stderr)  # fmt: skip
 
 
 def _service(
@@ -410,14 +436,15 @@ def _cmd_now(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
                 _tell_copy(meeting, config.ui, clipboard)
 
     try:
-        handed = None
+        handed, busy = None, False
         if args.external_id is None and not demo.enabled:
             # A prepared meeting, taken before msal and requests are even loaded.
             from meettray.handouts import take_for_now
             from meettray.results import utc_now
 
-            handed = take_for_now(config, args.subject, utc_now(), preset=args.preset,
-                                  set_aside=_said_set_aside)  # fmt: skip
+            fast = take_for_now(config, args.subject, utc_now(), preset=args.preset,
+                                set_aside=_said_set_aside)  # fmt: skip
+            handed, busy = fast.handout, fast.busy
             if handed is not None:
                 link_ready(handed.meeting)
         service = _service(args, demo, config)
@@ -431,7 +458,7 @@ def _cmd_now(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
                 created = service.create(
                     service.instant_request(args.subject, args.preset),
                     external_id=args.external_id,
-                    use_spare=args.external_id is None,
+                    use_spare=args.external_id is None and not busy,  # waited once
                     on_created=link_ready,
                 )
             status = _print_created(created, args, out, service.config.ui, clipboard,
@@ -497,6 +524,7 @@ def _report_recovered(service: MeetingService) -> None:
             f"{displayable(meeting.subject)} ({meeting.join_url}).",
             file=sys.stderr,
         )
+    service.settle_spares()  # others', expired, switched off, or cut short: deleted
 
 
 def _print_link(answer: Outcome, out: TextIO) -> None:
@@ -531,7 +559,7 @@ def _print_delegated(
         print(f"meettray: {displayable(warning)}", file=sys.stderr)
     if args.json:  # as the command prints its own: each setting Teams did not take named
         missing = {"not_applied": list(answer.not_applied)} if answer.not_applied else {}
-        print(json.dumps({**answer.meeting, **missing}, ensure_ascii=False), file=out)
+        print(json_text({**answer.meeting, **missing}), file=out)
     elif not shown:
         _print_link(answer, out)
     return ExitCode.OK
@@ -556,7 +584,7 @@ def _print_created(
     if args.json:  # with each setting Teams did not take, if any, named with its value
         missing = [item.as_json() for item in created.not_applied]
         printed = {**meeting.as_json(), **({"not_applied": missing} if missing else {})}
-        print(json.dumps(printed, ensure_ascii=False), file=out)
+        print(json_text(printed), file=out)
     else:
         print(meeting.join_url, file=out)
     if not args.no_copy:
@@ -586,7 +614,7 @@ def _cmd_history(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
         print(f"meettray: the history file was damaged and was moved to {set_aside}.",
               file=sys.stderr)  # fmt: skip
     if args.json:
-        print(json.dumps([m.as_json() for m in meetings], ensure_ascii=False), file=out)
+        print(json_text([m.as_json() for m in meetings]), file=out)
         return ExitCode.OK
     if not meetings:
         print("No meetings yet." if not args.search else "No meeting matches.", file=out)
@@ -679,7 +707,7 @@ def _cmd_whoami(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
     finally:
         _close(service)
     if args.json:
-        print(json.dumps(info), file=out)
+        print(json_text(info), file=out)
     else:
         who = f"Signed in as {account.username}." if account else "Not signed in."
         print(who, file=out)
@@ -696,7 +724,7 @@ def _cmd_doctor(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
 
     report = diagnose(args.config, demo=demo.get())
     if args.json:
-        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2), file=out)
+        print(json_text(report.as_json(), indent=2), file=out)
     else:
         for check in report.checks:
             print(check.line(), file=out)
@@ -750,7 +778,17 @@ def _cmd_setup(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
     tenant = account.tenant if account.tenant not in ("organizations", "common") else "<tenant>"
     folder = (args.config or paths.config_file()).parent
     plan = Plan(args.name, folder / "meettray-app-registration.json")
-    plan.write_manifest()
+    try:
+        plan.write_manifest()
+    except OSError as exc:
+        from meettray.errors import StorageError
+
+        raise StorageError(
+            f"meettray cannot write the app registration's manifest in {folder} "
+            f"({exc.strerror or exc}). Make that folder writable, or run setup with "
+            "--config naming a settings file in a folder you can write to.",
+            detail=f"{type(exc).__name__}: {exc}",
+        ) from None
     print(f"The permissions meettray needs are in {plan.manifest}.", file=out)
     print("\nTo register meettray for your organisation with the Azure CLI:\n", file=out)
     for line in printed_steps(plan):

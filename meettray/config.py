@@ -94,6 +94,10 @@ def _https_url_or_empty(value: Any) -> str | None:
     return None
 
 
+#: How long a meeting may be, in minutes: settings, presets and ``schedule --duration``.
+MIN_MINUTES, MAX_MINUTES = 5, 24 * 60
+
+
 def _int_range(low: int, high: int) -> Callable[[Any], str | None]:
     def check(value: Any) -> str | None:
         return None if low <= value <= high else f"must be between {low} and {high}"
@@ -163,7 +167,7 @@ class MeetingConfig:
     """``[meeting]``: defaults for Meet now."""
 
     subject: str = _setting("Quick meeting", _not_blank)
-    duration_minutes: int = _setting(60, _int_range(5, 24 * 60))
+    duration_minutes: int = _setting(60, _int_range(MIN_MINUTES, MAX_MINUTES))
     #: Keep the next Meet now's meeting ready, made ahead of need ("a spare"): its link is
     #: copied at once, with no network; its subject and times follow.
     prepare_next_link: bool = _setting(True)
@@ -330,10 +334,7 @@ def load_config(path: Path | None = None) -> Config:
         return _with_policy({}, path)
     except OSError as exc:
         raise ConfigError(f"Cannot read the settings file {path}: {exc.strerror}.") from exc
-    try:
-        document = tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise DamagedConfig(f"The settings file {path} is not valid TOML: {exc}.") from exc
+    document = _parsed(raw, path)
     return _with_policy(document, path)
 
 
@@ -352,6 +353,24 @@ def _defaults(path: Path) -> Config:
         return _with_policy({}, path)
     except ConfigError:
         return Config(path=path)
+
+
+def _parsed(raw: bytes, path: Path) -> dict[str, Any]:
+    """The file's TOML, or a :class:`DamagedConfig` naming the file and the reason."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DamagedConfig(f"The settings file {path} is not valid TOML: {exc}.") from exc
+    try:
+        document: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DamagedConfig(f"The settings file {path} is not valid TOML: {exc}.") from exc
+    except RecursionError:  # 50,000 nested brackets: the parser's stack, not a crash
+        raise DamagedConfig(
+            f"The settings file {path} is not valid TOML: its brackets or braces are nested "
+            "too deeply."
+        ) from None
+    return document
 
 
 def load_config_or_defaults(path: Path | None = None) -> tuple[Config, str]:
@@ -501,7 +520,7 @@ def _preset_problem(values: Mapping[str, Any]) -> tuple[str, str] | None:
     checks: dict[str, Callable[[Any], str | None]] = {
         "label": _not_blank,
         "subject": _not_blank,
-        "duration_minutes": _int_range(5, 24 * 60),
+        "duration_minutes": _int_range(MIN_MINUTES, MAX_MINUTES),
         "lobby": _choice("", *LOBBY_BYPASS_SCOPES),
         "presenters": _choice("", *PRESET_PRESENTERS),
         "hotkey": _hotkey_text,
@@ -601,10 +620,14 @@ def save_config(config: Config, path: Path | None = None) -> Path:
 
     path = path or config.path or paths.config_file()
     try:
-        document = tomlkit.parse(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        _parsed(raw, path)  # what load_config refuses (too deep for tomlkit, too) first
+        document = tomlkit.parse(raw.decode("utf-8"))
     except FileNotFoundError:
         document = tomlkit.document()
-    except (OSError, ValueError) as exc:
+    except DamagedConfig as exc:
+        raise ConfigError(f"Cannot update the settings file: {exc.message}") from exc
+    except (OSError, ValueError, RecursionError) as exc:
         raise ConfigError(f"Cannot update the settings file {path}: {exc}.") from exc
     for name, cls in _SECTIONS.items():
         section_values = getattr(config, name)

@@ -27,6 +27,7 @@ from meettray.errors import (
     StorageError,
 )
 from meettray.ipc import HotkeyState
+from meettray.plaintext import displayable
 
 if TYPE_CHECKING:
     from meettray.demo.runtime import DemoEnvironment
@@ -66,7 +67,8 @@ class Check:
             text += f"\n    (details: {self.technical})"
         if self.request_id:
             text += f"\n    (request-id {self.request_id})"
-        return text
+        # Graph's words and ids among them: text on a terminal, never its escapes.
+        return "\n".join(displayable(line) for line in text.split("\n"))
 
 
 @dataclass
@@ -177,6 +179,7 @@ def diagnose(config_path: Path | None, *, demo: DemoEnvironment | None = None) -
         _account_checks(report, config, demo)
     _files_check(report)
     _links_check(report, demo=demo is not None)
+    _history_check(report, demo=demo is not None)
     _desktop(report, demo=demo is not None, hotkeys=dataclasses.asdict(config.hotkeys))
     return report
 
@@ -202,6 +205,28 @@ def _links_check(report: Report, *, demo: bool) -> None:
     status = system_scheme().status(link_command(demo=demo))
     report.add("meettray:// links", OK if status.ours else WARN, status.detail,
                "" if status.ours else "Run: meettray integrate")  # fmt: skip
+
+
+def _history_check(report: Report, *, demo: bool) -> None:
+    """Rows meettray cannot read are left out where they are read; say how many."""
+    from meettray.service import history_damage
+
+    try:
+        damaged = history_damage(demo=demo)
+    except MeettrayError as exc:
+        report.add("History", WARN, exc.message, fix_for(exc))
+        return
+    if not damaged:
+        report.add("History", OK, "every row can be read")
+        return
+    where = ", ".join(f"{count} in {table}" for table, count in sorted(damaged.items()))
+    report.add(
+        "History",
+        WARN,
+        f"{sum(damaged.values())} damaged rows are left out ({where}); the rest works",
+        "Nothing to do for meettray to work; a row edited by hand can be corrected or deleted"
+        " with an SQLite tool.",
+    )
 
 
 def _files_check(report: Report) -> None:
@@ -383,6 +408,7 @@ def _desktop(report: Report, *, demo: bool, hotkeys: dict[str, str] | None = Non
     from meettray.platform.probe import desktop_probe
 
     probe = desktop_probe(hotkeys or {})
+    probed = probe.hotkeys if not _tray_holds_lock(demo) else _held_by_tray(probe.hotkeys)
     report.add("Display", OK, f"{probe.platform} session")
     report.add(
         "System tray",
@@ -394,7 +420,37 @@ def _desktop(report: Report, *, demo: bool, hotkeys: dict[str, str] | None = Non
         OK if probe.clipboard else WARN,
         probe.clipboard_detail,
     )
-    _hotkey_lines(report, probe.backend, probe.hotkeys)
+    _hotkey_lines(report, probe.backend, probed)
+
+
+def _tray_holds_lock(demo: bool) -> bool:
+    """Whether a tray runs (it holds the one-tray lock) although it did not answer."""
+    from meettray import lock
+
+    try:
+        claimed = lock.claim_instance(demo=demo)
+    except (OSError, NotImplementedError):
+        return False
+    if claimed is None:
+        return True
+    claimed.release()
+    return False
+
+
+def _held_by_tray(hotkeys: dict[str, HotkeyState]) -> dict[str, HotkeyState]:
+    """A hotkey the probe found taken while meettray's own tray runs: that tray holds
+    it, not another program."""
+    return {
+        action: HotkeyState(
+            f"{state.detail.split(' is already used', 1)[0]} is held by the meettray tray "
+            "that is running (it did not answer doctor).",
+            False,
+            "Quit that tray and start meettray again, then run doctor once more.",
+        )
+        if not state.ok and "used by another program" in state.detail
+        else state
+        for action, state in hotkeys.items()
+    }
 
 
 def _hotkey_lines(report: Report, backend: str, hotkeys: dict[str, HotkeyState]) -> None:

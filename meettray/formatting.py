@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from meettray.meetings import Meeting
-from meettray.plaintext import displayable
+from meettray.plaintext import displayable, unlinked
 
 if TYPE_CHECKING:
     from meettray.config import UiConfig
@@ -76,10 +76,14 @@ def clipboard_payload(
 
 
 def teams_payload(meeting: Meeting) -> ClipboardPayload:
-    """Teams' own invitation text (already plain text, its links checked): the link first,
+    """Teams' own invitation text (already plain text, its links checked; addresses in
+    its words on other hosts unlinked, invisible characters removed): the link first,
     then Teams' words.  The HTML is built here, every line escaped: only the join link is
     a link in it, so nothing Graph wrote becomes markup in the editor it is pasted into."""
-    lines = [line for line in meeting.join_text.splitlines() if line.strip()]
+    join_host = urlsplit(meeting.join_url).hostname or ""
+    # An address Graph wrote as text on a host other than Teams' is no link when pasted.
+    lines = [unlinked(line, frozenset({join_host})) for line in meeting.join_text.splitlines()]
+    lines = [line for line in lines if line.strip()]
     text = "\n".join([meeting.join_url, "", *lines])
     rest = "".join(f"<br>{html.escape(line)}" for line in lines)
     return ClipboardPayload(text, clipboard_html(meeting) + rest)

@@ -22,7 +22,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from meettray import paths
 from meettray.errors import StorageError
@@ -71,6 +71,15 @@ CREATE TABLE IF NOT EXISTS spares (
     created_at  TEXT NOT NULL,
     PRIMARY KEY (account, mode)
 );
+CREATE TABLE IF NOT EXISTS preparing (
+    external_id TEXT PRIMARY KEY,
+    account     TEXT NOT NULL,
+    mode        TEXT NOT NULL,
+    request     TEXT NOT NULL,
+    pid         INTEGER NOT NULL DEFAULT 0,
+    created_at  TEXT NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0
+);
 CREATE TABLE IF NOT EXISTS handouts (
     meeting_id  TEXT PRIMARY KEY,
     request_id  TEXT UNIQUE,
@@ -88,7 +97,7 @@ CREATE TABLE IF NOT EXISTS created (
     PRIMARY KEY (account, month)
 );
 """
-_TABLES = frozenset({"meetings", "pending", "spares", "handouts", "created"})
+_TABLES = frozenset({"meetings", "pending", "spares", "handouts", "preparing", "created"})
 _COLUMNS = (
     "graph_id, external_id, subject, start_at, end_at, join_url, meeting_code, passcode, "
     "dial_in, toll_free, conference_id, dial_in_url, created_at, account, is_calendar_event, "
@@ -106,8 +115,32 @@ def _iso(value: datetime | None) -> str | None:
     return value.astimezone(timezone.utc).isoformat() if value else None
 
 
-def _from_iso(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+class DamagedRow(ValueError):
+    """A row whose values meettray cannot read (edited by hand, or a bad write): it is
+    left out, logged and counted, and everything else goes on working."""
+
+
+def _when(value: object) -> datetime:
+    """A stored moment: ISO 8601 with its offset, or the row is damaged."""
+    if not isinstance(value, str) or not value:
+        raise DamagedRow(f"not a date: {str(value)[:40]!r}")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise DamagedRow(f"not a date: {value[:40]!r}") from None
+    if parsed.tzinfo is None:
+        raise DamagedRow(f"a date without its time zone: {value[:40]!r}")
+    return parsed
+
+
+def _maybe_when(value: object) -> datetime | None:
+    return None if value is None or value == "" else _when(value)
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bytes) or value is None:
+        raise DamagedRow(f"not text: {type(value).__name__}")
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -132,6 +165,22 @@ class Spare:
     meeting: Meeting
     external_id: str
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class Preparing:
+    """A spare's createOrGet noted before it was sent: should the process die before the
+    spare is kept, the meeting it may have made is found by its id and deleted."""
+
+    external_id: str
+    account: str
+    mode: str
+    #: The MeetingRequest, as JSON ("" for a damaged spare set aside: any request will do).
+    request: str
+    #: The process that was preparing it (0: none, set aside).
+    pid: int
+    created_at: datetime
+    attempts: int = 0
 
 
 HandoutState = Literal["open", "done", "given up"]
@@ -163,11 +212,34 @@ def _meeting_json(meeting: Meeting) -> str:
     return json.dumps(values)
 
 
-def _meeting_from_json(text: str) -> Meeting:
-    values = json.loads(text)
-    for key in ("start", "end", "created_at", "expires_at"):
-        values[key] = _from_iso(values.get(key))
-    return Meeting(**values)
+_MEETING_FIELDS = {field.name: field for field in dataclasses.fields(Meeting)}
+
+
+def _meeting_from_json(text: object) -> Meeting:
+    """A meeting kept as JSON (a spare, a hand-out), checked value by value."""
+    try:
+        values = json.loads(_text(text))
+    except (ValueError, RecursionError):
+        raise DamagedRow("its meeting is not JSON") from None
+    if not isinstance(values, dict) or not set(values) <= set(_MEETING_FIELDS):
+        raise DamagedRow("its meeting has unknown fields")
+    if not {"id", "join_url", "subject", "created_at"} <= set(values):
+        raise DamagedRow("its meeting lacks a field")
+    checked: dict[str, object] = {}
+    for key, value in values.items():
+        if key in ("start", "end", "expires_at"):
+            checked[key] = _maybe_when(value)
+        elif key == "created_at":
+            checked[key] = _when(value)
+        elif key == "is_calendar_event":
+            if not isinstance(value, bool):
+                raise DamagedRow("its meeting's kind is not true or false")
+            checked[key] = value
+        elif not isinstance(value, str):
+            raise DamagedRow(f"its meeting's {key} is not text")
+        else:
+            checked[key] = value
+    return Meeting(**checked)  # type: ignore[arg-type]  # each value checked above
 
 
 class HistoryReplaced(StorageError):
@@ -189,6 +261,9 @@ class HistoryStore:
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
         self._seen_version: int | None = None
+        #: Rows left out because their values could not be read (see :class:`DamagedRow`).
+        self.damaged_rows = 0
+        self._bounded = threading.local()
         if not lazy:
             with self._lock:
                 self._connection()
@@ -224,7 +299,7 @@ class HistoryStore:
         """Open, waiting a little while another connection creates the file or switches
         it to write-ahead logging: SQLite answers "locked" to that at once, without its
         busy handler (two meettray processes, or a tray's two services, starting together)."""
-        deadline = time.monotonic() + _OPEN_BUSY_WAIT
+        deadline = time.monotonic() + min(_OPEN_BUSY_WAIT, self._busy_ms() / 1000)
         while True:
             try:
                 return self._open()
@@ -237,9 +312,8 @@ class HistoryStore:
         try:
             paths.ensure_private_dir(self.path.parent)
             fresh = not self.path.exists()
-            db = sqlite3.connect(
-                self.path, timeout=_BUSY_TIMEOUT_MS / 1000, check_same_thread=False
-            )
+            db = sqlite3.connect(self.path, timeout=self._busy_ms() / 1000,
+                                 check_same_thread=False)  # fmt: skip
         except (OSError, sqlite3.OperationalError) as exc:
             raise StorageError(
                 f"The meeting history at {self.path} cannot be opened.", detail=str(exc)
@@ -247,7 +321,7 @@ class HistoryStore:
         try:
             if fresh:
                 os.chmod(self.path, 0o600)
-            db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            db.execute(f"PRAGMA busy_timeout = {self._busy_ms()}")
             db.execute("PRAGMA journal_mode = WAL")
             # In WAL mode NORMAL survives any crash of the process (not a power cut).
             db.execute("PRAGMA synchronous = NORMAL")
@@ -320,10 +394,31 @@ class HistoryStore:
         return (self.path, Path(f"{self.path}-wal"))
 
     @contextmanager
+    def waiting_at_most(self, seconds: float) -> Iterator[None]:
+        """Within this block (on this thread), every read and write waits for another
+        process's write ``seconds`` at most in all, then fails (:class:`StorageError`):
+        whatever comes before a link waits once, briefly, then goes to Graph."""
+        self._bounded.deadline = time.monotonic() + seconds
+        try:
+            yield
+        finally:
+            self._bounded.deadline = None
+
+    def _busy_ms(self) -> int:
+        """How long SQLite may wait for another writer now (see :meth:`waiting_at_most`)."""
+        deadline = getattr(self._bounded, "deadline", None)
+        if deadline is None:
+            return _BUSY_TIMEOUT_MS
+        return max(0, min(_BUSY_TIMEOUT_MS, int((deadline - time.monotonic()) * 1000)))
+
+    @contextmanager
     def _cursor(self, action: str) -> Iterator[sqlite3.Connection]:
         with self._lock:
             db = self._connection()
+            bounded = getattr(self._bounded, "deadline", None) is not None
             try:
+                if bounded:
+                    db.execute(f"PRAGMA busy_timeout = {self._busy_ms()}")
                 with db:
                     yield db
             except sqlite3.Error as exc:
@@ -342,6 +437,10 @@ class HistoryStore:
                     "new one was started.",
                     detail=f"{type(exc).__name__}: {exc}",
                 ) from None
+            finally:
+                if bounded and self._db is db:
+                    with suppress(sqlite3.Error):
+                        db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -407,8 +506,9 @@ class HistoryStore:
     # -- the spare meeting (see MeetingService.prepare_spare) --------------------------------
 
     def put_spare(self, spare: Spare) -> bool:
-        """Keep a prepared meeting; False if this account and mode already have one (two
-        processes prepared at once): the caller deletes its own on the server."""
+        """Keep a prepared meeting, and clear its note of preparation (one transaction);
+        False if this account and mode already have one (two processes prepared at once):
+        the caller deletes its own on the server, then clears the note."""
         with self._cursor("saved") as db:
             added = db.execute(
                 "INSERT OR IGNORE INTO spares (account, mode, meeting, external_id, created_at) "
@@ -416,38 +516,73 @@ class HistoryStore:
                 (spare.account, spare.mode, _meeting_json(spare.meeting), spare.external_id,
                  _iso(spare.created_at)),
             )  # fmt: skip
+            if added.rowcount == 1:
+                db.execute("DELETE FROM preparing WHERE external_id = ?", (spare.external_id,))
             return added.rowcount == 1
+
+    def note_preparing(self, preparing: Preparing) -> None:
+        """Note a spare's createOrGet before it is sent (see :class:`Preparing`)."""
+        with self._cursor("saved") as db:
+            _put_preparing(db, preparing)
+
+    def preparing(self) -> list[Preparing]:
+        """Spares' createOrGets noted and not settled, oldest first."""
+        with self._cursor("read") as db:
+            rows = db.execute(
+                "SELECT external_id, account, mode, request, pid, created_at, attempts "
+                "FROM preparing ORDER BY created_at"
+            ).fetchall()
+        return self._readable(rows, _preparing, "preparing")
+
+    def lease_preparing(self, entry: Preparing, pid: int) -> bool:
+        """Take a note of preparation to settle it, keeping it until it is settled (a
+        process killed while settling leaves it for the next); False if another
+        process leased it first."""
+        with self._cursor("changed") as db:
+            leased = db.execute(
+                "UPDATE preparing SET pid = ? WHERE external_id = ? AND pid = ?",
+                (pid, entry.external_id, entry.pid),
+            )
+            return leased.rowcount == 1
+
+    def claim_preparing(self, external_id: str) -> bool:
+        """Take a note of preparation to settle it (or once its spare is settled);
+        False if another process already did."""
+        with self._cursor("changed") as db:
+            deleted = db.execute("DELETE FROM preparing WHERE external_id = ?", (external_id,))
+            return deleted.rowcount == 1
 
     def take_spare(
         self,
-        account: str | None,
+        account: str,
         mode: str,
         hand_out: Callable[[Spare], Handout | None] | None = None,
     ) -> tuple[Spare, Handout | None] | None:
-        """Take the prepared meeting of ``account`` (``None``: the only one of ``mode``): it
-        is this caller's alone.  One transaction reads and deletes it, so two processes
-        can never hand out the same link.
+        """Take the prepared meeting of ``account`` and ``mode``: it is this caller's
+        alone.  One transaction reads and deletes it, so two processes can never hand
+        out the same link.
 
         ``hand_out`` turns the spare into the meeting asked for (``None``: not handed
         out, as one too old); in the same transaction that meeting enters History and its
-        due PATCH is noted, so a process that dies right after still loses nothing.
+        due PATCH is noted, so a process that dies right after still loses nothing.  A
+        damaged row is set aside to be deleted on the server (:meth:`preparing`).
         """
         with self._cursor("changed") as db:
             db.execute("BEGIN IMMEDIATE")  # the write lock first: nobody reads it meanwhile
-            rows = db.execute(
-                "SELECT account, meeting, external_id, created_at FROM spares "
-                "WHERE mode = ? AND (account = ? OR ? IS NULL)",
-                (mode, account, account),
-            ).fetchall()
-            row = rows[0] if len(rows) == 1 else None  # two accounts' (of old): neither
-            handout = None
+            row = db.execute(
+                f"SELECT {_SPARE_COLUMNS} FROM spares WHERE mode = ? AND account = ?",  # noqa: S608
+                (mode, account),
+            ).fetchone()
+            spare = handout = None
             if row is not None:
-                db.execute("DELETE FROM spares WHERE account = ? AND mode = ?", (row[0], mode))
-                created = _from_iso(str(row[3]))
-                assert created is not None
-                spare = Spare(str(row[0]), mode, _meeting_from_json(str(row[1])), str(row[2]),
-                              created)  # fmt: skip
-                if hand_out is not None and (handout := hand_out(spare)) is not None:
+                db.execute("DELETE FROM spares WHERE account = ? AND mode = ?", (account, mode))
+                try:
+                    spare = _spare(row)
+                except DamagedRow as exc:
+                    self._set_spare_aside(db, row, exc)
+                if spare is not None and hand_out is not None:
+                    handout = hand_out(spare)
+                if handout is not None:
                     _insert(db, handout.meeting)
                     _put_handout(db, handout)
                     db.execute(
@@ -455,7 +590,53 @@ class HistoryStore:
                         (_iso(handout.taken_at - _HANDOUT_KEPT),),
                     )
             db.execute("COMMIT")
-        return None if row is None else (spare, handout)
+        return None if spare is None else (spare, handout)
+
+    def _set_spare_aside(self, db: sqlite3.Connection, row: tuple[object, ...],
+                         exc: DamagedRow) -> None:  # fmt: skip
+        """A damaged spare leaves the table (it would block its account's next one); its
+        externalId, if readable, becomes a note of preparation, so the meeting is deleted."""
+        self._damaged("spares", exc)
+        account, mode, _meeting, external_id, _created = row
+        if isinstance(external_id, str) and external_id:
+            _put_preparing(db, Preparing(external_id, str(account), str(mode), "", 0,
+                                         datetime.now(timezone.utc)))  # fmt: skip
+
+    def _damaged(self, table: str, exc: DamagedRow) -> None:
+        self.damaged_rows += 1
+        log.warning("history: a damaged row in %s was left out (%s)", table, exc)
+
+    def _readable(
+        self, rows: list[tuple[object, ...]], read: Callable[[tuple[object, ...]], _Row], table: str
+    ) -> list[_Row]:
+        """The rows that read well; each damaged one is logged, counted and left out."""
+        good = []
+        for row in rows:
+            try:
+                good.append(read(row))
+            except DamagedRow as exc:
+                self._damaged(table, exc)
+        return good
+
+    def damage(self) -> dict[str, int]:
+        """How many rows of each table cannot be read (doctor's check); reads every row."""
+        found = {}
+        readers: dict[str, tuple[str, Callable[[tuple[object, ...]], object]]] = {
+            "meetings": (_COLUMNS, _meeting),
+            "spares": (_SPARE_COLUMNS, _spare),
+            "handouts": (_HANDOUT_COLUMNS, _handout),
+        }
+        with self._cursor("read") as db:
+            for table, (columns, read) in readers.items():
+                bad = 0
+                for row in db.execute(f"SELECT {columns} FROM {table}"):  # noqa: S608
+                    try:
+                        read(row)
+                    except DamagedRow:
+                        bad += 1
+                if bad:
+                    found[table] = bad
+        return found
 
     def handout_for(self, request_id: str) -> Handout | None:
         """The meeting handed out for the createOrGet id ``request_id``, if one was."""
@@ -464,7 +645,8 @@ class HistoryStore:
                 f"SELECT {_HANDOUT_COLUMNS} FROM handouts WHERE request_id = ?",  # noqa: S608
                 (request_id,),
             ).fetchone()
-        return None if row is None else _handout(row)
+        found = self._readable([] if row is None else [row], _handout, "handouts")
+        return found[0] if found else None
 
     def open_handouts(self, taken_before: datetime) -> list[Handout]:
         """Hand-outs whose PATCH is still due, taken before ``taken_before`` (younger ones
@@ -475,7 +657,7 @@ class HistoryStore:
                 "WHERE state = 'open' AND taken_at <= ? ORDER BY taken_at",
                 (_iso(taken_before),),
             ).fetchall()
-        return [_handout(row) for row in rows]
+        return self._readable(rows, _handout, "handouts")
 
     def settle_handout(self, handout: Handout) -> None:
         """Record how a hand-out's PATCH went: its History row takes the meeting's
@@ -494,16 +676,23 @@ class HistoryStore:
         self._write_twice(write)
 
     def spares(self) -> list[Spare]:
-        """Every prepared meeting (to delete them: sign-out, another account)."""
+        """Every prepared meeting (to check them: sign-in, sign-out, other settings); a
+        damaged row is set aside, to be deleted on the server (:meth:`preparing`)."""
         with self._cursor("read") as db:
-            rows = db.execute(
-                "SELECT account, mode, meeting, external_id, created_at FROM spares"
-            ).fetchall()
-        return [
-            Spare(str(a), str(m), _meeting_from_json(str(j)), str(e), _from_iso(str(c)) or
-                  datetime.now(timezone.utc))
-            for a, m, j, e, c in rows
-        ]  # fmt: skip
+            rows = db.execute(f"SELECT {_SPARE_COLUMNS} FROM spares").fetchall()  # noqa: S608
+        good: list[Spare] = []
+        damaged: list[tuple[tuple[object, ...], DamagedRow]] = []
+        for row in rows:
+            try:
+                good.append(_spare(row))
+            except DamagedRow as exc:
+                damaged.append((row, exc))
+        if damaged:
+            with self._cursor("changed") as db:
+                for row, why in damaged:
+                    db.execute("DELETE FROM spares WHERE account = ? AND mode = ?", row[:2])
+                    self._set_spare_aside(db, row, why)
+        return good
 
     def drop_spare(self, spare: Spare) -> None:
         with self._cursor("changed") as db:
@@ -546,7 +735,7 @@ class HistoryStore:
                 "ORDER BY created_at DESC, row_id DESC LIMIT ? OFFSET ?",
                 (*args, limit, offset),
             ).fetchall()
-        return [_meeting(row) for row in rows]
+        return self._readable(rows, _meeting, "meetings")
 
     def first_page(self, limit: int, *, search: str = "") -> tuple[list[Meeting], int]:
         """The newest ``limit`` meetings and how many match in all.
@@ -564,7 +753,8 @@ class HistoryStore:
                 "ORDER BY created_at DESC, row_id DESC LIMIT ?",
                 (*args, limit),
             ).fetchall()
-        return [_meeting(row[:-1]) for row in rows], int(rows[0][-1]) if rows else 0
+        meetings = self._readable([row[:-1] for row in rows], _meeting, "meetings")
+        return meetings, int(str(rows[0][-1])) if rows else 0
 
     def count(self, *, search: str = "") -> int:
         where, args = _search_clause(search)
@@ -649,14 +839,41 @@ def _put_handout(db: sqlite3.Connection, handout: Handout) -> None:
 
 def _handout(row: tuple[object, ...]) -> Handout:
     meeting, request, request_id, account, taken_at, attempts, state = row
-    taken = _from_iso(str(taken_at))
-    assert taken is not None
     known: tuple[HandoutState, ...] = ("open", "done", "given up")
+    if not isinstance(attempts, int):
+        raise DamagedRow(f"attempts is not a number: {str(attempts)[:40]!r}")
     return Handout(
-        _meeting_from_json(str(meeting)), str(request),
-        None if request_id is None else str(request_id), str(account), taken,
-        int(str(attempts)), next((k for k in known if k == state), "given up"),
+        _meeting_from_json(meeting), _text(request),
+        None if request_id is None else _text(request_id), _text(account), _when(taken_at),
+        attempts, next((k for k in known if k == state), "given up"),
     )  # fmt: skip
+
+
+_SPARE_COLUMNS = "account, mode, meeting, external_id, created_at"
+_Row = TypeVar("_Row")
+
+
+def _spare(row: tuple[object, ...]) -> Spare:
+    account, mode, meeting, external_id, created_at = row
+    return Spare(_text(account), _text(mode), _meeting_from_json(meeting), _text(external_id),
+                 _when(created_at))  # fmt: skip
+
+
+def _put_preparing(db: sqlite3.Connection, preparing: Preparing) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO preparing (external_id, account, mode, request, pid, "
+        "created_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (preparing.external_id, preparing.account, preparing.mode, preparing.request,
+         preparing.pid, _iso(preparing.created_at), preparing.attempts),
+    )  # fmt: skip
+
+
+def _preparing(row: tuple[object, ...]) -> Preparing:
+    external_id, account, mode, request, pid, created_at, attempts = row
+    if not isinstance(pid, int) or not isinstance(attempts, int):
+        raise DamagedRow("a number is not a number")
+    return Preparing(_text(external_id), _text(account), _text(mode), _text(request), pid,
+                     _when(created_at), attempts)  # fmt: skip
 
 
 def _add_note_column(db: sqlite3.Connection) -> None:
@@ -751,15 +968,13 @@ def _meeting(row: tuple[object, ...]) -> Meeting:
         expires_at,
         options_url,
     ) = row
-    created = _from_iso(str(created_at))
-    assert created is not None
     return Meeting(
-        id=str(graph_id),
-        join_url=str(join_url),
-        subject=str(subject),
-        start=_from_iso(start_at if isinstance(start_at, str) else None),
-        end=_from_iso(end_at if isinstance(end_at, str) else None),
-        created_at=created,
+        id=_text(graph_id),
+        join_url=_text(join_url),
+        subject=_text(subject),
+        start=_maybe_when(start_at),
+        end=_maybe_when(end_at),
+        created_at=_when(created_at),
         external_id=str(external_id),
         meeting_code=str(meeting_code),
         passcode=str(passcode),
@@ -771,6 +986,6 @@ def _meeting(row: tuple[object, ...]) -> Meeting:
         account=str(account),
         note=str(note),
         join_text=str(join_text),
-        expires_at=_from_iso(str(expires_at) or None),
+        expires_at=_maybe_when(expires_at or None),
         options_url=str(options_url),
     )

@@ -26,7 +26,9 @@ def runtime_dir() -> str:
     ``$XDG_RUNTIME_DIR/meettray`` when that folder is private, as the XDG spec
     requires; else (ssh sessions, containers, root shells) ``meettray-<uid>`` in
     the temporary folder.  A folder someone else made there, or a link, is not
-    used: ``OSError``, and the caller goes on without a socket.
+    used: then ``meettray/run`` in the user's cache folder, which nobody else can
+    squat (every tray and command of this user picks the same one).  ``OSError``,
+    naming the folders refused, when none will do.
     """
     if sys.platform == "win32":  # the socket is a named pipe there
         raise NotImplementedError
@@ -42,15 +44,27 @@ def runtime_dir() -> str:
         import tempfile  # only when there is no private runtime folder (it costs 2 ms)
 
         yield os.path.join(tempfile.gettempdir(), f"{APP_NAME}-{os.getuid()}")
+        # Squatted (another user's folder of that name): the home's cache, ours alone.
+        cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        yield os.path.join(cache, APP_NAME, "run")
 
+    refused = []
     for folder in candidates():
+        if len(os.path.join(folder, "instance-demo.sock")) > _MAX_SOCKET_PATH:
+            refused.append(f"{folder} (too long a path for a socket)")
+            continue
         try:
             os.makedirs(folder, mode=0o700, exist_ok=True)
             if is_private(folder, tighten=True):
                 return folder
-        except OSError:
-            continue
-    raise OSError("no private runtime folder for the meettray socket")
+            refused.append(f"{folder} (another user's, or a link)")
+        except OSError as exc:
+            refused.append(f"{folder} ({exc.strerror or exc})")
+    raise OSError("no private folder for the meettray socket: " + "; ".join(refused))
+
+
+#: The longest socket path every Unix takes (sun_path is 104 bytes on macOS, 108 on Linux).
+_MAX_SOCKET_PATH = 100
 
 
 def is_private(folder: str, *, tighten: bool = False) -> bool:

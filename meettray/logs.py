@@ -95,12 +95,22 @@ class SharedRotatingFileHandler(logging.handlers.RotatingFileHandler):
             self.stream = self._open()
 
 
+class DisplayableFormatter(logging.Formatter):
+    """Log lines as text: Graph's words and ids (a request-id with ``ESC]2;…``) never
+    act on the terminal that shows them, or on one that shows the log file later."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from meettray.plaintext import displayable
+
+        return "\n".join(displayable(line) for line in super().format(record).split("\n"))
+
+
 def setup(*, verbose: int = 0, to_file: bool = True, directory: Path | None = None) -> Path | None:
     """Configure the root logger; returns the log file (if any)."""
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
     redactor = RedactingFilter()
-    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    formatter = DisplayableFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     log_file: Path | None = None
     if to_file:
         try:
@@ -117,7 +127,7 @@ def setup(*, verbose: int = 0, to_file: bool = True, directory: Path | None = No
     if verbose:
         console = logging.StreamHandler()
         console.setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
-        console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        console.setFormatter(DisplayableFormatter("%(levelname)s %(name)s: %(message)s"))
         console.addFilter(redactor)
         root.addHandler(console)
     # Libraries are quiet unless asked twice: urllib3 would log every URL.

@@ -225,6 +225,10 @@ class XdgPolicy:
             except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
                 sources.append(PolicySource(str(path), problem=f"is not valid TOML: {exc}"))
                 continue
+            except RecursionError:  # nested too deeply: the parser's stack, not a crash
+                sources.append(PolicySource(str(path), problem="is not valid TOML: its "
+                                            "brackets are nested too deeply"))  # fmt: skip
+                continue
             sources.append(_flatten(document, str(path)))
         return sources
 

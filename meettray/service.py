@@ -8,8 +8,11 @@ lost because something after it failed: the link is returned with warnings.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,8 +21,8 @@ from meettray import auth, handouts, new_external_id, paths, quota
 from meettray.config import Config
 from meettray.errors import ConfigError, GraphError, MeettrayError, NetworkError, StorageError
 from meettray.graph import CreateResult, GraphClient
-from meettray.handouts import SPARE_MAX_AGE, spare_kind
-from meettray.history import Handout, HistoryStore, PendingAction, Spare
+from meettray.handouts import BUSY_WAIT_BEFORE_LINK, judge, kind_graph_url, spare_kind
+from meettray.history import Handout, HistoryStore, PendingAction, Preparing, Spare
 from meettray.meetings import Meeting, MeetingRequest, asked_settings, instant_request
 from meettray.options import NotApplied, not_applied_sentence, running_meeting_caveat
 from meettray.results import Created, HistoryPage, utc_now
@@ -66,6 +69,7 @@ class MeetingService:
         self.cache_status = cache_status
         self.demo = demo
         self._clock = clock
+        self._device_scopes: tuple[str, ...] = (auth.MEETINGS,)
 
     def close(self) -> None:
         self.auth.close()
@@ -97,26 +101,36 @@ class MeetingService:
     ) -> auth.Account:
         """Sign in in the browser (the demo's own, in the demo), or the OS's broker, whose
         dialog belongs to ``parent_window`` (a native handle); blocks until done."""
-        return self._signed_in(self._delegated().sign_in_browser(
+        account = self._signed_in(self._delegated().sign_in_browser(
             scopes, cancel=cancel, parent_window=parent_window))  # fmt: skip
+        self._remember_demo_sign_in(tuple(scopes))
+        return account
 
     def begin_device_code(self, scopes: Sequence[str] = (auth.MEETINGS,)) -> auth.DeviceCodePrompt:
+        self._device_scopes = tuple(scopes)
         return self._delegated().begin_device_code(scopes)
 
     def finish_device_code(
         self, prompt: auth.DeviceCodePrompt, *, cancel: auth.Cancellation | None = None
     ) -> auth.Account:
-        return self._signed_in(self._delegated().finish_device_code(prompt, cancel=cancel))
+        account = self._signed_in(self._delegated().finish_device_code(prompt, cancel=cancel))
+        self._remember_demo_sign_in(self._device_scopes)
+        return account
 
     def _signed_in(self, account: auth.Account) -> auth.Account:
-        """Another person's prepared meeting is never handed out to this one (the command
-        line's fast path takes the only spare there is, before it knows the account)."""
+        """Another person's prepared meeting is never handed out to this one: the note the
+        command line's fast path checks names the new account first; then the others'
+        spares go (their tokens are gone: the row only).  A history too busy to check
+        now is checked at the next chance (:meth:`settle_spares`): the note already keeps
+        their spares from this person."""
+        handouts.note_organizer(account.username, demo=self.demo)
         if not self.history.path.exists():
             return account  # no history yet: no spare either (and none made by signing in)
         try:
-            for spare in self.history.spares():
-                if spare.account != account.username:
-                    self.history.drop_spare(spare)  # their tokens are gone: the row only
+            with self.history.waiting_at_most(BUSY_WAIT_BEFORE_LINK):
+                for spare in self.history.spares():
+                    if spare.account != account.username:
+                        self.history.drop_spare(spare)
         except StorageError as exc:
             log.info("prepared meetings not checked: %s", exc.message)
         return account
@@ -125,8 +139,10 @@ class MeetingService:
         """Forget the account and its tokens (nothing to forget in application mode); its
         prepared meeting goes too, on the server while the tokens still allow it."""
         if isinstance(self.auth, auth.DelegatedAuth):
+            handouts.note_organizer(None, demo=self.demo)
             self.drop_spares(everyone=True)
             self.auth.sign_out()
+            self._remember_demo_sign_in(None)
 
     def check_app_access(self) -> None:
         """Application mode: get a token now, so a wrong secret or consent shows here."""
@@ -149,10 +165,15 @@ class MeetingService:
         return f"sign-in uses {browser}; no broker: {self.auth.broker.reason}"
 
     def ensure_signed_in_for_demo(self) -> auth.Account | None:
-        """The demo signs in as its sample user by itself; elsewhere, whoever is signed in."""
+        """The demo signs in as its sample user by itself, as the last ``login`` or
+        ``logout`` left it (each command has a fake of its own, whose tokens die with it:
+        what lasts is whether, and with which permissions, the person signed in);
+        elsewhere, whoever is signed in."""
         account = self.account()
         if self.demo and account is None:
-            account = self.sign_in_browser()
+            scopes = _demo_sign_in()
+            if scopes is not None:
+                account = self.sign_in_browser(scopes)
         return account
 
     def created_this_month(self) -> int:
@@ -178,6 +199,17 @@ class MeetingService:
         graph = self.config.account.graph_url
         trust, proxy = network.trust_store().description, network.proxy_description(graph)
         return trust, proxy, "" if network.proxy_for(graph) else network.system_pac()
+
+    def _remember_demo_sign_in(self, scopes: tuple[str, ...] | None) -> None:
+        if not self.demo:
+            return
+        path = paths.data_dir(demo=True) / _DEMO_SIGN_IN
+        try:
+            paths.ensure_private_dir(path.parent)
+            state = {"signed_in": scopes is not None, "scopes": list(scopes or ())}
+            path.write_text(json.dumps(state), encoding="utf-8")
+        except OSError as exc:
+            log.info("the demo's sign-in not remembered: %s", exc)
 
     def check_graph_access(self) -> str:
         """Prove the token and the permission work; the request-id of the probe."""
@@ -231,6 +263,7 @@ class MeetingService:
         except MeettrayError as exc:
             log.info("token not ready at start-up: %s", exc.message)
         self.finish_handouts()
+        self.settle_spares()
         return self.reconcile()
 
     def instant_request(
@@ -246,20 +279,16 @@ class MeetingService:
         """Make the next Meet now's meeting now, so that its link is copied with no network.
 
         One per account and mode, kept in the history database (no History row), made
-        through the same idempotent createOrGet.  One older than :data:`SPARE_MAX_AGE`
-        is deleted on the server and replaced.  Returns whether one was made.
+        through the same idempotent createOrGet, whose externalId is noted first: should
+        this process die before the spare is kept, the next start deletes the meeting
+        (:meth:`settle_spares`).  Spares that may not be handed out are deleted first.
+        Returns whether one was made.
         """
-        if not self.config.meeting.prepare_next_link or self.account() is None:
+        if self.account() is None:
+            return False
+        if self.settle_spares() or not self.config.meeting.prepare_next_link:
             return False
         who, mode = self._organizer(), self._spare_kind
-        for spare in self.history.spares():
-            if (spare.account, spare.mode) != (who, mode):
-                self.history.drop_spare(spare)  # another account's: its tokens are gone
-            elif self._clock() - spare.created_at <= SPARE_MAX_AGE:
-                return False
-            else:
-                self.history.drop_spare(spare)
-                self._delete_on_server(spare.meeting)
         if not quota.spares_allowed(made_so_far := self.created_this_month()):
             log.info("no spare: %d meetings made this month", made_so_far)
             return False
@@ -267,13 +296,82 @@ class MeetingService:
         # Made plain: whichever preset takes it, its PATCH applies that preset's settings.
         plain = instant_request(self.config.meeting.subject, self.config.meeting.duration_minutes,
                                 self._clock())  # fmt: skip
-        made = self.graph.create_meeting(plain, external_id, account=who)
+        self.history.note_preparing(
+            Preparing(external_id, who, mode, plain.to_json(), os.getpid(), self._clock())
+        )
+        try:
+            made = self.graph.create_meeting(plain, external_id, account=who)
+        except (NetworkError, GraphError) as exc:
+            if not exc.server_may_have_acted:
+                self.history.claim_preparing(external_id)
+            raise
         self._count_created(who)
         if not self.history.put_spare(Spare(who, mode, made.meeting, external_id, self._clock())):
             self._delete_on_server(made.meeting)  # another meettray prepared one meanwhile
+            self.history.claim_preparing(external_id)
             return False
         log.info("prepared the next meeting %s", made.meeting.id)
         return True
+
+    def settle_spares(self) -> bool:
+        """Apply the spare rules (:func:`handouts.judge`) to every kept spare, and settle
+        the spares whose making was cut short; whether a usable one is left.
+
+        A spare of another organizer or other settings, an expired one, and any with
+        "Prepare the next link" off, leaves the table, and is deleted on the server
+        where the current sign-in can (the same cloud, and the same organizer, or any in
+        application mode).  A noted createOrGet whose process is gone is repeated and the
+        meeting it made deleted.  Never raises for the network or a busy history.
+        """
+        who, kind, now = self._organizer(), self._spare_kind, self._clock()
+        if self.config.account.mode == "delegated":
+            handouts.note_organizer(who or None, demo=self.demo)
+        usable = False
+        try:
+            for spare in self.history.spares():
+                verdict = judge(spare, organizer=who, kind=kind, now=now)
+                if verdict == "usable" and self.config.meeting.prepare_next_link:
+                    usable = True
+                    continue
+                self.history.drop_spare(spare)
+                self._delete_spare_on_server(spare)
+            self._settle_preparing()
+        except StorageError as exc:
+            log.info("prepared meetings not checked: %s", exc.message)
+        return usable
+
+    def _settle_preparing(self) -> None:
+        for entry in self.history.preparing():
+            in_flight = entry.pid != 0 and _alive(entry.pid)
+            young = self._clock() - entry.created_at < SETTLE_AFTER
+            if (in_flight and young) or not self.history.lease_preparing(entry, os.getpid()):
+                continue  # kept until settled: a process killed meanwhile leaves it
+            spare = Spare(entry.account, entry.mode, _unknown_meeting(entry), entry.external_id,
+                          entry.created_at)  # fmt: skip
+            with self._graph_of(spare) as graph:
+                if graph is None:
+                    log.info("cut-short spare %s not settled: another sign-in's",
+                             entry.external_id)  # fmt: skip
+                    self.history.claim_preparing(entry.external_id)
+                    continue
+                request = (MeetingRequest.from_json(entry.request) if entry.request
+                           else instant_request("", 30, self._clock()))  # fmt: skip
+                try:
+                    found = graph.settle(request, entry.external_id, account=entry.account)
+                except (NetworkError, GraphError) as exc:
+                    if entry.attempts + 1 < MAX_SETTLE_ATTEMPTS:
+                        self.history.note_preparing(
+                            dataclasses.replace(entry, attempts=entry.attempts + 1, pid=0)
+                        )
+                    else:
+                        self.history.claim_preparing(entry.external_id)
+                    log.info("cut-short spare %s not settled yet: %s", entry.external_id,
+                             exc.message)  # fmt: skip
+                    continue
+                if found is not None:  # made before the process died: nobody will use it
+                    self._delete_with(graph, found)
+                self.history.claim_preparing(entry.external_id)
+                log.info("settled the cut-short spare %s", entry.external_id)
 
     def drop_spares(self, *, everyone: bool = False) -> None:
         """Delete prepared meetings (this account's, or ``everyone``'s), on the server too,
@@ -282,7 +380,35 @@ class MeetingService:
         for spare in self.history.spares():
             if everyone or (spare.account, spare.mode) == (who, mode):
                 self.history.drop_spare(spare)
-                self._delete_on_server(spare.meeting)
+                self._delete_spare_on_server(spare)
+
+    def _delete_spare_on_server(self, spare: Spare) -> None:
+        with self._graph_of(spare) as graph:
+            if graph is None:
+                log.info("prepared meeting %s left on the server: another sign-in's",
+                         spare.meeting.id)  # fmt: skip
+            else:
+                self._delete_with(graph, spare.meeting)
+
+    @contextmanager
+    def _graph_of(self, spare: Spare) -> Iterator[GraphClient | None]:
+        """A Graph client that may delete ``spare``'s meeting: this one when the spare is
+        this organizer's, one for its organizer in application mode (a ``user_id``
+        changed), ``None`` when no current token reaches it (another cloud or person)."""
+        account = self.config.account
+        if kind_graph_url(spare.mode) != account.graph_url:
+            yield None
+        elif spare.account == self._organizer():
+            yield self.graph
+        elif account.mode == "application" and spare.account:
+            owner = GraphClient(account.graph_url, self.auth, user_id=spare.account,
+                                link_hosts=account.link_hosts(demo=self.demo))  # fmt: skip
+            try:
+                yield owner
+            finally:
+                owner.close()
+        else:
+            yield None
 
     def _take_spare(
         self,
@@ -299,8 +425,9 @@ class MeetingService:
         the id a ``meettray now`` chose) are one transaction: whatever dies afterwards,
         the meeting is in History, and the PATCH is made later (:meth:`finish_handouts`).
         """
-        taken = handouts.take(self.history, self._spare_kind, request, self._clock(),
-                              account=who, request_id=request_id)  # fmt: skip
+        with self.history.waiting_at_most(BUSY_WAIT_BEFORE_LINK):
+            taken = handouts.take(self.history, self._spare_kind, request, self._clock(),
+                                  organizer=who, request_id=request_id)  # fmt: skip
         if not isinstance(taken, Handout):
             return taken
         if on_created is not None:
@@ -396,9 +523,13 @@ class MeetingService:
 
     def _delete_on_server(self, meeting: Meeting) -> None:
         """A prepared meeting nobody will use: nobody must be able to use its link either."""
+        self._delete_with(self.graph, meeting)
+
+    @staticmethod
+    def _delete_with(graph: GraphClient, meeting: Meeting) -> None:
         try:
-            self.graph.lock_lobby(meeting)
-            self.graph.delete_meeting(meeting)
+            graph.lock_lobby(meeting)
+            graph.delete_meeting(meeting)
         except (GraphError, NetworkError) as exc:
             log.info("prepared meeting %s not deleted on the server: %s", meeting.id, exc.message)
 
@@ -526,7 +657,8 @@ class MeetingService:
 
     def _note_pending(self, external_id: str, request: MeetingRequest, who: str) -> bool:
         try:
-            self.history.add_pending(external_id, request.to_json(), who, self._clock())
+            with self.history.waiting_at_most(BUSY_WAIT_BEFORE_LINK):  # before the link
+                self.history.add_pending(external_id, request.to_json(), who, self._clock())
         except StorageError as exc:
             log.warning("could not note the pending action: %s", exc.detail)
             return False
@@ -588,6 +720,44 @@ class MeetingService:
             log.error("meeting %s not saved to history: %s", result.meeting.id, exc.detail)
             warnings.append(f"{exc.message} The link still works.")
         return Created(result.meeting, tuple(warnings), result.not_applied)
+
+
+#: Whether the demo's person is signed in, and with which permissions (no token).
+_DEMO_SIGN_IN = "demo-sign-in.json"
+
+
+def _demo_sign_in() -> tuple[str, ...] | None:
+    """The permissions the demo signs in with by itself (``None``: signed out); Meet now's
+    alone when no ``login`` or ``logout`` said otherwise."""
+    try:
+        state = json.loads((paths.data_dir(demo=True) / _DEMO_SIGN_IN).read_text("utf-8"))
+    except (OSError, ValueError):
+        return (auth.MEETINGS,)
+    if not isinstance(state, dict) or state.get("signed_in") is False:
+        return None if isinstance(state, dict) else (auth.MEETINGS,)
+    known = (auth.MEETINGS, auth.CALENDAR)
+    scopes = state.get("scopes")
+    chosen = tuple(s for s in known if isinstance(scopes, list) and s in scopes)
+    return chosen or (auth.MEETINGS,)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (POSIX); elsewhere assume so (age decides)."""
+    if os.name == "nt":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process has that number now: not ours, but wait
+    return True
+
+
+def _unknown_meeting(entry: Preparing) -> Meeting:
+    """What is known of a meeting whose createOrGet was cut short: its externalId."""
+    return Meeting(id="", join_url="", subject="", start=None, end=None,
+                   created_at=entry.created_at, external_id=entry.external_id)  # fmt: skip
 
 
 def build_service(
@@ -671,5 +841,18 @@ def read_history(*, demo: bool, limit: int, search: str = "") -> tuple[list[Meet
     store = HistoryStore(paths.history_file(demo=demo))
     try:
         return store.recent(limit, search=search), store.set_aside
+    finally:
+        store.close()
+
+
+def history_damage(*, demo: bool) -> dict[str, int]:
+    """How many rows of each history table cannot be read (``meettray doctor``): each is
+    left out where it is read, and the rest works.  Empty when none, or no history."""
+    path = paths.history_file(demo=demo)
+    if not path.exists():
+        return {}
+    store = HistoryStore(path)
+    try:
+        return store.damage()
     finally:
         store.close()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -76,10 +78,13 @@ def private_bus(*, activation: bool = True) -> Iterator[str]:
             path = Path(folder, "session.conf")
             path.write_text(_NO_ACTIVATION)
             config = [f"--config-file={path}"]
+        # A process group of its own: what it activates (xdg-desktop-portal and its
+        # backends) goes with it.  Left running, they held the test run's output open.
         daemon = subprocess.Popen(
             ["dbus-daemon", *config, "--nofork", "--print-address=1"],
             stdout=subprocess.PIPE,
             text=True,
+            start_new_session=True,
         )
         assert daemon.stdout is not None
         address = daemon.stdout.readline().strip()
@@ -89,3 +94,5 @@ def private_bus(*, activation: bool = True) -> Iterator[str]:
             daemon.terminate()
             daemon.wait(10)
             daemon.stdout.close()
+            with suppress(ProcessLookupError):
+                os.killpg(daemon.pid, signal.SIGTERM)

@@ -222,3 +222,43 @@ def test_presets_are_saved_keeping_comments_and_removed_ones_go(tmp_path: Path) 
     save_config(dataclasses.replace(saved, own_presets=()))  # back to the built-in ones
     assert "presets" not in path.read_text()
     assert [p.name for p in load_config(path).presets] == ["quick", "incident", "customer"]
+
+
+@pytest.mark.parametrize("nested", ["a = " + "[" * 50_000, "a = " + "{b = " * 50_000])
+def test_a_pathologically_nested_file_is_a_settings_error_on_every_read(
+    tmp_path: Path, nested: str
+) -> None:
+    """50,000 nested brackets overflowed the parser (RecursionError, uncaught)."""
+    from meettray.config import Config, load_config_or_defaults
+
+    path = tmp_path / "config.toml"
+    path.write_text(nested)
+
+    with pytest.raises(ConfigError) as read:
+        load_config(path)
+    assert str(path) in read.value.message
+    assert "nested too deeply" in read.value.message
+    with pytest.raises(ConfigError, match="nested too deeply"):
+        save_config(Config(path=path), path)
+    config, problem = load_config_or_defaults(path)  # the tray: defaults, the file aside
+    import dataclasses
+
+    assert dataclasses.replace(config, policy=None) == Config(path=path)  # no policy here
+    assert "nested too deeply" in problem
+    assert list(tmp_path.glob("config.toml.corrupt-*"))
+
+
+def test_a_pathologically_nested_file_on_the_command_line(tmp_path: Path) -> None:
+    from meettray.errors import ExitCode
+
+    from .conftest import run_cli
+
+    path = tmp_path / "config.toml"
+    path.write_text("a = " + "[" * 50_000)
+    for command in (["now", "--no-copy"], ["doctor"], ["autostart", "status"]):
+        done = run_cli("--config", str(path), *command, env={"DISPLAY": "", "WAYLAND_DISPLAY": ""})
+        assert "something unexpected" not in done.stderr, command
+        assert "Traceback" not in done.stderr
+    done = run_cli("--config", str(path), "now", "--no-copy", env={"DISPLAY": ""})
+    assert done.returncode == ExitCode.SETTINGS
+    assert f"The settings file {path} is not valid TOML" in done.stderr

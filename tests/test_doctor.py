@@ -218,3 +218,35 @@ def test_desktop_checks_on_a_real_display(logged_in: Path, fake: FakeMicrosoft36
         finally:
             app.terminate()
             app.wait(15)
+
+
+@pytest.mark.x11
+def test_a_hotkey_held_by_meettrays_own_tray_is_not_blamed_on_another_program(
+    config_file: Path,
+) -> None:
+    """A tray that holds the one-tray lock and Ctrl+Alt+M but does not answer doctor (its
+    socket is gone): doctor's probe finds the hotkey taken, by meettray itself."""
+    from Xlib import XK, X
+    from Xlib import display as xdisplay
+
+    from meettray import lock
+
+    with xvfb() as display:
+        held = xdisplay.Display(display)
+        keycode = held.keysym_to_keycode(XK.string_to_keysym("m"))
+        held.screen().root.grab_key(keycode, X.ControlMask | X.Mod1Mask, False,
+                                    X.GrabModeAsync, X.GrabModeAsync)  # fmt: skip
+        held.sync()
+        tray = lock.claim_instance()  # as the running tray holds it
+        assert tray is not None
+        try:
+            _code, report = doctor(env={"DISPLAY": display, "QT_QPA_PLATFORM": "xcb"})
+        finally:
+            tray.release()
+            held.close()
+    hotkey = by_name(report)["Hotkey (meet_now, x11)"]
+    assert hotkey["status"] == "warning"
+    assert "another program" not in hotkey["detail"]
+    assert hotkey["detail"] == (
+        "Ctrl+Alt+M is held by the meettray tray that is running (it did not answer doctor)."
+    )

@@ -116,3 +116,39 @@ def test_the_language_comes_from_the_environment(
     for variable, value in environment.items():
         monkeypatch.setenv(variable, value)
     assert preferred_language() == language
+
+
+LOOK_ALIKE = (
+    "<div>Join: https://teams.microsoft.com.evil.example/l/meetup-join/x</div>"
+    "<div>or teams.microsoft.com.evil.example/l/meetup-join/y</div>"
+    "<div>or www.evil.example</div>"
+    "<div>te\u200bams.micro\u00adsoft.com\u2060.evil.example\ufeff</div>"
+    "<div>Meeting ID: 123\u200d 456</div>"
+    '<div><a href="https://aka.ms/JoinTeamsMeeting">Help</a></div>'
+)
+
+
+def test_look_alike_addresses_in_the_words_are_text_and_invisible_characters_go(
+    fake: FakeMicrosoft365, signed_in: DelegatedAuth
+) -> None:
+    """An address Graph writes as words (not a link) on a host that is not Teams' is
+    copied so that no mail program or chat makes a link of it; characters that show as
+    nothing (and hide what a host really is) are removed."""
+    look_alike = {"content": "data:text/html," + quote(LOOK_ALIKE), "contentType": "html"}
+    fake.add_fault("rewrite", "createOrGet", field="joinInformation", value=look_alike)
+    graph = _client(fake, signed_in, "en-US")
+    meeting = graph.create_meeting(_request(), "ext-look-alike").meeting
+    graph.close()
+
+    payload = clipboard_payload(meeting, DETAILS)
+
+    for text in (payload.text, payload.html):
+        assert "evil.example" not in text
+        assert "://teams.microsoft.com.evil" not in text
+        for invisible in "\u200b\u00ad\u2060\ufeff\u200d":
+            assert invisible not in text
+    assert "https[:]//teams[.]microsoft[.]com[.]evil[.]example/l/meetup-join/x" in payload.text
+    assert "teams[.]microsoft[.]com[.]evil[.]example" in payload.text  # the hidden one too
+    assert "Meeting ID: 123 456" in payload.text
+    assert "Help: https://aka.ms/JoinTeamsMeeting" in payload.text  # Microsoft's help stays
+    assert payload.html.count("<a ") == 1

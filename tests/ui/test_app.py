@@ -134,7 +134,7 @@ def test_the_window_without_a_tray_offers_presets_sign_out_and_the_last_error(
 
     (customer,) = [a for a in window.presets.actions() if a.text().startswith("Customer")]
     customer.trigger()
-    qtbot.waitUntil(lambda: bool(model.state.recent), timeout=10_000)
+    qtbot.waitUntil(lambda: bool(model.state.recent) and not model.state.creating, timeout=10_000)
     assert fake.meetings[model.state.recent[0].id]["subject"] == "Customer call"
 
     fake.signed_in_user.guest = True

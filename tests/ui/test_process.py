@@ -123,3 +123,32 @@ def test_a_worker_that_never_returns_does_not_keep_a_quitting_tray_alive() -> No
 
     assert done.returncode == 5
     assert "a background task did not finish in time: quitting without it" in done.stderr
+
+
+@pytest.mark.posix
+@pytest.mark.parametrize(("signal_name", "status"), [("SIGINT", 130), ("SIGTERM", 0)])
+def test_ctrl_c_on_the_tray_exits_130_and_a_stop_0(
+    user_dirs: Any, signal_name: str, status: int
+) -> None:
+    """The README's exit status for Ctrl+C is 130, the tray's too (it was 0)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from ..conftest import wait_for
+
+    log = user_dirs / "state" / "meettray" / "log" / "meettray.log"
+    app = subprocess.Popen(
+        [sys.executable, "-m", "meettray", "--demo"],
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "DISPLAY": ":404"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        assert wait_for(lambda: log.exists() and "window ready" in log.read_text(), timeout=30)
+        app.send_signal(getattr(signal, signal_name))
+        assert app.wait(15) == status
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.wait()

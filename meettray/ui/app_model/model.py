@@ -556,8 +556,9 @@ class AppModel(QObject):
             self._prepare_next_link()
             return
         self._update(link_prepared=False)
+        # The spare rules in one place: settling finds the switch off and deletes it.
         self.owner.run(
-            lambda service: service.drop_spares(), lambda _: None,
+            lambda service: service.settle_spares(), lambda _: None,
             lambda exc: log.info("prepared meeting not deleted: %s", exc),
             context=self, priority=Priority.BACKGROUND,
         )  # fmt: skip

@@ -226,7 +226,23 @@ class _Startup:
         self.claim: lock.InstanceLock | str = ""
 
     def begin(self) -> None:
-        """The first turn of the event loop: one instance, the log, settings, the tray."""
+        """The first turn of the event loop; a tray that cannot start quits (exit 1) and
+        lets go of its lock, never hangs holding it with no window and no socket."""
+        try:
+            self._begin()
+        except Exception:
+            log.exception("the tray app could not start")
+            print("meettray: the tray app could not start (details in the log).",  # noqa: T201
+                  file=sys.stderr)  # fmt: skip
+            self.release_claim()
+            self.app.exit(int(ExitCode.UNEXPECTED))
+
+    def release_claim(self) -> None:
+        if isinstance(self.claim, lock.InstanceLock):
+            self.claim.release()
+
+    def _begin(self) -> None:
+        """One instance, the log, settings, the tray."""
         from meettray import logs, paths
         from meettray.config import load_config_or_defaults
 
@@ -353,6 +369,7 @@ class _Startup:
     def close(self) -> None:
         parts = self.parts
         if parts is None:
+            self.release_claim()
             return
         parts.wakeup = None
         parts.settings_watcher = None

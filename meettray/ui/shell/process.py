@@ -38,9 +38,10 @@ def quit_on_signals(app: QApplication) -> object:
     notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
 
     def woken() -> None:
-        reader.recv(64)
+        numbers = reader.recv(64)  # the wake-up fd carries each signal's number
         log.info("signal received: quitting")
-        app.quit()
+        # Ctrl+C is "interrupted", 130, as for every command (README); SIGTERM is a stop.
+        app.exit(128 + signal.SIGINT if signal.SIGINT in numbers else 0)
 
     notifier.activated.connect(woken)
     return (reader, writer, notifier)  # the caller keeps these alive
