@@ -26,6 +26,7 @@ from meettray.plaintext import displayable
 if TYPE_CHECKING:
     from meettray.config import Config, UiConfig
     from meettray.demo.runtime import DemoEnvironment
+    from meettray.entry import Asked
     from meettray.ipc import Outcome
     from meettray.meetings import Meeting
     from meettray.platform.clipboard import ClipboardBackend
@@ -206,14 +207,17 @@ def _output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-copy", action="store_true", help="do not touch the clipboard")
 
 
-def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> int:
-    """Entry point of the ``meettray`` command; returns the exit status.
+def main(
+    argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, asked: Asked | None = None
+) -> int:
+    """The ``meettray`` command after its first stage (:mod:`meettray.entry`), which
+    hands over ``asked`` when it sent ``now`` to the running tray; the exit status.
 
     Ctrl+C at any moment (starting the demo, waiting for Graph, stopping) is exit 130
     with one line; a reader that stops reading (``| head``) ends it quietly.
     """
     try:
-        return _main(argv, stdout or sys.stdout)
+        return _main(argv, stdout or sys.stdout, asked)
     except KeyboardInterrupt:
         print("meettray: interrupted", file=sys.stderr)
         return ExitCode.INTERRUPTED
@@ -223,7 +227,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         return ExitCode.BROKEN_PIPE
 
 
-def _main(argv: Sequence[str] | None, out: TextIO) -> int:
+def _main(argv: Sequence[str] | None, out: TextIO, asked: Asked | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if os.name != "nt":  # whatever meettray writes from here on is the user's alone:
@@ -243,11 +247,11 @@ def _main(argv: Sequence[str] | None, out: TextIO) -> int:
 
         # The createOrGet id is chosen here: should the tray die or hang after it got the
         # request, the same id asks Graph for the same meeting instead of making another.
-        external_id = new_external_id()
+        external_id = asked.external_id if asked else new_external_id()
         request = ipc.Request("now", subject=args.subject, external_id=external_id,
                               preset=args.preset)  # fmt: skip
-        try:
-            answer = ipc.ask(request, demo=args.demo)
+        try:  # the first stage's answer, if it asked already (never twice)
+            answer = asked.answer() if asked else ipc.ask(request, demo=args.demo)
         except ipc.NoAnswer as exc:
             print(f"meettray: {exc}. The meeting may exist already: asking Microsoft Graph "
                   "for the same one, so it is not made twice…", file=sys.stderr)  # fmt: skip
@@ -482,16 +486,10 @@ def _print_delegated(answer: Outcome, args: argparse.Namespace, out: TextIO) -> 
         known = {int(code) for code in ExitCode}
         error.exit_code = ExitCode(answer.exit_code if answer.exit_code in known else 1)
         raise error
-    for warning in answer.warnings:
-        print(f"meettray: {displayable(warning)}", file=sys.stderr)
-    meeting = answer.meeting
-    link = displayable(str(meeting["join_url"]))  # from another process: text, not escapes
-    print(json.dumps(meeting, ensure_ascii=False) if args.json else link, file=out)
-    if answer.copied:
-        print("meettray: Copied to the clipboard by the running meettray.", file=sys.stderr)
-    else:
-        print(f"meettray: The running meettray made the meeting, but: {answer.message}",
-              file=sys.stderr)  # fmt: skip
+    from meettray.entry import print_delivered
+
+    print_delivered(answer.meeting, answer.warnings, copied=answer.copied,
+                    message=answer.message, as_json=args.json, out=out)  # fmt: skip
     return ExitCode.OK
 
 

@@ -11,40 +11,39 @@ both carrying :data:`PROTOCOL_VERSION`, encoded and decoded only here.
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import re
-import socket
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, get_args
 
-from meettray import APP_NAME
 from meettray.choices import PRESET_NAME
 
-#: Seconds to wait for the tray to accept a connection before doing the work here.
-CONNECT_TIMEOUT = 0.5
-#: Bumped whenever a message changes shape: an older command and a newer tray (or the
-#: reverse, after an upgrade without restarting the tray) then fail with a clear message.
-PROTOCOL_VERSION = 1
-#: The longest message either end accepts.
-MAX_MESSAGE = 64 * 1024
-#: The longest answer a command reads (a meeting with long warnings is a few KiB); the
-#: tray never sends a longer one (it says the answer was too large instead).
-MAX_REPLY = 1024 * 1024
+# The framing, shared with meettray now's first stage (entry.py).
+from meettray.ipc_frame import (
+    CONNECT_TIMEOUT,
+    MAX_MESSAGE,
+    MAX_REPLY,
+    PROTOCOL_VERSION,
+    NoAnswer,
+    NotThisUser,
+    ProtocolError,
+    exchange,
+    peer_is_this_user,
+    server_name,
+)
+from meettray.ipc_frame import read_reply as _read_reply
+
+__all__ = [
+    "CONNECT_TIMEOUT", "MAX_MESSAGE", "MAX_REPLY", "PROTOCOL_VERSION", "Command", "HotkeyState",
+    "NoAnswer", "Outcome", "ProtocolError", "Request", "TrayStatus", "answer_of", "ask",
+    "decode_outcome", "decode_request", "display_name", "encode", "peer_is_this_user",
+    "server_name",
+]  # fmt: skip
 
 Command = Literal["ping", "show", "status", "now"]
-
-
-class NoAnswer(OSError):
-    """The request reached a tray, but no answer came back: it closed the connection (it
-    died) or did not answer in time (it hangs).  For ``now`` the meeting may exist."""
-
-
-class ProtocolError(ValueError):
-    """A message that is not one of ours: malformed, unknown, or another version."""
 
 
 @dataclass(frozen=True)
@@ -193,33 +192,6 @@ def _status(value: Mapping[str, Any]) -> TrayStatus:
     )
 
 
-def server_name(*, demo: bool = False) -> str:
-    """What the tray listens on: a socket path (Unix) or a pipe name (Windows)."""
-    suffix = "-demo" if demo else ""
-    if sys.platform.startswith("win"):
-        return f"{APP_NAME}-{getpass.getuser()}{suffix}"
-    from meettray.lock import runtime_dir
-
-    return os.path.join(runtime_dir(), f"instance{suffix}.sock")
-
-
-def peer_is_this_user(connection: socket.socket, name: str) -> bool:
-    """Whether the process at the other end of a Unix socket runs as this user.
-
-    Linux asks the kernel for the peer's credentials; elsewhere the socket file's
-    owner stands in (the folder holding it is the user's alone).
-    """
-    if sys.platform == "win32":  # pragma: no cover - pipes have per-user ACLs
-        return True
-    if hasattr(socket, "SO_PEERCRED"):
-        import struct
-
-        creds = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
-        _pid, uid, _gid = struct.unpack("3i", creds)
-        return bool(uid == os.getuid())
-    return os.stat(name).st_uid == os.getuid()  # pragma: no cover - macOS, BSDs
-
-
 def ask(request: Request, *, demo: bool = False, timeout: float = 120) -> Outcome | None:
     """Send ``request`` to the running tray; its answer, or ``None`` if none runs.
 
@@ -234,34 +206,27 @@ def ask(request: Request, *, demo: bool = False, timeout: float = 120) -> Outcom
         return None
     if sys.platform.startswith("win"):  # pragma: no cover - exercised on Windows only
         reply = _ask_pipe(name, payload)
-        if reply is None:
-            return None  # no tray: the pipe could not be opened
     else:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-            connection.settimeout(CONNECT_TIMEOUT)
-            try:
-                connection.connect(name)
-            except OSError:
-                return None  # nothing listening (or a stale socket file)
-            if not peer_is_this_user(connection, name):
-                return Outcome(
-                    ok=False,
-                    message=f"Another user's program is listening at {name}; meettray did "
-                    "not use it. Remove that file, or ask who made it.",
-                )
-            connection.settimeout(timeout)
-            try:
-                connection.sendall(payload)
-                reply = _read_reply(connection.recv)
-            except TimeoutError:
-                message = f"the running meettray did not answer within {timeout:.0f} s"
-                raise NoAnswer(message) from None
-            except OSError as exc:  # reset by a tray that died
-                raise NoAnswer(f"the running meettray closed the connection ({exc})") from None
-            except ProtocolError as exc:
-                return Outcome(ok=False, message=str(exc))
+        try:
+            reply = exchange(name, payload, timeout=timeout)
+        except NotThisUser:
+            return Outcome(
+                ok=False,
+                message=f"Another user's program is listening at {name}; meettray did "
+                "not use it. Remove that file, or ask who made it.",
+            )
+        except ProtocolError as exc:
+            return answer_of(exc)
     if reply is None:
-        raise NoAnswer("the running meettray closed the connection without answering")
+        return None  # no tray: nothing listens there
+    return answer_of(reply)
+
+
+def answer_of(reply: bytes | ProtocolError) -> Outcome:
+    """The tray's answer line as an :class:`Outcome`; one that is not one of ours (too
+    large, garbage, another version) is an outcome that failed, saying why."""
+    if isinstance(reply, ProtocolError):
+        return Outcome(ok=False, message=str(reply))
     try:
         return decode_outcome(reply)
     except ProtocolError as exc:
@@ -283,16 +248,3 @@ def _ask_pipe(name: str, payload: bytes) -> bytes | None:  # pragma: no cover - 
     if reply is None:
         raise NoAnswer("the running meettray closed the connection without answering")
     return reply
-
-
-def _read_reply(read: Callable[[int], bytes | None]) -> bytes | None:
-    """One line, or ``None`` if the other end closed without answering."""
-    reply = bytearray()
-    while not reply.endswith(b"\n"):
-        if len(reply) > MAX_REPLY:
-            raise ProtocolError("The running meettray's answer was too large to read.")
-        chunk = read(65536)
-        if not chunk:
-            break
-        reply += chunk
-    return bytes(reply) if reply.strip() else None
