@@ -1,4 +1,5 @@
-"""The ``meettray`` command's first stage: ``meettray now`` handed to a running tray.
+"""The ``meettray`` command's first stage: ``meettray now`` handed to a running tray,
+and the tray app's start.
 
 A tray that runs makes the meeting; the command only asks and prints.  Loading the
 whole command line for that (argparse, settings, logging, 129 modules) took longer
@@ -7,7 +8,8 @@ than the rest, so this stage tries the running tray with only ``os``, ``socket``
 (:mod:`meettray.ipc_frame`).  Anything else goes to :func:`meettray.cli.main`: another
 command or option, no tray, Windows, and every answer that is not a plain success,
 which the full command then reads (handed over as :class:`Asked`, so the request is
-never sent twice).
+never sent twice).  ``meettray`` alone starts the tray app from here too, so the
+command line's parser and commands are not loaded into a process that runs for hours.
 """
 
 from __future__ import annotations
@@ -144,6 +146,8 @@ def _request(options: dict[str, Any], external_id: str) -> bytes:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``meettray`` command; returns the exit status."""
     argv = sys.argv[1:] if argv is None else argv
+    if list(argv) in ([], ["--demo"]):  # the tray app, as it starts on login
+        return _tray(demo=bool(argv))
     options = _now_options(argv) if sys.platform != "win32" else None
     asked: Asked | None = None
     if options is not None:
@@ -160,6 +164,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     from meettray.cli import main as full
 
     return full(argv, asked=asked)
+
+
+def _tray(*, demo: bool) -> int:
+    """``meettray`` (or ``meettray --demo``) with no option: the tray app, started as
+    :func:`meettray.cli.main` starts it, without loading the command line (its parser
+    and the commands stay out of a process that runs for hours)."""
+    if os.name != "nt":  # whatever the tray writes is the user's alone (as cli.py)
+        os.umask(0o077)
+    from meettray.ui.main import run
+
+    return run(config_path=None, demo=demo, verbose=0)
 
 
 def _ask(options: dict[str, Any]) -> Asked | None:

@@ -147,3 +147,27 @@ def test_anything_else_is_the_full_command(tray: list[StandInTray]) -> None:
     assert "is not a preset name" in done.stderr
     assert "argparse" in loaded
     assert tray[0].lines == []
+
+
+@pytest.mark.parametrize("args", [[], ["--demo"]])
+def test_the_tray_starts_without_the_command_line(args: list[str]) -> None:
+    """The tray runs for hours: the command line (cli.py, its parser and commands) stays
+    out of its process.  (argparse itself is PySide6's: shiboken loads it.)"""
+    code = (
+        "import json, os, sys\n"
+        "import meettray.ui.main as tray\n"
+        "def run(**options):\n"
+        "    loaded = [m for m in ('meettray.cli',) if m in sys.modules]\n"
+        "    print(json.dumps([options, loaded, oct(os.umask(0o22))]))\n"
+        "    return 0\n"
+        "tray.run = run\n"
+        "from meettray.entry import main\n"
+        f"sys.exit(main({args!r}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=True)  # fmt: skip
+
+    options, loaded, umask = json.loads(done.stdout)
+    assert options == {"config_path": None, "demo": bool(args), "verbose": 0}
+    assert loaded == []
+    assert umask == "0o77"  # what the tray writes is the user's alone, as before
