@@ -79,6 +79,8 @@ def exchange(name: str, payload: bytes, *, timeout: float) -> bytes | None:
     Raises :class:`NotThisUser` (nothing was sent), :class:`NoAnswer` (sent, but no
     answer came back) or :class:`ProtocolError` (the answer was too large).
     """
+    if sys.platform == "win32":  # pragma: no cover - a named pipe there (ipc._ask_pipe)
+        raise OSError("the tray listens on a named pipe on Windows")
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
         connection.settimeout(CONNECT_TIMEOUT)
         try:
