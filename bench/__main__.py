@@ -455,8 +455,8 @@ def row8(bench: Bench) -> list[Row]:
                     made = 1
                     for _ in range(bench.reps):
                         for kind in labels:
-                            if spare:
-                                bench.wait_for_log("next link prepared", made)
+                            if spare:  # prepared (the first may be left by row 4)
+                                bench.wait_for_log("next link ", made)
                             before = bench.clipboard_text()
                             started = time.monotonic()
                             command = None
