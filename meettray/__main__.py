@@ -1,5 +1,5 @@
 """``python -m meettray`` is the same as the ``meettray`` command."""
 
-from meettray.cli import main
+from meettray.entry import main  # the first stage; the rest is meettray.cli
 
 raise SystemExit(main())

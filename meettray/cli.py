@@ -25,6 +25,7 @@ from meettray.plaintext import displayable, json_text
 if TYPE_CHECKING:
     from meettray.config import Config, UiConfig
     from meettray.demo.runtime import DemoEnvironment
+    from meettray.entry import Asked
     from meettray.ipc import Outcome
     from meettray.meetings import Meeting
     from meettray.platform.clipboard import ClipboardBackend
@@ -220,14 +221,17 @@ def _output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-copy", action="store_true", help="do not touch the clipboard")
 
 
-def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> int:
-    """Entry point of the ``meettray`` command; returns the exit status.
+def main(
+    argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, asked: Asked | None = None
+) -> int:
+    """The ``meettray`` command after its first stage (:mod:`meettray.entry`), which
+    hands over ``asked`` when it sent ``now`` to the running tray; the exit status.
 
     Ctrl+C at any moment (starting the demo, waiting for Graph, stopping) is exit 130
     with one line; a reader that stops reading (``| head``) ends it quietly.
     """
     try:
-        return _main(argv, stdout or sys.stdout)
+        return _main(argv, stdout or sys.stdout, asked)
     except KeyboardInterrupt:
         print("meettray: interrupted", file=sys.stderr)
         return ExitCode.INTERRUPTED
@@ -237,7 +241,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         return ExitCode.BROKEN_PIPE
 
 
-def _main(argv: Sequence[str] | None, out: TextIO) -> int:
+def _main(argv: Sequence[str] | None, out: TextIO, asked: Asked | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if os.name != "nt":  # whatever meettray writes from here on is the user's alone:
@@ -271,7 +275,7 @@ def _main(argv: Sequence[str] | None, out: TextIO) -> int:
 
         # The createOrGet id is chosen here: should the tray die or hang after it got the
         # request, the same id asks Graph for the same meeting instead of making another.
-        external_id = new_external_id()
+        external_id = asked.external_id if asked else new_external_id()
         request = ipc.Request("now", subject=args.subject, external_id=external_id,
                               preset=args.preset)  # fmt: skip
         shown: list[ipc.Outcome] = []
@@ -282,8 +286,11 @@ def _main(argv: Sequence[str] | None, out: TextIO) -> int:
                 _print_link(first, out)
                 shown.append(first)
 
-        try:
-            answer = ipc.ask(request, demo=args.demo, on_link=link_ready)
+        if asked is not None and asked.shown:  # the first stage printed the link already
+            shown.append(ipc.Outcome(ok=True))
+        try:  # the first stage's answer, if it asked already (never twice)
+            answer = (asked.answer() if asked
+                      else ipc.ask(request, demo=args.demo, on_link=link_ready))  # fmt: skip
         except ipc.NoAnswer as exc:
             if shown:  # the link works; only its settings' outcome was not heard
                 print(f"meettray: {exc} after the link was copied; the meeting may still "
@@ -529,14 +536,10 @@ def _report_recovered(service: MeetingService) -> None:
 
 def _print_link(answer: Outcome, out: TextIO) -> None:
     """The link the running tray made, and what its copy came to."""
+    from meettray.entry import print_link
+
     assert answer.meeting is not None
-    link = displayable(str(answer.meeting["join_url"]))  # from another process: text only
-    print(link, file=out, flush=True)
-    if answer.copied:
-        print("meettray: Copied to the clipboard by the running meettray.", file=sys.stderr)
-    else:
-        print(f"meettray: The running meettray made the meeting, but: {answer.message}",
-              file=sys.stderr)  # fmt: skip
+    print_link(answer.meeting, copied=answer.copied, message=answer.message, out=out)
 
 
 def _print_delegated(
@@ -555,13 +558,11 @@ def _print_delegated(
         known = {int(code) for code in ExitCode}
         error.exit_code = ExitCode(answer.exit_code if answer.exit_code in known else 1)
         raise error
-    for warning in answer.warnings:
-        print(f"meettray: {displayable(warning)}", file=sys.stderr)
-    if args.json:  # as the command prints its own: each setting Teams did not take named
-        missing = {"not_applied": list(answer.not_applied)} if answer.not_applied else {}
-        print(json_text({**answer.meeting, **missing}), file=out)
-    elif not shown:
-        _print_link(answer, out)
+    from meettray.entry import print_delivered
+
+    print_delivered(answer.meeting, answer.warnings, copied=answer.copied,
+                    message=answer.message, as_json=args.json, out=out, shown=shown,
+                    not_applied=answer.not_applied)  # fmt: skip
     return ExitCode.OK
 
 

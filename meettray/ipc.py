@@ -14,41 +14,41 @@ settings sent to Graph), with the warnings; every other answer is one message.
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import re
-import socket
 import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, BinaryIO, Literal, Protocol, get_args
 
-from meettray import APP_NAME
 from meettray.choices import PRESET_NAME
 
-#: Seconds to wait for the tray to accept a connection before doing the work here.
-CONNECT_TIMEOUT = 0.5
-#: Bumped whenever a message changes shape: an older command and a newer tray (or the
-#: reverse, after an upgrade without restarting the tray) then fail with a clear message.
-PROTOCOL_VERSION = 1
-#: The longest message either end accepts.
-MAX_MESSAGE = 64 * 1024
-#: The longest answer a command reads (a meeting with long warnings is a few KiB); the
-#: tray never sends a longer one (it says the answer was too large instead).
-MAX_REPLY = 1024 * 1024
+# The framing, shared with 'meettray now''s first stage (entry.py): one protocol.
+from meettray.ipc_frame import (
+    CONNECT_TIMEOUT,
+    MAX_MESSAGE,
+    MAX_REPLY,
+    PROTOCOL_VERSION,
+    Lines,
+    NoAnswer,
+    NotThisUser,
+    ProtocolError,
+    exchange,
+    final_line,
+    peer_is_this_user,
+    server_name,
+)
+
+__all__ = [
+    "CONNECT_TIMEOUT", "MAX_MESSAGE", "MAX_REPLY", "PROTOCOL_VERSION", "Command", "HotkeyState",
+    "NoAnswer", "Outcome", "ProtocolError", "Request", "TrayStatus", "answer_of", "ask",
+    "decode_outcome", "decode_request", "display_name", "encode", "peer_is_this_user",
+    "server_name",
+]  # fmt: skip
 
 Command = Literal["ping", "show", "status", "now", "link"]
-
-
-class NoAnswer(OSError):
-    """The request reached a tray, but no answer came back: it closed the connection (it
-    died) or did not answer in time (it hangs).  For ``now`` the meeting may exist."""
-
-
-class ProtocolError(ValueError):
-    """A message that is not one of ours: malformed, unknown, or another version."""
 
 
 @dataclass(frozen=True)
@@ -210,33 +210,6 @@ def _status(value: Mapping[str, Any]) -> TrayStatus:
     )
 
 
-def server_name(*, demo: bool = False) -> str:
-    """What the tray listens on: a socket path (Unix) or a pipe name (Windows)."""
-    suffix = "-demo" if demo else ""
-    if sys.platform.startswith("win"):
-        return f"{APP_NAME}-{getpass.getuser()}{suffix}"
-    from meettray.lock import runtime_dir
-
-    return os.path.join(runtime_dir(), f"instance{suffix}.sock")
-
-
-def peer_is_this_user(connection: socket.socket, name: str) -> bool:
-    """Whether the process at the other end of a Unix socket runs as this user.
-
-    Linux asks the kernel for the peer's credentials; elsewhere the socket file's
-    owner stands in (the folder holding it is the user's alone).
-    """
-    if sys.platform == "win32":  # pragma: no cover - pipes have per-user ACLs
-        return True
-    if hasattr(socket, "SO_PEERCRED"):
-        import struct
-
-        creds = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
-        _pid, uid, _gid = struct.unpack("3i", creds)
-        return bool(uid == os.getuid())
-    return os.stat(name).st_uid == os.getuid()  # pragma: no cover - macOS, BSDs
-
-
 def ask(
     request: Request,
     *,
@@ -265,52 +238,59 @@ def ask(
         if reply is None:
             return None  # no tray: the pipe could not be opened
     else:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-            connection.settimeout(CONNECT_TIMEOUT)
-            try:
-                connection.connect(name)
-            except OSError:
-                return None  # nothing listening (or a stale socket file)
-            if not peer_is_this_user(connection, name):
-                return Outcome(
-                    ok=False,
-                    message=f"Another user's program is listening at {name}; meettray did "
-                    "not use it. Remove that file, or ask who made it.",
-                )
-            connection.settimeout(timeout)
-            try:
-                connection.sendall(payload)
-                reply = _final_line(_Lines(connection.recv), on_link)
-            except TimeoutError:
-                message = f"the running meettray did not answer within {timeout:.0f} s"
-                raise NoAnswer(message) from None
-            except OSError as exc:  # reset by a tray that died
-                raise NoAnswer(f"the running meettray closed the connection ({exc})") from None
-            except ProtocolError as exc:
-                return Outcome(ok=False, message=str(exc))
+
+        def interim(line: bytes) -> bool:
+            """``now``'s first answer (the link is ready): to ``on_link``, then the next."""
+            first = _decoded(line)
+            if first.final or on_link is None:
+                return False
+            on_link(first)
+            return True
+
+        try:
+            reply = exchange(name, payload, timeout=timeout, interim=interim)
+        except NotThisUser:
+            return Outcome(
+                ok=False,
+                message=f"Another user's program is listening at {name}; meettray did "
+                "not use it. Remove that file, or ask who made it.",
+            )
+        except ProtocolError as exc:
+            return answer_of(exc)
+        if reply is None:
+            return None  # no tray: nothing listens there
     if reply is None:
         raise NoAnswer("the running meettray closed the connection without answering")
     return _decoded(reply)
 
 
 def _decoded(reply: bytes) -> Outcome:
+    return answer_of(reply)
+
+
+def answer_of(reply: bytes | ProtocolError) -> Outcome:
+    """The tray's answer line as an :class:`Outcome`; one that is not one of ours (too
+    large, garbage, another version) is an outcome that failed, saying why."""
+    if isinstance(reply, ProtocolError):
+        return Outcome(ok=False, message=str(reply))
     try:
         return decode_outcome(reply)
     except ProtocolError as exc:
         return Outcome(ok=False, message=str(exc))
 
 
-def _final_line(lines: _Lines, on_link: Callable[[Outcome], None] | None) -> bytes | None:
+def _final_line(lines: Lines, on_link: Callable[[Outcome], None] | None) -> bytes | None:
     """The final answer's line; a ``now``'s first answer goes to ``on_link`` on the way
     (without one, the first answer is the one returned: it has the link too)."""
-    reply = lines.next()
-    while reply is not None and on_link is not None:
-        first = _decoded(reply)
-        if first.final:
-            break
+
+    def interim(line: bytes) -> bool:
+        first = _decoded(line)
+        if first.final or on_link is None:
+            return False
         on_link(first)
-        reply = lines.next()
-    return reply
+        return True
+
+    return final_line(lines, interim)
 
 
 #: ``ERROR_PIPE_BUSY``: a tray is there, but every instance of its pipe is taken (Qt makes
@@ -407,7 +387,7 @@ def _read_within(
 
     def read() -> None:
         try:
-            outcome.append(_final_line(_Lines(pipe.read), on_link))
+            outcome.append(_final_line(Lines(pipe.read), on_link))
         except (OSError, ProtocolError) as exc:
             outcome.append(exc)
         finally:
@@ -424,27 +404,3 @@ def _read_within(
     if isinstance(result, BaseException):
         raise NoAnswer(f"the running meettray closed the connection ({result})")
     return result
-
-
-class _Lines:
-    """The lines of an answer, read as they come (a chunk may hold more than one)."""
-
-    def __init__(self, read: Callable[[int], bytes | None]) -> None:
-        self._read = read
-        self._buffer = bytearray()
-        self._ended = False
-
-    def next(self) -> bytes | None:
-        """The next line, or ``None`` if the other end closed without sending one."""
-        while b"\n" not in self._buffer and not self._ended:
-            if len(self._buffer) > MAX_REPLY:
-                raise ProtocolError("The running meettray's answer was too large to read.")
-            chunk = self._read(65536)
-            if not chunk:
-                self._ended = True
-                break
-            self._buffer += chunk
-        line, newline, rest = bytes(self._buffer).partition(b"\n")
-        self._buffer = bytearray(rest)
-        reply = line + newline
-        return reply if reply.strip() else None

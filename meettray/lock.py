@@ -1,7 +1,7 @@
 """The user's private runtime folder, and the lock that makes one tray the tray.
 
 Needs nothing but ``os``: the tray takes its lock before its icon is shown,
-when nothing else may be loaded yet (see ``ui/main.run``).  The socket of
+when nothing else may be loaded yet (see ``ui/shell/main.run``).  The socket of
 :mod:`meettray.ipc` lives in the same folder.  On Windows the lock is a named
 mutex in the session's namespace, ``Local\\meettray-<user SID>``: Qt's named
 pipe would let a second tray listen beside the first (it is created with

@@ -205,3 +205,29 @@ def test_a_keyring_locked_while_running_is_a_plain_storage_error(
 
     assert "keyring" in caught.value.message
     assert "Unlock" in caught.value.message
+
+
+def test_the_keyring_is_read_and_written_without_loading_cryptography(
+    keyring: str, fake: FakeMicrosoft365, account: AccountConfig, browser: FakeBrowser,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    """SecretStorage's encrypted session loaded cryptography (11 MiB, for as long as the
+    tray ran); the plain session needs none (see auth/keyring.py for why it is as safe)."""
+    path = tmp_path / "data" / "token-cache.bin"
+    cache, _ = auth.build_token_cache(path)
+    auth.DelegatedAuth(account, cache, open_browser=browser).sign_in_browser(timeout=20)
+    code = (
+        "import json, pathlib, sys\n"
+        "from meettray import auth\n"
+        f"cache, status = auth.build_token_cache(pathlib.Path({str(path)!r}))\n"
+        "tokens = len(cache.find('AccessToken'))\n"
+        "cache.modify('AccessToken', cache.find('AccessToken')[0], {'target': 'written'})\n"
+        "print(json.dumps([status.encrypted, tokens, 'cryptography' in sys.modules]))\n"
+    )
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=True)  # fmt: skip
+
+    assert json.loads(done.stdout) == [True, 1, False]
+    ((_label, secret),) = _keyring_items()  # written by that process, read here
+    assert "written" in secret.decode()

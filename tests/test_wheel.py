@@ -107,7 +107,7 @@ def test_the_wheel_holds_every_file_of_the_package(installed: Installed) -> None
     assert "meettray/resources/icons/meettray-22.png" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(installed.wheel).read(entry_points).decode()
-    assert "meettray = meettray.cli:main" in text
+    assert "meettray = meettray.entry:main" in text  # the first stage, then cli
     assert "[gui_scripts]\nmeettray-tray = meettray.cli:main" in text
 
 

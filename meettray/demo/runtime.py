@@ -22,7 +22,13 @@ class DemoEnvironment:
     """A running fake service plus what the app needs to use it."""
 
     def __init__(self, *, latency: float = 0.05) -> None:
-        self.fake = FakeMicrosoft365(join_host=DEMO_JOIN_HOST, latency=latency)
+        # Its certificates are kept in the demo's data folder, made once by another
+        # process: cryptography (13 MiB) is never loaded in a demo tray.
+        from meettray import paths
+
+        kept = paths.ensure_private_dir(paths.data_dir(demo=True) / "fake365-tls")
+        self.fake = FakeMicrosoft365(join_host=DEMO_JOIN_HOST, latency=latency,
+                                     certificates=kept)  # fmt: skip
         self.fake.add_app(DEMO_CLIENT_ID)
         self.fake.start()
         # Only the fake is ever contacted in a demo process, so trust exactly its CA.

@@ -1,8 +1,8 @@
 """The fake served over HTTPS on 127.0.0.1: routing, recording, latency and faults.
 
 :class:`FakeMicrosoft365` puts the identity platform and Graph behind one
-TLS server (certificates from ``trustme``), records every request, and
-applies the injected faults.
+TLS server (certificates from ``trustme``, see :mod:`.certificates`), records every
+request, and applies the injected faults.
 """
 
 from __future__ import annotations
@@ -24,8 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import trustme
-
+from meettray.demo.fake365 import certificates as tls
 from meettray.demo.fake365.directory import DEFAULT_TENANT_ID, FakeApp, FakeUser
 from meettray.demo.fake365.faults import Fault, damage, refusal, take_fault
 from meettray.demo.fake365.graph import GraphService
@@ -66,7 +65,11 @@ class FakeMicrosoft365:
         access_token_lifetime: int = 3600,
         device_polls_before_approval: int = 1,
         clock: Callable[[], float] = time.time,
+        certificates: Path | None = None,
     ) -> None:
+        """``certificates``: a private folder that keeps the TLS certificates from one
+        run to the next, made by another process (:func:`.certificates.kept`), so this
+        one never loads ``cryptography``; ``None``: made here, for this fake alone."""
         self._lock = threading.RLock()
         self.identity = IdentityPlatform(
             tenant_id=tenant_id,
@@ -89,9 +92,10 @@ class FakeMicrosoft365:
         self.requests: list[RecordedRequest] = []
         self.faults: list[Fault] = []
         self._tmp = tempfile.TemporaryDirectory(prefix="meettray-fake365-")
-        self._ca = trustme.CA(organization_name="meettray fake Microsoft 365")
-        self.ca_path = Path(self._tmp.name) / "fake365-ca.pem"
-        self._ca.cert_pem.write_to_path(str(self.ca_path))
+        if certificates is None:
+            self.ca_path, self._server_pem = tls.write(Path(self._tmp.name))
+        else:
+            self.ca_path, self._server_pem = tls.kept(certificates)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -99,7 +103,7 @@ class FakeMicrosoft365:
 
     def start(self) -> FakeMicrosoft365:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        self._ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+        context.load_cert_chain(self._server_pem)
         server = _QuietServer(("127.0.0.1", 0), _make_handler(self))
         server.daemon_threads = True
         server.socket = context.wrap_socket(server.socket, server_side=True)
