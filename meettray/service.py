@@ -16,12 +16,20 @@ from typing import TYPE_CHECKING
 
 from meettray import auth, handouts, new_external_id, paths
 from meettray.config import Config
-from meettray.errors import ConfigError, GraphError, MeettrayError, NetworkError, StorageError
+from meettray.errors import (
+    ConfigError,
+    GraphError,
+    MeettrayError,
+    NetworkError,
+    SignInRequired,
+    StorageError,
+)
 from meettray.graph import CreateResult, GraphClient
 from meettray.handouts import SPARE_MAX_AGE, spare_kind
 from meettray.history import Handout, HistoryStore, PendingAction, Spare
 from meettray.meetings import Meeting, MeetingRequest, instant_request
 from meettray.results import Created, HistoryPage, utc_now
+from meettray.upcoming import UpcomingList, load_list, save_list
 
 if TYPE_CHECKING:
     from meettray.demo.runtime import DemoEnvironment
@@ -154,6 +162,36 @@ class MeetingService:
     def check_graph_access(self) -> str:
         """Prove the token and the permission work; the request-id of the probe."""
         return self.graph.check_access()
+
+    # -- upcoming meetings ---------------------------------------------------------------------
+
+    def upcoming(self, hours: float = 12) -> UpcomingList:
+        """The calendar's meetings from now to ``hours`` ahead (see :mod:`meettray.upcoming`),
+        kept on disk; offline, or while Graph fails, the last good list, saying why."""
+        who = self.config.account.user_id if not self.signs_in else ""
+        if not who:
+            account = self.account()
+            if account is None:
+                raise SignInRequired("You are not signed in. Sign in first.")
+            who = account.username
+        now = self._clock()
+        store = paths.data_dir(demo=self.demo) / "upcoming.json"
+        hosts = self.config.account.link_hosts(demo=self.demo)
+        try:
+            items = self.graph.upcoming(now, now + timedelta(hours=hours), account=who)
+        except (NetworkError, GraphError) as exc:
+            if isinstance(exc, GraphError) and exc.status < 500 and exc.status != 429:
+                raise
+            last, fetched = load_list(store, who, hosts)
+            if fetched is None:
+                raise
+            log.info("upcoming meetings: the last good list, from %s", fetched.isoformat())
+            return UpcomingList(tuple(last), fetched, exc.message)
+        try:
+            save_list(store, who, items, now)
+        except OSError as exc:
+            log.warning("the list of upcoming meetings was not kept: %s", exc.strerror)
+        return UpcomingList(tuple(items), now)
 
     # -- history -----------------------------------------------------------------------------
 

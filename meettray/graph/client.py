@@ -19,9 +19,11 @@ import requests
 from meettray.accounts import CALENDAR, MEETINGS, TokenProvider
 from meettray.errors import GraphError, MeettrayError, NetworkError
 from meettray.graph import wire
+from meettray.graph.calendar import read_upcoming
 from meettray.graph.errors import UNREADABLE_RESPONSE, unusable_answer
 from meettray.graph.transport import MAX_TOTAL_WAIT, TIMEOUT, GraphResponse, Transport
 from meettray.meetings import Meeting, MeetingRequest, utc_iso
+from meettray.upcoming import Upcoming
 
 log = logging.getLogger(__name__)
 
@@ -375,6 +377,11 @@ class GraphClient:
             idempotent=True,
             prefer=(prefer,),
         )
+
+    def upcoming(self, start: datetime, end: datetime, *, account: str) -> list[Upcoming]:
+        """The calendar's events between ``start`` and ``end`` (see :mod:`.calendar`)."""
+        return read_upcoming(self._transport, self._owner, start, end, account=account,
+                             link_hosts=self._link_hosts)  # fmt: skip
 
 
 def _json_of(response: GraphResponse) -> Any:

@@ -26,6 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import trustme
 
+from meettray.demo.fake365.calendar import FakeCalendar
 from meettray.demo.fake365.faults import Fault, damage, refusal, take_fault
 from meettray.demo.fake365.graph import GraphService
 from meettray.demo.fake365.identity import (
@@ -86,6 +87,8 @@ class FakeMicrosoft365:
             graph_endpoint=lambda: self.graph_endpoint,
             lock=self._lock,
         )
+        self.calendar = FakeCalendar(self.identity, join_host=join_host,
+                                     graph_endpoint=lambda: self.graph_endpoint, lock=self._lock)
         #: Seconds every Graph request waits before it is answered.
         self.latency = latency
         #: Field name for the join link in meeting responses (``joinUrl`` = beta shape).
@@ -263,6 +266,8 @@ class FakeMicrosoft365:
         if path.startswith("/v1.0/"):
             if method == "GET" and path == "/v1.0/me":
                 return self.graph.me(headers)
+            if self.calendar.serves(path):
+                return self.calendar.handle(method, path, query, headers)
             answer = self.graph.handle(method, path, headers, body, query)
             if (
                 self.join_url_field != "joinWebUrl"
