@@ -53,7 +53,9 @@ def test_a_token_without_a_calendar_permission_is_refused(
     assert answer.json()["error"]["code"] == "ErrorAccessDenied"
 
 
-def test_pages_of_two_select_and_the_time_zone(fake: FakeMicrosoft365, reader: DelegatedAuth) -> None:
+def test_pages_of_two_select_and_the_time_zone(
+    fake: FakeMicrosoft365, reader: DelegatedAuth
+) -> None:
     fake.calendar.demo_day(fake.signed_in_user, NOW)
     token = reader.token((CALENDAR_READ,))
     url: str | None = f"{fake.graph_endpoint}/me/calendarView"

@@ -87,8 +87,12 @@ class FakeMicrosoft365:
             graph_endpoint=lambda: self.graph_endpoint,
             lock=self._lock,
         )
-        self.calendar = FakeCalendar(self.identity, join_host=join_host,
-                                     graph_endpoint=lambda: self.graph_endpoint, lock=self._lock)
+        self.calendar = FakeCalendar(
+            self.identity,
+            join_host=join_host,
+            graph_endpoint=lambda: self.graph_endpoint,
+            lock=self._lock,
+        )
         #: Seconds every Graph request waits before it is answered.
         self.latency = latency
         #: Field name for the join link in meeting responses (``joinUrl`` = beta shape).
