@@ -52,9 +52,11 @@ def test_upcoming_json_lists_what_a_person_expects_across_pages_in_time_order(
     assert set(items[0]) == {"subject", "start", "end", "join_url", "account", "organizer",
                              "in_progress", "web_link"}  # fmt: skip
     starts = [datetime.fromisoformat(str(i["start"])) for i in items]
-    assert all(s.tzinfo is not None for s in starts) and starts == sorted(starts)
+    assert all(s.tzinfo is not None for s in starts)
+    assert starts == sorted(starts)
     assert [i["in_progress"] for i in items] == [True, False, False, False, False]
-    assert items[3]["join_url"] is None and items[4]["join_url"] is None
+    assert items[3]["join_url"] is None
+    assert items[4]["join_url"] is None
     assert str(items[1]["join_url"]).startswith("https://teams.microsoft.com/l/meetup-join/")
     assert items[1]["organizer"] == "Aiko Tanaka"
     assert items[0]["account"] == fake.signed_in_user.upn

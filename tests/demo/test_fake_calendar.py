@@ -104,9 +104,11 @@ def test_the_live_flags_are_there(fake: FakeMicrosoft365, reader: DelegatedAuth)
 def test_app_only_needs_an_application_permission(fake: FakeMicrosoft365) -> None:
     user = fake.add_user("ops@contoso.example", "Ops")
     fake.calendar.add(user, "Incident review", NOW + timedelta(hours=1))
-    app = fake.add_app(secret="s3cret")  # noqa: S106 - the fake's own
-    account = AccountConfig(mode="application", client_id=app.client_id, authority=fake.authority,
-                            graph_endpoint=fake.graph_endpoint, user_id=user.oid)  # fmt: skip
+    app = fake.add_app(secret="s3cret")
+    account = AccountConfig(
+        mode="application", client_id=app.client_id, authority=fake.authority,
+        graph_endpoint=fake.graph_endpoint, user_id=user.oid,
+    )  # fmt: skip
     cache, _ = memory_token_cache()
     signer = AppOnlyAuth(account, "s3cret", cache)
     url = f"{fake.graph_endpoint}/users/{user.oid}/calendarView"
