@@ -87,6 +87,10 @@ class UpcomingList:
     stale_because: str = ""
 
 
+#: No list yet (the feature off, or nothing read).
+NO_UPCOMING = UpcomingList((), None)
+
+
 def teams_hosts(link_hosts: frozenset[str]) -> frozenset[str]:
     """The Teams hosts among a cloud's link hosts (a join link names one of them; the
     Outlook hosts are for ``webLink`` only)."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from meettray.accounts import MEETINGS
 from meettray.config import Config
 from meettray.meetings import Meeting, MeetingRequest
+from meettray.upcoming import Upcoming
 
 
 class Origin(enum.Enum):
@@ -113,7 +114,32 @@ class AddGnomeShortcut:
     """GNOME's own keyboard shortcut for 'meettray now' (no shortcuts portal there)."""
 
 
+@dataclass(frozen=True)
+class Join:
+    """Join an upcoming meeting, the way ``[calendar] join`` says."""
+
+    meeting: Upcoming
+
+
+@dataclass(frozen=True)
+class CopyJoinLink:
+    meeting: Upcoming
+
+
+@dataclass(frozen=True)
+class OpenInOutlook:
+    """The event in Outlook on the web (its ``webLink``)."""
+
+    meeting: Upcoming
+
+
+@dataclass(frozen=True)
+class RefreshUpcoming:
+    """Read the calendar again now (on wake, on network return, or asked)."""
+
+
 Intent = (
     MeetNow | Schedule | Copy | CopyLast | OpenMeeting | Forget | Cancel | SignIn | CancelSignIn
-    | SignOut | SaveSettings | ReloadSettings | AddGnomeShortcut
+    | SignOut | SaveSettings | ReloadSettings | AddGnomeShortcut | Join | CopyJoinLink
+    | OpenInOutlook | RefreshUpcoming
 )  # fmt: skip

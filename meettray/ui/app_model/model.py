@@ -50,6 +50,7 @@ from meettray.ui.app_model.settings_applier import SettingsApplier
 from meettray.ui.app_model.signin_flow import SignInFlow
 from meettray.ui.app_model.state import AppState, ServiceStatus
 from meettray.ui.app_model.tasks import TaskRunner
+from meettray.ui.app_model.upcoming_feed import UpcomingFeed
 
 if TYPE_CHECKING:
     from meettray.demo.runtime import DemoEnvironment
@@ -119,6 +120,11 @@ class AppModel(QObject):
         self.settings = SettingsApplier(runner, lambda: self.config, autostart, self)
         self.settings.changed.connect(self._apply_settings)
         self.settings.notice.connect(self.notify)
+        self.upcoming = UpcomingFeed(self.owner, lambda: self.config, clipboard=clipboard,
+                                     open_url=open_url, demo=demo is not None,
+                                     parent=self)  # fmt: skip
+        self.upcoming.changed.connect(lambda found: self._update(upcoming=found))
+        self.upcoming.notice.connect(self.notify)
 
     # -- the state -------------------------------------------------------------------------
 
@@ -176,6 +182,10 @@ class AppModel(QObject):
             self.settings.reload()
         elif isinstance(intent, i.AddGnomeShortcut):
             return self._add_gnome_shortcut()
+        elif isinstance(intent, (i.Join, i.CopyJoinLink, i.OpenInOutlook)):
+            self.upcoming.act(intent)
+        elif isinstance(intent, i.RefreshUpcoming):
+            self.upcoming.refresh()
         return None
 
     # -- the service -----------------------------------------------------------------------
@@ -205,6 +215,7 @@ class AppModel(QObject):
                      cache_status=ready.cache_status)  # fmt: skip
         self.history.attach(ready.recent)
         self.history.announce_recovered(ready.recovered)
+        self.upcoming.apply(signed_in=ready.account is not None)
         if ready.account is not None:
             self._prepare_next_link()
 
@@ -399,6 +410,7 @@ class AppModel(QObject):
                          outcomes={k: v for k, v in self._state.outcomes.items()
                                    if k is not i.Origin.DESKTOP})  # fmt: skip
             self.meetings.add(waiting)  # the meetings asked for before sign-in
+            self.upcoming.apply(signed_in=True)
             self._prepare_next_link()
             return
         self._update(signing_in=False)
@@ -414,6 +426,7 @@ class AppModel(QObject):
             job.settle(Done())
             if signed_out:
                 self._update(account=None, link_prepared=False)
+                self.upcoming.apply(signed_in=False)
 
         def fail(exc: Exception) -> None:
             error = as_meettray_error(exc)
@@ -460,9 +473,11 @@ class AppModel(QObject):
         if account_changed and self.demo is None:
             self.history.detach()
             self._update(account=None, service=ServiceStatus.STARTING, link_prepared=False)
+            self.upcoming.apply(signed_in=False)  # another account's calendar is not shown
             self.owner.configure(config, rebuild=True)
             return
         self.owner.configure(config, rebuild=False)
+        self.upcoming.apply(signed_in=self._state.account is not None)
         if before.meeting.prepare_next_link != config.meeting.prepare_next_link:
             self._switch_spare(config.meeting.prepare_next_link)
 

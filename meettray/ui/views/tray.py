@@ -14,10 +14,12 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 from meettray.errors import MeettrayError
 from meettray.meetings import Meeting
 from meettray.plaintext import displayable
+from meettray.results import utc_now
 from meettray.ui.app_model import intents as i
 from meettray.ui.app_model.notices import Notice
 from meettray.ui.app_model.state import AppState
 from meettray.ui.views.icons import tray_icon
+from meettray.ui.views.upcoming_menu import add_upcoming, tooltip_line
 
 if TYPE_CHECKING:
     from meettray.config import Preset
@@ -149,7 +151,7 @@ class Tray(QObject):
         else:
             look = "normal"
             who = state.account.username if state.account else "not signed in"
-            tip = f"Click for a new meeting link — {who}"
+            tip = f"Click for a new meeting link — {who}{tooltip_line(state, utc_now())}"
         self.icon.setIcon(tray_icon(look))
         # One line: StatusNotifierItem hosts (Plasma, AppIndicator, waybar) show Qt's
         # tooltip as the item's title, where a line break does not belong.
@@ -248,6 +250,7 @@ class Tray(QObject):
         if state.demo:
             title = menu.addAction("meettray demo — links are not real")
             title.setEnabled(False)
+        add_upcoming(menu, state, dispatch, utc_now())
         self._now_action = _add(menu, "Meet now", lambda: dispatch(i.MeetNow(source="menu")))
         self._presets_menu = menu.addMenu("Meet now as")
         fill_presets(self._presets_menu, state, dispatch, "menu")
