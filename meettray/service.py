@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from meettray import auth, handouts, new_external_id, paths
+from meettray.accounts import CALENDAR_SCOPES
 from meettray.config import Config
 from meettray.errors import (
     ConfigError,
@@ -155,8 +156,8 @@ class MeetingService:
     def ensure_signed_in_for_demo(self) -> auth.Account | None:
         """The demo signs in as its sample user by itself; elsewhere, whoever is signed in."""
         account = self.account()
-        if self.demo and account is None:
-            account = self.sign_in_browser()
+        if self.demo and account is None:  # the sample user lets the demo read the calendar
+            account = self.sign_in_browser((auth.MEETINGS, *CALENDAR_SCOPES))
         return account
 
     def check_graph_access(self) -> str:
