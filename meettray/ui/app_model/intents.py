@@ -134,6 +134,14 @@ class OpenInOutlook:
 
 
 @dataclass(frozen=True)
+class SnoozeReminder:
+    """Remind again of ``meeting`` in ``minutes``."""
+
+    meeting: Upcoming
+    minutes: int = 1
+
+
+@dataclass(frozen=True)
 class RefreshUpcoming:
     """Read the calendar again now (on wake, on network return, or asked)."""
 
@@ -141,5 +149,5 @@ class RefreshUpcoming:
 Intent = (
     MeetNow | Schedule | Copy | CopyLast | OpenMeeting | Forget | Cancel | SignIn | CancelSignIn
     | SignOut | SaveSettings | ReloadSettings | AddGnomeShortcut | Join | CopyJoinLink
-    | OpenInOutlook | RefreshUpcoming
+    | OpenInOutlook | RefreshUpcoming | SnoozeReminder
 )  # fmt: skip

@@ -51,6 +51,7 @@ from meettray.ui.app_model.signin_flow import SignInFlow
 from meettray.ui.app_model.state import AppState, ServiceStatus
 from meettray.ui.app_model.tasks import TaskRunner
 from meettray.ui.app_model.upcoming_feed import UpcomingFeed
+from meettray.upcoming import Upcoming
 
 if TYPE_CHECKING:
     from meettray.demo.runtime import DemoEnvironment
@@ -74,6 +75,8 @@ class AppModel(QObject):
     device_code_ready = Signal(DeviceCodePrompt)
     #: A sign-in began (the person asked, or Meet now found nobody signed in): its job.
     sign_in_started = Signal(SignInJob)
+    #: A meeting's reminder is due and ``[calendar] full_screen_reminder`` is on.
+    reminder_due = Signal(Upcoming)
 
     def __init__(
         self,
@@ -125,6 +128,7 @@ class AppModel(QObject):
                                      parent=self)  # fmt: skip
         self.upcoming.changed.connect(lambda found: self._update(upcoming=found))
         self.upcoming.notice.connect(self.notify)
+        self.upcoming.remind_full_screen.connect(self.reminder_due)
 
     # -- the state -------------------------------------------------------------------------
 
@@ -186,6 +190,8 @@ class AppModel(QObject):
             self.upcoming.act(intent)
         elif isinstance(intent, i.RefreshUpcoming):
             self.upcoming.refresh()
+        elif isinstance(intent, i.SnoozeReminder):
+            self.upcoming.snooze(intent.meeting, intent.minutes)
         return None
 
     # -- the service -----------------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -80,6 +80,8 @@ class UpcomingFeed(QObject):
         self.clock = clock
         self.items: UpcomingList = NO_UPCOMING
         self.reminded: set[str] = set()
+        #: Reminders put off (Snooze): the meeting and when to remind again.
+        self.snoozed: list[tuple[Upcoming, datetime]] = []
         self._running = False
         self._again = False
         self._refresh_timer = QTimer(self)
@@ -150,6 +152,9 @@ class UpcomingFeed(QObject):
         """Tell the person of each meeting whose reminder is due at ``now`` (once each)."""
         due = due_reminders(self.items.items, now, minutes_before=self.settings.remind_minutes,
                             reminded=self.reminded)  # fmt: skip
+        again = [item for item, when in self.snoozed if when <= now < item.end]
+        self.snoozed = [(item, when) for item, when in self.snoozed if when > now]
+        due += again
         for item in due:
             self.notice.emit(Notice(
                 f"{item.subject or 'A meeting'} {when_label(item, now)}",
@@ -160,6 +165,10 @@ class UpcomingFeed(QObject):
             if self.settings.full_screen_reminder:
                 self.remind_full_screen.emit(item)
         return due
+
+    def snooze(self, item: Upcoming, minutes: int) -> None:
+        """Remind of ``item`` again in ``minutes`` (while it is not over)."""
+        self.snoozed.append((item, self.clock() + timedelta(minutes=minutes)))
 
     # -- acting on a meeting ---------------------------------------------------------------
 
