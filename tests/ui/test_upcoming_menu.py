@@ -3,6 +3,7 @@ click joins, a submenu copies the link or opens Outlook, the tooltip names the n
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
 from PySide6.QtWidgets import QMenu
@@ -12,7 +13,7 @@ from meettray.demo.fake365 import FakeMicrosoft365
 from meettray.ui.app_model.model import AppModel
 from meettray.ui.views.tray import Tray
 
-from .conftest import RecordingClipboard, now, refreshed
+from .conftest import RecordingClipboard, apply_settings, calendar_on, now, refreshed, sign_in
 
 
 def texts(menu: QMenu) -> list[str]:
@@ -62,3 +63,27 @@ def test_nothing_of_it_while_the_feature_is_off(model: AppModel) -> None:
     tray.menu.aboutToShow.emit()
     assert texts(tray.menu)[0] == "Meet now"
     assert "next:" not in tray.icon.toolTip()
+
+
+def test_without_calendar_consent_the_menu_offers_to_grant_it(
+    make_model: functools.partial[AppModel], fake: FakeMicrosoft365, qtbot: QtBot
+) -> None:
+    fake.calendar.add(fake.signed_in_user, "Review", now() + timedelta(minutes=30))
+    model = make_model()
+    with qtbot.waitSignal(model.state_changed, timeout=10_000):
+        model.start()
+    sign_in(model, qtbot)  # the meetings permission only
+    apply_settings(model, qtbot, calendar_on(model.config))
+    qtbot.waitUntil(lambda: bool(model.state.upcoming.stale_because), timeout=15_000)
+    tray = Tray(model)
+    tray.menu.aboutToShow.emit()
+    grant = tray.menu.actions()[0]
+    assert grant.text() == "Grant calendar permission…"
+    with qtbot.waitSignal(model.sign_in_started, timeout=10_000) as started:
+        grant.trigger()
+    job = started.args[0]
+    qtbot.waitUntil(lambda: job.is_settled, timeout=20_000)
+    asked = fake.requests_to("GET", "/authorize")[-1]
+    assert "Calendars.ReadBasic" in asked.query["scope"][0]
+    qtbot.waitUntil(lambda: not model.state.upcoming.stale_because, timeout=15_000)
+    assert [m.subject for m in model.state.upcoming.items] == ["Review"]

@@ -109,6 +109,8 @@ class UpcomingFeed(QObject):
             self._refresh_timer.start()
             self._reminder_timer.start()
             self.refresh()
+        elif self.items.stale_because:  # a sign-in (the consent, say) or new settings
+            self.refresh()
 
     def refresh(self) -> None:
         """Read the calendar on the owner's thread, behind what a person asked for."""
