@@ -142,3 +142,16 @@ def test_join_a_link_checks_teams_hosts_first(with_calendar: Path, tmp_path: Pat
     good = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_x%40thread.v2/0"
     assert run_cli("join", good, env=env).returncode == 0
     assert seen.read_text().split() == [good]
+
+
+def test_hostile_calendar_text_is_printed_as_text(
+    with_calendar: Path, fake: FakeMicrosoft365
+) -> None:
+    subject = "Pay\x1b[2J now \u202eexe.gpj"
+    fake.calendar.add(fake.signed_in_user, subject, now() + timedelta(minutes=20),
+                      organizer=("\x1b]0;owned\x07Mallory", "m@evil.example"))  # fmt: skip
+    done = run_cli("upcoming")
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stdout
+    assert "\u202e" not in done.stdout
+    assert "Mallory" in done.stdout
