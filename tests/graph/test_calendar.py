@@ -8,11 +8,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from meettray.accounts import CALENDAR_READ, MEETINGS
-from meettray.auth import DelegatedAuth, memory_token_cache
+from meettray.auth import AppOnlyAuth, DelegatedAuth, memory_token_cache
 from meettray.config import AccountConfig
 from meettray.demo.browser import FakeBrowser
 from meettray.demo.fake365 import FakeMicrosoft365
-from meettray.errors import ConsentRequired
+from meettray.errors import ConsentRequired, GraphError
 from meettray.graph import GraphClient
 from meettray.upcoming import next_meeting, visible
 
@@ -114,3 +114,30 @@ def test_without_calendar_consent_says_what_grants_it(
         read(graph)
     assert "meettray login --calendar" in caught.value.message
     assert caught.value.permissions == (CALENDAR_READ,)
+
+
+def test_application_mode_reads_the_users_calendar_or_says_what_an_admin_grants(
+    fake: FakeMicrosoft365, sleeps: SleepRecorder
+) -> None:
+    user = fake.add_user("ops@contoso.example", "Ops")
+    fake.calendar.add(user, "Incident review", NOW + timedelta(hours=1))
+    app = fake.add_app(secret="s3cret")
+    account = AccountConfig(
+        mode="application", client_id=app.client_id, authority=fake.authority,
+        graph_endpoint=fake.graph_endpoint, user_id=user.oid,
+    )  # fmt: skip
+
+    def client_() -> GraphClient:
+        signer = AppOnlyAuth(account, "s3cret", memory_token_cache()[0])
+        return GraphClient(fake.graph_endpoint, signer, user_id=user.oid, sleep=sleeps)
+
+    client = client_()
+    with pytest.raises(GraphError) as refused:
+        client.upcoming(NOW, NOW + timedelta(hours=12), account=user.oid)
+    assert "Calendars.ReadBasic.All" in refused.value.message
+    assert refused.value.request_id
+    app.roles.add("Calendars.ReadBasic.All")
+    client = client_()
+    (item,) = client.upcoming(NOW, NOW + timedelta(hours=12), account=user.oid)
+    assert item.subject == "Incident review"
+    assert fake.requests_to("GET", f"/users/{user.oid}/calendarView")
