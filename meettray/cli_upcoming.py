@@ -108,7 +108,9 @@ def _line(item: Upcoming, now: datetime) -> str:
     extra = f" [{', '.join(flags)}]" if flags else ""
     link = displayable(item.join_url) if item.join_url else "(no Teams link)"
     subject = displayable(item.subject) or "(no subject)"
-    return (f"{start}-{end}  {subject}  ({when_label(item, now)}){extra}\n"
+    when = when_label(item, now)
+    soon = f"  ({when})" if when != start else ""
+    return (f"{start}-{end}  {subject}{soon}{extra}\n"
             f"    {displayable(item.organizer)}  {link}")  # fmt: skip
 
 

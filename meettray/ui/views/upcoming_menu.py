@@ -36,7 +36,8 @@ def entry_label(item: Upcoming, now: datetime) -> str:
     if len(subject) > MAX_SUBJECT:
         subject = subject[: MAX_SUBJECT - 1] + "…"
     start = item.start.astimezone().strftime("%H:%M")
-    label = f"{subject} · {start} · {when_label(item, now)}"
+    when = when_label(item, now)
+    label = f"{subject} · {start}" + (f" · {when}" if when != start else "")
     if item.join_url is None:
         label += " · no Teams link"
     return label.replace("&", "&&")
