@@ -106,3 +106,36 @@ def test_off_by_default_and_no_prompt_without_consent(
     qtbot.waitUntil(lambda: bool(model.state.upcoming.stale_because), timeout=15_000)
     assert "meettray login --calendar" in model.state.upcoming.stale_because
     assert prompts == []
+
+
+def test_awake_after_a_sleep_or_offline_the_calendar_is_read_again_soon(
+    reading: AppModel, fake: FakeMicrosoft365, qtbot: QtBot
+) -> None:
+    fake.calendar.add(fake.signed_in_user, "Planning", now() + timedelta(minutes=20))
+    refreshed(reading, qtbot)
+    feed = reading.upcoming
+    t0 = now()
+    feed.clock = lambda: t0
+
+    def reads() -> int:
+        return len(fake.requests_to("GET", "/calendarView"))
+
+    feed.tick(t0)
+    feed.tick(t0 + timedelta(seconds=20))
+    before = reads()
+    # The next look comes 10 minutes late: the computer slept.
+    feed.tick(t0 + timedelta(minutes=10, seconds=20))
+    qtbot.waitUntil(lambda: reads() == before + 1, timeout=10_000)
+    qtbot.waitUntil(lambda: not feed.refreshing, timeout=10_000)
+
+    fake.add_fault("drop_before", path="/calendarView", times=20)
+    refreshed(reading, qtbot)
+    assert reading.state.upcoming.stale_because
+    fake.faults.clear()  # the network is back
+    later = feed.last_try
+    assert later is not None
+    feed.tick(later + timedelta(seconds=20))  # too soon to try again
+    feed.tick(later + timedelta(seconds=40))
+    assert not feed.refreshing
+    feed.tick(later + timedelta(seconds=61))
+    qtbot.waitUntil(lambda: not reading.state.upcoming.stale_because, timeout=15_000)

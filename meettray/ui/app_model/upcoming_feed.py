@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from meettray.config import CalendarConfig, Config
+from meettray.errors import GraphError, NetworkError
 from meettray.formatting import ClipboardPayload
 from meettray.meetings import Meeting, join_link_problem
 from meettray.reminders import due_reminders
@@ -39,6 +40,11 @@ log = logging.getLogger(__name__)
 
 #: Seconds between two looks at whether a reminder is due.
 REMINDER_CHECK_SECONDS = 20
+#: A gap this long between two looks means the computer slept: read the calendar again.
+WOKE_AFTER = timedelta(seconds=3 * REMINDER_CHECK_SECONDS)
+#: After a refresh that could not reach Graph, the next try comes this soon (the network
+#: may be back), not a whole refresh interval later.
+RETRY_OFFLINE_AFTER = timedelta(minutes=1)
 
 
 def as_meeting(item: Upcoming) -> Meeting:
@@ -88,7 +94,16 @@ class UpcomingFeed(QObject):
         self._refresh_timer.timeout.connect(self.refresh)
         self._reminder_timer = QTimer(self)
         self._reminder_timer.setInterval(REMINDER_CHECK_SECONDS * 1000)
-        self._reminder_timer.timeout.connect(lambda: self.check_reminders(self.clock()))
+        self._reminder_timer.timeout.connect(lambda: self.tick(self.clock()))
+        self._last_tick: datetime | None = None
+        #: When the calendar was last asked for (by this feed's clock).
+        self.last_try: datetime | None = None
+        #: The last refresh could not reach Graph: try again soon.
+        self._offline = False
+
+    @property
+    def refreshing(self) -> bool:
+        return self._running
 
     @property
     def settings(self) -> CalendarConfig:
@@ -118,6 +133,7 @@ class UpcomingFeed(QObject):
             self._again = True  # asked after that one began: read again once it ends
             return
         self._running, self._again = True, False
+        self.last_try = self.clock()
         self._owner.run(lambda service: service.upcoming(), self._refreshed, self._failed,
                         context=self, priority=Priority.BACKGROUND)  # fmt: skip
 
@@ -136,6 +152,7 @@ class UpcomingFeed(QObject):
                                       found.stale_because)  # fmt: skip
         else:
             self.items = found
+        self._offline = bool(found.stale_because)
         self.changed.emit(self.items)
         self.check_reminders(self.clock())
 
@@ -147,8 +164,24 @@ class UpcomingFeed(QObject):
             return
         error = as_meettray_error(exc)
         log.info("upcoming meetings not refreshed: %s", error.message)
+        # A consent or a sign-in is not coming back by itself: no quick retry for those.
+        self._offline = isinstance(error, NetworkError) or (
+            isinstance(error, GraphError) and (error.status == 429 or error.status >= 500)
+        )
         self.items = UpcomingList(self.items.items, self.items.fetched_at, error.message)
         self.changed.emit(self.items)
+
+    def tick(self, now: datetime) -> None:
+        """The regular look (every :data:`REMINDER_CHECK_SECONDS`): after a sleep, or while
+        offline, read the calendar again; then the reminders due."""
+        last, self._last_tick = self._last_tick, now
+        if last is not None and now - last > WOKE_AFTER:
+            log.info("upcoming meetings: awake again, reading the calendar")
+            self.refresh()
+        elif self._offline and self.last_try is not None and (
+            now - self.last_try >= RETRY_OFFLINE_AFTER):  # fmt: skip
+            self.refresh()
+        self.check_reminders(now)
 
     def check_reminders(self, now: datetime) -> list[Upcoming]:
         """Tell the person of each meeting whose reminder is due at ``now`` (once each)."""

@@ -19,7 +19,7 @@ from meettray.ui.app_model import intents as i
 from meettray.ui.app_model.notices import Notice
 from meettray.ui.app_model.state import AppState
 from meettray.ui.views.icons import tray_icon
-from meettray.ui.views.upcoming_menu import add_upcoming, tooltip_line
+from meettray.ui.views.upcoming_menu import add_upcoming, minute_ticks, tooltip_line
 
 if TYPE_CHECKING:
     from meettray.config import Preset
@@ -131,6 +131,7 @@ class Tray(QObject):
         self._shown_notice: Notice | None = None
         model.state_changed.connect(self.render)
         model.notify.connect(self.show_notice)
+        self._minutes = minute_ticks(self, lambda: self.state, lambda: self.render(self.state))
         self._rebuild()
         self.render(self.state)
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
@@ -50,6 +51,18 @@ def tooltip_line(state: AppState, now: datetime) -> str:
         return ""
     subject = displayable(item.subject)[:MAX_SUBJECT] or "a meeting"
     return f" — next: {subject} {when_label(item, now)}"
+
+
+def minute_ticks(
+    parent: QObject, state: Callable[[], AppState], render: Callable[[], None]
+) -> QTimer:
+    """Call ``render`` every minute while upcoming meetings are shown, so that "in 5 min"
+    in the tooltip stays true."""
+    timer = QTimer(parent)
+    timer.setInterval(60_000)
+    timer.timeout.connect(lambda: render() if state().config.calendar.upcoming else None)
+    timer.start()
+    return timer
 
 
 def add_upcoming(
