@@ -251,14 +251,15 @@ def join_target(url: str, mode: str) -> str:
     """What to open to join ``url`` (a checked Teams https link) the way ``mode`` says.
 
     ``app``: the ``msteams:`` link Teams' desktop app registers; ``web``: the link inside
-    Teams' web app (``/_#/l/…``); ``browser``: the link itself.
+    Teams' web app (``/_#/l/…``); ``browser``: the link itself.  Anything but a Teams
+    meeting link (``/l/…``) is opened as it is.
     """
     scheme, sep, rest = url.partition("://")
     host, slash, path = rest.partition("/")
-    if scheme != "https" or not sep or not slash:
-        return url
+    if scheme != "https" or not sep or not slash or not path.startswith("l/"):
+        return url  # not a Teams meeting link (an event's Outlook link): as it is
     if mode == "app":
         return f"msteams:/{path}"
-    if mode == "web" and path.startswith("l/"):
+    if mode == "web":
         return f"https://{host}/_#/{path}"
     return url

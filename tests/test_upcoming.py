@@ -51,6 +51,8 @@ def test_join_target_per_setting() -> None:
     assert join_target(LINK, "browser") == LINK
     assert join_target(LINK, "app") == "msteams:/" + LINK.split("/", 3)[3]
     assert join_target(LINK, "web") == "https://teams.microsoft.com/_#/" + LINK.split("/", 3)[3]
+    outlook = "https://outlook.office365.com/owa/?itemid=AAMk"
+    assert join_target(outlook, "app") == outlook
 
 
 def test_teams_hosts_leave_outlook_out() -> None:

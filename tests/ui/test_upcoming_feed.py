@@ -10,10 +10,11 @@ from pytestqt.qtbot import QtBot
 
 from meettray.config import Config
 from meettray.demo.fake365 import FakeMicrosoft365
-from meettray.ui.app_model.intents import CopyJoinLink, Join, OpenInOutlook
+from meettray.ui.app_model.intents import CopyJoinLink, Join, OpenInOutlook, OpenMeeting
 from meettray.ui.app_model.model import AppModel
 from meettray.ui.app_model.notices import Notice
 from meettray.ui.app_model.service_owner import Priority
+from meettray.ui.app_model.upcoming_feed import as_meeting
 from meettray.upcoming import visible
 
 from .conftest import RecordingClipboard, apply_settings, calendar_on, now, refreshed, sign_in
@@ -85,6 +86,9 @@ def test_join_as_set_copy_and_outlook(
     assert opened[1].startswith("https://outlook.office365.com/owa/?itemid=")
     reading.dispatch(CopyJoinLink(item))
     qtbot.waitUntil(lambda: clipboard.text == event.join_url, timeout=5000)
+    # A reminder's click (it opens its meeting) joins the same way.
+    reading.dispatch(OpenMeeting(as_meeting(item)))
+    assert opened[2] == opened[0]
 
 
 def test_off_by_default_and_no_prompt_without_consent(

@@ -51,7 +51,7 @@ from meettray.ui.app_model.signin_flow import SignInFlow
 from meettray.ui.app_model.state import AppState, ServiceStatus
 from meettray.ui.app_model.tasks import TaskRunner
 from meettray.ui.app_model.upcoming_feed import UpcomingFeed
-from meettray.upcoming import Upcoming
+from meettray.upcoming import Upcoming, join_target
 
 if TYPE_CHECKING:
     from meettray.demo.runtime import DemoEnvironment
@@ -353,7 +353,8 @@ class AppModel(QObject):
                 )
             )
             return
-        if self._open_url(meeting.join_url) is False:
+        # The way [calendar] join says: Teams' app, the browser or Teams on the web.
+        if self._open_url(join_target(meeting.join_url, self.config.calendar.join)) is False:
             self._copy(meeting, details=False)
             self.notify.emit(
                 Notice(
