@@ -155,3 +155,18 @@ def test_hostile_calendar_text_is_printed_as_text(
     assert "\x1b" not in done.stdout
     assert "\u202e" not in done.stdout
     assert "Mallory" in done.stdout
+
+
+def test_a_meeting_added_to_the_calendar_is_then_upcoming(
+    with_calendar: Path, fake: FakeMicrosoft365
+) -> None:
+    start = (now() + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%MZ")
+    made = run_cli("schedule", "--subject", "Retro", "--start", start, "--duration", "30",
+                   "--calendar", "--no-copy", "--json")  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    (item,) = upcoming()
+    assert item["subject"] == "Retro"
+    assert item["join_url"] == json.loads(made.stdout)["join_url"]
+    assert datetime.fromisoformat(str(item["start"])) == datetime.fromisoformat(
+        start.replace("Z", "+00:00")
+    )

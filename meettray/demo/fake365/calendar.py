@@ -21,7 +21,7 @@ import json
 import re
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
@@ -145,8 +145,12 @@ class FakeCalendar:
         join_host: str,
         graph_endpoint: Callable[[], str],
         lock: threading.RLock,
+        created: Callable[[], Iterable[dict[str, Any]]] = tuple,
     ) -> None:
+        """``created``: the events made through ``POST /me/events`` (the Graph side's):
+        they are on their organizer's calendar too."""
         self.identity = identity
+        self._created = created
         self.join_host = join_host
         self._graph_endpoint = graph_endpoint
         self._lock = lock
@@ -260,11 +264,11 @@ class FakeCalendar:
         zone, zone_name = _zone(headers)
         selected = [s.strip() for s in fields.get("$select", "").split(",") if s.strip()]
         with self._lock:
-            found = [
-                e.to_graph(zone, zone_name)
-                for e in self.events.get(owner.oid, [])
-                if e.start < end and e.end > start
-            ]
+            mine = self.events.get(owner.oid, []) + [
+                made for raw in self._created() if raw.get("_organizer") == owner.oid
+                if (made := _from_created(raw)) is not None
+            ]  # fmt: skip
+            found = [e.to_graph(zone, zone_name) for e in mine if e.start < end and e.end > start]
         offset = _skip(fields.get("$skiptoken", ""))
         page = found[offset : offset + PAGE_SIZE]
         if selected:
@@ -304,6 +308,31 @@ class FakeCalendar:
             raise Reply(404, graph_error("ErrorInvalidUser",
                                          f"The requested user '{owner}' is invalid."))  # fmt: skip
         return found
+
+
+def _from_created(raw: dict[str, Any]) -> CalendarEvent | None:
+    """An event made through ``POST /me/events`` as calendarView shows it."""
+    try:
+        start, end = (_created_time(raw[key]) for key in ("start", "end"))
+    except (KeyError, TypeError, ValueError):
+        return None
+    online = raw.get("onlineMeeting") or {}
+    teams = raw.get("_teams") or {}
+    return CalendarEvent(
+        subject=raw.get("subject") or "", start=start, end=end, organizer_name="",
+        organizer_address="", provider=raw.get("onlineMeetingProvider", "unknown"),
+        join_url=online.get("joinUrl") or teams.get("joinUrl"),
+        link_pending=not online and bool(teams), response="organizer", id=raw["id"],
+    )  # fmt: skip
+
+
+def _created_time(value: dict[str, str]) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    when = datetime.fromisoformat(value["dateTime"])
+    zone = value.get("timeZone", "UTC")
+    local = timezone.utc if zone.upper() == "UTC" else ZoneInfo(_WINDOWS_ZONES.get(zone, zone))
+    return when.replace(tzinfo=local).astimezone(timezone.utc) if when.tzinfo is None else when
 
 
 def _skip(token: str) -> int:

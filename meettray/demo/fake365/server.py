@@ -92,6 +92,7 @@ class FakeMicrosoft365:
             join_host=join_host,
             graph_endpoint=lambda: self.graph_endpoint,
             lock=self._lock,
+            created=lambda: list(self.graph.events.values()),
         )
         #: Seconds every Graph request waits before it is answered.
         self.latency = latency
