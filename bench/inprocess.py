@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -43,7 +44,7 @@ def stall(config_path: str) -> dict[str, float]:
         service_factory=build_service,
     )
     ready = []
-    model.state_changed.connect(lambda: ready.append(model.service is not None))
+    model.state_changed.connect(lambda state: ready.append(state.service.value == "ready"))
     model.start()
     while not any(ready):
         app.processEvents()
@@ -55,16 +56,19 @@ def stall(config_path: str) -> dict[str, float]:
     timer.timeout.connect(lambda: ticks.append(clock.elapsed()))
     clock.start()
     timer.start()
-    ops = [model.create(what="bench", interactive=False) for _ in range(20)]
+    from meettray.ui.app_model.intents import MeetNow, Origin
+
+    ops = [model.dispatch(MeetNow(origin=Origin.COMMAND, source="bench")) for _ in range(20)]
     for op in ops:  # as 20 'meettray now' at once: queued, each its own outcome
-        op.finished.connect(lambda op=op: done.append(op.error or op.result))
+        assert op is not None
+        op.settled.connect(done.append)
     while len(done) < 20:
         app.processEvents()
         time.sleep(0.001)
     timer.stop()
     model.shutdown()
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
-    failures = sum(1 for op in ops if op.error is not None)
+    failures = sum(1 for op in ops if op is not None and op.error is not None)
     return {"max_gap_ms": max(gaps), "ticks": len(ticks), "failures": failures,
             "seconds": clock.elapsed() / 1000}  # fmt: skip
 
@@ -106,10 +110,10 @@ def history(rows: int, reps: int) -> dict[str, list[float]]:
     from meettray.config import Config
     from meettray.history import HistoryStore
     from meettray.ui.app_model.model import AppModel
-    from meettray.ui.app_model.history_feed import RECENT_COUNT
-    from meettray.ui.views.history_window import HistoryWindow
-    from meettray.ui.shell.main import build_service
+    from meettray.ui.app_model.service_owner import RECENT_COUNT
     from meettray.ui.app_model.tasks import TaskRunner
+    from meettray.ui.shell.main import build_service
+    from meettray.ui.views.history_window import HistoryWindow
     from meettray.ui.views.tray import Tray
     from tests.history_data import fill
 
@@ -127,7 +131,7 @@ def history(rows: int, reps: int) -> dict[str, list[float]]:
                                        "typing_stall": []}  # fmt: skip
     for _ in range(reps):
         started = time.perf_counter()
-        model.history.recent = store.recent(RECENT_COUNT)
+        tray.render(dataclasses.replace(tray.state, recent=tuple(store.recent(RECENT_COUNT))))
         tray.menu.aboutToShow.emit()  # rebuilds the menu, Recent included
         results["recent"].append(time.perf_counter() - started)
 

@@ -289,6 +289,17 @@ class Config:
     #: Problems that are not fatal, such as unknown keys, one sentence each.
     warnings: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        # One source of truth: with presets of its own, Meet now's subject and length are
+        # the default preset's; ``meeting`` mirrors them for every reader (Schedule…, the
+        # General tab), never a second value that a click would not use.
+        if self.own_presets:
+            default = self.preset()
+            mirrored = dataclasses.replace(
+                self.meeting, subject=default.subject, duration_minutes=default.duration_minutes
+            )
+            object.__setattr__(self, "meeting", mirrored)
+
     @property
     def presets(self) -> tuple[Preset, ...]:
         """The presets in use, the default one marked."""
@@ -378,8 +389,11 @@ def config_from_mapping(document: Mapping[str, Any], *, path: Path | None = None
             raise ConfigError(f"{where}: [{name}] must be a table of settings.")
         sections[name] = _section(_SECTIONS[name], name, value, where, warnings)
     if "presets" in document:
-        sections["own_presets"] = _presets(
-            document["presets"], sections.get("meeting", MeetingConfig()), where, warnings
+        sections["own_presets"] = _default_from_meeting(
+            _presets(
+                document["presets"], sections.get("meeting", MeetingConfig()), where, warnings
+            ),
+            document,
         )
     config = Config(path=path, warnings=tuple(warnings), **sections)
     _check_consistency(config, where)
@@ -388,6 +402,22 @@ def config_from_mapping(document: Mapping[str, Any], *, path: Path | None = None
 
 
 _PRESET_TEXT_KEYS = ("label", "subject", "lobby", "presenters", "hotkey")
+
+
+def _default_from_meeting(
+    presets: tuple[Preset, ...], document: Mapping[str, Any]
+) -> tuple[Preset, ...]:
+    """An older file's ``[meeting] subject`` read into the default preset, when that
+    preset names no subject of its own (its length already defaults to ``[meeting]``'s)."""
+    meeting = document.get("meeting")
+    if not isinstance(meeting, Mapping) or "subject" not in meeting:
+        return presets
+    index = next((i for i, p in enumerate(presets) if p.default), 0)
+    table = document["presets"].get(presets[index].name, {})
+    if "subject" in table:
+        return presets
+    chosen = dataclasses.replace(presets[index], subject=meeting["subject"])
+    return (*presets[:index], chosen, *presets[index + 1 :])
 
 
 def _presets(
@@ -562,6 +592,10 @@ def save_config(config: Config, path: Path | None = None) -> Path:
         table = document.get(name)
         for spec in dataclasses.fields(cls):
             value = getattr(section_values, spec.name)
+            if name == "meeting" and spec.name in _IN_DEFAULT_PRESET and config.own_presets:
+                if table is not None and spec.name in table:
+                    del table[spec.name]  # saved in the default preset, where it is edited
+                continue
             if value == spec.default and (table is None or spec.name not in table):
                 continue
             if table is None:
@@ -580,6 +614,10 @@ def save_config(config: Config, path: Path | None = None) -> Path:
     except OSError as exc:
         raise ConfigError(f"Cannot save the settings file {path}: {exc.strerror}.") from exc
     return path
+
+
+#: ``[meeting]`` keys that live in the default preset once the file has presets.
+_IN_DEFAULT_PRESET = ("subject", "duration_minutes")
 
 
 def _save_presets(document: Any, presets: tuple[Preset, ...]) -> None:

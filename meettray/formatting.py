@@ -95,3 +95,23 @@ def short_link(url: str, limit: int = 48) -> str:
     # become a terminal escape or a direction override on the way.
     text = displayable(unquote(parts.netloc + parts.path))
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def recent_label(meeting: Meeting) -> str:
+    """``Subject · Mon 14:05 · ID …9012``: a Recent entry (the tray's menu and the no-tray
+    window's), as text (a menu must double its ampersands).
+
+    The end of the meeting ID tells apart two meetings with one subject made in the same
+    minute (the ID is what Teams shows too).  Without one, the time says it to the second
+    ("Mon 14:05:12", or "made 14:05:12" after a scheduled start), never a bare "12 s".
+    """
+    subject = displayable(meeting.subject) or "(no subject)"
+    if len(subject) > 40:
+        subject = subject[:39] + "…"
+    when = (meeting.start or meeting.created_at).astimezone()
+    code = "".join(c for c in meeting.meeting_code if c.isdigit())
+    if len(code) >= 4:
+        return f"{subject} · {when:%a %H:%M} · ID …{code[-4:]}"
+    if meeting.start is None:  # made now: when it was made, to the second
+        return f"{subject} · {when:%a %H:%M:%S}"
+    return f"{subject} · {when:%a %H:%M} · made {meeting.created_at.astimezone():%H:%M:%S}"

@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from meettray.platform.tray_click import attach_menu, reaction
-from meettray.ui import tray as tray_module
-from meettray.ui.controller import AppController
-from meettray.ui.tray import Tray
+from meettray.ui.app_model.model import AppModel
+from meettray.ui.views import tray as tray_module
+from meettray.ui.views.tray import Tray
 
 
 @pytest.mark.parametrize(
@@ -45,29 +45,29 @@ def test_the_menu_is_attached_except_where_it_would_eat_the_meeting_click() -> N
 
 
 def test_on_cocoa_the_tray_neither_doubles_the_menu_nor_makes_a_meeting(
-    controller: AppController, monkeypatch: pytest.MonkeyPatch
+    model: AppModel, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(tray_module, "_platform", lambda: "cocoa")
-    controller.config = dataclasses.replace(
-        controller.config, ui=dataclasses.replace(controller.config.ui, click_action="menu")
-    )
-    tray = Tray(controller)
+    tray = Tray(model)
+    tray.render(dataclasses.replace(model.state, config=dataclasses.replace(
+        model.config, ui=dataclasses.replace(model.config.ui, click_action="menu")
+    )))  # fmt: skip
     assert tray.icon.contextMenu() is tray.menu
 
     tray.icon.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
 
     assert not tray.menu.isVisible()  # AppKit shows the attached one
-    assert not controller.creating
+    assert not model.state.creating
 
 
 def test_on_cocoa_a_meeting_click_has_no_menu_attached(
-    controller: AppController, monkeypatch: pytest.MonkeyPatch
+    model: AppModel, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(tray_module, "_platform", lambda: "cocoa")
-    controller.config = dataclasses.replace(
-        controller.config, ui=dataclasses.replace(controller.config.ui, click_action="meet_now")
-    )
-    tray = Tray(controller)
+    tray = Tray(model)
+    tray.render(dataclasses.replace(model.state, config=dataclasses.replace(
+        model.config, ui=dataclasses.replace(model.config.ui, click_action="meet_now")
+    )))  # fmt: skip
     assert tray.icon.contextMenu() is None
 
     tray.icon.activated.emit(QSystemTrayIcon.ActivationReason.Context)

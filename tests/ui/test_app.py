@@ -13,6 +13,8 @@ from meettray.ui.app_model.notices import Level, Notice
 from meettray.ui.views.app import TrayApp
 from meettray.ui.views.tray import menu_label
 
+from .conftest import Clock
+
 
 @pytest.mark.logs("no system tray available")
 def test_without_a_tray_a_window_offers_the_same_actions(
@@ -22,7 +24,9 @@ def test_without_a_tray_a_window_offers_the_same_actions(
     qtbot.waitUntil(lambda: app.window is not None and app.window.isVisible(), timeout=5000)
     assert app.window is not None
     buttons = [b.text() for b in app.window.findChildren(QPushButton)]
-    assert buttons == ["&Meet now", "&Schedule…", "&Recent", "&History…", "S&ettings…", "&Quit"]
+    assert buttons == ["&Meet now", "Meet now &as", "&Schedule…", "&Recent", "&History…",
+                       "S&ettings…", "Sign &in…", "Sign &out", "&Last error: details…",
+                       "&Quit"]  # fmt: skip
     notes = [label.text() for label in app.window.findChildren(QLabel)]
     assert any("No system tray was found" in text for text in notes)
     window = app.window
@@ -74,6 +78,7 @@ def test_the_window_comes_within_a_second_of_finding_no_tray(model: AppModel, qt
     qtbot.waitUntil(lambda: app.window is not None and app.window.isVisible(), timeout=1500)
 
 
+@pytest.mark.logs("no system tray available")
 def test_last_error_details_opens_a_window_that_says_what_went_wrong(
     model: AppModel, fake: FakeMicrosoft365, qtbot: QtBot
 ) -> None:
@@ -83,7 +88,7 @@ def test_last_error_details_opens_a_window_that_says_what_went_wrong(
 
     from meettray.ui.views.dialogs import ErrorDialog
 
-    app = TrayApp(model, tray_grace_ms=60_000)
+    app = TrayApp(model, tray_grace_ms=0)  # offscreen: no tray, the window at once
     fake.signed_in_user.guest = True
     job = model.dispatch(MeetNow())
     assert job is not None
@@ -109,3 +114,38 @@ def test_last_error_details_opens_a_window_that_says_what_went_wrong(
     assert job.error.request_id in technical.toPlainText()  # for IT support
     window.close()
     qtbot.waitUntil(lambda: app.error_dialog is None, timeout=2000)
+
+
+@pytest.mark.logs("no system tray available")
+def test_the_window_without_a_tray_offers_presets_sign_out_and_the_last_error(
+    model: AppModel, fake: FakeMicrosoft365, clock: Clock, qtbot: QtBot
+) -> None:
+    """Was: the no-tray window lacked Meet now as, Sign in/out and Last error."""
+    from meettray.ui.views.dialogs import ErrorDialog
+
+    app = TrayApp(model, tray_grace_ms=0)
+    qtbot.waitUntil(lambda: app.window is not None and app.window.isVisible(), timeout=5000)
+    window = app.window
+    assert window is not None
+    presets = [a.text() for a in window.presets.actions()]
+    assert "Quick meeting (default)" in presets
+    assert window.sign_out.isVisibleTo(window)  # signed in: Sign out is offered
+    assert not window.error_details.isVisibleTo(window)  # nothing failed yet
+
+    (customer,) = [a for a in window.presets.actions() if a.text().startswith("Customer")]
+    customer.trigger()
+    qtbot.waitUntil(lambda: bool(model.state.recent), timeout=10_000)
+    assert fake.meetings[model.state.recent[0].id]["subject"] == "Customer call"
+
+    fake.signed_in_user.guest = True
+    clock.now += 10  # past the double-click guard
+    job = model.dispatch(MeetNow(source="window", subject="Refused"))
+    assert job is not None
+    qtbot.waitUntil(lambda: job.is_settled, timeout=10_000)
+    assert window.error_details.isVisibleTo(window)
+    window.error_details.click()
+    shown = [w for w in QApplication.topLevelWidgets()
+             if isinstance(w, ErrorDialog) and w.isVisible()]  # fmt: skip
+    assert len(shown) == 1
+    qtbot.addWidget(shown[0])
+    shown[0].close()

@@ -198,3 +198,45 @@ def test_a_meeting_with_a_note_shows_it_as_plain_text(tmp_path: Path, qtbot: QtB
     finally:
         source.runner.wait(5000)
         opened.close()
+
+
+def test_a_row_reads_as_one_sentence_and_tab_leaves_the_table(qtbot: QtBot) -> None:
+    from datetime import datetime, timedelta
+
+    from PySide6.QtGui import QAccessible
+
+    from meettray.meetings import Meeting
+
+    now = datetime(2026, 12, 9, 9, 0).astimezone()  # a Wednesday, local time
+    start = datetime(2026, 12, 14, 14, 30).astimezone()  # the next Monday
+    design = Meeting("m1", "https://teams.microsoft.com/l/meetup-join/" + "x" * 250,
+                     "Design review", start, start + timedelta(hours=1),
+                     created_at=now - timedelta(hours=2))  # fmt: skip
+
+    class OnePage:
+        def history_page(self, search: str, offset: int, limit: int, done: Callable[..., None]
+                         ) -> None:  # fmt: skip
+            done(HistoryPage([design] if offset == 0 else [], 1 if offset == 0 else None))
+
+    window = HistoryWindow(OnePage(), now=lambda: now)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
+
+    table = QAccessible.queryAccessibleInterface(window.table)
+    assert table is not None
+    assert table.text(QAccessible.Text.Name) == "Meetings"
+    assert QAccessible.queryAccessibleInterface(window.search).text(
+        QAccessible.Text.Name) == "Search subjects"  # fmt: skip
+    children = (table.child(i) for i in range(table.childCount()))
+    cells = [c.text(QAccessible.Text.Name) for c in children if c.role() == QAccessible.Role.Cell]
+    # Each of the row's cells (whichever has the focus) says the row, never the link.
+    assert cells == ["Design review, starts Monday 14:30, created today"] * 4
+    assert window.model.data(window.model.index(0, 3)) == design.join_url  # still shown
+
+    window.table.setFocus()
+    window.table.selectRow(0)
+    qtbot.waitUntil(window.table.hasFocus, timeout=2000)
+    QTest.keyClick(window.table, Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: not window.table.hasFocus(), timeout=2000)
+    assert window.buttons["copy"].hasFocus()  # the next control: out of the table

@@ -190,3 +190,93 @@ def test_a_presets_hotkey_makes_its_kind_of_meeting_and_goes_with_the_preset(
     apply_settings(model, qtbot, without)  # the preset is gone: so is its hotkey
     assert "preset:war-room" not in backend.grabbed
     assert "preset:war-room" not in manager.problems
+
+
+@pytest.mark.logs("no system tray available")
+def test_while_a_hotkey_field_has_the_focus_no_key_is_grabbed(
+    model: AppModel, qtbot: QtBot
+) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from meettray.ui.views.app import TrayApp
+
+    backend = RecordingBackend()
+    manager = HotkeyManager(backend, model)
+    manager.apply()
+    assert set(backend.grabbed) == {"meet_now"}
+    app = TrayApp(model, hotkeys=manager, tray_grace_ms=0)  # offscreen: no tray
+    # The window comes now, within this test (it warns), never later in another one.
+    qtbot.waitUntil(lambda: app.window is not None, timeout=5000)
+    app.show_settings()
+    dialog = app.settings_dialog
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    field = dialog.hotkey_edits["meet_now"]
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus, timeout=5000)
+    assert backend.grabbed == {}  # Ctrl+Alt+M reaches the field, not the grab
+    assert manager.describe("meet_now") == "Ctrl+Alt+M works everywhere."  # as before
+
+    backend.activated.emit("meet_now")  # a press the desktop had sent before the pause
+    QTest.keyClick(field, Qt.Key.Key_Backspace)
+    QTest.keyClick(field, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.AltModifier)  # fmt: skip
+    assert field.text() == "Ctrl+Alt+K"
+    dialog.subject.setFocus()
+    qtbot.waitUntil(lambda: "meet_now" in backend.grabbed, timeout=5000)
+    assert backend.grabbed["meet_now"] == Hotkey("M", ctrl=True, alt=True)  # saved: unchanged
+    assert not model.state.creating  # the press while paused made nothing
+    dialog.reject()
+
+
+def _held_by_someone(display: str, hotkey: Hotkey) -> bool:
+    """Whether another X client holds ``hotkey``: our own grab then fails (BadAccess)."""
+    from Xlib import X, error
+    from Xlib import display as xdisplay
+
+    from meettray.hotkeys.keys import x11_keysym
+
+    connection = xdisplay.Display(display)
+    try:
+        root = connection.screen().root
+        keycode = connection.keysym_to_keycode(x11_keysym(hotkey))
+        catcher = error.CatchError(error.BadAccess)
+        mask = X.ControlMask | X.Mod1Mask
+        root.grab_key(keycode, mask, False, X.GrabModeAsync, X.GrabModeAsync, onerror=catcher)
+        connection.sync()
+        held = bool(catcher.get_error())
+        if not held:
+            root.ungrab_key(keycode, mask)
+            connection.sync()
+        return held
+    finally:
+        connection.close()
+
+
+@pytest.mark.x11
+def test_pausing_lets_go_of_the_x11_grab_and_resuming_takes_it_back(
+    model: AppModel,
+) -> None:
+    """On a real X server: while paused, the keys reach the focused window (the hotkey
+    field), because meettray's passive grab is gone; resuming grabs them again."""
+    from meettray.hotkeys.x11 import X11Backend
+
+    from ..xserver import xvfb
+
+    meet_now = Hotkey("M", ctrl=True, alt=True)
+    with xvfb() as display:
+        backend = X11Backend(display)
+        manager = HotkeyManager(backend, model)
+        try:
+            manager.apply()
+            assert _held_by_someone(display, meet_now)
+            manager.pause()
+            assert not _held_by_someone(display, meet_now)
+            manager.apply()  # settings saved meanwhile: still nothing grabbed
+            assert not _held_by_someone(display, meet_now)
+            manager.resume()
+            assert _held_by_someone(display, meet_now)
+            assert manager.describe("meet_now") == "Ctrl+Alt+M works everywhere."
+        finally:
+            manager.close()

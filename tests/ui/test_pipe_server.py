@@ -14,8 +14,8 @@ from pytestqt.qtbot import QtBot
 
 from meettray import ipc
 from meettray.ipc import Outcome, Request
-from meettray.ui import ipc_server
-from meettray.ui.ipc_server import _PipeServer
+from meettray.ui.shell import ipc_server
+from meettray.ui.shell.ipc_server import _PipeServer
 
 pytestmark = pytest.mark.posix  # QLocalServer is a named pipe on Windows, not a path
 

@@ -130,7 +130,7 @@ def test_result_with_copy_and_open(dialog: ScheduleDialog, qtbot: QtBot) -> None
 
     assert dialog.pages.currentIndex() == 1
     assert dialog.link.text() == "https://teams.microsoft.com/l/x"
-    assert "A &amp; B" in dialog.result_title.text()
+    assert dialog.result_title.text().startswith("A & B — ")
     assert dialog.result_note.text() == "Lobby settings could not be applied."
     with qtbot.waitSignal(dialog.copy_requested) as copied:
         dialog.copy_button.click()
@@ -334,3 +334,76 @@ def test_a_preset_fills_the_form(qtbot: QtBot) -> None:
     QTest.keyClicks(made.subject, "Outage 4711")  # typed: the person's own subject stays
     made.start.setDateTime(made.start.dateTime().addSecs(3600))
     assert made.subject.text() == "Outage 4711"
+
+
+def test_the_result_shows_a_hostile_subject_as_text(dialog: ScheduleDialog) -> None:
+    hostile = '<b>Bold</b><br><img src="file:///etc/passwd"><a href="file:///x">x</a>'
+    meeting = meeting_from_graph(
+        {"id": "m", "joinWebUrl": "https://teams.microsoft.com/l/x", "subject": hostile,
+         "startDateTime": "2030-01-01T10:00:00Z"},
+        status=201, account="", created_at=NOW,
+    )  # fmt: skip
+    dialog.show_result(meeting, ())
+    title = dialog.result_title
+    assert title.textFormat() == Qt.TextFormat.PlainText
+    lines = title.text().split("\n")
+    assert lines[0].startswith(hostile + " — ")  # as typed, not rendered
+    assert lines[1] == "The link is on your clipboard."
+    assert "<br>" not in lines[1]
+
+
+def test_enter_creates_even_after_the_calendar_grant_was_offered(
+    dialog: ScheduleDialog, qtbot: QtBot
+) -> None:
+    dialog.calendar.setChecked(True)
+    dialog.show_error(SignInRequired("You are not signed in."))
+    assert dialog.grant.isVisible()
+    dialog.grant.setFocus()  # even from the grant button itself, Enter is Create's
+    dialog.subject.setFocus()
+    with qtbot.waitSignal(dialog.create_requested, timeout=2000):
+        QTest.keyClick(dialog.subject, Qt.Key.Key_Return)
+    assert dialog.create_button.isDefault()
+    assert dialog.create_button.isVisible()
+    assert not dialog.grant.isDefault()
+    assert not dialog.grant.autoDefault()
+
+
+def test_escape_closes(dialog: ScheduleDialog) -> None:
+    dialog.subject.setFocus()
+    QTest.keyClick(dialog.subject, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
+
+
+def test_no_gap_is_left_once_an_error_clears(dialog: ScheduleDialog, qtbot: QtBot) -> None:
+    qtbot.waitExposed(dialog)
+    height = dialog.height()
+    dialog.subject.setText("")  # an error under the subject
+    assert dialog.errors["subject"].isVisible()
+    assert dialog.height() > height
+    dialog.subject.setText("Planning")
+    assert not dialog.errors["subject"].isVisible()
+    assert dialog.height() == height
+
+    dialog.set_busy(True)
+    dialog.show_error(MeettrayError("Microsoft Graph did not answer."))
+    assert dialog.status.isVisible()
+    dialog.set_busy(False)  # the next try: the error goes, and its room with it
+    assert not dialog.status.isVisible()
+    assert dialog.height() == height
+
+
+@pytest.mark.parametrize(
+    ("key", "modifier"),
+    [(Qt.Key.Key_F4, Qt.KeyboardModifier.NoModifier),
+     (Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)],
+)  # fmt: skip
+def test_the_calendar_opens_from_the_keyboard(
+    dialog: ScheduleDialog, qtbot: QtBot, key: Qt.Key, modifier: Qt.KeyboardModifier
+) -> None:
+    dialog.start.setFocus()
+    calendar = dialog.start.calendarWidget()
+    assert not calendar.isVisible()
+    QTest.keyClick(dialog.start, key, modifier)
+    qtbot.waitUntil(calendar.isVisible, timeout=2000)
+    assert dialog.start.date() == dialog.start.dateTime().date()  # nothing changed
+    calendar.window().close()

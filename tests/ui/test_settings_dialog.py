@@ -153,3 +153,99 @@ def test_presets_are_edited_added_and_removed(qtbot: QtBot, tmp_path: Path) -> N
     assert [p.default for p in edited.own_presets] == [False, False, True]  # one default
     save_config(edited)
     assert load_config(edited.path).preset().label == "War room"
+
+
+def _saved(dialog: SettingsDialog, qtbot: QtBot) -> Config:
+    """Save the dialog as Save does, to its file, and read the file back."""
+    from meettray.config import load_config, save_config
+
+    with qtbot.waitSignal(dialog.save_requested) as saved:
+        dialog.save_button.click()
+    path = save_config(saved.args[0])
+    return load_config(path)
+
+
+def _click_subject(config: Config) -> str:
+    """The subject a click (Meet now with no preset named) gives its meeting."""
+    from datetime import datetime, timezone
+
+    return config.preset().request(datetime(2026, 12, 7, 9, tzinfo=timezone.utc)).subject
+
+
+def test_generals_default_subject_is_what_a_click_uses_before_and_after_presets_are_saved(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    from meettray.config import load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text('[meeting]\nsubject = "Standup"\nduration_minutes = 15\n')
+    dialog = SettingsDialog(load_config(path))
+    qtbot.addWidget(dialog)
+    assert dialog.subject.text() == "Standup"
+    dialog.subject.setText("Sync")
+    dialog.subject.textEdited.emit("Sync")  # as typing does
+    config = _saved(dialog, qtbot)
+    assert _click_subject(config) == "Sync"
+    assert config.own_presets == ()  # still the built-in presets, following [meeting]
+
+    # The Presets tab saved once: the presets are the file's own from now on.
+    dialog = SettingsDialog(config)
+    qtbot.addWidget(dialog)
+    dialog.tabs.setCurrentIndex(1)
+    dialog.presets.list.setCurrentRow(1)
+    dialog.presets.hotkey.set_text("Ctrl+Alt+I")
+    config = _saved(dialog, qtbot)
+    assert config.own_presets
+    assert _click_subject(config) == "Sync"
+
+    # General edits the default preset's subject and length, which a click uses.
+    dialog = SettingsDialog(config)
+    qtbot.addWidget(dialog)
+    assert (dialog.subject.text(), dialog.duration.value()) == ("Sync", 15)
+    dialog.subject.setText("Weekly")
+    dialog.subject.textEdited.emit("Weekly")
+    dialog.duration.setValue(45)
+    config = _saved(dialog, qtbot)
+    assert _click_subject(config) == "Weekly"
+    assert config.preset().duration_minutes == 45
+    assert "subject" not in path.read_text().split("[presets")[0]  # one place in the file
+
+    # And the Presets tab edits the same value: General shows it at once.
+    dialog = SettingsDialog(config)
+    qtbot.addWidget(dialog)
+    dialog.tabs.setCurrentIndex(1)
+    dialog.presets.list.setCurrentRow(0)
+    dialog.presets.subject.setText("Daily")
+    assert dialog.subject.text() == "Daily"
+    assert _click_subject(_saved(dialog, qtbot)) == "Daily"
+
+
+def test_an_older_files_meeting_subject_is_read_into_its_default_preset(tmp_path: Path) -> None:
+    from meettray.config import load_config, save_config
+
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[meeting]\nsubject = "Standup"\n\n[presets.room]\nlabel = "Room"\n\n'
+        '[presets.bridge]\nlabel = "Bridge"\nsubject = "Bridge"\n'
+    )
+    config = load_config(path)
+    assert _click_subject(config) == "Standup"
+    assert config.meeting.subject == "Standup"
+    assert config.preset("bridge").subject == "Bridge"
+    save_config(config)
+    text = path.read_text()
+    assert text.count("Standup") == 1  # in the default preset, no longer in [meeting]
+    assert "[presets.room]" in text.split("Standup")[0]
+    assert _click_subject(load_config(path)) == "Standup"
+
+
+def test_a_hotkeys_status_in_the_desktops_words_is_shown_as_text(qtbot: QtBot) -> None:
+    from PySide6.QtCore import Qt
+
+    dialog = SettingsDialog(Config())
+    qtbot.addWidget(dialog)
+    said = 'Bound by the desktop, which shows it as <a href="file:///etc">Ctrl+Alt+M</a>.'
+    dialog.show_hotkeys(lambda _action: said)
+    status = dialog.hotkey_status["meet_now"]
+    assert status.textFormat() == Qt.TextFormat.PlainText
+    assert status.text() == said

@@ -66,3 +66,43 @@ def test_a_result_for_an_object_freed_meanwhile_is_dropped(qtbot: QtBot) -> None
     assert delivered == []
     runner.run(lambda: 1, delivered.append, delivered.append)  # the runner works on
     qtbot.waitUntil(lambda: delivered == [1], timeout=5000)
+
+
+def test_the_serial_queue_runs_one_job_at_a_time_by_priority_then_in_order() -> None:
+    """Was: a QThreadPool of one thread handed a job to its idle thread at priority 0, so
+    the next one asked overtook it (two 'meettray now' made in the wrong order)."""
+    import threading
+    import time
+
+    from PySide6.QtCore import QRunnable
+
+    from meettray.ui.app_model.tasks import SerialQueue
+
+    ran: list[str] = []
+    running: list[int] = []
+    release = threading.Event()
+
+    class Step(QRunnable):
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+
+        def run(self) -> None:
+            running.append(1)
+            assert len(running) == 1  # never two at once
+            if self.name == "first":
+                release.wait(10)
+            ran.append(self.name)
+            running.pop()
+
+    serial = SerialQueue("test-serial")
+    serial.start(Step("first"), 0)  # holds the thread while the rest are queued
+    deadline = time.monotonic() + 10
+    while not running and time.monotonic() < deadline:
+        time.sleep(0.001)
+    for name, priority in (("A", 1), ("B", 1), ("background", 0), ("settings", 2), ("C", 1)):
+        serial.start(Step(name), priority)
+    assert serial.waitForDone(50) is False  # still held
+    release.set()
+    assert serial.waitForDone(10_000)
+    assert ran == ["first", "settings", "A", "B", "C", "background"]

@@ -7,7 +7,7 @@ for one ignored, such as a double click).  The model keeps one frozen
 changes; views render it and never read the model's attributes.  What the
 person is told is decided here, once a job has settled (:class:`Notice`).
 Its helpers: :class:`ServiceOwner` (the service, on a thread of its own),
-:class:`MeetingQueue` (creations, one at a time), :class:`SignInFlow`,
+:class:`MeetingRuns` (each creation's run), :class:`SignInFlow`,
 :class:`HistoryFeed` and :class:`SettingsApplier`.  It never touches a widget.
 """
 
@@ -43,7 +43,7 @@ from meettray.ui.app_model.jobs import (
     SignInJob,
     as_meettray_error,
 )
-from meettray.ui.app_model.meeting_queue import ClipboardWriter, MeetingQueue
+from meettray.ui.app_model.meeting_runs import ClipboardWriter, MeetingRuns
 from meettray.ui.app_model.notices import Level, Notice
 from meettray.ui.app_model.service_owner import Priority, Ready, ServiceFactory, ServiceOwner
 from meettray.ui.app_model.settings_applier import SettingsApplier
@@ -108,7 +108,7 @@ class AppModel(QObject):
                                   aside=runner, parent=self)  # fmt: skip
         self.owner.ready.connect(self._ready)
         self.owner.failed.connect(self._not_ready)
-        self.meetings = MeetingQueue(self.owner, clipboard, lambda: self.config.ui, parent=self)
+        self.meetings = MeetingRuns(self.owner, clipboard, lambda: self.config.ui, parent=self)
         self.meetings.link_ready.connect(self._link_ready)
         self.meetings.delivered.connect(self._delivered)
         self.meetings.failed.connect(self._not_created)
@@ -251,7 +251,7 @@ class AppModel(QObject):
         return job
 
     def _queue(self, job: MeetingJob) -> MeetingJob:
-        self.meetings.add([job])
+        self.meetings.start([job])
         return job
 
     def _busy_changed(self) -> None:
@@ -416,7 +416,7 @@ class AppModel(QObject):
             self._update(signing_in=False, account=job.account,
                          outcomes={k: v for k, v in self._state.outcomes.items()
                                    if k is not i.Origin.DESKTOP})  # fmt: skip
-            self.meetings.add(waiting)  # the meetings asked for before sign-in
+            self.meetings.start(waiting)  # the meetings asked for before sign-in
             self.upcoming.apply(signed_in=True)
             self._prepare_next_link()
             return

@@ -24,14 +24,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 from meettray.accounts import Account
 from meettray.config import Config
 from meettray.errors import MeettrayError
 from meettray.meetings import Meeting
 from meettray.ui.app_model.jobs import as_meettray_error
-from meettray.ui.app_model.tasks import TaskRunner
+from meettray.ui.app_model.tasks import SerialQueue, TaskRunner
 
 if TYPE_CHECKING:
     from meettray.demo.runtime import DemoEnvironment
@@ -87,9 +87,7 @@ class ServiceOwner(QObject):
         self._demo = demo
         self._open_url = open_url
         self._aside = aside
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)  # the serial queue
-        self._pool.setExpiryTimeout(-1)  # and always the same thread
+        self._pool = SerialQueue("meettray-service")
         self._runner = TaskRunner(self._pool, parent=self)
         # Read and written only on the owner's thread.
         self._service: MeetingService | None = None

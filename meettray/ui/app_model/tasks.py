@@ -7,9 +7,13 @@ take plain arguments and touch no widget.
 
 from __future__ import annotations
 
+import itertools
 import logging
+import queue
+import threading
+import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
@@ -18,6 +22,62 @@ from meettray.errors import MeettrayError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+class Pool(Protocol):
+    """Where jobs run: a ``QThreadPool``, or a :class:`SerialQueue`."""
+
+    def start(self, runnable: QRunnable, priority: int = 0) -> None: ...
+
+    def waitForDone(self, msecs: int = -1) -> bool: ...
+
+
+class SerialQueue:
+    """One thread of its own and a queue: higher ``priority`` first, in the order asked
+    within one priority, one job at a time.
+
+    Not a ``QThreadPool`` of one thread: Qt hands a job to an idle thread at priority 0
+    whatever was asked, so the next job of a higher priority overtook it (two
+    ``meettray now`` were made in the wrong order).  A daemon thread: a call stuck for
+    ever does not keep the process from quitting.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._queue: queue.PriorityQueue[tuple[int, int, QRunnable]] = queue.PriorityQueue()
+        self._order = itertools.count()
+        self._done = threading.Condition()
+        self._pending = 0
+        self._thread: threading.Thread | None = None
+
+    def start(self, runnable: QRunnable, priority: int = 0) -> None:
+        with self._done:
+            self._pending += 1
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._serve, name=self._name, daemon=True)
+                self._thread.start()
+        self._queue.put((-priority, next(self._order), runnable))
+
+    def _serve(self) -> None:
+        while True:
+            _priority, _order, runnable = self._queue.get()
+            try:
+                runnable.run()  # a _Job: it catches and delivers what the work raised
+            finally:
+                with self._done:
+                    self._pending -= 1
+                    self._done.notify_all()
+
+    def waitForDone(self, msecs: int = -1) -> bool:
+        """Until every job asked for has run (``msecs`` at most; -1: for ever)."""
+        deadline = None if msecs < 0 else time.monotonic() + msecs / 1000
+        with self._done:
+            while self._pending:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    return False
+                self._done.wait(left)
+        return True
 
 
 class _Courier(QObject):
@@ -48,7 +108,7 @@ class _Job(QRunnable):
 class TaskRunner(QObject):
     """Runs callables on a thread pool; callbacks run on the GUI thread."""
 
-    def __init__(self, pool: QThreadPool | None = None, parent: QObject | None = None) -> None:
+    def __init__(self, pool: Pool | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._pool = pool or QThreadPool.globalInstance()
         self._couriers: set[_Courier] = set()
@@ -62,8 +122,8 @@ class TaskRunner(QObject):
         context: QObject | None = None,
         priority: int = 0,
     ) -> None:
-        """Run ``work`` on the pool (queued work of a higher ``priority`` first);
-        ``on_done`` or ``on_error`` on the GUI thread, unless
+        """Run ``work`` on the pool (on a :class:`SerialQueue`, queued work of a higher
+        ``priority`` first); ``on_done`` or ``on_error`` on the GUI thread, unless
         ``context`` (the object whose callbacks they are) was freed meanwhile: then the
         result is dropped, never delivered into a freed object."""
         # Created here, so it belongs to the GUI thread.  It lives until the result is

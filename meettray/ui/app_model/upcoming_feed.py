@@ -24,7 +24,7 @@ from meettray.reminders import due_reminders
 from meettray.results import utc_now
 from meettray.ui.app_model import intents as i
 from meettray.ui.app_model.jobs import as_meettray_error
-from meettray.ui.app_model.meeting_queue import ClipboardWriter
+from meettray.ui.app_model.meeting_runs import ClipboardWriter
 from meettray.ui.app_model.notices import Level, Notice
 from meettray.ui.app_model.service_owner import Priority, ServiceOwner
 from meettray.upcoming import (

@@ -44,6 +44,8 @@ class HotkeyManager(QObject):
         #: action -> what was observed: the keys grabbed, or the desktop's confirmation.
         self._confirmed: dict[str, str] = {}
         self._reported: set[tuple[str, str]] = set()
+        #: While a hotkey field in Settings has the focus, no key is grabbed.
+        self._paused = False
         backend.activated.connect(self._pressed)
         backend.registration_failed.connect(self._failed)
         backend.bound.connect(self._bound)
@@ -66,8 +68,34 @@ class HotkeyManager(QObject):
             return f"Meet now as {labels.get(name, name)}"
         return LABELS[action]
 
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def pause(self) -> None:
+        """Let go of every key (a hotkey field has the focus): a combination pressed there
+        is recorded by the field, instead of making a meeting.  :meth:`resume` takes them
+        back; what Settings and doctor report meanwhile is unchanged."""
+        if self._paused:
+            return
+        self._paused = True
+        for action in self._active:
+            self.backend.unregister(action)
+        log.info("hotkeys paused while a hotkey field has the focus")
+
+    def resume(self) -> None:
+        """Grab the keys again, as the settings (perhaps changed meanwhile) ask."""
+        if not self._paused:
+            return
+        self._paused = False
+        self._active.clear()  # released by pause(): every one is registered again
+        self.apply()
+        log.info("hotkeys resumed")
+
     def apply(self) -> None:
         """Register what the settings ask for; release what they no longer do."""
+        if self._paused:
+            return  # resume() applies them
         wanted_texts = self._wanted()
         for action in [a for a in self.problems if a not in wanted_texts]:  # a preset gone
             self.backend.unregister(action)
@@ -143,6 +171,9 @@ class HotkeyManager(QObject):
         self.status_changed.emit()
 
     def _pressed(self, action: str) -> None:
+        if self._paused:  # sent before the keys were let go
+            log.info("hotkey pressed while paused, ignored: %s", action)
+            return
         log.info("hotkey pressed: %s", action)
         if action == "meet_now":
             self.model.dispatch(i.MeetNow(source="hotkey"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from meettray.config import Config
     from meettray.meetings import MeetingRequest
     from meettray.platform.notifications import DBusNotifier
-    from meettray.ui.shell.hotkey_manager import HotkeyManager
     from meettray.ui.views.dialogs import ErrorDialog, FallbackWindow
     from meettray.ui.views.history_window import HistoryWindow
     from meettray.ui.views.reminder_window import ReminderWindow
@@ -37,6 +36,20 @@ if TYPE_CHECKING:
     from meettray.upcoming import Upcoming
 
 log = logging.getLogger(__name__)
+
+
+class Hotkeys(Protocol):
+    """What the windows use of the shell's hotkey manager (it lives a layer above)."""
+
+    status_changed: Any  # a Qt signal: the hotkeys' state changed
+    problems: dict[str, str]
+
+    def describe(self, action: str) -> str: ...
+
+    def pause(self) -> None: ...
+
+    def resume(self) -> None: ...
+
 
 #: How long to wait for a system tray before showing a window instead (a tray that
 #: comes later still takes over: the window then closes).
@@ -52,7 +65,7 @@ class TrayApp(QObject):
         self,
         model: AppModel,
         *,
-        hotkeys: HotkeyManager | None = None,
+        hotkeys: Hotkeys | None = None,
         tray_grace_ms: int = TRAY_GRACE_MS,
         icon: QSystemTrayIcon | None = None,
     ) -> None:
@@ -133,12 +146,18 @@ class TrayApp(QObject):
         log.warning("no system tray available: showing a window instead")
         self.window = FallbackWindow()
         self.window.meet_now_requested.connect(lambda: self.dispatch(i.MeetNow(source="window")))
+        self.window.meet_now_as_requested.connect(
+            lambda name: self.dispatch(i.MeetNow(preset=name, source="window"))
+        )
         self.window.schedule_requested.connect(self.show_schedule)
         self.window.history_requested.connect(self.show_history)
         self.window.settings_requested.connect(self.show_settings)
+        self.window.sign_in_requested.connect(lambda: self.sign_in(device_code=False))
+        self.window.sign_out_requested.connect(lambda: self.dispatch(i.SignOut()))
+        self.window.error_details_requested.connect(self.show_error)
         self.window.quit_requested.connect(self.quit)
         self.model.notify.connect(self._window_status)
-        self._fill_window_recent()
+        self._render_window(self.state)
         self.window.show()
         log.info("window ready")
 
@@ -146,11 +165,17 @@ class TrayApp(QObject):
         if self.window is not None:
             self.window.show_status(notice.title, notice.text)
 
-    def _fill_window_recent(self) -> None:
-        if self.window is not None:
-            from meettray.ui.views.tray import fill_recent
+    def _render_window(self, state: AppState) -> None:
+        """The no-tray window shows what the tray's menu would: every action."""
+        if self.window is None:
+            return
+        from meettray.ui.views.tray import fill_recent
 
-            fill_recent(self.window.recent, self.state, self.dispatch)
+        fill_recent(self.window.recent, state, self.dispatch)
+        self.window.set_presets(state.config.presets)
+        can_sign_in = state.config.account.mode == "delegated" and not state.demo
+        self.window.show_account(state.account is not None, can_sign_in=can_sign_in)
+        self.window.show_last_error(state.problem)
 
     # -- windows -------------------------------------------------------------------------------
 
@@ -212,6 +237,7 @@ class TrayApp(QObject):
             dialog.sign_in_requested.connect(lambda device: self.sign_in(device_code=device))
             dialog.sign_out_requested.connect(lambda: self.dispatch(i.SignOut()))
             dialog.gnome_shortcut_requested.connect(self._add_gnome_shortcut)
+            dialog.hotkey_editing.connect(self._hotkey_editing)  # issue 28: grabs pause
             self.settings_dialog = dialog
         self.settings_dialog.show_account(state.account, state.cache_status,
                                           signing_in=state.signing_in)  # fmt: skip
@@ -222,7 +248,7 @@ class TrayApp(QObject):
         """Desktop notifications over D-Bus (a click opens the meeting)."""
         self.tray.use_notifier(notifier)
 
-    def use_hotkeys(self, hotkeys: HotkeyManager) -> None:
+    def use_hotkeys(self, hotkeys: Hotkeys) -> None:
         """The global hotkeys, once registered (after the icon is up)."""
         self.hotkeys = hotkeys
         hotkeys.status_changed.connect(self._hotkeys_changed)
@@ -232,6 +258,14 @@ class TrayApp(QObject):
         if self.hotkeys is not None and self.settings_dialog is not None:
             self.settings_dialog.show_hotkeys(self.hotkeys.describe)
             self.settings_dialog.offer_gnome_shortcut(self._gnome_without_hotkey())
+
+    def _hotkey_editing(self, editing: bool) -> None:
+        """A hotkey field has the focus: the global hotkeys let go of their keys meanwhile."""
+        if self.hotkeys is not None:
+            if editing:
+                self.hotkeys.pause()
+            else:
+                self.hotkeys.resume()
 
     def _gnome_without_hotkey(self) -> bool:
         """GNOME on Wayland, where the desktop could not bind Meet now (no portal there
@@ -288,7 +322,8 @@ class TrayApp(QObject):
             self.error_dialog.close()
         # Held here until it closes: a window no Python object holds is freed at once,
         # before it is ever shown.
-        dialog = self.error_dialog = ErrorDialog(error)
+        # Over the window it came from (compositors place a dialog over its parent).
+        dialog = self.error_dialog = ErrorDialog(error, QApplication.activeWindow())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _result: self._error_dialog_closed(dialog))
         _raise(dialog)  # not modal: the tray goes on answering clicks meanwhile
@@ -322,7 +357,9 @@ class TrayApp(QObject):
         from meettray.ui.views.signin_dialog import SignInDialog
 
         if self.sign_in_dialog is None:
-            self.sign_in_dialog = SignInDialog()
+            settings = self.settings_dialog
+            parent = settings if settings is not None and settings.isVisible() else None
+            self.sign_in_dialog = SignInDialog(parent)
             self.sign_in_dialog.cancel_requested.connect(lambda: self.dispatch(i.CancelSignIn()))
         _raise(self.sign_in_dialog)
 
@@ -356,8 +393,7 @@ class TrayApp(QObject):
 
     def _state_changed(self, state: AppState) -> None:
         before, self.state = self.state, state
-        if state.recent != before.recent:
-            self._fill_window_recent()
+        self._render_window(state)
         if self.settings_dialog is not None and self.settings_dialog.isVisible():
             self.settings_dialog.show_account(state.account, state.cache_status,
                                               signing_in=state.signing_in)  # fmt: skip

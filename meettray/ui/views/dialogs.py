@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal, SignalInstance
 from PySide6.QtGui import QGuiApplication
@@ -11,6 +13,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QMainWindow,
     QMenu,
     QPlainTextEdit,
     QPushButton,
@@ -19,8 +22,13 @@ from PySide6.QtWidgets import (
 )
 
 from meettray.errors import MeettrayError
+from meettray.plaintext import displayable
+from meettray.ui.views.fit import Scrolling, largest, tab_order_as_shown
 from meettray.ui.views.icons import icon
 from meettray.ui.views.text import plain_label
+
+if TYPE_CHECKING:
+    from meettray.config import Preset
 
 #: What the window says where there is no tray, and on GNOME, how to get one.
 NO_TRAY = "No system tray was found on this desktop, so meettray runs in this window."
@@ -38,13 +46,24 @@ def wrappable(text: str) -> str:
     return _UNBROKEN.sub("\\1\u200b", text)
 
 
-class FallbackWindow(QWidget):
-    """Shown when the desktop has no system tray: the tray's actions as buttons."""
+class FallbackWindow(QMainWindow):
+    """Shown when the desktop has no system tray: every tray action as a button.
+
+    Its intents, for whoever shows it: ``meet_now_requested``, ``meet_now_as_requested``
+    (a preset's name), ``schedule_requested``, ``history_requested``,
+    ``settings_requested``, ``sign_in_requested``, ``sign_out_requested``,
+    ``error_details_requested`` (the error shown by :meth:`show_last_error`) and
+    ``quit_requested``.  Recent is :attr:`recent`, filled like the tray's menu.
+    """
 
     meet_now_requested = Signal()
+    meet_now_as_requested = Signal(str)
     schedule_requested = Signal()
     history_requested = Signal()
     settings_requested = Signal()
+    sign_in_requested = Signal()
+    sign_out_requested = Signal()
+    error_details_requested = Signal(MeettrayError)
     quit_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, gnome: bool | None = None) -> None:
@@ -53,7 +72,8 @@ class FallbackWindow(QWidget):
         self.setWindowIcon(icon())
         self.setMinimumWidth(380)
         self.setMaximumWidth(560)
-        self._layout = layout = QVBoxLayout(self)
+        central = QWidget()
+        self._layout = layout = QVBoxLayout(central)
         if gnome is None:
             gnome = "GNOME" in os.environ.get("XDG_CURRENT_DESKTOP", "").upper().split(":")
         note = QLabel(f"{NO_TRAY}\n\n{GNOME_TRAY}" if gnome else NO_TRAY)
@@ -61,22 +81,38 @@ class FallbackWindow(QWidget):
         layout.addWidget(note)
         self.status = plain_label()  # notices carry subjects and Graph's words
         self.status.setWordWrap(True)
-        for label, signal in (
-            ("&Meet now", self.meet_now_requested),
-            ("&Schedule…", self.schedule_requested),
-        ):
-            layout.addWidget(self._button(label, signal))
+        self._error: MeettrayError | None = None
+        # Mnemonics, unique: M A S R H E I/O L Q.
+        self.meet_now = self._button("&Meet now", self.meet_now_requested)
+        self.presets = QMenu(self)  #: "Meet now as": one entry per preset
+        self.meet_now_as = QPushButton("Meet now &as")
+        self.meet_now_as.setMenu(self.presets)
         self.recent = QMenu(self)  #: filled like the tray's Recent menu
         recent = QPushButton("&Recent")
         recent.setMenu(self.recent)
-        layout.addWidget(recent)
-        for label, signal in (
-            ("&History…", self.history_requested),
-            ("S&ettings…", self.settings_requested),
-            ("&Quit", self.quit_requested),
+        self.sign_in = self._button("Sign &in…", self.sign_in_requested)
+        self.sign_out = self._button("Sign &out", self.sign_out_requested)
+        self.sign_out.setVisible(False)
+        self.error_details = QPushButton("&Last error: details…")
+        self.error_details.clicked.connect(self._error_details)
+        self.error_details.setVisible(False)
+        for button in (
+            self.meet_now,
+            self.meet_now_as,
+            self._button("&Schedule…", self.schedule_requested),
+            recent,
+            self._button("&History…", self.history_requested),
+            self._button("S&ettings…", self.settings_requested),
+            self.sign_in,
+            self.sign_out,
+            self.error_details,
+            self._button("&Quit", self.quit_requested),
         ):
-            layout.addWidget(self._button(label, signal))
+            layout.addWidget(button)
         layout.addWidget(self.status)
+        layout.addStretch(1)
+        self._scroll = Scrolling(central)  # a long notice scrolls; the window fits
+        self.setCentralWidget(self._scroll)
 
     @staticmethod
     def _button(label: str, signal: SignalInstance) -> QPushButton:
@@ -84,13 +120,41 @@ class FallbackWindow(QWidget):
         button.clicked.connect(signal.emit)
         return button
 
+    def set_presets(self, presets: Sequence[Preset]) -> None:
+        """The presets "Meet now as" offers, the default one marked."""
+        self.presets.clear()
+        for preset in presets:
+            label = displayable(preset.label).replace("&", "&&")
+            action = self.presets.addAction(label + (" (default)" if preset.default else ""))
+            action.triggered.connect(
+                lambda _checked=False, name=preset.name: self.meet_now_as_requested.emit(name)
+            )
+        self.meet_now_as.setEnabled(bool(presets))
+
+    def show_account(self, signed_in: bool, *, can_sign_in: bool = True) -> None:
+        """Sign in… or Sign out, as the tray offers them (neither in application mode)."""
+        self.sign_in.setVisible(can_sign_in and not signed_in)
+        self.sign_out.setVisible(can_sign_in and signed_in)
+
+    def show_last_error(self, error: MeettrayError | None) -> None:
+        """Offer "Last error: details…" for ``error`` (``None``: nothing to offer)."""
+        self._error = error
+        self.error_details.setVisible(error is not None)
+
+    def _error_details(self) -> None:
+        if self._error is not None:
+            self.error_details_requested.emit(self._error)
+
     def show_status(self, title: str, text: str) -> None:
-        """A notice, in full: the text wraps (a link too) and the window grows to it."""
+        """A notice, in full: the text wraps (a link too) and the window grows to it, up
+        to its screen (beyond, it scrolls)."""
         self.status.setText(wrappable(f"{title}\n{text}"))
         layout = self._layout
         width = self.width()
-        height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else -1
-        self.resize(width, max(height, layout.totalMinimumSize().height()))
+        inner = width - self._scroll.verticalScrollBar().sizeHint().width()
+        height = layout.totalHeightForWidth(inner) if layout.hasHeightForWidth() else -1
+        height = max(height, layout.totalMinimumSize().height())
+        self.resize(width, min(height, largest(self).height()))
 
 
 class ErrorDialog(QDialog):
@@ -108,9 +172,14 @@ class ErrorDialog(QDialog):
         self.details.setReadOnly(True)
         layout.addWidget(QLabel("Details for your IT support:"))
         layout.addWidget(self.details)
+        self.details.setAccessibleName("Details for your IT support")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         copy = QPushButton("&Copy details")
+        copy.setAutoDefault(False)
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(details))
         buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setDefault(True)  # Enter and Escape close; Copy is Alt+C
+        tab_order_as_shown(buttons)

@@ -9,6 +9,7 @@ thread: typing a search never waits on the database.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timezone
 from typing import Any, Protocol
 
 from PySide6.QtCore import (
@@ -16,6 +17,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
+    QSize,
     Qt,
     QTimer,
     Signal,
@@ -28,6 +30,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QMenu,
     QPushButton,
     QStyle,
@@ -39,6 +42,7 @@ from PySide6.QtWidgets import (
 from meettray.meetings import Meeting
 from meettray.plaintext import displayable
 from meettray.results import HistoryPage
+from meettray.ui.views.fit import fit_to_screen
 from meettray.ui.views.icons import icon
 from meettray.ui.views.text import ask, plain_tooltip
 
@@ -61,9 +65,14 @@ class HistoryModel(QAbstractTableModel):
     #: A page arrived (the first one after :meth:`reload`, or one more).
     loaded = Signal()
 
-    def __init__(self, source: HistorySource) -> None:
+    def __init__(
+        self,
+        source: HistorySource,
+        now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    ) -> None:
         super().__init__()
         self._source = source
+        self._now = now
         self._rows: list[Meeting] = []
         self._total = 0
         self._loading = False
@@ -144,6 +153,8 @@ class HistoryModel(QAbstractTableModel):
         meeting = self._rows[index.row()]
         if role == Qt.ItemDataRole.UserRole:
             return meeting
+        if role == Qt.ItemDataRole.AccessibleTextRole:  # a row is one sentence, link left out
+            return row_sentence(meeting, self._now())
         if role == Qt.ItemDataRole.ToolTipRole:  # the note (a PATCH still due) with it
             return plain_tooltip("\n\n".join(filter(None, (meeting.join_url, meeting.note))))
         if role == Qt.ItemDataRole.DecorationRole and index.column() == 0 and meeting.note:
@@ -172,28 +183,63 @@ def _when(value: Any) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-class HistoryWindow(QWidget):
-    """Lists, searches, copies, opens, removes and cancels past meetings."""
+def _day(value: datetime, now: datetime) -> str:
+    """``today``, ``tomorrow``, ``yesterday``, a weekday within a week, else the date."""
+    day, today = value.astimezone().date(), now.astimezone().date()
+    apart = (day - today).days
+    named = {0: "today", 1: "tomorrow", -1: "yesterday"}
+    if apart in named:
+        return named[apart]
+    if -7 < apart < 7:
+        return f"{'last ' if apart < 0 else ''}{day:%A}"
+    return f"{day.day} {day:%B %Y}"
+
+
+def row_sentence(meeting: Meeting, now: datetime) -> str:
+    """What a screen reader says for a row: "Design review, starts Monday 14:30,
+    created today" (never the link, which is long and says nothing)."""
+    parts = [displayable(meeting.subject) or "No subject"]
+    if meeting.start is not None:
+        parts.append(f"starts {_day(meeting.start, now)} {meeting.start.astimezone():%H:%M}")
+    parts.append(f"created {_day(meeting.created_at, now)}")
+    if meeting.note:
+        parts.append("with a note")
+    return ", ".join(parts)
+
+
+class HistoryWindow(QMainWindow):
+    """Lists, searches, copies, opens, removes and cancels past meetings (a main window,
+    so that screen readers hear a window, not a "filler")."""
 
     copy_requested = Signal(Meeting, bool)  # with details
     open_requested = Signal(Meeting)
     remove_requested = Signal(Meeting)
     cancel_requested = Signal(Meeting)
 
-    def __init__(self, source: HistorySource, parent: QWidget | None = None):
+    def __init__(
+        self,
+        source: HistorySource,
+        parent: QWidget | None = None,
+        *,
+        now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    ):
         super().__init__(parent)
         self.setWindowTitle("History — meettray")
         self.setWindowIcon(icon())
-        self.resize(900, 520)
-        self.model = HistoryModel(source)
+        self.model = HistoryModel(source, now)
         self.model.loaded.connect(self._show_count)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search subjects…")
+        self.search.setAccessibleName("Search subjects")
         self.search.setClearButtonEnabled(True)
         self._search_timer = QTimer(self, singleShot=True, interval=150)
         self._search_timer.timeout.connect(lambda: self._reload(self.search.text()))
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
         self.table = QTableView()
+        self.table.setAccessibleName("Meetings")
+        self.table.setAccessibleDescription("Newest first; Enter copies the link.")
+        # Tab leaves the table (it went from cell to cell, for ever); arrows move in it.
+        self.table.setTabKeyNavigation(False)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -225,10 +271,18 @@ class HistoryWindow(QWidget):
             row.addWidget(button)
         row.addStretch(1)
         row.addWidget(self.count)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.search)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        search_row = QHBoxLayout()
+        search_label = QLabel("&Search:")
+        search_label.setBuddy(self.search)
+        search_row.addWidget(search_label)
+        search_row.addWidget(self.search, 1)
+        layout.addLayout(search_row)
         layout.addWidget(self.table)
         layout.addLayout(row)
+        self.setCentralWidget(central)
+        fit_to_screen(self, wanted=QSize(900, 520))
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
         QShortcut(
             QKeySequence(Qt.Key.Key_Delete),

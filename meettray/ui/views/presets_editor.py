@@ -7,13 +7,12 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QKeySequenceEdit,
     QLineEdit,
     QListWidget,
     QPushButton,
@@ -25,6 +24,8 @@ from PySide6.QtWidgets import (
 from meettray.choices import LOBBY_BYPASS_SCOPES
 from meettray.config import PRESET_PRESENTERS, Preset
 from meettray.plaintext import displayable
+from meettray.ui.views.fit import Scrolling
+from meettray.ui.views.hotkey_edit import HotkeyEdit
 from meettray.ui.views.options_form import OptionsForm
 
 
@@ -38,7 +39,14 @@ def preset_name(label: str, taken: set[str]) -> str:
 
 
 class PresetsEditor(QWidget):
-    """Edits a list of :class:`Preset`; :meth:`presets` gives them back."""
+    """Edits a list of :class:`Preset`; :meth:`presets` gives them back.
+
+    The default preset's subject and length are Meet now's: Settings' General tab shows
+    and edits them through :meth:`default_meeting` and :meth:`set_default_meeting`, and
+    hears ``default_changed`` when they change here."""
+
+    #: The default preset's subject or length changed, or another preset became the default.
+    default_changed = Signal()
 
     def __init__(self, presets: tuple[Preset, ...], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -46,10 +54,15 @@ class PresetsEditor(QWidget):
         #: Names of presets added here: they follow their label (``--preset war-room``).
         self._added: set[str] = set()
         self._shown = -1
+        #: Set while the form is filled from a preset (that changes nothing).
+        self._filling = False
         self.list = QListWidget()
+        self.list.setAccessibleName("Presets")
         self.list.setMaximumWidth(170)
         self.add = QPushButton("&Add")
         self.remove = QPushButton("Re&move")
+        self.add.setAccessibleName("Add a preset")
+        self.remove.setAccessibleName("Remove the chosen preset")
         self.add.clicked.connect(self._add)
         self.remove.clicked.connect(self._remove)
         left = QVBoxLayout()
@@ -72,29 +85,34 @@ class PresetsEditor(QWidget):
             box.addItem("Organisation default", "")
             for value in values:
                 box.addItem(value, value)
-        self.hotkey = QKeySequenceEdit()
-        self.hotkey.setMaximumSequenceLength(1)
-        self.default = QCheckBox("Used by a click and the Meet now hotkey")
+        self.hotkey = HotkeyEdit()
+        self.hotkey.setAccessibleName("Hotkey")
+        self.default = QCheckBox("Used by a click and the Meet now &hotkey")
         self.options = OptionsForm()
+        # Mnemonics: unique with the tabs' (&General, P&resets) and the buttons'.
         form = QFormLayout()
         form.addRow("&Name:", self.label)
         form.addRow("S&ubject:", self.subject)
         form.addRow("&Length:", self.duration)
         form.addRow("Lobb&y:", self.lobby)
-        form.addRow("Pre&senters:", self.presenters)
+        form.addRow("Pr&esenters:", self.presenters)
         form.addRow("Hot&key:", self.hotkey)
         form.addRow("", self.default)
-        right = QVBoxLayout()
+        right_page = QWidget()
+        right = QVBoxLayout(right_page)
         right.addLayout(form)
         right.addWidget(self.options)
         right.addStretch(1)
         layout = QHBoxLayout(self)
         layout.addLayout(left)
-        layout.addLayout(right, 1)
+        layout.addWidget(Scrolling(right_page), 1)  # the options are long: they scroll
         for preset in self._presets:
             self.list.addItem(displayable(preset.label))
         self.list.currentRowChanged.connect(self._show)
         self.list.setCurrentRow(0 if self._presets else -1)
+        for signal in (self.label.textChanged, self.subject.textChanged,
+                       self.duration.valueChanged, self.default.toggled):  # fmt: skip
+            signal.connect(self._form_changed)
         self._enable()
 
     # -- the list ------------------------------------------------------------------------------
@@ -103,6 +121,40 @@ class PresetsEditor(QWidget):
         """The presets as edited (the one shown included)."""
         self._keep()
         return tuple(self._presets)
+
+    def _default_row(self) -> int:
+        """The default preset's row (the first, when none is marked; -1: no presets)."""
+        return next(
+            (i for i, p in enumerate(self._presets) if p.default), 0 if self._presets else -1
+        )
+
+    def default_meeting(self) -> tuple[str, int] | None:
+        """The default preset's subject and length (``None``: there are no presets)."""
+        presets = self.presets()
+        row = self._default_row()
+        return None if row < 0 else (presets[row].subject, presets[row].duration_minutes)
+
+    def set_default_meeting(self, subject: str, minutes: int) -> None:
+        """Meet now's subject and length, as edited in General: the default preset's."""
+        self._keep()
+        row = self._default_row()
+        if row < 0:
+            return
+        preset = self._presets[row]
+        self._presets[row] = dataclasses.replace(
+            preset, subject=subject.strip() or preset.label, duration_minutes=minutes
+        )
+        if row == self._shown:
+            self._filling = True
+            try:
+                self.subject.setText(subject.strip())
+                self.duration.setValue(minutes)
+            finally:
+                self._filling = False
+
+    def _form_changed(self) -> None:
+        if not self._filling:
+            self.default_changed.emit()
 
     def _add(self) -> None:
         self._keep()
@@ -117,6 +169,7 @@ class PresetsEditor(QWidget):
         self.label.setFocus()
         self.label.selectAll()
         self._enable()
+        self.default_changed.emit()  # the first preset of an empty list is the default
 
     def _remove(self) -> None:
         row = self.list.currentRow()
@@ -126,6 +179,7 @@ class PresetsEditor(QWidget):
         del self._presets[row]
         self.list.takeItem(row)
         self._enable()
+        self.default_changed.emit()  # it may have been the default
 
     def _enable(self) -> None:
         has = bool(self._presets)
@@ -142,16 +196,18 @@ class PresetsEditor(QWidget):
         if row < 0 or row >= len(self._presets):
             return
         preset = self._presets[row]
-        self.label.setText(preset.label)
-        self.subject.setText(preset.subject)
-        self.duration.setValue(preset.duration_minutes)
-        self.lobby.setCurrentIndex(max(0, self.lobby.findData(preset.lobby)))
-        self.presenters.setCurrentIndex(max(0, self.presenters.findData(preset.presenters)))
-        self.hotkey.setKeySequence(
-            QKeySequence.fromString(preset.hotkey, QKeySequence.SequenceFormat.PortableText)
-        )
-        self.default.setChecked(preset.default)
-        self.options.set_options(preset.options)
+        self._filling = True
+        try:
+            self.label.setText(preset.label)
+            self.subject.setText(preset.subject)
+            self.duration.setValue(preset.duration_minutes)
+            self.lobby.setCurrentIndex(max(0, self.lobby.findData(preset.lobby)))
+            self.presenters.setCurrentIndex(max(0, self.presenters.findData(preset.presenters)))
+            self.hotkey.set_text(preset.hotkey)
+            self.default.setChecked(preset.default)
+            self.options.set_options(preset.options)
+        finally:
+            self._filling = False
 
     def _keep(self) -> None:
         """The form back into the preset it shows."""
@@ -160,7 +216,7 @@ class PresetsEditor(QWidget):
             return
         old = self._presets[row]
         label = self.label.text().strip() or old.label
-        hotkey = self.hotkey.keySequence().toString(QKeySequence.SequenceFormat.PortableText)
+        hotkey = self.hotkey.text()
         kept = dataclasses.replace(
             old, label=label, subject=self.subject.text().strip() or label,
             duration_minutes=self.duration.value(), lobby=self.lobby.currentData(),

@@ -11,17 +11,14 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
@@ -32,8 +29,12 @@ from meettray.accounts import CALENDAR
 from meettray.errors import ConsentRequired, MeettrayError, SignInRequired, ValidationError
 from meettray.meetings import Meeting, MeetingOptions, MeetingRequest, build_schedule
 from meettray.plaintext import displayable
+from meettray.ui.views.colours import show_as_error
+from meettray.ui.views.date_edit import DateTimeEdit
+from meettray.ui.views.fit import Scrolling, fit_to_screen, tab_order_as_shown
 from meettray.ui.views.icons import icon
 from meettray.ui.views.options_form import OptionsForm
+from meettray.ui.views.schedule_result import ScheduleResult
 from meettray.ui.views.text import ask, plain_label
 
 DURATIONS = (
@@ -122,7 +123,13 @@ class ScheduleDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         QShortcut(QKeySequence("Ctrl+Return"), self, self._create)
+        # Enter creates.  Only now, in the dialog, does setDefault make it the dialog's
+        # default: before, Qt chose the first button in the focus chain when the dialog
+        # was shown (the hidden "Grant calendar permission…", later Cancel).
+        self.create_button.setDefault(True)
+        tab_order_as_shown(self.buttons)  # in the dialog: reparenting reset the order
         self.validate()
+        fit_to_screen(self)
 
     def prepare(self) -> None:
         """Before the dialog is shown again: a start that has passed meanwhile (the dialog
@@ -183,17 +190,16 @@ class ScheduleDialog(QDialog):
         self.subject = QLineEdit(default_subject)
         self.subject.setPlaceholderText("What is it about?")
         self.subject.setMaxLength(1000)  # longer is reported inline, not cut silently
-        self.start = QDateTimeEdit(_to_qdatetime(next_half_hour(self._now())))
-        self.start.setCalendarPopup(True)
+        self.start = DateTimeEdit(_to_qdatetime(next_half_hour(self._now())))
         self.start.setDisplayFormat("ddd d MMM yyyy  HH:mm")
         self.length = QComboBox()
         for minutes, label in DURATIONS:
             self.length.addItem(label, minutes)
         self.length.addItem("Until…", CUSTOM_END)
         self.length.setCurrentIndex(3)
-        self.end = QDateTimeEdit()
-        self.end.setCalendarPopup(True)
+        self.end = DateTimeEdit()
         self.end.setDisplayFormat("ddd d MMM yyyy  HH:mm")
+        self.end.setAccessibleName("Ends")
         self.end.setVisible(False)
         length_row = QWidget()  # a widget, so the "&Length" mnemonic has a buddy
         length_layout = QHBoxLayout(length_row)
@@ -213,6 +219,7 @@ class ScheduleDialog(QDialog):
         # Who presents, when "Specific people" is chosen (Graph needs them by name).
         self.presenter_people = QLineEdit()
         self.presenter_people.setPlaceholderText("presenter@contoso.com, another@contoso.com")
+        self.presenter_people.setAccessibleName("Who presents: their addresses")
         self.presenter_people.setVisible(False)
         self.calendar = QCheckBox("Add to my &calendar and send invitations")
         self.errors: dict[str, QLabel] = {}
@@ -224,19 +231,22 @@ class ScheduleDialog(QDialog):
         if self._presets:
             form.addRow("Pr&eset:", self.preset)
         form.addRow("&Subject:", self.subject)
-        form.addRow("", self._error_label("subject"))
+        self._form = form
+        # A row that may be hidden (an error, who presents) has no label of its own: a
+        # hidden row then leaves no gap (setRowVisible hides the whole row).
+        form.addRow(self._error_label("subject"))
         form.addRow("S&tart:", self.start)
-        form.addRow("", self._error_label("start"))
+        form.addRow(self._error_label("start"))
         length_label = QLabel("&Length:")
         length_label.setBuddy(self.length)  # Alt+L: the row itself cannot take the focus
         form.addRow(length_label, length_row)
-        form.addRow("", self._error_label("end"))
+        form.addRow(self._error_label("end"))
         form.addRow("&Attendees:", self.attendees)
-        form.addRow("", self._error_label("attendees"))
+        form.addRow(self._error_label("attendees"))
         form.addRow("Who &bypasses the lobby:", self.lobby)
         form.addRow("Who can &present:", self.presenters)
-        form.addRow("", self.presenter_people)
-        form.addRow("", self._error_label("presenters"))
+        form.addRow(self.presenter_people)
+        form.addRow(self._error_label("presenters"))
         form.addRow("", self.calendar)
         self.options_button = QToolButton()
         self.options_button.setText("&Options")
@@ -244,37 +254,39 @@ class ScheduleDialog(QDialog):
         self.options_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.options_button.setArrowType(Qt.ArrowType.RightArrow)
         self.options_button.toggled.connect(self._show_options)
-        # Collapsed until asked for; scrolled, so that the dialog fits a laptop's screen.
-        self.options = QScrollArea()
-        self.options.setWidgetResizable(True)
-        self.options.setFrameShape(QFrame.Shape.NoFrame)
-        self.options.setMaximumHeight(230)
+        # Collapsed until asked for; the whole form scrolls, so the dialog fits a screen.
+        self.options = QWidget()
         self.options.setVisible(False)
-        options_page = QWidget()
         self.options_form = OptionsForm()
         self.options_form.changed.connect(self.validate)
         self.option_boxes = self.options_form.boxes
-        options_layout = QVBoxLayout(options_page)
+        options_layout = QVBoxLayout(self.options)
         options_layout.setContentsMargins(0, 0, 0, 0)
         options_layout.addWidget(self.options_form)
-        self.options.setWidget(options_page)
         form.addRow(self.options_button)
         form.addRow(self.options)
-        form.addRow("", self._error_label("options"))
+        form.addRow(self._error_label("options"))
         self.status = plain_label()  # Graph's error details can be in it
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status.setVisible(False)
         self.grant = QPushButton("&Grant calendar permission…")
+        self.grant.setAutoDefault(False)  # never the default, shown or hidden: Create is
         self.grant.setVisible(False)
         self.grant.clicked.connect(self.grant_calendar_requested.emit)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.create_button = self.buttons.addButton(
             "C&reate", QDialogButtonBox.ButtonRole.AcceptRole
         )
-        self.create_button.setDefault(True)
         self.buttons.accepted.connect(self._create)
         self.buttons.rejected.connect(self.reject)
+        fields = QWidget()
+        fields_layout = QVBoxLayout(fields)
+        fields_layout.setContentsMargins(0, 0, 0, 0)
+        fields_layout.addLayout(form)
+        fields_layout.addStretch(1)
         layout = QVBoxLayout(page)
-        layout.addLayout(form)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(Scrolling(fields), 1)
         layout.addWidget(self.status)
         layout.addWidget(self.grant)
         layout.addWidget(self.buttons)
@@ -297,11 +309,13 @@ class ScheduleDialog(QDialog):
         self.options_button.setArrowType(
             Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
         )
-        # Grow for the section, and shrink back when it closes (rows must not stretch).
-        layout = self.layout()
-        if layout is not None:
-            layout.activate()
-        self.resize(self.width(), self.sizeHint().height())
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow for what is shown, shrink back when it goes (no gap is left), within the
+        screen: beyond it, the form scrolls and the buttons stay in view."""
+        if self.isVisible():
+            fit_to_screen(self, keep_width=True)
 
     def chosen_options(self) -> MeetingOptions:
         """The options the form sets (the others left to the organisation)."""
@@ -310,7 +324,7 @@ class ScheduleDialog(QDialog):
     def _error_label(self, field: str) -> QLabel:
         label = QLabel()
         label.setObjectName(f"error_{field}")
-        label.setStyleSheet("color: #C4314B;")
+        show_as_error(label)
         label.setWordWrap(True)
         label.setVisible(False)
         self.errors[field] = label
@@ -327,7 +341,8 @@ class ScheduleDialog(QDialog):
         """Check the form; show problems beside their fields; enable Create if valid."""
         minutes = self.length.currentData()
         choosing_people = self.presenters.currentData() == "roleIsPresenter"
-        self.presenter_people.setVisible(choosing_people)
+        shown_before = self._shown_rows()
+        self._form.setRowVisible(self.presenter_people, choosing_people)
         try:
             request = build_schedule(
                 subject=self.subject.text(),
@@ -347,16 +362,21 @@ class ScheduleDialog(QDialog):
         for field, label in self.errors.items():
             message = problems.get(field) or (problems.get("duration") if field == "end" else None)
             label.setText(message or "")
-            label.setVisible(bool(message))
+            self._form.setRowVisible(label, bool(message))
         if self.moved_start is not None and "start" not in problems:
             wanted, became = self.moved_start
             label = self.errors["start"]
             label.setText(f"{wanted} does not exist on that day (the clocks go forward): "
                           f"the meeting would start at {became}.")  # fmt: skip
-            label.setVisible(True)
+            self._form.setRowVisible(label, True)
         self.request = request
         self.create_button.setEnabled(request is not None)
+        if self._shown_rows() != shown_before:
+            self._fit()
         return request
+
+    def _shown_rows(self) -> tuple[bool, ...]:
+        return tuple(self._form.isRowVisible(row) for row in range(self._form.rowCount()))
 
     def _create(self) -> None:
         request = self.validate()
@@ -377,46 +397,34 @@ class ScheduleDialog(QDialog):
     def set_busy(self, busy: bool) -> None:
         self.create_button.setEnabled(not busy)
         self.grant.setVisible(False)
-        self.status.setStyleSheet("")
+        show_as_error(self.status, False)
         self.status.setText("Creating the meeting…" if busy else "")
+        self.status.setVisible(busy)
+        self._fit()
 
     def show_error(self, error: MeettrayError) -> None:
         self.set_busy(False)
         self.validate()
         details = error.technical_details()
-        self.status.setStyleSheet("color: #C4314B;")
+        show_as_error(self.status)
         self.status.setText(error.message + (f"\n{details}" if details else ""))
+        self.status.setVisible(True)
         # Calendar access is its own consent: offer the sign-in that grants it.
         needs_calendar = isinstance(error, ConsentRequired) and CALENDAR in error.permissions
         signed_out = isinstance(error, SignInRequired) and self.calendar.isChecked()
         self.grant.setVisible(needs_calendar or signed_out)
+        self._fit()
 
     # -- result ------------------------------------------------------------------------------
 
     def _result_page(self) -> QWidget:
-        page = QWidget()
-        self.result_title = plain_label()
-        self.link = QLineEdit()
-        self.link.setReadOnly(True)
-        self.result_note = plain_label()
-        copy = QPushButton("&Copy link")
-        copy.clicked.connect(lambda: self._emit_for_meeting(self.copy_requested))
-        open_button = QPushButton("&Open in Teams")
-        open_button.clicked.connect(lambda: self._emit_for_meeting(self.open_requested))
-        close = QPushButton("Close")
-        close.clicked.connect(self.accept)
-        row = QHBoxLayout()
-        row.addWidget(copy)
-        row.addWidget(open_button)
-        row.addStretch(1)
-        row.addWidget(close)
-        layout = QVBoxLayout(page)
-        layout.addWidget(self.result_title)
-        layout.addWidget(self.link)
-        layout.addWidget(self.result_note)
-        layout.addStretch(1)
-        layout.addLayout(row)
-        self.copy_button, self.open_button = copy, open_button
+        page = self.result_page = ScheduleResult()
+        page.copy_clicked.connect(lambda: self._emit_for_meeting(self.copy_requested))
+        page.open_clicked.connect(lambda: self._emit_for_meeting(self.open_requested))
+        page.close_clicked.connect(self.accept)
+        self.result_title, self.link, self.result_note = page.title, page.link, page.note
+        self.copy_button, self.open_button = page.copy_button, page.open_button
+        self.close_button = page.close_button
         return page
 
     def _emit_for_meeting(self, signal: Any) -> None:
@@ -425,19 +433,9 @@ class ScheduleDialog(QDialog):
 
     def show_result(self, meeting: Meeting, warnings: tuple[str, ...]) -> None:
         self.meeting = meeting
-        when = meeting.start.astimezone().strftime("%a %d %b %Y %H:%M") if meeting.start else ""
-        kind = "Calendar event created; invitations sent." if meeting.is_calendar_event else ""
-        self.result_title.setText(
-            f"<b>{_escape(meeting.subject)}</b> — {when}<br>The link is on your clipboard. {kind}"
-        )
-        self.link.setText(meeting.join_url)
-        self.link.setCursorPosition(0)  # show where the link starts, not where it ends
-        self.result_note.setText("\n".join(warnings))
+        self.result_page.show_meeting(meeting, warnings)
         self.pages.setCurrentIndex(1)
+        self.create_button.setDefault(False)
+        self.close_button.setDefault(True)
         self.copy_button.setFocus()
-
-
-def _escape(text: str) -> str:
-    from html import escape
-
-    return escape(text)
+        self._fit()

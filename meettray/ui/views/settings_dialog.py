@@ -6,7 +6,6 @@ import dataclasses
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -15,7 +14,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QKeySequenceEdit,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -26,9 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from meettray.accounts import Account, CacheStatus
-from meettray.config import CLOUDS, Config, Preset
+from meettray.config import CLOUDS, Config, MeetingConfig, Preset, builtin_presets
 from meettray.errors import ConfigError
 from meettray.hotkeys.keys import Hotkey
+from meettray.ui.views.colours import show_as_error
+from meettray.ui.views.fit import Scrolling, fit_to_screen, tab_order_as_shown
+from meettray.ui.views.hotkey_edit import HotkeyEdit
 from meettray.ui.views.icons import icon
 from meettray.ui.views.presets_editor import PresetsEditor
 from meettray.ui.views.text import plain_label
@@ -41,32 +42,44 @@ CLOUD_LABELS = {
 
 
 class SettingsDialog(QDialog):
-    """Edits a :class:`Config`; emits ``save_requested`` with the new one."""
+    """Edits a :class:`Config`; emits ``save_requested`` with the new one.
+
+    Meet now's subject and length are the default preset's: the General tab and the
+    Presets tab show the same value, and an edit in one is seen in the other.
+
+    Mnemonics are unique among the widgets shown together (a hidden tab's do not fire):
+    General uses A C D F G I K L M N O P R S T U W Y, Presets A E G H K L M N R U Y."""
 
     save_requested = Signal(Config)
     sign_in_requested = Signal(bool)  # device code
     sign_out_requested = Signal()
     gnome_shortcut_requested = Signal()
+    #: True while a hotkey field has the focus: the global hotkeys should let go of their
+    #: keys meanwhile, so that pressing one records it instead of making a meeting.
+    hotkey_editing = Signal(bool)
 
     def __init__(self, config: Config, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings — meettray")
         self.setWindowIcon(icon())
         self.config = config
+        self._syncing = False
         layout = QVBoxLayout(self)
+        # The presets first: General's subject and length are the default preset's.
+        self.presets = PresetsEditor(config.presets)
         general = QWidget()
         general_layout = QVBoxLayout(general)
         general_layout.addWidget(self._account_group(config))
         general_layout.addWidget(self._meeting_group(config))
         general_layout.addWidget(self._behaviour_group(config))
         general_layout.addWidget(self._hotkeys_group(config))
-        self.presets = PresetsEditor(config.presets)
         self.tabs = QTabWidget()
-        self.tabs.addTab(general, "&General")
+        self.tabs.addTab(Scrolling(general), "&General")
         self.tabs.addTab(self.presets, "P&resets")
-        layout.addWidget(self.tabs)
+        self.tabs.tabBar().setAccessibleName("Settings pages")
+        layout.addWidget(self.tabs, 1)
         self.error = plain_label()
-        self.error.setStyleSheet("color: #C4314B;")
+        show_as_error(self.error)
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -74,6 +87,30 @@ class SettingsDialog(QDialog):
         self.buttons.accepted.connect(self._save)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setDefault(True)  # Enter saves (set once in the dialog: see Schedule)
+        tab_order_as_shown(self.buttons)
+        self.presets.default_changed.connect(self._default_from_presets)
+        self.subject.textEdited.connect(self._default_to_presets)
+        self.duration.valueChanged.connect(self._default_to_presets)
+        for edit in (*self.hotkey_edits.values(), self.presets.hotkey):
+            edit.editing.connect(self.hotkey_editing.emit)
+        fit_to_screen(self)
+
+    def _default_to_presets(self) -> None:
+        if not self._syncing:
+            self.presets.set_default_meeting(self.subject.text(), self.duration.value())
+
+    def _default_from_presets(self) -> None:
+        meeting = self.presets.default_meeting()
+        if meeting is None:  # no presets left: the built-in ones, from these fields
+            return
+        self._syncing = True
+        try:
+            self.subject.setText(meeting[0])
+            self.duration.setValue(meeting[1])
+        finally:
+            self._syncing = False
 
     def _account_group(self, config: Config) -> QGroupBox:
         group = QGroupBox("Account")
@@ -88,9 +125,9 @@ class SettingsDialog(QDialog):
         self.tenant = QLineEdit(account.tenant)
         self.account_label = plain_label(wrap=False)  # names come from the sign-in
         self.cache_label = plain_label()
-        self.sign_in = QPushButton("Sign &in…")
-        self.sign_in_code = QPushButton("Sign in with a &code…")
-        self.sign_out = QPushButton("Sign &out")
+        self.sign_in = QPushButton("Sign i&n…")
+        self.sign_in_code = QPushButton("Sign in with a c&ode…")
+        self.sign_out = QPushButton("Sign o&ut")
         self.sign_in.clicked.connect(lambda: self.sign_in_requested.emit(False))
         self.sign_in_code.clicked.connect(lambda: self.sign_in_requested.emit(True))
         self.sign_out.clicked.connect(self.sign_out_requested.emit)
@@ -102,7 +139,7 @@ class SettingsDialog(QDialog):
         form.addRow("Client &ID:", self.client_id)
         form.addRow("&Tenant:", self.tenant)
         form.addRow("Signed in:", self.account_label)
-        form.addRow("", row)
+        form.addRow(row)
         form.addRow("Tokens:", self.cache_label)
         if account.mode == "application":
             note = QLabel("Application mode: meetings are created for " + account.user_id)
@@ -112,12 +149,13 @@ class SettingsDialog(QDialog):
     def _meeting_group(self, config: Config) -> QGroupBox:
         group = QGroupBox("Meet now")
         form = QFormLayout(group)
-        self.subject = QLineEdit(config.meeting.subject)
+        default = config.preset()  # what a click uses: the default preset's
+        self.subject = QLineEdit(default.subject)
         self.subject.setToolTip("{date} and {time} are replaced by today's date and the time")
         self.duration = QSpinBox()
         self.duration.setRange(5, 24 * 60)
         self.duration.setSuffix(" minutes")
-        self.duration.setValue(config.meeting.duration_minutes)
+        self.duration.setValue(default.duration_minutes)
         form.addRow("Default &subject:", self.subject)
         form.addRow("", QLabel("Use {date} and {time} for today's date and the time."))
         form.addRow("&Duration:", self.duration)
@@ -147,13 +185,13 @@ class SettingsDialog(QDialog):
         self.click_action.addItem("Creates a meeting and copies its link", "meet_now")
         self.click_action.addItem("Opens the menu", "menu")
         self.click_action.setCurrentIndex(0 if config.ui.click_action == "meet_now" else 1)
-        self.notifications = QCheckBox("Show &notifications")
+        self.notifications = QCheckBox("Show noti&fications")
         self.notifications.setChecked(config.ui.notifications)
         self.start_on_login = QCheckBox("Start meettray when I &log in")
         self.start_on_login.setChecked(config.ui.start_on_login)
-        form.addRow("&Copy:", self.clipboard)
+        form.addRow("Cop&y:", self.clipboard)
         form.addRow("", self.teams_words)
-        form.addRow("Clicking the &icon:", self.click_action)
+        form.addRow("Clic&king the icon:", self.click_action)
         form.addRow("", self.notifications)
         form.addRow("", self.start_on_login)
         return group
@@ -161,24 +199,18 @@ class SettingsDialog(QDialog):
     def _hotkeys_group(self, config: Config) -> QGroupBox:
         group = QGroupBox("Global hotkeys")
         form = QFormLayout(group)
-        self.hotkey_edits: dict[str, QKeySequenceEdit] = {}
+        self.hotkey_edits: dict[str, HotkeyEdit] = {}
         self.hotkey_status: dict[str, QLabel] = {}
-        for action, label in (("meet_now", "&Meet now:"), ("copy_last", "Copy &last link:")):
-            edit = QKeySequenceEdit(
-                QKeySequence.fromString(
-                    getattr(config.hotkeys, action), QKeySequence.SequenceFormat.PortableText
-                )
-            )
-            edit.setMaximumSequenceLength(1)
-            edit.setClearButtonEnabled(True)
-            status = QLabel()
-            status.setWordWrap(True)
+        for action, label in (("meet_now", "&Meet now:"), ("copy_last", "Copy l&ast link:")):
+            edit = HotkeyEdit(getattr(config.hotkeys, action))
+            edit.setAccessibleName(label.replace("&", "").rstrip(":") + " hotkey")
+            status = plain_label()  # may quote the desktop's words (the portal's trigger)
             self.hotkey_edits[action] = edit
             self.hotkey_status[action] = status
             edit.keySequenceChanged.connect(lambda _keys, a=action: self._hotkey_typed(a))
             form.addRow(label, edit)
             form.addRow("", status)
-        form.addRow("", QLabel("Clear a field to turn that hotkey off."))
+        form.addRow("", QLabel("Backspace clears a field: that hotkey is then off."))
         #: GNOME without a shortcuts portal: shown by offer_gnome_shortcut().
         self.gnome_shortcut = QPushButton("Add a GNOME keyboard shortcut for 'meettray now'")
         self.gnome_shortcut.setToolTip(
@@ -211,8 +243,7 @@ class SettingsDialog(QDialog):
         )
 
     def _hotkey_text(self, action: str) -> str:
-        sequence = self.hotkey_edits[action].keySequence()
-        return sequence.toString(QKeySequence.SequenceFormat.PortableText)
+        return self.hotkey_edits[action].text()
 
     def show_account(
         self, account: Account | None, cache: CacheStatus | None, *, signing_in: bool = False
@@ -230,6 +261,12 @@ class SettingsDialog(QDialog):
     def edited(self) -> Config:
         """The configuration as the form shows it."""
         c = self.config
+        meeting = dataclasses.replace(
+            c.meeting,
+            subject=self.subject.text().strip(),
+            duration_minutes=self.duration.value(),
+            prepare_next_link=self.prepare_next.isChecked(),
+        )
         return dataclasses.replace(
             c,
             account=dataclasses.replace(
@@ -238,12 +275,7 @@ class SettingsDialog(QDialog):
                 client_id=self.client_id.text().strip(),
                 tenant=self.tenant.text().strip() or "organizations",
             ),
-            meeting=dataclasses.replace(
-                c.meeting,
-                subject=self.subject.text(),
-                duration_minutes=self.duration.value(),
-                prepare_next_link=self.prepare_next.isChecked(),
-            ),
+            meeting=meeting,
             ui=dataclasses.replace(
                 c.ui,
                 clipboard=self.clipboard.currentData(),
@@ -257,23 +289,25 @@ class SettingsDialog(QDialog):
                 meet_now=self._hotkey_text("meet_now"),
                 copy_last=self._hotkey_text("copy_last"),
             ),
-            own_presets=self._edited_presets(),
+            own_presets=self._edited_presets(meeting),
         )
 
-    def _edited_presets(self) -> tuple[Preset, ...]:
+    def _edited_presets(self, meeting: MeetingConfig) -> tuple[Preset, ...]:
         """The presets to save: none while the built-in ones are left as they are (they
-        then follow the Meet now subject and length)."""
+        then follow ``[meeting]``'s subject and length, which General edits)."""
+        self._default_to_presets()  # the same value in both tabs, whichever was edited
         edited = self.presets.presets()
-        if not self.config.own_presets and edited == self.config.presets:
+        if not self.config.own_presets and edited == builtin_presets(meeting):
             return ()
         return edited
 
     def _save(self) -> None:
-        config = self.edited()
-        if not config.meeting.subject.strip():
+        if not self.subject.text().strip():
             self.error.setText("Enter a default subject.")
+            self.tabs.setCurrentIndex(0)
             self.subject.setFocus()
             return
+        config = self.edited()
         for action in self.hotkey_edits:
             try:
                 Hotkey.parse(getattr(config.hotkeys, action))

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLa
 
 from meettray.accounts import BROWSER_ERROR_HINT, DeviceCodePrompt
 from meettray.errors import MeettrayError
+from meettray.ui.views.fit import fit_to_screen
 from meettray.ui.views.icons import icon
 from meettray.ui.views.text import link_markup, plain_label
 
@@ -30,7 +31,9 @@ class SignInDialog(QDialog):
         font.setStyleHint(QFont.StyleHint.Monospace)
         self.code.setFont(font)
         self.code.setVisible(False)
+        self.code.setAccessibleName("Sign-in code")
         self.link = QLabel()
+        self.link.setAccessibleName("Sign-in page")
         self.link.setOpenExternalLinks(True)
         self.link.setVisible(False)
         self.copy = QPushButton("&Copy code")
@@ -46,7 +49,11 @@ class SignInDialog(QDialog):
         for widget in (self.message, self.code, self.link):
             layout.addWidget(widget)
         layout.addLayout(row)
+        for button in (self.copy, cancel):
+            button.setAutoDefault(False)
+        cancel.setDefault(True)  # the one button shown: Enter and Escape cancel
         self.rejected.connect(self.cancel_requested.emit)
+        fit_to_screen(self)
 
     def show_device_code(self, prompt: DeviceCodePrompt) -> None:
         self.message.setText("On any device, open this page and enter the code:")
@@ -54,7 +61,10 @@ class SignInDialog(QDialog):
         self.link.setText(link_markup(prompt.verification_uri))
         for widget in (self.code, self.link, self.copy):
             widget.setVisible(True)
+        self.cancel.setDefault(False)
+        self.copy.setDefault(True)  # the code is what the person needs next
         self.copy.setFocus()
+        fit_to_screen(self, keep_width=True)
 
     def show_error(self, error: MeettrayError) -> None:
         """Sign-in failed: say why here, where the person is looking; Close ends it."""
@@ -64,8 +74,10 @@ class SignInDialog(QDialog):
         for widget in (self.code, self.link, self.copy):
             widget.setVisible(False)
         self.cancel.setText("Close")
+        self.copy.setDefault(False)
+        self.cancel.setDefault(True)
         self.cancel.setFocus()
-        self.adjustSize()
+        fit_to_screen(self, keep_width=True)
 
     def finish(self) -> None:
         """Close without counting as a cancel."""

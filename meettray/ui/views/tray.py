@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction, QCursor, QGuiApplication
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from meettray.errors import MeettrayError
+from meettray.formatting import recent_label
 from meettray.meetings import Meeting
 from meettray.plaintext import displayable
 from meettray.results import utc_now
@@ -35,18 +36,9 @@ log = logging.getLogger(__name__)
 
 
 def menu_label(meeting: Meeting) -> str:
-    """``Subject · Mon 14:05 · ID …9012`` for the Recent menu (ampersands kept literal).
-
-    The end of the meeting ID tells apart two meetings with one subject made in the
-    same minute (the ID is what Teams shows too); without one, the seconds do.
-    """
-    when = (meeting.start or meeting.created_at).astimezone()
-    subject = displayable(meeting.subject) or "(no subject)"
-    if len(subject) > 40:
-        subject = subject[:39] + "…"
-    code = "".join(c for c in meeting.meeting_code if c.isdigit())
-    tail = f"ID …{code[-4:]}" if len(code) >= 4 else f"{meeting.created_at.astimezone():%S} s"
-    return f"{subject} · {when:%a %H:%M} · {tail}".replace("&", "&&")
+    """``Subject · Mon 14:05 · ID …9012`` for the Recent menu (ampersands kept literal);
+    see :func:`~meettray.formatting.recent_label`."""
+    return recent_label(meeting).replace("&", "&&")
 
 
 def fill_presets(menu: QMenu, state: AppState, dispatch: Dispatch, source: str) -> None:

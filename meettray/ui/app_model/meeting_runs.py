@@ -1,17 +1,18 @@
-"""Meetings made one at a time, each link copied the moment it exists.
+"""Each meeting job's run: its work on the service's queue, its link copied the moment
+the meeting exists.
 
 Every creation (Meet now from any trigger, Schedule…, ``meettray now``
 through the socket) is a :class:`~meettray.ui.app_model.jobs.MeetingJob`
-queued here.  One is in flight at a time, so each gets its own outcome: its
-meeting, its warnings, and what *its* clipboard write came to.  Its two
-stages: ``link_ready`` once the link's copy is observed (a prepared meeting's
-with no network), ``settled`` once the meeting is as asked.
+started here.  Its work goes straight to the :class:`ServiceOwner`'s serial
+queue, so jobs run one at a time in the order asked, and each gets its own
+outcome: its meeting, its warnings, and what *its* clipboard write came to.
+Its two stages: ``link_ready`` once the link's copy is observed (a prepared
+meeting's with no network), ``settled`` once the meeting is as asked.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import deque
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Protocol
 
@@ -43,15 +44,15 @@ class ClipboardWriter(Protocol):
         ...
 
 
-class MeetingQueue(QObject):
-    """Runs queued meeting jobs in order; the model decides what to tell."""
+class MeetingRuns(QObject):
+    """Starts meeting jobs on the owner's queue; the model decides what to tell."""
 
     #: The job's link is copied (or refused): the model updates its state first.
     link_ready = Signal(MeetingJob, Meeting, CopyOutcome)
     #: The job's meeting is as asked: the model settles the job and tells.
     delivered = Signal(MeetingJob, Delivered)
     #: The job failed; it is *not* settled: the model settles it, or keeps it for
-    #: after a sign-in (:meth:`add` again).
+    #: after a sign-in (:meth:`start` again).
     failed = Signal(MeetingJob, object)
     #: A creation started or ended (the busy icon).
     busy_changed = Signal()
@@ -70,23 +71,21 @@ class MeetingQueue(QObject):
         self._owner = owner
         self.clipboard = clipboard
         self._ui_settings = ui_settings
-        self._waiting: deque[MeetingJob] = deque()
-        self.current: MeetingJob | None = None
+        #: The jobs started and not yet delivered or failed.
+        self._running: set[MeetingJob] = set()
         self._created_early.connect(self._link_arrived)
 
     @property
     def busy(self) -> bool:
-        """A meeting is being made, or is waiting its turn."""
-        return self.current is not None or bool(self._waiting)
+        """A meeting is being made, or is waiting its turn on the owner's queue."""
+        return bool(self._running)
 
-    def add(self, jobs: Iterable[MeetingJob]) -> None:
-        self._waiting.extend(jobs)
-        self._next()
+    def start(self, jobs: Iterable[MeetingJob]) -> None:
+        for job in jobs:
+            self._start(job)
 
-    def _next(self) -> None:
-        if self.current is not None or not self._waiting:
-            return
-        job = self.current = self._waiting.popleft()
+    def _start(self, job: MeetingJob) -> None:
+        self._running.add(job)
         job.start()
         log.info("%s", job.what)
         intent = job.intent
@@ -142,14 +141,12 @@ class MeetingQueue(QObject):
         if job.created is None or job.copy_outcome is None or job.is_settled:
             return
         delivered = Delivered(job.created, job.copy_outcome)
-        self.current = None
+        self._running.discard(job)
         self.delivered.emit(job, delivered)
         self.busy_changed.emit()
-        self._next()
 
     def _failed(self, job: MeetingJob, exc: Exception) -> None:
-        self.current = None
+        self._running.discard(job)
         error: MeettrayError = as_meettray_error(exc)
         self.failed.emit(job, error)
         self.busy_changed.emit()
-        self._next()
