@@ -195,7 +195,7 @@ class UpcomingFeed(QObject):
                 f"{item.subject or 'A meeting'} {when_label(item, now)}",
                 f"{item.organizer} · click to join" if item.join_url
                 else f"{item.organizer} · no Teams link",
-                Level.INFO, meeting=as_meeting(item) if item.join_url else None,
+                Level.INFO, meeting=as_meeting(item) if item.join_url else None, upcoming=item,
             ))  # fmt: skip
             if self.settings.full_screen_reminder:
                 self.remind_full_screen.emit(item)

@@ -20,7 +20,13 @@ from meettray.ui.app_model import intents as i
 from meettray.ui.app_model.notices import Notice
 from meettray.ui.app_model.state import AppState
 from meettray.ui.views.icons import tray_icon
-from meettray.ui.views.upcoming_menu import add_upcoming, minute_ticks, tooltip_line
+from meettray.ui.views.upcoming_menu import (
+    add_upcoming,
+    minute_ticks,
+    notice_action,
+    notice_actions,
+    tooltip_line,
+)
 
 if TYPE_CHECKING:
     from meettray.config import Preset
@@ -159,6 +165,7 @@ class Tray(QObject):
         """Notify through the desktop's notification server instead of Qt's balloon."""
         self.notifier = notifier
         notifier.clicked.connect(self._notification_clicked)
+        notifier.action_invoked.connect(partial(notice_action, dispatch=self._dispatch))
 
     def _notification_clicked(self, context: object) -> None:
         if isinstance(context, Notice):
@@ -184,6 +191,7 @@ class Tray(QObject):
                 notice.text,
                 context=notice if clickable else None,
                 refused=lambda: self._show_here(notice),
+                actions=notice_actions(notice),
             )
             return
         self._show_here(notice)

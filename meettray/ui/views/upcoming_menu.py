@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMenu
 from meettray.accounts import CALENDAR_SCOPES, MEETINGS, UPCOMING_CONSENT_MESSAGE
 from meettray.plaintext import displayable
 from meettray.ui.app_model import intents as i
+from meettray.ui.app_model.notices import Notice
 from meettray.ui.app_model.state import AppState
 from meettray.upcoming import Upcoming, next_meeting, visible, when_label
 
@@ -63,6 +64,28 @@ def minute_ticks(
     timer.timeout.connect(lambda: render() if state().config.calendar.upcoming else None)
     timer.start()
     return timer
+
+
+#: A reminder's notification buttons: (key, label).
+REMINDER_ACTIONS = (("join", "Join"), ("copy", "Copy link"))
+
+
+def notice_actions(notice: Notice) -> tuple[tuple[str, str], ...]:
+    """The buttons a notice's notification gets: Join and Copy link for a reminder of a
+    meeting with a Teams link; none for the rest."""
+    item = notice.upcoming
+    return REMINDER_ACTIONS if item is not None and item.join_url else ()
+
+
+def notice_action(notice: object, action: str, dispatch: Callable[[i.Intent], object]) -> None:
+    """One of those buttons was pressed: the intent it stands for."""
+    item = notice.upcoming if isinstance(notice, Notice) else None
+    if item is None:
+        return
+    if action == "join":
+        dispatch(i.Join(item))
+    elif action == "copy":
+        dispatch(i.CopyJoinLink(item))
 
 
 def add_upcoming(
