@@ -3,14 +3,21 @@ the service's owner, the last good list kept, reminders once, and the join inten
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from datetime import timedelta
 
 from pytestqt.qtbot import QtBot
 
-from meettray.config import Config
+from meettray.config import CalendarConfig, Config
 from meettray.demo.fake365 import FakeMicrosoft365
-from meettray.ui.app_model.intents import CopyJoinLink, Join, OpenInOutlook, OpenMeeting
+from meettray.ui.app_model.intents import (
+    CopyJoinLink,
+    Join,
+    OpenInOutlook,
+    OpenMeeting,
+    RefreshUpcoming,
+)
 from meettray.ui.app_model.model import AppModel
 from meettray.ui.app_model.notices import Notice
 from meettray.ui.app_model.service_owner import Priority
@@ -143,3 +150,18 @@ def test_awake_after_a_sleep_or_offline_the_calendar_is_read_again_soon(
     assert not feed.refreshing
     feed.tick(later + timedelta(seconds=61))
     qtbot.waitUntil(lambda: not reading.state.upcoming.stale_because, timeout=15_000)
+
+
+def test_turned_off_meanwhile_a_late_answer_shows_nothing(
+    reading: AppModel, fake: FakeMicrosoft365, qtbot: QtBot
+) -> None:
+    fake.calendar.add(fake.signed_in_user, "Planning", now() + timedelta(minutes=20))
+    refreshed(reading, qtbot)
+    fake.add_fault("delay", path="/calendarView", delay=0.5)
+    reading.dispatch(RefreshUpcoming())
+    assert reading.upcoming.refreshing
+    off = dataclasses.replace(reading.config, calendar=CalendarConfig(upcoming=False))
+    apply_settings(reading, qtbot, off)
+    assert reading.state.upcoming.items == ()
+    qtbot.waitUntil(lambda: not reading.upcoming.refreshing, timeout=10_000)
+    assert reading.state.upcoming.items == ()

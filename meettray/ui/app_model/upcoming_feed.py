@@ -139,6 +139,8 @@ class UpcomingFeed(QObject):
 
     def _refreshed(self, found: UpcomingList) -> None:
         self._running = False
+        if not self._refresh_timer.isActive():
+            return  # turned off, or signed out, meanwhile: nothing to show
         if self._again:
             self.refresh()
             return
@@ -159,6 +161,8 @@ class UpcomingFeed(QObject):
     def _failed(self, exc: Exception) -> None:
         """The last good list stays; the state says why it is not fresh."""
         self._running = False
+        if not self._refresh_timer.isActive():
+            return
         if self._again:
             self.refresh()
             return
