@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel
@@ -21,12 +22,21 @@ from meettray.upcoming import Upcoming
 from .conftest import apply_settings, calendar_on, now, refreshed
 
 
+def on_screen(model: AppModel, qtbot: QtBot) -> TrayApp:
+    """The tray app; the offscreen platform has no tray, so its window comes now, within
+    the test (it warns), never later in another one."""
+    app = TrayApp(model, tray_grace_ms=0)
+    qtbot.waitUntil(lambda: app.window is not None, timeout=5000)
+    return app
+
+
 def reminder_on_screen() -> ReminderWindow | None:
     found = [w for w in QApplication.topLevelWidgets()
              if isinstance(w, ReminderWindow) and w.isVisible()]  # fmt: skip
     return found[0] if found else None
 
 
+@pytest.mark.logs("no system tray available")
 def test_a_due_reminder_fills_the_screen_and_enter_joins(
     reading: AppModel, fake: FakeMicrosoft365, qtbot: QtBot, opened: list[str]
 ) -> None:
@@ -34,7 +44,7 @@ def test_a_due_reminder_fills_the_screen_and_enter_joins(
     event = fake.calendar.add(fake.signed_in_user, "Board <b>review</b>", start)
     apply_settings(reading, qtbot, calendar_on(reading.config, full_screen_reminder=True))
     refreshed(reading, qtbot)
-    shown = TrayApp(reading, tray_grace_ms=60_000)
+    shown = on_screen(reading, qtbot)
     reading.upcoming.check_reminders(start - timedelta(seconds=40))
     window = reminder_on_screen()
     assert window is not None
@@ -49,6 +59,7 @@ def test_a_due_reminder_fills_the_screen_and_enter_joins(
     assert shown.reminder_window is None
 
 
+@pytest.mark.logs("no system tray available")
 def test_snooze_reminds_once_more_and_escape_dismisses(
     reading: AppModel, fake: FakeMicrosoft365, qtbot: QtBot
 ) -> None:
@@ -56,7 +67,7 @@ def test_snooze_reminds_once_more_and_escape_dismisses(
     fake.calendar.add(fake.signed_in_user, "Review", start)
     apply_settings(reading, qtbot, calendar_on(reading.config, full_screen_reminder=True))
     refreshed(reading, qtbot)
-    TrayApp(reading, tray_grace_ms=60_000)
+    on_screen(reading, qtbot)
     feed = reading.upcoming
     clock = start - timedelta(seconds=40)
     feed.clock = lambda: clock
