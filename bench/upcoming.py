@@ -45,6 +45,7 @@ def main() -> int:
     from meettray.accounts import Account
     from meettray.config import CalendarConfig, Config
     from meettray.ui.app_model.model import AppModel
+    from meettray.ui.app_model.state import ServiceStatus
     from meettray.ui.app_model.tasks import TaskRunner
     from meettray.ui.views.tray import Tray
     from meettray.upcoming import UpcomingList
@@ -60,6 +61,13 @@ def main() -> int:
     account = Account("adele@contoso.example", "Adele Vance", "t", "o")
     model._update(account=account)  # the state as a signed-in tray has it
     tray = Tray(model)
+    # The feed on, as in a signed-in tray with the setting on (its first read fails here:
+    # there is no service; what is measured is the GUI thread's part of a refresh).
+    model.upcoming.apply(signed_in=True)
+    while model.upcoming.refreshing:
+        app.processEvents()
+        time.sleep(0.005)
+    model._update(service=ServiceStatus.READY, service_error=None)  # as a working tray's
     now = datetime.now(timezone.utc)
     full = UpcomingList(_meetings(50, now), now)  # type: ignore[arg-type]
     empty = UpcomingList((), now)
