@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -222,3 +223,22 @@ def test_presets_are_saved_keeping_comments_and_removed_ones_go(tmp_path: Path) 
     save_config(dataclasses.replace(saved, own_presets=()))  # back to the built-in ones
     assert "presets" not in path.read_text()
     assert [p.name for p in load_config(path).presets] == ["quick", "incident", "customer"]
+
+
+def test_the_calendar_section_is_checked_and_off_by_default(tmp_path: Path) -> None:
+    from meettray.config import CalendarConfig
+
+    assert CalendarConfig() == CalendarConfig(upcoming=False, refresh_minutes=5,
+                                              join="browser", remind_minutes=1)  # fmt: skip
+    path = tmp_path / "config.toml"
+    for bad, named in (('join = "zoom"', "[calendar] join"),
+                       ("refresh_minutes = 0", "[calendar] refresh_minutes"),
+                       ('upcoming = "yes"', "[calendar] upcoming")):  # fmt: skip
+        path.write_text(f"[calendar]\n{bad}\n")
+        with pytest.raises(ConfigError, match=re.escape(named)):
+            load_config(path)
+    path.write_text('[calendar]\nupcoming = true\njoin = "app"\n')
+    config = load_config(path)
+    assert (config.calendar.upcoming, config.calendar.join) == (True, "app")
+    save_config(config, path)
+    assert load_config(path).calendar == config.calendar
