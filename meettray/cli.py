@@ -179,6 +179,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_commands(command)
     autostart = command("autostart", help="start the tray app when you log in")
     autostart.add_argument("state", choices=("on", "off", "status"))
+    open_link = command("open-link", help="follow a meettray:// link (what the desktop runs)")
+    open_link.add_argument("url", metavar="URL", help="e.g. meettray://now?preset=incident")
+    integrate = command("integrate", help="open meettray:// links in meettray")
+    integrate.add_argument("--remove", action="store_true", help="stop opening them")
     return parser
 
 
@@ -239,7 +243,15 @@ def _main(argv: Sequence[str] | None, out: TextIO) -> int:
         return run(config_path=args.config, demo=args.demo, verbose=args.verbose)
     args.external_id = None
     args.clipboard = None
-    if args.command == "now" and not args.no_copy:
+    if args.command == "open-link":  # through the tray, or a cold Meet now made below
+        from meettray.link_door import follow_link
+
+        cold = follow_link(args.url, demo=args.demo, config=args.config, out=out)
+        if isinstance(cold, int):
+            return cold
+        args.command, args.subject, args.preset = "now", cold.subject, cold.preset
+        args.external_id, args.json, args.no_copy = cold.external_id, False, False
+    elif args.command == "now" and not args.no_copy:
         # A running tray app makes the meeting: its clipboard outlives this process.  Asking
         # it needs no settings, log or history here, so nothing of those is loaded first.
         from meettray import ipc, new_external_id
@@ -273,6 +285,7 @@ def _main(argv: Sequence[str] | None, out: TextIO) -> int:
                     args, out, lambda: _print_delegated(answer, args, out, shown=bool(shown)),
                     log_file=None,
                 )  # fmt: skip
+    if args.command == "now" and not args.no_copy:
         # No tray: this process copies.  Its clipboard helper takes longer to start than a
         # prepared meeting takes to find, so it starts first, while the rest loads.
         from meettray.platform.clipboard import system_clipboard
@@ -282,6 +295,7 @@ def _main(argv: Sequence[str] | None, out: TextIO) -> int:
     from meettray import paths
 
     # One settings file for the whole run: --config, else paths.config_file() (the tray's too).
+    args.given_config = args.config
     args.config = args.config or paths.config_file(demo=args.demo)
     paths.secure_existing_files()  # older versions left some folders 0755, files 0644
     from meettray import logs
@@ -518,8 +532,9 @@ def _print_delegated(
         raise error
     for warning in answer.warnings:
         print(f"meettray: {displayable(warning)}", file=sys.stderr)
-    if args.json:
-        print(json.dumps(answer.meeting, ensure_ascii=False), file=out)
+    if args.json:  # as the command prints its own: each setting Teams did not take named
+        missing = {"not_applied": list(answer.not_applied)} if answer.not_applied else {}
+        print(json.dumps({**answer.meeting, **missing}, ensure_ascii=False), file=out)
     elif not shown:
         _print_link(answer, out)
     return ExitCode.OK
@@ -541,8 +556,10 @@ def _print_created(
         print(f"meettray: {displayable(warning)}", file=sys.stderr)
     if shown:
         return ExitCode.OK
-    if args.json:
-        print(json.dumps(meeting.as_json(), ensure_ascii=False), file=out)
+    if args.json:  # with each setting Teams did not take, if any, named with its value
+        missing = [item.as_json() for item in created.not_applied]
+        printed = {**meeting.as_json(), **({"not_applied": missing} if missing else {})}
+        print(json.dumps(printed, ensure_ascii=False), file=out)
     else:
         print(meeting.join_url, file=out)
     if not args.no_copy:
@@ -576,10 +593,16 @@ def _cmd_history(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
         return ExitCode.OK
     if not meetings:
         print("No meetings yet." if not args.search else "No meeting matches.", file=out)
+    from meettray.formatting import expiry_text
+    from meettray.results import utc_now
+
+    now = utc_now()
     for meeting in meetings:
         when = (meeting.start or meeting.created_at).astimezone().strftime("%Y-%m-%d %H:%M")
         subject = displayable(meeting.subject) or "(no subject)"  # as text, not escapes
         print(f"{when}  {subject}\n    {displayable(meeting.join_url)}", file=out)
+        if expiry := expiry_text(meeting, now):  # Teams deletes meetings after a while
+            print(f"    {expiry}", file=out)
         if meeting.note:  # what Teams may show otherwise (a prepared meeting's PATCH due)
             print(f"    note: {displayable(meeting.note)}", file=out)
     return ExitCode.OK
@@ -694,12 +717,14 @@ def _cmd_autostart(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> in
 
     from meettray.config import load_config, save_config
     from meettray.platform.autostart import set_start_on_login, system_autostart
+    from meettray.policy import refuse_override
 
     entry = system_autostart()
     if args.state != "status":
         wanted = args.state == "on"
-        set_start_on_login(entry, wanted)
         config = load_config(args.config)  # keep Settings' checkbox telling the truth
+        refuse_override(config.policy, "ui", "start_on_login", wanted)  # before acting
+        set_start_on_login(entry, wanted)
         if config.ui.start_on_login != wanted:
             save_config(
                 dataclasses.replace(
@@ -748,6 +773,11 @@ def _cmd_setup(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
         answer = input("\nRun these now with az (signed in as an administrator)? [y/N] ")
         if answer.strip().lower() not in ("y", "yes"):
             return ExitCode.OK
+    if config.policy and (enforced := config.policy.enforcer("account", "client_id")):
+        from meettray.errors import ConfigError
+
+        raise ConfigError(f"[account] client_id is set by your organisation ({enforced[1]}); "
+                          "meettray setup cannot change it.")  # fmt: skip
     client_id = run_plan(plan, az)
     path = save_config(
         dataclasses.replace(config, account=dataclasses.replace(account, client_id=client_id)),
@@ -785,6 +815,15 @@ def _cmd_join(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
     return open_join(url, config.calendar.join, out)
 
 
+def _cmd_integrate(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
+    from meettray.platform.url_scheme import link_command, system_scheme
+
+    scheme = system_scheme()
+    command = link_command(demo=args.demo, config=args.given_config)
+    print(scheme.unregister() if args.remove else scheme.register(command), file=out)
+    return ExitCode.OK
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, _LazyDemo], int]] = {
     "now": _cmd_now,
     "schedule": _cmd_schedule,
@@ -797,4 +836,5 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, _LazyDemo], int]] = {
     "setup": _cmd_setup,
     "upcoming": _cmd_upcoming,
     "join": _cmd_join,
+    "integrate": _cmd_integrate,
 }

@@ -23,6 +23,8 @@ from meettray.choices import ALLOWED_PRESENTERS, LOBBY_BYPASS_SCOPES, PRESET_NAM
 from meettray.errors import ConfigError, DamagedConfig, ValidationError
 from meettray.hotkeys.keys import default_meet_now
 from meettray.meetings import OPTION_SPECS, MeetingOptions, MeetingRequest, instant_request
+from meettray.options import UNSETTABLE_OPTIONS, unsettable_option
+from meettray.policy import Policy, kept_out, read_policy, refuse_override
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -185,6 +187,12 @@ class UiConfig:
     details_text: str = _setting("teams", _choice("teams", "meettray"))
     notifications: bool = _setting(True)
     start_on_login: bool = _setting(False)
+    #: Other apps may create meetings through ``meettray://now`` links; off, such a link
+    #: opens Schedule filled in instead.
+    allow_link_meetings: bool = _setting(True)
+    #: Ask once a day whether a newer meettray exists (never where a package manager owns
+    #: the install: ``meettray.updates``).
+    check_for_updates: bool = _setting(False)
 
 
 @dataclass(frozen=True)
@@ -268,7 +276,7 @@ def builtin_presets(meeting: MeetingConfig) -> tuple[Preset, ...]:
                                       announce_entry_exit=False)),
         Preset("customer", "Customer call", "Customer call", 60,
                lobby="organization", presenters="organizer",
-               options=MeetingOptions(meeting_chat="limited", rename_allowed=False,
+               options=MeetingOptions(meeting_chat="limited",
                                       lobby_admitters="organizerAndCoOrganizers")),
     )  # fmt: skip
 
@@ -288,6 +296,8 @@ class Config:
     path: Path | None = None
     #: Problems that are not fatal, such as unknown keys, one sentence each.
     warnings: tuple[str, ...] = ()
+    #: What an organisation sets, enforced or recommended (``meettray.policy``).
+    policy: Policy | None = None
 
     def __post_init__(self) -> None:
         # One source of truth: with presets of its own, Meet now's subject and length are
@@ -336,14 +346,31 @@ def load_config(path: Path | None = None) -> Config:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return Config(path=path)
+        return _with_policy({}, path)
     except OSError as exc:
         raise ConfigError(f"Cannot read the settings file {path}: {exc.strerror}.") from exc
     try:
         document = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise DamagedConfig(f"The settings file {path} is not valid TOML: {exc}.") from exc
-    return config_from_mapping(document, path=path)
+    return _with_policy(document, path)
+
+
+def _with_policy(document: Mapping[str, Any], path: Path) -> Config:
+    """The person's document under the organisation's policy (enforced over it,
+    recommended under it)."""
+    policy = read_policy()
+    config = config_from_mapping(policy.apply(document), path=path, person=document)
+    return dataclasses.replace(config, policy=policy)
+
+
+def _defaults(path: Path) -> Config:
+    """The defaults, with the organisation's policy (a bad settings file is no reason to
+    drop what IT enforces)."""
+    try:
+        return _with_policy({}, path)
+    except ConfigError:
+        return Config(path=path)
 
 
 def load_config_or_defaults(path: Path | None = None) -> tuple[Config, str]:
@@ -364,18 +391,24 @@ def load_config_or_defaults(path: Path | None = None) -> tuple[Config, str]:
         try:
             path.replace(aside)
         except OSError:
-            return Config(path=path), f"{exc.message} meettray uses its defaults."
-        return Config(path=path), (
+            return _defaults(path), f"{exc.message} meettray uses its defaults."
+        return _defaults(path), (
             f"{exc.message} It was moved to {aside} and meettray started with its defaults."
         )
     except ConfigError as exc:
-        return Config(path=path), (
+        return _defaults(path), (
             f"{exc.message} meettray uses its defaults until the file is corrected."
         )
 
 
-def config_from_mapping(document: Mapping[str, Any], *, path: Path | None = None) -> Config:
-    """Validate a parsed TOML document into a :class:`Config`."""
+def config_from_mapping(
+    document: Mapping[str, Any],
+    *,
+    path: Path | None = None,
+    person: Mapping[str, Any] | None = None,
+) -> Config:
+    """Validate a parsed TOML document into a :class:`Config`.  ``person``: the person's own
+    file, where ``document`` has an organisation's policy applied to it."""
     where = str(path) if path else "settings"
     warnings: list[str] = []
     sections: dict[str, Any] = {}
@@ -393,7 +426,7 @@ def config_from_mapping(document: Mapping[str, Any], *, path: Path | None = None
             _presets(
                 document["presets"], sections.get("meeting", MeetingConfig()), where, warnings
             ),
-            document,
+            document if person is None else person,
         )
     config = Config(path=path, warnings=tuple(warnings), **sections)
     _check_consistency(config, where)
@@ -408,12 +441,15 @@ def _default_from_meeting(
     presets: tuple[Preset, ...], document: Mapping[str, Any]
 ) -> tuple[Preset, ...]:
     """An older file's ``[meeting] subject`` read into the default preset, when that
-    preset names no subject of its own (its length already defaults to ``[meeting]``'s)."""
+    preset names no subject of its own (its length already defaults to ``[meeting]``'s).
+    ``document`` is the person's own file: their subject wins over one an organisation
+    only recommends."""
     meeting = document.get("meeting")
-    if not isinstance(meeting, Mapping) or "subject" not in meeting:
+    if not isinstance(meeting, Mapping) or "subject" not in meeting or not presets:
         return presets
     index = next((i for i, p in enumerate(presets) if p.default), 0)
-    table = document["presets"].get(presets[index].name, {})
+    own = document.get("presets")
+    table = own.get(presets[index].name, {}) if isinstance(own, Mapping) else {}
     if "subject" in table:
         return presets
     chosen = dataclasses.replace(presets[index], subject=meeting["subject"])
@@ -441,6 +477,8 @@ def _presets(
         for key, value in table.items():
             if key in OPTION_SPECS:
                 options[key] = value
+            elif key in UNSETTABLE_OPTIONS:  # refused, the rest of the preset kept
+                warnings.append(f"{where}: {section} {key} ignored: {unsettable_option(key)}")
             elif key in _PRESET_TEXT_KEYS or key in ("duration_minutes", "default"):
                 expected = {"duration_minutes": int, "default": bool}.get(key, str)
                 if type(value) is not expected:
@@ -596,13 +634,17 @@ def save_config(config: Config, path: Path | None = None) -> Path:
                 if table is not None and spec.name in table:
                     del table[spec.name]  # saved in the default preset, where it is edited
                 continue
-            if value == spec.default and (table is None or spec.name not in table):
+            refuse_override(config.policy, name, spec.name, value)
+            in_file = table is not None and spec.name in table
+            if (value == spec.default and not in_file) or kept_out(
+                config.policy, name, spec.name, value, in_file=in_file
+            ):
                 continue
             if table is None:
                 table = tomlkit.table()
                 document[name] = table
             table[spec.name] = value
-    _save_presets(document, config.own_presets)
+    _save_presets(document, _own_presets(config, document.get("presets")))
     text = tomlkit.dumps(document)
     config_from_mapping(tomllib.loads(text), path=path)  # never write what we cannot read
     try:
@@ -618,6 +660,13 @@ def save_config(config: Config, path: Path | None = None) -> Path:
 
 #: ``[meeting]`` keys that live in the default preset once the file has presets.
 _IN_DEFAULT_PRESET = ("subject", "duration_minutes")
+
+
+def _own_presets(config: Config, in_file: Any) -> tuple[Preset, ...]:
+    """The presets to write: the organisation's are not the person's, unless their file
+    has them already."""
+    names = config.policy.preset_names if config.policy else frozenset()
+    return tuple(p for p in config.own_presets if p.name not in names or p.name in (in_file or {}))
 
 
 def _save_presets(document: Any, presets: tuple[Preset, ...]) -> None:

@@ -117,6 +117,11 @@ def fix_for(exc: MeettrayError) -> str:
         return "Run: meettray login"
     if isinstance(exc, ConfigError):
         return "Correct the settings file (see README, 'Configuration')."
+    if isinstance(exc, GraphError) and exc.status == 404:  # doctor's probe: the organizer
+        return (
+            "Set [account] user_id to the organizer's object ID (a GUID): Microsoft Entra "
+            "admin centre → Users → the user → Object ID."
+        )
     if isinstance(exc, GraphError) and exc.status in (401, 403):
         return (
             "Ask your IT administrator to grant meettray its permissions "
@@ -149,6 +154,7 @@ def diagnose(config_path: Path | None, *, demo: DemoEnvironment | None = None) -
     )
     for warning in config.warnings:
         report.add("Settings file", WARN, warning, "Remove or correct that setting.")
+    _policy_check(report, config.policy)
     if demo is not None:
         config = demo.config(config)
     account = config.account
@@ -170,8 +176,32 @@ def diagnose(config_path: Path | None, *, demo: DemoEnvironment | None = None) -
         )
         _account_checks(report, config, demo)
     _files_check(report)
+    _links_check(report, demo=demo is not None)
     _desktop(report, demo=demo is not None, hotkeys=dataclasses.asdict(config.hotkeys))
     return report
+
+
+def _policy_check(report: Report, policy: Any) -> None:
+    """Each place an organisation's settings were read from, and each value it sets."""
+    for source in policy.sources if policy else ():
+        if source.problem:
+            report.add("Policy", WARN, f"{source.name} is ignored: {source.problem}",
+                       "Ask your IT department to correct it.")  # fmt: skip
+            continue
+        verb = {"enforced": "enforces", "recommended": "recommends"}
+        said = [f"{verb[level]} [{section}] {key} = {value!r}"
+                for level, section, key, value in source.values]  # fmt: skip
+        report.add("Policy", OK, f"{source.name}: " + ("; ".join(said) or "sets nothing"))
+
+
+def _links_check(report: Report, *, demo: bool) -> None:
+    """Whether the desktop gives ``meettray://`` links to this meettray (the demo's, with
+    ``--demo``: ``meettray --demo integrate`` sends links to the demo)."""
+    from meettray.platform.url_scheme import link_command, system_scheme
+
+    status = system_scheme().status(link_command(demo=demo))
+    report.add("meettray:// links", OK if status.ours else WARN, status.detail,
+               "" if status.ours else "Run: meettray integrate")  # fmt: skip
 
 
 def _files_check(report: Report) -> None:
@@ -213,8 +243,19 @@ def _account_checks(report: Report, config: Any, demo: DemoEnvironment | None) -
         except MeettrayError as exc:  # offline, say: the Graph check below reports it
             log.info("app registration not checked: %s", exc.message)
         _cache_check(report, service)
+        trust, proxy, pac = service.network_path()
+        report.add("Network", OK, f"certificates: {trust}; proxy: {proxy}")
+        if pac:
+            report.add(
+                "Network", WARN,
+                f"the system's proxy settings use a PAC file ({pac}), which meettray does "
+                "not read: it connects directly unless HTTPS_PROXY says otherwise",
+                "If meettray cannot reach Microsoft, set HTTPS_PROXY to the proxy your PAC "
+                "file names for graph.microsoft.com (ask IT), e.g. in your login profile.",
+            )  # fmt: skip
         if _account_check(report, service):
             _graph_check(report, service)
+            _quota_check(report, service)
             _calendar_checks(report, service)
         else:
             report.add("Microsoft Graph", SKIP, "not checked: nobody is signed in")
@@ -269,10 +310,16 @@ def _graph_check(report: Report, service: MeetingService) -> None:
     except MeettrayError as exc:
         report.failed("Microsoft Graph", exc)
         return
+    account = service.config.account
+    organizer = (
+        f"; organizer {account.user_id} exists and the app may act for them"
+        if account.mode == "application"
+        else ""
+    )
     report.add(
         "Microsoft Graph",
         OK,
-        f"reachable; OnlineMeetings permission works (request-id {request_id})",
+        f"reachable; OnlineMeetings permission works{organizer} (request-id {request_id})",
     )
 
 
@@ -303,6 +350,16 @@ def _calendar_checks(report: Report, service: MeetingService) -> None:
     else:
         report.add("Joining meetings", WARN, "no app here opens Teams (msteams:) links",
                    "Install Microsoft Teams, or set [calendar] join = \"browser\".")  # fmt: skip
+
+
+def _quota_check(report: Report, service: MeetingService) -> None:
+    """Graph's 2,000 meetings a month per organizer, and where spares stop."""
+    from meettray import quota
+
+    made = service.created_this_month()
+    status = OK if quota.spares_allowed(made) else WARN
+    fix = "" if status is OK else "Nothing to do: links are made on each click instead."
+    report.add("Meetings this month", status, quota.describe(made), fix)
 
 
 def _desktop(report: Report, *, demo: bool, hotkeys: dict[str, str] | None = None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
@@ -115,3 +116,26 @@ def recent_label(meeting: Meeting) -> str:
     if meeting.start is None:  # made now: when it was made, to the second
         return f"{subject} · {when:%a %H:%M:%S}"
     return f"{subject} · {when:%a %H:%M} · made {meeting.created_at.astimezone():%H:%M:%S}"
+
+
+def expiry_text(meeting: Meeting, now: datetime) -> str:
+    """When Teams deletes the meeting, as History shows it: ``EXPIRED 2027-02-05: …`` or
+    ``expires 2027-02-05``; "" where Graph did not say."""
+    if meeting.expires_at is None:
+        return ""
+    day = meeting.expires_at.astimezone().strftime("%Y-%m-%d")
+    if meeting.expired(now):
+        return f"EXPIRED {day}: Teams has deleted this meeting and its link no longer works"
+    return f"expires {day}"
+
+
+def expired_copy_warning(meeting: Meeting, now: datetime) -> str:
+    """Said when an expired meeting's link is copied again; "" for a live one."""
+    if not meeting.expired(now):
+        return ""
+    assert meeting.expires_at is not None
+    day = meeting.expires_at.astimezone().strftime("%Y-%m-%d")
+    return (
+        f"“{displayable(meeting.subject) or 'This meeting'}” expired on {day}: Teams has "
+        "deleted it, so its link no longer works. Make a new meeting instead."
+    )

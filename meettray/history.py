@@ -30,7 +30,7 @@ from meettray.meetings import Meeting
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meetings (
     row_id            INTEGER PRIMARY KEY,
@@ -51,7 +51,9 @@ CREATE TABLE IF NOT EXISTS meetings (
     is_calendar_event INTEGER NOT NULL DEFAULT 0,
     subject_key       TEXT NOT NULL DEFAULT '',
     note              TEXT NOT NULL DEFAULT '',
-    join_text         TEXT NOT NULL DEFAULT ''
+    join_text         TEXT NOT NULL DEFAULT '',
+    expires_at        TEXT NOT NULL DEFAULT '',
+    options_url       TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS meetings_newest ON meetings (created_at DESC, row_id DESC);
 CREATE TABLE IF NOT EXISTS pending (
@@ -79,12 +81,18 @@ CREATE TABLE IF NOT EXISTS handouts (
     attempts    INTEGER NOT NULL DEFAULT 0,
     state       TEXT NOT NULL DEFAULT 'open'
 );
+CREATE TABLE IF NOT EXISTS created (
+    account     TEXT NOT NULL,
+    month       TEXT NOT NULL,
+    meetings    INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (account, month)
+);
 """
-_TABLES = frozenset({"meetings", "pending", "spares", "handouts"})
+_TABLES = frozenset({"meetings", "pending", "spares", "handouts", "created"})
 _COLUMNS = (
     "graph_id, external_id, subject, start_at, end_at, join_url, meeting_code, passcode, "
     "dial_in, toll_free, conference_id, dial_in_url, created_at, account, is_calendar_event, "
-    "note, join_text"
+    "note, join_text, expires_at, options_url"
 )
 #: How long a finished hand-out is kept, so that a ``meettray now`` whose tray died can
 #: still find the meeting handed out for it.
@@ -150,15 +158,15 @@ class Handout:
 
 def _meeting_json(meeting: Meeting) -> str:
     values = dataclasses.asdict(meeting)
-    for key in ("start", "end", "created_at"):
+    for key in ("start", "end", "created_at", "expires_at"):
         values[key] = _iso(values[key])
     return json.dumps(values)
 
 
 def _meeting_from_json(text: str) -> Meeting:
     values = json.loads(text)
-    for key in ("start", "end", "created_at"):
-        values[key] = _from_iso(values[key])
+    for key in ("start", "end", "created_at", "expires_at"):
+        values[key] = _from_iso(values.get(key))
     return Meeting(**values)
 
 
@@ -255,11 +263,11 @@ class HistoryStore:
                     log.warning("history had lost its tables %s; made them again",
                                 sorted(_TABLES - tables))  # fmt: skip
                 # Version 1 lacked the pending table, version 3 the spares, version 4
-                # the hand-outs: CREATE IF NOT EXISTS adds what is missing.
+                # the hand-outs, 6 the monthly count: CREATE IF NOT EXISTS adds them.
                 with db:
                     db.executescript(_SCHEMA)
                     _add_search_keys(db)  # version 2 lacked them
-                    _add_note_column(db)  # version 4 lacked them, version 5 join_text
+                    _add_note_column(db)  # version 4 lacked them, 5 join_text, 6 expiry
                     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("SELECT 1 FROM meetings LIMIT 1").fetchall()
         except BaseException:
@@ -504,6 +512,24 @@ class HistoryStore:
                 (spare.account, spare.mode, spare.external_id),
             )
 
+    def count_created(self, account: str, month: str) -> None:
+        """One more meeting made on the server for ``account`` in ``month`` (Graph's
+        monthly limit counts every one: spares, and meetings deleted again)."""
+        with self._cursor("changed") as db:
+            db.execute(
+                "INSERT INTO created (account, month, meetings) VALUES (?, ?, 1) "
+                "ON CONFLICT (account, month) DO UPDATE SET meetings = meetings + 1",
+                (account, month),
+            )
+
+    def created_in(self, account: str, month: str) -> int:
+        """How many meetings meettray made for ``account`` in ``month``."""
+        with self._cursor("read") as db:
+            row = db.execute(
+                "SELECT meetings FROM created WHERE account = ? AND month = ?", (account, month)
+            ).fetchone()
+        return int(row[0]) if row else 0
+
     def delete(self, graph_id: str) -> bool:
         """Remove one meeting from history (not from the server); True if it was there."""
         with self._cursor("changed") as db:
@@ -634,9 +660,10 @@ def _handout(row: tuple[object, ...]) -> Handout:
 
 
 def _add_note_column(db: sqlite3.Connection) -> None:
-    """Give a history from before hand-outs its ``note`` and ``join_text`` columns."""
+    """Give a history from before hand-outs its ``note`` and ``join_text`` columns, and
+    one from before expiry its ``expires_at`` and ``options_url``."""
     columns = {row[1] for row in db.execute("PRAGMA table_info(meetings)")}
-    for column in ("note", "join_text"):
+    for column in ("note", "join_text", "expires_at", "options_url"):
         if column not in columns:
             db.execute(f"ALTER TABLE meetings ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
 
@@ -670,6 +697,8 @@ def _insert(db: sqlite3.Connection, meeting: Meeting) -> None:
         int(meeting.is_calendar_event),
         meeting.note,
         meeting.join_text,
+        _iso(meeting.expires_at) or "",
+        meeting.options_url,
         search_key(meeting.subject),
     )
     columns = f"{_COLUMNS}, subject_key"
@@ -719,6 +748,8 @@ def _meeting(row: tuple[object, ...]) -> Meeting:
         is_calendar_event,
         note,
         join_text,
+        expires_at,
+        options_url,
     ) = row
     created = _from_iso(str(created_at))
     assert created is not None
@@ -740,4 +771,6 @@ def _meeting(row: tuple[object, ...]) -> Meeting:
         account=str(account),
         note=str(note),
         join_text=str(join_text),
+        expires_at=_from_iso(str(expires_at) or None),
+        options_url=str(options_url),
     )

@@ -7,9 +7,9 @@ the meeting, so the link lands on a long-lived process's clipboard and in the
 same history.  Messages are one JSON object per line each way: a
 :class:`Request` from the command line, an :class:`Outcome` from the tray,
 both carrying :data:`PROTOCOL_VERSION`, encoded and decoded only here.  The
-tray answers ``now`` twice: once its link is on the clipboard (``final``
-false), and once the meeting is as asked (its settings sent to Graph), with
-the warnings; every other answer is one message.
+tray answers ``now`` (and a ``link`` that makes a meeting) twice: once its link
+is on the clipboard (``final`` false), and once the meeting is as asked (its
+settings sent to Graph), with the warnings; every other answer is one message.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ MAX_MESSAGE = 64 * 1024
 #: tray never sends a longer one (it says the answer was too large instead).
 MAX_REPLY = 1024 * 1024
 
-Command = Literal["ping", "show", "status", "now"]
+Command = Literal["ping", "show", "status", "now", "link"]
 
 
 class NoAnswer(OSError):
@@ -63,6 +63,8 @@ class Request:
     external_id: str | None = None
     #: For ``now``: the preset whose settings the meeting gets (``None``: the default one).
     preset: str | None = None
+    #: For ``link``: a ``meettray://`` link as given (the tray reads it: :mod:`meettray.links`).
+    link: str | None = None
     version: int = PROTOCOL_VERSION
 
 
@@ -113,6 +115,8 @@ class Outcome:
     detail: str = ""
     request_id: str = ""
     exit_code: int = 1
+    #: For ``now``: each setting Teams did not take (``NotApplied.as_json()``).
+    not_applied: tuple[dict[str, Any], ...] = ()
     #: False for ``now``'s first answer (the link is ready); the final one follows.
     final: bool = True
     version: int = PROTOCOL_VERSION
@@ -157,10 +161,13 @@ def decode_request(line: bytes) -> Request:
     preset = value.get("preset")
     if preset is not None and not (isinstance(preset, str) and PRESET_NAME.fullmatch(preset)):
         raise ProtocolError("Malformed request.")
+    link = value.get("link")
+    if link is not None and not (isinstance(link, str) and len(link) <= 4096):
+        raise ProtocolError("Malformed request.")
     for known in get_args(Command):
         if command == known:
             return Request(command=known, subject=subject, external_id=external_id,
-                           preset=preset)  # fmt: skip
+                           preset=preset, link=link)  # fmt: skip
     raise ProtocolError(f"Unknown command {command!r}.")
 
 
@@ -180,6 +187,9 @@ def decode_outcome(line: bytes) -> Outcome:
             request_id=str(value.get("request_id", "")),
             exit_code=int(value.get("exit_code", 1)),
             final=value.get("final", True) is not False,
+            not_applied=tuple(
+                dict(item) for item in value.get("not_applied", ()) if isinstance(item, Mapping)
+            ),
         )
     except (KeyError, TypeError, ValueError, AttributeError):
         raise ProtocolError("The running meettray did not answer properly.") from None

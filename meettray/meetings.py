@@ -10,21 +10,38 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
 
 from meettray.choices import (
     ALLOWED_PRESENTERS,
-    CHAT_HISTORY_MODES,
-    LOBBY_ADMITTERS,
     LOBBY_BYPASS_SCOPES,
-    MEETING_CHAT_MODES,
 )
 from meettray.errors import ValidationError
+from meettray.options import OPTION_SPECS, UNSETTABLE_OPTIONS, MeetingOptions, NotApplied
 from meettray.plaintext import INVISIBLE
+
+#: Re-exported: the options live in :mod:`meettray.options`.
+__all__ = [
+    "MAX_ATTENDEES",
+    "MAX_DURATION",
+    "MAX_SUBJECT_LENGTH",
+    "OPTION_SPECS",
+    "Meeting",
+    "MeetingOptions",
+    "MeetingRequest",
+    "asked_settings",
+    "build_schedule",
+    "instant_request",
+    "is_valid_email",
+    "join_link_problem",
+    "parse_when",
+    "render_subject",
+    "utc_iso",
+]
 
 MAX_SUBJECT_LENGTH = 255
 MAX_ATTENDEES = 250
@@ -40,100 +57,6 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 def utc_iso(when: datetime) -> str:
     """``2026-11-21T19:30:00Z``: how meettray sends times to Graph."""
     return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@dataclass(frozen=True)
-class OptionSpec:
-    """One Teams meeting option: its Graph property, its values, and its words."""
-
-    graph_name: str
-    #: ``None``: true or false; else the values Graph takes.
-    choices: tuple[str, ...] | None
-    label: str
-
-
-#: Every option meettray sets, by its name in settings files, the command line and
-#: :class:`MeetingOptions`.  The one table that validation, the wire and the UI read.
-OPTION_SPECS: Mapping[str, OptionSpec] = {
-    "record_automatically": OptionSpec("recordAutomatically", None, "Record automatically"),
-    "allow_recording": OptionSpec("allowRecording", None, "Allow recording"),
-    "allow_transcription": OptionSpec("allowTranscription", None, "Allow transcription"),
-    "meeting_chat": OptionSpec("allowMeetingChat", MEETING_CHAT_MODES, "Meeting chat"),
-    "announce_entry_exit": OptionSpec("isEntryExitAnnounced", None,
-                                      "Announce when people join or leave"),
-    "lobby_admitters": OptionSpec("allowedLobbyAdmitters", LOBBY_ADMITTERS,
-                                  "Who can admit from the lobby"),
-    "watermark": OptionSpec("watermarkProtection", None,
-                            "Watermark shared content and video"),
-    "attendee_camera": OptionSpec("allowAttendeeToEnableCamera", None,
-                                  "Attendees may turn on their camera"),
-    "attendee_mic": OptionSpec("allowAttendeeToEnableMic", None,
-                               "Attendees may turn on their microphone"),
-    "rename_allowed": OptionSpec("allowParticipantsToChangeName", None,
-                                 "Participants may change their name"),
-    "chat_history": OptionSpec("shareMeetingChatHistoryDefault", CHAT_HISTORY_MODES,
-                               "Chat history for people added later"),
-}  # fmt: skip
-
-_TRUE, _FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
-
-
-@dataclass(frozen=True)
-class MeetingOptions:
-    """Teams options for one meeting; ``None`` leaves an option as the organisation's
-    policy sets it.  Validated in one place: :meth:`parse`."""
-
-    record_automatically: bool | None = None
-    allow_recording: bool | None = None
-    allow_transcription: bool | None = None
-    meeting_chat: str | None = None
-    announce_entry_exit: bool | None = None
-    lobby_admitters: str | None = None
-    watermark: bool | None = None
-    attendee_camera: bool | None = None
-    attendee_mic: bool | None = None
-    rename_allowed: bool | None = None
-    chat_history: str | None = None
-
-    @classmethod
-    def parse(cls, values: Mapping[str, object], *, text: bool = False) -> MeetingOptions:
-        """Options from names and values (a settings table, a form); every problem at once,
-        by name, as :class:`ValidationError`.  ``text``: values typed as words
-        (``--option watermark=on``), where "true"/"yes"/"on"/"1" and their opposites
-        stand for true and false."""
-        problems: dict[str, str] = {}
-        chosen: dict[str, bool | str] = {}
-        for name, given in values.items():
-            spec = OPTION_SPECS.get(name)
-            value = given
-            if spec is None:
-                problems[name] = (f"There is no meeting option {name!r}; the options are: "
-                                  f"{', '.join(OPTION_SPECS)}.")  # fmt: skip
-                continue
-            if spec.choices is None:
-                if text and isinstance(given, str) and given.lower() in _TRUE + _FALSE:
-                    value = given.lower() in _TRUE
-                if type(value) is not bool:
-                    problems[name] = f"{spec.label}: must be true or false, not {given!r}."
-                    continue
-            elif value not in spec.choices:
-                problems[name] = (f"{spec.label}: must be one of: {', '.join(spec.choices)}; "
-                                  f"not {given!r}.")  # fmt: skip
-                continue
-            chosen[name] = value
-        if problems:
-            raise ValidationError(problems)
-        return cls(**chosen)  # type: ignore[arg-type]
-
-    def chosen(self) -> dict[str, bool | str]:
-        """The options set, by name (the others are left to the organisation's policy)."""
-        return {f.name: v for f in fields(self) if (v := getattr(self, f.name)) is not None}
-
-    def describe(self, name: str) -> str:
-        """``Meeting chat: limited``: one option as a person reads it."""
-        value = getattr(self, name)
-        shown = ("on" if value else "off") if isinstance(value, bool) else str(value)
-        return f"{OPTION_SPECS[name].label}: {shown}"
 
 
 @dataclass(frozen=True)
@@ -182,8 +105,12 @@ class MeetingRequest:
             allowed_presenters=data["allowed_presenters"],
             calendar=data["calendar"],
             presenters=tuple(data.get("presenters", ())),  # absent in older entries
-            options=MeetingOptions.parse(
-                {k: v for k, v in data.get("options", {}).items() if v is not None}
+            options=MeetingOptions.parse(  # older entries may name options since refused
+                {
+                    k: v
+                    for k, v in data.get("options", {}).items()
+                    if v is not None and k not in UNSETTABLE_OPTIONS
+                }
             ),
         )
 
@@ -430,6 +357,16 @@ class Meeting:
     #: Teams' own invitation text (Graph's joinInformation, in the person's language), as
     #: plain text; "" where Graph sent none.
     join_text: str = ""
+    #: When Teams deletes the meeting (``expiryDateTime``: 60 days after its end, pushed
+    #: back by updates and joins); ``None`` where Graph did not say (calendar events).
+    expires_at: datetime | None = None
+    #: The organizer's own options page for it (``meetingOptionsWebUrl``): the place for
+    #: every option Graph cannot set; "" where Graph sent none.
+    options_url: str = ""
+
+    def expired(self, now: datetime) -> bool:
+        """Whether Teams has deleted it by ``now`` (its link no longer works)."""
+        return self.expires_at is not None and self.expires_at <= now
 
     def as_json(self) -> dict[str, Any]:
         """The object ``meettray now --json`` and ``history --json`` print."""
@@ -448,4 +385,21 @@ class Meeting:
             "account": self.account or None,
             "external_id": self.external_id or None,
             "note": self.note or None,
+            "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+            "meeting_options_url": self.options_url or None,
         }
+
+
+def asked_settings(request: MeetingRequest) -> dict[str, NotApplied]:
+    """Each setting a request asks for beyond subject and times, by name, with its value
+    as a person reads it (``answered`` left empty: for a PATCH that failed)."""
+    asked: dict[str, NotApplied] = {}
+    if request.lobby_bypass:
+        asked["lobby"] = NotApplied("lobby", "Who bypasses the lobby", request.lobby_bypass)
+    if request.allowed_presenters:
+        asked["presenters"] = NotApplied("presenters", "Who can present",
+                                         request.allowed_presenters)  # fmt: skip
+    for name, value in request.options.chosen().items():
+        shown = ("on" if value else "off") if isinstance(value, bool) else str(value)
+        asked[name] = NotApplied(name, OPTION_SPECS[name].label, shown)
+    return asked

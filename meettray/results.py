@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from meettray.meetings import Meeting
+from meettray.options import NotApplied
 
 
 def utc_now() -> datetime:
@@ -34,3 +35,6 @@ class Created:
 
     meeting: Meeting
     warnings: tuple[str, ...] = ()
+    #: Each setting asked for that the meeting does not have (Graph ignored it, or its
+    #: PATCH failed), with its value: for a notification that names them.
+    not_applied: tuple[NotApplied, ...] = ()

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from meettray import auth, handouts, new_external_id, paths
+from meettray import auth, handouts, new_external_id, paths, quota
 from meettray.accounts import CALENDAR_SCOPES
 from meettray.config import Config
 from meettray.errors import (
@@ -28,7 +28,8 @@ from meettray.errors import (
 from meettray.graph import CreateResult, GraphClient
 from meettray.handouts import SPARE_MAX_AGE, spare_kind
 from meettray.history import Handout, HistoryStore, PendingAction, Spare
-from meettray.meetings import Meeting, MeetingRequest, instant_request
+from meettray.meetings import Meeting, MeetingRequest, asked_settings, instant_request
+from meettray.options import NotApplied, not_applied_sentence, running_meeting_caveat
 from meettray.results import Created, HistoryPage, utc_now
 from meettray.upcoming import UpcomingList, load_list, save_list
 
@@ -101,9 +102,12 @@ class MeetingService:
         scopes: Sequence[str] = (auth.MEETINGS,),
         *,
         cancel: auth.Cancellation | None = None,
+        parent_window: int | None = None,
     ) -> auth.Account:
-        """Sign in in the browser (the demo's own, in the demo); blocks until done."""
-        return self._signed_in(self._delegated().sign_in_browser(scopes, cancel=cancel))
+        """Sign in in the browser (the demo's own, in the demo), or the OS's broker, whose
+        dialog belongs to ``parent_window`` (a native handle); blocks until done."""
+        return self._signed_in(self._delegated().sign_in_browser(
+            scopes, cancel=cancel, parent_window=parent_window))  # fmt: skip
 
     def begin_device_code(self, scopes: Sequence[str] = (auth.MEETINGS,)) -> auth.DeviceCodePrompt:
         return self._delegated().begin_device_code(scopes)
@@ -159,6 +163,30 @@ class MeetingService:
         if self.demo and account is None:  # the sample user lets the demo read the calendar
             account = self.sign_in_browser((auth.MEETINGS, *CALENDAR_SCOPES))
         return account
+
+    def created_this_month(self) -> int:
+        """Meetings meettray made this month for the signed-in organizer (Graph allows
+        :data:`quota.MONTHLY_LIMIT`); 0 where History cannot say."""
+        try:
+            return self.history.created_in(self._organizer(), quota.month_of(self._clock()))
+        except StorageError:
+            return 0
+
+    def _count_created(self, who: str) -> None:
+        """Count one meeting made on the server against Graph's monthly limit."""
+        try:
+            self.history.count_created(who, quota.month_of(self._clock()))
+        except StorageError as exc:  # a count lost never costs the meeting
+            log.info("meeting not counted: %s", exc.detail)
+
+    def network_path(self) -> tuple[str, str, str]:
+        """Whose certificates TLS trusts, which proxy reaches Graph, and the system's PAC
+        file if it names one (meettray does not read it): for doctor."""
+        from meettray import network
+
+        graph = self.config.account.graph_url
+        trust, proxy = network.trust_store().description, network.proxy_description(graph)
+        return trust, proxy, "" if network.proxy_for(graph) else network.system_pac()
 
     def check_graph_access(self) -> str:
         """Prove the token and the permission work; the request-id of the probe."""
@@ -271,11 +299,15 @@ class MeetingService:
             else:
                 self.history.drop_spare(spare)
                 self._delete_on_server(spare.meeting)
+        if not quota.spares_allowed(made_so_far := self.created_this_month()):
+            log.info("no spare: %d meetings made this month", made_so_far)
+            return False
         external_id = new_external_id()
         # Made plain: whichever preset takes it, its PATCH applies that preset's settings.
         plain = instant_request(self.config.meeting.subject, self.config.meeting.duration_minutes,
                                 self._clock())  # fmt: skip
         made = self.graph.create_meeting(plain, external_id, account=who)
+        self._count_created(who)
         if not self.history.put_spare(Spare(who, mode, made.meeting, external_id, self._clock())):
             self._delete_on_server(made.meeting)  # another meettray prepared one meanwhile
             return False
@@ -316,26 +348,33 @@ class MeetingService:
 
     def finish_handout(self, handout: Handout) -> Created:
         """Send the PATCH of a meeting just handed out; the meeting as it ends up."""
-        settled, warnings = self._patch_handout(handout)
+        settled, warnings, missing = self._patch_handout(handout)
         log.info("handed out the prepared meeting %s", settled.meeting.id)
-        return Created(settled.meeting, tuple(warnings))
+        return Created(settled.meeting, tuple(warnings), tuple(missing))
 
-    def _patch_handout(self, handout: Handout) -> tuple[Handout, list[str]]:
+    def _patch_handout(self, handout: Handout) -> tuple[Handout, list[str], list[NotApplied]]:
         """The PATCH that makes a handed-out meeting the one asked for, and its outcome
-        in History: done, due again (the network), or given up (Graph refused it)."""
+        in History: done, due again (the network), or given up (Graph refused it).  The
+        link went out before this PATCH: where it sets what Teams does not change in a
+        running meeting (recording, watermark), the note says so."""
         attempts = handout.attempts + 1
+        request = MeetingRequest.from_json(handout.request)
         try:
-            updated, refused = self.graph.hand_out(
-                handout.meeting, MeetingRequest.from_json(handout.request), account=handout.account
+            updated, refused, missing = self.graph.hand_out(
+                handout.meeting, request, account=handout.account
             )
         except MeettrayError as exc:  # Graph, the network, or the sign-in (tokens gone)
             again = attempts < MAX_SETTLE_ATTEMPTS and _worth_retrying(exc)
+            missing = [dataclasses.replace(s, reason=exc.message)
+                       for s in asked_settings(request).values()]  # fmt: skip
+            listed = "; ".join(s.describe() for s in missing)
             note = (
                 "Teams still shows the prepared meeting's subject and times"
+                + (f", and none of its settings ({listed})" if listed else "")
                 + (" (meettray updates them once Microsoft Graph answers again)"
                    if again else " (meettray gave up updating them)")
-                + f": {exc.message}"
-            )  # fmt: skip
+                + f": {exc.message} {running_meeting_caveat(request.options)}"
+            ).strip()  # fmt: skip
             settled = dataclasses.replace(
                 handout,
                 meeting=dataclasses.replace(handout.meeting, note=note),
@@ -344,9 +383,11 @@ class MeetingService:
             )
             warnings = [f"The link works, but {note}"]
         else:
+            late = running_meeting_caveat(request.options) if attempts > 1 else ""
             meeting = dataclasses.replace(
-                updated, created_at=handout.meeting.created_at, note=" ".join(refused)
-            )
+                updated, created_at=handout.meeting.created_at,
+                note=" ".join([*refused, late]).strip(),
+            )  # fmt: skip
             settled = dataclasses.replace(handout, meeting=meeting, attempts=attempts,
                                           state="done")  # fmt: skip
             warnings = list(refused)
@@ -355,7 +396,7 @@ class MeetingService:
         except StorageError as exc:
             log.error("hand-out of %s not recorded: %s", handout.meeting.id, exc.detail)
             warnings.append(f"{exc.message} The link still works.")
-        return settled, warnings
+        return settled, warnings, missing
 
     def finish_handouts(self, *, older_than: timedelta = SETTLE_AFTER) -> list[Meeting]:
         """Make the PATCHes still due for handed-out meetings (the network was down, or
@@ -370,7 +411,7 @@ class MeetingService:
             return []
         updated = []
         for handout in due:
-            settled, _warnings = self._patch_handout(handout)
+            settled, _warnings, _missing = self._patch_handout(handout)
             if settled.state == "done":
                 log.info("updated the prepared meeting %s after all", settled.meeting.id)
                 updated.append(settled.meeting)
@@ -389,8 +430,8 @@ class MeetingService:
         log.info("the meeting for %s had been handed out already", request_id)
         if handout.state != "open":
             return Created(handout.meeting, (handout.meeting.note,) if handout.meeting.note else ())
-        settled, warnings = self._patch_handout(handout)
-        return Created(settled.meeting, tuple(warnings))
+        settled, warnings, missing = self._patch_handout(handout)
+        return Created(settled.meeting, tuple(warnings), tuple(missing))
 
     def _delete_on_server(self, meeting: Meeting) -> None:
         """A prepared meeting nobody will use: nobody must be able to use its link either."""
@@ -463,6 +504,8 @@ class MeetingService:
                 raise
             if result.existed:  # for support: a lost first answer, not a second meeting
                 log.info("meeting %s had been made by an earlier attempt", result.meeting.id)
+        if not result.existed:
+            self._count_created(who)
         return self._remember(result, action)
 
     def reconcile(self, *, older_than: timedelta = SETTLE_AFTER) -> list[Meeting]:
@@ -498,6 +541,8 @@ class MeetingService:
                 return None
             self._put_back(entry, attempts)
             return None
+        # Either way one meeting was made: by the lost attempt, or by this repeat (deleted).
+        self._count_created(entry.account)
         if meeting is None:
             return None
         try:
@@ -573,12 +618,15 @@ class MeetingService:
 
     def _remember(self, result: CreateResult, external_id: str) -> Created:
         warnings = list(result.warnings)
+        if result.not_applied:  # History names each setting the meeting does not have
+            result = dataclasses.replace(result, meeting=dataclasses.replace(
+                result.meeting, note=not_applied_sentence(result.not_applied)))  # fmt: skip
         try:
             self.history.add_settled(result.meeting, external_id)
         except StorageError as exc:
             log.error("meeting %s not saved to history: %s", result.meeting.id, exc.detail)
             warnings.append(f"{exc.message} The link still works.")
-        return Created(result.meeting, tuple(warnings))
+        return Created(result.meeting, tuple(warnings), result.not_applied)
 
 
 def build_service(

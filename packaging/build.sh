@@ -15,6 +15,9 @@ if [[ $os == linux ]]; then
     share="$dist/meettray/share"
     icons="$root/meettray/resources/icons"
     install -Dm644 "$root/packaging/linux/meettray.desktop" "$share/applications/meettray.desktop"
+    # The meettray:// handler (hidden from menus); update-desktop-database picks it up.
+    install -Dm644 "$root/packaging/linux/meettray-links.desktop" \
+        "$share/applications/meettray-links.desktop"
     install -Dm644 "$root/packaging/linux/io.github.meettray.metainfo.xml" \
         "$share/metainfo/io.github.meettray.metainfo.xml"
     for size in 16 22 24 32 48 64 128 256; do

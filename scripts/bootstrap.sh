@@ -20,7 +20,7 @@ if [[ $os == linux ]] && command -v dpkg-query >/dev/null; then
         libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0)
     if [[ $want_test == test ]]; then
         apt_packages+=(xvfb xclip xdotool xauth x11-utils trayer imagemagick dbus-daemon dbus-bin
-            desktop-file-utils appstream gnome-keyring sway wl-clipboard libglib2.0-bin
+            desktop-file-utils appstream gnome-keyring sway wl-clipboard libglib2.0-bin xdg-utils
             gnome-settings-daemon-common
             # the real desktops, headless (tests/desktops): GNOME and KDE Plasma's KWin
             mutter gnome-shell gjs gnome-shell-extension-appindicator xwayland

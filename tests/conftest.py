@@ -118,7 +118,14 @@ def user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     runtime = Path(tempfile.mkdtemp(prefix="mt-"))
     runtime.chmod(0o700)
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
-    for name in ("MEETTRAY_CONFIG", "MEETTRAY_CLIENT_SECRET", "REQUESTS_CA_BUNDLE", "BROWSER"):
+    for name in (
+        "MEETTRAY_CONFIG",
+        "MEETTRAY_CLIENT_SECRET",
+        "REQUESTS_CA_BUNDLE",
+        "CURL_CA_BUNDLE",
+        "SSL_CERT_FILE",
+        "BROWSER",
+    ):
         monkeypatch.delenv(name, raising=False)
     return home
 

@@ -807,18 +807,21 @@ def test_now_with_a_preset_and_an_unknown_one(logged_in: Path, fake: FakeMicroso
 def test_schedule_with_options_and_a_bad_one(logged_in: Path, fake: FakeMicrosoft365) -> None:
     done = run_cli("schedule", "--subject", "Review", "--start", "2030-01-02T10:00",
                    "--duration", "30", "--option", "watermark=on",
-                   "--option", "chat_history=none", "--json", env=NO_DISPLAY)  # fmt: skip
+                   "--option", "allow_recording=off", "--json", env=NO_DISPLAY)  # fmt: skip
 
     assert done.returncode == 0, done.stderr
     stored = fake.meetings[json.loads(done.stdout)["id"]]
     assert stored["watermarkProtection"] == {"isEnabledForContentSharing": True,
                                              "isEnabledForVideo": True}  # fmt: skip
-    assert stored["shareMeetingChatHistoryDefault"] == "none"
+    assert stored["allowRecording"] is False
 
     bad = run_cli("schedule", "--subject", "Review", "--start", "2030-01-02T10:00",
                   "--duration", "30", "--option", "watermark=maybe", env=NO_DISPLAY)  # fmt: skip
     assert bad.returncode == ExitCode.USAGE
-    assert "Watermark shared content and video: must be true or false, not 'maybe'." in bad.stderr
+    assert (
+        "Watermark shared content and video (needs Teams Premium): must be true or false, "
+        "not 'maybe'." in bad.stderr
+    )
     assert len(fake.meetings) == 1
 
 

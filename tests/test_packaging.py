@@ -36,7 +36,8 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_desktop_integration_files_are_valid(package: Path) -> None:
     share = package / "share"
     assert shutil.which("desktop-file-validate")
-    for desktop in (share / "applications" / "meettray.desktop",):
+    for desktop in (share / "applications" / "meettray.desktop",
+                    share / "applications" / "meettray-links.desktop"):  # fmt: skip
         checked = subprocess.run(["desktop-file-validate", str(desktop)], capture_output=True,
                                  text=True, check=False)  # fmt: skip
         assert checked.returncode == 0, checked.stdout

@@ -30,7 +30,7 @@ EVERY_OPTION = MeetingOptions(
     record_automatically=True, allow_recording=False, allow_transcription=False,
     meeting_chat="limited", announce_entry_exit=False,
     lobby_admitters="organizerAndCoOrganizers", watermark=True, attendee_camera=False,
-    attendee_mic=False, rename_allowed=True, chat_history="none",
+    attendee_mic=False,
 )  # fmt: skip
 #: How each option of EVERY_OPTION reads on Graph's wire.
 ON_THE_WIRE: dict[str, Any] = {
@@ -39,7 +39,6 @@ ON_THE_WIRE: dict[str, Any] = {
     "allowedLobbyAdmitters": "organizerAndCoOrganizers",
     "watermarkProtection": {"isEnabledForContentSharing": True, "isEnabledForVideo": True},
     "allowAttendeeToEnableCamera": False, "allowAttendeeToEnableMic": False,
-    "allowParticipantsToChangeName": True, "shareMeetingChatHistoryDefault": "none",
 }  # fmt: skip
 
 
@@ -65,7 +64,8 @@ def test_options_from_words_and_their_problems_all_at_once() -> None:
                              text=True)  # fmt: skip
     problems = raised.value.problems
     assert problems["watermark"] == (
-        "Watermark shared content and video: must be true or false, not 'maybe'."
+        "Watermark shared content and video (needs Teams Premium): must be true or false, "
+        "not 'maybe'."
     )
     assert problems["meeting_chat"] == (
         "Meeting chat: must be one of: enabled, disabled, limited; not 'sometimes'."

@@ -117,3 +117,15 @@ def test_without_a_terminal_and_without_yes_it_only_prints(
     assert done.returncode == 0
     assert "Run again with --yes" in done.stdout
     assert _calls(az) == []
+
+
+def test_a_client_id_the_organisation_enforces_is_not_registered_again(
+    config_file: Path, az: dict[str, str], tmp_path: Path
+) -> None:
+    policy = tmp_path / "xdg" / "meettray" / "policy.toml"
+    policy.parent.mkdir(parents=True)
+    policy.write_text('[enforced.account]\nclient_id = "6e1c1f5e-54a4-4c43-8b39-7f3b1c1d2a01"\n')
+    done = run_cli("setup", "--yes", env={**az, "XDG_CONFIG_DIRS": str(tmp_path / "xdg")})
+    assert done.returncode == 3
+    assert "client_id is set by your organisation" in done.stderr
+    assert _calls(az) == []  # nothing registered

@@ -312,13 +312,14 @@ def test_a_refused_setting_never_costs_the_handed_out_meeting_its_subject(
     fake.add_fault("status", "/onlineMeetings/.+", method="PATCH", status=400,
                    code="BadRequest", body_holds="lobbyBypassSettings", times=2)  # fmt: skip
 
-    meeting, refused = graph.hand_out(made.meeting, wanted)
+    meeting, refused, missing = graph.hand_out(made.meeting, wanted)
 
     assert meeting.subject == "Customer call"
     stored = fake.meetings[made.meeting.id]
     assert stored["subject"] == "Customer call"
     (warning,) = refused
     assert "lobby" in warning
+    assert [(m.name, m.asked, m.answered) for m in missing] == [("lobby", "invited", "")]
     bodies = [r.json() for r in fake.requests_to("PATCH", "/onlineMeetings")]
     assert ["lobbyBypassSettings" in b for b in bodies] == [True, False, True]
     assert "subject" not in bodies[2]

@@ -76,3 +76,9 @@ def test_linux_has_one_console_program(monkeypatch: pytest.MonkeyPatch) -> None:
     recorder = run_spec("linux", monkeypatch)
     assert [(exe["name"], exe["console"]) for exe in recorder.made("EXE")] == [("meettray", True)]
     assert recorder.made("BUNDLE") == []
+
+
+def test_the_macos_bundle_declares_the_meettray_scheme(monkeypatch: pytest.MonkeyPatch) -> None:
+    (bundle,) = run_spec("darwin", monkeypatch).made("BUNDLE")
+    (url_type,) = bundle["info_plist"]["CFBundleURLTypes"]
+    assert url_type["CFBundleURLSchemes"] == ["meettray"]

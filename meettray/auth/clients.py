@@ -28,9 +28,16 @@ from meettray.accounts import (
     Cancellation,
     DeviceCodePrompt,
 )
-from meettray.auth.broker import choose_broker, edge
+from meettray.auth.broker import BROKER_REDIRECTS, choose_broker, edge, os_key, wait_for_broker
 from meettray.auth.cache import HttpCache
-from meettray.auth.errors import REGISTRATION_PROBLEMS, aadsts_codes, auth_error, call_msal
+from meettray.auth.errors import (
+    REGISTRATION_PROBLEMS,
+    BrokerRedirectMissing,
+    aadsts_codes,
+    auth_error,
+    broker_redirect_advice,
+    call_msal,
+)
 from meettray.auth.loopback import LoopbackReceiver
 from meettray.config import AccountConfig
 from meettray.errors import (
@@ -72,6 +79,8 @@ class _MsalClient:
         raise NotImplementedError
 
     def _client(self) -> Any:
+        from meettray import network  # loads requests, as msal does anyway
+
         with self._lock:
             if self._app is None:
                 self._app = call_msal(
@@ -81,6 +90,8 @@ class _MsalClient:
                         instance_discovery=self._config.uses_microsoft_authority,
                         timeout=HTTP_TIMEOUT,
                         http_cache=self._http_cache,
+                        # The OS's certificate store, as Graph's requests (meettray.network).
+                        http_client=network.https_session(timeout=HTTP_TIMEOUT),
                     )
                 )
             return self._app
@@ -119,6 +130,8 @@ class DelegatedAuth(_MsalClient):
         self._prefer_edge = prefer_edge
         #: The OS's sign-in broker, if any (doctor reports it).
         self.broker = choose_broker(account.broker, microsoft=account.uses_microsoft_authority)
+        #: Why the broker could not sign in last time, for the person ("" if it could).
+        self.broker_problem = ""
 
     def _build(self, **common: Any) -> Any:
         import msal
@@ -196,16 +209,23 @@ class DelegatedAuth(_MsalClient):
         app = self._client()
         self._check_registration(app, scopes)
         if self.broker.name:
-            result = call_msal(
-                lambda: app.acquire_token_interactive(
-                    qualified_scopes(self._config, scopes),
-                    prompt="select_account",
-                    parent_window_handle=(
-                        app.CONSOLE_WINDOW_HANDLE if parent_window is None else parent_window
-                    ),
-                    timeout=timeout,
-                )
-            )
+            try:  # msal ignores the timeout here: the wait is ours, and can be cancelled
+                result = wait_for_broker(
+                    lambda: call_msal(lambda: app.acquire_token_interactive(
+                        qualified_scopes(self._config, scopes),
+                        prompt="select_account",
+                        parent_window_handle=(
+                            app.CONSOLE_WINDOW_HANDLE if parent_window is None else parent_window
+                        ),
+                        timeout=timeout,
+                    )),
+                    timeout=timeout, cancel=cancel,
+                )  # fmt: skip
+            except BrokerRedirectMissing as exc:
+                redirect = BROKER_REDIRECTS[os_key()].format(client_id=self._config.client_id)
+                self.broker_problem = broker_redirect_advice(self.broker.name, redirect)
+                log.warning("%s (%s)", self.broker_problem, exc.detail)
+                result = {}
             if "access_token" in result or aadsts_codes(result):
                 return self._signed_in(result)  # signed in, or Entra ID's own answer
             # The broker itself failed (not installed, not running): the browser remains.

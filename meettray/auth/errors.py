@@ -20,6 +20,20 @@ from meettray.errors import (
 )
 
 
+class BrokerRedirectMissing(AuthError):
+    """msal's ``RedirectUriError``: the app registration lacks the broker's redirect URI
+    (Entra ID says AADSTS50011 to the broker).  The browser can still sign in."""
+
+
+def broker_redirect_advice(broker: str, redirect: str) -> str:
+    """What the person (or IT) does about :class:`BrokerRedirectMissing`."""
+    return (
+        f"The {broker} could not sign in: register this redirect URI in the app "
+        f"registration, under Authentication → Mobile and desktop applications: {redirect} "
+        "(meettray setup lists them all). Signing in with the browser instead."
+    )
+
+
 def call_msal(call: Callable[[], Any]) -> Any:
     """Run an MSAL call; turn the exceptions it raises into our errors."""
     import requests
@@ -29,7 +43,8 @@ def call_msal(call: Callable[[], Any]) -> Any:
     except requests.exceptions.SSLError as exc:
         raise NetworkError(
             "The sign-in service's identity could not be verified (TLS). If your "
-            "organisation inspects HTTPS traffic, point REQUESTS_CA_BUNDLE at its CA.",
+            "organisation inspects HTTPS traffic, its certificate must be in this computer's "
+            "certificate store (ask IT), or point REQUESTS_CA_BUNDLE at it.",
             detail=type(exc).__name__,
         ) from None
     except requests.exceptions.RequestException as exc:
@@ -38,6 +53,11 @@ def call_msal(call: Callable[[], Any]) -> Any:
             detail=type(exc).__name__,
         ) from None
     except ValueError as exc:
+        if type(exc).__name__ == "RedirectUriError":  # msal.broker's; importing it needs
+            raise BrokerRedirectMissing(  # the broker runtime
+                "The sign-in broker's redirect URI is not registered for meettray.",
+                detail=str(exc).split("\n", 1)[0][:300],
+            ) from None
         # MSAL raises ValueError when the authority's discovery document is unusable.
         raise AuthError(
             "The sign-in authority is not valid. Check [account] tenant and authority "

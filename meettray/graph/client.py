@@ -6,6 +6,7 @@ The operations meettray needs, on top of :class:`~meettray.graph.transport.Trans
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -22,7 +23,8 @@ from meettray.graph import wire
 from meettray.graph.calendar import read_upcoming
 from meettray.graph.errors import UNREADABLE_RESPONSE, unusable_answer
 from meettray.graph.transport import MAX_TOTAL_WAIT, TIMEOUT, GraphResponse, Transport
-from meettray.meetings import Meeting, MeetingRequest, utc_iso
+from meettray.meetings import Meeting, MeetingRequest, asked_settings, utc_iso
+from meettray.options import NotApplied, not_applied_sentence
 from meettray.upcoming import Upcoming
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,11 @@ NO_TEAMS_IN_EVENT = (
 )
 
 
+#: doctor's probe of the organizer in application mode: one meeting, the same every time.
+ORGANIZER_PROBE_ID = "meettray-doctor-organizer-probe"
+ORGANIZER_PROBE_SUBJECT = "meettray doctor: access check (made once; safe to ignore)"
+
+
 @dataclass(frozen=True)
 class CreateResult:
     """A created meeting and anything that went only partly right."""
@@ -47,6 +54,9 @@ class CreateResult:
     #: True when Graph said the meeting already existed (a retried ``createOrGet``).
     existed: bool = False
     warnings: tuple[str, ...] = ()
+    #: Each setting asked for that the meeting does not have (Graph ignored it, or the
+    #: PATCH failed), named with its value; the warnings say the same in words.
+    not_applied: tuple[NotApplied, ...] = ()
 
 
 class GraphClient:
@@ -138,17 +148,19 @@ class GraphClient:
         meeting = self._meeting(response, wire.meeting_from_graph, account)
         if on_created is not None:
             on_created(meeting)
-        meeting, warnings = self._apply_settings(request, meeting, account)
-        return CreateResult(meeting, existed=response.status_code == 200, warnings=tuple(warnings))
+        meeting, warnings, missing = self._apply_settings(request, meeting, account)
+        return CreateResult(meeting, existed=response.status_code == 200,
+                            warnings=tuple(warnings), not_applied=tuple(missing))  # fmt: skip
 
     def hand_out(
         self, spare: Meeting, request: MeetingRequest, *, account: str = ""
-    ) -> tuple[Meeting, list[str]]:
+    ) -> tuple[Meeting, list[str], list[NotApplied]]:
         """A meeting made ahead of need becomes the one asked for: its subject, times and
         settings in one PATCH.  Should Graph refuse that (400), the subject and times go
         alone, then the settings as after a createOrGet: a refused setting never costs
-        the subject.  Returns the meeting and what was not applied; raises GraphError or
-        NetworkError when the subject and times were not set.  The link works anyway."""
+        the subject.  Returns the meeting, warnings, and each setting not applied; raises
+        GraphError or NetworkError when the subject and times were not set.  The link
+        works anyway."""
         core = {
             "subject": request.subject,
             "startDateTime": utc_iso(request.start),
@@ -165,29 +177,29 @@ class GraphClient:
             return self._apply_settings(
                 request, self._meeting(answer, wire.meeting_from_graph, account), account
             )
-        return self._meeting(answer, wire.meeting_from_graph, account), []
+        body = _json_of(answer)
+        meeting = self._meeting(answer, wire.meeting_from_graph, account, body=body)
+        ignored = wire.not_taken(request, body, sent=frozenset(_setting_parts(request)))
+        sentence = not_applied_sentence(ignored)
+        return meeting, [sentence] if sentence else [], ignored
 
     def _apply_settings(
         self, request: MeetingRequest, meeting: Meeting, account: str
-    ) -> tuple[Meeting, list[str]]:
+    ) -> tuple[Meeting, list[str], list[NotApplied]]:
         """The settings createOrGet does not take, in one PATCH; if Graph refuses them
         together, each on its own, so that one refused setting does not lose the others.
-        The meeting exists and its link works whatever happens: a setting not applied
-        is a warning naming it and why."""
-        parts = {
-            name: part
-            for name, part in (("lobby", wire.lobby_patch(request)),
-                               ("presenters", wire.presenters_patch(request)),
-                               *((name, wire.option_patch(request, name))
-                                 for name in request.options.chosen()))
-            if part
-        }  # fmt: skip
+        Graph's answer is read back: a setting it answered with another value did not
+        take (Graph ignores what it cannot change).  The meeting exists and its link
+        works whatever happens: a setting not applied is named, with its value and why."""
+        parts = _setting_parts(request)
         if not parts:
-            return meeting, []
+            return meeting, [], []
         answer: GraphResponse | None = None
         failed: dict[str, MeettrayError] = {}
+        sent: set[str] = set()
         try:
             answer = self._patch_meeting(meeting, wire.settings_patch(request))
+            sent = set(parts)
         except (GraphError, NetworkError) as exc:
             if len(parts) == 1 or not (isinstance(exc, GraphError) and exc.status == 400):
                 failed = dict.fromkeys(parts, exc)
@@ -195,23 +207,23 @@ class GraphClient:
                 for name, part in parts.items():
                     try:
                         answer = self._patch_meeting(meeting, part)
+                        sent.add(name)
                     except (GraphError, NetworkError) as alone:
                         failed[name] = alone
         by_error: dict[int, tuple[MeettrayError, list[str]]] = {}
         for name, error in failed.items():  # one PATCH that failed: one sentence
             by_error.setdefault(id(error), (error, []))[1].append(name)
         warnings = [_not_applied(names, request, error) for error, names in by_error.values()]
+        missing = [_unset(name, request, error.message) for name, error in failed.items()]
         if answer is not None:
             body = _json_of(answer)
             meeting = self._meeting(answer, wire.meeting_from_graph, account,
                                     created_at=meeting.created_at, body=body)  # fmt: skip
-            shown = wire.lobby_scope(body)
-            if "lobby" in parts and "lobby" not in failed and shown != request.lobby_bypass:
-                warnings.append(
-                    f"Teams reports the lobby as “{shown}”, not “{request.lobby_bypass}” as "
-                    "asked; check it in the meeting's options in Teams."
-                )
-        return meeting, warnings
+            ignored = wire.not_taken(request, body, sent=frozenset(sent))
+            missing += ignored
+            if sentence := not_applied_sentence(ignored):
+                warnings.append(sentence)
+        return meeting, warnings, missing
 
     def _patch_meeting(self, meeting: Meeting, body: dict[str, Any]) -> GraphResponse:
         return self._transport.send(
@@ -296,12 +308,26 @@ class GraphClient:
         return body
 
     def check_access(self) -> str:
-        """A harmless read that needs the meeting permission; returns the request-id.
+        """Prove the token, the permission and (application mode) the organizer; returns
+        the request-id of the probe.
 
-        Graph lists meetings only by join link; asking for one that cannot exist
-        proves that the token, the permission and (app-only) the access policy
-        all work, and creates nothing.
+        Delegated: Graph lists meetings only by join link; asking for one that cannot
+        exist proves the token and permission and creates nothing (400/404 are that
+        proof).  Application mode: a 404 there is also what Graph answers for an
+        organizer that does not exist (live behaviours, round 3), so the probe is a
+        createOrGet with one fixed externalId instead: it makes at most one meeting for
+        the organizer (the same one every time, until Teams lets it expire) and answers
+        404 only for an unknown organizer, which fails with the fix.
         """
+        if self._owner != "/me":
+            return self._transport.send(
+                "POST",
+                f"{self._owner}/onlineMeetings/createOrGet",
+                body={"externalId": ORGANIZER_PROBE_ID, "subject": ORGANIZER_PROBE_SUBJECT},
+                scopes=(MEETINGS,),
+                idempotent=True,
+                prefer=(wire.UNKNOWN_ENUMS,),
+            ).request_id
         probe = "https://teams.microsoft.com/l/meetup-join/meettray-doctor-probe"
         try:
             response = self._transport.send(
@@ -388,6 +414,23 @@ def _json_of(response: GraphResponse) -> Any:
     return wire.json_body(
         response.content, status=response.status_code, request_id=response.request_id
     )
+
+
+def _setting_parts(request: MeetingRequest) -> dict[str, dict[str, Any]]:
+    """Each setting createOrGet does not take, by name, as its own PATCH body."""
+    return {
+        name: part
+        for name, part in (("lobby", wire.lobby_patch(request)),
+                           ("presenters", wire.presenters_patch(request)),
+                           *((name, wire.option_patch(request, name))
+                             for name in request.options.chosen()))
+        if part
+    }  # fmt: skip
+
+
+def _unset(name: str, request: MeetingRequest, reason: str) -> NotApplied:
+    """A setting whose PATCH failed: what was asked, and Graph's reason."""
+    return dataclasses.replace(asked_settings(request)[name], reason=reason)
 
 
 #: What each setting is called when it could not be applied.

@@ -50,9 +50,10 @@ def graph_error(
     request_id: str,
     waited: float,
     diagnostics: dict[str, str],
+    retry_after: float = 0.0,
 ) -> MeettrayError:
     """Graph's error answer as a typed error.  ``user_id``: the organizer in application
-    mode ("" when delegated)."""
+    mode ("" when delegated); ``retry_after``: the wait a 429 asked for, in seconds."""
     code, message = "", ""
     try:
         error = json.loads(content).get("error", {})
@@ -74,7 +75,11 @@ def graph_error(
         return SignInRequired(
             "Microsoft Graph did not accept your sign-in. Sign in again.", **facts
         )
-    text = _error_message(method, status, code, waited=waited, scopes=scopes, user_id=user_id)
+    if status == 429 and method == "POST" and retry_after > MONTHLY_LIMIT_WAIT:
+        text = _monthly_limit_message(retry_after)
+    else:
+        text = _error_message(method, status, code, waited=waited, scopes=scopes,
+                              user_id=user_id)  # fmt: skip
     return GraphError(text, status=status, code=code, **facts)
 
 
@@ -110,6 +115,21 @@ def _error_message(
     if status == 400:
         return "Microsoft Teams did not accept the meeting details."
     return f"Microsoft Graph refused the request (HTTP {status})."
+
+
+#: A create refused with a wait longer than this is Graph's monthly meeting limit, not a
+#: busy moment (2,000 meetings per organizer a month; live behaviours, round 3).
+MONTHLY_LIMIT_WAIT = 6 * 3600
+
+
+def _monthly_limit_message(retry_after: float) -> str:
+    days = max(1, round(retry_after / 86400))
+    return (
+        f"Microsoft Teams is refusing new meetings for about {days} day"
+        f"{'s' if days != 1 else ''} (Graph asks meettray to wait that long). That usually "
+        "means the organizer reached Graph's limit of 2,000 meetings a month. Reuse a "
+        "recent link from History, or ask your IT administrator."
+    )
 
 
 def _forbidden_message(user_id: str) -> str:

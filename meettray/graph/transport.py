@@ -21,6 +21,7 @@ from typing import Any
 
 import requests
 
+from meettray import network
 from meettray.accounts import TokenProvider
 from meettray.errors import NetworkError
 from meettray.graph.errors import (
@@ -101,7 +102,7 @@ class Transport:
         self._language = language
         self._tokens = tokens
         self._user_id = user_id
-        self._session = session or requests.Session()
+        self._session = session or network.https_session()
         self._timeout = timeout
         self._max_total_wait = max_total_wait
         self._sleep = sleep
@@ -154,8 +155,9 @@ class Transport:
             except requests.exceptions.SSLError as exc:
                 raise NetworkError(
                     "Microsoft Graph's identity could not be verified (TLS), so meettray did "
-                    "not connect. If your organisation inspects HTTPS, set REQUESTS_CA_BUNDLE "
-                    "to its CA certificate.",
+                    "not connect. If your organisation inspects HTTPS, its certificate must be "
+                    "in this computer's certificate store (ask IT), or set REQUESTS_CA_BUNDLE "
+                    "to it.",
                     detail=f"{type(exc).__name__}; client-request-id: {client_request_id}",
                 ) from None
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
@@ -208,6 +210,11 @@ class Transport:
                     attempt += 1
                     continue
             if status >= 400:
+                asked_wait = (  # how long Graph said to wait, for a 429 that was not waited
+                    retry_delay(attempt, retry_after)
+                    if status == 429 and (retry_after := response.headers.get("Retry-After"))
+                    else 0.0
+                )  # fmt: skip
                 diagnostics = {
                     "client-request-id": client_request_id,
                     "x-ms-ags-diagnostic": response.headers.get("x-ms-ags-diagnostic", ""),
@@ -221,6 +228,7 @@ class Transport:
                     request_id=request_id,
                     waited=waited,
                     diagnostics=diagnostics,
+                    retry_after=asked_wait,
                 )
             return GraphResponse(status, request_id, content)
 

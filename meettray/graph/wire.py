@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone, tzinfo
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 from meettray.choices import LOBBY_BYPASS_SCOPES
 from meettray.config import CLOUDS
@@ -25,6 +25,7 @@ from meettray.graph.errors import (
     unusable_answer,
 )
 from meettray.meetings import OPTION_SPECS, Meeting, MeetingRequest, join_link_problem, utc_iso
+from meettray.options import NotApplied
 from meettray.plaintext import displayable
 
 #: Where join links may point unless the caller names its cloud's hosts.
@@ -105,6 +106,44 @@ def settings_patch(request: MeetingRequest) -> dict[str, Any]:
     for name in request.options.chosen():
         patch.update(option_patch(request, name))
     return patch
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return "nothing" if value is None else displayable(str(value))[:80]
+
+
+def _answered(request: MeetingRequest, name: str, body: Mapping[str, Any]) -> Any:
+    """What Graph's answer says of one option; watermarking is one switch of two."""
+    value = body.get(OPTION_SPECS[name].graph_name)
+    if name == "watermark" and isinstance(value, Mapping):
+        parts = {value.get("isEnabledForContentSharing"), value.get("isEnabledForVideo")}
+        return parts.pop() if len(parts) == 1 else None
+    return value
+
+
+def not_taken(request: MeetingRequest, body: Any, *, sent: frozenset[str]) -> list[NotApplied]:
+    """Each setting in ``sent`` (``lobby``, ``presenters``, option names) that Graph's
+    answer to the PATCH shows with another value than asked: Graph ignores what it
+    cannot change, answering 200 all the same."""
+    answer: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
+    missing: list[NotApplied] = []
+    if "lobby" in sent and request.lobby_bypass:
+        shown = lobby_scope(answer)
+        if shown != request.lobby_bypass:
+            missing.append(NotApplied("lobby", "Who bypasses the lobby", request.lobby_bypass,
+                                      shown))  # fmt: skip
+    if "presenters" in sent and request.allowed_presenters:
+        value = answer.get("allowedPresenters")
+        if value != request.allowed_presenters:
+            missing.append(NotApplied("presenters", "Who can present",
+                                      request.allowed_presenters, _shown(value)))  # fmt: skip
+    for name, asked in request.options.chosen().items():
+        if name in sent and (value := _answered(request, name, answer)) != asked:
+            missing.append(NotApplied(name, OPTION_SPECS[name].label, _shown(asked),
+                                      _shown(value)))  # fmt: skip
+    return missing
 
 
 def lobby_scope(body: Any) -> str:
@@ -237,7 +276,15 @@ def meeting_from_graph(
         dial_in_url=_text(audio.get("dialinUrl")),
         account=account,
         join_text=join_information_text(body, link_hosts),
+        expires_at=_time(body.get("expiryDateTime")),
+        options_url=_options_url(body.get("meetingOptionsWebUrl")),
     )
+
+
+def _options_url(value: Any) -> str:
+    """The organizer's options page, only where it is Teams' own (it is opened)."""
+    url = _text(value)
+    return "" if join_link_problem(url, frozenset({"teams.microsoft.com"})) else url
 
 
 #: Where a link in Graph's joinInformation may point besides the join link's hosts: the
@@ -299,6 +346,19 @@ class _JoinText(HTMLParser):
             self._link_words.append(data)
 
 
+#: How joinInformation's ``data:`` address starts: literal (what Graph sends) or
+#: itself form-encoded (v1.0's documented example), in either case.
+_DATA_PREFIX = re.compile(r"data(?::|%3a)text(?:/|%2f)html(?:,|%2c)", re.IGNORECASE)
+
+
+def _invitation_markup(content: str) -> str:
+    """The HTML in joinInformation's ``data:text/html,`` address, decoded as the form
+    data Teams writes (``+`` for spaces, ``%xx``, ``%0d%0a`` line ends); text without
+    the prefix is taken as it is."""
+    prefix = _DATA_PREFIX.match(content)
+    return unquote_plus(content[prefix.end() :]) if prefix else content
+
+
 def join_information_text(body: Any, link_hosts: frozenset[str]) -> str:
     """Teams' own invitation text from an onlineMeeting's ``joinInformation`` (a
     ``data:text/html,`` address), in the language asked for: plain text, with no
@@ -308,8 +368,7 @@ def join_information_text(body: Any, link_hosts: frozenset[str]) -> str:
     content = info.get("content") if isinstance(info, Mapping) else None
     if not isinstance(content, str) or len(content) > 3 * MAX_JOIN_INFORMATION:
         return ""
-    prefix = "data:text/html,"
-    markup = unquote(content[len(prefix) :]) if content.startswith(prefix) else content
+    markup = _invitation_markup(content)
     if len(markup) > MAX_JOIN_INFORMATION:
         return ""
     reader = _JoinText(link_hosts | JOIN_INFORMATION_HOSTS)

@@ -98,7 +98,6 @@ def test_create_or_get_is_idempotent_per_external_id(fake: FakeMicrosoft365, tok
     "body",
     [
         {"subject": "no external id"},
-        {"externalId": "e", "lobbyBypassSettings": {"scope": "everyone"}},
         {"externalId": "e", "endDateTime": "2030-01-01T10:00:00Z"},
         {
             "externalId": "e",

@@ -81,7 +81,7 @@ FAULTS = [
     Fault("504 without Retry-After", _fault("status", 2, status=504, code="GatewayTimeout")),
     Fault("429 with a huge Retry-After", _fault("status", 1, status=429,
                                                 code="TooManyRequests", retry_after="86400"),
-          GraphError, "busy right now"),
+          GraphError, "refusing new meetings for about 1 day"),
     Fault("repeated 503", _fault("status", 10, status=503), GraphError, "busy right now"),
     Fault("repeated 500", _fault("status", 10, status=500, code="InternalServerError"),
           GraphError, "having problems"),

@@ -40,7 +40,7 @@ def test_create_sends_create_or_get_with_external_id(
     assert meeting.join_url.startswith("https://teams.microsoft.com/l/meetup-join/")
     assert meeting.id in fake.meetings
     assert meeting.meeting_code
-    assert meeting.passcode
+    assert meeting.passcode == ""  # createOrGet gives none unless asked (live, round 3)
     assert meeting.dial_in
     assert meeting.start == NOW
     assert result.existed is False

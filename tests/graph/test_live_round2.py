@@ -101,8 +101,9 @@ def test_live_row_a_lobby_graph_cannot_name_is_set_by_the_organisation(
 
     assert result.meeting.join_url
     assert result.warnings == (
-        f"Teams reports the lobby as “{ORGANISATION_LOBBY}”, not “invited” as asked; check "
-        "it in the meeting's options in Teams.",
+        f"Teams did not take this setting: Who bypasses the lobby: invited (Teams reports "
+        f"{ORGANISATION_LOBBY}). Choose it in the meeting's options in Teams (“Meeting "
+        "options…” in History).",
     )
 
 

@@ -321,5 +321,6 @@ def test_a_notification_server_that_never_answers_holds_up_nothing(
             qtbot.waitUntil(lambda: app.tray.banner is not None
                             and app.tray.banner.isVisible(), timeout=15_000)  # fmt: skip
         finally:
+            app.close()
             notifier.close()
             silent.connection.close()

@@ -149,3 +149,18 @@ def test_the_window_without_a_tray_offers_presets_sign_out_and_the_last_error(
     assert len(shown) == 1
     qtbot.addWidget(shown[0])
     shown[0].close()
+
+
+def test_the_broker_dialog_belongs_to_a_window_of_the_trays_own(qtbot: QtBot) -> None:
+    """Issue 33: WAM was handed the console's handle, which a tray has not got.  On Windows
+    the handle is the sign-in window's (its native id); elsewhere msal keeps its default."""
+    from PySide6.QtWidgets import QDialog
+
+    from meettray.ui.views.app import broker_parent
+
+    window = QDialog()
+    qtbot.addWidget(window)
+    assert broker_parent(window, platform="linux") is None
+    handle = broker_parent(window, platform="win32")
+    assert handle == int(window.winId())
+    assert handle != 0

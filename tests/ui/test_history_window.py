@@ -240,3 +240,42 @@ def test_a_row_reads_as_one_sentence_and_tab_leaves_the_table(qtbot: QtBot) -> N
     QTest.keyClick(window.table, Qt.Key.Key_Tab)
     qtbot.waitUntil(lambda: not window.table.hasFocus(), timeout=2000)
     assert window.buttons["copy"].hasFocus()  # the next control: out of the table
+
+
+def test_meeting_options_and_expiry_are_shown_for_the_rows_that_have_them(qtbot: QtBot) -> None:
+    """Round 3: "Meeting options…" opens Graph's page where the row has one; an expired
+    meeting (Teams deletes it 60 days after its end) is marked."""
+    import dataclasses
+    from datetime import timedelta
+
+    from meettray.results import utc_now
+
+    from .windows import sample_meeting
+
+    live = dataclasses.replace(sample_meeting(1, "Live"),
+                               options_url="https://teams.microsoft.com/meetingOptions/?x=1",
+                               expires_at=utc_now() + timedelta(days=30))  # fmt: skip
+    old = dataclasses.replace(sample_meeting(2, "Old"), expires_at=utc_now() - timedelta(days=1))
+
+    class Two:
+        def history_page(self, search: str, offset: int, limit: int,
+                         done: Callable[[HistoryPage], None]) -> None:  # fmt: skip
+            done(HistoryPage([live, old][offset:][:limit], 2 if offset == 0 else None))
+
+    window = HistoryWindow(Two())
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=5000)
+    model = window.model
+    assert model.data(model.index(0, 0)) == "Live"
+    assert model.data(model.index(1, 0)) == "Old (expired)"
+    assert "EXPIRED" in model.data(model.index(1, 0), Qt.ItemDataRole.ToolTipRole)
+
+    options = window.buttons["options"]
+    window.table.selectRow(1)
+    assert not options.isEnabled()  # Graph gave no page for this one
+    window.table.selectRow(0)
+    assert options.isEnabled()
+    with qtbot.waitSignal(window.options_requested) as asked:
+        options.click()
+    assert asked.args[0].id == live.id

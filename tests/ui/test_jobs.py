@@ -119,13 +119,15 @@ def test_a_refused_copy_is_told_even_with_notifications_off(
 
 
 def test_a_failed_sign_in_is_shown_in_the_sign_in_window(
-    make_model: functools.partial[AppModel], fake: FakeMicrosoft365, qtbot: QtBot
-) -> None:
+    make_model: functools.partial[AppModel], fake: FakeMicrosoft365, qtbot: QtBot,
+    request: pytest.FixtureRequest,
+) -> None:  # fmt: skip
     """Was: sign_in_finished(None) closed the window before the failure could be shown,
     so a Conditional Access block just closed it."""
     fake.signed_in_user.sign_in_error = 53003
     model = make_model()
     app = TrayApp(model, tray_grace_ms=60_000)
+    request.addfinalizer(app.close)  # no window 60 s later, in another test
     op = model.dispatch(SignIn())
     assert isinstance(op, SignInJob)
     dialog = app.sign_in_dialog

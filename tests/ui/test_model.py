@@ -20,6 +20,7 @@ from meettray.ui.app_model.intents import (
     Forget,
     MeetNow,
     OpenMeeting,
+    OpenOptions,
     Origin,
     Schedule,
     SignIn,
@@ -79,7 +80,7 @@ def test_meet_now_copies_notifies_and_remembers(
     qtbot.waitUntil(lambda: [m.id for m in model.state.recent] == [meeting.id], timeout=5000)
 
 
-def test_details_setting_copies_meeting_id_and_passcode(
+def test_details_setting_copies_meeting_id_and_dial_in(
     model: AppModel, clipboard: RecordingClipboard, qtbot: QtBot
 ) -> None:
     apply_settings(model, qtbot, dataclasses.replace(
@@ -89,7 +90,7 @@ def test_details_setting_copies_meeting_id_and_passcode(
     meeting = meet_now(model, qtbot).meeting
     text = clipboard.text
     assert text.startswith(meeting.join_url + "\n")
-    assert f"Passcode: {meeting.passcode}" in text
+    assert "Passcode" not in text  # createOrGet gives none unless asked (live, round 3)
     assert "Meeting ID: " in text
     assert "Dial in: +1 425-555-0123" in text
 
@@ -472,3 +473,55 @@ def test_a_command_sent_to_the_tray_takes_the_prepared_meeting_for_its_id(
     handout = on_service(model, qtbot, lambda service: service.history.handout_for("cli-42"))
     assert handout is not None
     assert (handout.meeting.id, handout.state) == (spare_id, "done")
+
+
+def test_meeting_options_open_the_organizers_page_and_an_expired_link_is_told(
+    model: AppModel, clipboard: RecordingClipboard, opened: list[str], qtbot: QtBot
+) -> None:
+    """Round 3: "Meeting options…" opens Graph's meetingOptionsWebUrl; re-copying a link
+    Teams has deleted (60 days after its end) warns instead of claiming a working link."""
+    from datetime import timedelta
+
+    from meettray.results import utc_now
+
+    notes: list[Notice] = []
+    model.notify.connect(notes.append)
+    meeting = meet_now(model, qtbot).meeting
+    assert meeting.options_url.startswith("https://teams.microsoft.com/")
+    model.dispatch(OpenOptions(meeting))
+    assert opened == [meeting.options_url]
+
+    expired = dataclasses.replace(meeting, expires_at=utc_now() - timedelta(days=1))
+    model.dispatch(Copy(expired))
+    assert clipboard.text == meeting.join_url  # copied as asked
+    assert notes[-1].level == Level.WARNING
+    assert "expired on" in notes[-1].text
+
+    elsewhere = dataclasses.replace(meeting, options_url="https://evil.example/options")
+    model.dispatch(OpenOptions(elsewhere))
+    assert opened == [meeting.options_url]  # never another host's page
+    assert notes[-1].title == "No meeting options page"
+
+
+def test_a_calendar_permission_never_granted_is_no_silent_sign_in(
+    model: AppModel, fake: FakeMicrosoft365, qtbot: QtBot
+) -> None:
+    """Was: a calendar permission error was taken for "not signed in", and a desktop request
+    started a sign-in of its own.  A consent is the person's to grant, with its own path."""
+    from meettray.errors import ConsentRequired
+
+    started: list[object] = []
+    model.sign_in_started.connect(started.append)
+    request = build_schedule(subject="Review", start="2030-01-02T10:00Z", duration_minutes=30,
+                             attendees=["b@example.com"], calendar=True)  # fmt: skip
+    job = model.dispatch(Schedule(request))
+    assert job is not None
+    qtbot.waitUntil(lambda: job.is_settled, timeout=15_000)
+    assert isinstance(job.outcome, Failed)
+    assert isinstance(job.outcome.error, ConsentRequired)
+    assert "needs your permission" in job.outcome.error.message
+    qtbot.wait(100)
+    assert started == []  # no sign-in of its own
+    assert not model.state.signing_in
+    assert model.state.account is not None  # still signed in: nothing was lost
+    assert fake.events == {}

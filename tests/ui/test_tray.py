@@ -53,8 +53,7 @@ def test_meet_now_as_lists_the_presets_and_makes_the_one_chosen(
     customer = presets.actions()[2]
     assert customer.toolTip() == (
         "60 min · lobby: organization · presenters: organizer · Meeting chat: limited · "
-        "Who can admit from the lobby: organizerAndCoOrganizers · "
-        "Participants may change their name: off"
+        "Who can admit from the lobby: organizerAndCoOrganizers"
     )
 
     with qtbot.waitSignal(model.meetings.delivered, timeout=10_000) as made:
@@ -65,7 +64,6 @@ def test_meet_now_as_lists_the_presets_and_makes_the_one_chosen(
     stored = fake.meetings[meeting.id]
     assert stored["allowedPresenters"] == "organizer"
     assert stored["allowMeetingChat"] == "limited"
-    assert stored["allowParticipantsToChangeName"] is False
 
 
 def test_click_creates_a_meeting_and_recent_copies_again(

@@ -12,19 +12,20 @@ Tests steer it through knobs (``latency``, :meth:`FakeMicrosoft365.add_fault`,
 flags) and read :attr:`FakeMicrosoft365.requests` to see what it received.
 The demo (``meettray --demo``) runs the same server in-process.
 
-The package follows the real services' seams: ``identity`` (login.microsoftonline.com),
-``graph`` (graph.microsoft.com), ``faults`` (injected failures), ``wire`` (answers and
-error bodies) and ``server`` (HTTPS, routing, recording).
+The package follows the real services' seams: ``directory``, ``identity`` and ``tokens``
+(Entra ID and login.microsoftonline.com), ``graph`` with ``meetings``, ``options``,
+``invitation`` and ``events`` (graph.microsoft.com), ``faults`` (injected failures),
+``wire`` (answers and error bodies) and ``server`` (HTTPS, routing, recording).
 """
 
-from meettray.demo.fake365.faults import Fault
-from meettray.demo.fake365.identity import (
+from meettray.demo.fake365.directory import (
     DEFAULT_TENANT_ID,
     DEMO_JOIN_HOST,
     PERSONAL_TENANT_ID,
     FakeApp,
     FakeUser,
 )
+from meettray.demo.fake365.faults import Fault
 from meettray.demo.fake365.server import FakeMicrosoft365, RecordedRequest
 
 __all__ = [

@@ -30,7 +30,8 @@ from urllib.parse import quote, unquote, urlencode
 from meettray.demo.fake365.wire import Answer, Reply, graph_error, parse_iso
 
 if TYPE_CHECKING:
-    from meettray.demo.fake365.identity import FakeUser, IdentityPlatform
+    from meettray.demo.fake365.directory import FakeUser
+    from meettray.demo.fake365.identity import IdentityPlatform
 
 #: Delegated permissions that let a person read their own calendar.
 CALENDAR_SCOPES = frozenset(

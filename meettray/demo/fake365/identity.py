@@ -1,158 +1,47 @@
-"""The fake Microsoft identity platform: users, app registrations, sign-in and tokens.
+"""The fake Microsoft identity platform's endpoints: sign-in and tokens.
 
 OpenID discovery, authorize with PKCE and ``form_post``, device code with
 ``authorization_pending``, and the token endpoint's four grants with the
 ``AADSTS`` errors Entra ID gives.  Consent is per permission: a refresh for a
-permission never granted answers ``invalid_grant`` / AADSTS65001.
+permission never granted answers ``invalid_grant`` / AADSTS65001.  Who exists is
+``directory``; the tokens handed out are ``tokens``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
-import json
 import secrets
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from meettray.config import DEMO_LINK_HOST
-from meettray.demo.fake365.wire import Reply, aad_error, b64url, error_page, graph_error
+from meettray.demo.fake365.directory import (
+    DEFAULT_TENANT_ID,
+    DEMO_JOIN_HOST,
+    PERSONAL_TENANT_ID,
+    SIGN_IN_ERRORS,
+    FakeApp,
+    FakeUser,
+    client_info,
+    multi_tenant_path,
+    plain_scope,
+    sign_in_refusal,
+)
+from meettray.demo.fake365.tokens import AccessToken, DeviceCode, PendingCode, TokenIssuer
+from meettray.demo.fake365.wire import Reply, aad_error, b64url, error_page
 
-#: The tenant id Microsoft uses for personal (MSA) accounts.
-PERSONAL_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad"
-DEFAULT_TENANT_ID = "72f988bf-86f1-41af-91ab-2d7cd011db47"
-DEMO_JOIN_HOST = DEMO_LINK_HOST  # the client accepts it in the demo only
+__all__ = [
+    "DEFAULT_TENANT_ID", "DEMO_JOIN_HOST", "PERSONAL_TENANT_ID", "AccessToken", "FakeApp",
+    "FakeUser", "IdentityPlatform",
+]  # fmt: skip
 
 _OIDC_SCOPES = frozenset({"openid", "profile", "offline_access", "email"})
-
-
-@dataclass
-class FakeUser:
-    """A directory user (or a personal Microsoft account)."""
-
-    upn: str
-    name: str
-    oid: str = field(default_factory=lambda: str(uuid.uuid4()))
-    tenant_id: str = DEFAULT_TENANT_ID
-    personal: bool = False
-    #: A guest from another organisation: Graph refuses meeting creation.
-    guest: bool = False
-    #: Whether a Teams application access policy lets app-only callers act for this user.
-    app_policy_granted: bool = True
-    #: An AADSTS code Entra ID answers this user's sign-ins with (53003 Conditional
-    #: Access, 50020 not in this tenant, 500200 personal account): in the browser flow
-    #: only inside ``error_description``; from the token endpoint with ``error_codes`` too.
-    sign_in_error: int | None = None
-
-
-@dataclass
-class FakeApp:
-    """An app registration."""
-
-    client_id: str
-    #: Client secret of a confidential client (application mode); ``None`` for public clients.
-    secret: str | None = None
-    #: A certificate (PEM) the app may prove itself with instead: a signed client assertion.
-    certificate: bytes | None = None
-    #: Application permissions an admin has consented to.
-    roles: set[str] = field(default_factory=lambda: {"OnlineMeetings.ReadWrite.All"})
-    #: The tenant requires an administrator to approve this app's delegated permissions.
-    needs_admin_consent: bool = False
-    #: "Allow public client flows" (and the redirect registered under Mobile and desktop):
-    #: without it a desktop app's token requests fail with AADSTS7000218.
-    allow_public_client: bool = True
-    #: "Accounts in this organizational directory only": /organizations and /common
-    #: refuse it (AADSTS50194).
-    single_tenant: bool = False
-
-
 _JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
-#: What Entra ID says with each sign-in error the fake can give (abridged).
-SIGN_IN_ERRORS = {
-    53003: ("access_denied", "Access has been blocked by Conditional Access policies. "
-            "The access policy does not allow token issuance."),
-    50020: ("invalid_grant", "User account from identity provider 'live.com' does not "
-            "exist in tenant 'Contoso' and cannot access the application."),
-    500200: ("invalid_grant", "User account is a personal Microsoft account. Personal "
-             "Microsoft accounts are not supported for this application unless explicitly "
-             "invited to an organization."),
-    53000: ("access_denied", "Device is not in required device state: compliant. Conditional "
-            "Access policy requires a compliant device, and the device is not compliant."),
-    53001: ("access_denied", "Device is not in required device state: domain_joined. "
-            "Conditional Access policy requires a domain joined device."),
-    53002: ("access_denied", "Application used is not an approved application for Conditional "
-            "Access. User needs to use one of the apps from the list of approved applications."),
-    50097: ("interaction_required", "Device authentication is required."),
-    50194: ("invalid_request", "Application is not configured as a multi-tenant application. "
-            "Usage of the /common endpoint is not supported for such applications."),
-    65004: ("access_denied", "User declined to consent to access the app."),
-}  # fmt: skip
 
-
-def _multi_tenant_path(app: FakeApp, tenant: str) -> bool:
-    """A single-tenant app asked for through /organizations or /common."""
-    return app.single_tenant and tenant in ("organizations", "common")
-
-
-def sign_in_refusal(user: FakeUser) -> Reply | None:
-    """The token endpoint's answer for a user whose sign-in Entra ID refuses."""
-    if user.sign_in_error is None:
-        return None
-    error, text = SIGN_IN_ERRORS[user.sign_in_error]
-    return Reply(400, aad_error(error, user.sign_in_error, text))
-
-
-@dataclass
-class AccessToken:
-    client_id: str
-    scopes: frozenset[str]
-    expires_at: float
-    user: FakeUser | None = None
-    roles: frozenset[str] = frozenset()
-
-
-@dataclass
-class _RefreshToken:
-    client_id: str
-    user: FakeUser
-    scopes: frozenset[str]
-    revoked: bool = False
-
-
-@dataclass
-class _PendingCode:
-    client_id: str
-    redirect_uri: str
-    code_challenge: str
-    nonce: str | None
-    scopes: frozenset[str]
-    user: FakeUser
-
-
-@dataclass
-class _DeviceCode:
-    client_id: str
-    user_code: str
-    scopes: frozenset[str]
-    expires_at: float
-    polls: int = 0
-    approved_by: FakeUser | None = None
-
-
-def plain_scope(scope: str) -> str:
-    """``https://graph.microsoft.com/OnlineMeetings.ReadWrite`` -> ``OnlineMeetings.ReadWrite``."""
-    return scope.rsplit("/", 1)[-1] if scope.startswith("https://") else scope
-
-
-def client_info(user: FakeUser) -> str:
-    return b64url(json.dumps({"uid": user.oid, "utid": user.tenant_id}).encode())
-
-
-class IdentityPlatform:
+class IdentityPlatform(TokenIssuer):
     """Users, apps and the tokens handed out to them: the sign-in service's endpoints."""
 
     def __init__(
@@ -165,30 +54,18 @@ class IdentityPlatform:
         clock: Callable[[], float],
         lock: threading.RLock,
     ) -> None:
+        super().__init__(base_url=base_url, access_token_lifetime=access_token_lifetime,
+                         clock=clock, lock=lock)  # fmt: skip
         self.tenant_id = tenant_id
-        self._base_url = base_url
-        self.access_token_lifetime = access_token_lifetime
         #: Device-code polls answered ``authorization_pending`` before the
         #: person "approves"; a negative value means never.
         self.device_polls_before_approval = device_polls_before_approval
-        self.clock = clock
-        self._lock = lock
         self.users: dict[str, FakeUser] = {}
         self.apps: dict[str, FakeApp] = {}
         #: The user who "types their password" in the browser or device-code page.
         self.signed_in_user: FakeUser = self.add_user(
             "adele@contoso.example", "Adele Vance", oid="6e1c1f5e-54a4-4c43-8b39-7f3b1c1d2a01"
         )
-        self._access: dict[str, AccessToken] = {}
-        self._refresh: dict[str, _RefreshToken] = {}
-        self._codes: dict[str, _PendingCode] = {}
-        self._device: dict[str, _DeviceCode] = {}
-        #: Every secret handed out (codes and tokens), for leak tests.
-        self.issued_secrets: list[str] = []
-
-    @property
-    def base_url(self) -> str:
-        return self._base_url()
 
     def add_user(self, upn: str, name: str, **flags: Any) -> FakeUser:
         user = FakeUser(upn=upn, name=name, **flags)
@@ -203,16 +80,6 @@ class IdentityPlatform:
         with self._lock:
             self.apps[app.client_id] = app
         return app
-
-    def expire_access_tokens(self) -> None:
-        with self._lock:
-            for token in self._access.values():
-                token.expires_at = 0
-
-    def revoke_refresh_tokens(self) -> None:
-        with self._lock:
-            for token in self._refresh.values():
-                token.revoked = True
 
     def discovery(self, tenant: str) -> dict[str, Any]:
         base = f"{self.base_url}/{tenant}"
@@ -232,7 +99,7 @@ class IdentityPlatform:
     def authorize(self, query: dict[str, str], *, tenant: str = "") -> str:
         """The sign-in page: the person consents at once; answer with a form_post page."""
         app = self.apps.get(query.get("client_id", ""))
-        if app is not None and _multi_tenant_path(app, tenant):
+        if app is not None and multi_tenant_path(app, tenant):
             return error_page(f"AADSTS50194: {SIGN_IN_ERRORS[50194][1]}")
         redirect_uri = query.get("redirect_uri", "")
         if app is None:
@@ -268,7 +135,7 @@ class IdentityPlatform:
             self.issued_secrets.append(code)
             user = self.signed_in_user
             with self._lock:
-                self._codes[code] = _PendingCode(
+                self._codes[code] = PendingCode(
                     client_id=app.client_id,
                     redirect_uri=redirect_uri,
                     code_challenge=query["code_challenge"],
@@ -292,13 +159,13 @@ class IdentityPlatform:
     def devicecode(self, form: dict[str, str], *, tenant: str = "") -> dict[str, Any]:
         if form.get("client_id") not in self.apps:
             raise Reply(400, aad_error("unauthorized_client", 700016, "Application not found."))
-        if _multi_tenant_path(self.apps[form["client_id"]], tenant):
+        if multi_tenant_path(self.apps[form["client_id"]], tenant):
             raise Reply(400, aad_error("invalid_request", 50194, SIGN_IN_ERRORS[50194][1]))
         device_code = "fakedevice." + secrets.token_urlsafe(24)
         self.issued_secrets.append(device_code)
         user_code = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(9))
         with self._lock:
-            self._device[device_code] = _DeviceCode(
+            self._device[device_code] = DeviceCode(
                 client_id=form["client_id"],
                 user_code=user_code,
                 scopes=frozenset(form.get("scope", "").split()),
@@ -318,7 +185,7 @@ class IdentityPlatform:
     def token(self, form: dict[str, str], *, tenant: str = "") -> dict[str, Any]:
         grant = form.get("grant_type", "")
         app = self.apps.get(form.get("client_id", ""))
-        if app is not None and _multi_tenant_path(app, tenant):
+        if app is not None and multi_tenant_path(app, tenant):
             raise Reply(400, aad_error("invalid_request", 50194, SIGN_IN_ERRORS[50194][1]))
         if app is None:
             raise Reply(
@@ -515,66 +382,3 @@ class IdentityPlatform:
             "ext_expires_in": self.access_token_lifetime,
             "access_token": token,
         }
-
-    def _user_tokens(
-        self, app: FakeApp, user: FakeUser, scopes: frozenset[str], nonce: str | None = None
-    ) -> dict[str, Any]:
-        granted = frozenset(s for s in scopes if s not in ("offline_access",))
-        access = "fakeat." + secrets.token_urlsafe(32)
-        refresh = "fakert." + secrets.token_urlsafe(32)
-        self.issued_secrets.extend([access, refresh])
-        now = self.clock()
-        with self._lock:
-            self._access[access] = AccessToken(
-                client_id=app.client_id,
-                scopes=frozenset(plain_scope(s) for s in granted),
-                user=user,
-                expires_at=now + self.access_token_lifetime,
-            )
-            self._refresh[refresh] = _RefreshToken(app.client_id, user, granted)
-        claims = {
-            "aud": app.client_id,
-            "iss": f"{self.base_url}/{user.tenant_id}/v2.0",
-            "iat": int(now),
-            "nbf": int(now),
-            "exp": int(now) + 3600,
-            "name": user.name,
-            "oid": user.oid,
-            "preferred_username": user.upn,
-            "sub": b64url(hashlib.sha256(user.oid.encode()).digest()),
-            "tid": user.tenant_id,
-            "ver": "2.0",
-        }
-        if nonce:
-            claims["nonce"] = nonce
-        header = b64url(json.dumps({"typ": "JWT", "alg": "none"}).encode())
-        id_token = f"{header}.{b64url(json.dumps(claims).encode())}."
-        self.issued_secrets.append(id_token)
-        return {
-            "token_type": "Bearer",
-            "scope": " ".join(sorted(granted)),
-            "expires_in": self.access_token_lifetime,
-            "ext_expires_in": self.access_token_lifetime,
-            "access_token": access,
-            "refresh_token": refresh,
-            "id_token": id_token,
-            "client_info": client_info(user),
-        }
-
-    def caller(self, headers: dict[str, str]) -> AccessToken:
-        auth = headers.get("authorization", "")
-        token = auth[7:] if auth.lower().startswith("bearer ") else ""
-        with self._lock:
-            record = self._access.get(token)
-        if record is None or record.expires_at <= self.clock():
-            raise Reply(
-                401,
-                graph_error(
-                    "InvalidAuthenticationToken",
-                    "Access token has expired or is not yet valid."
-                    if record
-                    else "IDX14100: JWT is not well formed.",
-                ),
-                {"WWW-Authenticate": 'Bearer realm="", error="invalid_token"'},
-            )
-        return record

@@ -27,14 +27,10 @@ from urllib.parse import parse_qs, urlsplit
 import trustme
 
 from meettray.demo.fake365.calendar import FakeCalendar
+from meettray.demo.fake365.directory import DEFAULT_TENANT_ID, FakeApp, FakeUser
 from meettray.demo.fake365.faults import Fault, damage, refusal, take_fault
 from meettray.demo.fake365.graph import GraphService
-from meettray.demo.fake365.identity import (
-    DEFAULT_TENANT_ID,
-    FakeApp,
-    FakeUser,
-    IdentityPlatform,
-)
+from meettray.demo.fake365.identity import IdentityPlatform
 from meettray.demo.fake365.wire import AGS_DIAGNOSTIC, Answer, Drop, Reply
 
 log = logging.getLogger(__name__)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from meettray.accounts import MEETINGS
 from meettray.config import Config
@@ -28,6 +29,8 @@ class Origin(enum.Enum):
     COMMAND = "command"
     #: The Schedule window (it shows its own outcome).
     SCHEDULE = "schedule"
+    #: A ``meettray://`` link (another app, a web page): told as the desktop is.
+    LINK = "link"
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,14 @@ class OpenMeeting:
 
 
 @dataclass(frozen=True)
+class OpenOptions:
+    """The meeting's options page in Teams (``meetingOptionsWebUrl``): the organizer's own,
+    for every setting Graph cannot change after creation."""
+
+    meeting: Meeting
+
+
+@dataclass(frozen=True)
 class Forget:
     """Remove from history (the meeting stays on the server)."""
 
@@ -87,6 +98,9 @@ class Cancel:
 class SignIn:
     device_code: bool = False
     scopes: Sequence[str] = (MEETINGS,)
+    #: The native handle of the window the OS broker's dialog belongs to (Windows: the
+    #: sign-in window's, so WAM's dialog comes to the front over it); ``None``: none.
+    parent_window: int | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +126,43 @@ class ReloadSettings:
 @dataclass(frozen=True)
 class AddGnomeShortcut:
     """GNOME's own keyboard shortcut for 'meettray now' (no shortcuts portal there)."""
+
+
+@dataclass(frozen=True)
+class FollowLink:
+    """A ``meettray://`` link as another app gave it (read by the model: :mod:`meettray.links`)."""
+
+    link: str
+    #: For a ``now`` link from ``meettray open-link``: the createOrGet id it chose.
+    external_id: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenSchedule:
+    """The Schedule window, filled in; the person checks it and presses Create."""
+
+    subject: str | None = None
+    start: datetime | None = None
+    duration_minutes: int | None = None
+    attendees: tuple[str, ...] = ()
+    preset: str | None = None
+    origin: Origin = Origin.LINK
+
+
+@dataclass(frozen=True)
+class OpenHistory:
+    """The History window, searching for ``search``."""
+
+    search: str = ""
+    origin: Origin = Origin.LINK
+
+
+@dataclass(frozen=True)
+class JoinMeeting:
+    """Open a Teams join link (checked against the cloud's hosts again before opening)."""
+
+    url: str
+    origin: Origin = Origin.LINK
 
 
 @dataclass(frozen=True)
@@ -147,7 +198,8 @@ class RefreshUpcoming:
 
 
 Intent = (
-    MeetNow | Schedule | Copy | CopyLast | OpenMeeting | Forget | Cancel | SignIn | CancelSignIn
-    | SignOut | SaveSettings | ReloadSettings | AddGnomeShortcut | Join | CopyJoinLink
+    MeetNow | Schedule | Copy | CopyLast | OpenMeeting | OpenOptions | Forget | Cancel
+    | SignIn | CancelSignIn | SignOut | SaveSettings | ReloadSettings | AddGnomeShortcut
+    | FollowLink | OpenSchedule | OpenHistory | JoinMeeting | Join | CopyJoinLink
     | OpenInOutlook | RefreshUpcoming | SnoozeReminder
 )  # fmt: skip

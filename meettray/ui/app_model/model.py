@@ -19,16 +19,17 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from meettray.accounts import DeviceCodePrompt
 from meettray.config import Config
-from meettray.errors import MeettrayError, SignInRequired
-from meettray.formatting import clipboard_payload, short_link
+from meettray.errors import ConsentRequired, MeettrayError, SignInRequired
+from meettray.formatting import clipboard_payload, expired_copy_warning, short_link
 from meettray.ipc import HotkeyState
+from meettray.links import LinkGate, LinkRefused
 from meettray.meetings import Meeting, join_link_problem
 from meettray.platform.clipboard import CopyOutcome
-from meettray.results import HistoryPage
+from meettray.results import HistoryPage, utc_now
 from meettray.ui.app_model import intents as i
 from meettray.ui.app_model.history_feed import HistoryFeed
 from meettray.ui.app_model.jobs import (
@@ -75,6 +76,8 @@ class AppModel(QObject):
     device_code_ready = Signal(DeviceCodePrompt)
     #: A sign-in began (the person asked, or Meet now found nobody signed in): its job.
     sign_in_started = Signal(SignInJob)
+    #: A window to show, as an intent asked (``OpenSchedule``, ``OpenHistory``).
+    window_requested = Signal(object)
     #: A meeting's reminder is due and ``[calendar] full_screen_reminder`` is on.
     reminder_due = Signal(Upcoming)
 
@@ -102,6 +105,7 @@ class AppModel(QObject):
         self._monotonic = monotonic
         self._now_command = now_command
         self._last_trigger = -DEBOUNCE_SECONDS
+        self._link_gate = LinkGate(monotonic)
         self._after_sign_in: list[MeetingJob] = []
 
         self.owner = ServiceOwner(service_factory, config, demo=demo, open_url=open_url,
@@ -169,13 +173,16 @@ class AppModel(QObject):
             self._copy_last()
         elif isinstance(intent, i.OpenMeeting):
             self._open(intent.meeting)
+        elif isinstance(intent, i.OpenOptions):
+            self._open_options(intent.meeting)
         elif isinstance(intent, i.Forget):
             return self._in_background("remove from history", lambda s: s.forget(intent.meeting))
         elif isinstance(intent, i.Cancel):
             return self._in_background("cancel a meeting", lambda s: s.cancel(intent.meeting))
         elif isinstance(intent, i.SignIn):
             return self.sign_in_flow.sign_in(device_code=intent.device_code,
-                                             scopes=intent.scopes)  # fmt: skip
+                                             scopes=intent.scopes,
+                                             parent_window=intent.parent_window)  # fmt: skip
         elif isinstance(intent, i.CancelSignIn):
             self.sign_in_flow.cancel()
         elif isinstance(intent, i.SignOut):
@@ -186,6 +193,12 @@ class AppModel(QObject):
             self.settings.reload()
         elif isinstance(intent, i.AddGnomeShortcut):
             return self._add_gnome_shortcut()
+        elif isinstance(intent, i.FollowLink):
+            return self._follow_link(intent)
+        elif isinstance(intent, (i.OpenSchedule, i.OpenHistory)):
+            self.window_requested.emit(intent)
+        elif isinstance(intent, i.JoinMeeting):
+            self._join(intent.url)
         elif isinstance(intent, (i.Join, i.CopyJoinLink, i.OpenInOutlook)):
             self.upcoming.act(intent)
         elif isinstance(intent, i.RefreshUpcoming):
@@ -194,11 +207,48 @@ class AppModel(QObject):
             self.upcoming.snooze(intent.meeting, intent.minutes)
         return None
 
+    def _follow_link(self, intent: i.FollowLink) -> Job | None:
+        """A ``meettray://`` link: the intent it becomes, carried out; refused, the person
+        is told what was refused, and the job fails with the same words."""
+        from meettray.ui.app_model.link_intents import intent_for
+
+        try:
+            wanted = intent_for(intent, self.config, self._link_gate, demo=self.demo is not None)
+        except LinkRefused as exc:
+            refusal = exc
+        else:
+            return self.dispatch(wanted)
+        self.notify.emit(Notice("meettray link refused", refusal.message, Level.WARNING))
+        job = ActionJob("follow a meettray link", self)
+        QTimer.singleShot(0, job, lambda: job.fail(refusal))  # never inside this call
+        return job
+
     # -- the service -----------------------------------------------------------------------
 
     def start(self) -> None:
         """Build the service in the background: discovery, token cache, history, TLS."""
         self.owner.start()
+        self._check_for_updates()
+
+    def _check_for_updates(self) -> None:
+        """Opt-in, at most daily, never where a package manager owns the install."""
+        from meettray import paths
+        from meettray.updates import Update, check, managed_by
+
+        if not self.config.ui.check_for_updates or self.demo is not None or managed_by():
+            return
+
+        def found(update: Update | None) -> None:
+            if update is not None:
+                self.notify.emit(Notice(f"meettray {update.version} is available",
+                                        f"What is new, and how to update: {update.url}",
+                                        Level.INFO))  # fmt: skip
+
+        stamp = paths.data_dir() / "update-check"
+        self._runner.run(
+            lambda: check(stamp), found, lambda exc: log.info("no update check: %s", exc),
+            context=self,
+        )  # fmt: skip
 
     def shutdown(self) -> None:
         self.history.detach()
@@ -238,8 +288,8 @@ class AppModel(QObject):
     def _meet_now(self, intent: i.MeetNow) -> MeetingJob | None:
         """A double click makes one meeting: a desktop trigger within
         :data:`DEBOUNCE_SECONDS` of the previous one, or while one is made, is ignored."""
-        what = f"Meet now from the {intent.source}" + (f" ({intent.preset})" if intent.preset
-                                                       else "")  # fmt: skip
+        named = intent.preset and intent.origin is not i.Origin.LINK  # a link's values: unlogged
+        what = f"Meet now from the {intent.source}" + (f" ({intent.preset})" if named else "")
         if intent.origin is i.Origin.DESKTOP:
             now = self._monotonic()
             if self.meetings.busy or now - self._last_trigger < DEBOUNCE_SECONDS:
@@ -294,7 +344,15 @@ class AppModel(QObject):
 
     def _not_created(self, job: MeetingJob, error: MeettrayError) -> None:
         desktop = self._origin(job) is i.Origin.DESKTOP
-        if isinstance(error, SignInRequired) and desktop and not job.waited_for_sign_in:
+        # A permission never granted is not a sign-in gone: it is the person's (or an
+        # admin's) to grant, never a silent sign-in that would ask again and again.
+        consent = isinstance(error, ConsentRequired)
+        if (
+            isinstance(error, SignInRequired)
+            and not consent
+            and desktop
+            and (not job.waited_for_sign_in)
+        ):
             # The person asked for a meeting: sign in, then make it (the same job).
             job.waited_for_sign_in = True
             self._after_sign_in.append(job)
@@ -302,10 +360,10 @@ class AppModel(QObject):
             self.sign_in_flow.sign_in()
             return
         outcome: Outcome = (NeedsSignIn(error) if isinstance(error, SignInRequired)
-                            else Failed(error))  # fmt: skip
+                            and not consent else Failed(error))  # fmt: skip
         self._record(self._origin(job), outcome)
         job.settle(outcome)
-        if desktop:  # a dialog or another process shows its own
+        if desktop or self._origin(job) is i.Origin.LINK:  # a dialog or a command shows its own
             self.notify.emit(
                 Notice("No meeting was created", error.message, Level.ERROR, error=error)
             )
@@ -316,8 +374,10 @@ class AppModel(QObject):
         """Put a meeting's link (and details, per settings or ``details``) on the clipboard,
         and tell the person what the copy came to."""
         payload = clipboard_payload(meeting, self.config.ui, details=details)
+        # Teams deletes a meeting 60 days after its end: copying its link again says so.
+        expired = tuple(filter(None, [expired_copy_warning(meeting, utc_now())]))
         self.meetings.clipboard.copy(
-            payload, lambda outcome: self._tell_copied(meeting, outcome, (), again)
+            payload, lambda outcome: self._tell_copied(meeting, outcome, expired, again)
         )
 
     def _tell_copied(
@@ -363,6 +423,30 @@ class AppModel(QObject):
                     Level.WARNING,
                 )
             )
+
+    def _open_options(self, meeting: Meeting) -> None:
+        """The meeting's options page in Teams, only where Graph gave one on a Teams host."""
+        url = meeting.options_url
+        if not url or join_link_problem(url, self.config.account.link_hosts(
+            demo=self.demo is not None
+        )):  # fmt: skip
+            self.notify.emit(Notice("No meeting options page",
+                                    "Microsoft Graph gave no options page for this meeting.",
+                                    Level.WARNING))  # fmt: skip
+            return
+        if self._open_url(url) is False:
+            self.notify.emit(Notice("No browser could be opened",
+                                    f"Open this address to change the meeting's options: {url}",
+                                    Level.WARNING))  # fmt: skip
+
+    def _join(self, url: str) -> None:
+        """Open a join link from a ``meettray://join`` link: a Teams link only."""
+        hosts = self.config.account.link_hosts(demo=self.demo is not None)
+        if problem := join_link_problem(url, hosts):
+            self.notify.emit(Notice("Not opened", f"meettray did not open it: {problem}.",
+                                    Level.WARNING))  # fmt: skip
+        elif self._open_url(url) is False:
+            self.notify.emit(Notice("No browser could be opened", url, Level.WARNING))
 
     # -- history ---------------------------------------------------------------------------
 

@@ -38,7 +38,11 @@ class SignInFlow(QObject):
         self._cancel: Cancellation | None = None
 
     def sign_in(
-        self, *, device_code: bool = False, scopes: Sequence[str] = (MEETINGS,)
+        self,
+        *,
+        device_code: bool = False,
+        scopes: Sequence[str] = (MEETINGS,),
+        parent_window: int | None = None,
     ) -> SignInJob:
         """Start a sign-in, or return the one under way (there is one at a time)."""
         if self.current is not None:
@@ -70,7 +74,8 @@ class SignInFlow(QObject):
             )  # fmt: skip
         else:
             self._owner.run_aside(
-                lambda service: service.sign_in_browser(scopes, cancel=cancel)
+                lambda service: service.sign_in_browser(scopes, cancel=cancel,
+                                                        parent_window=parent_window)
                 if service.signs_in else service.account(),  # application mode: its user
                 finished, fail, context=self,
             )  # fmt: skip

@@ -15,7 +15,7 @@ from meettray.ipc import Outcome, Request, TrayStatus, display_name
 from meettray.meetings import Meeting
 from meettray.platform.clipboard import CopyOutcome
 from meettray.ui.app_model import intents as i
-from meettray.ui.app_model.jobs import Delivered, Done, MeetingJob
+from meettray.ui.app_model.jobs import Delivered, Done, Job, MeetingJob
 from meettray.ui.app_model.jobs import Outcome as JobOutcome
 from meettray.ui.app_model.model import AppModel
 from meettray.ui.views.app import TrayApp
@@ -43,14 +43,27 @@ class IpcHandler:
             respond(Outcome(ok=True))
         elif request.command == "status":
             respond(Outcome(ok=True, status=self.status()))
+        elif request.command == "link":  # read again here: no other process is trusted
+            link = i.FollowLink(request.link or "", external_id=request.external_id)
+            self._answer(self.model.dispatch(link), respond)
         else:  # "now": the protocol admits no other command
             intent = i.MeetNow(preset=request.preset, subject=request.subject,
                                origin=i.Origin.COMMAND, source="command line",
                                external_id=request.external_id)  # fmt: skip
             job = self.model.dispatch(intent)
             assert isinstance(job, MeetingJob)  # a command's Meet now is never debounced
+            self._answer(job, respond)
+
+    @staticmethod
+    def _answer(job: Job | None, respond: Respond) -> None:
+        """A job's answers: a meeting's link, then its final outcome; ``None`` (a window
+        opened) at once."""
+        if job is None:
+            respond(Outcome(ok=True))
+            return
+        if isinstance(job, MeetingJob):
             job.link_ready.connect(lambda meeting, copy: respond(link_outcome(meeting, copy)))
-            job.settled.connect(lambda outcome: respond(settled_outcome(outcome)))
+        job.settled.connect(lambda outcome: respond(settled_outcome(outcome)))
 
     def status(self) -> TrayStatus:
         state = self.model.state
@@ -86,6 +99,7 @@ def delivered_outcome(delivered: Delivered) -> Outcome:
         ok=True,
         meeting=delivered.meeting.as_json(),
         warnings=delivered.created.warnings,
+        not_applied=tuple(item.as_json() for item in delivered.created.not_applied),
         copied=copied,
         message="" if copied else delivered.copy.message,
     )

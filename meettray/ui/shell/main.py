@@ -290,6 +290,11 @@ class _Startup:
             server.listen()
         else:
             log.warning("%s", self.claim)
+        if sys.platform == "darwin":  # links come as Apple Events there (CFBundleURLTypes)
+            from meettray.ui.app_model.intents import FollowLink
+            from meettray.ui.shell.url_events import LinkEvents
+
+            LinkEvents(self.app, lambda link: model.dispatch(FollowLink(link)))
         model.start()  # sign-in, Graph connection, history: on the service's own thread
         return _Parts(runner, clipboard, model, tray_app, server, remote, demo)
 

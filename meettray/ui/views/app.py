@@ -8,6 +8,7 @@ to other processes in :mod:`meettray.ui.shell.ipc_handler`.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -102,6 +103,7 @@ class TrayApp(QObject):
         model.device_code_ready.connect(self._device_code)
         model.state_changed.connect(self._state_changed)
         model.sign_in_started.connect(self._sign_in_started)
+        model.window_requested.connect(self._window_requested)
         model.reminder_due.connect(self.show_reminder)
         #: The full-screen reminder on screen (kept here: a window nobody holds is freed).
         self.reminder_window: ReminderWindow | None = None
@@ -179,7 +181,16 @@ class TrayApp(QObject):
 
     # -- windows -------------------------------------------------------------------------------
 
-    def show_schedule(self) -> None:
+    def _window_requested(self, intent: i.OpenSchedule | i.OpenHistory) -> None:
+        if isinstance(intent, i.OpenSchedule):
+            self.show_schedule(intent)
+        else:
+            self.show_history()
+            assert self.history_window is not None
+            self.history_window.search.setText(intent.search)
+
+    def show_schedule(self, prefill: i.OpenSchedule | None = None) -> None:
+        """Schedule…; ``prefill``: filled in as a link asked (never sent by itself)."""
         from meettray.ui.views.schedule_dialog import ScheduleDialog
 
         if self.schedule_dialog is None or self.schedule_dialog.meeting is not None:
@@ -190,9 +201,14 @@ class TrayApp(QObject):
             dialog.create_requested.connect(self._schedule)
             dialog.copy_requested.connect(lambda meeting: self.dispatch(i.Copy(meeting)))
             dialog.open_requested.connect(lambda meeting: self.dispatch(i.OpenMeeting(meeting)))
+            dialog.options_requested.connect(lambda meeting: self.dispatch(i.OpenOptions(meeting)))
             dialog.grant_calendar_requested.connect(self._grant_calendar)
             self.schedule_dialog = dialog
         self.schedule_dialog.prepare()
+        if prefill is not None:
+            from meettray.ui.views.link_prefill import fill_schedule
+
+            fill_schedule(self.schedule_dialog, prefill)
         _raise(self.schedule_dialog)
 
     def _schedule(self, request: MeetingRequest) -> None:
@@ -222,6 +238,7 @@ class TrayApp(QObject):
             window = HistoryWindow(self.model)
             window.copy_requested.connect(lambda m, details: d(i.Copy(m, details=details)))
             window.open_requested.connect(lambda m: d(i.OpenMeeting(m)))
+            window.options_requested.connect(lambda m: d(i.OpenOptions(m)))
             window.remove_requested.connect(lambda m: d(i.Forget(m)))
             window.cancel_requested.connect(lambda m: d(i.Cancel(m)))
             self.history_window = window
@@ -311,8 +328,16 @@ class TrayApp(QObject):
         """Start a sign-in; one under way already is brought forward instead."""
         if self.state.signing_in:
             self._show_sign_in_dialog()
-        else:
-            self.dispatch(i.SignIn(device_code=device_code, scopes=tuple(scopes)))
+            return
+        parent = None
+        if not device_code and sys.platform == "win32":
+            # WAM's dialog belongs to a window of ours (not a console the tray has not got):
+            # the sign-in window, shown first, so the broker's dialog comes up over it.
+            self._show_sign_in_dialog()
+            assert self.sign_in_dialog is not None
+            parent = broker_parent(self.sign_in_dialog)
+        self.dispatch(i.SignIn(device_code=device_code, scopes=tuple(scopes),
+                               parent_window=parent))  # fmt: skip
 
     def show_error(self, error: MeettrayError) -> None:
         """The details of a failure, in a window of its own (one at a time, the newest)."""
@@ -331,6 +356,14 @@ class TrayApp(QObject):
     def _error_dialog_closed(self, dialog: ErrorDialog) -> None:
         if self.error_dialog is dialog:
             self.error_dialog = None
+
+    def close(self) -> None:
+        """Stop looking for a tray and take the icon down (quitting, or a test's end)."""
+        self._tray_poll.stop()
+        self.tray.icon.hide()
+        if self.window is not None:
+            self.window.close()
+            self.window = None
 
     def quit(self) -> None:
         QApplication.quit()
@@ -403,6 +436,14 @@ class TrayApp(QObject):
             and self.history_window.isVisible()
         ):
             self.history_window.refresh()
+
+
+def broker_parent(widget: QWidget, platform: str = sys.platform) -> int | None:
+    """The native handle the OS broker's dialog is to belong to: ``widget``'s window on
+    Windows (an HWND); elsewhere ``None`` (msal's own default)."""
+    if platform != "win32":
+        return None
+    return int(widget.window().winId())
 
 
 def _raise(widget: QWidget) -> None:

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from meettray.formatting import expiry_text
 from meettray.meetings import Meeting
 from meettray.plaintext import displayable
 from meettray.results import HistoryPage
@@ -156,14 +157,21 @@ class HistoryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:  # a row is one sentence, link left out
             return row_sentence(meeting, self._now())
         if role == Qt.ItemDataRole.ToolTipRole:  # the note (a PATCH still due) with it
-            return plain_tooltip("\n\n".join(filter(None, (meeting.join_url, meeting.note))))
-        if role == Qt.ItemDataRole.DecorationRole and index.column() == 0 and meeting.note:
+            expiry = expiry_text(meeting, self._now())
+            return plain_tooltip("\n\n".join(filter(None, (meeting.join_url, meeting.note,
+                                                              expiry))))  # fmt: skip
+        if (
+            role == Qt.ItemDataRole.DecorationRole
+            and index.column() == 0
+            and (meeting.note or meeting.expired(self._now()))
+        ):
             return self._warning_icon()
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         column = index.column()
         if column == 0:
-            return displayable(meeting.subject) or "(no subject)"
+            subject = displayable(meeting.subject) or "(no subject)"
+            return f"{subject} (expired)" if meeting.expired(self._now()) else subject
         if column == 1:
             return _when(meeting.start)
         if column == 2:
@@ -213,6 +221,8 @@ class HistoryWindow(QMainWindow):
 
     copy_requested = Signal(Meeting, bool)  # with details
     open_requested = Signal(Meeting)
+    #: "Meeting options…": the organizer's page in Teams (for all that PATCH cannot set).
+    options_requested = Signal(Meeting)
     remove_requested = Signal(Meeting)
     cancel_requested = Signal(Meeting)
 
@@ -262,6 +272,7 @@ class HistoryWindow(QMainWindow):
             ("copy", "&Copy link", lambda: self._act(self.copy_requested, False)),
             ("details", "Copy &details", lambda: self._act(self.copy_requested, True)),
             ("open", "&Open", lambda: self._act(self.open_requested)),
+            ("options", "Meeting op&tions…", lambda: self._act(self.options_requested)),
             ("remove", "&Remove from history", lambda: self._act(self.remove_requested)),
             ("cancel", "Cancel &meeting…", self._confirm_cancel),
         ):
@@ -332,9 +343,11 @@ class HistoryWindow(QMainWindow):
             super().keyPressEvent(event)
 
     def _update_buttons(self) -> None:
-        chosen = self.selected() is not None
+        meeting = self.selected()
         for button in self.buttons.values():
-            button.setEnabled(chosen)
+            button.setEnabled(meeting is not None)
+        # Graph gives the page for meetings made from now on, not for older rows.
+        self.buttons["options"].setEnabled(meeting is not None and bool(meeting.options_url))
 
     def _act(self, signal: Any, *extra: object) -> None:
         meeting = self.selected()
@@ -358,7 +371,7 @@ class HistoryWindow(QMainWindow):
         if self.selected() is None:
             return
         menu = QMenu(self)
-        for key in ("copy", "details", "open", "remove", "cancel"):
+        for key in ("copy", "details", "open", "options", "remove", "cancel"):
             button = self.buttons[key]
             menu.addAction(button.text().replace("&", ""), button.click)
         menu.exec(self.table.viewport().mapToGlobal(position))

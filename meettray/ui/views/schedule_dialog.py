@@ -86,6 +86,7 @@ class ScheduleDialog(QDialog):
     create_requested = Signal(MeetingRequest)
     copy_requested = Signal(Meeting)
     open_requested = Signal(Meeting)
+    options_requested = Signal(Meeting)
     grant_calendar_requested = Signal()
 
     def __init__(
@@ -405,7 +406,9 @@ class ScheduleDialog(QDialog):
     def show_error(self, error: MeettrayError) -> None:
         self.set_busy(False)
         self.validate()
-        details = error.technical_details()
+        # A permission to grant is said in words, with the button that grants it: the sign-in
+        # service's trace (AADSTS…) is for support, not for the form.
+        details = "" if isinstance(error, ConsentRequired) else error.technical_details()
         show_as_error(self.status)
         self.status.setText(error.message + (f"\n{details}" if details else ""))
         self.status.setVisible(True)
@@ -421,6 +424,7 @@ class ScheduleDialog(QDialog):
         page = self.result_page = ScheduleResult()
         page.copy_clicked.connect(lambda: self._emit_for_meeting(self.copy_requested))
         page.open_clicked.connect(lambda: self._emit_for_meeting(self.open_requested))
+        page.options_clicked.connect(lambda: self._emit_for_meeting(self.options_requested))
         page.close_clicked.connect(self.accept)
         self.result_title, self.link, self.result_note = page.title, page.link, page.note
         self.copy_button, self.open_button = page.copy_button, page.open_button

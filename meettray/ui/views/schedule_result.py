@@ -17,6 +17,8 @@ class ScheduleResult(QWidget):
 
     copy_clicked = Signal()
     open_clicked = Signal()
+    #: "Meeting options…": the organizer's own page in Teams, for all PATCH cannot set.
+    options_clicked = Signal()
     close_clicked = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -28,15 +30,17 @@ class ScheduleResult(QWidget):
         self.note = plain_label()  # warnings: as many lines as there are
         self.copy_button = QPushButton("&Copy link")
         self.open_button = QPushButton("&Open in Teams")
+        self.options_button = QPushButton("Meeting o&ptions…")
         self.close_button = QPushButton("Close")
         row = QHBoxLayout()
         for button, signal in ((self.copy_button, self.copy_clicked),
                                (self.open_button, self.open_clicked),
+                               (self.options_button, self.options_clicked),
                                (self.close_button, self.close_clicked)):  # fmt: skip
             button.clicked.connect(signal.emit)
             button.setAutoDefault(False)  # Enter: the default (Close), wherever the focus is
             row.addWidget(button)
-        row.insertStretch(2, 1)
+        row.insertStretch(3, 1)
         text = QWidget()
         text_layout = QVBoxLayout(text)
         text_layout.setContentsMargins(0, 0, 0, 0)
@@ -54,6 +58,7 @@ class ScheduleResult(QWidget):
         subject = displayable(meeting.subject) or "(no subject)"
         self.title.setText(f"{subject} — {when}\nThe link is on your clipboard. {kind}".rstrip())
         self.link.setText(meeting.join_url)
+        self.options_button.setVisible(bool(meeting.options_url))
         self.link.setCursorPosition(0)  # show where the link starts, not where it ends
         self.note.setText("\n".join(warnings))
         self.note.setVisible(bool(warnings))

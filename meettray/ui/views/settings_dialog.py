@@ -95,6 +95,15 @@ class SettingsDialog(QDialog):
         self.duration.valueChanged.connect(self._default_to_presets)
         for edit in (*self.hotkey_edits.values(), self.presets.hotkey):
             edit.editing.connect(self.hotkey_editing.emit)
+        from meettray.ui.views.policy_marks import mark_enforced  # what IT set: greyed
+
+        mark_enforced({"account.cloud": self.cloud, "account.client_id": self.client_id,
+                       "account.tenant": self.tenant, "meeting.subject": self.subject,
+                       "meeting.duration_minutes": self.duration,
+                       "meeting.prepare_next_link": self.prepare_next,
+                       "ui.clipboard": self.clipboard, "ui.click_action": self.click_action,
+                       "ui.notifications": self.notifications,
+                       "ui.start_on_login": self.start_on_login}, config.policy)  # fmt: skip
         fit_to_screen(self)
 
     def _default_to_presets(self) -> None:
