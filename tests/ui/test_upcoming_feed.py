@@ -7,6 +7,7 @@ import dataclasses
 import functools
 from datetime import timedelta
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from meettray.config import CalendarConfig, Config
@@ -165,3 +166,25 @@ def test_turned_off_meanwhile_a_late_answer_shows_nothing(
     assert reading.state.upcoming.items == ()
     qtbot.waitUntil(lambda: not reading.upcoming.refreshing, timeout=10_000)
     assert reading.state.upcoming.items == ()
+
+
+@pytest.mark.logs("no system tray available")
+def test_a_join_next_link_joins_the_meeting_in_progress(
+    reading: AppModel, fake: FakeMicrosoft365, qtbot: QtBot, opened: list[str]
+) -> None:
+    from meettray.ipc import Outcome, Request
+    from meettray.ui.shell.ipc_handler import IpcHandler
+    from meettray.ui.views.app import TrayApp
+
+    fake.calendar.demo_day(fake.signed_in_user, now())
+    refreshed(reading, qtbot)
+    standup = next(e for e in fake.calendar.events[fake.signed_in_user.oid]
+                   if e.subject == "Daily stand-up")  # fmt: skip
+    app = TrayApp(reading, tray_grace_ms=0)
+    qtbot.waitUntil(lambda: app.window is not None, timeout=5000)
+    handler = IpcHandler(reading, app)
+    answers: list[Outcome] = []
+    handler.handle_request(Request("link", link="meettray://join/next"), answers.append)
+    qtbot.waitUntil(lambda: bool(answers), timeout=10_000)
+    assert answers[0].ok, answers[0].message
+    assert opened == [standup.join_url]

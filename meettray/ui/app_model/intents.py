@@ -193,6 +193,11 @@ class SnoozeReminder:
 
 
 @dataclass(frozen=True)
+class JoinNext:
+    """Join the meeting in progress, else the next to start (``meettray://join/next``)."""
+
+
+@dataclass(frozen=True)
 class RefreshUpcoming:
     """Read the calendar again now (on wake, on network return, or asked)."""
 
@@ -201,5 +206,5 @@ Intent = (
     MeetNow | Schedule | Copy | CopyLast | OpenMeeting | OpenOptions | Forget | Cancel
     | SignIn | CancelSignIn | SignOut | SaveSettings | ReloadSettings | AddGnomeShortcut
     | FollowLink | OpenSchedule | OpenHistory | JoinMeeting | Join | CopyJoinLink
-    | OpenInOutlook | RefreshUpcoming | SnoozeReminder
+    | OpenInOutlook | RefreshUpcoming | SnoozeReminder | JoinNext
 )  # fmt: skip

@@ -205,6 +205,8 @@ class AppModel(QObject):
             self.upcoming.refresh()
         elif isinstance(intent, i.SnoozeReminder):
             self.upcoming.snooze(intent.meeting, intent.minutes)
+        elif isinstance(intent, i.JoinNext):
+            self.upcoming.join_next()
         return None
 
     def _follow_link(self, intent: i.FollowLink) -> Job | None:

@@ -32,6 +32,7 @@ from meettray.upcoming import (
     Upcoming,
     UpcomingList,
     join_target,
+    next_meeting,
     teams_hosts,
     when_label,
 )
@@ -210,6 +211,15 @@ class UpcomingFeed(QObject):
         self.snoozed.append((item, self.clock() + timedelta(minutes=minutes)))
 
     # -- acting on a meeting ---------------------------------------------------------------
+
+    def join_next(self) -> None:
+        """The meeting in progress, else the next to start, joined (or said there is none)."""
+        item = next_meeting(self.items.items, self.clock())
+        if item is None:
+            self.notice.emit(Notice("No meeting to join", "Your calendar has no meeting in "
+                                    "progress or still to come.", Level.WARNING))  # fmt: skip
+            return
+        self.act(i.Join(item) if item.join_url else i.OpenInOutlook(item))
 
     def act(self, intent: i.Join | i.CopyJoinLink | i.OpenInOutlook) -> None:
         item = intent.meeting
