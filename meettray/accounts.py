@@ -17,12 +17,22 @@ PERSONAL_ACCOUNT_TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad"
 #: The delegated permissions meettray asks for (bare names; see auth.qualified_scopes).
 MEETINGS = "OnlineMeetings.ReadWrite"
 CALENDAR = "Calendars.ReadWrite"
+#: Reading one's own calendar (upcoming meetings): the least privilege that shows them.
+CALENDAR_READ = "Calendars.ReadBasic"
+#: What ``meettray login --calendar`` asks for: both calendar features at once.
+CALENDAR_SCOPES = (CALENDAR, CALENDAR_READ)
 
 #: Calendar access is consented apart from meetings (incremental consent): what grants it.
 CALENDAR_CONSENT_MESSAGE = (
     "Adding meetings to your calendar needs your permission to use your calendar, which "
     "you have not granted yet. Grant it by signing in again: run 'meettray login "
     "--calendar', or use Schedule… → Grant calendar permission in the tray."
+)
+
+#: Said when upcoming meetings cannot read the calendar (no consent yet).
+UPCOMING_CONSENT_MESSAGE = (
+    "Upcoming meetings need your permission to read your calendar, which you have not "
+    "granted yet. Grant it by signing in again: run 'meettray login --calendar'."
 )
 
 

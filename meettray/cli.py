@@ -169,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     login.add_argument(
         "--calendar",
         action="store_true",
-        help="also grant access to your calendar (for schedule --calendar)",
+        help="also grant access to your calendar (schedule --calendar, upcoming meetings)",
     )
     command("logout", help="sign out and forget your tokens")
     whoami = command("whoami", help="show who is signed in and how tokens are kept")
@@ -185,6 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
     setup.add_argument(
         "--print-only", action="store_true", help="only write the manifest and print the steps"
     )
+    from meettray.cli_upcoming import add_commands
+
+    add_commands(command)
     autostart = command("autostart", help="start the tray app when you log in")
     autostart.add_argument("state", choices=("on", "off", "status"))
     open_link = command("open-link", help="follow a meettray:// link (what the desktop runs)")
@@ -635,9 +638,9 @@ def _cmd_history(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
 
 
 def _cmd_login(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
-    from meettray.accounts import BROWSER_ERROR_HINT, CALENDAR, MEETINGS, Cancellation
+    from meettray.accounts import BROWSER_ERROR_HINT, CALENDAR_SCOPES, MEETINGS, Cancellation
 
-    scopes = (MEETINGS, CALENDAR) if args.calendar else (MEETINGS,)
+    scopes = (MEETINGS, *CALENDAR_SCOPES) if args.calendar else (MEETINGS,)
     service = _service(args, demo)
     try:
         if not service.signs_in:
@@ -825,6 +828,32 @@ def _cmd_setup(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
     return ExitCode.OK
 
 
+def _cmd_upcoming(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
+    from meettray.cli_upcoming import cmd_upcoming
+
+    service = _service(args, demo)
+    try:
+        return cmd_upcoming(args, out, service)
+    finally:
+        _close(service)
+
+
+def _cmd_join(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
+    from meettray.cli_upcoming import join_url_for, open_join
+    from meettray.config import load_config
+
+    config = load_config(args.config)
+    hosts = config.account.link_hosts(demo=demo.enabled)
+    if args.url:  # a link given: no sign-in, no network
+        return open_join(join_url_for(args, None, hosts), config.calendar.join, out)
+    service = _service(args, demo, config)
+    try:
+        url = join_url_for(args, service, hosts)
+    finally:
+        _close(service)
+    return open_join(url, config.calendar.join, out)
+
+
 def _cmd_integrate(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
     from meettray.platform.url_scheme import link_command, system_scheme
 
@@ -844,5 +873,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, _LazyDemo], int]] = {
     "autostart": _cmd_autostart,
     "doctor": _cmd_doctor,
     "setup": _cmd_setup,
+    "upcoming": _cmd_upcoming,
+    "join": _cmd_join,
     "integrate": _cmd_integrate,
 }

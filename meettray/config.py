@@ -199,6 +199,23 @@ class UiConfig:
     check_for_updates: bool = _setting(False)
 
 
+@dataclass(frozen=True)
+class CalendarConfig:
+    """``[calendar]``: upcoming meetings (off until the person turns them on: reading the
+    calendar needs its own consent) and how a meeting is joined."""
+
+    upcoming: bool = _setting(False)
+    #: Minutes between two reads of the calendar.
+    refresh_minutes: int = _setting(5, _int_range(1, 60))
+    #: ``app``: Teams' desktop app (``msteams:``); ``browser``: Teams' page in the browser,
+    #: which offers both; ``web``: Teams on the web.
+    join: str = _setting("browser", _choice("app", "browser", "web"))
+    #: A reminder this many minutes before a meeting starts (0: none).
+    remind_minutes: int = _setting(1, _int_range(0, 60))
+    #: The reminder as a window above everything, with Join, Snooze and Dismiss.
+    full_screen_reminder: bool = _setting(False)
+
+
 def _hotkey_text(value: Any) -> str | None:
     from meettray.hotkeys.keys import Hotkey
 
@@ -276,6 +293,7 @@ class Config:
     meeting: MeetingConfig = field(default_factory=MeetingConfig)
     ui: UiConfig = field(default_factory=UiConfig)
     hotkeys: HotkeysConfig = field(default_factory=HotkeysConfig)
+    calendar: CalendarConfig = field(default_factory=CalendarConfig)
     #: The file's ``[presets.*]``, in its order; none: :func:`builtin_presets`.
     own_presets: tuple[Preset, ...] = ()
     #: The file this came from (``None`` for built-in defaults).
@@ -322,6 +340,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "meeting": MeetingConfig,
     "ui": UiConfig,
     "hotkeys": HotkeysConfig,
+    "calendar": CalendarConfig,
 }
 
 

@@ -281,6 +281,7 @@ def _account_checks(report: Report, config: Any, demo: DemoEnvironment | None) -
         if _account_check(report, service):
             _graph_check(report, service)
             _quota_check(report, service)
+            _calendar_checks(report, service)
         else:
             report.add("Microsoft Graph", SKIP, "not checked: nobody is signed in")
     finally:
@@ -345,6 +346,35 @@ def _graph_check(report: Report, service: MeetingService) -> None:
         OK,
         f"reachable; OnlineMeetings permission works{organizer} (request-id {request_id})",
     )
+
+
+def _calendar_checks(report: Report, service: MeetingService) -> None:
+    """Upcoming meetings (when on): the calendar can be read; and how joining works here."""
+    from meettray.platform.url_handler import scheme_handler
+
+    calendar = service.config.calendar
+    if calendar.upcoming:
+        try:
+            found = service.upcoming(1)
+        except MeettrayError as exc:
+            report.failed("Upcoming meetings", exc)
+        else:
+            state = f"offline: {found.stale_because}" if found.stale_because else "can be read"
+            report.add("Upcoming meetings", WARN if found.stale_because else OK,
+                       f"your calendar {state}")  # fmt: skip
+    if calendar.join != "app":
+        where = "Teams on the web" if calendar.join == "web" else "the browser"
+        report.add("Joining meetings", OK, f"in {where} ([calendar] join = {calendar.join!r})")
+        return
+    handler = scheme_handler("msteams")
+    if handler is None:
+        report.add("Joining meetings", OK, "in Teams' app (whether it is installed cannot be "
+                   "told here)")  # fmt: skip
+    elif handler:
+        report.add("Joining meetings", OK, f"in Teams' app ({handler})")
+    else:
+        report.add("Joining meetings", WARN, "no app here opens Teams (msteams:) links",
+                   "Install Microsoft Teams, or set [calendar] join = \"browser\".")  # fmt: skip
 
 
 def _quota_check(report: Report, service: MeetingService) -> None:

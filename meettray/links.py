@@ -236,8 +236,8 @@ def action_of(link: Link) -> str:
 
 
 NEEDS_UPCOMING = (
-    "meettray://join/next needs the upcoming-meetings feature, which this meettray "
-    "does not have yet."
+    "meettray://join/next needs the upcoming-meetings feature turned on ([calendar] "
+    "upcoming = true) and the tray running; 'meettray join --next' works without them."
 )
 
 

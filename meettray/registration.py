@@ -3,8 +3,8 @@
 Every organisation registers meettray itself: user consent is often limited
 to verified publishers, and a shared app can disappear overnight.  This
 writes what the registration needs (a public client with its redirects, and
-the delegated permissions ``OnlineMeetings.ReadWrite`` and
-``Calendars.ReadWrite``), the exact Azure CLI commands that create it, and
+the delegated permissions ``OnlineMeetings.ReadWrite``, ``Calendars.ReadWrite`` and
+``Calendars.ReadBasic``), the exact Azure CLI commands that create it, and
 the admin-consent address.  Where ``az`` is installed and the person agrees,
 it runs them.  No network of its own; ``az`` does the talking.
 """
@@ -27,6 +27,8 @@ GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
 PERMISSIONS = {
     "OnlineMeetings.ReadWrite": "a65f2972-a4f8-4f5e-afd7-69ccb046d5dc",
     "Calendars.ReadWrite": "1ec239c2-d7c9-4623-a91a-a9775856bb36",
+    # Upcoming meetings: reading one's own calendar, least privilege.
+    "Calendars.ReadBasic": "662d75ba-a364-42ad-adee-f5f880ea4878",
 }
 #: Stands for the client id in the commands printed before the app exists: a shell
 #: variable, which the first printed command sets (``APP_ID=$(az ad app create …)``).

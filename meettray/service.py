@@ -18,14 +18,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from meettray import auth, handouts, new_external_id, paths, quota
+from meettray.accounts import CALENDAR_SCOPES
 from meettray.config import Config
-from meettray.errors import ConfigError, GraphError, MeettrayError, NetworkError, StorageError
+from meettray.errors import (
+    ConfigError,
+    GraphError,
+    MeettrayError,
+    NetworkError,
+    SignInRequired,
+    StorageError,
+)
 from meettray.graph import CreateResult, GraphClient
 from meettray.handouts import BUSY_WAIT_BEFORE_LINK, judge, kind_graph_url, spare_kind
 from meettray.history import Handout, HistoryStore, PendingAction, Preparing, Spare
 from meettray.meetings import Meeting, MeetingRequest, asked_settings, instant_request
 from meettray.options import NotApplied, not_applied_sentence, running_meeting_caveat
 from meettray.results import Created, HistoryPage, utc_now
+from meettray.upcoming import UpcomingList, load_list, save_list
 
 if TYPE_CHECKING:
     from meettray.demo.runtime import DemoEnvironment
@@ -171,9 +180,9 @@ class MeetingService:
         elsewhere, whoever is signed in."""
         account = self.account()
         if self.demo and account is None:
-            scopes = _demo_sign_in()
-            if scopes is not None:
-                account = self.sign_in_browser(scopes)
+            scopes = _demo_sign_in()  # as the last login or logout left it
+            if scopes is not None:  # the sample user lets the demo read the calendar
+                account = self.sign_in_browser(tuple(dict.fromkeys((*scopes, *CALENDAR_SCOPES))))
         return account
 
     def created_this_month(self) -> int:
@@ -214,6 +223,36 @@ class MeetingService:
     def check_graph_access(self) -> str:
         """Prove the token and the permission work; the request-id of the probe."""
         return self.graph.check_access()
+
+    # -- upcoming meetings ---------------------------------------------------------------------
+
+    def upcoming(self, hours: float = 12) -> UpcomingList:
+        """The calendar's meetings from now to ``hours`` ahead (see :mod:`meettray.upcoming`),
+        kept on disk; offline, or while Graph fails, the last good list, saying why."""
+        who = self.config.account.user_id if not self.signs_in else ""
+        if not who:
+            account = self.account()
+            if account is None:
+                raise SignInRequired("You are not signed in. Sign in first.")
+            who = account.username
+        now = self._clock()
+        store = paths.data_dir(demo=self.demo) / "upcoming.json"
+        hosts = self.config.account.link_hosts(demo=self.demo)
+        try:
+            items = self.graph.upcoming(now, now + timedelta(hours=hours), account=who)
+        except (NetworkError, GraphError) as exc:
+            if isinstance(exc, GraphError) and exc.status < 500 and exc.status != 429:
+                raise
+            last, fetched = load_list(store, who, hosts)
+            if fetched is None:
+                raise
+            log.info("upcoming meetings: the last good list, from %s", fetched.isoformat())
+            return UpcomingList(tuple(last), fetched, exc.message)
+        try:
+            save_list(store, who, items, now)
+        except OSError as exc:
+            log.warning("the list of upcoming meetings was not kept: %s", exc.strerror)
+        return UpcomingList(tuple(items), now)
 
     # -- history -----------------------------------------------------------------------------
 

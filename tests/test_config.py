@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -262,3 +263,22 @@ def test_a_pathologically_nested_file_on_the_command_line(tmp_path: Path) -> Non
     done = run_cli("--config", str(path), "now", "--no-copy", env={"DISPLAY": ""})
     assert done.returncode == ExitCode.SETTINGS
     assert f"The settings file {path} is not valid TOML" in done.stderr
+
+
+def test_the_calendar_section_is_checked_and_off_by_default(tmp_path: Path) -> None:
+    from meettray.config import CalendarConfig
+
+    assert CalendarConfig() == CalendarConfig(upcoming=False, refresh_minutes=5,
+                                              join="browser", remind_minutes=1)  # fmt: skip
+    path = tmp_path / "config.toml"
+    for bad, named in (('join = "zoom"', "[calendar] join"),
+                       ("refresh_minutes = 0", "[calendar] refresh_minutes"),
+                       ('upcoming = "yes"', "[calendar] upcoming")):  # fmt: skip
+        path.write_text(f"[calendar]\n{bad}\n")
+        with pytest.raises(ConfigError, match=re.escape(named)):
+            load_config(path)
+    path.write_text('[calendar]\nupcoming = true\njoin = "app"\n')
+    config = load_config(path)
+    assert (config.calendar.upcoming, config.calendar.join) == (True, "app")
+    save_config(config, path)
+    assert load_config(path).calendar == config.calendar

@@ -250,3 +250,36 @@ def test_a_hotkey_held_by_meettrays_own_tray_is_not_blamed_on_another_program(
     assert hotkey["detail"] == (
         "Ctrl+Alt+M is held by the meettray tray that is running (it did not answer doctor)."
     )
+
+
+def test_upcoming_meetings_and_joining_in_teams_app(
+    config_file: Path, fake: FakeMicrosoft365, user_dirs: Path
+) -> None:
+    """The calendar permission is checked once upcoming meetings are on, and 'join in the
+    app' says whether an app here opens msteams: links."""
+    config_file.write_text(config_file.read_text() + '[calendar]\nupcoming = true\njoin = "app"\n')
+    assert run_cli("login", "--device-code", env=NO_DISPLAY).returncode == 0
+    code, report = doctor()
+    checks = by_name(report)
+    assert code == ExitCode.DOCTOR_FOUND_PROBLEMS
+    assert checks["Upcoming meetings"]["status"] == "failure"
+    assert "meettray login --calendar" in checks["Upcoming meetings"]["detail"]
+    assert checks["Joining meetings"]["status"] == "warning"
+    assert 'join = "browser"' in checks["Joining meetings"]["fix"]
+
+    assert run_cli("login", "--device-code", "--calendar", env=NO_DISPLAY).returncode == 0
+    # Teams' app installed: its desktop file, and the msteams: links given to it.
+    config = Path(os.environ["XDG_CONFIG_HOME"])
+    (config / "mimeapps.list").write_text(
+        "[Default Applications]\nx-scheme-handler/msteams=teams.desktop\n"
+    )
+    apps = Path(os.environ["XDG_DATA_HOME"]) / "applications"
+    apps.mkdir(parents=True, exist_ok=True)
+    (apps / "teams.desktop").write_text(
+        "[Desktop Entry]\nType=Application\nName=Teams\nExec=teams %u\n"
+        "MimeType=x-scheme-handler/msteams;\n"
+    )
+    code, report = doctor()
+    checks = by_name(report)
+    assert checks["Upcoming meetings"]["status"] == "ok"
+    assert checks["Joining meetings"]["detail"] == "in Teams' app (teams.desktop)"

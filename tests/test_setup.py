@@ -57,6 +57,7 @@ def test_it_writes_the_manifest_and_prints_the_steps(config_file: Path, az: dict
     assert manifest == [{"resourceAppId": GRAPH_APP_ID, "resourceAccess": [
         {"id": PERMISSIONS["OnlineMeetings.ReadWrite"], "type": "Scope"},
         {"id": PERMISSIONS["Calendars.ReadWrite"], "type": "Scope"},
+        {"id": "662d75ba-a364-42ad-adee-f5f880ea4878", "type": "Scope"},  # Calendars.ReadBasic
     ]}]  # fmt: skip
     steps = [line.strip() for line in done.stdout.splitlines() if "az ad" in line]
     create = "APP_ID=$(az ad app create --display-name meettray --sign-in-audience AzureADMyOrg"

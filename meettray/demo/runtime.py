@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from datetime import datetime, timezone
 
 from meettray.config import Config
 from meettray.demo.browser import FakeBrowser
@@ -30,6 +31,7 @@ class DemoEnvironment:
         self.fake = FakeMicrosoft365(join_host=DEMO_JOIN_HOST, latency=latency,
                                      certificates=kept)  # fmt: skip
         self.fake.add_app(DEMO_CLIENT_ID)
+        self.fake.calendar.demo_day(self.fake.signed_in_user, datetime.now(timezone.utc))
         self.fake.start()
         # Only the fake is ever contacted in a demo process, so trust exactly its CA.
         os.environ["REQUESTS_CA_BUNDLE"] = str(self.fake.ca_path)

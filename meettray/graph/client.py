@@ -20,10 +20,12 @@ import requests
 from meettray.accounts import CALENDAR, MEETINGS, TokenProvider
 from meettray.errors import GraphError, MeettrayError, NetworkError
 from meettray.graph import wire
+from meettray.graph.calendar import read_upcoming
 from meettray.graph.errors import UNREADABLE_RESPONSE, unusable_answer
 from meettray.graph.transport import MAX_TOTAL_WAIT, TIMEOUT, GraphResponse, Transport
 from meettray.meetings import Meeting, MeetingRequest, asked_settings, utc_iso
 from meettray.options import NotApplied, not_applied_sentence
+from meettray.upcoming import Upcoming
 
 log = logging.getLogger(__name__)
 
@@ -401,6 +403,11 @@ class GraphClient:
             idempotent=True,
             prefer=(prefer,),
         )
+
+    def upcoming(self, start: datetime, end: datetime, *, account: str) -> list[Upcoming]:
+        """The calendar's events between ``start`` and ``end`` (see :mod:`.calendar`)."""
+        return read_upcoming(self._transport, self._owner, start, end, account=account,
+                             link_hosts=self._link_hosts)  # fmt: skip
 
 
 def _json_of(response: GraphResponse) -> Any:

@@ -262,4 +262,6 @@ def _loggable(path: str) -> str:
     return "/".join(p if p in _KNOWN_SEGMENTS else "…" for p in segments)
 
 
-_KNOWN_SEGMENTS = frozenset({"", "me", "users", "onlineMeetings", "createOrGet", "events"})
+_KNOWN_SEGMENTS = frozenset(
+    {"", "me", "users", "onlineMeetings", "createOrGet", "events", "calendarView"}
+)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -94,12 +94,19 @@ def connect_notifier(address: str = "SESSION") -> NotifierConnection | None:
     return NotifierConnection(bus, clicks, markup)
 
 
+#: A notification's own actions: ``(key, label)`` pairs.
+Actions = Sequence[tuple[str, str]]
+
+
 class DBusNotifier(QObject):
     """Sends notifications; :attr:`clicked` fires on the GUI thread when one is clicked."""
 
     #: The ``context`` given with the notification the person clicked (whatever the
     #: caller passed: the platform layer does not know the tray's types).
     clicked = Signal(object)
+    #: One of the notification's own actions (``notify(actions=…)``) was chosen: its
+    #: ``context`` and the action's key.
+    action_invoked = Signal(object, str)
 
     def __init__(self, connection: NotifierConnection, runner: Runner, icon_path: str = "") -> None:
         super().__init__()
@@ -109,8 +116,9 @@ class DBusNotifier(QObject):
         self._icon = icon_path
         self._shown = 0  #: the id of our notification on screen (0: none yet)
         self._context: object = None
+        self._actions: frozenset[str] = frozenset()  #: the shown one's own actions
         self._sending = False
-        self._waiting: tuple[str, str, object, Callable[[], None]] | None = None
+        self._waiting: tuple[str, str, object, Callable[[], None], Actions] | None = None
         self._relay = GuiRelay(self)
         self._bus.listen(connection.clicks, self._relay.handler(self._dispatch))
 
@@ -127,17 +135,20 @@ class DBusNotifier(QObject):
         *,
         context: object = None,
         refused: Callable[[], None] = lambda: None,
+        actions: Actions = (),
     ) -> None:
         """Show ``title``/``text``, replacing our previous notification.
 
         ``context`` (e.g. the meeting) is handed back by :attr:`clicked` when the
         person clicks this notification; without one, it has no default action.
         ``refused`` is called (on the GUI thread) when the server did not show it.
+        ``actions``: buttons of its own, ``(key, label)``, reported by
+        :attr:`action_invoked` with ``context`` (only with a context).
         """
         if self._sending:  # the newest waits; one it replaces is never sent
             if self._waiting is not None:
                 log.info("notification %r replaced before it was sent", self._waiting[0])
-            self._waiting = (title, text, context, refused)
+            self._waiting = (title, text, context, refused, actions)
             return
         self._sending = True
         replaces = self._shown
@@ -145,6 +156,7 @@ class DBusNotifier(QObject):
         def sent(shown: int) -> None:
             log.info("notification %d shown", shown)
             self._shown, self._context = shown, context
+            self._actions = frozenset(key for key, _label in actions) if context else frozenset()
             self._next()
 
         def failed(exc: Exception) -> None:
@@ -152,19 +164,24 @@ class DBusNotifier(QObject):
             refused()
             self._next()
 
-        self._runner.run(lambda: self._send(title, text, context, replaces), sent, failed)
+        self._runner.run(lambda: self._send(title, text, context, replaces, actions), sent,
+                         failed)  # fmt: skip
 
     def _next(self) -> None:
         self._sending = False
         if self._waiting is not None:
-            (title, text, context, refused), self._waiting = self._waiting, None
-            self.notify(title, text, context=context, refused=refused)
+            (title, text, context, refused, actions), self._waiting = self._waiting, None
+            self.notify(title, text, context=context, refused=refused, actions=actions)
 
-    def _send(self, title: str, text: str, context: object, replaces: int) -> int:
+    def _send(
+        self, title: str, text: str, context: object, replaces: int, own: Actions = ()
+    ) -> int:
         """On a worker thread: the Notify call; the id the server gave it."""
         from jeepney import new_method_call
 
         actions = ["default", "Open"] if context is not None else []
+        if context is not None:
+            actions += [part for key, label in own for part in (key, label)]
         # The body is text from outside (subjects, Graph's words): never markup.  The
         # summary is plain text by the specification.
         body = html.escape(text, quote=False) if self._markup else text
@@ -185,8 +202,12 @@ class DBusNotifier(QObject):
         if len(message.body) < 2 or not isinstance(message.body[0], int):
             return
         notification, action = message.body[:2]
-        if int(notification) == self._shown and action == "default" and self._context is not None:
+        if int(notification) != self._shown or self._context is None:
+            return
+        if action == "default":
             self.clicked.emit(self._context)
+        elif action in self._actions:
+            self.action_invoked.emit(self._context, action)
 
     def close(self) -> None:
         self._bus.close()

@@ -6,4 +6,5 @@ from tests.ui.conftest import (  # noqa: F401 - fixtures, found by name
     make_model,
     model,
     opened,
+    reading,
 )

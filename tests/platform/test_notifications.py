@@ -9,11 +9,13 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
+from meettray.demo.fake365 import FakeMicrosoft365
 from meettray.meetings import Meeting
 from meettray.ui.app_model.intents import CopyLast, MeetNow
 from meettray.ui.app_model.model import AppModel
@@ -25,6 +27,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 from ..dbus_service import FakeDBusService  # noqa: E402 - after the skip: jeepney is Linux-only
+from ..ui.conftest import RecordingClipboard  # noqa: E402
 
 
 class FakeNotificationServer(FakeDBusService):
@@ -120,6 +123,45 @@ def test_a_click_on_the_notification_opens_the_meeting(
         fake_server.click(1)  # signals arrive in order: had "other" opened, it would show first
         qtbot.waitUntil(lambda: len(opened) == 2, timeout=5000)
         assert opened == [meeting.join_url, meeting.join_url]
+    finally:
+        notifier.close()
+
+
+def test_a_reminder_has_join_and_copy_link_buttons_that_work(
+    server: tuple[str, FakeNotificationServer],
+    reading: AppModel,
+    fake: FakeMicrosoft365,
+    opened: list[str],
+    clipboard: RecordingClipboard,
+    qtbot: QtBot,
+) -> None:
+    from meettray.platform.notifications import DBusNotifier, connect_notifier
+    from meettray.ui.app_model.tasks import TaskRunner
+
+    from ..ui.conftest import now, refreshed
+
+    address, fake_server = server
+    start = now() + timedelta(minutes=30)
+    event = fake.calendar.add(fake.signed_in_user, "Review", start)
+    refreshed(reading, qtbot)
+    connection = connect_notifier(address)
+    assert connection is not None
+    notifier = DBusNotifier(connection, TaskRunner())
+    tray = Tray(reading)
+    tray.use_notifier(notifier)
+    try:
+        assert len(reading.upcoming.check_reminders(start - timedelta(seconds=50))) == 1
+        qtbot.waitUntil(lambda: len(fake_server.notified) == 1, timeout=5000)
+        _app, _replaces, _icon, title, _body, actions, _hints, _timeout = fake_server.notified[0]
+        assert title == "Review in 1 min"
+        assert actions == ["default", "Open", "join", "Join", "copy", "Copy link"]
+        qtbot.waitUntil(lambda: notifier.shown == 1, timeout=5000)
+
+        fake_server.click(1, action="copy")
+        fake_server.click(1, action="join")
+        qtbot.waitUntil(lambda: opened == [event.join_url], timeout=5000)
+        assert clipboard.text == event.join_url  # the copy came first: signals keep order
+        assert reading.upcoming.check_reminders(start - timedelta(seconds=30)) == []  # once
     finally:
         notifier.close()
 

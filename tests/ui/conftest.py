@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gc
 from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
 from typing import TypeVar
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from meettray.config import Config
+from meettray.accounts import CALENDAR_SCOPES, MEETINGS
+from meettray.config import CalendarConfig, Config
 from meettray.demo.browser import FakeBrowser
 from meettray.formatting import ClipboardPayload
 from meettray.platform.clipboard import CopyOutcome
 from meettray.service import MeetingService, build_service
-from meettray.ui.app_model.intents import MeetNow, SaveSettings, SignIn
+from meettray.ui.app_model.intents import MeetNow, RefreshUpcoming, SaveSettings, SignIn
 from meettray.ui.app_model.jobs import Delivered, MeetingJob, SignInJob
 from meettray.ui.app_model.model import AppModel
 from meettray.ui.app_model.tasks import TaskRunner
@@ -161,3 +164,30 @@ def on_service(model: AppModel, qtbot: QtBot, work: Callable[[MeetingService], T
     if error is not None:
         raise error
     return result  # type: ignore[return-value]
+
+
+# -- upcoming meetings (tests/ui/test_upcoming_feed.py, test_upcoming_menu.py) -------------------
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc).replace(second=0, microsecond=0)
+
+
+def calendar_on(config: Config, **changes: object) -> Config:
+    calendar = CalendarConfig(upcoming=True, **changes)  # type: ignore[arg-type]
+    return dataclasses.replace(config, calendar=calendar)
+
+
+@pytest.fixture
+def reading(make_model: functools.partial[AppModel], config: Config, qtbot: QtBot) -> AppModel:
+    made = make_model(config=calendar_on(config))
+    with qtbot.waitSignal(made.state_changed, timeout=10_000):
+        made.start()
+    sign_in(made, qtbot, SignIn(scopes=(MEETINGS, *CALENDAR_SCOPES)))
+    return made
+
+
+def refreshed(model: AppModel, qtbot: QtBot) -> None:
+    before = model.state.upcoming
+    model.dispatch(RefreshUpcoming())
+    qtbot.waitUntil(lambda: model.state.upcoming is not before, timeout=15_000)

@@ -148,6 +148,7 @@ def test_history_and_join_links(model: AppModel, opened: list[str], qtbot: QtBot
     assert opened == ["https://teams.microsoft.com/l/meetup-join/19%3ameeting%40thread.v2/0"]
     (answer,) = follow(app, "meettray://join/next", qtbot)
     assert "upcoming-meetings" in answer.message
+    assert "[calendar] upcoming = true" in answer.message
 
 
 def test_a_links_values_are_never_logged(

@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from meettray.demo.fake365 import certificates as tls
+from meettray.demo.fake365.calendar import FakeCalendar
 from meettray.demo.fake365.directory import DEFAULT_TENANT_ID, FakeApp, FakeUser
 from meettray.demo.fake365.faults import Fault, damage, refusal, take_fault
 from meettray.demo.fake365.graph import GraphService
@@ -84,6 +85,13 @@ class FakeMicrosoft365:
             join_host=join_host,
             graph_endpoint=lambda: self.graph_endpoint,
             lock=self._lock,
+        )
+        self.calendar = FakeCalendar(
+            self.identity,
+            join_host=join_host,
+            graph_endpoint=lambda: self.graph_endpoint,
+            lock=self._lock,
+            created=lambda: list(self.graph.events.values()),
         )
         #: Seconds every Graph request waits before it is answered.
         self.latency = latency
@@ -263,6 +271,8 @@ class FakeMicrosoft365:
         if path.startswith("/v1.0/"):
             if method == "GET" and path == "/v1.0/me":
                 return self.graph.me(headers)
+            if self.calendar.serves(path):
+                return self.calendar.handle(method, path, query, headers)
             answer = self.graph.handle(method, path, headers, body, query)
             if (
                 self.join_url_field != "joinWebUrl"

@@ -16,6 +16,7 @@ from datetime import datetime
 from meettray.accounts import MEETINGS
 from meettray.config import Config
 from meettray.meetings import Meeting, MeetingRequest
+from meettray.upcoming import Upcoming
 
 
 class Origin(enum.Enum):
@@ -164,8 +165,46 @@ class JoinMeeting:
     origin: Origin = Origin.LINK
 
 
+@dataclass(frozen=True)
+class Join:
+    """Join an upcoming meeting, the way ``[calendar] join`` says."""
+
+    meeting: Upcoming
+
+
+@dataclass(frozen=True)
+class CopyJoinLink:
+    meeting: Upcoming
+
+
+@dataclass(frozen=True)
+class OpenInOutlook:
+    """The event in Outlook on the web (its ``webLink``)."""
+
+    meeting: Upcoming
+
+
+@dataclass(frozen=True)
+class SnoozeReminder:
+    """Remind again of ``meeting`` in ``minutes``."""
+
+    meeting: Upcoming
+    minutes: int = 1
+
+
+@dataclass(frozen=True)
+class JoinNext:
+    """Join the meeting in progress, else the next to start (``meettray://join/next``)."""
+
+
+@dataclass(frozen=True)
+class RefreshUpcoming:
+    """Read the calendar again now (on wake, on network return, or asked)."""
+
+
 Intent = (
     MeetNow | Schedule | Copy | CopyLast | OpenMeeting | OpenOptions | Forget | Cancel
     | SignIn | CancelSignIn | SignOut | SaveSettings | ReloadSettings | AddGnomeShortcut
-    | FollowLink | OpenSchedule | OpenHistory | JoinMeeting
+    | FollowLink | OpenSchedule | OpenHistory | JoinMeeting | Join | CopyJoinLink
+    | OpenInOutlook | RefreshUpcoming | SnoozeReminder | JoinNext
 )  # fmt: skip

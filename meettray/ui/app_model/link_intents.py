@@ -52,6 +52,8 @@ def intent_for(
     if isinstance(link, JoinLink):
         return i.JoinMeeting(link.url)
     if isinstance(link, JoinNextLink):
-        raise LinkRefused(NEEDS_UPCOMING)
+        if not config.calendar.upcoming:
+            raise LinkRefused(NEEDS_UPCOMING)
+        return i.JoinNext()
     assert isinstance(link, HistoryLink)
     return i.OpenHistory(link.search)

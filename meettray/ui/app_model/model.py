@@ -51,6 +51,8 @@ from meettray.ui.app_model.settings_applier import SettingsApplier
 from meettray.ui.app_model.signin_flow import SignInFlow
 from meettray.ui.app_model.state import AppState, ServiceStatus
 from meettray.ui.app_model.tasks import TaskRunner
+from meettray.ui.app_model.upcoming_feed import UpcomingFeed
+from meettray.upcoming import Upcoming, join_target
 
 if TYPE_CHECKING:
     from meettray.demo.runtime import DemoEnvironment
@@ -76,6 +78,8 @@ class AppModel(QObject):
     sign_in_started = Signal(SignInJob)
     #: A window to show, as an intent asked (``OpenSchedule``, ``OpenHistory``).
     window_requested = Signal(object)
+    #: A meeting's reminder is due and ``[calendar] full_screen_reminder`` is on.
+    reminder_due = Signal(Upcoming)
 
     def __init__(
         self,
@@ -123,6 +127,12 @@ class AppModel(QObject):
         self.settings = SettingsApplier(runner, lambda: self.config, autostart, self)
         self.settings.changed.connect(self._apply_settings)
         self.settings.notice.connect(self.notify)
+        self.upcoming = UpcomingFeed(self.owner, lambda: self.config, clipboard=clipboard,
+                                     open_url=open_url, demo=demo is not None,
+                                     parent=self)  # fmt: skip
+        self.upcoming.changed.connect(lambda found: self._update(upcoming=found))
+        self.upcoming.notice.connect(self.notify)
+        self.upcoming.remind_full_screen.connect(self.reminder_due)
 
     # -- the state -------------------------------------------------------------------------
 
@@ -189,6 +199,14 @@ class AppModel(QObject):
             self.window_requested.emit(intent)
         elif isinstance(intent, i.JoinMeeting):
             self._join(intent.url)
+        elif isinstance(intent, (i.Join, i.CopyJoinLink, i.OpenInOutlook)):
+            self.upcoming.act(intent)
+        elif isinstance(intent, i.RefreshUpcoming):
+            self.upcoming.refresh()
+        elif isinstance(intent, i.SnoozeReminder):
+            self.upcoming.snooze(intent.meeting, intent.minutes)
+        elif isinstance(intent, i.JoinNext):
+            self.upcoming.join_next()
         return None
 
     def _follow_link(self, intent: i.FollowLink) -> Job | None:
@@ -255,6 +273,7 @@ class AppModel(QObject):
                      cache_status=ready.cache_status)  # fmt: skip
         self.history.attach(ready.recent)
         self.history.announce_recovered(ready.recovered)
+        self.upcoming.apply(signed_in=ready.account is not None)
         if ready.account is not None:
             self._prepare_next_link()
 
@@ -396,7 +415,8 @@ class AppModel(QObject):
                 )
             )
             return
-        if self._open_url(meeting.join_url) is False:
+        # The way [calendar] join says: Teams' app, the browser or Teams on the web.
+        if self._open_url(join_target(meeting.join_url, self.config.calendar.join)) is False:
             self._copy(meeting, details=False)
             self.notify.emit(
                 Notice(
@@ -483,6 +503,7 @@ class AppModel(QObject):
                          outcomes={k: v for k, v in self._state.outcomes.items()
                                    if k is not i.Origin.DESKTOP})  # fmt: skip
             self.meetings.start(waiting)  # the meetings asked for before sign-in
+            self.upcoming.apply(signed_in=True)
             self._prepare_next_link()
             return
         self._update(signing_in=False)
@@ -498,6 +519,7 @@ class AppModel(QObject):
             job.settle(Done())
             if signed_out:
                 self._update(account=None, link_prepared=False)
+                self.upcoming.apply(signed_in=False)
 
         def fail(exc: Exception) -> None:
             error = as_meettray_error(exc)
@@ -544,9 +566,11 @@ class AppModel(QObject):
         if account_changed and self.demo is None:
             self.history.detach()
             self._update(account=None, service=ServiceStatus.STARTING, link_prepared=False)
+            self.upcoming.apply(signed_in=False)  # another account's calendar is not shown
             self.owner.configure(config, rebuild=True)
             return
         self.owner.configure(config, rebuild=False)
+        self.upcoming.apply(signed_in=self._state.account is not None)
         if before.meeting.prepare_next_link != config.meeting.prepare_next_link:
             self._switch_spare(config.meeting.prepare_next_link)
 

@@ -7,6 +7,7 @@ from enum import IntEnum
 
 from meettray.errors import MeettrayError
 from meettray.meetings import Meeting
+from meettray.upcoming import Upcoming
 
 
 class Level(IntEnum):
@@ -29,6 +30,8 @@ class Notice:
     level: Level
     meeting: Meeting | None = None
     error: MeettrayError | None = None
+    #: A reminder's meeting: its notification has Join and Copy link buttons.
+    upcoming: Upcoming | None = None
 
     def shown(self, notifications_on: bool) -> bool:
         """Whether to show it: ``[ui] notifications = false`` quiets only good news."""

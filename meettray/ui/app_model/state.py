@@ -18,6 +18,7 @@ from meettray.ipc import HotkeyState
 from meettray.meetings import Meeting
 from meettray.ui.app_model.intents import Origin
 from meettray.ui.app_model.jobs import Failed, NeedsSignIn, Outcome
+from meettray.upcoming import NO_UPCOMING, UpcomingList
 
 
 class ServiceStatus(enum.Enum):
@@ -53,6 +54,9 @@ class AppState:
     hotkeys: Mapping[str, HotkeyState] = field(default_factory=dict)
     #: The last outcome of each origin's requests (a command's failure is the command's).
     outcomes: Mapping[Origin, Outcome] = field(default_factory=dict)
+    #: The calendar's next meetings (the last good list; ``stale_because`` says why it
+    #: is not fresh); empty while ``[calendar] upcoming`` is off.
+    upcoming: UpcomingList = NO_UPCOMING
 
     @property
     def busy(self) -> bool:

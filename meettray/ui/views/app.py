@@ -30,9 +30,11 @@ if TYPE_CHECKING:
     from meettray.platform.notifications import DBusNotifier
     from meettray.ui.views.dialogs import ErrorDialog, FallbackWindow
     from meettray.ui.views.history_window import HistoryWindow
+    from meettray.ui.views.reminder_window import ReminderWindow
     from meettray.ui.views.schedule_dialog import ScheduleDialog
     from meettray.ui.views.settings_dialog import SettingsDialog
     from meettray.ui.views.signin_dialog import SignInDialog
+    from meettray.upcoming import Upcoming
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +104,28 @@ class TrayApp(QObject):
         model.state_changed.connect(self._state_changed)
         model.sign_in_started.connect(self._sign_in_started)
         model.window_requested.connect(self._window_requested)
+        model.reminder_due.connect(self.show_reminder)
+        #: The full-screen reminder on screen (kept here: a window nobody holds is freed).
+        self.reminder_window: ReminderWindow | None = None
         if hotkeys is not None:
             hotkeys.status_changed.connect(self._hotkeys_changed)
+
+    def show_reminder(self, item: Upcoming) -> None:
+        """The full-screen reminder (``[calendar] full_screen_reminder``); a newer one
+        replaces one still on screen."""
+        from meettray.results import utc_now
+        from meettray.ui.views.reminder_window import ReminderWindow
+
+        if self.reminder_window is not None:
+            self.reminder_window.close()
+        window = ReminderWindow(item, self.dispatch, utc_now())
+        window.closed.connect(lambda: self._reminder_closed(window))
+        self.reminder_window = window
+        window.present()
+
+    def _reminder_closed(self, window: ReminderWindow) -> None:
+        if self.reminder_window is window:
+            self.reminder_window = None
 
     def _check_tray(self) -> None:
         if QSystemTrayIcon.isSystemTrayAvailable():

@@ -15,10 +15,18 @@ from meettray.errors import MeettrayError
 from meettray.formatting import recent_label
 from meettray.meetings import Meeting
 from meettray.plaintext import displayable
+from meettray.results import utc_now
 from meettray.ui.app_model import intents as i
 from meettray.ui.app_model.notices import Notice
 from meettray.ui.app_model.state import AppState
 from meettray.ui.views.icons import tray_icon
+from meettray.ui.views.upcoming_menu import (
+    add_upcoming,
+    minute_ticks,
+    notice_action,
+    notice_actions,
+    tooltip_line,
+)
 
 if TYPE_CHECKING:
     from meettray.config import Preset
@@ -121,6 +129,7 @@ class Tray(QObject):
         self._shown_notice: Notice | None = None
         model.state_changed.connect(self.render)
         model.notify.connect(self.show_notice)
+        self._minutes = minute_ticks(self, lambda: self.state, lambda: self.render(self.state))
         self._rebuild()
         self.render(self.state)
 
@@ -141,7 +150,7 @@ class Tray(QObject):
         else:
             look = "normal"
             who = state.account.username if state.account else "not signed in"
-            tip = f"Click for a new meeting link — {who}"
+            tip = f"Click for a new meeting link — {who}{tooltip_line(state, utc_now())}"
         self.icon.setIcon(tray_icon(look))
         # One line: StatusNotifierItem hosts (Plasma, AppIndicator, waybar) show Qt's
         # tooltip as the item's title, where a line break does not belong.
@@ -156,6 +165,7 @@ class Tray(QObject):
         """Notify through the desktop's notification server instead of Qt's balloon."""
         self.notifier = notifier
         notifier.clicked.connect(self._notification_clicked)
+        notifier.action_invoked.connect(partial(notice_action, dispatch=self._dispatch))
 
     def _notification_clicked(self, context: object) -> None:
         if isinstance(context, Notice):
@@ -181,6 +191,7 @@ class Tray(QObject):
                 notice.text,
                 context=notice if clickable else None,
                 refused=lambda: self._show_here(notice),
+                actions=notice_actions(notice),
             )
             return
         self._show_here(notice)
@@ -240,6 +251,7 @@ class Tray(QObject):
         if state.demo:
             title = menu.addAction("meettray demo — links are not real")
             title.setEnabled(False)
+        add_upcoming(menu, state, dispatch, utc_now())
         self._now_action = _add(menu, "Meet now", lambda: dispatch(i.MeetNow(source="menu")))
         self._presets_menu = menu.addMenu("Meet now as")
         fill_presets(self._presets_menu, state, dispatch, "menu")

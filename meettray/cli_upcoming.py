@@ -1,0 +1,146 @@
+"""``meettray upcoming`` and ``meettray join``: the calendar's next meetings, and joining one.
+
+Kept apart from :mod:`meettray.cli` (which registers them) so that the command line's
+entry module stays small; the same rules as the tray's come from :mod:`meettray.upcoming`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, TextIO
+
+from meettray.errors import ExitCode, MeettrayError, ValidationError
+from meettray.meetings import join_link_problem
+from meettray.plaintext import displayable
+from meettray.upcoming import (
+    Upcoming,
+    join_target,
+    next_meeting,
+    teams_hosts,
+    visible,
+    when_label,
+)
+
+if TYPE_CHECKING:
+    from meettray.service import MeetingService
+
+#: ``--hours``: how far ahead by default, and at most.
+DEFAULT_HOURS = 12
+MAX_HOURS = 7 * 24
+#: The one account name ``--account`` accepts besides the signed-in address, for now.
+DEFAULT_PROFILE = "default"
+
+
+class NothingToJoin(MeettrayError):
+    """No meeting to join (none ahead, or the next has no Teams link)."""
+
+    exit_code = ExitCode.UNEXPECTED
+
+
+def _hours(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= MAX_HOURS:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_HOURS}")
+    return value
+
+
+def add_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
+    """Register ``upcoming`` and ``join`` (``command`` makes a subcommand's parser)."""
+    upcoming = command("upcoming", help="list your next meetings from your calendar")
+    upcoming.add_argument("--json", action="store_true", help="print a JSON array")
+    upcoming.add_argument("--hours", type=_hours, default=DEFAULT_HOURS, metavar="N",
+                          help=f"how far ahead (default: {DEFAULT_HOURS})")  # fmt: skip
+    upcoming.add_argument("--account", metavar="NAME", help="whose calendar (default: yours)")
+    upcoming.add_argument("--all", action="store_true",
+                          help="also cancelled, declined and all-day events")  # fmt: skip
+    join = command("join", help="join the next meeting, or a Teams link")
+    target = join.add_mutually_exclusive_group()
+    target.add_argument(
+        "--next", action="store_true",
+        help="the meeting in progress, else the next to start (default)",
+    )  # fmt: skip
+    target.add_argument("url", nargs="?", help="a Teams meeting link")
+
+
+def _check_account(name: str | None, service: MeetingService) -> None:
+    if name is None:
+        return
+    account = service.account()
+    own = {DEFAULT_PROFILE, account.username.lower()} if account else {DEFAULT_PROFILE}
+    if name.lower() not in own:
+        raise ValidationError({"account": (
+            f"meettray reads one account's calendar for now: {DEFAULT_PROFILE!r} (the "
+            f"signed-in account{', ' + account.username if account else ''}), not "
+            f"{displayable(name)!r}. Several accounts are not supported yet.")})  # fmt: skip
+
+
+def cmd_upcoming(args: argparse.Namespace, out: TextIO, service: MeetingService) -> int:
+    _check_account(args.account, service)
+    found = service.upcoming(args.hours)
+    now = datetime.now(timezone.utc)
+    if found.stale_because and found.fetched_at is not None:
+        when = found.fetched_at.astimezone().strftime("%H:%M")
+        print(f"meettray: {displayable(found.stale_because)} Showing the list read at {when}.",
+              file=sys.stderr)  # fmt: skip
+    items = visible(found.items, now, include_hidden=args.all)
+    if args.json:
+        print(json.dumps([i.to_json(now) for i in items], ensure_ascii=False), file=out)
+        return ExitCode.OK
+    if not items:
+        print(f"No meetings in the next {args.hours} hours.", file=out)
+    for item in items:
+        print(_line(item, now), file=out)
+    return ExitCode.OK
+
+
+def _line(item: Upcoming, now: datetime) -> str:
+    start = item.start.astimezone().strftime("%H:%M")
+    end = item.end.astimezone().strftime("%H:%M")
+    flags = [f for f, on in (("cancelled", item.is_cancelled), ("declined", item.declined),
+                             ("all day", item.is_all_day)) if on]  # fmt: skip
+    extra = f" [{', '.join(flags)}]" if flags else ""
+    link = displayable(item.join_url) if item.join_url else "(no Teams link)"
+    subject = displayable(item.subject) or "(no subject)"
+    when = when_label(item, now)
+    soon = f"  ({when})" if when != start else ""
+    return (f"{start}-{end}  {subject}{soon}{extra}\n"
+            f"    {displayable(item.organizer)}  {link}")  # fmt: skip
+
+
+def join_url_for(args: argparse.Namespace, service: Any, hosts: frozenset[str]) -> str:
+    """The link to join: the one given (checked against Teams' hosts), or the next
+    meeting's."""
+    if args.url:
+        if problem := join_link_problem(args.url, teams_hosts(hosts)):
+            raise ValidationError({"url": f"That is not a Teams meeting link: {problem}."})
+        return str(args.url)
+    found = service.upcoming(DEFAULT_HOURS)
+    meeting = next_meeting(found.items, datetime.now(timezone.utc))
+    if meeting is None:
+        raise NothingToJoin(f"No meeting in the next {DEFAULT_HOURS} hours.")
+    if meeting.join_url is None:
+        raise NothingToJoin(
+            f"The next meeting, “{displayable(meeting.subject)}”, has no Teams link "
+            "(yet, or it is on another service); open it in Outlook."
+        )
+    return meeting.join_url
+
+
+def open_join(url: str, mode: str, out: TextIO) -> int:
+    """Open ``url`` the way ``mode`` says (see :func:`join_target`)."""
+    import webbrowser
+
+    target = join_target(url, mode)
+    if not webbrowser.open(target):
+        print(f"meettray: nothing here could open the link; open it yourself:\n{target}",
+              file=sys.stderr)  # fmt: skip
+        return ExitCode.NO_DESKTOP
+    print(f"Joining: {displayable(url)}", file=out)
+    return ExitCode.OK
