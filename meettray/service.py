@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from meettray import auth, handouts, new_external_id, paths, quota
-from meettray.accounts import CALENDAR_SCOPES
+from meettray.accounts import CALENDAR_READ
 from meettray.config import Config
 from meettray.errors import (
     ConfigError,
@@ -181,8 +181,9 @@ class MeetingService:
         account = self.account()
         if self.demo and account is None:
             scopes = _demo_sign_in()  # as the last login or logout left it
-            if scopes is not None:  # the sample user lets the demo read the calendar
-                account = self.sign_in_browser(tuple(dict.fromkeys((*scopes, *CALENDAR_SCOPES))))
+            if scopes is not None:  # the sample user lets the demo read the calendar (only:
+                # writing to it is 'login --calendar''s, as for a person)
+                account = self.sign_in_browser(tuple(dict.fromkeys((*scopes, CALENDAR_READ))))
         return account
 
     def created_this_month(self) -> int:

@@ -104,4 +104,5 @@ def test_a_request_with_a_preset_gets_its_settings_and_an_unknown_one_is_refused
     qtbot.waitUntil(lambda: len(answers) == 2, timeout=10_000)
     assert answers[1].ok is False
     assert answers[1].message.startswith("There is no preset 'standup' in ")
+    assert answers[1].exit_code == ExitCode.SETTINGS  # as the command says it with no tray
     assert len(fake.meetings) == 1
