@@ -28,7 +28,8 @@ from meettray import paths
 from meettray.errors import StorageError
 from meettray.meetings import Meeting
 
-log = logging.getLogger(__name__)
+# The package's name, as when the store was one module: log lines name "meettray.history".
+log = logging.getLogger("meettray.history")
 
 SCHEMA_VERSION = 7
 _SCHEMA = """
