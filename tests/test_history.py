@@ -210,7 +210,7 @@ def test_an_upgrade_the_disk_cannot_take_keeps_the_history_where_it_is(
     """A full disk while adding search keys is not a damaged file: nothing is set aside."""
     import sqlite3
 
-    from meettray import history
+    from meettray.history import store as history
 
     path = tmp_path / "history.sqlite3"
     HistoryStore(path).close()
