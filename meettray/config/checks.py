@@ -1,0 +1,60 @@
+"""The checks a setting's value must pass, each a sentence on what is wrong (``None``:
+nothing), and how a settings field declares its default and its check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import field
+from typing import Any
+from urllib.parse import urlsplit
+
+
+def choice(*allowed: str) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        return None if value in allowed else f"must be one of: {', '.join(allowed)}"
+
+    return check
+
+
+def https_url_or_empty(value: Any) -> str | None:
+    if value == "":
+        return None
+    parts = urlsplit(value)
+    if parts.scheme != "https" or not parts.hostname:
+        return "must be an https:// address"
+    return None
+
+
+#: How long a meeting may be, in minutes: settings, presets and ``schedule --duration``.
+MIN_MINUTES, MAX_MINUTES = 5, 24 * 60
+
+
+def int_range(low: int, high: int) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        return None if low <= value <= high else f"must be between {low} and {high}"
+
+    return check
+
+
+def not_blank(value: Any) -> str | None:
+    return "must not be empty" if not value.strip() else None
+
+
+def setting(default: Any, check: Callable[[Any], str | None] | None = None) -> Any:
+    return field(default=default, metadata={"check": check})
+
+
+def hotkey_text(value: Any) -> str | None:
+    from meettray.hotkeys.keys import Hotkey
+
+    try:
+        Hotkey.parse(value)
+    except ValueError as exc:
+        return f"is not a usable hotkey: {exc}"
+    return None
+
+
+def type_name(kind: type[Any]) -> str:
+    return {str: "text", int: "a whole number", bool: "true or false", float: "a number"}.get(
+        kind, kind.__name__
+    )

@@ -1,0 +1,78 @@
+"""``meettray doctor``: why something does not work, one check per line, with the fix.
+
+Each check says ok, warning (works, but worth fixing) or failure (blocks
+use), and what to do.  Graph failures carry their request-id.  No check ever
+prints a token or secret.  Desktop checks (display, tray, clipboard, hotkeys)
+ask the running tray app when there is one; otherwise they probe here.
+
+Its modules: ``report`` (the report and each error's fix), ``local`` (policy,
+files, links, history), ``account`` (sign-in, Graph, the calendar) and
+``desktop``; :func:`diagnose` here runs them in order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from meettray.doctor.account import account_checks, skip_account
+from meettray.doctor.desktop import desktop_checks
+from meettray.doctor.local import files_check, history_check, links_check, policy_check
+from meettray.doctor.report import FAIL, OK, SKIP, WARN, Check, Report, Status, fix_for
+from meettray.errors import MeettrayError
+
+if TYPE_CHECKING:
+    from meettray.demo.runtime import DemoEnvironment
+
+__all__ = ["FAIL", "OK", "SKIP", "WARN", "Check", "Report", "Status", "diagnose", "fix_for"]
+
+
+def diagnose(config_path: Path | None, *, demo: DemoEnvironment | None = None) -> Report:
+    """Run every check; never raises for a problem it can describe."""
+    from meettray.config import load_config
+
+    report = Report()
+    try:
+        config = load_config(config_path)
+    except MeettrayError as exc:
+        report.add(
+            "Settings file", FAIL, exc.message, "Correct the file (see README, 'Configuration')."
+        )
+        skip_account(report, "the settings file is invalid")
+        desktop_checks(report, demo=demo is not None)
+        return report
+    where = config.path if config.path and config.path.exists() else None
+    report.add(
+        "Settings file",
+        OK,
+        f"{where} is valid" if where else f"none at {config.path}; using defaults",
+    )
+    for warning in config.warnings:
+        report.add("Settings file", WARN, warning, "Remove or correct that setting.")
+    policy_check(report, config.policy)
+    if demo is not None:
+        config = demo.config(config)
+    account = config.account
+    if not account.client_id:
+        report.add(
+            "App registration",
+            FAIL,
+            "no client_id is set",
+            "Register meettray in Microsoft Entra ID and put its Application (client) ID "
+            "in [account] client_id (README: 'Registering meettray in Microsoft Entra ID').",
+        )
+        skip_account(report, "no client_id")
+    else:
+        report.add("App registration", OK, f"client id {account.client_id} ({account.mode} mode)")
+        report.add(
+            "Cloud",
+            OK,
+            f"{account.cloud}: sign-in {account.authority_url}, Graph {account.graph_url}",
+        )
+        account_checks(report, config, demo)
+    files_check(report)
+    links_check(report, demo=demo is not None)
+    history_check(report, demo=demo is not None)
+    desktop_checks(report, demo=demo is not None, hotkeys=dataclasses.asdict(config.hotkeys))
+    return report
