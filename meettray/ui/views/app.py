@@ -19,7 +19,7 @@ from meettray.errors import MeettrayError
 from meettray.ui.app_model import intents as i
 from meettray.ui.app_model.jobs import Delivered, Failed, Outcome, SignInJob
 from meettray.ui.app_model.model import AppModel
-from meettray.ui.app_model.notices import Level, Notice
+from meettray.ui.app_model.notices import Level, Notice, tr
 from meettray.ui.app_model.state import AppState
 
 if TYPE_CHECKING:
@@ -377,7 +377,9 @@ class TrayApp(QObject):
             dialog.show_error(error)
             self.sign_in_dialog = None  # the next sign-in gets a fresh window
         else:
-            self.tray.show_notice(Notice("Sign-in failed", error.message, Level.ERROR, error=error))
+            self.tray.show_notice(
+                Notice(tr("Sign-in failed"), error.message, Level.ERROR, error=error)
+            )
 
     def _state_changed(self, state: AppState) -> None:
         before, self.state = self.state, state
