@@ -141,7 +141,7 @@ class TrayApp(QObject):
 
     def _window_status(self, notice: Notice) -> None:
         if self.window is not None:
-            self.window.show_status(notice.title, notice.text)
+            self.window.show_status(notice.title, notice.text, urgent=notice.level >= Level.WARNING)
 
     def _render_window(self, state: AppState) -> None:
         """The no-tray window shows what the tray's menu would: every action."""
@@ -359,6 +359,14 @@ class TrayApp(QObject):
         def settled(_outcome: Outcome) -> None:
             if job.error is None or job.cancelled:
                 self._close_sign_in_dialog(dialog)
+                if job.error is None and job.account is not None:  # said, for screen readers
+                    self._tell(
+                        Notice(
+                            tr("Signed in"),
+                            tr("Signed in as {user}").format(user=job.account.username),
+                            Level.SUCCESS,
+                        )
+                    )
             else:  # told, always: a timeout or a refusal is not the person's cancel
                 self._sign_in_failed(job.error)
 
@@ -369,6 +377,11 @@ class TrayApp(QObject):
             dialog.finish()
         if self.sign_in_dialog is dialog:
             self.sign_in_dialog = None
+
+    def _tell(self, notice: Notice) -> None:
+        """A notice of the views' own, where the model's go: the tray, or the window."""
+        self.tray.show_notice(notice)
+        self._window_status(notice)
 
     def _sign_in_failed(self, error: MeettrayError) -> None:
         """In the sign-in window when it is open, else as a notification: always told."""

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from meettray.errors import MeettrayError
 from meettray.i18n import N_
 from meettray.plaintext import displayable
+from meettray.ui.views.announce import announce
 from meettray.ui.views.fit import Scrolling, largest, tab_order_as_shown
 from meettray.ui.views.icons import icon
 from meettray.ui.views.text import plain_label
@@ -147,10 +148,11 @@ class FallbackWindow(QMainWindow):
         if self._error is not None:
             self.error_details_requested.emit(self._error)
 
-    def show_status(self, title: str, text: str) -> None:
+    def show_status(self, title: str, text: str, *, urgent: bool = False) -> None:
         """A notice, in full: the text wraps (a link too) and the window grows to it, up
-        to its screen (beyond, it scrolls)."""
+        to its screen (beyond, it scrolls).  Screen readers say it (at once if urgent)."""
         self.status.setText(wrappable(f"{title}\n{text}"))
+        announce(self.status, f"{title}. {text}", urgent=urgent)
         layout = self._layout
         width = self.width()
         inner = width - self._scroll.verticalScrollBar().sizeHint().width()

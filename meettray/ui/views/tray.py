@@ -16,7 +16,7 @@ from meettray.formatting import recent_label
 from meettray.meetings import Meeting
 from meettray.plaintext import displayable
 from meettray.ui.app_model import intents as i
-from meettray.ui.app_model.notices import Notice
+from meettray.ui.app_model.notices import Level, Notice
 from meettray.ui.app_model.state import AppState
 from meettray.ui.views.icons import tray_icon
 from meettray.ui.views.translation import tr
@@ -193,7 +193,10 @@ class Tray(QObject):
 
             self.banner = Banner()
             self.banner.clicked.connect(self._message_clicked)
-        self.banner.show_message(notice.title, notice.text, near=self.icon.geometry())
+        urgent = notice.level >= Level.WARNING  # a screen reader says it at once
+        self.banner.show_message(
+            notice.title, notice.text, near=self.icon.geometry(), urgent=urgent
+        )
 
     def _message_clicked(self) -> None:
         if self._shown_notice is not None:
