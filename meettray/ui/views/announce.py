@@ -5,8 +5,9 @@ meettray's banner is a tool-tip window that screen readers do not read unasked."
 
 from __future__ import annotations
 
+from PySide6 import QtGui
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
+from PySide6.QtGui import QAccessible, QAccessibleEvent
 from PySide6.QtWidgets import QWidget
 
 
@@ -25,8 +26,14 @@ def announce(widget: QWidget, text: str, *, urgent: bool = False) -> None:
     text = " ".join(text.split())  # one line: a reader pauses at each break
     if not text:
         return
-    politeness = QAccessible.AnnouncementPoliteness
-    event = QAccessibleAnnouncementEvent(widget, text)
-    event.setPoliteness(politeness.Assertive if urgent else politeness.Polite)
+    announcement = getattr(QtGui, "QAccessibleAnnouncementEvent", None)  # Qt 6.8 and later
+    if announcement is not None:
+        politeness = QAccessible.AnnouncementPoliteness
+        said = announcement(widget, text)
+        said.setPoliteness(politeness.Assertive if urgent else politeness.Polite)
+        event: QAccessibleEvent = said
+    else:  # before 6.8: an alert on the widget, which readers read out with its text
+        widget.setAccessibleDescription(text)
+        event = QAccessibleEvent(widget, QAccessible.Event.Alert)
     QAccessible.updateAccessibility(event)  # nothing is sent when no reader listens
     announcements.made.emit(text, urgent)
