@@ -114,3 +114,12 @@ def test_english_is_back_after_a_language(qapp: QApplication, model: AppModel) -
     tray = Tray(model)
     tray.menu.aboutToShow.emit()
     assert tray.menu.actions()[0].text() == "&Meet now"
+
+
+def test_the_arabic_tray_menu_has_unique_mnemonics(arabic: None, model: AppModel) -> None:
+    tray = Tray(model)
+    tray.menu.aboutToShow.emit()
+    texts = [a.text() for a in tray.menu.actions() if not a.isSeparator()]
+    assert texts[0] == "&الاجتماع الآن"
+    mnemonics = [t[t.index("&") + 1] for t in texts if "&" in t]
+    assert len(mnemonics) == len(set(mnemonics)) == 8
