@@ -123,3 +123,19 @@ def test_the_arabic_tray_menu_has_unique_mnemonics(arabic: None, model: AppModel
     assert texts[0] == "&الاجتماع الآن"
     mnemonics = [t[t.index("&") + 1] for t in texts if "&" in t]
     assert len(mnemonics) == len(set(mnemonics)) == 8
+
+
+def test_words_the_catalog_lacks_stay_as_they_are(qapp: QApplication) -> None:
+    """Was: the translator answered "" for a string it lacked, which Qt took for the
+    translation: every other word went blank (Qt's key names, its menus), and menus
+    stopped answering the keyboard on X11."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtGui import QKeySequence
+
+    for _ in _speak("C.UTF-8"):
+        assert QCoreApplication.translate("QShortcut", "Down") == "Down"
+        assert QCoreApplication.translate("meettray", "Not in any catalog") == "Not in any catalog"
+    for _ in _speak("de_DE.UTF-8"):
+        assert QCoreApplication.translate("meettray", "Not in any catalog") == "Not in any catalog"
+        native = QKeySequence("Ctrl+Down").toString(QKeySequence.SequenceFormat.NativeText)
+        assert native == "Strg+Herunter"  # Qt's own catalog, asked after ours

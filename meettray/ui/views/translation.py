@@ -31,9 +31,11 @@ class CatalogTranslator(QTranslator):
         source_text: str,
         disambiguation: str | None = None,
         n: int = -1,
-    ) -> str:
-        # An empty answer makes Qt keep the English text (and ask the next translator).
-        return self.catalog.messages.get(source_text, "")
+    ) -> str | None:
+        # None (a null QString) makes Qt ask the next translator (Qt's own, for its
+        # words), then keep the English; "" would be taken as the translation, and
+        # blanked every string not in the catalog (Qt's key names, its menus).
+        return self.catalog.messages.get(source_text)
 
     def isEmpty(self) -> bool:  # Qt's name
         return not self.catalog.messages
