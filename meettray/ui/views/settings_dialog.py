@@ -79,6 +79,9 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(Scrolling(general), tr("&General"))
         self.tabs.addTab(self.presets, tr("P&resets"))
         self.tabs.tabBar().setAccessibleName(tr("Settings pages"))
+        # AT-SPI lists the tab widget as focusable too (its focus goes to the tab bar):
+        # named, it is not an unnamed "filler" to a screen reader.
+        self.tabs.setAccessibleName(tr("Settings pages"))
         layout.addWidget(self.tabs, 1)
         self.error = plain_label()
         show_as_error(self.error)
