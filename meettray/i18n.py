@@ -11,7 +11,6 @@ millisecond.  No Qt here: this module belongs to the core.
 
 from __future__ import annotations
 
-import ast
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -91,6 +90,8 @@ def parse_po(text: str) -> dict[str, str]:
 def _unquote(literal: str) -> str:
     # A PO string is a C string literal; for the escapes translators use (\n, \t, \",
     # \\) Python's literal syntax is the same.  Anything else is refused.
+    import ast  # only when a catalog is read: the command line's fast path skips it
+
     value = ast.literal_eval(literal.strip())
     if not isinstance(value, str):
         raise ValueError(f"not a string: {literal!r}")

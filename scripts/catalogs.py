@@ -49,7 +49,7 @@ def extract() -> dict[str, list[str]]:
             name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
             if name in MARKERS:
                 for message in _marked(node.args[0]):
-                    where = f"{path.relative_to(ROOT).as_posix()}:{node.lineno}"
+                    where = path.relative_to(ROOT).as_posix()  # no line: less churn
                     found.setdefault(message, []).append(where)
     sys.path.insert(0, str(ROOT))
     from meettray.options import OPTION_SPECS
@@ -68,7 +68,7 @@ def render(messages: dict[str, list[str]], translations: dict[str, str], header:
     """A ``.po`` (or, with no translations, ``.pot``) file's text."""
     blocks = [header.strip()]
     for message, places in messages.items():
-        refs = "\n".join(f"#: {place}" for place in sorted(set(places))[:3])
+        refs = "\n".join(f"#: {place}" for place in sorted(set(places)))
         blocks.append(
             f"{refs}\nmsgid {_quote(message)}\nmsgstr {_quote(translations.get(message, ''))}"
         )

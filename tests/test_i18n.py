@@ -106,3 +106,16 @@ msgid "Empty"
 msgstr ""
 """
     assert i18n.parse_po(text) == {"Two lines": 'Zwei\nZeilen "zitiert"'}
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [("C.UTF-8", "No meetings yet."), ("de_DE.UTF-8", "Noch keine Besprechungen."),
+     ("ar_EG.UTF-8", "لا توجد اجتماعات بعد.")],
+)  # fmt: skip
+def test_the_command_line_speaks_the_language_too(lang: str, said: str) -> None:
+    from .conftest import run_cli
+
+    done = run_cli("history", env={"LANG": lang, "LANGUAGE": "", "LC_ALL": ""})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == said
