@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 LOCALE_DIR = Path(__file__).with_name("locale")
@@ -24,12 +22,18 @@ RIGHT_TO_LEFT = frozenset({"ar", "he", "fa", "ur"})
 _ENV = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
 
-@dataclass(frozen=True)
 class Catalog:
-    """One language's translations; an empty one for English."""
+    """One language's translations; an empty one for English.  (A plain class, not a
+    dataclass: the command line imports this module, and dataclasses cost it 4 ms.)"""
 
-    language: str = "en"
-    messages: Mapping[str, str] = field(default_factory=dict)
+    __slots__ = ("language", "messages")
+
+    def __init__(self, language: str = "en", messages: Mapping[str, str] | None = None) -> None:
+        self.language = language
+        self.messages: Mapping[str, str] = messages or {}
+
+    def __repr__(self) -> str:
+        return f"Catalog({self.language!r}, {len(self.messages)} messages)"
 
     def gettext(self, message: str) -> str:
         """``message`` in this language, or as it is where there is no translation."""
@@ -110,10 +114,15 @@ def load(environ: Mapping[str, str] | None = None) -> Catalog:
     return Catalog()
 
 
-@cache
+_catalog: Catalog | None = None
+
+
 def catalog() -> Catalog:
     """The process's catalog, read once from ``LANGUAGE``/``LC_ALL``/``LANG``."""
-    return load()
+    global _catalog  # noqa: PLW0603  # read once, at the first message
+    if _catalog is None:
+        _catalog = load()
+    return _catalog
 
 
 def _(message: str) -> str:
