@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from meettray import __version__
 from meettray.errors import ExitCode, MeettrayError, SignInCancelled, ValidationError
+from meettray.i18n import _
 from meettray.plaintext import displayable, json_text
 
 if TYPE_CHECKING:
@@ -621,7 +622,7 @@ def _cmd_history(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
         print(json_text([m.as_json() for m in meetings]), file=out)
         return ExitCode.OK
     if not meetings:
-        print("No meetings yet." if not args.search else "No meeting matches.", file=out)
+        print(_("No meetings yet.") if not args.search else _("No meeting matches."), file=out)
     from meettray.formatting import expiry_text
     from meettray.results import utc_now
 
@@ -663,13 +664,13 @@ def _cmd_login(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
                 )
                 account = service.finish_device_code(prompt, cancel=cancel)
             else:
-                print("Opening your browser to sign in… (Ctrl+C to cancel)", file=out)
+                print(_("Opening your browser to sign in… (Ctrl+C to cancel)"), file=out)
                 print(BROWSER_ERROR_HINT, file=out, flush=True)
                 account = service.sign_in_browser(scopes, cancel=cancel)
         except KeyboardInterrupt:
             cancel.cancel()
             raise SignInCancelled("Sign-in was cancelled.") from None
-        print(f"Signed in as {account.username}.", file=out)
+        print(_("Signed in as {user}.").format(user=account.username), file=out)
         return ExitCode.OK
     finally:
         _close(service)
@@ -679,7 +680,7 @@ def _cmd_logout(args: argparse.Namespace, out: TextIO, demo: _LazyDemo) -> int:
     service = _service(args, demo)
     try:
         if not service.signs_in:
-            print("Application mode has no sign-in to forget.", file=out)
+            print(_("Application mode has no sign-in to forget."), file=out)
             return ExitCode.OK
         account = service.account()
         service.sign_out()

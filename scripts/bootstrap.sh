@@ -24,7 +24,10 @@ if [[ $os == linux ]] && command -v dpkg-query >/dev/null; then
             gnome-settings-daemon-common
             # the real desktops, headless (tests/desktops): GNOME and KDE Plasma's KWin
             mutter gnome-shell gjs gnome-shell-extension-appindicator xwayland
-            kwin-wayland xdg-desktop-portal xdg-desktop-portal-kde qtwayland5)
+            kwin-wayland xdg-desktop-portal xdg-desktop-portal-kde qtwayland5
+            # the accessibility tree (tests/ui/test_atspi_x11.py): AT-SPI's bus, read
+            # from the system Python over D-Bus
+            at-spi2-core python3-dbus)
     fi
     missing=()
     for p in "${apt_packages[@]}"; do

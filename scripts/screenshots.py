@@ -5,6 +5,11 @@
 It starts the tray app with the built-in demo, makes a few meetings through
 the command line (which hands them to the running tray), then opens the menu,
 Schedule…, History… and Settings… with the keyboard and captures each.
+
+    .venv/bin/python scripts/screenshots.py de_DE.UTF-8 ar_EG.UTF-8
+
+captures the menu, Schedule, History and Settings in those languages as well
+(``docs/screenshots/de/``, ``docs/screenshots/ar/``).
 """
 
 from __future__ import annotations
@@ -118,10 +123,72 @@ def main() -> int:
     return 0
 
 
-def shoot(display: str, name: str, *, crop: str) -> None:
+def shoot(display: str, name: str, *, crop: str, out: Path = OUT) -> None:
     env = {**os.environ, "DISPLAY": display}
-    subprocess.run(["import", "-window", "root", "-crop", crop, str(OUT / name)],
+    subprocess.run(["import", "-window", "root", "-crop", crop, str(out / name)],
                    env=env, check=True)
+
+
+#: A few meetings to show, in each language.
+SUBJECTS = {
+    "de": ("Quartalsplanung", "Design-Review", "Pairing mit Ben"),
+    "ar": ("التخطيط الربع سنوي", "مراجعة التصميم", "جلسة عمل مع بن"),
+}
+
+
+def in_language(lang: str) -> int:
+    """The menu and the windows as a person with ``LANG=lang`` sees them."""
+    from meettray import i18n
+
+    catalog = i18n.load({"LANG": lang})
+    out = OUT / catalog.language
+    out.mkdir(parents=True, exist_ok=True)
+    home = Path(tempfile.mkdtemp(prefix="meettray-shots-"))
+    runtime = Path(tempfile.mkdtemp(prefix="mt-"))
+    with xvfb() as display, tray_host(display):
+        env = {
+            **os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "LANG": lang,
+            "LANGUAGE": "", "LC_ALL": "", "XDG_CONFIG_HOME": str(home / "config"),
+            "XDG_DATA_HOME": str(home / "data"), "XDG_STATE_HOME": str(home / "state"),
+            "XDG_RUNTIME_DIR": str(runtime), "TZ": "Europe/Berlin",
+        }  # fmt: skip
+        app = subprocess.Popen(
+            [sys.executable, "-m", "meettray", "--demo"], env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            time.sleep(3)
+            for subject in SUBJECTS.get(catalog.language, SUBJECTS["de"]):
+                subprocess.run([sys.executable, "-m", "meettray", "--demo", "now", "--subject",
+                                subject], env=env, check=True, capture_output=True, timeout=60)  # fmt: skip
+                time.sleep(7)  # let the notification fade before the next capture
+            open_tray_menu(display)
+            inward = "Left" if catalog.right_to_left else "Right"  # a mirrored menu
+            keys(display, "Down", "Down", "Down", "Down", inward)  # Recent
+            time.sleep(0.5)
+            shoot(display, "tray-menu.png", crop="900x260+380+0", out=out)
+            keys(display, "Escape", "Escape")
+            time.sleep(1.0)
+            for name, downs, title in (
+                ("schedule.png", 3, "Schedule a Teams meeting — meettray"),
+                ("history.png", 5, "History — meettray"),
+                ("settings.png", 6, "Settings — meettray"),
+            ):
+                open_tray_menu(display)
+                time.sleep(0.5)
+                keys(display, *["Down"] * downs, "Return")
+                window = wait_for_window(display, catalog.gettext(title))
+                time.sleep(0.8)
+                subprocess.run(["import", "-window", window, str(out / name)], env=env, check=True)
+                subprocess.run(["xdotool", "windowfocus", "--sync", window, "key", "Escape"],
+                               env=env, check=False)  # fmt: skip
+                time.sleep(0.3)
+        finally:
+            app.terminate()
+            app.wait(15)
+    for path in sorted(out.glob("*.png")):
+        print(path.relative_to(ROOT))  # noqa: T201
+    return 0
 
 
 def wait_for_window(display: str, title: str, timeout: float = 10) -> str:
@@ -138,4 +205,6 @@ def wait_for_window(display: str, title: str, timeout: float = 10) -> str:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:]:
+        raise SystemExit(max(in_language(lang) for lang in sys.argv[1:]))
     raise SystemExit(main())

@@ -44,7 +44,7 @@ def test_without_a_tray_a_window_offers_the_same_actions(
     submenu = entry.menu()
     assert isinstance(submenu, QMenu)
     assert [a.text() for a in submenu.actions()] == [
-        "Copy link", "Copy link and details", "Open in Teams",
+        "&Copy link", "Copy link and &details", "&Open in Teams",
     ]  # fmt: skip
 
     # A long notice, a link with nowhere to wrap among it: shown whole, the window as wide.
@@ -96,7 +96,7 @@ def test_last_error_details_opens_a_window_that_says_what_went_wrong(
     assert job.error is not None
 
     app.tray.menu.aboutToShow.emit()
-    (details,) = [a for a in app.tray.menu.actions() if a.text() == "Last error: details…"]
+    (details,) = [a for a in app.tray.menu.actions() if a.text() == "Last error: &details…"]
     details.trigger()
     import gc
 

@@ -30,15 +30,15 @@ def test_menu_has_every_action(model: AppModel) -> None:
     tray = Tray(model)
     tray.menu.aboutToShow.emit()
     assert texts(tray.menu) == [
-        "Meet now",
-        "Meet now as",
-        "Schedule…",
-        "Recent",
-        "History…",
+        "&Meet now",
+        "Meet now &as",
+        "&Schedule…",
+        "&Recent",
+        "&History…",
         "Signed in as adele@contoso.example",
-        "Sign out",
-        "Settings…",
-        "Quit",
+        "Sign &out",
+        "S&ettings…",
+        "&Quit",
     ]
 
 
@@ -47,7 +47,7 @@ def test_meet_now_as_lists_the_presets_and_makes_the_one_chosen(
 ) -> None:
     tray = Tray(model)
     tray.menu.aboutToShow.emit()
-    (presets,) = [a.menu() for a in tray.menu.actions() if a.text() == "Meet now as"]
+    (presets,) = [a.menu() for a in tray.menu.actions() if a.text() == "Meet now &as"]
     assert isinstance(presets, QMenu)
     assert texts(presets) == ["Quick meeting (default)", "Incident bridge", "Customer call"]
     customer = presets.actions()[2]
@@ -76,7 +76,7 @@ def test_click_creates_a_meeting_and_recent_copies_again(
     qtbot.waitUntil(lambda: bool(model.state.recent), timeout=5000)
 
     tray.menu.aboutToShow.emit()
-    recent = next(a for a in tray.menu.actions() if a.text() == "Recent").menu()
+    recent = next(a for a in tray.menu.actions() if a.text() == "&Recent").menu()
     assert isinstance(recent, QMenu)
     assert recent.isEnabled()
     (entry,) = recent.actions()
@@ -85,7 +85,7 @@ def test_click_creates_a_meeting_and_recent_copies_again(
     submenu = entry.menu()
     assert isinstance(submenu, QMenu)
     copy = submenu.actions()[0]
-    assert copy.text() == "Copy link"
+    assert copy.text() == "&Copy link"
     copy.trigger()
     assert clipboard.text == meeting.join_url
 
@@ -120,7 +120,7 @@ def test_tooltip_shows_busy_and_error(
     assert op.error is not None
     assert "Last attempt failed: You are not allowed" in tray.icon.toolTip()
     tray.menu.aboutToShow.emit()
-    assert "Last error: details…" in texts(tray.menu)
+    assert "Last error: &details…" in texts(tray.menu)
 
 
 def test_demo_is_marked(model: AppModel) -> None:
@@ -275,11 +275,11 @@ def test_a_state_change_while_the_menu_is_open_updates_it_in_place(
     op = model.dispatch(MeetNow())  # busy: Meet now and its presets are off meanwhile
     assert op is not None
     assert tray.menu.actions() == before  # the same actions, not new ones
-    assert [a.text() for a in before][:2] == ["Creating a meeting…", "Meet now as"]
+    assert [a.text() for a in before][:2] == ["Creating a meeting…", "Meet now &as"]
     assert not before[0].isEnabled()
     assert not before[1].isEnabled()
     with qtbot.waitSignal(op.settled, timeout=10_000):
         pass
-    assert before[0].text() == "Meet now"
+    assert before[0].text() == "&Meet now"
     assert before[0].isEnabled()
     tray.menu.hide()

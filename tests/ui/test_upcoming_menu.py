@@ -39,7 +39,7 @@ def test_todays_meetings_top_the_menu_and_a_click_joins(
     assert not any("R&&D" in t for t in shown)
     assert not any(t.startswith(("Team lunch", "Budget sync", "Company offsite")) for t in shown)
     assert any(t.startswith("Customer call (Zoom)") and t.endswith("no Teams link") for t in shown)
-    assert shown[shown.index("Meeting links") + 1] == "Meet now"
+    assert shown[shown.index("Meeting links") + 1] == "&Meet now"
     assert "next: Daily stand-up now" in tray.icon.toolTip()
 
     standup = next(e for e in fake.calendar.events[fake.signed_in_user.oid]
@@ -61,7 +61,7 @@ def test_todays_meetings_top_the_menu_and_a_click_joins(
 def test_nothing_of_it_while_the_feature_is_off(model: AppModel) -> None:
     tray = Tray(model)
     tray.menu.aboutToShow.emit()
-    assert texts(tray.menu)[0] == "Meet now"
+    assert texts(tray.menu)[0] == "&Meet now"
     assert "next:" not in tray.icon.toolTip()
 
 

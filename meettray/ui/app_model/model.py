@@ -45,7 +45,7 @@ from meettray.ui.app_model.jobs import (
     as_meettray_error,
 )
 from meettray.ui.app_model.meeting_runs import ClipboardWriter, MeetingRuns
-from meettray.ui.app_model.notices import Level, Notice
+from meettray.ui.app_model.notices import Level, Notice, tr
 from meettray.ui.app_model.service_owner import Priority, Ready, ServiceFactory, ServiceOwner
 from meettray.ui.app_model.settings_applier import SettingsApplier
 from meettray.ui.app_model.signin_flow import SignInFlow
@@ -262,13 +262,15 @@ class AppModel(QObject):
         if (set_aside := ready.history_set_aside) is not None:
             self.notify.emit(
                 Notice(
-                    "History was damaged",
-                    f"The damaged file was moved to {set_aside} and a new history was started.",
+                    tr("History was damaged"),
+                    tr(
+                        "The damaged file was moved to {path} and a new history was started."
+                    ).format(path=set_aside),
                     Level.WARNING,
                 )
             )
         if ready.cache_status is not None and ready.cache_status.damaged:
-            self.notify.emit(Notice("Sign in again", ready.cache_status.damaged, Level.WARNING))
+            self.notify.emit(Notice(tr("Sign in again"), ready.cache_status.damaged, Level.WARNING))
         self._update(service=ServiceStatus.READY, service_error=None, account=ready.account,
                      cache_status=ready.cache_status)  # fmt: skip
         self.history.attach(ready.recent)
@@ -282,7 +284,7 @@ class AppModel(QObject):
         self._update(service=ServiceStatus.FAILED, service_error=error)
         if not self.meetings.busy:  # a request that was waiting says so itself
             self.notify.emit(
-                Notice("meettray cannot connect yet", error.message, Level.ERROR, error=error)
+                Notice(tr("meettray cannot connect yet"), error.message, Level.ERROR, error=error)
             )
 
     # -- creating meetings -----------------------------------------------------------------
@@ -358,7 +360,7 @@ class AppModel(QObject):
             # The person asked for a meeting: sign in, then make it (the same job).
             job.waited_for_sign_in = True
             self._after_sign_in.append(job)
-            self.notify.emit(Notice("Sign in to create meetings", error.message, Level.INFO))
+            self.notify.emit(Notice(tr("Sign in to create meetings"), error.message, Level.INFO))
             self.sign_in_flow.sign_in()
             return
         outcome: Outcome = (NeedsSignIn(error) if isinstance(error, SignInRequired)
@@ -367,7 +369,7 @@ class AppModel(QObject):
         job.settle(outcome)
         if desktop or self._origin(job) is i.Origin.LINK:  # a dialog or a command shows its own
             self.notify.emit(
-                Notice("No meeting was created", error.message, Level.ERROR, error=error)
+                Notice(tr("No meeting was created"), error.message, Level.ERROR, error=error)
             )
 
     # -- copying and opening ---------------------------------------------------------------
@@ -388,18 +390,23 @@ class AppModel(QObject):
         """The notification after a copy: what happened, never a success not observed."""
         subject = f" — {meeting.subject}" if meeting.subject else ""
         if outcome.copied:
-            title, first = f"Link copied{again}{subject}", short_link(meeting.join_url)
+            title, first = (
+                tr("Link copied again" if again else "Link copied") + subject,
+                short_link(meeting.join_url),
+            )
             level = Level.WARNING if warnings else Level.SUCCESS
         else:
             # The whole link, so it can still be copied by hand from the notification.
-            title, first = f"Link not copied{subject}", f"{outcome.message} {meeting.join_url}"
+            title, first = tr("Link not copied") + subject, f"{outcome.message} {meeting.join_url}"
             level = Level.WARNING
         self.notify.emit(Notice(title, "\n".join([first, *warnings]), level, meeting=meeting))
 
     def _copy_last(self) -> None:
         """Copy the most recent meeting's link again (the second hotkey)."""
         if not self._state.recent:
-            self.notify.emit(Notice("No meeting yet", "Create one first: Meet now.", Level.WARNING))
+            self.notify.emit(
+                Notice(tr("No meeting yet"), tr("Create one first: Meet now."), Level.WARNING)
+            )
             return
         self._copy(self._state.recent[0], again=" again")
 
@@ -409,8 +416,10 @@ class AppModel(QObject):
         if problem := join_link_problem(meeting.join_url, hosts):
             self.notify.emit(
                 Notice(
-                    "Not opened",
-                    f"meettray did not open this meeting's link: {problem}.",
+                    tr("Not opened"),
+                    tr("meettray did not open this meeting's link: {problem}.").format(
+                        problem=problem
+                    ),
                     Level.WARNING,
                 )
             )
@@ -420,8 +429,8 @@ class AppModel(QObject):
             self._copy(meeting, details=False)
             self.notify.emit(
                 Notice(
-                    "No browser could be opened",
-                    "The meeting link is on your clipboard: paste it into Teams or a browser.",
+                    tr("No browser could be opened"),
+                    tr("The meeting link is on your clipboard: paste it into Teams or a browser."),
                     Level.WARNING,
                 )
             )
@@ -432,13 +441,14 @@ class AppModel(QObject):
         if not url or join_link_problem(url, self.config.account.link_hosts(
             demo=self.demo is not None
         )):  # fmt: skip
-            self.notify.emit(Notice("No meeting options page",
-                                    "Microsoft Graph gave no options page for this meeting.",
+            self.notify.emit(Notice(tr("No meeting options page"),
+                                    tr("Microsoft Graph gave no options page for this meeting."),
                                     Level.WARNING))  # fmt: skip
             return
         if self._open_url(url) is False:
-            self.notify.emit(Notice("No browser could be opened",
-                                    f"Open this address to change the meeting's options: {url}",
+            self.notify.emit(Notice(tr("No browser could be opened"),
+                                    tr("Open this address to change the meeting's options: {url}")
+                                    .format(url=url),
                                     Level.WARNING))  # fmt: skip
 
     def _join(self, url: str) -> None:
@@ -468,7 +478,9 @@ class AppModel(QObject):
         def fail(exc: Exception) -> None:
             error = as_meettray_error(exc)
             job.fail(error)
-            self.notify.emit(Notice("That did not work", error.message, Level.ERROR, error=error))
+            self.notify.emit(
+                Notice(tr("That did not work"), error.message, Level.ERROR, error=error)
+            )
 
         def done(_: object) -> None:
             job.settle(Done())
@@ -481,9 +493,11 @@ class AppModel(QObject):
         for meeting in meetings:
             self.notify.emit(
                 Notice(
-                    "A lost meeting was found",
-                    f"“{meeting.subject}” had been created although its answer was lost; "
-                    "it is in History now.",
+                    tr("A lost meeting was found"),
+                    tr(
+                        "“{subject}” had been created although its answer was lost; "
+                        "it is in History now."
+                    ).format(subject=meeting.subject),
                     Level.INFO,
                     meeting=meeting,
                 )
@@ -524,7 +538,7 @@ class AppModel(QObject):
         def fail(exc: Exception) -> None:
             error = as_meettray_error(exc)
             job.fail(error)
-            self.notify.emit(Notice("Sign-out failed", error.message, Level.ERROR, error=error))
+            self.notify.emit(Notice(tr("Sign-out failed"), error.message, Level.ERROR, error=error))
 
         def sign_out(service: MeetingService) -> bool:
             if not service.signs_in:  # application mode acts for its configured user
@@ -547,12 +561,12 @@ class AppModel(QObject):
 
         def done(message: str) -> None:
             job.settle(Done(message))
-            self.notify.emit(Notice("Keyboard shortcut added", message, Level.INFO))
+            self.notify.emit(Notice(tr("Keyboard shortcut added"), message, Level.INFO))
 
         def fail(exc: Exception) -> None:
             error = as_meettray_error(exc)
             job.fail(error)
-            self.notify.emit(Notice("No keyboard shortcut added", error.message, Level.ERROR))
+            self.notify.emit(Notice(tr("No keyboard shortcut added"), error.message, Level.ERROR))
 
         self._runner.run(lambda: add_shortcut(hotkey, command), done, fail, context=self)
         return job

@@ -5,9 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+from PySide6.QtCore import QCoreApplication
+
 from meettray.errors import MeettrayError
 from meettray.meetings import Meeting
 from meettray.upcoming import Upcoming
+
+
+def tr(text: str) -> str:
+    """``text`` in the person's language, through Qt's translation (the catalog:
+    ``meettray/i18n.py``; the translator: ``views/translation.py``)."""
+    return QCoreApplication.translate("meettray", text)
 
 
 class Level(IntEnum):

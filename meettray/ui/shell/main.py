@@ -155,6 +155,10 @@ def run(*, config_path: Path | None, demo: bool = False, verbose: int = 0) -> in
     app.setApplicationDisplayName("meettray")
     app.setDesktopFileName("meettray")
     app.setQuitOnLastWindowClosed(False)
+    from meettray.i18n import catalog
+    from meettray.ui.views.translation import install as speak
+
+    speak(app, catalog())  # LANGUAGE/LC_ALL/LANG: words, dates, and RTL mirroring
     if sys.platform == "darwin":  # pragma: no cover - macOS only
         from meettray.platform.dock import keep_out_of_the_dock
 

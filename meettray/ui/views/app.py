@@ -20,7 +20,7 @@ from meettray.errors import MeettrayError
 from meettray.ui.app_model import intents as i
 from meettray.ui.app_model.jobs import Delivered, Failed, Outcome, SignInJob
 from meettray.ui.app_model.model import AppModel
-from meettray.ui.app_model.notices import Level, Notice
+from meettray.ui.app_model.notices import Level, Notice, tr
 from meettray.ui.app_model.state import AppState
 
 if TYPE_CHECKING:
@@ -165,7 +165,7 @@ class TrayApp(QObject):
 
     def _window_status(self, notice: Notice) -> None:
         if self.window is not None:
-            self.window.show_status(notice.title, notice.text)
+            self.window.show_status(notice.title, notice.text, urgent=notice.level >= Level.WARNING)
 
     def _render_window(self, state: AppState) -> None:
         """The no-tray window shows what the tray's menu would: every action."""
@@ -404,6 +404,14 @@ class TrayApp(QObject):
         def settled(_outcome: Outcome) -> None:
             if job.error is None or job.cancelled:
                 self._close_sign_in_dialog(dialog)
+                if job.error is None and job.account is not None:  # said, for screen readers
+                    self._tell(
+                        Notice(
+                            tr("Signed in"),
+                            tr("Signed in as {user}").format(user=job.account.username),
+                            Level.SUCCESS,
+                        )
+                    )
             else:  # told, always: a timeout or a refusal is not the person's cancel
                 self._sign_in_failed(job.error)
 
@@ -415,6 +423,11 @@ class TrayApp(QObject):
         if self.sign_in_dialog is dialog:
             self.sign_in_dialog = None
 
+    def _tell(self, notice: Notice) -> None:
+        """A notice of the views' own, where the model's go: the tray, or the window."""
+        self.tray.show_notice(notice)
+        self._window_status(notice)
+
     def _sign_in_failed(self, error: MeettrayError) -> None:
         """In the sign-in window when it is open, else as a notification: always told."""
         dialog = self.sign_in_dialog
@@ -422,7 +435,9 @@ class TrayApp(QObject):
             dialog.show_error(error)
             self.sign_in_dialog = None  # the next sign-in gets a fresh window
         else:
-            self.tray.show_notice(Notice("Sign-in failed", error.message, Level.ERROR, error=error))
+            self.tray.show_notice(
+                Notice(tr("Sign-in failed"), error.message, Level.ERROR, error=error)
+            )
 
     def _state_changed(self, state: AppState) -> None:
         before, self.state = self.state, state

@@ -20,6 +20,7 @@ from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QMouseEvent
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
+from meettray.ui.views.announce import announce
 from meettray.ui.views.text import plain_tooltip
 
 #: How long a message stays, in milliseconds (as the notification servers' default).
@@ -58,9 +59,11 @@ class Banner(QFrame):
         self._timer = QTimer(self, singleShot=True, interval=TIMEOUT_MS)
         self._timer.timeout.connect(self.hide)
 
-    def show_message(self, title: str, text: str, *, near: QRect | None = None) -> None:
+    def show_message(
+        self, title: str, text: str, *, near: QRect | None = None, urgent: bool = False
+    ) -> None:
         """Show ``title`` and ``text`` by the icon at ``near`` (else a screen corner),
-        replacing the message on screen."""
+        replacing the message on screen; screen readers say it (at once if ``urgent``)."""
         # A long title is cut where it stops fitting, and says so with an ellipsis.
         room = WIDTH - 24 - 4  # the layout's margins, and a little air
         self.title.setText(
@@ -74,6 +77,7 @@ class Banner(QFrame):
         self.show()
         self.raise_()
         self._timer.start()
+        announce(self, f"{title}. {text}", urgent=urgent)
 
     def _position(self, near: QRect | None) -> QPoint:
         """Beside the icon, on the screen's side away from the panel, inside the screen."""

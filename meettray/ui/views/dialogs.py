@@ -22,17 +22,20 @@ from PySide6.QtWidgets import (
 )
 
 from meettray.errors import MeettrayError
+from meettray.i18n import N_
 from meettray.plaintext import displayable
+from meettray.ui.views.announce import announce
 from meettray.ui.views.fit import Scrolling, largest, tab_order_as_shown
 from meettray.ui.views.icons import icon
 from meettray.ui.views.text import plain_label
+from meettray.ui.views.translation import tr
 
 if TYPE_CHECKING:
     from meettray.config import Preset
 
 #: What the window says where there is no tray, and on GNOME, how to get one.
-NO_TRAY = "No system tray was found on this desktop, so meettray runs in this window."
-GNOME_TRAY = (
+NO_TRAY = N_("No system tray was found on this desktop, so meettray runs in this window.")
+GNOME_TRAY = N_(
     'GNOME shows tray icons with the AppIndicator extension ("AppIndicator and '
     'KStatusNotifierItem Support"), which most distributions ship: turn it on in the '
     "Extensions app, and meettray moves to the top bar."
@@ -76,37 +79,37 @@ class FallbackWindow(QMainWindow):
         self._layout = layout = QVBoxLayout(central)
         if gnome is None:
             gnome = "GNOME" in os.environ.get("XDG_CURRENT_DESKTOP", "").upper().split(":")
-        note = QLabel(f"{NO_TRAY}\n\n{GNOME_TRAY}" if gnome else NO_TRAY)
+        note = QLabel(f"{tr(NO_TRAY)}\n\n{tr(GNOME_TRAY)}" if gnome else tr(NO_TRAY))
         note.setWordWrap(True)
         layout.addWidget(note)
         self.status = plain_label()  # notices carry subjects and Graph's words
         self.status.setWordWrap(True)
         self._error: MeettrayError | None = None
         # Mnemonics, unique: M A S R H E I/O L Q.
-        self.meet_now = self._button("&Meet now", self.meet_now_requested)
+        self.meet_now = self._button(tr("&Meet now"), self.meet_now_requested)
         self.presets = QMenu(self)  #: "Meet now as": one entry per preset
-        self.meet_now_as = QPushButton("Meet now &as")
+        self.meet_now_as = QPushButton(tr("Meet now &as"))
         self.meet_now_as.setMenu(self.presets)
         self.recent = QMenu(self)  #: filled like the tray's Recent menu
-        recent = QPushButton("&Recent")
+        recent = QPushButton(tr("&Recent"))
         recent.setMenu(self.recent)
-        self.sign_in = self._button("Sign &in…", self.sign_in_requested)
-        self.sign_out = self._button("Sign &out", self.sign_out_requested)
+        self.sign_in = self._button(tr("Sign &in…"), self.sign_in_requested)
+        self.sign_out = self._button(tr("Sign &out"), self.sign_out_requested)
         self.sign_out.setVisible(False)
-        self.error_details = QPushButton("&Last error: details…")
+        self.error_details = QPushButton(tr("&Last error: details…"))
         self.error_details.clicked.connect(self._error_details)
         self.error_details.setVisible(False)
         for button in (
             self.meet_now,
             self.meet_now_as,
-            self._button("&Schedule…", self.schedule_requested),
+            self._button(tr("&Schedule…"), self.schedule_requested),
             recent,
-            self._button("&History…", self.history_requested),
-            self._button("S&ettings…", self.settings_requested),
+            self._button(tr("&History…"), self.history_requested),
+            self._button(tr("S&ettings…"), self.settings_requested),
             self.sign_in,
             self.sign_out,
             self.error_details,
-            self._button("&Quit", self.quit_requested),
+            self._button(tr("&Quit"), self.quit_requested),
         ):
             layout.addWidget(button)
         layout.addWidget(self.status)
@@ -125,7 +128,7 @@ class FallbackWindow(QMainWindow):
         self.presets.clear()
         for preset in presets:
             label = displayable(preset.label).replace("&", "&&")
-            action = self.presets.addAction(label + (" (default)" if preset.default else ""))
+            action = self.presets.addAction(label + (tr(" (default)") if preset.default else ""))
             action.triggered.connect(
                 lambda _checked=False, name=preset.name: self.meet_now_as_requested.emit(name)
             )
@@ -145,10 +148,11 @@ class FallbackWindow(QMainWindow):
         if self._error is not None:
             self.error_details_requested.emit(self._error)
 
-    def show_status(self, title: str, text: str) -> None:
+    def show_status(self, title: str, text: str, *, urgent: bool = False) -> None:
         """A notice, in full: the text wraps (a link too) and the window grows to it, up
-        to its screen (beyond, it scrolls)."""
+        to its screen (beyond, it scrolls).  Screen readers say it (at once if urgent)."""
         self.status.setText(wrappable(f"{title}\n{text}"))
+        announce(self.status, f"{title}. {text}", urgent=urgent)
         layout = self._layout
         width = self.width()
         inner = width - self._scroll.verticalScrollBar().sizeHint().width()
@@ -162,19 +166,19 @@ class ErrorDialog(QDialog):
 
     def __init__(self, error: MeettrayError, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("What went wrong — meettray")
+        self.setWindowTitle(tr("What went wrong — meettray"))
         self.setWindowIcon(icon("error"))
         layout = QVBoxLayout(self)
         message = plain_label(error.message)
         layout.addWidget(message)
-        details = error.technical_details() or "No further details."
+        details = error.technical_details() or tr("No further details.")
         self.details = QPlainTextEdit(details)
         self.details.setReadOnly(True)
-        layout.addWidget(QLabel("Details for your IT support:"))
+        layout.addWidget(QLabel(tr("Details for your IT support:")))
         layout.addWidget(self.details)
-        self.details.setAccessibleName("Details for your IT support")
+        self.details.setAccessibleName(tr("Details for your IT support"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        copy = QPushButton("&Copy details")
+        copy = QPushButton(tr("&Copy details"))
         copy.setAutoDefault(False)
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(details))
         buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)

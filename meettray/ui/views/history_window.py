@@ -40,12 +40,14 @@ from PySide6.QtWidgets import (
 )
 
 from meettray.formatting import expiry_text
+from meettray.i18n import N_
 from meettray.meetings import Meeting
 from meettray.plaintext import displayable
 from meettray.results import HistoryPage
 from meettray.ui.views.fit import fit_to_screen
 from meettray.ui.views.icons import icon
 from meettray.ui.views.text import ask, plain_tooltip
+from meettray.ui.views.translation import date_and_time, long_date, time_of_day, tr, weekday
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -62,7 +64,7 @@ class HistoryModel(QAbstractTableModel):
     """Meetings newest first, filtered by a subject search, loaded in pages."""
 
     PAGE = 200
-    COLUMNS = ("Subject", "Start", "Created", "Link")
+    COLUMNS = (N_("Subject"), N_("Start"), N_("Created"), N_("Link"))
     #: A page arrived (the first one after :meth:`reload`, or one more).
     loaded = Signal()
 
@@ -145,7 +147,7 @@ class HistoryModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
+            return tr(self.COLUMNS[section])
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -170,8 +172,12 @@ class HistoryModel(QAbstractTableModel):
             return None
         column = index.column()
         if column == 0:
-            subject = displayable(meeting.subject) or "(no subject)"
-            return f"{subject} (expired)" if meeting.expired(self._now()) else subject
+            subject = displayable(meeting.subject) or tr("(no subject)")
+            return (
+                tr("{subject} (expired)").format(subject=subject)
+                if meeting.expired(self._now())
+                else subject
+            )
         if column == 1:
             return _when(meeting.start)
         if column == 2:
@@ -187,32 +193,45 @@ class HistoryModel(QAbstractTableModel):
         return style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
 
 
+#: The count under the table: (searching, one) → text.
+_COUNTS = {
+    (False, True): N_("{count} meeting"),
+    (False, False): N_("{count} meetings"),
+    (True, True): N_("{count} meeting found"),
+    (True, False): N_("{count} meetings found"),
+}
+
+
 def _when(value: Any) -> str:
-    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else ""
+    return date_and_time(value, "yyyy-MM-dd HH:mm") if value else ""
 
 
 def _day(value: datetime, now: datetime) -> str:
     """``today``, ``tomorrow``, ``yesterday``, a weekday within a week, else the date."""
     day, today = value.astimezone().date(), now.astimezone().date()
     apart = (day - today).days
-    named = {0: "today", 1: "tomorrow", -1: "yesterday"}
+    named = {0: tr("today"), 1: tr("tomorrow"), -1: tr("yesterday")}
     if apart in named:
         return named[apart]
     if -7 < apart < 7:
-        return f"{'last ' if apart < 0 else ''}{day:%A}"
-    return f"{day.day} {day:%B %Y}"
+        return tr("last {weekday}").format(weekday=weekday(value)) if apart < 0 else weekday(value)
+    return long_date(value)
 
 
 def row_sentence(meeting: Meeting, now: datetime) -> str:
     """What a screen reader says for a row: "Design review, starts Monday 14:30,
     created today" (never the link, which is long and says nothing)."""
-    parts = [displayable(meeting.subject) or "No subject"]
+    parts = [displayable(meeting.subject) or tr("No subject")]
     if meeting.start is not None:
-        parts.append(f"starts {_day(meeting.start, now)} {meeting.start.astimezone():%H:%M}")
-    parts.append(f"created {_day(meeting.created_at, now)}")
+        parts.append(
+            tr("starts {day} {time}").format(
+                day=_day(meeting.start, now), time=time_of_day(meeting.start)
+            )
+        )
+    parts.append(tr("created {day}").format(day=_day(meeting.created_at, now)))
     if meeting.note:
-        parts.append("with a note")
-    return ", ".join(parts)
+        parts.append(tr("with a note"))
+    return tr(", ").join(parts)
 
 
 class HistoryWindow(QMainWindow):
@@ -234,20 +253,20 @@ class HistoryWindow(QMainWindow):
         now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
     ):
         super().__init__(parent)
-        self.setWindowTitle("History — meettray")
+        self.setWindowTitle(tr("History — meettray"))
         self.setWindowIcon(icon())
         self.model = HistoryModel(source, now)
         self.model.loaded.connect(self._show_count)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search subjects…")
-        self.search.setAccessibleName("Search subjects")
+        self.search.setPlaceholderText(tr("Search subjects…"))
+        self.search.setAccessibleName(tr("Search subjects"))
         self.search.setClearButtonEnabled(True)
         self._search_timer = QTimer(self, singleShot=True, interval=150)
         self._search_timer.timeout.connect(lambda: self._reload(self.search.text()))
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
         self.table = QTableView()
-        self.table.setAccessibleName("Meetings")
-        self.table.setAccessibleDescription("Newest first; Enter copies the link.")
+        self.table.setAccessibleName(tr("Meetings"))
+        self.table.setAccessibleDescription(tr("Newest first; Enter copies the link."))
         # Tab leaves the table (it went from cell to cell, for ever); arrows move in it.
         self.table.setTabKeyNavigation(False)
         self.table.setModel(self.model)
@@ -269,12 +288,12 @@ class HistoryWindow(QMainWindow):
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
         for key, label, slot in (
-            ("copy", "&Copy link", lambda: self._act(self.copy_requested, False)),
-            ("details", "Copy &details", lambda: self._act(self.copy_requested, True)),
-            ("open", "&Open", lambda: self._act(self.open_requested)),
-            ("options", "Meeting op&tions…", lambda: self._act(self.options_requested)),
-            ("remove", "&Remove from history", lambda: self._act(self.remove_requested)),
-            ("cancel", "Cancel &meeting…", self._confirm_cancel),
+            ("copy", tr("&Copy link"), lambda: self._act(self.copy_requested, False)),
+            ("details", tr("Copy &details"), lambda: self._act(self.copy_requested, True)),
+            ("open", tr("&Open"), lambda: self._act(self.open_requested)),
+            ("options", tr("Meeting op&tions…"), lambda: self._act(self.options_requested)),
+            ("remove", tr("&Remove from history"), lambda: self._act(self.remove_requested)),
+            ("cancel", tr("Cancel &meeting…"), self._confirm_cancel),
         ):
             button = QPushButton(label)
             button.clicked.connect(slot)
@@ -285,7 +304,7 @@ class HistoryWindow(QMainWindow):
         central = QWidget()
         layout = QVBoxLayout(central)
         search_row = QHBoxLayout()
-        search_label = QLabel("&Search:")
+        search_label = QLabel(tr("&Search:"))
         search_label.setBuddy(self.search)
         search_row.addWidget(search_label)
         search_row.addWidget(self.search, 1)
@@ -314,11 +333,7 @@ class HistoryWindow(QMainWindow):
     def _show_count(self) -> None:
         shown = self.model.total
         self.count.setText(
-            self.model.error
-            or (
-                f"{shown} meeting{'s' if shown != 1 else ''}"
-                + (" found" if self.model.search else "")
-            )
+            self.model.error or tr(_COUNTS[bool(self.model.search), shown == 1]).format(count=shown)
         )
         self._update_buttons()
 
@@ -360,10 +375,12 @@ class HistoryWindow(QMainWindow):
             return
         if ask(
             self,
-            "Cancel this meeting?",
-            f"Cancel “{displayable(meeting.subject)}”? It is deleted in Teams. Its link may "
-            "still open it, so meettray first sets its lobby to “only me”: anyone who joins "
-            "later waits there until you let them in. This cannot be undone.",
+            tr("Cancel this meeting?"),
+            tr(
+                "Cancel “{subject}”? It is deleted in Teams. Its link may "
+                "still open it, so meettray first sets its lobby to “only me”: anyone who joins "
+                "later waits there until you let them in. This cannot be undone."
+            ).format(subject=displayable(meeting.subject)),
         ):
             self.cancel_requested.emit(meeting)
 

@@ -6,17 +6,19 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QWidget
 
+from meettray.i18n import N_
 from meettray.meetings import OPTION_SPECS, MeetingOptions
+from meettray.ui.views.translation import tr
 
 #: How each enumeration value of an option reads in the form.
 OPTION_VALUE_LABELS = {
-    "enabled": "On",
-    "disabled": "Off",
-    "limited": "Only during the meeting",
-    "organizerAndCoOrganizersAndPresenters": "Organisers and presenters",
-    "organizerAndCoOrganizers": "Organisers only",
-    "none": "None",
-    "all": "All of it",
+    "enabled": N_("On"),
+    "disabled": N_("Off"),
+    "limited": N_("Only during the meeting"),
+    "organizerAndCoOrganizersAndPresenters": N_("Organisers and presenters"),
+    "organizerAndCoOrganizers": N_("Organisers only"),
+    "none": N_("None"),
+    "all": N_("All of it"),
 }
 
 
@@ -34,16 +36,16 @@ class OptionsForm(QWidget):
         for name, spec in OPTION_SPECS.items():
             box = QComboBox()
             box.setObjectName(f"option_{name}")
-            box.addItem("Organisation default", None)
+            box.addItem(tr("Organisation default"), None)
             if spec.choices is None:
-                box.addItem("On", True)
-                box.addItem("Off", False)
+                box.addItem(tr("On"), True)
+                box.addItem(tr("Off"), False)
             else:
                 for value in spec.choices:
-                    box.addItem(OPTION_VALUE_LABELS.get(value, value), value)
+                    box.addItem(tr(OPTION_VALUE_LABELS.get(value, value)), value)
             box.currentIndexChanged.connect(lambda _index: self.changed.emit())
             self.boxes[name] = box
-            form.addRow(f"{spec.label}:", box)
+            form.addRow(tr("{option}:").format(option=tr(spec.label)), box)
         self.form = form
 
     def options(self) -> MeetingOptions:

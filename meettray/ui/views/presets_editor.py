@@ -27,6 +27,7 @@ from meettray.plaintext import displayable
 from meettray.ui.views.fit import Scrolling
 from meettray.ui.views.hotkey_edit import HotkeyEdit
 from meettray.ui.views.options_form import OptionsForm
+from meettray.ui.views.translation import tr
 
 
 def preset_name(label: str, taken: set[str]) -> str:
@@ -57,12 +58,12 @@ class PresetsEditor(QWidget):
         #: Set while the form is filled from a preset (that changes nothing).
         self._filling = False
         self.list = QListWidget()
-        self.list.setAccessibleName("Presets")
+        self.list.setAccessibleName(tr("Presets"))
         self.list.setMaximumWidth(170)
-        self.add = QPushButton("&Add")
-        self.remove = QPushButton("Re&move")
-        self.add.setAccessibleName("Add a preset")
-        self.remove.setAccessibleName("Remove the chosen preset")
+        self.add = QPushButton(tr("&Add"))
+        self.remove = QPushButton(tr("Re&move"))
+        self.add.setAccessibleName(tr("Add a preset"))
+        self.remove.setAccessibleName(tr("Remove the chosen preset"))
         self.add.clicked.connect(self._add)
         self.remove.clicked.connect(self._remove)
         left = QVBoxLayout()
@@ -74,29 +75,29 @@ class PresetsEditor(QWidget):
 
         self.label = QLineEdit()
         self.subject = QLineEdit()
-        self.subject.setPlaceholderText("Incident bridge {date} {time}")
+        self.subject.setPlaceholderText(tr("Incident bridge {date} {time}"))
         self.duration = QSpinBox()
         self.duration.setRange(5, 24 * 60)
-        self.duration.setSuffix(" min")
+        self.duration.setSuffix(tr(" min"))
         self.lobby = QComboBox()
         self.presenters = QComboBox()
         for box, values in ((self.lobby, LOBBY_BYPASS_SCOPES),
                             (self.presenters, PRESET_PRESENTERS)):  # fmt: skip
-            box.addItem("Organisation default", "")
+            box.addItem(tr("Organisation default"), "")
             for value in values:
                 box.addItem(value, value)
         self.hotkey = HotkeyEdit()
-        self.hotkey.setAccessibleName("Hotkey")
-        self.default = QCheckBox("Used by a click and the Meet now &hotkey")
+        self.hotkey.setAccessibleName(tr("Hotkey"))
+        self.default = QCheckBox(tr("Used by a click and the Meet now &hotkey"))
         self.options = OptionsForm()
         # Mnemonics: unique with the tabs' (&General, P&resets) and the buttons'.
         form = QFormLayout()
-        form.addRow("&Name:", self.label)
-        form.addRow("S&ubject:", self.subject)
-        form.addRow("&Length:", self.duration)
-        form.addRow("Lobb&y:", self.lobby)
-        form.addRow("Pr&esenters:", self.presenters)
-        form.addRow("Hot&key:", self.hotkey)
+        form.addRow(tr("&Name:"), self.label)
+        form.addRow(tr("S&ubject:"), self.subject)
+        form.addRow(tr("&Length:"), self.duration)
+        form.addRow(tr("Lobb&y:"), self.lobby)
+        form.addRow(tr("Pr&esenters:"), self.presenters)
+        form.addRow(tr("Hot&key:"), self.hotkey)
         form.addRow("", self.default)
         right_page = QWidget()
         right = QVBoxLayout(right_page)
@@ -159,7 +160,7 @@ class PresetsEditor(QWidget):
     def _add(self) -> None:
         self._keep()
         taken = {p.name for p in self._presets}
-        label = "New preset"
+        label = tr("New preset")
         name = preset_name(label, taken)
         self._added.add(name)
         self._presets.append(Preset(name, label, label, 30))

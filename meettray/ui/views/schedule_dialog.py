@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from meettray.accounts import CALENDAR
 from meettray.errors import ConsentRequired, MeettrayError, SignInRequired, ValidationError
+from meettray.i18n import N_
 from meettray.meetings import Meeting, MeetingOptions, MeetingRequest, build_schedule
 from meettray.plaintext import displayable
 from meettray.ui.views.colours import show_as_error
@@ -36,29 +37,30 @@ from meettray.ui.views.icons import icon
 from meettray.ui.views.options_form import OptionsForm
 from meettray.ui.views.schedule_result import ScheduleResult
 from meettray.ui.views.text import ask, plain_label
+from meettray.ui.views.translation import tr
 
 DURATIONS = (
-    (15, "15 minutes"),
-    (30, "30 minutes"),
-    (45, "45 minutes"),
-    (60, "1 hour"),
-    (90, "1½ hours"),
-    (120, "2 hours"),
+    (15, N_("15 minutes")),
+    (30, N_("30 minutes")),
+    (45, N_("45 minutes")),
+    (60, N_("1 hour")),
+    (90, N_("1½ hours")),
+    (120, N_("2 hours")),
 )
 LOBBY_CHOICES = (
-    (None, "Organisation default"),
-    ("everyone", "Everyone"),
-    ("organizationAndFederated", "People in my organisation and trusted organisations"),
-    ("organization", "People in my organisation"),
-    ("invited", "People I invite"),
-    ("organizer", "Only me"),
+    (None, N_("Organisation default")),
+    ("everyone", N_("Everyone")),
+    ("organizationAndFederated", N_("People in my organisation and trusted organisations")),
+    ("organization", N_("People in my organisation")),
+    ("invited", N_("People I invite")),
+    ("organizer", N_("Only me")),
 )
 PRESENTER_CHOICES = (
-    (None, "Organisation default"),
-    ("everyone", "Everyone"),
-    ("organization", "People in my organisation"),
-    ("roleIsPresenter", "Specific people"),
-    ("organizer", "Only me"),
+    (None, N_("Organisation default")),
+    ("everyone", N_("Everyone")),
+    ("organization", N_("People in my organisation")),
+    ("roleIsPresenter", N_("Specific people")),
+    ("organizer", N_("Only me")),
 )
 CUSTOM_END = -1
 if TYPE_CHECKING:
@@ -103,7 +105,7 @@ class ScheduleDialog(QDialog):
         types a subject of their own; ``default_subject`` is a fixed one.  ``presets``
         are offered to fill the form."""
         super().__init__(parent)
-        self.setWindowTitle("Schedule a Teams meeting — meettray")
+        self.setWindowTitle(tr("Schedule a Teams meeting — meettray"))
         self.setWindowIcon(icon())
         self._now = now
         self._template = subject_template
@@ -189,18 +191,18 @@ class ScheduleDialog(QDialog):
         page = QWidget()
         form = QFormLayout()
         self.subject = QLineEdit(default_subject)
-        self.subject.setPlaceholderText("What is it about?")
+        self.subject.setPlaceholderText(tr("What is it about?"))
         self.subject.setMaxLength(1000)  # longer is reported inline, not cut silently
         self.start = DateTimeEdit(_to_qdatetime(next_half_hour(self._now())))
         self.start.setDisplayFormat("ddd d MMM yyyy  HH:mm")
         self.length = QComboBox()
         for minutes, label in DURATIONS:
-            self.length.addItem(label, minutes)
-        self.length.addItem("Until…", CUSTOM_END)
+            self.length.addItem(tr(label), minutes)
+        self.length.addItem(tr("Until…"), CUSTOM_END)
         self.length.setCurrentIndex(3)
         self.end = DateTimeEdit()
         self.end.setDisplayFormat("ddd d MMM yyyy  HH:mm")
-        self.end.setAccessibleName("Ends")
+        self.end.setAccessibleName(tr("Ends"))
         self.end.setVisible(False)
         length_row = QWidget()  # a widget, so the "&Length" mnemonic has a buddy
         length_layout = QHBoxLayout(length_row)
@@ -208,49 +210,49 @@ class ScheduleDialog(QDialog):
         length_layout.addWidget(self.length)
         length_layout.addWidget(self.end, 1)
         self.attendees = QPlainTextEdit()
-        self.attendees.setPlaceholderText("name@contoso.com, other@contoso.com")
+        self.attendees.setPlaceholderText(tr("name@contoso.com, other@contoso.com"))
         self.attendees.setTabChangesFocus(True)
         self.attendees.setFixedHeight(60)
         self.lobby = QComboBox()
         for value, label in LOBBY_CHOICES:
-            self.lobby.addItem(label, value)
+            self.lobby.addItem(tr(label), value)
         self.presenters = QComboBox()
         for value, label in PRESENTER_CHOICES:
-            self.presenters.addItem(label, value)
+            self.presenters.addItem(tr(label), value)
         # Who presents, when "Specific people" is chosen (Graph needs them by name).
         self.presenter_people = QLineEdit()
-        self.presenter_people.setPlaceholderText("presenter@contoso.com, another@contoso.com")
-        self.presenter_people.setAccessibleName("Who presents: their addresses")
+        self.presenter_people.setPlaceholderText(tr("presenter@contoso.com, another@contoso.com"))
+        self.presenter_people.setAccessibleName(tr("Who presents: their addresses"))
         self.presenter_people.setVisible(False)
-        self.calendar = QCheckBox("Add to my &calendar and send invitations")
+        self.calendar = QCheckBox(tr("Add to my &calendar and send invitations"))
         self.errors: dict[str, QLabel] = {}
         self.preset = QComboBox()
-        self.preset.addItem("None: fill in the form", None)
+        self.preset.addItem(tr("None: fill in the form"), None)
         for preset in self._presets:
             self.preset.addItem(displayable(preset.label), preset.name)
         self.preset.activated.connect(self.use_preset)
         if self._presets:
-            form.addRow("Pr&eset:", self.preset)
-        form.addRow("&Subject:", self.subject)
+            form.addRow(tr("Pr&eset:"), self.preset)
+        form.addRow(tr("&Subject:"), self.subject)
         self._form = form
         # A row that may be hidden (an error, who presents) has no label of its own: a
         # hidden row then leaves no gap (setRowVisible hides the whole row).
         form.addRow(self._error_label("subject"))
-        form.addRow("S&tart:", self.start)
+        form.addRow(tr("S&tart:"), self.start)
         form.addRow(self._error_label("start"))
-        length_label = QLabel("&Length:")
+        length_label = QLabel(tr("&Length:"))
         length_label.setBuddy(self.length)  # Alt+L: the row itself cannot take the focus
         form.addRow(length_label, length_row)
         form.addRow(self._error_label("end"))
-        form.addRow("&Attendees:", self.attendees)
+        form.addRow(tr("&Attendees:"), self.attendees)
         form.addRow(self._error_label("attendees"))
-        form.addRow("Who &bypasses the lobby:", self.lobby)
-        form.addRow("Who can &present:", self.presenters)
+        form.addRow(tr("Who &bypasses the lobby:"), self.lobby)
+        form.addRow(tr("Who can &present:"), self.presenters)
         form.addRow(self.presenter_people)
         form.addRow(self._error_label("presenters"))
         form.addRow("", self.calendar)
         self.options_button = QToolButton()
-        self.options_button.setText("&Options")
+        self.options_button.setText(tr("&Options"))
         self.options_button.setCheckable(True)
         self.options_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.options_button.setArrowType(Qt.ArrowType.RightArrow)
@@ -270,13 +272,13 @@ class ScheduleDialog(QDialog):
         self.status = plain_label()  # Graph's error details can be in it
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status.setVisible(False)
-        self.grant = QPushButton("&Grant calendar permission…")
+        self.grant = QPushButton(tr("&Grant calendar permission…"))
         self.grant.setAutoDefault(False)  # never the default, shown or hidden: Create is
         self.grant.setVisible(False)
         self.grant.clicked.connect(self.grant_calendar_requested.emit)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.create_button = self.buttons.addButton(
-            "C&reate", QDialogButtonBox.ButtonRole.AcceptRole
+            tr("C&reate"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.buttons.accepted.connect(self._create)
         self.buttons.rejected.connect(self.reject)
@@ -367,8 +369,12 @@ class ScheduleDialog(QDialog):
         if self.moved_start is not None and "start" not in problems:
             wanted, became = self.moved_start
             label = self.errors["start"]
-            label.setText(f"{wanted} does not exist on that day (the clocks go forward): "
-                          f"the meeting would start at {became}.")  # fmt: skip
+            label.setText(
+                tr(
+                    "{wanted} does not exist on that day (the clocks go forward): "
+                    "the meeting would start at {became}."
+                ).format(wanted=wanted, became=became)
+            )
             self._form.setRowVisible(label, True)
         self.request = request
         self.create_button.setEnabled(request is not None)
@@ -383,14 +389,16 @@ class ScheduleDialog(QDialog):
         request = self.validate()
         if request is None or not self.create_button.isEnabled():
             return
-        past = "This meeting would start in the past. Create it anyway?"
-        if request.starts_before(self._now()) and not ask(self, "Start in the past?", past):
+        past = tr("This meeting would start in the past. Create it anyway?")
+        if request.starts_before(self._now()) and not ask(self, tr("Start in the past?"), past):
             return
         if self.moved_start is not None:
             wanted, became = self.moved_start
-            moved = (f"{wanted} does not exist on that day: the clocks go forward. Create "
-                     f"the meeting at {became} instead?")  # fmt: skip
-            if not ask(self, "That time does not exist", moved):
+            moved = tr(
+                "{wanted} does not exist on that day: the clocks go forward. Create "
+                "the meeting at {became} instead?"
+            ).format(wanted=wanted, became=became)
+            if not ask(self, tr("That time does not exist"), moved):
                 return
         self.set_busy(True)
         self.create_requested.emit(request)
@@ -399,7 +407,7 @@ class ScheduleDialog(QDialog):
         self.create_button.setEnabled(not busy)
         self.grant.setVisible(False)
         show_as_error(self.status, False)
-        self.status.setText("Creating the meeting…" if busy else "")
+        self.status.setText(tr("Creating the meeting…") if busy else "")
         self.status.setVisible(busy)
         self._fit()
 

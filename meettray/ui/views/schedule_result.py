@@ -10,6 +10,7 @@ from meettray.meetings import Meeting
 from meettray.plaintext import displayable
 from meettray.ui.views.fit import Scrolling
 from meettray.ui.views.text import plain_label
+from meettray.ui.views.translation import date_and_time, tr
 
 
 class ScheduleResult(QWidget):
@@ -26,12 +27,12 @@ class ScheduleResult(QWidget):
         self.title = plain_label()  # the subject is Graph's text: never markup
         self.link = QLineEdit()
         self.link.setReadOnly(True)
-        self.link.setAccessibleName("Join link")
+        self.link.setAccessibleName(tr("Join link"))
         self.note = plain_label()  # warnings: as many lines as there are
-        self.copy_button = QPushButton("&Copy link")
-        self.open_button = QPushButton("&Open in Teams")
-        self.options_button = QPushButton("Meeting o&ptions…")
-        self.close_button = QPushButton("Close")
+        self.copy_button = QPushButton(tr("&Copy link"))
+        self.open_button = QPushButton(tr("&Open in Teams"))
+        self.options_button = QPushButton(tr("Meeting o&ptions…"))
+        self.close_button = QPushButton(tr("Close"))
         row = QHBoxLayout()
         for button, signal in ((self.copy_button, self.copy_clicked),
                                (self.open_button, self.open_clicked),
@@ -53,10 +54,11 @@ class ScheduleResult(QWidget):
         layout.addLayout(row)
 
     def show_meeting(self, meeting: Meeting, warnings: tuple[str, ...]) -> None:
-        when = meeting.start.astimezone().strftime("%a %d %b %Y %H:%M") if meeting.start else ""
-        kind = "Calendar event created; invitations sent." if meeting.is_calendar_event else ""
-        subject = displayable(meeting.subject) or "(no subject)"
-        self.title.setText(f"{subject} — {when}\nThe link is on your clipboard. {kind}".rstrip())
+        when = date_and_time(meeting.start, "ddd dd MMM yyyy HH:mm") if meeting.start else ""
+        kind = tr("Calendar event created; invitations sent.") if meeting.is_calendar_event else ""
+        subject = displayable(meeting.subject) or tr("(no subject)")
+        said = tr("The link is on your clipboard.")
+        self.title.setText(f"{subject} — {when}\n{said} {kind}".rstrip())
         self.link.setText(meeting.join_url)
         self.options_button.setVisible(bool(meeting.options_url))
         self.link.setCursorPosition(0)  # show where the link starts, not where it ends

@@ -27,17 +27,19 @@ from meettray.accounts import Account, CacheStatus
 from meettray.config import CLOUDS, Config, MeetingConfig, Preset, builtin_presets
 from meettray.errors import ConfigError
 from meettray.hotkeys.keys import Hotkey
+from meettray.i18n import N_
 from meettray.ui.views.colours import show_as_error
 from meettray.ui.views.fit import Scrolling, fit_to_screen, tab_order_as_shown
 from meettray.ui.views.hotkey_edit import HotkeyEdit
 from meettray.ui.views.icons import icon
 from meettray.ui.views.presets_editor import PresetsEditor
 from meettray.ui.views.text import plain_label
+from meettray.ui.views.translation import tr
 
 CLOUD_LABELS = {
-    "global": "Global (commercial, GCC)",
-    "usgov": "US Government (GCC High)",
-    "usgov-dod": "US Government (DoD)",
+    "global": N_("Global (commercial, GCC)"),
+    "usgov": N_("US Government (GCC High)"),
+    "usgov-dod": N_("US Government (DoD)"),
 }
 
 
@@ -60,7 +62,7 @@ class SettingsDialog(QDialog):
 
     def __init__(self, config: Config, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Settings — meettray")
+        self.setWindowTitle(tr("Settings — meettray"))
         self.setWindowIcon(icon())
         self.config = config
         self._syncing = False
@@ -74,9 +76,12 @@ class SettingsDialog(QDialog):
         general_layout.addWidget(self._behaviour_group(config))
         general_layout.addWidget(self._hotkeys_group(config))
         self.tabs = QTabWidget()
-        self.tabs.addTab(Scrolling(general), "&General")
-        self.tabs.addTab(self.presets, "P&resets")
-        self.tabs.tabBar().setAccessibleName("Settings pages")
+        self.tabs.addTab(Scrolling(general), tr("&General"))
+        self.tabs.addTab(self.presets, tr("P&resets"))
+        self.tabs.tabBar().setAccessibleName(tr("Settings pages"))
+        # AT-SPI lists the tab widget as focusable too (its focus goes to the tab bar):
+        # named, it is not an unnamed "filler" to a screen reader.
+        self.tabs.setAccessibleName(tr("Settings pages"))
         layout.addWidget(self.tabs, 1)
         self.error = plain_label()
         show_as_error(self.error)
@@ -122,21 +127,21 @@ class SettingsDialog(QDialog):
             self._syncing = False
 
     def _account_group(self, config: Config) -> QGroupBox:
-        group = QGroupBox("Account")
+        group = QGroupBox(tr("Account"))
         form = QFormLayout(group)
         account = config.account
         self.cloud = QComboBox()
         for name in CLOUDS:
-            self.cloud.addItem(CLOUD_LABELS[name], name)
+            self.cloud.addItem(tr(CLOUD_LABELS[name]), name)
         self.cloud.setCurrentIndex(list(CLOUDS).index(account.cloud))
         self.client_id = QLineEdit(account.client_id)
-        self.client_id.setPlaceholderText("Application (client) ID from Microsoft Entra ID")
+        self.client_id.setPlaceholderText(tr("Application (client) ID from Microsoft Entra ID"))
         self.tenant = QLineEdit(account.tenant)
         self.account_label = plain_label(wrap=False)  # names come from the sign-in
         self.cache_label = plain_label()
-        self.sign_in = QPushButton("Sign i&n…")
-        self.sign_in_code = QPushButton("Sign in with a c&ode…")
-        self.sign_out = QPushButton("Sign o&ut")
+        self.sign_in = QPushButton(tr("Sign i&n…"))
+        self.sign_in_code = QPushButton(tr("Sign in with a c&ode…"))
+        self.sign_out = QPushButton(tr("Sign o&ut"))
         self.sign_in.clicked.connect(lambda: self.sign_in_requested.emit(False))
         self.sign_in_code.clicked.connect(lambda: self.sign_in_requested.emit(True))
         self.sign_out.clicked.connect(self.sign_out_requested.emit)
@@ -144,88 +149,101 @@ class SettingsDialog(QDialog):
         for button in (self.sign_in, self.sign_in_code, self.sign_out):
             row.addWidget(button)
         row.addStretch(1)
-        form.addRow("&Cloud:", self.cloud)
-        form.addRow("Client &ID:", self.client_id)
-        form.addRow("&Tenant:", self.tenant)
-        form.addRow("Signed in:", self.account_label)
+        form.addRow(tr("&Cloud:"), self.cloud)
+        form.addRow(tr("Client &ID:"), self.client_id)
+        form.addRow(tr("&Tenant:"), self.tenant)
+        form.addRow(tr("Signed in:"), self.account_label)
         form.addRow(row)
-        form.addRow("Tokens:", self.cache_label)
+        form.addRow(tr("Tokens:"), self.cache_label)
         if account.mode == "application":
-            note = QLabel("Application mode: meetings are created for " + account.user_id)
+            note = QLabel(
+                tr("Application mode: meetings are created for {user}").format(user=account.user_id)
+            )
             form.addRow("", note)
         return group
 
     def _meeting_group(self, config: Config) -> QGroupBox:
-        group = QGroupBox("Meet now")
+        group = QGroupBox(tr("Meet now"))
         form = QFormLayout(group)
         default = config.preset()  # what a click uses: the default preset's
         self.subject = QLineEdit(default.subject)
-        self.subject.setToolTip("{date} and {time} are replaced by today's date and the time")
+        self.subject.setToolTip(tr("{date} and {time} are replaced by today's date and the time"))
         self.duration = QSpinBox()
         self.duration.setRange(5, 24 * 60)
-        self.duration.setSuffix(" minutes")
+        self.duration.setSuffix(tr(" minutes"))
         self.duration.setValue(default.duration_minutes)
-        form.addRow("Default &subject:", self.subject)
-        form.addRow("", QLabel("Use {date} and {time} for today's date and the time."))
-        form.addRow("&Duration:", self.duration)
-        self.prepare_next = QCheckBox("&Prepare the next link in advance")
+        form.addRow(tr("Default &subject:"), self.subject)
+        form.addRow("", QLabel(tr("Use {date} and {time} for today's date and the time.")))
+        form.addRow(tr("&Duration:"), self.duration)
+        self.prepare_next = QCheckBox(tr("&Prepare the next link in advance"))
         self.prepare_next.setChecked(config.meeting.prepare_next_link)
         self.prepare_next.setToolTip(
-            "One meeting is kept ready in your Teams account (on no calendar), so that "
-            "Meet now copies its link at once, even offline; its subject and times follow."
+            tr(
+                "One meeting is kept ready in your Teams account (on no calendar), so that "
+                "Meet now copies its link at once, even offline; its subject and times follow."
+            )
         )
         form.addRow("", self.prepare_next)
         return group
 
     def _behaviour_group(self, config: Config) -> QGroupBox:
-        group = QGroupBox("Behaviour")
+        group = QGroupBox(tr("Behaviour"))
         form = QFormLayout(group)
         self.clipboard = QComboBox()
-        self.clipboard.addItem("The link only", "link")
-        self.clipboard.addItem("The link, meeting ID, passcode and dial-in", "details")
+        self.clipboard.addItem(tr("The link only"), "link")
+        self.clipboard.addItem(tr("The link, meeting ID, passcode and dial-in"), "details")
         self.clipboard.setCurrentIndex(0 if config.ui.clipboard == "link" else 1)
-        self.teams_words = QCheckBox("Details in Teams' own &words, in my language")
+        self.teams_words = QCheckBox(tr("Details in Teams' own &words, in my language"))
         self.teams_words.setChecked(config.ui.details_text == "teams")
         self.teams_words.setToolTip(
-            "Microsoft's invitation text for the meeting, as Teams writes it; meettray's own "
-            "lines where Microsoft Graph sends none."
+            tr(
+                "Microsoft's invitation text for the meeting, as Teams writes it; meettray's own "
+                "lines where Microsoft Graph sends none."
+            )
         )
         self.click_action = QComboBox()
-        self.click_action.addItem("Creates a meeting and copies its link", "meet_now")
-        self.click_action.addItem("Opens the menu", "menu")
+        self.click_action.addItem(tr("Creates a meeting and copies its link"), "meet_now")
+        self.click_action.addItem(tr("Opens the menu"), "menu")
         self.click_action.setCurrentIndex(0 if config.ui.click_action == "meet_now" else 1)
-        self.notifications = QCheckBox("Show noti&fications")
+        self.notifications = QCheckBox(tr("Show noti&fications"))
         self.notifications.setChecked(config.ui.notifications)
-        self.start_on_login = QCheckBox("Start meettray when I &log in")
+        self.start_on_login = QCheckBox(tr("Start meettray when I &log in"))
         self.start_on_login.setChecked(config.ui.start_on_login)
-        form.addRow("Cop&y:", self.clipboard)
+        form.addRow(tr("Cop&y:"), self.clipboard)
         form.addRow("", self.teams_words)
-        form.addRow("Clic&king the icon:", self.click_action)
+        form.addRow(tr("Clic&king the icon:"), self.click_action)
         form.addRow("", self.notifications)
         form.addRow("", self.start_on_login)
         return group
 
     def _hotkeys_group(self, config: Config) -> QGroupBox:
-        group = QGroupBox("Global hotkeys")
+        group = QGroupBox(tr("Global hotkeys"))
         form = QFormLayout(group)
         self.hotkey_edits: dict[str, HotkeyEdit] = {}
         self.hotkey_status: dict[str, QLabel] = {}
-        for action, label in (("meet_now", "&Meet now:"), ("copy_last", "Copy l&ast link:")):
+        for action, label in (
+            ("meet_now", tr("&Meet now:")),
+            ("copy_last", tr("Copy l&ast link:")),
+        ):
             edit = HotkeyEdit(getattr(config.hotkeys, action))
-            edit.setAccessibleName(label.replace("&", "").rstrip(":") + " hotkey")
+            edit.setAccessibleName(
+                tr("{action} hotkey").format(action=label.replace("&", "").rstrip(":"))
+            )
             status = plain_label()  # may quote the desktop's words (the portal's trigger)
             self.hotkey_edits[action] = edit
             self.hotkey_status[action] = status
             edit.keySequenceChanged.connect(lambda _keys, a=action: self._hotkey_typed(a))
             form.addRow(label, edit)
             form.addRow("", status)
-        form.addRow("", QLabel("Backspace clears a field: that hotkey is then off."))
+        form.addRow("", QLabel(tr("Backspace clears a field: that hotkey is then off.")))
         #: GNOME without a shortcuts portal: shown by offer_gnome_shortcut().
-        self.gnome_shortcut = QPushButton("Add a GNOME keyboard shortcut for 'meettray now'")
+        self.gnome_shortcut = QPushButton(tr("Add a GNOME keyboard shortcut for 'meettray now'"))
         self.gnome_shortcut.setToolTip(
-            "GNOME runs 'meettray now' when you press the Meet now hotkey: it asks this "
-            "meettray to make the meeting. It is listed under Settings → Keyboard → "
-            "Custom Shortcuts."
+            tr(
+                "GNOME runs 'meettray now' when you press the Meet now hotkey: it asks this "
+                "meettray to make the meeting. It is listed under Settings → Keyboard → "
+                "Custom Shortcuts."
+            )
         )
         self.gnome_shortcut.clicked.connect(self.gnome_shortcut_requested.emit)
         self.gnome_shortcut.hide()
@@ -236,7 +254,7 @@ class SettingsDialog(QDialog):
         self.gnome_shortcut.setVisible(offer)
 
     def gnome_shortcut_added(self) -> None:
-        self.gnome_shortcut.setText("Added to GNOME's keyboard shortcuts")
+        self.gnome_shortcut.setText(tr("Added to GNOME's keyboard shortcuts"))
         self.gnome_shortcut.setEnabled(False)
 
     def show_hotkeys(self, describe: Callable[[str], str]) -> None:
@@ -248,7 +266,9 @@ class SettingsDialog(QDialog):
         """What the status says is the saved hotkey's: a new one is not in use yet."""
         typed = self._hotkey_text(action)
         self.hotkey_status[action].setText(
-            f"{typed}: used once you save." if typed else "Off once you save."
+            tr("{keys}: used once you save.").format(keys=typed)
+            if typed
+            else tr("Off once you save.")
         )
 
     def _hotkey_text(self, action: str) -> str:
@@ -259,7 +279,11 @@ class SettingsDialog(QDialog):
     ) -> None:
         """Reflect the sign-in state (called whenever it changes)."""
         self.account_label.setText(
-            "Signing in…" if signing_in else account.username if account else "Not signed in"
+            tr("Signing in…")
+            if signing_in
+            else account.username
+            if account
+            else tr("Not signed in")
         )
         delegated = self.config.account.mode == "delegated"
         self.sign_in.setEnabled(delegated and not signing_in)
@@ -312,7 +336,7 @@ class SettingsDialog(QDialog):
 
     def _save(self) -> None:
         if not self.subject.text().strip():
-            self.error.setText("Enter a default subject.")
+            self.error.setText(tr("Enter a default subject."))
             self.tabs.setCurrentIndex(0)
             self.subject.setFocus()
             return
@@ -321,7 +345,7 @@ class SettingsDialog(QDialog):
             try:
                 Hotkey.parse(getattr(config.hotkeys, action))
             except ValueError as exc:
-                self.error.setText(f"Hotkey: {exc}.")
+                self.error.setText(tr("Hotkey: {problem}.").format(problem=exc))
                 self.hotkey_edits[action].setFocus()
                 return
         self.error.setText("")

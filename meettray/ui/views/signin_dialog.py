@@ -11,6 +11,7 @@ from meettray.errors import MeettrayError
 from meettray.ui.views.fit import fit_to_screen
 from meettray.ui.views.icons import icon
 from meettray.ui.views.text import link_markup, plain_label
+from meettray.ui.views.translation import tr
 
 
 class SignInDialog(QDialog):
@@ -18,9 +19,11 @@ class SignInDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Sign in — meettray")
+        self.setWindowTitle(tr("Sign in — meettray"))
         self.setWindowIcon(icon())
-        self.message = QLabel(f"Finish signing in in your web browser…\n\n{BROWSER_ERROR_HINT}")
+        self.message = QLabel(
+            tr("Finish signing in in your web browser…") + f"\n\n{BROWSER_ERROR_HINT}"
+        )
         self.message.setTextFormat(Qt.TextFormat.PlainText)  # may hold the server's words
         self.message.setWordWrap(True)
         self.code = plain_label(wrap=False)
@@ -31,15 +34,15 @@ class SignInDialog(QDialog):
         font.setStyleHint(QFont.StyleHint.Monospace)
         self.code.setFont(font)
         self.code.setVisible(False)
-        self.code.setAccessibleName("Sign-in code")
+        self.code.setAccessibleName(tr("Sign-in code"))
         self.link = QLabel()
-        self.link.setAccessibleName("Sign-in page")
+        self.link.setAccessibleName(tr("Sign-in page"))
         self.link.setOpenExternalLinks(True)
         self.link.setVisible(False)
-        self.copy = QPushButton("&Copy code")
+        self.copy = QPushButton(tr("&Copy code"))
         self.copy.setVisible(False)
         self.copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.code.text()))
-        cancel = self.cancel = QPushButton("Cancel")
+        cancel = self.cancel = QPushButton(tr("Cancel"))
         cancel.clicked.connect(self.reject)
         row = QHBoxLayout()
         row.addWidget(self.copy)
@@ -56,7 +59,7 @@ class SignInDialog(QDialog):
         fit_to_screen(self)
 
     def show_device_code(self, prompt: DeviceCodePrompt) -> None:
-        self.message.setText("On any device, open this page and enter the code:")
+        self.message.setText(tr("On any device, open this page and enter the code:"))
         self.code.setText(prompt.user_code)
         self.link.setText(link_markup(prompt.verification_uri))
         for widget in (self.code, self.link, self.copy):
@@ -69,11 +72,11 @@ class SignInDialog(QDialog):
     def show_error(self, error: MeettrayError) -> None:
         """Sign-in failed: say why here, where the person is looking; Close ends it."""
         self.rejected.disconnect(self.cancel_requested.emit)  # nothing left to cancel
-        self.setWindowTitle("Sign-in failed — meettray")
-        self.message.setText(f"Sign-in failed. {error.message}")
+        self.setWindowTitle(tr("Sign-in failed — meettray"))
+        self.message.setText(tr("Sign-in failed.") + f" {error.message}")
         for widget in (self.code, self.link, self.copy):
             widget.setVisible(False)
-        self.cancel.setText("Close")
+        self.cancel.setText(tr("Close"))
         self.copy.setDefault(False)
         self.cancel.setDefault(True)
         self.cancel.setFocus()

@@ -17,9 +17,10 @@ from meettray.meetings import Meeting
 from meettray.plaintext import displayable
 from meettray.results import utc_now
 from meettray.ui.app_model import intents as i
-from meettray.ui.app_model.notices import Notice
+from meettray.ui.app_model.notices import Level, Notice
 from meettray.ui.app_model.state import AppState
 from meettray.ui.views.icons import tray_icon
+from meettray.ui.views.translation import tr
 from meettray.ui.views.upcoming_menu import (
     add_upcoming,
     minute_ticks,
@@ -53,18 +54,18 @@ def fill_presets(menu: QMenu, state: AppState, dispatch: Dispatch, source: str) 
     menu.setToolTipsVisible(True)
     for preset in state.config.presets:
         label = displayable(preset.label).replace("&", "&&")
-        action = _add(menu, label + (" (default)" if preset.default else ""),
+        action = _add(menu, label + (tr(" (default)") if preset.default else ""),
                       partial(dispatch, i.MeetNow(preset=preset.name, source=source)))  # fmt: skip
         action.setToolTip(preset_summary(preset))
 
 
 def preset_summary(preset: Preset) -> str:
     """What a preset sets, in a line: ``120 min · lobby: organization · Record …: on``."""
-    parts = [f"{preset.duration_minutes} min"]
+    parts = [tr("{minutes} min").format(minutes=preset.duration_minutes)]
     if preset.lobby:
-        parts.append(f"lobby: {preset.lobby}")
+        parts.append(tr("lobby: {who}").format(who=preset.lobby))
     if preset.presenters:
-        parts.append(f"presenters: {preset.presenters}")
+        parts.append(tr("presenters: {who}").format(who=preset.presenters))
     parts += [preset.options.describe(name) for name in preset.options.chosen()]
     return " · ".join(parts)
 
@@ -78,9 +79,9 @@ def fill_recent(menu: QMenu, state: AppState, dispatch: Dispatch) -> None:
     menu.setEnabled(bool(state.recent))
     for meeting in state.recent:
         entry = menu.addMenu(menu_label(meeting))
-        _add(entry, "Copy link", partial(dispatch, i.Copy(meeting)))
-        _add(entry, "Copy link and details", partial(dispatch, i.Copy(meeting, details=True)))
-        _add(entry, "Open in Teams", partial(dispatch, i.OpenMeeting(meeting)))
+        _add(entry, tr("&Copy link"), partial(dispatch, i.Copy(meeting)))
+        _add(entry, tr("Copy link and &details"), partial(dispatch, i.Copy(meeting, details=True)))
+        _add(entry, tr("&Open in Teams"), partial(dispatch, i.OpenMeeting(meeting)))
 
 
 def _add(menu: QMenu, text: str, slot: Callable[[], object]) -> QAction:
@@ -142,15 +143,16 @@ class Tray(QObject):
         """Show ``state``: the icon, its tooltip, and the open menu's busy entries."""
         self.state = state
         self._attach_menu()  # the click action may have changed
-        demo = " (demo)" if state.demo else ""
+        demo = tr(" (demo)") if state.demo else ""
         if state.busy:
-            look, tip = "busy", "Creating a meeting…" if state.creating else "Signing in…"
+            look, tip = "busy", tr("Creating a meeting…") if state.creating else tr("Signing in…")
         elif (problem := state.problem) is not None:
-            look, tip = "error", f"Last attempt failed: {problem.message}"
+            look, tip = "error", tr("Last attempt failed: {why}").format(why=problem.message)
         else:
             look = "normal"
-            who = state.account.username if state.account else "not signed in"
-            tip = f"Click for a new meeting link — {who}{tooltip_line(state, utc_now())}"
+            who = state.account.username if state.account else tr("not signed in")
+            tip = tr("Click for a new meeting link — {who}").format(who=who)
+            tip += tooltip_line(state, utc_now())
         self.icon.setIcon(tray_icon(look))
         # One line: StatusNotifierItem hosts (Plasma, AppIndicator, waybar) show Qt's
         # tooltip as the item's title, where a line break does not belong.
@@ -203,7 +205,10 @@ class Tray(QObject):
 
             self.banner = Banner()
             self.banner.clicked.connect(self._message_clicked)
-        self.banner.show_message(notice.title, notice.text, near=self.icon.geometry())
+        urgent = notice.level >= Level.WARNING  # a screen reader says it at once
+        self.banner.show_message(
+            notice.title, notice.text, near=self.icon.geometry(), urgent=urgent
+        )
 
     def _message_clicked(self) -> None:
         if self._shown_notice is not None:
@@ -249,37 +254,41 @@ class Tray(QObject):
                 submenu.deleteLater()
         menu.clear()
         if state.demo:
-            title = menu.addAction("meettray demo — links are not real")
+            title = menu.addAction(tr("meettray demo — links are not real"))
             title.setEnabled(False)
         add_upcoming(menu, state, dispatch, utc_now())
-        self._now_action = _add(menu, "Meet now", lambda: dispatch(i.MeetNow(source="menu")))
-        self._presets_menu = menu.addMenu("Meet now as")
+        self._now_action = _add(menu, tr("&Meet now"), lambda: dispatch(i.MeetNow(source="menu")))
+        self._presets_menu = menu.addMenu(tr("Meet now &as"))
         fill_presets(self._presets_menu, state, dispatch, "menu")
         self._show_busy()
-        _add(menu, "Schedule…", self.schedule_requested.emit)
-        fill_recent(menu.addMenu("Recent"), state, dispatch)
-        _add(menu, "History…", self.history_requested.emit)
+        _add(menu, tr("&Schedule…"), self.schedule_requested.emit)
+        fill_recent(menu.addMenu(tr("&Recent")), state, dispatch)
+        _add(menu, tr("&History…"), self.history_requested.emit)
         menu.addSeparator()
         if (problem := state.problem) is not None:
-            _add(menu, "Last error: details…", partial(self._details, problem))
+            _add(menu, tr("Last error: &details…"), partial(self._details, problem))
         account = state.account
-        who = menu.addAction(f"Signed in as {account.username}" if account else "Not signed in")
+        who = menu.addAction(
+            tr("Signed in as {user}").format(user=account.username)
+            if account
+            else tr("Not signed in")
+        )
         who.setEnabled(False)
         if state.signing_in:
-            _add(menu, "Cancel sign-in", lambda: dispatch(i.CancelSignIn()))
+            _add(menu, tr("&Cancel sign-in"), lambda: dispatch(i.CancelSignIn()))
         elif account is None:
-            _add(menu, "Sign in…", self.sign_in_requested.emit)
+            _add(menu, tr("Sign &in…"), self.sign_in_requested.emit)
         elif state.config.account.mode == "delegated" and not state.demo:
-            _add(menu, "Sign out", lambda: dispatch(i.SignOut()))
-        _add(menu, "Settings…", self.settings_requested.emit)
+            _add(menu, tr("Sign &out"), lambda: dispatch(i.SignOut()))
+        _add(menu, tr("S&ettings…"), self.settings_requested.emit)
         menu.addSeparator()
-        _add(menu, "Quit", self.quit_requested.emit)
+        _add(menu, tr("&Quit"), self.quit_requested.emit)
 
     def _show_busy(self) -> None:
         """Meet now and its presets are off while a meeting is being made."""
         creating = self.state.creating
         self._now_action.setEnabled(not creating)
-        self._now_action.setText("Creating a meeting…" if creating else "Meet now")
+        self._now_action.setText(tr("Creating a meeting…") if creating else tr("&Meet now"))
         self._presets_menu.setEnabled(not creating)
 
     def _details(self, error: MeettrayError) -> None:
