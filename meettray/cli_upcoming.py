@@ -1,7 +1,8 @@
 """``meettray upcoming`` and ``meettray join``: the calendar's next meetings, and joining one.
 
-Kept apart from :mod:`meettray.cli` (which registers them) so that the command line's
-entry module stays small; the same rules as the tray's come from :mod:`meettray.upcoming`.
+Kept apart from :mod:`meettray.cli` (which registers them and runs their bodies, here) so
+that the command line's entry module stays small; the same rules as the tray's come from
+:mod:`meettray.upcoming`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, TextIO
 
+from meettray.cli_service import LazyDemo, close_service, service_for
 from meettray.errors import ExitCode, MeettrayError, ValidationError
 from meettray.meetings import join_link_problem
 from meettray.plaintext import displayable
@@ -81,7 +83,7 @@ def _check_account(name: str | None, service: MeetingService) -> None:
             f"{displayable(name)!r}. Several accounts are not supported yet.")})  # fmt: skip
 
 
-def cmd_upcoming(args: argparse.Namespace, out: TextIO, service: MeetingService) -> int:
+def show_upcoming(args: argparse.Namespace, out: TextIO, service: MeetingService) -> int:
     _check_account(args.account, service)
     found = service.upcoming(args.hours)
     now = datetime.now(timezone.utc)
@@ -144,3 +146,26 @@ def open_join(url: str, mode: str, out: TextIO) -> int:
         return ExitCode.NO_DESKTOP
     print(f"Joining: {displayable(url)}", file=out)
     return ExitCode.OK
+
+
+def cmd_upcoming(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
+    service = service_for(args, demo)
+    try:
+        return show_upcoming(args, out, service)
+    finally:
+        close_service(service)
+
+
+def cmd_join(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
+    from meettray.config import load_config
+
+    config = load_config(args.config)
+    hosts = config.account.link_hosts(demo=demo.enabled)
+    if args.url:  # a link given: no sign-in, no network
+        return open_join(join_url_for(args, None, hosts), config.calendar.join, out)
+    service = service_for(args, demo, config)
+    try:
+        url = join_url_for(args, service, hosts)
+    finally:
+        close_service(service)
+    return open_join(url, config.calendar.join, out)

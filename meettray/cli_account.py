@@ -1,0 +1,97 @@
+"""``meettray login``, ``logout`` and ``whoami``: the account a command signs in with."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TextIO
+
+from meettray.i18n import _
+from meettray.cli_service import LazyDemo, close_service, service_for
+from meettray.errors import ExitCode, SignInCancelled
+from meettray.plaintext import json_text
+
+
+def cmd_login(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
+    from meettray.accounts import BROWSER_ERROR_HINT, CALENDAR_SCOPES, MEETINGS, Cancellation
+
+    scopes = (MEETINGS, *CALENDAR_SCOPES) if args.calendar else (MEETINGS,)
+    service = service_for(args, demo)
+    try:
+        if not service.signs_in:
+            service.check_app_access()
+            print(
+                f"Application mode: the app can get tokens; meetings are created for "
+                f"{service.config.account.user_id}.",
+                file=out,
+            )
+            return ExitCode.OK
+        cancel = Cancellation()
+        try:
+            if args.device_code:
+                prompt = service.begin_device_code(scopes)
+                print(
+                    prompt.message
+                    or f"Open {prompt.verification_uri} and enter {prompt.user_code}",
+                    file=out,
+                    flush=True,
+                )
+                account = service.finish_device_code(prompt, cancel=cancel)
+            else:
+                print(_("Opening your browser to sign in… (Ctrl+C to cancel)"), file=out)
+                print(BROWSER_ERROR_HINT, file=out, flush=True)
+                account = service.sign_in_browser(scopes, cancel=cancel)
+        except KeyboardInterrupt:
+            cancel.cancel()
+            raise SignInCancelled("Sign-in was cancelled.") from None
+        print(_("Signed in as {user}.").format(user=account.username), file=out)
+        return ExitCode.OK
+    finally:
+        close_service(service)
+
+
+def cmd_logout(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
+    service = service_for(args, demo)
+    try:
+        if not service.signs_in:
+            print(_("Application mode has no sign-in to forget."), file=out)
+            return ExitCode.OK
+        account = service.account()
+        service.sign_out()
+    finally:
+        close_service(service)
+    print(f"Signed out {account.username}." if account else "Nobody was signed in.", file=out)
+    return ExitCode.OK
+
+
+def cmd_whoami(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
+    service = service_for(args, demo)
+    try:
+        account = service.account()
+        status = service.cache_status
+        config = service.config.account
+        info = {
+            "signed_in": account is not None,
+            "username": account.username if account else None,
+            "name": account.name if account else None,
+            "tenant_id": account.tenant_id if account else None,
+            "mode": config.mode,
+            "cloud": config.cloud,
+            "authority": config.authority_url,
+            "graph_endpoint": config.graph_url,
+            "token_cache": status.location,
+            "token_cache_encrypted": status.encrypted,
+            "demo": service.demo,
+        }
+    finally:
+        close_service(service)
+    if args.json:
+        print(json_text(info), file=out)
+    else:
+        who = f"Signed in as {account.username}." if account else "Not signed in."
+        print(who, file=out)
+        print(f"Mode: {config.mode}; authority {config.authority_url}", file=out)
+        print(f"Graph: {config.graph_url}", file=out)
+        print(f"Token cache: {status.location}. {status.explanation}", file=out)
+        if not status.encrypted and status.location != "memory":
+            print("Warning: the token cache is not encrypted.", file=out)
+    return ExitCode.OK if account is not None else ExitCode.SIGN_IN

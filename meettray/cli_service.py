@@ -1,0 +1,71 @@
+"""What a command of ``meettray`` runs on: the demo's fake Microsoft 365, started only
+by a command that needs it, and the service built from the settings (their warnings
+said), then closed (saying whether history was found damaged).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from meettray.config import Config
+    from meettray.demo.runtime import DemoEnvironment
+    from meettray.service import MeetingService
+
+
+class LazyDemo:
+    """The demo's fake service, started only by a command that needs it."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self._environment: DemoEnvironment | None = None
+
+    def get(self) -> DemoEnvironment | None:
+        if self.enabled and self._environment is None:
+            from meettray.demo.runtime import DemoEnvironment
+
+            self._environment = DemoEnvironment()
+        return self._environment
+
+    def stop(self) -> None:
+        if self._environment is not None:
+            self._environment.stop()
+
+
+def service_for(
+    args: argparse.Namespace, lazy_demo: LazyDemo, config: Config | None = None
+) -> MeetingService:
+    from meettray.config import load_config
+    from meettray.service import build_service
+
+    demo = lazy_demo.get()
+    config = config or load_config(args.config)
+    for warning in config.warnings:
+        print(f"meettray: {warning}", file=sys.stderr)
+
+    def waiting(seconds: float, why: str) -> None:
+        print(f"meettray: {why}; trying again in {seconds:.0f} s…", file=sys.stderr)
+
+    service = build_service(config, demo=demo, on_wait=waiting)
+    if service.cache_status.damaged:
+        print(f"meettray: {service.cache_status.damaged}", file=sys.stderr)
+    service.ensure_signed_in_for_demo()
+    return service
+
+
+def close_service(service: MeetingService) -> None:
+    """Close the service; say so if history was found damaged (and set aside) on the way."""
+    if service.history_set_aside is not None:
+        print(
+            "meettray: the meeting history file was damaged; it was moved to "
+            f"{service.history_set_aside} and a new one was started.",
+            file=sys.stderr,
+        )
+    service.close()
+
+
+#: A command's body: its parsed arguments, where it prints, the demo; the exit status.
+Command = Callable[[argparse.Namespace, TextIO, LazyDemo], int]

@@ -1,0 +1,237 @@
+"""The :class:`MeetingService`: creating, cancelling, history's reads, upcoming meetings
+and the start-up work, on top of sign-in, the spares and settling (its mixins).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from meettray import auth, new_external_id, paths
+from meettray.errors import GraphError, MeettrayError, NetworkError, SignInRequired, StorageError
+from meettray.graph import CreateResult
+from meettray.history import Spare
+from meettray.meetings import Meeting, MeetingRequest
+from meettray.options import not_applied_sentence
+from meettray.results import Created, HistoryPage
+from meettray.service.settling import Settling
+from meettray.service.sign_in import SignIn
+from meettray.upcoming import UpcomingList, load_list, save_list
+
+log = logging.getLogger(__name__)
+
+
+class MeetingService(SignIn, Settling):
+    """Creates, remembers and cancels meetings for one configured account."""
+
+    def network_path(self) -> tuple[str, str, str]:
+        """Whose certificates TLS trusts, which proxy reaches Graph, and the system's PAC
+        file if it names one (meettray does not read it): for doctor."""
+        from meettray import network
+
+        graph = self.config.account.graph_url
+        trust, proxy = network.trust_store().description, network.proxy_description(graph)
+        return trust, proxy, "" if network.proxy_for(graph) else network.system_pac()
+
+    def check_graph_access(self) -> str:
+        """Prove the token and the permission work; the request-id of the probe."""
+        return self.graph.check_access()
+
+    # -- upcoming meetings ---------------------------------------------------------------------
+
+    def upcoming(self, hours: float = 12) -> UpcomingList:
+        """The calendar's meetings from now to ``hours`` ahead (see :mod:`meettray.upcoming`),
+        kept on disk; offline, or while Graph fails, the last good list, saying why."""
+        who = self.config.account.user_id if not self.signs_in else ""
+        if not who:
+            account = self.account()
+            if account is None:
+                raise SignInRequired("You are not signed in. Sign in first.")
+            who = account.username
+        now = self._clock()
+        store = paths.data_dir(demo=self.demo) / "upcoming.json"
+        hosts = self.config.account.link_hosts(demo=self.demo)
+        try:
+            items = self.graph.upcoming(now, now + timedelta(hours=hours), account=who)
+        except (NetworkError, GraphError) as exc:
+            if isinstance(exc, GraphError) and exc.status < 500 and exc.status != 429:
+                raise
+            last, fetched = load_list(store, who, hosts)
+            if fetched is None:
+                raise
+            log.info("upcoming meetings: the last good list, from %s", fetched.isoformat())
+            return UpcomingList(tuple(last), fetched, exc.message)
+        try:
+            save_list(store, who, items, now)
+        except OSError as exc:
+            log.warning("the list of upcoming meetings was not kept: %s", exc.strerror)
+        return UpcomingList(tuple(items), now)
+
+    # -- history -----------------------------------------------------------------------------
+
+    def recent(self, limit: int, *, search: str = "") -> list[Meeting]:
+        """The newest meetings (optionally those whose subject matches ``search``)."""
+        return self.history.recent(limit, search=search)
+
+    def history_page(self, search: str, offset: int, limit: int) -> HistoryPage:
+        """A page of history, newest first; the first page also counts the matches."""
+        try:
+            if offset == 0:
+                meetings, total = self.history.first_page(limit, search=search)
+                return HistoryPage(meetings, total)
+            return HistoryPage(self.history.recent(limit, search=search, offset=offset), None)
+        except StorageError as exc:
+            return HistoryPage([], None, error=exc.message)
+
+    def forget(self, meeting: Meeting) -> None:
+        """Remove a meeting from history (it still exists in Teams)."""
+        self.history.delete(meeting.id)
+
+    @property
+    def history_set_aside(self) -> Path | None:
+        """Where a damaged history file was moved at start-up, if it was."""
+        return self.history.set_aside
+
+    def history_files(self) -> tuple[Path, ...]:
+        """The files another process's history write touches (to watch for changes)."""
+        return self.history.files()
+
+    def history_changed_elsewhere(self) -> bool:
+        """Whether another meettray process wrote to history since the last call."""
+        return self.history.changed_elsewhere()
+
+    def warm_up(self) -> list[Meeting]:
+        """Do the slow first-time work (discovery, TLS) before anyone clicks.
+
+        Also settles any action whose answer was lost last time; returns the
+        meetings recovered that way.
+        """
+        self.auth.warm_up()
+        self.graph.warm_up()
+        if self.account() is None:
+            return []
+        try:
+            self.auth.token((auth.MEETINGS,))  # refreshed now if due, not on the click
+        except MeettrayError as exc:
+            log.info("token not ready at start-up: %s", exc.message)
+        self.finish_handouts()
+        self.settle_spares()
+        return self.reconcile()
+
+    def instant_request(
+        self, subject: str | None = None, preset: str | None = None
+    ) -> MeetingRequest:
+        """Meet now's request, starting now: the ``preset`` named (default: the default
+        one) gives its subject, length, lobby, presenters and options."""
+        return self.config.preset(preset).request(self._clock(), subject)
+
+    def create(
+        self,
+        request: MeetingRequest,
+        *,
+        external_id: str | None = None,
+        on_created: Callable[[Meeting], None] | None = None,
+        use_spare: bool = False,
+    ) -> Created:
+        """Create a meeting (or calendar event) and save it to history.
+
+        An online meeting is noted as pending before the request goes out; if
+        the answer is lost after the server may have acted, the note stays and
+        :meth:`reconcile` settles it later, so history ends up matching the server.
+        ``on_created`` gets the meeting as soon as Graph answered, before history
+        is written, so the link can reach the clipboard one round trip after the click.
+        ``use_spare``: Meet now may take the meeting made ahead of need (see
+        :meth:`prepare_spare`): then ``on_created`` gets its link with no network at all.
+        ``external_id`` without ``use_spare`` is a command asking again for the meeting a
+        tray may have been making: the meeting already handed out for that id, if one was,
+        answers before anything else (the tray may have died after taking it).
+        """
+        who = self._organizer()
+        retry = None if use_spare else external_id  # a command asking again by its id
+        if retry is not None and (handed_out := self._handed_out_for(retry)):
+            if on_created is not None:
+                on_created(handed_out.meeting)
+            return handed_out
+        stale: Spare | None = None
+        if use_spare and not request.calendar and self.config.meeting.prepare_next_link:
+            handed = self._take_spare(request, who, on_created, external_id)
+            if isinstance(handed, Created):
+                return handed
+            stale = handed  # too old to hand out: deleted after, off the link's path
+        try:
+            return self._create(request, who, external_id, on_created)
+        finally:
+            if stale is not None:
+                self._delete_on_server(stale.meeting)
+
+    def _create(
+        self,
+        request: MeetingRequest,
+        who: str,
+        external_id: str | None,
+        on_created: Callable[[Meeting], None] | None,
+    ) -> Created:
+        action = external_id or new_external_id()
+        if request.calendar:
+            result = self.graph.create_event(request, action, account=who)
+            if on_created is not None:
+                on_created(result.meeting)
+        else:
+            noted = self._note_pending(action, request, who)
+            try:
+                # The link goes on once the meeting exists, before its settings' PATCH.
+                result = self.graph.create_meeting(request, action, account=who,
+                                                   on_created=on_created)  # fmt: skip
+            except (NetworkError, GraphError) as exc:
+                if noted and not exc.server_may_have_acted:
+                    self._drop_pending(action)
+                raise
+            if result.existed:  # for support: a lost first answer, not a second meeting
+                log.info("meeting %s had been made by an earlier attempt", result.meeting.id)
+        if not result.existed:
+            self._count_created(who)
+        return self._remember(result, action)
+
+    def cancel(self, meeting: Meeting) -> None:
+        """Delete the meeting on the server, then from history.
+
+        An online meeting's join link keeps working after the delete, so its lobby is
+        first set to "only the organizer": whoever opens the link later waits there.  An
+        online meeting the server no longer knows (404) is simply removed from history.
+        A calendar event it does not find was not cancelled: no invitee heard of it, so
+        the person is told and the entry stays.
+        """
+        try:
+            if not meeting.is_calendar_event:  # an event's cancellation reaches invitees
+                self.graph.lock_lobby(meeting)
+            self.graph.delete_meeting(meeting)
+        except GraphError as exc:
+            if exc.status != 404:
+                raise
+            if meeting.is_calendar_event:
+                raise GraphError(
+                    f"No cancellation was sent: Outlook did not find the event “{meeting.subject}”."
+                    " It may have been moved or deleted in Outlook; cancel it there, so that "
+                    "the people invited hear of it. It stays in History.",
+                    status=404,
+                    code=exc.code,
+                    detail=exc.detail,
+                    request_id=exc.request_id,
+                    diagnostics=exc.diagnostics,
+                ) from exc
+        self.history.delete(meeting.id)
+
+    def _remember(self, result: CreateResult, external_id: str) -> Created:
+        warnings = list(result.warnings)
+        if result.not_applied:  # History names each setting the meeting does not have
+            result = dataclasses.replace(result, meeting=dataclasses.replace(
+                result.meeting, note=not_applied_sentence(result.not_applied)))  # fmt: skip
+        try:
+            self.history.add_settled(result.meeting, external_id)
+        except StorageError as exc:
+            log.error("meeting %s not saved to history: %s", result.meeting.id, exc.detail)
+            warnings.append(f"{exc.message} The link still works.")
+        return Created(result.meeting, tuple(warnings), result.not_applied)
