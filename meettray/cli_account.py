@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
-from meettray.i18n import _
 from meettray.cli_service import LazyDemo, close_service, service_for
 from meettray.errors import ExitCode, SignInCancelled
+from meettray.i18n import _
 from meettray.plaintext import json_text
 
 

@@ -10,9 +10,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from meettray.i18n import _
 from meettray.cli_service import LazyDemo, close_service, service_for
 from meettray.errors import ExitCode, ValidationError
+from meettray.i18n import _
 from meettray.plaintext import displayable, json_text
 
 if TYPE_CHECKING:

@@ -80,17 +80,16 @@ class SerialQueue:
         return True
 
 
-class _Courier(QObject):
-    """Lives on the GUI thread; its signals carry a job's outcome back there."""
-
-    finished = Signal(object, object)  # a job's result (any type), or the exception it raised
-
-
 class _Job(QRunnable):
-    def __init__(self, work: Callable[[], Any], courier: _Courier) -> None:
+    """The work and where its outcome goes: a key and the runner's signal, never a Qt
+    object of its own (a worker dropping the last reference to one would free it off
+    its thread)."""
+
+    def __init__(self, work: Callable[[], Any], key: int, finished: Any) -> None:
         super().__init__()
         self._work = work
-        self._courier = courier
+        self._key = key
+        self._finished = finished
 
     def run(self) -> None:
         try:
@@ -100,18 +99,31 @@ class _Job(QRunnable):
             # Anything else is a bug: keep its traceback.
             if not isinstance(exc, (MeettrayError, OSError)):
                 log.exception("background task failed")
-            self._courier.finished.emit(None, exc)
+            self._finished.emit(self._key, None, exc)
         else:
-            self._courier.finished.emit(result, None)
+            self._finished.emit(self._key, result, None)
+        self._work = _done  # the work's closure is let go of here, not kept with the job
+
+
+def _done() -> None:
+    return None
 
 
 class TaskRunner(QObject):
     """Runs callables on a thread pool; callbacks run on the GUI thread."""
 
+    #: A job's key and its result (any type) or the exception it raised; emitted on the
+    #: worker, delivered on the GUI thread (the runner lives there).
+    _finished = Signal(int, object, object)
+
     def __init__(self, pool: Pool | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._pool = pool or QThreadPool.globalInstance()
-        self._couriers: set[_Courier] = set()
+        self._keys = itertools.count()
+        #: Each job's callbacks and asker, until its outcome is delivered.
+        self._waiting: dict[int, tuple[Callable[[Any], None], Callable[[Exception], None],
+                                       QObject | None]] = {}  # fmt: skip
+        self._finished.connect(self._deliver)
 
     def run(
         self,
@@ -126,24 +138,19 @@ class TaskRunner(QObject):
         ``priority`` first); ``on_done`` or ``on_error`` on the GUI thread, unless
         ``context`` (the object whose callbacks they are) was freed meanwhile: then the
         result is dropped, never delivered into a freed object."""
-        # Created here, so it belongs to the GUI thread.  It lives until the result is
-        # delivered (the worker emits through it; freeing it under the worker would race).
-        courier = _Courier()
-        self._couriers.add(courier)
+        key = next(self._keys)
+        self._waiting[key] = (on_done, on_error, context)
+        self._pool.start(_Job(work, key, self._finished), priority)
 
-        def deliver(result: Any, error: Exception | None) -> None:
-            self._couriers.discard(courier)
-            courier.deleteLater()
-            if context is not None and not shiboken6.isValid(context):
-                log.debug("a result for a freed object dropped")
-                return
-            if error is not None:
-                on_error(error)
-            else:
-                on_done(result)
-
-        courier.finished.connect(deliver)
-        self._pool.start(_Job(work, courier), priority)
+    def _deliver(self, key: int, result: Any, error: Exception | None) -> None:
+        on_done, on_error, context = self._waiting.pop(key)
+        if context is not None and not shiboken6.isValid(context):
+            log.debug("a result for a freed object dropped")
+            return
+        if error is not None:
+            on_error(error)
+        else:
+            on_done(result)
 
     def wait(self, msecs: int = 30_000) -> bool:
         """Block until every running job has finished (for shutdown and tests)."""
