@@ -30,9 +30,11 @@ def on_screen(model: AppModel, qtbot: QtBot) -> TrayApp:
     return app
 
 
-def reminder_on_screen() -> ReminderWindow | None:
+def reminder_on_screen(app: TrayApp) -> ReminderWindow | None:
+    """This test's reminder, found among the windows on screen (not another test's)."""
     found = [w for w in QApplication.topLevelWidgets()
-             if isinstance(w, ReminderWindow) and w.isVisible()]  # fmt: skip
+             if isinstance(w, ReminderWindow) and w.isVisible()
+             and w is app.reminder_window]  # fmt: skip
     return found[0] if found else None
 
 
@@ -46,7 +48,7 @@ def test_a_due_reminder_fills_the_screen_and_enter_joins(
     refreshed(reading, qtbot)
     shown = on_screen(reading, qtbot)
     reading.upcoming.check_reminders(start - timedelta(seconds=40))
-    window = reminder_on_screen()
+    window = reminder_on_screen(shown)
     assert window is not None
     assert window.isFullScreen()
     texts = [label.text() for label in window.findChildren(QLabel)]
@@ -55,7 +57,7 @@ def test_a_due_reminder_fills_the_screen_and_enter_joins(
                for t in texts)  # fmt: skip
     QTest.keyClick(window, Qt.Key.Key_Return)
     assert opened == [event.join_url]
-    qtbot.waitUntil(lambda: reminder_on_screen() is None, timeout=5000)
+    qtbot.waitUntil(lambda: reminder_on_screen(shown) is None, timeout=5000)
     assert shown.reminder_window is None
 
 
@@ -67,23 +69,23 @@ def test_snooze_reminds_once_more_and_escape_dismisses(
     fake.calendar.add(fake.signed_in_user, "Review", start)
     apply_settings(reading, qtbot, calendar_on(reading.config, full_screen_reminder=True))
     refreshed(reading, qtbot)
-    on_screen(reading, qtbot)
+    shown = on_screen(reading, qtbot)
     feed = reading.upcoming
     clock = start - timedelta(seconds=40)
     feed.clock = lambda: clock
     feed.check_reminders(clock)
-    window = reminder_on_screen()
+    window = reminder_on_screen(shown)
     assert window is not None
     QTest.keyClick(window, Qt.Key.Key_S)
-    qtbot.waitUntil(lambda: reminder_on_screen() is None, timeout=5000)
+    qtbot.waitUntil(lambda: reminder_on_screen(shown) is None, timeout=5000)
     assert feed.check_reminders(clock + timedelta(seconds=30)) == []  # not yet
     (again,) = feed.check_reminders(clock + timedelta(seconds=61))
     assert again.subject == "Review"
     assert feed.check_reminders(clock + timedelta(seconds=62)) == []  # once
-    window = reminder_on_screen()
+    window = reminder_on_screen(shown)
     assert window is not None
     QTest.keyClick(window, Qt.Key.Key_Escape)
-    qtbot.waitUntil(lambda: reminder_on_screen() is None, timeout=5000)
+    qtbot.waitUntil(lambda: reminder_on_screen(shown) is None, timeout=5000)
 
 
 def test_tab_reaches_every_button(qtbot: QtBot) -> None:
