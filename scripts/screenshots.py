@@ -14,6 +14,7 @@ captures the menu, Schedule, History and Settings in those languages as well
 
 from __future__ import annotations
 
+import datetime
 import os
 import subprocess
 import sys
@@ -63,7 +64,9 @@ def main() -> int:
         )
         try:
             time.sleep(3)
-            cli("schedule", "--subject", "Quarterly planning", "--start", "2026-12-01T14:30",
+            # A start that is always ahead: the day after tomorrow, 14:30 (a past one is refused).
+            start = (datetime.date.today() + datetime.timedelta(days=2)).isoformat() + "T14:30"
+            cli("schedule", "--subject", "Quarterly planning", "--start", start,
                 "--duration", "60", "--attendee", "ana@contoso.example", "--no-copy")
             for subject in ("Sev2: checkout errors", "Design review", "Pairing with Ben"):
                 cli("now", "--subject", subject)

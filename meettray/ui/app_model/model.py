@@ -7,8 +7,9 @@ for one ignored, such as a double click).  The model keeps one frozen
 changes; views render it and never read the model's attributes.  What the
 person is told is decided here, once a job has settled (:class:`Notice`).
 Its helpers: :class:`ServiceOwner` (the service, on a thread of its own),
-:class:`MeetingRuns` (each creation's run), :class:`SignInFlow`,
-:class:`HistoryFeed` and :class:`SettingsApplier`.  It never touches a widget.
+:class:`MeetingRuns` (each creation's run), :class:`Sharing` (copies and openings),
+:class:`SignInFlow`, :class:`HistoryFeed`, :class:`UpcomingFeed` and
+:class:`SettingsApplier`.  It never touches a widget.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -24,12 +25,11 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from meettray.accounts import DeviceCodePrompt
 from meettray.config import Config
 from meettray.errors import ConsentRequired, MeettrayError, SignInRequired
-from meettray.formatting import clipboard_payload, expired_copy_warning, short_link
 from meettray.ipc import HotkeyState
 from meettray.links import LinkGate, LinkRefused
-from meettray.meetings import Meeting, join_link_problem
+from meettray.meetings import Meeting
 from meettray.platform.clipboard import CopyOutcome
-from meettray.results import HistoryPage, utc_now
+from meettray.results import HistoryPage
 from meettray.ui.app_model import intents as i
 from meettray.ui.app_model.history_feed import HistoryFeed
 from meettray.ui.app_model.jobs import (
@@ -48,11 +48,12 @@ from meettray.ui.app_model.meeting_runs import ClipboardWriter, MeetingRuns
 from meettray.ui.app_model.notices import Level, Notice, tr
 from meettray.ui.app_model.service_owner import Priority, Ready, ServiceFactory, ServiceOwner
 from meettray.ui.app_model.settings_applier import SettingsApplier
+from meettray.ui.app_model.sharing import Sharing
 from meettray.ui.app_model.signin_flow import SignInFlow
 from meettray.ui.app_model.state import AppState, ServiceStatus
 from meettray.ui.app_model.tasks import TaskRunner
 from meettray.ui.app_model.upcoming_feed import UpcomingFeed
-from meettray.upcoming import Upcoming, join_target
+from meettray.upcoming import Upcoming
 
 if TYPE_CHECKING:
     from meettray.demo.runtime import DemoEnvironment
@@ -113,6 +114,9 @@ class AppModel(QObject):
         self.owner.ready.connect(self._ready)
         self.owner.failed.connect(self._not_ready)
         self.meetings = MeetingRuns(self.owner, clipboard, lambda: self.config.ui, parent=self)
+        self.sharing = Sharing(clipboard=clipboard, tell=self.notify.emit,
+                               config=lambda: self.config, open_url=open_url,
+                               demo=demo is not None)  # fmt: skip
         self.meetings.link_ready.connect(self._link_ready)
         self.meetings.delivered.connect(self._delivered)
         self.meetings.failed.connect(self._not_created)
@@ -168,13 +172,13 @@ class AppModel(QObject):
         if isinstance(intent, i.Schedule):
             return self._queue(MeetingJob("Schedule a meeting", intent, self))
         if isinstance(intent, i.Copy):
-            self._copy(intent.meeting, details=intent.details, again=intent.again)
+            self.sharing.copy(intent.meeting, details=intent.details, again=intent.again)
         elif isinstance(intent, i.CopyLast):
-            self._copy_last()
+            self.sharing.copy_last(self._state.recent)
         elif isinstance(intent, i.OpenMeeting):
-            self._open(intent.meeting)
+            self.sharing.open(intent.meeting)
         elif isinstance(intent, i.OpenOptions):
-            self._open_options(intent.meeting)
+            self.sharing.open_options(intent.meeting)
         elif isinstance(intent, i.Forget):
             return self._in_background("remove from history", lambda s: s.forget(intent.meeting))
         elif isinstance(intent, i.Cancel):
@@ -198,7 +202,7 @@ class AppModel(QObject):
         elif isinstance(intent, (i.OpenSchedule, i.OpenHistory)):
             self.window_requested.emit(intent)
         elif isinstance(intent, i.JoinMeeting):
-            self._join(intent.url)
+            self.sharing.join(intent.url)
         elif isinstance(intent, (i.Join, i.CopyJoinLink, i.OpenInOutlook)):
             self.upcoming.act(intent)
         elif isinstance(intent, i.RefreshUpcoming):
@@ -324,7 +328,7 @@ class AppModel(QObject):
     def _delivered(self, job: MeetingJob, delivered: Delivered) -> None:
         self._record(self._origin(job), delivered)
         job.settle(delivered)
-        self._tell_copied(delivered.meeting, delivered.copy, delivered.created.warnings)
+        self.sharing.tell_copied(delivered.meeting, delivered.copy, delivered.created.warnings)
         self.history.add_recent(delivered.meeting)  # as it ends up (its PATCH made)
         self.history.refresh()
         self.history.settle_lost_answers()  # the network works again
@@ -371,94 +375,6 @@ class AppModel(QObject):
             self.notify.emit(
                 Notice(tr("No meeting was created"), error.message, Level.ERROR, error=error)
             )
-
-    # -- copying and opening ---------------------------------------------------------------
-
-    def _copy(self, meeting: Meeting, *, details: bool | None = None, again: str = "") -> None:
-        """Put a meeting's link (and details, per settings or ``details``) on the clipboard,
-        and tell the person what the copy came to."""
-        payload = clipboard_payload(meeting, self.config.ui, details=details)
-        # Teams deletes a meeting 60 days after its end: copying its link again says so.
-        expired = tuple(filter(None, [expired_copy_warning(meeting, utc_now())]))
-        self.meetings.clipboard.copy(
-            payload, lambda outcome: self._tell_copied(meeting, outcome, expired, again)
-        )
-
-    def _tell_copied(
-        self, meeting: Meeting, outcome: CopyOutcome, warnings: Sequence[str] = (), again: str = ""
-    ) -> None:
-        """The notification after a copy: what happened, never a success not observed."""
-        subject = f" — {meeting.subject}" if meeting.subject else ""
-        if outcome.copied:
-            title, first = (
-                tr("Link copied again" if again else "Link copied") + subject,
-                short_link(meeting.join_url),
-            )
-            level = Level.WARNING if warnings else Level.SUCCESS
-        else:
-            # The whole link, so it can still be copied by hand from the notification.
-            title, first = tr("Link not copied") + subject, f"{outcome.message} {meeting.join_url}"
-            level = Level.WARNING
-        self.notify.emit(Notice(title, "\n".join([first, *warnings]), level, meeting=meeting))
-
-    def _copy_last(self) -> None:
-        """Copy the most recent meeting's link again (the second hotkey)."""
-        if not self._state.recent:
-            self.notify.emit(
-                Notice(tr("No meeting yet"), tr("Create one first: Meet now."), Level.WARNING)
-            )
-            return
-        self._copy(self._state.recent[0], again=" again")
-
-    def _open(self, meeting: Meeting) -> None:
-        """Open the meeting in Teams (the browser), only when its link is a Teams link."""
-        hosts = self.config.account.link_hosts(demo=self.demo is not None)
-        if problem := join_link_problem(meeting.join_url, hosts):
-            self.notify.emit(
-                Notice(
-                    tr("Not opened"),
-                    tr("meettray did not open this meeting's link: {problem}.").format(
-                        problem=problem
-                    ),
-                    Level.WARNING,
-                )
-            )
-            return
-        # The way [calendar] join says: Teams' app, the browser or Teams on the web.
-        if self._open_url(join_target(meeting.join_url, self.config.calendar.join)) is False:
-            self._copy(meeting, details=False)
-            self.notify.emit(
-                Notice(
-                    tr("No browser could be opened"),
-                    tr("The meeting link is on your clipboard: paste it into Teams or a browser."),
-                    Level.WARNING,
-                )
-            )
-
-    def _open_options(self, meeting: Meeting) -> None:
-        """The meeting's options page in Teams, only where Graph gave one on a Teams host."""
-        url = meeting.options_url
-        if not url or join_link_problem(url, self.config.account.link_hosts(
-            demo=self.demo is not None
-        )):  # fmt: skip
-            self.notify.emit(Notice(tr("No meeting options page"),
-                                    tr("Microsoft Graph gave no options page for this meeting."),
-                                    Level.WARNING))  # fmt: skip
-            return
-        if self._open_url(url) is False:
-            self.notify.emit(Notice(tr("No browser could be opened"),
-                                    tr("Open this address to change the meeting's options: {url}")
-                                    .format(url=url),
-                                    Level.WARNING))  # fmt: skip
-
-    def _join(self, url: str) -> None:
-        """Open a join link from a ``meettray://join`` link: a Teams link only."""
-        hosts = self.config.account.link_hosts(demo=self.demo is not None)
-        if problem := join_link_problem(url, hosts):
-            self.notify.emit(Notice("Not opened", f"meettray did not open it: {problem}.",
-                                    Level.WARNING))  # fmt: skip
-        elif self._open_url(url) is False:
-            self.notify.emit(Notice("No browser could be opened", url, Level.WARNING))
 
     # -- history ---------------------------------------------------------------------------
 
