@@ -59,6 +59,18 @@ class Clock:
         return self.now
 
 
+@pytest.fixture(autouse=True)
+def _windows_closed_after_each_test(qapp: object) -> Iterator[None]:
+    """A window a test left on screen (a no-tray window, History opened by a link, a
+    banner) took the keyboard from the next test's window: each test starts with none."""
+    yield
+    from PySide6.QtWidgets import QApplication
+
+    for window in QApplication.topLevelWidgets():
+        if window.isVisible():
+            window.close()
+
+
 @pytest.fixture
 def clipboard() -> RecordingClipboard:
     return RecordingClipboard()

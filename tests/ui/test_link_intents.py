@@ -141,6 +141,7 @@ def test_history_and_join_links(model: AppModel, opened: list[str], qtbot: QtBot
     follow(app, "meettray://history?search=review", qtbot)
     window = app.tray_app.history_window
     assert window is not None
+    qtbot.addWidget(window)  # closed at the end: a History window left open takes Return
     assert window.isVisible()
     assert window.search.text() == "review"
     teams = "https://teams.microsoft.com/l/meetup-join/19%253ameeting%2540thread.v2/0"
