@@ -35,7 +35,9 @@ def test_todays_meetings_top_the_menu_and_a_click_joins(
         shown[0] == f"Daily stand-up · {(start - timedelta(minutes=10)).astimezone():%H:%M} · now"
     )
     assert shown[1].startswith("1:1 with Aiko · ")
-    assert shown[1].endswith(" · in 4 min")
+    # Starts about 4 minutes after ``start``: "in 4 min", or 3 on a machine slow enough
+    # that a minute passed since (the label is read at the menu's opening, not at start).
+    assert shown[1].endswith((" · in 4 min", " · in 3 min")), shown[1]
     assert not any("R&&D" in t for t in shown)
     assert not any(t.startswith(("Team lunch", "Budget sync", "Company offsite")) for t in shown)
     assert any(t.startswith("Customer call (Zoom)") and t.endswith("no Teams link") for t in shown)
