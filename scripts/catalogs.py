@@ -22,7 +22,7 @@ LOCALE = ROOT / "meettray" / "locale"
 SOURCES = [
     *sorted((ROOT / "meettray" / "ui" / "views").glob("*.py")),
     *sorted((ROOT / "meettray" / "ui" / "app_model").glob("*.py")),
-    ROOT / "meettray" / "cli.py",
+    *sorted((ROOT / "meettray").glob("cli*.py")),
 ]
 MARKERS = {"tr", "_", "N_"}
 
