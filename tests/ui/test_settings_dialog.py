@@ -249,3 +249,24 @@ def test_a_hotkeys_status_in_the_desktops_words_is_shown_as_text(qtbot: QtBot) -
     status = dialog.hotkey_status["meet_now"]
     assert status.textFormat() == Qt.TextFormat.PlainText
     assert status.text() == said
+
+
+def test_upcoming_meetings_links_and_the_update_check_are_switched_here(qtbot: QtBot) -> None:
+    """Issues 30 and 32: settings a person turns on without editing the file."""
+    config = Config()
+    dialog = SettingsDialog(config)
+    qtbot.addWidget(dialog)
+    assert not dialog.upcoming.isChecked()  # off until the person turns it on (consent)
+    assert dialog.link_meetings.isChecked()  # on by default
+    assert not dialog.check_updates.isChecked()  # opt-in
+    dialog.upcoming.setChecked(True)
+    dialog.link_meetings.setChecked(False)
+    dialog.check_updates.setChecked(True)
+
+    with qtbot.waitSignal(dialog.save_requested) as saved:
+        dialog.buttons.accepted.emit()
+    edited: Config = saved.args[0]
+
+    assert edited.calendar.upcoming is True
+    assert edited.ui.allow_link_meetings is False
+    assert edited.ui.check_for_updates is True

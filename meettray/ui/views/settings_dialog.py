@@ -108,7 +108,10 @@ class SettingsDialog(QDialog):
                        "meeting.prepare_next_link": self.prepare_next,
                        "ui.clipboard": self.clipboard, "ui.click_action": self.click_action,
                        "ui.notifications": self.notifications,
-                       "ui.start_on_login": self.start_on_login}, config.policy)  # fmt: skip
+                       "ui.start_on_login": self.start_on_login,
+                       "ui.allow_link_meetings": self.link_meetings,
+                       "ui.check_for_updates": self.check_updates,
+                       "calendar.upcoming": self.upcoming}, config.policy)  # fmt: skip
         fit_to_screen(self)
 
     def _default_to_presets(self) -> None:
@@ -209,11 +212,22 @@ class SettingsDialog(QDialog):
         self.notifications.setChecked(config.ui.notifications)
         self.start_on_login = QCheckBox(tr("Start meettray when I &log in"))
         self.start_on_login.setChecked(config.ui.start_on_login)
+        # Reading the calendar is a permission of its own: nobody is asked before this is on.
+        self.upcoming = QCheckBox(tr("Show today's upcoming meetings from my calendar"))
+        self.upcoming.setChecked(config.calendar.upcoming)
+        self.link_meetings = QCheckBox(tr("Let other apps make meetings through meettray:// links"))
+        self.link_meetings.setChecked(config.ui.allow_link_meetings)
+        self.link_meetings.setToolTip(tr("Off: such a link opens Schedule filled in instead."))
+        self.check_updates = QCheckBox(tr("Tell me when a new version of meettray is out"))
+        self.check_updates.setChecked(config.ui.check_for_updates)
         form.addRow(tr("Cop&y:"), self.clipboard)
         form.addRow("", self.teams_words)
         form.addRow(tr("Clic&king the icon:"), self.click_action)
         form.addRow("", self.notifications)
         form.addRow("", self.start_on_login)
+        form.addRow("", self.upcoming)
+        form.addRow("", self.link_meetings)
+        form.addRow("", self.check_updates)
         return group
 
     def _hotkeys_group(self, config: Config) -> QGroupBox:
@@ -316,7 +330,10 @@ class SettingsDialog(QDialog):
                 click_action=self.click_action.currentData(),
                 notifications=self.notifications.isChecked(),
                 start_on_login=self.start_on_login.isChecked(),
+                allow_link_meetings=self.link_meetings.isChecked(),
+                check_for_updates=self.check_updates.isChecked(),
             ),
+            calendar=dataclasses.replace(c.calendar, upcoming=self.upcoming.isChecked()),
             hotkeys=dataclasses.replace(
                 c.hotkeys,
                 meet_now=self._hotkey_text("meet_now"),
