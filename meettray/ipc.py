@@ -238,17 +238,8 @@ def ask(
         if reply is None:
             return None  # no tray: the pipe could not be opened
     else:
-
-        def interim(line: bytes) -> bool:
-            """``now``'s first answer (the link is ready): to ``on_link``, then the next."""
-            first = _decoded(line)
-            if first.final or on_link is None:
-                return False
-            on_link(first)
-            return True
-
         try:
-            reply = exchange(name, payload, timeout=timeout, interim=interim)
+            reply = exchange(name, payload, timeout=timeout, interim=_interim(on_link))
         except NotThisUser:
             return Outcome(
                 ok=False,
@@ -261,10 +252,6 @@ def ask(
             return None  # no tray: nothing listens there
     if reply is None:
         raise NoAnswer("the running meettray closed the connection without answering")
-    return _decoded(reply)
-
-
-def _decoded(reply: bytes) -> Outcome:
     return answer_of(reply)
 
 
@@ -279,18 +266,24 @@ def answer_of(reply: bytes | ProtocolError) -> Outcome:
         return Outcome(ok=False, message=str(exc))
 
 
-def _final_line(lines: Lines, on_link: Callable[[Outcome], None] | None) -> bytes | None:
-    """The final answer's line; a ``now``'s first answer goes to ``on_link`` on the way
-    (without one, the first answer is the one returned: it has the link too)."""
+def _interim(on_link: Callable[[Outcome], None] | None) -> Callable[[bytes], bool]:
+    """Whether a line is ``now``'s first answer (the link is ready), handed to ``on_link``
+    on the way; without ``on_link``, the first answer is the one returned (it has the link
+    too)."""
 
     def interim(line: bytes) -> bool:
-        first = _decoded(line)
+        first = answer_of(line)
         if first.final or on_link is None:
             return False
         on_link(first)
         return True
 
-    return final_line(lines, interim)
+    return interim
+
+
+def _final_line(lines: Lines, on_link: Callable[[Outcome], None] | None) -> bytes | None:
+    """The final answer's line (Windows' pipe; the socket's goes through ``exchange``)."""
+    return final_line(lines, _interim(on_link))
 
 
 #: ``ERROR_PIPE_BUSY``: a tray is there, but every instance of its pipe is taken (Qt makes
