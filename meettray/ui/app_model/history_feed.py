@@ -53,6 +53,11 @@ class HistoryFeed(QObject):
         self._watcher.directoryChanged.connect(self._settle.start)
         self._settle.timeout.connect(self._check)
 
+    @property
+    def attached(self) -> bool:
+        """A service is there to read history from (one history for every profile)."""
+        return self._attached
+
     def attach(self, recent: list[Meeting]) -> None:
         """Follow the service's history (``recent`` read already, off the GUI thread)."""
         self._attached = True

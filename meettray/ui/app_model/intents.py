@@ -46,6 +46,8 @@ class MeetNow:
     source: str = "tray"
     #: The createOrGet id another process chose (``None``: a new one).
     external_id: str | None = None
+    #: Whose meeting: a profile's name (``None``: the preset's account, else the default).
+    account: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ class SignIn:
     #: The native handle of the window the OS broker's dialog belongs to (Windows: the
     #: sign-in window's, so WAM's dialog comes to the front over it); ``None``: none.
     parent_window: int | None = None
+    #: The profile to sign in (``None``: the default one).
+    account: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,15 @@ class CancelSignIn:
 
 @dataclass(frozen=True)
 class SignOut:
-    pass
+    #: The profile to sign out (``None``: the default one); the others stay signed in.
+    account: str | None = None
+
+
+@dataclass(frozen=True)
+class SetDefaultAccount:
+    """Whose meeting a plain Meet now makes: ``[ui] default_account``, saved."""
+
+    name: str
 
 
 @dataclass(frozen=True)
@@ -204,7 +216,7 @@ class RefreshUpcoming:
 
 Intent = (
     MeetNow | Schedule | Copy | CopyLast | OpenMeeting | OpenOptions | Forget | Cancel
-    | SignIn | CancelSignIn | SignOut | SaveSettings | ReloadSettings | AddGnomeShortcut
-    | FollowLink | OpenSchedule | OpenHistory | JoinMeeting | Join | CopyJoinLink
+    | SignIn | CancelSignIn | SignOut | SetDefaultAccount | SaveSettings | ReloadSettings
+    | AddGnomeShortcut    | FollowLink | OpenSchedule | OpenHistory | JoinMeeting | Join | CopyJoinLink
     | OpenInOutlook | RefreshUpcoming | SnoozeReminder | JoinNext
 )  # fmt: skip

@@ -157,6 +157,8 @@ class MeetingJob(Job):
         self.created: Created | None = None
         self.copy_started = False
         self.waited_for_sign_in = False
+        #: The profile whose meeting it makes (set by the model; ``None``: the default).
+        self.account: str | None = None
 
     def reach_link(self, meeting: Meeting, copy: CopyOutcome) -> None:
         self.meeting, self.copy_outcome = meeting, copy
@@ -167,10 +169,12 @@ class MeetingJob(Job):
 class SignInJob(Job):
     """A sign-in (browser or device code); cancelled by the person, it fails quietly."""
 
-    def __init__(self, what: str, parent: QObject | None = None) -> None:
+    def __init__(self, what: str, parent: QObject | None = None, *, profile: str = "main") -> None:
         super().__init__(what, parent)
         #: The person cancelled: nothing to tell them.
         self.cancelled = False
+        #: The profile it signs in.
+        self.profile = profile
 
     @property
     def account(self) -> Account | None:

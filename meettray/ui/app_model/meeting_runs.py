@@ -108,7 +108,7 @@ class MeetingRuns(QObject):
 
         self._owner.run(
             work, lambda created: self._created(job, created), lambda e: self._failed(job, e),
-            context=self,
+            context=self, account=job.account,
         )  # fmt: skip
         self.busy_changed.emit()  # the busy icon is drawn while the request is on its way
 

@@ -46,6 +46,7 @@ from meettray.ui.app_model.jobs import (
 )
 from meettray.ui.app_model.meeting_runs import ClipboardWriter, MeetingRuns
 from meettray.ui.app_model.notices import Level, Notice, tr
+from meettray.ui.app_model.profiles import AccountsKeeper, meeting_profile, whose
 from meettray.ui.app_model.service_owner import Priority, Ready, ServiceFactory, ServiceOwner
 from meettray.ui.app_model.settings_applier import SettingsApplier
 from meettray.ui.app_model.sharing import Sharing
@@ -107,12 +108,16 @@ class AppModel(QObject):
         self._now_command = now_command
         self._last_trigger = -DEBOUNCE_SECONDS
         self._link_gate = LinkGate(monotonic)
-        self._after_sign_in: list[MeetingJob] = []
+        #: Meetings asked for while their profile had nobody signed in, by profile.
+        self._after_sign_in: dict[str, list[MeetingJob]] = {}
 
         self.owner = ServiceOwner(service_factory, config, demo=demo, open_url=open_url,
                                   aside=runner, parent=self)  # fmt: skip
         self.owner.ready.connect(self._ready)
         self.owner.failed.connect(self._not_ready)
+        self.accounts = AccountsKeeper(self.owner, lambda: self.config, self)
+        self.accounts.changed.connect(self._accounts_changed)
+        self.accounts.notice.connect(self.notify)
         self.meetings = MeetingRuns(self.owner, clipboard, lambda: self.config.ui, parent=self)
         self.sharing = Sharing(clipboard=clipboard, tell=self.notify.emit,
                                config=lambda: self.config, open_url=open_url,
@@ -137,6 +142,7 @@ class AppModel(QObject):
         self.upcoming.changed.connect(lambda found: self._update(upcoming=found))
         self.upcoming.notice.connect(self.notify)
         self.upcoming.remind_full_screen.connect(self.reminder_due)
+        self._accounts_changed()  # every profile listed from the start
 
     # -- the state -------------------------------------------------------------------------
 
@@ -184,13 +190,13 @@ class AppModel(QObject):
         elif isinstance(intent, i.Cancel):
             return self._in_background("cancel a meeting", lambda s: s.cancel(intent.meeting))
         elif isinstance(intent, i.SignIn):
-            return self.sign_in_flow.sign_in(device_code=intent.device_code,
-                                             scopes=intent.scopes,
-                                             parent_window=intent.parent_window)  # fmt: skip
+            return self._sign_in(intent)
         elif isinstance(intent, i.CancelSignIn):
             self.sign_in_flow.cancel()
         elif isinstance(intent, i.SignOut):
-            return self._sign_out()
+            return self._sign_out(intent.account)
+        elif isinstance(intent, i.SetDefaultAccount):
+            return self._set_default_account(intent.name)
         elif isinstance(intent, i.SaveSettings):
             return self.settings.save(intent.config)
         elif isinstance(intent, i.ReloadSettings):
@@ -232,8 +238,13 @@ class AppModel(QObject):
     # -- the service -----------------------------------------------------------------------
 
     def start(self) -> None:
-        """Build the service in the background: discovery, token cache, history, TLS."""
+        """Build the service in the background: discovery, token cache, history, TLS; then
+        the other profiles' (behind anything asked), so the menu knows who is signed in."""
         self.owner.start()
+        default = self.config.default_account()
+        for name in self.config.account_names():
+            if name != default:
+                self.owner.start(name, priority=Priority.BACKGROUND)
         self._check_for_updates()
 
     def _check_for_updates(self) -> None:
@@ -275,15 +286,35 @@ class AppModel(QObject):
             )
         if ready.cache_status is not None and ready.cache_status.damaged:
             self.notify.emit(Notice(tr("Sign in again"), ready.cache_status.damaged, Level.WARNING))
-        self._update(service=ServiceStatus.READY, service_error=None, account=ready.account,
-                     cache_status=ready.cache_status)  # fmt: skip
-        self.history.attach(ready.recent)
+        default = ready.profile == self.config.default_account()
+        if default:
+            self._update(service=ServiceStatus.READY, service_error=None,
+                         cache_status=ready.cache_status)  # fmt: skip
+        self.accounts.known(ready.profile, ready.account)
+        if not self.history.attached:  # one history for every profile: read once
+            self.history.attach(ready.recent)
         self.history.announce_recovered(ready.recovered)
-        self.upcoming.apply(signed_in=ready.account is not None)
+        if default:
+            self.upcoming.apply(signed_in=ready.account is not None)
         if ready.account is not None:
-            self._prepare_next_link()
+            self.accounts.prepare(ready.profile)
 
-    def _not_ready(self, error: MeettrayError) -> None:
+    def _accounts_changed(self) -> None:
+        """The profiles' people or spares changed: the state says so, the default's apart."""
+        default = self.config.default_account()
+        self._update(
+            accounts=self.accounts.statuses(self.sign_in_flow.signing_in,
+                                            demo=self.demo is not None),
+            account=self.accounts.person(default),
+            link_prepared=default in self.accounts.prepared,
+            signing_in=bool(self.sign_in_flow.signing_in),
+        )  # fmt: skip
+
+    def _not_ready(self, profile: str, error: MeettrayError) -> None:
+        if profile != self.config.default_account():  # the menu shows it not signed in
+            log.warning("account %s could not start: %s (%s)", profile, error.message,
+                        error.detail)  # fmt: skip
+            return
         log.warning("could not start: %s (%s)", error.message, error.detail)
         self._update(service=ServiceStatus.FAILED, service_error=error)
         if not self.meetings.busy:  # a request that was waiting says so itself
@@ -305,6 +336,7 @@ class AppModel(QObject):
                 return None
             self._last_trigger = now
         job = MeetingJob(what, intent, self)
+        job.account = meeting_profile(intent, self.config)
         self._queue(job)
         return job
 
@@ -323,32 +355,18 @@ class AppModel(QObject):
         """Recent shows it before whoever asked hears of it."""
         self.history.add_recent(meeting)
         if isinstance(job.intent, i.MeetNow):
-            self._update(link_prepared=False)
+            self.accounts.taken(job.account)
 
     def _delivered(self, job: MeetingJob, delivered: Delivered) -> None:
         self._record(self._origin(job), delivered)
         job.settle(delivered)
-        self.sharing.tell_copied(delivered.meeting, delivered.copy, delivered.created.warnings)
+        self.sharing.tell_copied(delivered.meeting, delivered.copy, delivered.created.warnings,
+                                 whose=whose(self.config, job.account))  # fmt: skip
         self.history.add_recent(delivered.meeting)  # as it ends up (its PATCH made)
         self.history.refresh()
         self.history.settle_lost_answers()  # the network works again
-        if isinstance(job.intent, i.MeetNow):  # the next one is made ready
-            self._prepare_next_link()
-
-    def _prepare_next_link(self) -> None:
-        """Make the next Meet now's meeting ahead of need, on the owner's thread behind
-        whatever a person asked; a failure only means the next click asks Graph."""
-
-        def made(fresh: bool) -> None:
-            log.info("next link %s", "prepared" if fresh else "already there")
-            on = self.config.meeting.prepare_next_link and self._state.account is not None
-            self._update(link_prepared=on)
-
-        self.owner.run(
-            lambda service: service.prepare_spare(), made,
-            lambda exc: log.info("next link not prepared: %s", as_meettray_error(exc).message),
-            context=self, priority=Priority.BACKGROUND,
-        )  # fmt: skip
+        if isinstance(job.intent, i.MeetNow) and job.account is not None:
+            self.accounts.prepare(job.account)  # that profile's next one is made ready
 
     def _not_created(self, job: MeetingJob, error: MeettrayError) -> None:
         desktop = self._origin(job) is i.Origin.DESKTOP
@@ -363,18 +381,19 @@ class AppModel(QObject):
         ):
             # The person asked for a meeting: sign in, then make it (the same job).
             job.waited_for_sign_in = True
-            self._after_sign_in.append(job)
-            self.notify.emit(Notice(tr("Sign in to create meetings"), error.message, Level.INFO))
-            self.sign_in_flow.sign_in()
+            profile = job.account or self.config.default_account()
+            self._after_sign_in.setdefault(profile, []).append(job)
+            self.notify.emit(Notice(tr("Sign in to create meetings") + whose(self.config, profile),
+                                    error.message, Level.INFO))  # fmt: skip
+            self.sign_in_flow.sign_in(account=profile)
             return
         outcome: Outcome = (NeedsSignIn(error) if isinstance(error, SignInRequired)
                             and not consent else Failed(error))  # fmt: skip
         self._record(self._origin(job), outcome)
         job.settle(outcome)
         if desktop or self._origin(job) is i.Origin.LINK:  # a dialog or a command shows its own
-            self.notify.emit(
-                Notice(tr("No meeting was created"), error.message, Level.ERROR, error=error)
-            )
+            title = tr("No meeting was created") + whose(self.config, job.account)
+            self.notify.emit(Notice(title, error.message, Level.ERROR, error=error))
 
     # -- history ---------------------------------------------------------------------------
 
@@ -421,48 +440,73 @@ class AppModel(QObject):
 
     # -- sign-in ---------------------------------------------------------------------------
 
+    def _sign_in(self, intent: i.SignIn) -> Job:
+        try:
+            profile = self.config.for_account(intent.account).profile
+        except MeettrayError as exc:  # an unknown profile
+            return self._refused(f"sign in ({intent.account})", exc)
+        return self.sign_in_flow.sign_in(device_code=intent.device_code, scopes=intent.scopes,
+                                         parent_window=intent.parent_window,
+                                         account=profile)  # fmt: skip
+
+    def _refused(self, what: str, error: MeettrayError) -> ActionJob:
+        """A request that cannot start: told, and its job fails (never inside this call)."""
+        self.notify.emit(Notice(tr("That did not work"), error.message, Level.ERROR, error=error))
+        job = ActionJob(what, self)
+        QTimer.singleShot(0, job, lambda: job.fail(error))
+        return job
+
     def _sign_in_began(self, job: SignInJob) -> None:
         job.settled.connect(lambda outcome: self._sign_in_ended(job, outcome))
-        self._update(signing_in=True)
+        self._accounts_changed()
         self.sign_in_started.emit(job)
 
     def _sign_in_ended(self, job: SignInJob, outcome: Outcome) -> None:
-        waiting, self._after_sign_in = self._after_sign_in, []
+        waiting = self._after_sign_in.pop(job.profile, [])
         if isinstance(outcome, Done) and job.account is not None:
-            self._update(signing_in=False, account=job.account,
-                         outcomes={k: v for k, v in self._state.outcomes.items()
+            self._update(outcomes={k: v for k, v in self._state.outcomes.items()
                                    if k is not i.Origin.DESKTOP})  # fmt: skip
+            self.accounts.known(job.profile, job.account)
             self.meetings.start(waiting)  # the meetings asked for before sign-in
-            self.upcoming.apply(signed_in=True)
-            self._prepare_next_link()
+            if job.profile == self.config.default_account():
+                self.upcoming.apply(signed_in=True)
+            self.accounts.prepare(job.profile)
             return
-        self._update(signing_in=False)
+        self._accounts_changed()
         error = job.error or MeettrayError("Sign-in failed.")
         for meeting_job in waiting:
             self._record(self._origin(meeting_job), Failed(error))
             meeting_job.fail(error)
 
-    def _sign_out(self) -> ActionJob:
-        job = ActionJob("sign out", self)
+    def _sign_out(self, account: str | None) -> ActionJob:
+        try:
+            profile = self.config.for_account(account).profile
+        except MeettrayError as exc:  # an unknown profile
+            return self._refused(f"sign out ({account})", exc)
+        job = self.accounts.sign_out(profile)
+        if profile == self.config.default_account():
+            job.settled.connect(lambda _outcome: self.upcoming.apply(
+                signed_in=self._state.account is not None))  # fmt: skip
+        return job
 
-        def done(signed_out: bool) -> None:
-            job.settle(Done())
-            if signed_out:
-                self._update(account=None, link_prepared=False)
-                self.upcoming.apply(signed_in=False)
+    def _set_default_account(self, name: str) -> ActionJob:
+        """``[ui] default_account``, saved as Settings saves (an enforced one is refused)."""
+        config = self.config
+        try:
+            config.account_config(name)
+        except MeettrayError as exc:
+            return self._refused("set the default account", exc)
+        job = self.settings.save(
+            dataclasses.replace(config, ui=dataclasses.replace(config.ui, default_account=name))
+        )
 
-        def fail(exc: Exception) -> None:
-            error = as_meettray_error(exc)
-            job.fail(error)
-            self.notify.emit(Notice(tr("Sign-out failed"), error.message, Level.ERROR, error=error))
+        def settled(outcome: Outcome) -> None:
+            if isinstance(outcome, Failed):
+                self.notify.emit(Notice(tr("The default account was not changed"),
+                                        outcome.error.message, Level.ERROR,
+                                        error=outcome.error))  # fmt: skip
 
-        def sign_out(service: MeetingService) -> bool:
-            if not service.signs_in:  # application mode acts for its configured user
-                return False
-            service.sign_out()
-            return True
-
-        self.owner.run(sign_out, done, fail, context=self)
+        job.settled.connect(settled)
         return job
 
     def _add_gnome_shortcut(self) -> ActionJob:
@@ -491,28 +535,34 @@ class AppModel(QObject):
 
     def _apply_settings(self, config: Config) -> None:
         before = self.config
-        account_changed = config.account != before.account
         self._update(config=config)
-        if account_changed and self.demo is None:
-            self.history.detach()
-            self._update(account=None, service=ServiceStatus.STARTING, link_prepared=False)
+        default = config.default_account()
+        default_moved = default != before.default_account()
+        changed = [] if self.demo is not None else [  # the demo's accounts are its own
+            name for name in before.account_names()
+            if not _same_account(before, config, name)
+        ]  # fmt: skip
+        added = [name for name in config.account_names() if name not in before.account_names()]
+        self.owner.configure(config, rebuild=self.demo is None)
+        if changed:
+            self.accounts.forget(changed)
+        if default in changed:
+            self.history.detach()  # read again from the new service once it is built
+            self._update(service=ServiceStatus.STARTING)
+        for name in [*changed, *added]:
+            if name in config.account_names():  # built again, so the menu knows its person
+                self.owner.start(name, priority=Priority.CONFIG if name == default
+                                 else Priority.BACKGROUND)  # fmt: skip
+        self._accounts_changed()
+        if default_moved or default in changed:
             self.upcoming.apply(signed_in=False)  # another account's calendar is not shown
-            self.owner.configure(config, rebuild=True)
-            return
-        self.owner.configure(config, rebuild=False)
         self.upcoming.apply(signed_in=self._state.account is not None)
         if before.meeting.prepare_next_link != config.meeting.prepare_next_link:
-            self._switch_spare(config.meeting.prepare_next_link)
+            self.accounts.switch_spares(config.meeting.prepare_next_link)
 
-    def _switch_spare(self, on: bool) -> None:
-        """Settings' "Prepare the next link in advance": on makes one, off deletes it."""
-        if on:
-            self._prepare_next_link()
-            return
-        self._update(link_prepared=False)
-        # The spare rules in one place: settling finds the switch off and deletes it.
-        self.owner.run(
-            lambda service: service.settle_spares(), lambda _: None,
-            lambda exc: log.info("prepared meeting not deleted: %s", exc),
-            context=self, priority=Priority.BACKGROUND,
-        )  # fmt: skip
+
+def _same_account(before: Config, after: Config, name: str) -> bool:
+    """Whether profile ``name`` is there in ``after`` with the same account settings."""
+    if name not in after.account_names():
+        return False
+    return before.account_config(name) == after.account_config(name)

@@ -10,6 +10,10 @@ ever sees half-changed settings.  Commands a person waits for jump the queue
 ahead of background work (preparing the next link, settling lost answers),
 though never one already running.
 
+With several accounts (``[accounts.NAME]``) the owner holds one service per profile,
+each built the first time a command names it, from ``config.for_account(name)``;
+they all live on the one thread, behind the one queue.
+
 The one exception is a sign-in's wait for the person (:meth:`run_aside`): it
 may last minutes and is cancellable, so it runs on the general task runner,
 started from the owner's thread.  It touches only the sign-in client, whose
@@ -27,8 +31,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from meettray.accounts import Account
-from meettray.config import Config
-from meettray.errors import MeettrayError
+from meettray.config import AccountConfig, Config
+from meettray.errors import MeettrayError, UnknownAccount
 from meettray.meetings import Meeting
 from meettray.ui.app_model.jobs import as_meettray_error
 from meettray.ui.app_model.tasks import SerialQueue, TaskRunner
@@ -59,6 +63,8 @@ class Priority(enum.IntEnum):
 class Ready:
     """What a build hands the GUI thread: what it read on the way (never the service)."""
 
+    #: The profile whose service was built.
+    profile: str
     account: Account | None
     recent: list[Meeting]
     recovered: list[Meeting]
@@ -67,10 +73,11 @@ class Ready:
 
 
 class ServiceOwner(QObject):
-    """Owns the service; :attr:`ready` or :attr:`failed` after each build."""
+    """Owns the services (one per profile); :attr:`ready` or :attr:`failed` after each build."""
 
     ready = Signal(Ready)
-    failed = Signal(MeettrayError)
+    #: A profile's service could not be built: its name and why.
+    failed = Signal(str, MeettrayError)
 
     def __init__(
         self,
@@ -90,7 +97,7 @@ class ServiceOwner(QObject):
         self._pool = SerialQueue("meettray-service")
         self._runner = TaskRunner(self._pool, parent=self)
         # Read and written only on the owner's thread.
-        self._service: MeetingService | None = None
+        self._services: dict[str, MeetingService] = {}
         self._config = config
         self._closed = False
 
@@ -104,12 +111,15 @@ class ServiceOwner(QObject):
         *,
         context: QObject | None = None,
         priority: Priority = Priority.ASKED,
+        account: str | None = None,
     ) -> None:
         """Run ``work(service)`` on the owner's thread, after the commands before it; its
-        result or exception reaches ``on_done`` or ``on_error`` on the GUI thread.  A
+        result or exception reaches ``on_done`` or ``on_error`` on the GUI thread.
+        ``account``: the profile whose service it takes (``None``: the default one, as the
+        settings say when it runs; an unknown name is an :class:`UnknownAccount`).  A
         service not built yet (or for older settings) is built first."""
-        self._runner.run(lambda: work(self._current()), on_done, on_error, context=context,
-                         priority=int(priority))  # fmt: skip
+        self._runner.run(lambda: work(self._current(account)), on_done, on_error,
+                         context=context, priority=int(priority))  # fmt: skip
 
     def run_aside(
         self,
@@ -118,6 +128,7 @@ class ServiceOwner(QObject):
         on_error: Callable[[Exception], None],
         *,
         context: QObject | None = None,
+        account: str | None = None,
     ) -> None:
         """Like :meth:`run`, but ``work`` runs on the general task runner once the service
         is there: for a sign-in, which waits on the person (see the module's docstring)."""
@@ -126,48 +137,52 @@ class ServiceOwner(QObject):
             self._aside.run(lambda: work(service), on_done, on_error, context=context)
 
         # The GUI thread only passes the service on to the aside job, untouched.
-        self.run(lambda service: service, start, on_error, context=context)
+        self.run(lambda service: service, start, on_error, context=context, account=account)
 
-    def start(self) -> None:
-        """Build the service in the background: discovery, token cache, history, TLS."""
+    def start(self, account: str | None = None, *, priority: Priority = Priority.CONFIG) -> None:
+        """Build a profile's service in the background (``None``: the default profile's):
+        discovery, token cache, history, TLS."""
         self.run(lambda _service: None, lambda _: None, lambda _exc: None,
-                 priority=Priority.CONFIG)  # fmt: skip
+                 priority=priority, account=account)  # fmt: skip
 
-    def configure(self, config: Config, *, rebuild: bool) -> None:
-        """New settings, applied between two commands.  ``rebuild`` (the account changed):
-        the old account's prepared meeting is deleted while its tokens work, the service
-        closed, and a new one built for the next command."""
+    def configure(self, config: Config, *, rebuild: bool = True) -> None:
+        """New settings, applied between two commands.  A profile whose account settings
+        changed, or that is gone, has its prepared meeting deleted while its tokens work and
+        its service closed; a changed one is built again at its next command.  The others
+        take the new settings as they are.  ``rebuild`` false: no account changed (kept
+        for callers that know; the comparison is made here either way)."""
 
         def apply() -> None:
-            self._config = config
-            service = self._service
-            if service is None:
-                return
-            if rebuild:
-                self._service = None
-                try:
-                    service.drop_spares(everyone=True)
-                finally:
-                    service.close()
-            else:
-                service.config = replace(
-                    service.config, meeting=config.meeting, ui=config.ui,
-                    hotkeys=config.hotkeys, own_presets=config.own_presets,
-                )  # fmt: skip
+            before, self._config = self._config, config
+            names = set(config.account_names())
+            for name, service in list(self._services.items()):
+                gone = name not in names
+                if gone or (rebuild and config.account_config(name) != _account_or_none(
+                        before, name)):  # fmt: skip
+                    del self._services[name]
+                    log.info("account %s %s: its service is closed", name,
+                             "removed" if gone else "changed")  # fmt: skip
+                    try:
+                        service.drop_spares(everyone=True)
+                    finally:
+                        service.close()
+                else:
+                    service.config = replace(
+                        service.config, meeting=config.meeting, ui=config.ui,
+                        hotkeys=config.hotkeys, own_presets=config.own_presets,
+                    )  # fmt: skip
 
         self._runner.run(apply, lambda _: None,
                          lambda exc: log.warning("settings not applied to the service: %s", exc),
                          context=self, priority=int(Priority.CONFIG))  # fmt: skip
-        if rebuild:
-            self.start()
 
     def shutdown(self, msecs: int = 10_000) -> None:
-        """At quit: close the service after the commands under way (at most ``msecs``)."""
+        """At quit: close the services after the commands under way (at most ``msecs``)."""
 
         def close() -> None:
             self._closed = True
-            service, self._service = self._service, None
-            if service is not None:
+            services, self._services = list(self._services.values()), {}
+            for service in services:
                 service.close()
 
         self._runner.run(close, lambda _: None, lambda exc: log.warning("closing: %s", exc),
@@ -176,28 +191,38 @@ class ServiceOwner(QObject):
 
     # -- the owner's thread ----------------------------------------------------------------
 
-    def _current(self) -> MeetingService:
-        """The service, built first if needed.  Owner's thread only."""
+    def _current(self, account: str | None) -> MeetingService:
+        """The profile's service, built first if needed.  Owner's thread only."""
         if self._closed:
             raise MeettrayError("meettray is quitting.")
-        if self._service is not None:
-            return self._service
+        view = self._config.for_account(account)  # an unknown name: UnknownAccount
+        name = view.profile
+        if (service := self._services.get(name)) is not None:
+            return service
         try:
-            service = self._factory(self._config, demo=self._demo, open_browser=self._open_url)
+            service = self._factory(view, demo=self._demo, open_browser=self._open_url)
         except Exception as exc:
-            self.failed.emit(as_meettray_error(exc))
+            self.failed.emit(name, as_meettray_error(exc))
             raise
         try:
             recovered = service.warm_up()
-            account = service.ensure_signed_in_for_demo()
+            signed_in = service.ensure_signed_in_for_demo()
             recent = service.recent(RECENT_COUNT)
         except Exception as exc:
             service.close()
-            self.failed.emit(as_meettray_error(exc))
+            self.failed.emit(name, as_meettray_error(exc))
             raise
-        self._service = service
-        log.info("service ready (account: %s)", account.username if account else "none")
+        self._services[name] = service
+        log.info("service ready for account %s (%s)", name,
+                 signed_in.username if signed_in else "nobody signed in")  # fmt: skip
         # Queued to the GUI thread ahead of the command's own result.
-        self.ready.emit(Ready(account, recent, recovered, service.cache_status,
+        self.ready.emit(Ready(name, signed_in, recent, recovered, service.cache_status,
                               service.history_set_aside))  # fmt: skip
         return service
+
+
+def _account_or_none(config: Config, name: str) -> AccountConfig | None:
+    try:
+        return config.account_config(name)
+    except UnknownAccount:
+        return None

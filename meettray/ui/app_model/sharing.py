@@ -49,10 +49,17 @@ class Sharing:
         )
 
     def tell_copied(
-        self, meeting: Meeting, outcome: CopyOutcome, warnings: Sequence[str] = (), again: str = ""
+        self,
+        meeting: Meeting,
+        outcome: CopyOutcome,
+        warnings: Sequence[str] = (),
+        again: str = "",
+        *,
+        whose: str = "",
     ) -> None:
-        """The notification after a copy: what happened, never a success not observed."""
-        subject = f" — {meeting.subject}" if meeting.subject else ""
+        """The notification after a copy: what happened, never a success not observed.
+        ``whose``: the account, `` (Fabrikam)``, when there is more than one."""
+        subject = whose + (f" — {meeting.subject}" if meeting.subject else "")
         if outcome.copied:
             title, first = (
                 tr("Link copied again" if again else "Link copied") + subject,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from meettray.accounts import MEETINGS, Account, Cancellation, DeviceCodePrompt
+from meettray.choices import MAIN_ACCOUNT
 from meettray.errors import MeettrayError, SignInCancelled
 from meettray.ui.app_model.jobs import Done, SignInJob, as_meettray_error
 
@@ -21,7 +22,8 @@ log = logging.getLogger(__name__)
 class SignInFlow(QObject):
     """Starts sign-ins and reports each through its :class:`SignInJob`.
 
-    The wait for the person runs aside from the service's owner thread (see
+    One sign-in at a time per profile, each on that profile's service.  The wait for
+    the person runs aside from the service's owner thread (see
     :meth:`ServiceOwner.run_aside`): it may take minutes, and meetings for other
     accounts, history pages and settings go on meanwhile."""
 
@@ -33,9 +35,18 @@ class SignInFlow(QObject):
     def __init__(self, owner: ServiceOwner, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._owner = owner
-        #: The sign-in under way, if any.
-        self.current: SignInJob | None = None
-        self._cancel: Cancellation | None = None
+        #: The sign-ins under way, by profile.
+        self._current: dict[str, tuple[SignInJob, Cancellation]] = {}
+
+    @property
+    def current(self) -> SignInJob | None:
+        """A sign-in under way (the first asked), if any."""
+        return next((job for job, _cancel in self._current.values()), None)
+
+    @property
+    def signing_in(self) -> frozenset[str]:
+        """The profiles whose sign-in is under way."""
+        return frozenset(self._current)
 
     def sign_in(
         self,
@@ -43,21 +54,23 @@ class SignInFlow(QObject):
         device_code: bool = False,
         scopes: Sequence[str] = (MEETINGS,),
         parent_window: int | None = None,
+        account: str = MAIN_ACCOUNT,
     ) -> SignInJob:
-        """Start a sign-in, or return the one under way (there is one at a time)."""
-        if self.current is not None:
-            return self.current
+        """Start a sign-in for profile ``account``, or return the one under way for it."""
+        if (under_way := self._current.get(account)) is not None:
+            return under_way[0]
         what = "device-code sign-in" if device_code else "sign-in"
-        job = self.current = SignInJob(what, self)
+        job = SignInJob(f"{what} ({account})", self, profile=account)
         job.start()
-        cancel = self._cancel = Cancellation()
+        cancel = Cancellation()
+        self._current[account] = (job, cancel)
         self.started.emit(job)
 
         def fail(exc: Exception) -> None:
             self._failed(job, cancel, exc)
 
-        def finished(account: Account | None) -> None:
-            self._finished(job, account)
+        def finished(answer: Account | None) -> None:
+            self._finished(job, answer)
 
         if device_code:
 
@@ -70,14 +83,14 @@ class SignInFlow(QObject):
             self._owner.run(
                 lambda service: service.begin_device_code(scopes)
                 if service.signs_in else service.account(),  # application mode: its user
-                begun, fail, context=self,
+                begun, fail, context=self, account=account,
             )  # fmt: skip
         else:
             self._owner.run_aside(
                 lambda service: service.sign_in_browser(scopes, cancel=cancel,
                                                         parent_window=parent_window)
                 if service.signs_in else service.account(),  # application mode: its user
-                finished, fail, context=self,
+                finished, fail, context=self, account=account,
             )  # fmt: skip
         return job
 
@@ -88,11 +101,14 @@ class SignInFlow(QObject):
             lambda account: self._finished(job, account),
             lambda exc: self._failed(job, cancel, exc),
             context=self,
+            account=job.profile,
         )
 
-    def cancel(self) -> None:
-        if self._cancel is not None:
-            self._cancel.cancel()
+    def cancel(self, account: str | None = None) -> None:
+        """Cancel the sign-in of profile ``account`` (``None``: every one under way)."""
+        for name, (_job, cancel) in list(self._current.items()):
+            if account is None or name == account:
+                cancel.cancel()
 
     def _finished(self, job: SignInJob, account: Account | None) -> None:
         self._end(job)
@@ -110,6 +126,5 @@ class SignInFlow(QObject):
         job.fail(error)
 
     def _end(self, job: SignInJob) -> None:
-        if self.current is job:
-            self.current = None
-            self._cancel = None
+        if (under_way := self._current.get(job.profile)) is not None and under_way[0] is job:
+            del self._current[job.profile]

@@ -31,6 +31,24 @@ class ServiceStatus(enum.Enum):
 
 
 @dataclass(frozen=True)
+class AccountStatus:
+    """One profile as the tray shows it (``[account]`` is "main", ``[accounts.NAME]`` the rest)."""
+
+    name: str
+    #: How the menu names it: its label, else its name.
+    label: str
+    #: Who is signed in ("" : nobody, or not known yet).
+    username: str = ""
+    tenant_id: str = ""
+    signed_in: bool = False
+    #: Whose meeting a plain Meet now makes.
+    default: bool = False
+    signing_in: bool = False
+    #: Its people sign in (delegated mode, not the demo): Sign in and Sign out apply.
+    signs_in: bool = True
+
+
+@dataclass(frozen=True)
 class AppState:
     """What the tray, its windows and the socket's ``status`` show."""
 
@@ -39,12 +57,17 @@ class AppState:
     demo: bool = False
     service: ServiceStatus = ServiceStatus.STARTING
     service_error: MeettrayError | None = None
+    #: Who is signed in to the default profile (the one a plain Meet now uses).
     account: Account | None = None
+    #: Every profile, "main" first, in the settings' order.
+    accounts: tuple[AccountStatus, ...] = ()
     cache_status: CacheStatus | None = None
     #: A meeting is being made, or is waiting its turn.
     creating: bool = False
+    #: A sign-in is under way (for any profile).
     signing_in: bool = False
-    #: The next Meet now's meeting was made ahead of need, as far as this tray knows.
+    #: The next Meet now's meeting was made ahead of need (the default profile's), as far as
+    #: this tray knows.
     link_prepared: bool = False
     #: The newest meetings, for Recent.
     recent: tuple[Meeting, ...] = ()
@@ -61,6 +84,14 @@ class AppState:
     @property
     def busy(self) -> bool:
         return self.creating or self.signing_in
+
+    @property
+    def several_accounts(self) -> bool:
+        """More than one profile: the menu, notices and History name the account."""
+        return len(self.accounts) > 1
+
+    def account_status(self, name: str) -> AccountStatus | None:
+        return next((a for a in self.accounts if a.name == name), None)
 
     def outcome(self, origin: Origin) -> Outcome | None:
         return self.outcomes.get(origin)

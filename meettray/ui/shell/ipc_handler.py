@@ -49,7 +49,8 @@ class IpcHandler:
         else:  # "now": the protocol admits no other command
             intent = i.MeetNow(preset=request.preset, subject=request.subject,
                                origin=i.Origin.COMMAND, source="command line",
-                               external_id=request.external_id)  # fmt: skip
+                               external_id=request.external_id,
+                               account=request.account)  # fmt: skip
             job = self.model.dispatch(intent)
             assert isinstance(job, MeetingJob)  # a command's Meet now is never debounced
             self._answer(job, respond)

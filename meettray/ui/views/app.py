@@ -90,6 +90,9 @@ class TrayApp(QObject):
         self.tray.history_requested.connect(self.show_history)
         self.tray.settings_requested.connect(self.show_settings)
         self.tray.sign_in_requested.connect(lambda: self.sign_in(device_code=False))
+        self.tray.account_sign_in_requested.connect(
+            lambda name: self.sign_in(device_code=False, account=name)
+        )
         self.tray.error_details_requested.connect(self.show_error)
         self.tray.quit_requested.connect(self.quit)
         # Panels often start after us at login, and Qt does not dock an icon shown before
@@ -171,13 +174,21 @@ class TrayApp(QObject):
         """The no-tray window shows what the tray's menu would: every action."""
         if self.window is None:
             return
+        from meettray.ui.views.accounts_menu import fill_accounts, meet_now_text, preset_text
         from meettray.ui.views.tray import fill_recent
 
-        fill_recent(self.window.recent, state, self.dispatch)
-        self.window.set_presets(state.config.presets)
-        can_sign_in = state.config.account.mode == "delegated" and not state.demo
-        self.window.show_account(state.account is not None, can_sign_in=can_sign_in)
-        self.window.show_last_error(state.problem)
+        window = self.window
+        fill_recent(window.recent, state, self.dispatch)
+        presets = state.config.presets
+        window.meet_now.setText(meet_now_text(state))
+        window.set_presets(presets, [preset_text(preset, state) for preset in presets])
+        several = state.several_accounts  # each profile signs in and out in Accounts
+        can_sign_in = state.config.account.mode == "delegated" and not state.demo and not several
+        window.show_account(state.account is not None, can_sign_in=can_sign_in)
+        fill_accounts(window.accounts, state, self.dispatch,
+                      lambda name: self.sign_in(device_code=False, account=name))  # fmt: skip
+        window.accounts_button.setVisible(several)
+        window.show_last_error(state.problem)
 
     # -- windows -------------------------------------------------------------------------------
 
@@ -324,9 +335,13 @@ class TrayApp(QObject):
 
         job.settled.connect(settled)
 
-    def sign_in(self, *, device_code: bool, scopes: Sequence[str] = (MEETINGS,)) -> None:
-        """Start a sign-in; one under way already is brought forward instead."""
-        if self.state.signing_in:
+    def sign_in(
+        self, *, device_code: bool, scopes: Sequence[str] = (MEETINGS,), account: str | None = None
+    ) -> None:
+        """Start a sign-in of profile ``account`` (``None``: the default one); one under way
+        for it already is brought forward instead."""
+        status = self.state.account_status(account or self.state.config.default_account())
+        if status.signing_in if status is not None else self.state.signing_in:
             self._show_sign_in_dialog()
             return
         parent = None
@@ -337,7 +352,7 @@ class TrayApp(QObject):
             assert self.sign_in_dialog is not None
             parent = broker_parent(self.sign_in_dialog)
         self.dispatch(i.SignIn(device_code=device_code, scopes=tuple(scopes),
-                               parent_window=parent))  # fmt: skip
+                               parent_window=parent, account=account))  # fmt: skip
 
     def show_error(self, error: MeettrayError) -> None:
         """The details of a failure, in a window of its own (one at a time, the newest)."""

@@ -56,7 +56,8 @@ class FallbackWindow(QMainWindow):
     (a preset's name), ``schedule_requested``, ``history_requested``,
     ``settings_requested``, ``sign_in_requested``, ``sign_out_requested``,
     ``error_details_requested`` (the error shown by :meth:`show_last_error`) and
-    ``quit_requested``.  Recent is :attr:`recent`, filled like the tray's menu.
+    ``quit_requested``.  Recent is :attr:`recent`, filled like the tray's menu, and so is
+    :attr:`accounts` (its button shown when there is more than one profile).
     """
 
     meet_now_requested = Signal()
@@ -85,7 +86,7 @@ class FallbackWindow(QMainWindow):
         self.status = plain_label()  # notices carry subjects and Graph's words
         self.status.setWordWrap(True)
         self._error: MeettrayError | None = None
-        # Mnemonics, unique: M A S R H E I/O L Q.
+        # Mnemonics, unique: M A S R H E I/O U L Q.
         self.meet_now = self._button(tr("&Meet now"), self.meet_now_requested)
         self.presets = QMenu(self)  #: "Meet now as": one entry per preset
         self.meet_now_as = QPushButton(tr("Meet now &as"))
@@ -96,6 +97,10 @@ class FallbackWindow(QMainWindow):
         self.sign_in = self._button(tr("Sign &in…"), self.sign_in_requested)
         self.sign_out = self._button(tr("Sign &out"), self.sign_out_requested)
         self.sign_out.setVisible(False)
+        self.accounts = QMenu(self)  #: filled like the tray's Accounts submenu
+        self.accounts_button = QPushButton(tr("Acco&unts"))
+        self.accounts_button.setMenu(self.accounts)
+        self.accounts_button.setVisible(False)
         self.error_details = QPushButton(tr("&Last error: details…"))
         self.error_details.clicked.connect(self._error_details)
         self.error_details.setVisible(False)
@@ -108,6 +113,7 @@ class FallbackWindow(QMainWindow):
             self._button(tr("S&ettings…"), self.settings_requested),
             self.sign_in,
             self.sign_out,
+            self.accounts_button,
             self.error_details,
             self._button(tr("&Quit"), self.quit_requested),
         ):
@@ -123,12 +129,14 @@ class FallbackWindow(QMainWindow):
         button.clicked.connect(signal.emit)
         return button
 
-    def set_presets(self, presets: Sequence[Preset]) -> None:
-        """The presets "Meet now as" offers, the default one marked."""
+    def set_presets(self, presets: Sequence[Preset], texts: Sequence[str] = ()) -> None:
+        """The presets "Meet now as" offers, the default one marked; ``texts``: their
+        entries as the tray's menu words them (with their accounts)."""
         self.presets.clear()
-        for preset in presets:
+        for n, preset in enumerate(presets):
             label = displayable(preset.label).replace("&", "&&")
-            action = self.presets.addAction(label + (tr(" (default)") if preset.default else ""))
+            text = texts[n] if n < len(texts) else label + (tr(" (default)") if preset.default else "")
+            action = self.presets.addAction(text)
             action.triggered.connect(
                 lambda _checked=False, name=preset.name: self.meet_now_as_requested.emit(name)
             )

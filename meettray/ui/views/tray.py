@@ -14,11 +14,11 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 from meettray.errors import MeettrayError
 from meettray.formatting import recent_label
 from meettray.meetings import Meeting
-from meettray.plaintext import displayable
 from meettray.results import utc_now
 from meettray.ui.app_model import intents as i
 from meettray.ui.app_model.notices import Level, Notice
 from meettray.ui.app_model.state import AppState
+from meettray.ui.views.accounts_menu import fill_accounts, meet_now_text, preset_text
 from meettray.ui.views.icons import tray_icon
 from meettray.ui.views.translation import tr
 from meettray.ui.views.upcoming_menu import (
@@ -53,8 +53,7 @@ def fill_presets(menu: QMenu, state: AppState, dispatch: Dispatch, source: str) 
     menu.clear()
     menu.setToolTipsVisible(True)
     for preset in state.config.presets:
-        label = displayable(preset.label).replace("&", "&&")
-        action = _add(menu, label + (tr(" (default)") if preset.default else ""),
+        action = _add(menu, preset_text(preset, state),
                       partial(dispatch, i.MeetNow(preset=preset.name, source=source)))  # fmt: skip
         action.setToolTip(preset_summary(preset))
 
@@ -97,6 +96,8 @@ class Tray(QObject):
     history_requested = Signal()
     settings_requested = Signal()
     sign_in_requested = Signal()
+    #: The Accounts submenu's "Sign in to …": the profile's name.
+    account_sign_in_requested = Signal(str)
     error_details_requested = Signal(MeettrayError)
     quit_requested = Signal()
 
@@ -257,7 +258,8 @@ class Tray(QObject):
             title = menu.addAction(tr("meettray demo — links are not real"))
             title.setEnabled(False)
         add_upcoming(menu, state, dispatch, utc_now())
-        self._now_action = _add(menu, tr("&Meet now"), lambda: dispatch(i.MeetNow(source="menu")))
+        self._now_action = _add(menu, meet_now_text(state),
+                                lambda: dispatch(i.MeetNow(source="menu")))  # fmt: skip
         self._presets_menu = menu.addMenu(tr("Meet now &as"))
         fill_presets(self._presets_menu, state, dispatch, "menu")
         self._show_busy()
@@ -268,14 +270,20 @@ class Tray(QObject):
         if (problem := state.problem) is not None:
             _add(menu, tr("Last error: &details…"), partial(self._details, problem))
         account = state.account
-        who = menu.addAction(
-            tr("Signed in as {user}").format(user=account.username)
-            if account
-            else tr("Not signed in")
-        )
-        who.setEnabled(False)
+        if state.several_accounts:  # each profile signed in or out, and the default, there
+            fill_accounts(menu.addMenu(tr("Acco&unts")), state, dispatch,
+                          self.account_sign_in_requested.emit)  # fmt: skip
+        else:
+            who = menu.addAction(
+                tr("Signed in as {user}").format(user=account.username)
+                if account
+                else tr("Not signed in")
+            )
+            who.setEnabled(False)
         if state.signing_in:
             _add(menu, tr("&Cancel sign-in"), lambda: dispatch(i.CancelSignIn()))
+        elif state.several_accounts:  # in the Accounts submenu
+            pass
         elif account is None:
             _add(menu, tr("Sign &in…"), self.sign_in_requested.emit)
         elif state.config.account.mode == "delegated" and not state.demo:
@@ -288,7 +296,7 @@ class Tray(QObject):
         """Meet now and its presets are off while a meeting is being made."""
         creating = self.state.creating
         self._now_action.setEnabled(not creating)
-        self._now_action.setText(tr("Creating a meeting…") if creating else tr("&Meet now"))
+        self._now_action.setText(tr("Creating a meeting…") if creating else meet_now_text(self.state))
         self._presets_menu.setEnabled(not creating)
 
     def _details(self, error: MeettrayError) -> None:
