@@ -12,6 +12,7 @@ from typing import Any
 from meettray import paths
 from meettray.config.preset_tables import PRESET_TEXT_KEYS
 from meettray.config.presets import Preset
+from meettray.config.profiles import save_accounts
 from meettray.config.reading import config_from_mapping, parsed
 from meettray.config.settings import SECTIONS, Config
 from meettray.errors import ConfigError, DamagedConfig
@@ -47,6 +48,8 @@ def save_config(config: Config, path: Path | None = None) -> Path:
     except (OSError, ValueError, RecursionError) as exc:
         raise ConfigError(f"Cannot update the settings file {path}: {exc}.") from exc
     for name, cls in SECTIONS.items():
+        if name == "account":
+            continue  # every profile, "main" the [account] table: save_accounts
         section_values = getattr(config, name)
         table = document.get(name)
         for spec in dataclasses.fields(cls):
@@ -65,6 +68,7 @@ def save_config(config: Config, path: Path | None = None) -> Path:
                 table = tomlkit.table()
                 document[name] = table
             table[spec.name] = value
+    save_accounts(document, config)
     _save_presets(document, _own_presets(config, document.get("presets")))
     text = tomlkit.dumps(document)
     config_from_mapping(tomllib.loads(text), path=path)  # never write what we cannot read
@@ -115,9 +119,10 @@ def _save_presets(document: Any, presets: tuple[Preset, ...]) -> None:
                                   "duration_minutes": preset.duration_minutes,
                                   "lobby": preset.lobby, "presenters": preset.presenters,
                                   "hotkey": preset.hotkey, "default": preset.default,
+                                  "account": preset.account,
                                   **preset.options.chosen()}  # fmt: skip
         empty = ("lobby", "presenters", "hotkey")
-        for key in [*PRESET_TEXT_KEYS, "duration_minutes", "default", *OPTION_SPECS]:
+        for key in [*PRESET_TEXT_KEYS, "duration_minutes", "default", "account", *OPTION_SPECS]:
             value = values.get(key)
             if value is None or (key in empty and value == "") or (key == "default" and not value):
                 if key in table:
