@@ -203,3 +203,22 @@ def refreshed(model: AppModel, qtbot: QtBot) -> None:
     before = model.state.upcoming
     model.dispatch(RefreshUpcoming())
     qtbot.waitUntil(lambda: model.state.upcoming is not before, timeout=15_000)
+
+
+# -- several accounts (tests/ui/test_accounts*.py) -------------------------------------------
+
+
+@pytest.fixture
+def two_accounts(
+    make_model: functools.partial[AppModel], config: Config, fake: object, qtbot: QtBot
+) -> AppModel:
+    """A started model with two profiles (Contoso's "main", the default, and Fabrikam's),
+    both signed in."""
+    from .accounts import two_profiles
+
+    made = make_model(config=two_profiles(config, fake))  # type: ignore[arg-type]
+    made.start()
+    qtbot.waitUntil(lambda: made.accounts.people.keys() == {"main", "fabrikam"}, timeout=15_000)
+    sign_in(made, qtbot)
+    sign_in(made, qtbot, SignIn(account="fabrikam"))
+    return made

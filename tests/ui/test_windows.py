@@ -19,6 +19,7 @@ from .windows import WINDOWS, accessible_name, default_buttons, focus_chain, mne
 PRIMARY = {
     "settings": "Save",
     "settings-presets": "Save",
+    "settings-accounts": "Save",
     "schedule": "C&reate",
     "schedule-options": "C&reate",
     "schedule-result": "Close",

@@ -49,13 +49,12 @@ class Pages:
         done(HistoryPage(meetings, 30 if offset == 0 else None))
 
 
-def _settings(presets_tab: bool = False) -> QWidget:
+def _settings(tab: int = 0) -> QWidget:
     from meettray.config import Config
     from meettray.ui.views.settings_dialog import SettingsDialog
 
     dialog = SettingsDialog(Config())
-    if presets_tab:
-        dialog.tabs.setCurrentIndex(1)
+    dialog.tabs.setCurrentIndex(tab)  # 1: Presets, 2: Accounts
     return dialog
 
 
@@ -114,7 +113,8 @@ def _error() -> QWidget:
 #: Each window as a person meets it.
 WINDOWS: dict[str, Callable[[], QWidget]] = {
     "settings": _settings,
-    "settings-presets": lambda: _settings(presets_tab=True),
+    "settings-presets": lambda: _settings(tab=1),
+    "settings-accounts": lambda: _settings(tab=2),
     "schedule": _schedule,
     "schedule-options": lambda: _schedule(options=True),
     "schedule-result": lambda: _schedule(result=True),

@@ -217,6 +217,6 @@ class RefreshUpcoming:
 Intent = (
     MeetNow | Schedule | Copy | CopyLast | OpenMeeting | OpenOptions | Forget | Cancel
     | SignIn | CancelSignIn | SignOut | SetDefaultAccount | SaveSettings | ReloadSettings
-    | AddGnomeShortcut    | FollowLink | OpenSchedule | OpenHistory | JoinMeeting | Join | CopyJoinLink
-    | OpenInOutlook | RefreshUpcoming | SnoozeReminder | JoinNext
+    | AddGnomeShortcut | FollowLink | OpenSchedule | OpenHistory | JoinMeeting | Join
+    | CopyJoinLink | OpenInOutlook | RefreshUpcoming | SnoozeReminder | JoinNext
 )  # fmt: skip

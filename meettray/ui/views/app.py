@@ -264,11 +264,18 @@ class TrayApp(QObject):
             dialog.save_requested.connect(self._save_settings)
             dialog.sign_in_requested.connect(lambda device: self.sign_in(device_code=device))
             dialog.sign_out_requested.connect(lambda: self.dispatch(i.SignOut()))
+            dialog.account_sign_in_requested.connect(
+                lambda name: self.sign_in(device_code=False, account=name)
+            )
+            dialog.account_sign_out_requested.connect(
+                lambda name: self.dispatch(i.SignOut(account=name))
+            )
             dialog.gnome_shortcut_requested.connect(self._add_gnome_shortcut)
             dialog.hotkey_editing.connect(self._hotkey_editing)  # issue 28: grabs pause
             self.settings_dialog = dialog
         self.settings_dialog.show_account(state.account, state.cache_status,
                                           signing_in=state.signing_in)  # fmt: skip
+        self.settings_dialog.accounts.show_accounts(state.accounts)
         self._hotkeys_changed()
         _raise(self.settings_dialog)
 
@@ -460,6 +467,7 @@ class TrayApp(QObject):
         if self.settings_dialog is not None and self.settings_dialog.isVisible():
             self.settings_dialog.show_account(state.account, state.cache_status,
                                               signing_in=state.signing_in)  # fmt: skip
+            self.settings_dialog.accounts.show_accounts(state.accounts)
         if (
             state.history_version != before.history_version
             and self.history_window is not None

@@ -135,7 +135,9 @@ class FallbackWindow(QMainWindow):
         self.presets.clear()
         for n, preset in enumerate(presets):
             label = displayable(preset.label).replace("&", "&&")
-            text = texts[n] if n < len(texts) else label + (tr(" (default)") if preset.default else "")
+            text = (
+                texts[n] if n < len(texts) else label + (tr(" (default)") if preset.default else "")
+            )
             action = self.presets.addAction(text)
             action.triggered.connect(
                 lambda _checked=False, name=preset.name: self.meet_now_as_requested.emit(name)

@@ -28,6 +28,7 @@ from meettray.config import CLOUDS, Config, MeetingConfig, Preset, builtin_prese
 from meettray.errors import ConfigError
 from meettray.hotkeys.keys import Hotkey
 from meettray.i18n import N_
+from meettray.ui.views.accounts_tab import AccountsTab
 from meettray.ui.views.colours import show_as_error
 from meettray.ui.views.fit import Scrolling, fit_to_screen, tab_order_as_shown
 from meettray.ui.views.hotkey_edit import HotkeyEdit
@@ -50,11 +51,15 @@ class SettingsDialog(QDialog):
     Presets tab show the same value, and an edit in one is seen in the other.
 
     Mnemonics are unique among the widgets shown together (a hidden tab's do not fire):
-    General uses A C D F G I K L M N O P R S T U W Y, Presets A E G H K L M N R U Y."""
+    General uses A C D F G I K L M N O P R S T U W Y, Presets A E G H K L M N R U Y,
+    Accounts A C D E L M N O S T Z (with the tab bar's G R on each)."""
 
     save_requested = Signal(Config)
     sign_in_requested = Signal(bool)  # device code
     sign_out_requested = Signal()
+    #: Settings → Accounts: sign this profile in, or out (its name).
+    account_sign_in_requested = Signal(str)
+    account_sign_out_requested = Signal(str)
     gnome_shortcut_requested = Signal()
     #: True while a hotkey field has the focus: the global hotkeys should let go of their
     #: keys meanwhile, so that pressing one records it instead of making a meeting.
@@ -78,6 +83,11 @@ class SettingsDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(Scrolling(general), tr("&General"))
         self.tabs.addTab(self.presets, tr("P&resets"))
+        self.accounts = AccountsTab(config, CLOUD_LABELS)
+        self.accounts.sign_in_requested.connect(self.account_sign_in_requested)
+        self.accounts.sign_out_requested.connect(self.account_sign_out_requested)
+        # No letter of "Accounts" is free of General's: Ctrl+Tab reaches it.
+        self.tabs.addTab(self.accounts, tr("Accounts"))
         self.tabs.tabBar().setAccessibleName(tr("Settings pages"))
         # AT-SPI lists the tab widget as focusable too (its focus goes to the tab bar):
         # named, it is not an unnamed "filler" to a screen reader.
@@ -314,7 +324,7 @@ class SettingsDialog(QDialog):
             duration_minutes=self.duration.value(),
             prepare_next_link=self.prepare_next.isChecked(),
         )
-        return dataclasses.replace(
+        edited = dataclasses.replace(
             c,
             account=dataclasses.replace(
                 c.account,
@@ -341,6 +351,7 @@ class SettingsDialog(QDialog):
             ),
             own_presets=self._edited_presets(meeting),
         )
+        return self.accounts.edited(edited)
 
     def _edited_presets(self, meeting: MeetingConfig) -> tuple[Preset, ...]:
         """The presets to save: none while the built-in ones are left as they are (they

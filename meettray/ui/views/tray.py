@@ -296,7 +296,9 @@ class Tray(QObject):
         """Meet now and its presets are off while a meeting is being made."""
         creating = self.state.creating
         self._now_action.setEnabled(not creating)
-        self._now_action.setText(tr("Creating a meeting…") if creating else meet_now_text(self.state))
+        self._now_action.setText(
+            tr("Creating a meeting…") if creating else meet_now_text(self.state)
+        )
         self._presets_menu.setEnabled(not creating)
 
     def _details(self, error: MeettrayError) -> None:
