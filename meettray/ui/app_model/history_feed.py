@@ -109,9 +109,10 @@ class HistoryFeed(QObject):
             context=self,
         )
 
-    def settle_lost_answers(self) -> None:
-        """The network works again: settle earlier actions whose answer was lost, and
-        update handed-out meetings whose PATCH could not be made."""
+    def settle_lost_answers(self, account: str | None = None) -> None:
+        """The network works again: settle profile ``account``'s earlier actions whose answer
+        was lost (``None``: the default profile's), and update its handed-out meetings whose
+        PATCH could not be made."""
         if not self._attached:
             return
 
@@ -130,6 +131,7 @@ class HistoryFeed(QObject):
             lambda exc: log.warning("could not settle lost answers: %s", exc),
             context=self,
             priority=Priority.BACKGROUND,
+            account=account,
         )
 
     def announce_recovered(self, meetings: list[Meeting]) -> None:

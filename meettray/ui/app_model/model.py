@@ -47,7 +47,13 @@ from meettray.ui.app_model.jobs import (
 from meettray.ui.app_model.meeting_runs import ClipboardWriter, MeetingRuns
 from meettray.ui.app_model.notices import Level, Notice, tr
 from meettray.ui.app_model.profiles import AccountsKeeper, meeting_profile, whose
-from meettray.ui.app_model.service_owner import Priority, Ready, ServiceFactory, ServiceOwner
+from meettray.ui.app_model.service_owner import (
+    Priority,
+    Ready,
+    ServiceFactory,
+    ServiceOwner,
+    changed_profiles,
+)
 from meettray.ui.app_model.settings_applier import SettingsApplier
 from meettray.ui.app_model.sharing import Sharing
 from meettray.ui.app_model.signin_flow import SignInFlow
@@ -188,7 +194,11 @@ class AppModel(QObject):
         elif isinstance(intent, i.Forget):
             return self._in_background("remove from history", lambda s: s.forget(intent.meeting))
         elif isinstance(intent, i.Cancel):
-            return self._in_background("cancel a meeting", lambda s: s.cancel(intent.meeting))
+            return self._in_background(
+                "cancel a meeting",
+                lambda s: s.cancel(intent.meeting),
+                account=intent.meeting.profile,
+            )  # its organizer's
         elif isinstance(intent, i.SignIn):
             return self._sign_in(intent)
         elif isinstance(intent, i.CancelSignIn):
@@ -364,7 +374,7 @@ class AppModel(QObject):
                                  whose=whose(self.config, job.account))  # fmt: skip
         self.history.add_recent(delivered.meeting)  # as it ends up (its PATCH made)
         self.history.refresh()
-        self.history.settle_lost_answers()  # the network works again
+        self.history.settle_lost_answers(job.account)  # the network works again
         if isinstance(job.intent, i.MeetNow) and job.account is not None:
             self.accounts.prepare(job.account)  # that profile's next one is made ready
 
@@ -406,7 +416,9 @@ class AppModel(QObject):
     def _history_changed(self) -> None:
         self._update(history_version=self._state.history_version + 1)
 
-    def _in_background(self, what: str, work: Callable[[MeetingService], Any]) -> ActionJob:
+    def _in_background(
+        self, what: str, work: Callable[[MeetingService], Any], *, account: str | None = None
+    ) -> ActionJob:
         job = ActionJob(what, self)
         job.start()
 
@@ -421,7 +433,7 @@ class AppModel(QObject):
             job.settle(Done())
             self.history.refresh()
 
-        self.owner.run(work, done, fail, context=self)
+        self.owner.run(work, done, fail, context=self, account=account)
         return job
 
     def _announce_recovered(self, meetings: list[Meeting]) -> None:
@@ -538,10 +550,8 @@ class AppModel(QObject):
         self._update(config=config)
         default = config.default_account()
         default_moved = default != before.default_account()
-        changed = [] if self.demo is not None else [  # the demo's accounts are its own
-            name for name in before.account_names()
-            if not _same_account(before, config, name)
-        ]  # fmt: skip
+        # The demo's accounts are its own: a change to the settings' is no change to them.
+        changed = [] if self.demo is not None else changed_profiles(before, config)
         added = [name for name in config.account_names() if name not in before.account_names()]
         self.owner.configure(config, rebuild=self.demo is None)
         if changed:
@@ -559,10 +569,3 @@ class AppModel(QObject):
         self.upcoming.apply(signed_in=self._state.account is not None)
         if before.meeting.prepare_next_link != config.meeting.prepare_next_link:
             self.accounts.switch_spares(config.meeting.prepare_next_link)
-
-
-def _same_account(before: Config, after: Config, name: str) -> bool:
-    """Whether profile ``name`` is there in ``after`` with the same account settings."""
-    if name not in after.account_names():
-        return False
-    return before.account_config(name) == after.account_config(name)

@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from meettray.accounts import Account
-from meettray.config import AccountConfig, Config
-from meettray.errors import MeettrayError, UnknownAccount
+from meettray.config import Config
+from meettray.errors import MeettrayError
 from meettray.meetings import Meeting
 from meettray.ui.app_model.jobs import as_meettray_error
 from meettray.ui.app_model.tasks import SerialQueue, TaskRunner
@@ -155,10 +155,10 @@ class ServiceOwner(QObject):
         def apply() -> None:
             before, self._config = self._config, config
             names = set(config.account_names())
+            changed = changed_profiles(before, config)
             for name, service in list(self._services.items()):
                 gone = name not in names
-                if gone or (rebuild and config.account_config(name) != _account_or_none(
-                        before, name)):  # fmt: skip
+                if gone or (rebuild and name in changed):
                     del self._services[name]
                     log.info("account %s %s: its service is closed", name,
                              "removed" if gone else "changed")  # fmt: skip
@@ -221,8 +221,11 @@ class ServiceOwner(QObject):
         return service
 
 
-def _account_or_none(config: Config, name: str) -> AccountConfig | None:
-    try:
-        return config.account_config(name)
-    except UnknownAccount:
-        return None
+def changed_profiles(before: Config, after: Config) -> list[str]:
+    """The profiles of ``before`` that ``after`` changed (their account settings) or has not."""
+    names = after.account_names()
+    return [
+        name
+        for name in before.account_names()
+        if name not in names or before.account_config(name) != after.account_config(name)
+    ]

@@ -21,6 +21,7 @@ from meettray.ui.app_model import intents as i
 from meettray.ui.app_model.jobs import Delivered, Failed, Outcome, SignInJob
 from meettray.ui.app_model.model import AppModel
 from meettray.ui.app_model.notices import Level, Notice, tr
+from meettray.ui.app_model.profiles import whose
 from meettray.ui.app_model.state import AppState
 
 if TYPE_CHECKING:
@@ -253,6 +254,7 @@ class TrayApp(QObject):
             window.remove_requested.connect(lambda m: d(i.Forget(m)))
             window.cancel_requested.connect(lambda m: d(i.Cancel(m)))
             self.history_window = window
+        self.history_window.model.show_accounts({a.name: a.label for a in self.state.accounts})
         _raise(self.history_window)
 
     def show_settings(self) -> None:
@@ -429,13 +431,13 @@ class TrayApp(QObject):
                 if job.error is None and job.account is not None:  # said, for screen readers
                     self._tell(
                         Notice(
-                            tr("Signed in"),
+                            tr("Signed in") + whose(self.state.config, job.profile),
                             tr("Signed in as {user}").format(user=job.account.username),
                             Level.SUCCESS,
                         )
                     )
             else:  # told, always: a timeout or a refusal is not the person's cancel
-                self._sign_in_failed(job.error)
+                self._sign_in_failed(job.error, whose(self.state.config, job.profile))
 
         job.settled.connect(settled)
 
@@ -450,7 +452,7 @@ class TrayApp(QObject):
         self.tray.show_notice(notice)
         self._window_status(notice)
 
-    def _sign_in_failed(self, error: MeettrayError) -> None:
+    def _sign_in_failed(self, error: MeettrayError, account: str = "") -> None:
         """In the sign-in window when it is open, else as a notification: always told."""
         dialog = self.sign_in_dialog
         if dialog is not None and dialog.isVisible():
@@ -458,7 +460,7 @@ class TrayApp(QObject):
             self.sign_in_dialog = None  # the next sign-in gets a fresh window
         else:
             self.tray.show_notice(
-                Notice(tr("Sign-in failed"), error.message, Level.ERROR, error=error)
+                Notice(tr("Sign-in failed") + account, error.message, Level.ERROR, error=error)
             )
 
     def _state_changed(self, state: AppState) -> None:
@@ -468,6 +470,8 @@ class TrayApp(QObject):
             self.settings_dialog.show_account(state.account, state.cache_status,
                                               signing_in=state.signing_in)  # fmt: skip
             self.settings_dialog.accounts.show_accounts(state.accounts)
+        if self.history_window is not None and state.accounts != before.accounts:
+            self.history_window.model.show_accounts({a.name: a.label for a in state.accounts})
         if (
             state.history_version != before.history_version
             and self.history_window is not None

@@ -65,6 +65,8 @@ class HistoryModel(QAbstractTableModel):
 
     PAGE = 200
     COLUMNS = (N_("Subject"), N_("Start"), N_("Created"), N_("Link"))
+    #: With more than one account: which one made each meeting, after the link.
+    ACCOUNT_COLUMN = N_("Account")
     #: A page arrived (the first one after :meth:`reload`, or one more).
     loaded = Signal()
 
@@ -83,6 +85,20 @@ class HistoryModel(QAbstractTableModel):
         self._generation = 0
         self.search = ""
         self.error: str = ""
+        #: Each profile's label while there is more than one (else empty: no Account column).
+        self.account_labels: dict[str, str] = {}
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (*self.COLUMNS, self.ACCOUNT_COLUMN) if self.account_labels else self.COLUMNS
+
+    def show_accounts(self, labels: dict[str, str]) -> None:
+        """The profiles' labels; with more than one, a column names each meeting's."""
+        wanted = labels if len(labels) > 1 else {}
+        if wanted != self.account_labels:
+            self.beginResetModel()
+            self.account_labels = wanted
+            self.endResetModel()
 
     def reload(self, search: str | None = None) -> None:
         """Start over (after a change, or with a new search); the rows follow shortly."""
@@ -114,7 +130,7 @@ class HistoryModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
+        return 0 if parent.isValid() else len(self.columns)
 
     def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and not self._loading and len(self._rows) < self._total
@@ -147,7 +163,7 @@ class HistoryModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return tr(self.COLUMNS[section])
+            return tr(self.columns[section])
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -182,6 +198,8 @@ class HistoryModel(QAbstractTableModel):
             return _when(meeting.start)
         if column == 2:
             return _when(meeting.created_at)
+        if column == 4:
+            return displayable(self.account_labels.get(meeting.profile, meeting.profile))
         return meeting.join_url
 
     def meeting(self, row: int) -> Meeting:
