@@ -64,13 +64,13 @@ class SignIn(Spares):
         spares go (their tokens are gone: the row only).  A history too busy to check
         now is checked at the next chance (:meth:`settle_spares`): the note already keeps
         their spares from this person."""
-        handouts.note_organizer(account.username, demo=self.demo)
+        handouts.note_organizer(account.username, demo=self.demo, profile=self.profile)
         if not self.history.path.exists():
             return account  # no history yet: no spare either (and none made by signing in)
         try:
             with self.history.waiting_at_most(BUSY_WAIT_BEFORE_LINK):
                 for spare in self.history.spares():
-                    if spare.account != account.username:
+                    if spare.account != account.username and not self._others_spare(spare):
                         self.history.drop_spare(spare)
         except StorageError as exc:
             log.info("prepared meetings not checked: %s", exc.message)
@@ -80,8 +80,8 @@ class SignIn(Spares):
         """Forget the account and its tokens (nothing to forget in application mode); its
         prepared meeting goes too, on the server while the tokens still allow it."""
         if isinstance(self.auth, auth.DelegatedAuth):
-            handouts.note_organizer(None, demo=self.demo)
-            self.drop_spares(everyone=True)
+            handouts.note_organizer(None, demo=self.demo, profile=self.profile)
+            self.drop_spares(everyone=True)  # this profile's: the others' are theirs
             self.auth.sign_out()
             self._remember_demo_sign_in(None)
 
