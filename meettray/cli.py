@@ -134,6 +134,10 @@ def _main(argv: Sequence[str] | None, out: TextIO, asked: Asked | None = None) -
 
     # One settings file for the whole run: --config, else paths.config_file() (the tray's too).
     args.given_config = args.config
+    if args.demo:  # the demo's own settings offer a second account (once)
+        from meettray.demo.runtime import offer_demo_accounts
+
+        offer_demo_accounts()
     args.config = args.config or paths.config_file(demo=args.demo)
     paths.secure_existing_files()  # older versions left some folders 0755, files 0644
     from meettray import logs
