@@ -39,6 +39,8 @@ from meettray.auth.errors import (
     call_msal,
 )
 from meettray.auth.loopback import LoopbackReceiver
+from meettray.auth.people import People
+from meettray.choices import MAIN_ACCOUNT
 from meettray.config import AccountConfig
 from meettray.errors import (
     AuthError,
@@ -117,15 +119,24 @@ class DelegatedAuth(_MsalClient):
         open_browser: Callable[[str], object] | None = None,
         http_cache: HttpCache | None = None,
         prefer_edge: bool = True,
+        profile: str = MAIN_ACCOUNT,
+        people: People | None = None,
+        label: str = "",
     ) -> None:
         """``prefer_edge``: on Linux, sign in with Microsoft Edge where it is installed
-        (it presents the device to Conditional Access); the demo's browser turns it off."""
+        (it presents the device to Conditional Access); the demo's browser turns it off.
+        ``profile``: the settings profile this is; ``people`` records whose sign-in each
+        profile is in the shared ``cache`` (default: in memory).  ``label``: how a sign-in
+        error names the profile ("" = it does not: the only one)."""
         if not account.client_id:
             raise ConfigError(
                 "No app registration is configured: set [account] client_id in the settings "
                 "file (see README, 'Registering meettray in Microsoft Entra ID')."
             )
         super().__init__(account, cache, http_cache)
+        self.profile = profile
+        self._people = people or People()
+        self._label = label
         self._open_browser = open_browser or _system_browser
         self._prefer_edge = prefer_edge
         #: The OS's sign-in broker, if any (doctor reports it).
@@ -139,8 +150,36 @@ class DelegatedAuth(_MsalClient):
         return msal.PublicClientApplication(self._config.client_id, **self.broker.options, **common)
 
     def _msal_account(self) -> dict[str, Any] | None:
+        """This profile's person in the shared cache, by the ``home_account_id`` recorded
+        for it (never the cache's first account); "main" adopts an older meettray's one."""
         accounts = self._client().get_accounts()
-        return accounts[0] if accounts else None
+        home = self._people.recorded(self.profile)
+        if home is None and self.profile == MAIN_ACCOUNT:
+            home = self._people.adopt_legacy(_homes(accounts))
+        if not home:
+            return None
+        return next((a for a in accounts if a.get("home_account_id") == home), None)
+
+    def _before_sign_in(self) -> None:
+        """An older meettray's account is "main"'s before any profile records a sign-in;
+        then this profile is noted (as nobody yet), so that nothing adopts the account
+        this sign-in is about to put in the cache."""
+        if self._people.recorded(MAIN_ACCOUNT) is None:
+            self._people.adopt_legacy(_homes(self._client().get_accounts()))
+        if self._people.recorded(self.profile) is None:
+            self._people.record(self.profile, "")
+
+    def _forget(self, app: Any, found: dict[str, Any]) -> None:
+        """Remove ``found`` from the shared cache, unless another profile signs in as it."""
+        if found.get("home_account_id") not in self._people.claimed_by_others(self.profile):
+            app.remove_account(found)
+
+    def _named(self, exc: AuthError) -> AuthError:
+        """A sign-in error naming the profile, where there is more than one."""
+        if self._label and not exc.message.startswith(f"{self._label}: "):
+            exc.message = f"{self._label}: {exc.message}"
+            exc.args = (exc.message,)
+        return exc
 
     def account(self) -> Account | None:
         """The signed-in account, from the token cache (no network once warm)."""
@@ -165,7 +204,7 @@ class DelegatedAuth(_MsalClient):
             object_id=str(found.get("local_account_id", "")),
         )
 
-    def token(self, scopes: Sequence[str], *, force_refresh: bool = False) -> str:
+    def _token(self, scopes: Sequence[str], *, force_refresh: bool = False) -> str:
         app = self._client()
         found = self._msal_account()
         if found is None:
@@ -193,7 +232,7 @@ class DelegatedAuth(_MsalClient):
             )
         raise error
 
-    def sign_in_browser(
+    def _sign_in_browser(
         self,
         scopes: Sequence[str] = (MEETINGS,),
         *,
@@ -207,6 +246,7 @@ class DelegatedAuth(_MsalClient):
         dialog belongs to (the tray's own on Windows: WAM's window takes the focus from
         it); ``None`` for a command, whose console is that window."""
         app = self._client()
+        self._before_sign_in()
         self._check_registration(app, scopes)
         if self.broker.name:
             try:  # msal ignores the timeout here: the wait is ours, and can be cancelled
@@ -280,9 +320,10 @@ class DelegatedAuth(_MsalClient):
         if "user_code" not in flow and aadsts_codes(flow) & REGISTRATION_PROBLEMS:
             raise auth_error(flow)
 
-    def begin_device_code(self, scopes: Sequence[str] = (MEETINGS,)) -> DeviceCodePrompt:
+    def _begin_device_code(self, scopes: Sequence[str] = (MEETINGS,)) -> DeviceCodePrompt:
         """Start device-code sign-in; show the returned code, then :meth:`finish_device_code`."""
         app = self._client()
+        self._before_sign_in()
         flow = call_msal(
             lambda: app.initiate_device_flow(scopes=qualified_scopes(self._config, scopes))
         )
@@ -296,7 +337,7 @@ class DelegatedAuth(_MsalClient):
             flow=flow,
         )
 
-    def finish_device_code(
+    def _finish_device_code(
         self, prompt: DeviceCodePrompt, *, cancel: Cancellation | None = None
     ) -> Account:
         """Wait for the person to enter the code; blocks until done, expired or cancelled."""
@@ -325,25 +366,75 @@ class DelegatedAuth(_MsalClient):
             # cost the work account that was signed in.
             for mistaken in app.get_accounts():
                 if mistaken.get("local_account_id") == account.object_id:
-                    app.remove_account(mistaken)
+                    self._forget(app, mistaken)
             raise AuthError(
                 "Personal Microsoft accounts cannot create Teams meetings through Microsoft "
                 "Graph. Sign in with a work or school account.",
                 detail=f"tenant {account.tenant_id}",
             )
-        # Keep exactly one account: a new sign-in replaces any other.
-        for other in app.get_accounts():
-            if other.get("local_account_id") != account.object_id:
-                app.remove_account(other)
-        log.info("signed in as %s (tenant %s)", account.username, account.tenant_id)
+        # This profile holds one person: a new sign-in replaces its previous one (and no
+        # other profile's).
+        previous = self._people.recorded(self.profile)
+        mine = [a for a in app.get_accounts() if a.get("local_account_id") == account.object_id]
+        mine.sort(key=lambda a: a.get("realm") != account.tenant_id)  # its own tenant's first
+        home = str(mine[0].get("home_account_id", "")) if mine else ""
+        self._people.record(self.profile, home)
+        if previous and previous != home:
+            for other in app.get_accounts():
+                if other.get("home_account_id") == previous:
+                    self._forget(app, other)
+        log.info("signed in %s as %s (tenant %s)", self.profile, account.username,
+                 account.tenant_id)  # fmt: skip
         return account
 
     def sign_out(self) -> None:
-        """Forget the account and all its tokens."""
+        """Forget this profile's person and their tokens (another profile's stay)."""
         app = self._client()
-        for found in app.get_accounts():
-            app.remove_account(found)
-        log.info("signed out")
+        found = self._msal_account()
+        self._people.record(self.profile, "")
+        if found is not None:
+            self._forget(app, found)
+        log.info("signed out %s", self.profile)
+
+    # -- the sign-in's errors name the profile, where there is more than one -------------------
+
+    def token(self, scopes: Sequence[str], *, force_refresh: bool = False) -> str:
+        try:
+            return self._token(scopes, force_refresh=force_refresh)
+        except AuthError as exc:
+            raise self._named(exc) from exc.__cause__
+
+    def sign_in_browser(
+        self,
+        scopes: Sequence[str] = (MEETINGS,),
+        *,
+        timeout: float = 300,
+        cancel: Cancellation | None = None,
+        parent_window: int | None = None,
+    ) -> Account:
+        """See :meth:`_sign_in_browser`."""
+        try:
+            return self._sign_in_browser(
+                scopes, timeout=timeout, cancel=cancel, parent_window=parent_window
+            )
+        except AuthError as exc:
+            raise self._named(exc) from exc.__cause__
+
+    def begin_device_code(self, scopes: Sequence[str] = (MEETINGS,)) -> DeviceCodePrompt:
+        """See :meth:`_begin_device_code`."""
+        try:
+            return self._begin_device_code(scopes)
+        except AuthError as exc:
+            raise self._named(exc) from exc.__cause__
+
+    def finish_device_code(
+        self, prompt: DeviceCodePrompt, *, cancel: Cancellation | None = None
+    ) -> Account:
+        """See :meth:`_finish_device_code`."""
+        try:
+            return self._finish_device_code(prompt, cancel=cancel)
+        except AuthError as exc:
+            raise self._named(exc) from exc.__cause__
 
 
 class AppOnlyAuth(_MsalClient):
@@ -459,6 +550,10 @@ def _system_browser(url: str) -> object:
     import webbrowser
 
     return webbrowser.open(url)
+
+
+def _homes(accounts: list[dict[str, Any]]) -> list[str]:
+    return [str(a.get("home_account_id")) for a in accounts if a.get("home_account_id")]
 
 
 def _unverified_claims(id_token: str) -> dict[str, Any]:
