@@ -6,17 +6,21 @@ from __future__ import annotations
 import dataclasses
 import functools
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from meettray.config import Config, MeetingConfig, load_config
 from meettray.demo.fake365 import FakeMicrosoft365
 from meettray.errors import ExitCode
+from meettray.ipc import Outcome, Request
 from meettray.ui.app_model.intents import MeetNow, Origin, SetDefaultAccount, SignIn, SignOut
 from meettray.ui.app_model.jobs import Failed, MeetingJob, NeedsSignIn
-from meettray.ui.app_model.model import AppModel
+from meettray.ui.app_model.model import DEBOUNCE_SECONDS, AppModel
+from meettray.ui.shell.ipc_handler import IpcHandler
+from meettray.ui.views.app import TrayApp
 
 from .accounts import CONTOSO_PERSON, FABRIKAM_PERSON, organizer, tenant_of, two_profiles
-from .conftest import meet_now, on_service, sign_in
+from .conftest import Clock, meet_now, on_service, sign_in
 
 
 def test_two_profiles_signed_in_are_listed_with_their_people(
@@ -36,13 +40,14 @@ def test_two_profiles_signed_in_are_listed_with_their_people(
 
 
 def test_each_meeting_is_made_in_its_profiles_tenant(
-    two_accounts: AppModel, fake: FakeMicrosoft365, qtbot: QtBot
+    two_accounts: AppModel, fake: FakeMicrosoft365, clock: Clock, qtbot: QtBot
 ) -> None:
     plain = meet_now(two_accounts, qtbot).meeting
     assert organizer(fake, plain) == CONTOSO_PERSON
     assert tenant_of(fake, plain) == fake.tenant_id
 
     # The preset names Fabrikam: its meeting is Fabrikam's, owned by Fabrikam's person.
+    clock.now += 2 * DEBOUNCE_SECONDS
     customer = meet_now(two_accounts, qtbot, MeetNow(preset="customer", source="menu")).meeting
     assert organizer(fake, customer) == FABRIKAM_PERSON
     assert tenant_of(fake, customer) == fake.tenant("fabrikam").tenant_id
@@ -137,7 +142,7 @@ def test_a_desktop_meet_now_signs_its_own_profile_in_first(
 
 def test_a_spare_per_profile_never_crosses(
     make_model: functools.partial[AppModel], config: Config, fake: FakeMicrosoft365,
-    qtbot: QtBot,
+    clock: Clock, qtbot: QtBot,
 ) -> None:  # fmt: skip
     model = make_model(config=two_profiles(config, fake, prepare_next_link=True))
     model.start()
@@ -155,6 +160,7 @@ def test_a_spare_per_profile_never_crosses(
     fabrikam_meeting = meet_now(model, qtbot, asked).meeting
     assert fabrikam_meeting.id in before  # Fabrikam's own spare, handed out
     assert organizer(fake, fabrikam_meeting) == FABRIKAM_PERSON
+    clock.now += 2 * DEBOUNCE_SECONDS
     contoso_meeting = meet_now(model, qtbot, MeetNow(account="main", source="menu")).meeting
     assert contoso_meeting.id in before  # Contoso's own spare, still there for it
     assert organizer(fake, contoso_meeting) == CONTOSO_PERSON
@@ -172,3 +178,28 @@ def test_one_profile_keeps_the_single_account_state(
         prepare_next_link=False)))  # fmt: skip
     assert [a.name for a in model.state.accounts] == ["main"]
     assert not model.state.several_accounts
+
+
+@pytest.mark.logs("no system tray available")
+def test_meettray_now_through_the_tray_makes_the_accounts_meeting(
+    two_accounts: AppModel, fake: FakeMicrosoft365, qtbot: QtBot
+) -> None:
+    handler = IpcHandler(two_accounts, TrayApp(two_accounts, tray_grace_ms=0))
+    answers: list[Outcome] = []
+    handler.handle_request(Request("now", account="fabrikam"), answers.append)
+    qtbot.waitUntil(lambda: len(answers) == 2, timeout=10_000)
+    final = answers[1]
+    assert final.ok
+    assert final.final
+    assert final.meeting is not None
+    assert fake.meetings[final.meeting["id"]]["participants"]["organizer"]["upn"] == (
+        FABRIKAM_PERSON
+    )
+    assert final.meeting["account"] == "fabrikam"
+
+    handler.handle_request(Request("now", account="northwind"), answers.append)
+    qtbot.waitUntil(lambda: len(answers) == 3, timeout=10_000)
+    assert answers[2].ok is False
+    assert answers[2].exit_code == ExitCode.SETTINGS
+    assert "main, fabrikam" in answers[2].message
+    handler.tray_app.close()

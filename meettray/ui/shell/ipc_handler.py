@@ -50,7 +50,7 @@ class IpcHandler:
             intent = i.MeetNow(preset=request.preset, subject=request.subject,
                                origin=i.Origin.COMMAND, source="command line",
                                external_id=request.external_id,
-                               account=getattr(request, "account", None))  # fmt: skip
+                               account=request.account)  # fmt: skip
             job = self.model.dispatch(intent)
             assert isinstance(job, MeetingJob)  # a command's Meet now is never debounced
             self._answer(job, respond)
