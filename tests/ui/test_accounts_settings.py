@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from meettray.config import Config, load_config, save_config
 from meettray.demo.fake365 import FakeMicrosoft365
-from meettray.ui.app_model.intents import SignIn
+from meettray.ui.app_model.intents import SetDefaultAccount, SignIn
 from meettray.ui.app_model.model import AppModel
 from meettray.ui.views.app import TrayApp
 from meettray.ui.views.settings_dialog import SettingsDialog
@@ -129,3 +129,23 @@ def test_an_account_removed_from_the_settings_is_dropped(
     qtbot.waitUntil(lambda: job.is_settled, timeout=10_000)
     assert job.error is not None
     assert "'fabrikam'" in job.error.message
+
+
+def test_general_shows_and_signs_in_the_main_account_whichever_is_the_default(
+    two_accounts: AppModel, qtbot: QtBot
+) -> None:
+    model = two_accounts
+    job = model.dispatch(SetDefaultAccount("fabrikam"))
+    assert job is not None
+    qtbot.waitUntil(lambda: job.is_settled, timeout=10_000)
+    app = TrayApp(model)
+    app.show_settings()
+    dialog = app.settings_dialog
+    assert dialog is not None
+    assert dialog.account_label.text() == "adele@contoso.example"  # [account], "main"
+    assert dialog.accounts.default.currentData() == "fabrikam"
+    dialog.sign_out.click()  # General's Sign out: the main account's, not the default's
+    qtbot.waitUntil(lambda: dialog.account_label.text() == "Not signed in", timeout=10_000)
+    assert [a.signed_in for a in model.state.accounts] == [False, True]
+    dialog.close()
+    app.close()

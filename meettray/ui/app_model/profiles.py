@@ -90,9 +90,7 @@ class AccountsKeeper(QObject):
                 AccountStatus(
                     name=name,
                     label=account.label or name,
-                    username=person.username if person else "",
-                    tenant_id=person.tenant_id if person else "",
-                    signed_in=person is not None,
+                    person=person,
                     default=name == default,
                     signing_in=name in under_way,
                     signs_in=account.mode == "delegated" and not demo,

@@ -37,15 +37,25 @@ class AccountStatus:
     name: str
     #: How the menu names it: its label, else its name.
     label: str
-    #: Who is signed in ("" : nobody, or not known yet).
-    username: str = ""
-    tenant_id: str = ""
-    signed_in: bool = False
+    #: Who is signed in (``None``: nobody, or not known yet).
+    person: Account | None = None
     #: Whose meeting a plain Meet now makes.
     default: bool = False
     signing_in: bool = False
     #: Its people sign in (delegated mode, not the demo): Sign in and Sign out apply.
     signs_in: bool = True
+
+    @property
+    def signed_in(self) -> bool:
+        return self.person is not None
+
+    @property
+    def username(self) -> str:
+        return self.person.username if self.person else ""
+
+    @property
+    def tenant_id(self) -> str:
+        return self.person.tenant_id if self.person else ""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from meettray.accounts import MEETINGS
+from meettray.config import MAIN_ACCOUNT
 from meettray.errors import MeettrayError
 from meettray.ui.app_model import intents as i
 from meettray.ui.app_model.jobs import Delivered, Failed, Outcome, SignInJob
@@ -264,8 +265,11 @@ class TrayApp(QObject):
         if self.settings_dialog is None or not self.settings_dialog.isVisible():
             dialog = SettingsDialog(state.config)
             dialog.save_requested.connect(self._save_settings)
-            dialog.sign_in_requested.connect(lambda device: self.sign_in(device_code=device))
-            dialog.sign_out_requested.connect(lambda: self.dispatch(i.SignOut()))
+            # General's account is [account], "main", whichever Meet now uses.
+            dialog.sign_in_requested.connect(
+                lambda device: self.sign_in(device_code=device, account=MAIN_ACCOUNT)
+            )
+            dialog.sign_out_requested.connect(lambda: self.dispatch(i.SignOut(MAIN_ACCOUNT)))
             dialog.account_sign_in_requested.connect(
                 lambda name: self.sign_in(device_code=False, account=name)
             )
@@ -275,11 +279,17 @@ class TrayApp(QObject):
             dialog.gnome_shortcut_requested.connect(self._add_gnome_shortcut)
             dialog.hotkey_editing.connect(self._hotkey_editing)  # issue 28: grabs pause
             self.settings_dialog = dialog
-        self.settings_dialog.show_account(state.account, state.cache_status,
-                                          signing_in=state.signing_in)  # fmt: skip
-        self.settings_dialog.accounts.show_accounts(state.accounts)
+        self._show_accounts(self.settings_dialog, state)
         self._hotkeys_changed()
         _raise(self.settings_dialog)
+
+    @staticmethod
+    def _show_accounts(dialog: SettingsDialog, state: AppState) -> None:
+        """General's account ([account], "main") and the Accounts tab's every profile."""
+        main = state.account_status(MAIN_ACCOUNT)
+        dialog.show_account(main.person if main else state.account, state.cache_status,
+                            signing_in=main.signing_in if main else state.signing_in)  # fmt: skip
+        dialog.accounts.show_accounts(state.accounts)
 
     def use_notifier(self, notifier: DBusNotifier) -> None:
         """Desktop notifications over D-Bus (a click opens the meeting)."""
@@ -467,9 +477,7 @@ class TrayApp(QObject):
         before, self.state = self.state, state
         self._render_window(state)
         if self.settings_dialog is not None and self.settings_dialog.isVisible():
-            self.settings_dialog.show_account(state.account, state.cache_status,
-                                              signing_in=state.signing_in)  # fmt: skip
-            self.settings_dialog.accounts.show_accounts(state.accounts)
+            self._show_accounts(self.settings_dialog, state)
         if self.history_window is not None and state.accounts != before.accounts:
             self.history_window.model.show_accounts({a.name: a.label for a in state.accounts})
         if (
