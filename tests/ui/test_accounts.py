@@ -13,8 +13,15 @@ from meettray.config import Config, MeetingConfig, load_config
 from meettray.demo.fake365 import FakeMicrosoft365
 from meettray.errors import ExitCode
 from meettray.ipc import Outcome, Request
-from meettray.ui.app_model.intents import MeetNow, Origin, SetDefaultAccount, SignIn, SignOut
-from meettray.ui.app_model.jobs import Failed, MeetingJob, NeedsSignIn
+from meettray.ui.app_model.intents import (
+    CancelSignIn,
+    MeetNow,
+    Origin,
+    SetDefaultAccount,
+    SignIn,
+    SignOut,
+)
+from meettray.ui.app_model.jobs import Failed, MeetingJob, NeedsSignIn, SignInJob
 from meettray.ui.app_model.model import DEBOUNCE_SECONDS, AppModel
 from meettray.ui.shell.ipc_handler import IpcHandler
 from meettray.ui.views.app import TrayApp
@@ -203,3 +210,33 @@ def test_meettray_now_through_the_tray_makes_the_accounts_meeting(
     assert answers[2].exit_code == ExitCode.SETTINGS
     assert "main, fabrikam" in answers[2].message
     handler.tray_app.close()
+
+
+def test_a_sign_in_under_way_holds_up_no_other_accounts_meeting(
+    make_model: functools.partial[AppModel], config: Config, fake: FakeMicrosoft365,
+    qtbot: QtBot,
+) -> None:  # fmt: skip
+    fake.device_polls_before_approval = -1  # Fabrikam's person never approves the code
+    model = make_model(config=two_profiles(config, fake))
+    model.start()
+    qtbot.waitUntil(lambda: model.accounts.people.keys() == {"main", "fabrikam"}, timeout=15_000)
+    sign_in(model, qtbot)
+    with qtbot.waitSignal(model.device_code_ready, timeout=10_000):
+        waiting = model.dispatch(SignIn(account="fabrikam", device_code=True))
+    assert isinstance(waiting, SignInJob)
+    main, fabrikam = model.state.accounts
+    assert fabrikam.signing_in
+    assert not main.signing_in
+    assert model.state.signing_in
+
+    # Contoso's meetings go on meanwhile, from the desktop and from a command.
+    assert organizer(fake, meet_now(model, qtbot).meeting) == CONTOSO_PERSON
+    asked = MeetNow(origin=Origin.COMMAND)
+    assert organizer(fake, meet_now(model, qtbot, asked).meeting) == CONTOSO_PERSON
+    assert not waiting.is_settled
+
+    with qtbot.waitSignal(waiting.settled, timeout=10_000):
+        model.dispatch(CancelSignIn())
+    assert waiting.cancelled
+    assert [a.signing_in for a in model.state.accounts] == [False, False]
+    assert not model.state.accounts[1].signed_in

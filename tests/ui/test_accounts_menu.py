@@ -7,16 +7,19 @@ from __future__ import annotations
 import re
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu, QPushButton
 from pytestqt.qtbot import QtBot
 
 from meettray.demo.fake365 import FakeMicrosoft365
-from meettray.ui.app_model.intents import SignOut
+from meettray.ui.app_model.intents import MeetNow, Origin, SignOut
 from meettray.ui.app_model.model import AppModel
+from meettray.ui.app_model.notices import Notice
 from meettray.ui.views.app import TrayApp
 from meettray.ui.views.tray import Tray
 
 from .accounts import FABRIKAM_PERSON, organizer
+from .conftest import meet_now
 
 
 def texts(menu: QMenu) -> list[str]:
@@ -138,4 +141,45 @@ def test_the_window_without_a_tray_offers_the_same(two_accounts: AppModel, qtbot
     ]
     window.accounts.actions()[1].trigger()
     qtbot.waitUntil(lambda: window.meet_now.text() == "&Meet now (Fabrikam)", timeout=10_000)
+    app.close()
+
+
+def test_notices_and_history_name_the_account(
+    two_accounts: AppModel, fake: FakeMicrosoft365, qtbot: QtBot
+) -> None:
+    model = two_accounts
+    notices: list[Notice] = []
+    model.notify.connect(notices.append)
+    meet_now(model, qtbot, MeetNow(account="fabrikam", subject="Escalation", source="menu"))
+    assert [n.title for n in notices] == ["Link copied (Fabrikam) — Escalation"]
+    meet_now(model, qtbot, MeetNow(account="main", subject="Standup", origin=Origin.COMMAND))
+    assert notices[-1].title == "Link copied (Contoso) — Standup"
+
+    app = TrayApp(model)
+    app.show_history()
+    window = app.history_window
+    assert window is not None
+    table = window.model
+    qtbot.waitUntil(lambda: table.rowCount() == 2, timeout=10_000)
+    headers = [table.headerData(c, Qt.Orientation.Horizontal) for c in range(table.columnCount())]
+    assert headers == ["Subject", "Start", "Created", "Link", "Account"]
+    rows = {table.index(r, 0).data(): table.index(r, 4).data() for r in range(2)}
+    assert rows == {"Escalation": "Fabrikam", "Standup": "Contoso"}
+    window.close()
+    app.close()
+
+
+def test_with_one_account_nothing_names_it(model: AppModel, qtbot: QtBot) -> None:
+    notices: list[Notice] = []
+    model.notify.connect(notices.append)
+    meet_now(model, qtbot, MeetNow(subject="Standup", source="menu"))
+    assert [n.title for n in notices] == ["Link copied — Standup"]
+    app = TrayApp(model)
+    app.show_history()
+    assert app.history_window is not None
+    assert app.history_window.model.columnCount() == 4  # no Account column
+    app.tray.menu.aboutToShow.emit()
+    assert texts(app.tray.menu)[0] == "&Meet now"
+    assert "Acco&unts" not in texts(app.tray.menu)
+    app.history_window.close()
     app.close()
