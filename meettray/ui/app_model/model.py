@@ -552,15 +552,20 @@ class AppModel(QObject):
         default_moved = default != before.default_account()
         # The demo's accounts are its own: a change to the settings' is no change to them.
         changed = [] if self.demo is not None else changed_profiles(before, config)
-        added = [name for name in config.account_names() if name not in before.account_names()]
+        names = config.account_names()
+        added = [name for name in names if name not in before.account_names()]
+        gone = [name for name in before.account_names() if name not in names]
         self.owner.configure(config, rebuild=self.demo is None)
-        if changed:
-            self.accounts.forget(changed)
+        if changed or gone:
+            self.accounts.forget({*changed, *gone})
         if default in changed:
             self.history.detach()  # read again from the new service once it is built
             self._update(service=ServiceStatus.STARTING)
-        for name in [*changed, *added]:
-            if name in config.account_names():  # built again, so the menu knows its person
+        rebuilt = [*changed, *added]
+        if default_moved and default not in self.accounts.people:  # never built, or failed
+            rebuilt.append(default)
+        for name in dict.fromkeys(rebuilt):
+            if name in names:  # built again, so the menu knows its person
                 self.owner.start(name, priority=Priority.CONFIG if name == default
                                  else Priority.BACKGROUND)  # fmt: skip
         self._accounts_changed()
