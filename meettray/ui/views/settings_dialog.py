@@ -87,7 +87,7 @@ class SettingsDialog(QDialog):
         self.accounts.sign_in_requested.connect(self.account_sign_in_requested)
         self.accounts.sign_out_requested.connect(self.account_sign_out_requested)
         # No letter of "Accounts" is free of General's: Ctrl+Tab reaches it.
-        self.tabs.addTab(self.accounts, tr("Accounts"))
+        self.tabs.addTab(Scrolling(self.accounts), tr("Accounts"))
         self.tabs.tabBar().setAccessibleName(tr("Settings pages"))
         # AT-SPI lists the tab widget as focusable too (its focus goes to the tab bar):
         # named, it is not an unnamed "filler" to a screen reader.
