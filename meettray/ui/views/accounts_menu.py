@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
 from meettray.plaintext import displayable
@@ -23,6 +24,15 @@ if TYPE_CHECKING:
 
 #: Sends an intent to the app model (``AppModel.dispatch``).
 Dispatch = Callable[[i.Intent], object]
+#: Marks a "Sign in to…" entry (its data: the profile's name).
+_SIGN_IN = "meettray-sign-in"
+
+
+def sign_in_asked(action: QAction) -> str | None:
+    """The profile a chosen Accounts entry asks to sign in, if it is a "Sign in to…" one."""
+    if action.property(_SIGN_IN):
+        return str(action.data())
+    return None
 
 
 def _menu_text(text: str) -> str:
@@ -66,11 +76,14 @@ def account_text(status: AccountStatus) -> str:
     return tr("{account}: {who}").format(account=_menu_text(status.label), who=_menu_text(who))
 
 
-def fill_accounts(
-    menu: QMenu, state: AppState, dispatch: Dispatch, sign_in: Callable[[str], object]
-) -> None:
+def fill_accounts(menu: QMenu, state: AppState, dispatch: Dispatch) -> None:
     """The Accounts submenu: each profile (checked: the default; choosing one makes it the
     default), then Sign in to… or Sign out of each profile whose people sign in.
+
+    A "Sign in to…" entry is the view's to carry out (its sign-in window, the OS broker's
+    parent): :func:`sign_in_asked` names its profile in the menu's ``triggered``.  Nothing
+    here holds the view: an entry that did would keep it alive for ever (a connection's
+    callable is not seen by Python's cycle collector).
 
     Every entry has a mnemonic of its own: the numbers 1 to 9, then the letters."""
     menu.clear()
@@ -96,13 +109,13 @@ def fill_accounts(
             continue
         label = _menu_text(status.label)
         if status.signed_in:
-            text, slot = (tr("Sign out of {account}").format(account=label),
-                          partial(dispatch, i.SignOut(account=status.name)))  # fmt: skip
+            action = menu.addAction(numbered(tr("Sign out of {account}").format(account=label)))
+            sign_out = partial(dispatch, i.SignOut(account=status.name))
+            action.triggered.connect(lambda _checked=False, s=sign_out: s())
         else:
-            text, slot = (tr("Sign in to {account}…").format(account=label),
-                          partial(sign_in, status.name))  # fmt: skip
-        action = menu.addAction(numbered(text))
-        action.triggered.connect(lambda _checked=False, s=slot: s())
+            action = menu.addAction(numbered(tr("Sign in to {account}…").format(account=label)))
+            action.setData(status.name)
+            action.setProperty(_SIGN_IN, True)
     if any(status.signing_in for status in state.accounts):
         cancel = menu.addAction(numbered(tr("Cancel sign-in")))
         cancel.triggered.connect(lambda _checked=False: dispatch(i.CancelSignIn()))

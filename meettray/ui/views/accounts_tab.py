@@ -86,8 +86,8 @@ class AccountsTab(QWidget):
         row = QHBoxLayout()
         self.sign_in = QPushButton(tr("&Sign in…"))
         self.sign_out = QPushButton(tr("Sign &out"))
-        self.sign_in.clicked.connect(lambda: self._act(self.sign_in_requested))
-        self.sign_out.clicked.connect(lambda: self._act(self.sign_out_requested))
+        self.sign_in.clicked.connect(self._sign_in_clicked)
+        self.sign_out.clicked.connect(self._sign_out_clicked)
         for button in (self.sign_in, self.sign_out):
             row.addWidget(button)
         row.addStretch(1)
@@ -204,9 +204,13 @@ class AccountsTab(QWidget):
         self.sign_in.setEnabled(can and status is not None and not status.signed_in)
         self.sign_out.setEnabled(can and status is not None and status.signed_in)
 
-    def _act(self, signal: object) -> None:
+    def _sign_in_clicked(self) -> None:
         if (name := self._current()) is not None:
-            signal.emit(name)  # type: ignore[attr-defined]
+            self.sign_in_requested.emit(name)
+
+    def _sign_out_clicked(self) -> None:
+        if (name := self._current()) is not None:
+            self.sign_out_requested.emit(name)
 
     # -- adding a profile ----------------------------------------------------------------
 

@@ -92,9 +92,8 @@ class TrayApp(QObject):
         self.tray.history_requested.connect(self.show_history)
         self.tray.settings_requested.connect(self.show_settings)
         self.tray.sign_in_requested.connect(lambda: self.sign_in(device_code=False))
-        self.tray.account_sign_in_requested.connect(
-            lambda name: self.sign_in(device_code=False, account=name)
-        )
+        # Bound methods, never a lambda holding this object: see accounts_menu.fill_accounts.
+        self.tray.account_sign_in_requested.connect(self._sign_in_account)
         self.tray.error_details_requested.connect(self.show_error)
         self.tray.quit_requested.connect(self.quit)
         # Panels often start after us at login, and Qt does not dock an icon shown before
@@ -161,6 +160,7 @@ class TrayApp(QObject):
         self.window.settings_requested.connect(self.show_settings)
         self.window.sign_in_requested.connect(lambda: self.sign_in(device_code=False))
         self.window.sign_out_requested.connect(lambda: self.dispatch(i.SignOut()))
+        self.window.account_sign_in_requested.connect(self._sign_in_account)
         self.window.error_details_requested.connect(self.show_error)
         self.window.quit_requested.connect(self.quit)
         self.model.notify.connect(self._window_status)
@@ -187,8 +187,7 @@ class TrayApp(QObject):
         several = state.several_accounts  # each profile signs in and out in Accounts
         can_sign_in = state.config.account.mode == "delegated" and not state.demo and not several
         window.show_account(state.account is not None, can_sign_in=can_sign_in)
-        fill_accounts(window.accounts, state, self.dispatch,
-                      lambda name: self.sign_in(device_code=False, account=name))  # fmt: skip
+        fill_accounts(window.accounts, state, self.dispatch)
         window.accounts_button.setVisible(several)
         window.show_last_error(state.problem)
 
@@ -270,12 +269,8 @@ class TrayApp(QObject):
                 lambda device: self.sign_in(device_code=device, account=MAIN_ACCOUNT)
             )
             dialog.sign_out_requested.connect(lambda: self.dispatch(i.SignOut(MAIN_ACCOUNT)))
-            dialog.account_sign_in_requested.connect(
-                lambda name: self.sign_in(device_code=False, account=name)
-            )
-            dialog.account_sign_out_requested.connect(
-                lambda name: self.dispatch(i.SignOut(account=name))
-            )
+            dialog.account_sign_in_requested.connect(self._sign_in_account)
+            dialog.account_sign_out_requested.connect(self._sign_out_account)
             dialog.gnome_shortcut_requested.connect(self._add_gnome_shortcut)
             dialog.hotkey_editing.connect(self._hotkey_editing)  # issue 28: grabs pause
             self.settings_dialog = dialog
@@ -372,6 +367,12 @@ class TrayApp(QObject):
             parent = broker_parent(self.sign_in_dialog)
         self.dispatch(i.SignIn(device_code=device_code, scopes=tuple(scopes),
                                parent_window=parent, account=account))  # fmt: skip
+
+    def _sign_in_account(self, name: str) -> None:
+        self.sign_in(device_code=False, account=name)
+
+    def _sign_out_account(self, name: str) -> None:
+        self.dispatch(i.SignOut(account=name))
 
     def show_error(self, error: MeettrayError) -> None:
         """The details of a failure, in a window of its own (one at a time, the newest)."""

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal, SignalInstance
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -67,6 +67,8 @@ class FallbackWindow(QMainWindow):
     settings_requested = Signal()
     sign_in_requested = Signal()
     sign_out_requested = Signal()
+    #: The Accounts menu's "Sign in to…": the profile's name.
+    account_sign_in_requested = Signal(str)
     error_details_requested = Signal(MeettrayError)
     quit_requested = Signal()
 
@@ -101,6 +103,7 @@ class FallbackWindow(QMainWindow):
         self.accounts_button = QPushButton(tr("Acco&unts"))
         self.accounts_button.setMenu(self.accounts)
         self.accounts_button.setVisible(False)
+        self.accounts.triggered.connect(self._account_chosen)
         self.error_details = QPushButton(tr("&Last error: details…"))
         self.error_details.clicked.connect(self._error_details)
         self.error_details.setVisible(False)
@@ -143,6 +146,12 @@ class FallbackWindow(QMainWindow):
                 lambda _checked=False, name=preset.name: self.meet_now_as_requested.emit(name)
             )
         self.meet_now_as.setEnabled(bool(presets))
+
+    def _account_chosen(self, action: QAction) -> None:
+        from meettray.ui.views.accounts_menu import sign_in_asked
+
+        if (name := sign_in_asked(action)) is not None:
+            self.account_sign_in_requested.emit(name)
 
     def show_account(self, signed_in: bool, *, can_sign_in: bool = True) -> None:
         """Sign in… or Sign out, as the tray offers them (neither in application mode)."""

@@ -18,7 +18,12 @@ from meettray.results import utc_now
 from meettray.ui.app_model import intents as i
 from meettray.ui.app_model.notices import Level, Notice
 from meettray.ui.app_model.state import AppState
-from meettray.ui.views.accounts_menu import fill_accounts, meet_now_text, preset_text
+from meettray.ui.views.accounts_menu import (
+    fill_accounts,
+    meet_now_text,
+    preset_text,
+    sign_in_asked,
+)
 from meettray.ui.views.icons import tray_icon
 from meettray.ui.views.translation import tr
 from meettray.ui.views.upcoming_menu import (
@@ -271,8 +276,9 @@ class Tray(QObject):
             _add(menu, tr("Last error: &details…"), partial(self._details, problem))
         account = state.account
         if state.several_accounts:  # each profile signed in or out, and the default, there
-            fill_accounts(menu.addMenu(tr("Acco&unts")), state, dispatch,
-                          self.account_sign_in_requested.emit)  # fmt: skip
+            accounts = menu.addMenu(tr("Acco&unts"))
+            fill_accounts(accounts, state, dispatch)
+            accounts.triggered.connect(self._account_chosen)
         else:
             who = menu.addAction(
                 tr("Signed in as {user}").format(user=account.username)
@@ -300,6 +306,10 @@ class Tray(QObject):
             tr("Creating a meeting…") if creating else meet_now_text(self.state)
         )
         self._presets_menu.setEnabled(not creating)
+
+    def _account_chosen(self, action: QAction) -> None:
+        if (name := sign_in_asked(action)) is not None:
+            self.account_sign_in_requested.emit(name)
 
     def _details(self, error: MeettrayError) -> None:
         self.error_details_requested.emit(error)
