@@ -240,3 +240,54 @@ def test_a_spare_never_crosses_accounts(config_file: Path, fake: FakeMicrosoft36
     finally:
         main.close()
         theirs.close()
+
+
+def test_an_application_mode_account_beside_a_delegated_one(
+    config_file: Path, fake: FakeMicrosoft365, tmp_path: Path
+) -> None:
+    """App-only and delegated profiles mixed: the app's meeting is made for its user_id,
+    with its own secret file, while the person's account keeps its sign-in."""
+    alex = fake.tenant("fabrikam").person
+    assert alex is not None
+    fake.add_app("ops-app", secret="s3cret-value", tenant_id=alex.tenant_id)
+    secret = tmp_path / "ops-secret"
+    secret.write_text("s3cret-value")
+    config_file.write_text(settings(fake) + (
+        "[accounts.ops]\n"
+        'mode = "application"\n'
+        'client_id = "ops-app"\n'
+        f'tenant = "{alex.tenant_id}"\n'
+        f'authority = "{fake.authority_for("fabrikam")}"\n'
+        f'graph_endpoint = "{fake.graph_endpoint}"\n'
+        f'user_id = "{alex.oid}"\n'
+        f'client_secret_file = "{secret}"\n'
+    ))  # fmt: skip
+    login("main")
+    listed = {r["name"]: r for r in cli_json("accounts")}
+    assert listed["ops"]["signed_in"] is True
+    assert listed["ops"]["username"] == alex.oid
+    assert listed["fabrikam"]["signed_in"] is False
+
+    made = cli_json("now", "--no-copy", "--account", "ops")
+    assert owner_of(fake, made["id"]) == (alex.upn, alex.tenant_id)
+    assert made["account"] == "ops"
+    mine = cli_json("now", "--no-copy")
+    assert owner_of(fake, mine["id"]) == (fake.signed_in_user.upn, fake.tenant_id)
+
+
+def test_doctor_checks_each_account(config_file: Path, fake: FakeMicrosoft365) -> None:
+    config_file.write_text(settings(fake))
+    login("main")
+    done = run_cli("doctor", "--json", env=NO_DISPLAY)
+    assert done.returncode == ExitCode.DOCTOR_FOUND_PROBLEMS  # fabrikam: nobody signed in
+    checks = {c["name"]: c for c in json.loads(done.stdout)["checks"]}
+    assert checks["Signed in (main)"]["status"] == "ok"
+    assert checks["Microsoft Graph (main)"]["status"] == "ok"
+    assert checks["Signed in (fabrikam)"]["status"] == "failure"
+    assert checks["Signed in (fabrikam)"]["fix"] == "Run: meettray login --account fabrikam"
+    assert fake.tenant_id in checks["Cloud (main)"]["detail"]
+    assert fake.tenant("fabrikam").tenant_id in checks["Cloud (fabrikam)"]["detail"]
+    login("fabrikam")
+    again = run_cli("doctor", "--json", env=NO_DISPLAY)
+    checks = {c["name"]: c for c in json.loads(again.stdout)["checks"]}
+    assert checks["Signed in (fabrikam)"]["detail"].startswith("alex@fabrikam.example")
