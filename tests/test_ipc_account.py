@@ -4,24 +4,17 @@ writes the same bytes as the full command."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from meettray import ipc
 from meettray.ipc import Outcome, ProtocolError, Request
 
+from . import test_entry
 from .test_entry import MEETING, StandInTray, first_stage
 
 pytestmark = pytest.mark.posix
 
-
-@pytest.fixture
-def tray() -> Iterator[list[StandInTray]]:
-    made: list[StandInTray] = []
-    yield made
-    for one in made:
-        one.close()
+tray = test_entry.tray  # the stand-in tray's fixture
 
 
 def test_the_account_travels_in_the_request() -> None:

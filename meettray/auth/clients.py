@@ -18,7 +18,7 @@ import subprocess
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from meettray.accounts import (
     CALENDAR,
@@ -51,6 +51,9 @@ from meettray.errors import (
 )
 
 log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 #: (connect, read) seconds for every call to the identity platform.
 HTTP_TIMEOUT = (5.0, 30.0)
@@ -106,6 +109,19 @@ class _MsalClient:
     def warm_up(self) -> None:
         """Build the MSAL application now (discovery round trip), off the click path."""
         self._client()
+
+
+def _names_profile(method: Callable[P, R]) -> Callable[P, R]:
+    """A sign-in method whose :class:`AuthError` names the profile (``DelegatedAuth._named``)."""
+
+    @functools.wraps(method)
+    def named(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except AuthError as exc:
+            raise args[0]._named(exc) from exc.__cause__  # type: ignore[attr-defined]
+
+    return named
 
 
 class DelegatedAuth(_MsalClient):
@@ -204,7 +220,8 @@ class DelegatedAuth(_MsalClient):
             object_id=str(found.get("local_account_id", "")),
         )
 
-    def _token(self, scopes: Sequence[str], *, force_refresh: bool = False) -> str:
+    @_names_profile
+    def token(self, scopes: Sequence[str], *, force_refresh: bool = False) -> str:
         app = self._client()
         found = self._msal_account()
         if found is None:
@@ -232,7 +249,8 @@ class DelegatedAuth(_MsalClient):
             )
         raise error
 
-    def _sign_in_browser(
+    @_names_profile
+    def sign_in_browser(
         self,
         scopes: Sequence[str] = (MEETINGS,),
         *,
@@ -320,7 +338,8 @@ class DelegatedAuth(_MsalClient):
         if "user_code" not in flow and aadsts_codes(flow) & REGISTRATION_PROBLEMS:
             raise auth_error(flow)
 
-    def _begin_device_code(self, scopes: Sequence[str] = (MEETINGS,)) -> DeviceCodePrompt:
+    @_names_profile
+    def begin_device_code(self, scopes: Sequence[str] = (MEETINGS,)) -> DeviceCodePrompt:
         """Start device-code sign-in; show the returned code, then :meth:`finish_device_code`."""
         app = self._client()
         self._before_sign_in()
@@ -337,7 +356,8 @@ class DelegatedAuth(_MsalClient):
             flow=flow,
         )
 
-    def _finish_device_code(
+    @_names_profile
+    def finish_device_code(
         self, prompt: DeviceCodePrompt, *, cancel: Cancellation | None = None
     ) -> Account:
         """Wait for the person to enter the code; blocks until done, expired or cancelled."""
@@ -395,46 +415,6 @@ class DelegatedAuth(_MsalClient):
         if found is not None:
             self._forget(app, found)
         log.info("signed out %s", self.profile)
-
-    # -- the sign-in's errors name the profile, where there is more than one -------------------
-
-    def token(self, scopes: Sequence[str], *, force_refresh: bool = False) -> str:
-        try:
-            return self._token(scopes, force_refresh=force_refresh)
-        except AuthError as exc:
-            raise self._named(exc) from exc.__cause__
-
-    def sign_in_browser(
-        self,
-        scopes: Sequence[str] = (MEETINGS,),
-        *,
-        timeout: float = 300,
-        cancel: Cancellation | None = None,
-        parent_window: int | None = None,
-    ) -> Account:
-        """See :meth:`_sign_in_browser`."""
-        try:
-            return self._sign_in_browser(
-                scopes, timeout=timeout, cancel=cancel, parent_window=parent_window
-            )
-        except AuthError as exc:
-            raise self._named(exc) from exc.__cause__
-
-    def begin_device_code(self, scopes: Sequence[str] = (MEETINGS,)) -> DeviceCodePrompt:
-        """See :meth:`_begin_device_code`."""
-        try:
-            return self._begin_device_code(scopes)
-        except AuthError as exc:
-            raise self._named(exc) from exc.__cause__
-
-    def finish_device_code(
-        self, prompt: DeviceCodePrompt, *, cancel: Cancellation | None = None
-    ) -> Account:
-        """See :meth:`_finish_device_code`."""
-        try:
-            return self._finish_device_code(prompt, cancel=cancel)
-        except AuthError as exc:
-            raise self._named(exc) from exc.__cause__
 
 
 class AppOnlyAuth(_MsalClient):
