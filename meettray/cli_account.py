@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING, TextIO
 
 from meettray.cli_service import LazyDemo, close_service, service_for
-from meettray.errors import ExitCode, SignInCancelled
+from meettray.errors import ExitCode, MeettrayError, SignInCancelled
 from meettray.i18n import _
 from meettray.plaintext import displayable, json_text
 
@@ -88,11 +88,15 @@ def cmd_accounts(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
         print(f"meettray: {warning}", file=sys.stderr)
     rows = []
     for name in config.account_names():
-        service = service_for(args, demo, config, account=name, warn=False)
-        try:
-            account = service.account()
-        finally:
-            close_service(service)
+        try:  # one account that cannot be asked (no secret, offline) is not the others'
+            service = service_for(args, demo, config, account=name, warn=False)
+            try:
+                account = service.account()
+            finally:
+                close_service(service)
+        except MeettrayError as exc:
+            print(f"meettray: {name}: {displayable(exc.message)}", file=sys.stderr)
+            account = None
         rows.append({
             "name": name,
             "label": config.label_of(name),

@@ -291,3 +291,21 @@ def test_doctor_checks_each_account(config_file: Path, fake: FakeMicrosoft365) -
     again = run_cli("doctor", "--json", env=NO_DISPLAY)
     checks = {c["name"]: c for c in json.loads(again.stdout)["checks"]}
     assert checks["Signed in (fabrikam)"]["detail"].startswith("alex@fabrikam.example")
+
+
+def test_an_account_that_cannot_be_asked_does_not_hide_the_others(
+    config_file: Path, fake: FakeMicrosoft365
+) -> None:
+    config_file.write_text(settings(fake) + (
+        '[accounts.ops]\nmode = "application"\nclient_id = "x"\n'
+        f'tenant = "{fake.tenant_id}"\nuser_id = "{fake.signed_in_user.oid}"\n'
+    ))  # fmt: skip
+    login("main")
+    done = run_cli("accounts", "--json", env=NO_DISPLAY)
+    assert done.returncode == 0, done.stderr
+    assert [(r["name"], r["signed_in"]) for r in json.loads(done.stdout)] == [
+        ("main", True),
+        ("fabrikam", False),
+        ("ops", False),
+    ]
+    assert "meettray: ops: Application mode needs the app's client secret" in done.stderr
