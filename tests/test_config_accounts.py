@@ -195,3 +195,23 @@ def test_a_policy_enforces_a_profiles_key_and_saving_keeps_out_of_it(
     assert "lab.example" not in text
     assert "microsoftonline.com/fab" not in text
     assert load_config(path).account_names() == ("main", "lab", "fabrikam", "ops")
+
+
+def test_a_policy_may_name_the_persons_accounts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A policy's tables are checked on their own: a default account or a preset's account
+    that only the person's file defines is no reason to ignore the policy."""
+    folder = tmp_path / "etc" / "meettray"
+    folder.mkdir(parents=True)
+    (folder / "policy.toml").write_text(
+        '[recommended.ui]\ndefault_account = "fabrikam"\n'
+        '[enforced.presets.customer]\nsubject = "Customer call"\naccount = "fabrikam"\n'
+    )
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(tmp_path / "etc"))
+    config = load_config(write(tmp_path, TWO.replace('default_account = "fabrikam"', "")))
+    assert all(not source.problem for source in config.policy.sources)  # type: ignore[union-attr]
+    assert config.for_account(None).profile == "fabrikam"
+    assert config.preset("customer").account == "fabrikam"
+    with pytest.raises(UnknownAccount, match=r"\(\[presets.customer\]\)"):
+        load_config(write(tmp_path, ""))  # a file without that account: the preset says so
