@@ -76,7 +76,8 @@ def _whose(service: MeetingService) -> str:
     config = service.config
     if len(config.account_names()) == 1:
         return ""
-    return f" (account {config.profile}: {config.label_of(config.profile)})"
+    label = config.label_of(config.profile)
+    return f" (account {config.profile}{': ' + label if label != config.profile else ''})"
 
 
 def cmd_accounts(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
