@@ -231,10 +231,21 @@ def test_a_spare_never_crosses_accounts(config_file: Path, fake: FakeMicrosoft36
         assert left.account == "adele@contoso.example"  # main's is still there
 
         assert theirs.prepare_spare() is True
+        # Another person signs in to Fabrikam: Alex's spare goes, main's stays.
+        alex = fake.tenant("fabrikam").person
+        assert alex is not None
+        fake.sign_in_as(fake.add_user("sam@fabrikam.example", "Sam", tenant_id=alex.tenant_id))
+        login("fabrikam")
+        fake.sign_in_as(None)
+        assert [s.account for s in main.history.spares()] == ["adele@contoso.example"]
+        assert cli_json("accounts")[1]["username"] == "sam@fabrikam.example"
+        theirs.close()
+        theirs = build_service(config.for_account("fabrikam"))
+        assert theirs.prepare_spare() is True
         done = run_cli("logout", "--account", "main")  # deletes main's spare only
         assert done.returncode == 0, done.stderr
         (kept,) = main.history.spares()
-        assert kept.account == "alex@fabrikam.example"
+        assert kept.account == "sam@fabrikam.example"
         assert kept.meeting.id in fake.meetings
         assert spares["adele@contoso.example"].meeting.id not in fake.meetings
     finally:
