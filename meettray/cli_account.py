@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING, TextIO
 
 from meettray.cli_service import LazyDemo, close_service, service_for
-from meettray.errors import ExitCode, SignInCancelled
+from meettray.errors import ExitCode, MeettrayError, SignInCancelled
 from meettray.i18n import _
 from meettray.plaintext import displayable, json_text
 
@@ -76,7 +76,8 @@ def _whose(service: MeetingService) -> str:
     config = service.config
     if len(config.account_names()) == 1:
         return ""
-    return f" (account {config.profile}: {config.label_of(config.profile)})"
+    label = config.label_of(config.profile)
+    return f" (account {config.profile}{': ' + label if label != config.profile else ''})"
 
 
 def cmd_accounts(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
@@ -88,11 +89,15 @@ def cmd_accounts(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
         print(f"meettray: {warning}", file=sys.stderr)
     rows = []
     for name in config.account_names():
-        service = service_for(args, demo, config, account=name, warn=False)
-        try:
-            account = service.account()
-        finally:
-            close_service(service)
+        try:  # one account that cannot be asked (no secret, offline) is not the others'
+            service = service_for(args, demo, config, account=name, warn=False)
+            try:
+                account = service.account()
+            finally:
+                close_service(service)
+        except MeettrayError as exc:
+            print(f"meettray: {name}: {displayable(exc.message)}", file=sys.stderr)
+            account = None
         rows.append({
             "name": name,
             "label": config.label_of(name),

@@ -176,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     accounts = command("accounts", help="list the accounts in the settings and who is signed in")
     accounts.add_argument("--json", action="store_true", help="print a JSON array, for scripts")
     whoami = command("whoami", help="show who is signed in and how tokens are kept")
+    account_option(whoami, "whose sign-in")
     whoami.add_argument("--json", action="store_true", help="print it as JSON, for scripts")
     doctor = command("doctor", help="check the setup and say what to fix")
     doctor.add_argument("--json", action="store_true", help="for support tickets")

@@ -44,7 +44,9 @@ def service_for(
     warn: bool = True,
 ) -> MeetingService:
     """The service of ``account`` (a settings profile; ``None``: ``args.account`` where the
-    command has one, else the default profile); an unknown name is :class:`UnknownAccount`."""
+    command has one, else the default profile); an unknown name is :class:`UnknownAccount`.
+    ``config``: the settings as read, never a view (a view's ``for_account(None)`` is the
+    default profile, not the view's own): name the view's profile as ``account``."""
     from meettray.config import load_config
     from meettray.service import build_service
 

@@ -171,7 +171,7 @@ def _flatten(document: Any, name: str) -> PolicySource:
         if level not in LEVELS or not isinstance(tables, Mapping):
             return PolicySource(name, problem=f"{level!r} is neither [enforced] nor [recommended]")
         try:
-            checked = config_from_mapping(tables)
+            checked = config_from_mapping(tables, partial=True)
         except ConfigError as exc:
             return PolicySource(name, problem=exc.message.replace("settings: ", "", 1))
         if checked.warnings:

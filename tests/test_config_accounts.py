@@ -171,16 +171,22 @@ def test_label_is_valid_in_account_too(tmp_path: Path) -> None:
     assert config.label_of("main") == "Contoso"
 
 
-def test_a_policy_enforces_a_profiles_key_and_saving_keeps_out_of_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The organisation's ``policy.toml`` (XDG), for the test to write."""
     folder = tmp_path / "etc" / "meettray"
     folder.mkdir(parents=True)
-    (folder / "policy.toml").write_text(
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(tmp_path / "etc"))
+    return folder / "policy.toml"
+
+
+def test_a_policy_enforces_a_profiles_key_and_saving_keeps_out_of_it(
+    tmp_path: Path, policy: Path
+) -> None:
+    policy.write_text(
         '[enforced.accounts.fabrikam]\nauthority = "https://login.microsoftonline.com/fab"\n'
         '[recommended.accounts.lab]\ntenant = "lab.example"\n'
     )
-    monkeypatch.setenv("XDG_CONFIG_DIRS", str(tmp_path / "etc"))
     path = write(tmp_path, TWO)
     config = load_config(path)
     assert config.account_names() == ("main", "lab", "fabrikam", "ops")  # the recommended first
@@ -195,3 +201,18 @@ def test_a_policy_enforces_a_profiles_key_and_saving_keeps_out_of_it(
     assert "lab.example" not in text
     assert "microsoftonline.com/fab" not in text
     assert load_config(path).account_names() == ("main", "lab", "fabrikam", "ops")
+
+
+def test_a_policy_may_name_the_persons_accounts(tmp_path: Path, policy: Path) -> None:
+    """A policy's tables are checked on their own: a default account or a preset's account
+    that only the person's file defines is no reason to ignore the policy."""
+    policy.write_text(
+        '[recommended.ui]\ndefault_account = "fabrikam"\n'
+        '[enforced.presets.customer]\nsubject = "Customer call"\naccount = "fabrikam"\n'
+    )
+    config = load_config(write(tmp_path, TWO.replace('default_account = "fabrikam"', "")))
+    assert all(not source.problem for source in config.policy.sources)  # type: ignore[union-attr]
+    assert config.for_account(None).profile == "fabrikam"
+    assert config.preset("customer").account == "fabrikam"
+    with pytest.raises(UnknownAccount, match=r"\(\[presets.customer\]\)"):
+        load_config(write(tmp_path, ""))  # a file without that account: the preset says so

@@ -39,7 +39,7 @@ from meettray.auth.errors import (
     call_msal,
 )
 from meettray.auth.loopback import LoopbackReceiver
-from meettray.auth.people import People
+from meettray.auth.people import People, ProfilePerson, names_profile
 from meettray.choices import MAIN_ACCOUNT
 from meettray.config import AccountConfig
 from meettray.errors import (
@@ -108,7 +108,7 @@ class _MsalClient:
         self._client()
 
 
-class DelegatedAuth(_MsalClient):
+class DelegatedAuth(ProfilePerson, _MsalClient):
     """Sign-in as the person using the app (``mode = "delegated"``)."""
 
     def __init__(
@@ -149,38 +149,6 @@ class DelegatedAuth(_MsalClient):
 
         return msal.PublicClientApplication(self._config.client_id, **self.broker.options, **common)
 
-    def _msal_account(self) -> dict[str, Any] | None:
-        """This profile's person in the shared cache, by the ``home_account_id`` recorded
-        for it (never the cache's first account); "main" adopts an older meettray's one."""
-        accounts = self._client().get_accounts()
-        home = self._people.recorded(self.profile)
-        if home is None and self.profile == MAIN_ACCOUNT:
-            home = self._people.adopt_legacy(_homes(accounts))
-        if not home:
-            return None
-        return next((a for a in accounts if a.get("home_account_id") == home), None)
-
-    def _before_sign_in(self) -> None:
-        """An older meettray's account is "main"'s before any profile records a sign-in;
-        then this profile is noted (as nobody yet), so that nothing adopts the account
-        this sign-in is about to put in the cache."""
-        if self._people.recorded(MAIN_ACCOUNT) is None:
-            self._people.adopt_legacy(_homes(self._client().get_accounts()))
-        if self._people.recorded(self.profile) is None:
-            self._people.record(self.profile, "")
-
-    def _forget(self, app: Any, found: dict[str, Any]) -> None:
-        """Remove ``found`` from the shared cache, unless another profile signs in as it."""
-        if found.get("home_account_id") not in self._people.claimed_by_others(self.profile):
-            app.remove_account(found)
-
-    def _named(self, exc: AuthError) -> AuthError:
-        """A sign-in error naming the profile, where there is more than one."""
-        if self._label and not exc.message.startswith(f"{self._label}: "):
-            exc.message = f"{self._label}: {exc.message}"
-            exc.args = (exc.message,)
-        return exc
-
     def account(self) -> Account | None:
         """The signed-in account, from the token cache (no network once warm)."""
         import msal
@@ -204,7 +172,8 @@ class DelegatedAuth(_MsalClient):
             object_id=str(found.get("local_account_id", "")),
         )
 
-    def _token(self, scopes: Sequence[str], *, force_refresh: bool = False) -> str:
+    @names_profile
+    def token(self, scopes: Sequence[str], *, force_refresh: bool = False) -> str:
         app = self._client()
         found = self._msal_account()
         if found is None:
@@ -232,7 +201,8 @@ class DelegatedAuth(_MsalClient):
             )
         raise error
 
-    def _sign_in_browser(
+    @names_profile
+    def sign_in_browser(
         self,
         scopes: Sequence[str] = (MEETINGS,),
         *,
@@ -320,7 +290,8 @@ class DelegatedAuth(_MsalClient):
         if "user_code" not in flow and aadsts_codes(flow) & REGISTRATION_PROBLEMS:
             raise auth_error(flow)
 
-    def _begin_device_code(self, scopes: Sequence[str] = (MEETINGS,)) -> DeviceCodePrompt:
+    @names_profile
+    def begin_device_code(self, scopes: Sequence[str] = (MEETINGS,)) -> DeviceCodePrompt:
         """Start device-code sign-in; show the returned code, then :meth:`finish_device_code`."""
         app = self._client()
         self._before_sign_in()
@@ -337,7 +308,8 @@ class DelegatedAuth(_MsalClient):
             flow=flow,
         )
 
-    def _finish_device_code(
+    @names_profile
+    def finish_device_code(
         self, prompt: DeviceCodePrompt, *, cancel: Cancellation | None = None
     ) -> Account:
         """Wait for the person to enter the code; blocks until done, expired or cancelled."""
@@ -372,69 +344,15 @@ class DelegatedAuth(_MsalClient):
                 "Graph. Sign in with a work or school account.",
                 detail=f"tenant {account.tenant_id}",
             )
-        # This profile holds one person: a new sign-in replaces its previous one (and no
-        # other profile's).
-        previous = self._people.recorded(self.profile)
-        mine = [a for a in app.get_accounts() if a.get("local_account_id") == account.object_id]
-        mine.sort(key=lambda a: a.get("realm") != account.tenant_id)  # its own tenant's first
-        home = str(mine[0].get("home_account_id", "")) if mine else ""
-        self._people.record(self.profile, home)
-        if previous and previous != home:
-            for other in app.get_accounts():
-                if other.get("home_account_id") == previous:
-                    self._forget(app, other)
+        self._record_sign_in(app, account)  # replacing this profile's previous person
         log.info("signed in %s as %s (tenant %s)", self.profile, account.username,
                  account.tenant_id)  # fmt: skip
         return account
 
     def sign_out(self) -> None:
         """Forget this profile's person and their tokens (another profile's stay)."""
-        app = self._client()
-        found = self._msal_account()
-        self._people.record(self.profile, "")
-        if found is not None:
-            self._forget(app, found)
+        self._sign_out_person(self._client())
         log.info("signed out %s", self.profile)
-
-    # -- the sign-in's errors name the profile, where there is more than one -------------------
-
-    def token(self, scopes: Sequence[str], *, force_refresh: bool = False) -> str:
-        try:
-            return self._token(scopes, force_refresh=force_refresh)
-        except AuthError as exc:
-            raise self._named(exc) from exc.__cause__
-
-    def sign_in_browser(
-        self,
-        scopes: Sequence[str] = (MEETINGS,),
-        *,
-        timeout: float = 300,
-        cancel: Cancellation | None = None,
-        parent_window: int | None = None,
-    ) -> Account:
-        """See :meth:`_sign_in_browser`."""
-        try:
-            return self._sign_in_browser(
-                scopes, timeout=timeout, cancel=cancel, parent_window=parent_window
-            )
-        except AuthError as exc:
-            raise self._named(exc) from exc.__cause__
-
-    def begin_device_code(self, scopes: Sequence[str] = (MEETINGS,)) -> DeviceCodePrompt:
-        """See :meth:`_begin_device_code`."""
-        try:
-            return self._begin_device_code(scopes)
-        except AuthError as exc:
-            raise self._named(exc) from exc.__cause__
-
-    def finish_device_code(
-        self, prompt: DeviceCodePrompt, *, cancel: Cancellation | None = None
-    ) -> Account:
-        """See :meth:`_finish_device_code`."""
-        try:
-            return self._finish_device_code(prompt, cancel=cancel)
-        except AuthError as exc:
-            raise self._named(exc) from exc.__cause__
 
 
 class AppOnlyAuth(_MsalClient):
@@ -550,10 +468,6 @@ def _system_browser(url: str) -> object:
     import webbrowser
 
     return webbrowser.open(url)
-
-
-def _homes(accounts: list[dict[str, Any]]) -> list[str]:
-    return [str(a.get("home_account_id")) for a in accounts if a.get("home_account_id")]
 
 
 def _unverified_claims(id_token: str) -> dict[str, Any]:

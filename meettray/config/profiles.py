@@ -1,6 +1,6 @@
 """Several accounts: ``[accounts.NAME]`` tables read (each like ``[account]``, whose
-profile is "main") and saved, keeping the person's comments, and the names that
-``[ui] default_account`` and each preset's ``account`` must be."""
+profile is "main"), and the names that ``[ui] default_account`` and each preset's
+``account`` must be.  Saving them is :mod:`meettray.config.saving`'s."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from meettray.choices import ACCOUNT_NAME, MAIN_ACCOUNT
 from meettray.config.sections import AccountConfig
 from meettray.config.settings import Config
 from meettray.errors import ConfigError, UnknownAccount
-from meettray.policy import kept_out, refuse_override
 
 #: Reads one section's table into its dataclass (``reading._section``).
 SectionReader = Callable[[type[Any], str, Mapping[str, Any], str, list[str]], Any]
@@ -58,58 +57,3 @@ def check_preset_accounts(config: Config, where: str) -> None:
     for preset in config.own_presets:
         if preset.account is not None and preset.account not in names:
             raise UnknownAccount(preset.account, names, f"{where} ([presets.{preset.name}])")
-
-
-def section_name(name: str) -> str:
-    """The settings file's table for profile ``name``: ``account`` or ``accounts.NAME``."""
-    return "account" if name == MAIN_ACCOUNT else f"accounts.{name}"
-
-
-def save_accounts(document: Any, config: Config) -> None:
-    """Each profile into its table (``[account]`` is "main"): a table kept (with its
-    comments) for each profile still there, its keys set or removed; a table for a new
-    one; none for one gone.  No other profile: no ``[accounts]``."""
-    import tomlkit
-
-    profiles = dict((n, config.account_config(n)) for n in config.account_names())
-    _save_table(document, "account", profiles.pop(MAIN_ACCOUNT), config)
-    existing = document.get("accounts")
-    if not profiles:
-        if existing is not None:
-            del document["accounts"]
-        return
-    if existing is None:
-        existing = tomlkit.table(is_super_table=True)
-        document["accounts"] = existing
-    for gone in [name for name in existing if name not in profiles]:
-        del existing[gone]
-    for name, account in profiles.items():
-        _save_table(existing, name, account, config, section=f"accounts.{name}")
-
-
-def _save_table(
-    parent: Any, key: str, account: AccountConfig, config: Config, *, section: str = ""
-) -> None:
-    """One profile's keys into ``parent[key]``: what differs from a default or was in the
-    file, never over what an organisation enforces."""
-    import tomlkit
-
-    section = section or key
-    table = parent.get(key)
-    for spec in dataclasses.fields(AccountConfig):
-        value = getattr(account, spec.name)
-        refuse_override(config.policy, section, spec.name, value)
-        in_file = table is not None and spec.name in table
-        if (value == spec.default and not in_file) or kept_out(
-            config.policy, section, spec.name, value, in_file=in_file
-        ):
-            continue
-        if table is None:
-            table = tomlkit.table()
-            parent[key] = table
-        table[spec.name] = value
-    from_policy = config.policy is not None and any(
-        name == section for source in config.policy.in_force for _l, name, _k, _v in source.values
-    )
-    if table is None and section != "account" and not from_policy:
-        parent[key] = tomlkit.table()  # a profile with every default still is one

@@ -111,9 +111,11 @@ def config_from_mapping(
     *,
     path: Path | None = None,
     person: Mapping[str, Any] | None = None,
+    partial: bool = False,
 ) -> Config:
     """Validate a parsed TOML document into a :class:`Config`.  ``person``: the person's own
-    file, where ``document`` has an organisation's policy applied to it."""
+    file, where ``document`` has an organisation's policy applied to it.  ``partial``: a
+    policy's tables, checked on their own: the accounts they name may be the person's."""
     where = str(path) if path else "settings"
     warnings: list[str] = []
     sections: dict[str, Any] = {}
@@ -137,10 +139,11 @@ def config_from_mapping(
             document if person is None else person,
         )
     config = Config(path=path, warnings=tuple(warnings), **sections)
-    config = settle_default_account(config, where, warnings)
+    if not partial:
+        config = settle_default_account(config, where, warnings)
+        check_preset_accounts(config, where)
     for name in config.account_names():
         check_consistency(config.for_account(name), where)
-    check_preset_accounts(config, where)
     check_hotkeys(config, where)
     return config
 

@@ -59,7 +59,8 @@ class MeetingService(SignIn, Settling):
                 raise SignInRequired("You are not signed in. Sign in first.")
             who = account.username
         now = self._clock()
-        store = paths.data_dir(demo=self.demo) / "upcoming.json"
+        mine = "upcoming.json" if self.profile == "main" else f"upcoming.{self.profile}.json"
+        store = paths.data_dir(demo=self.demo) / mine  # each account's last good list
         hosts = self.config.account.link_hosts(demo=self.demo)
         try:
             items = self.graph.upcoming(now, now + timedelta(hours=hours), account=who)
