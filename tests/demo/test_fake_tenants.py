@@ -332,7 +332,7 @@ def test_events_belong_to_their_organizer(fake: FakeMicrosoft365, tokens: tuple[
 def test_calendar_view_shows_each_person_their_own_day(
     fake: FakeMicrosoft365, tokens: tuple[str, str]
 ) -> None:
-    fake.demo_calendars(NOW)
+    fake.calendar.demo_days(NOW)
     window = {"startDateTime": (NOW - timedelta(hours=1)).isoformat(),
               "endDateTime": (NOW + timedelta(hours=12)).isoformat()}  # fmt: skip
 
