@@ -229,11 +229,11 @@ class FakeMicrosoft365:
             self.faults.append(fault)
         return fault
 
-    def expire_access_tokens(self) -> None:
-        self.identity.expire_access_tokens()
+    def expire_access_tokens(self, user: FakeUser | None = None) -> None:
+        self.identity.expire_access_tokens(user)
 
-    def revoke_refresh_tokens(self) -> None:
-        self.identity.revoke_refresh_tokens()
+    def revoke_refresh_tokens(self, user: FakeUser | None = None) -> None:
+        self.identity.revoke_refresh_tokens(user)
 
     def requests_to(self, method: str, path_pattern: str) -> list[RecordedRequest]:
         with self._lock:
