@@ -42,31 +42,24 @@ def cmd_now(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
                 _tell_copy(meeting, config.ui, clipboard)
 
     try:
-        handed, busy = None, False
-        if args.external_id is None and not demo.enabled:
-            # A prepared meeting, taken before msal and requests are even loaded.
-            from meettray.handouts import take_for_now
-            from meettray.results import utc_now
+        from meettray.creation import Creation
+        from meettray.results import utc_now
 
-            fast = take_for_now(config, args.subject, utc_now(), preset=args.preset,
-                                set_aside=_said_set_aside)  # fmt: skip
-            handed, busy = fast.handout, fast.busy
-            if handed is not None:
-                link_ready(handed.meeting)
+        # Asking again by the id a tray that did not answer was given, or a new one.
+        creation = Creation.meet_now(config.preset(args.preset).request(utc_now(), args.subject),
+                                     external_id=args.external_id,
+                                     retry=args.external_id is not None)  # fmt: skip
+        taken = None
+        if not demo.enabled:
+            # The first stage, before msal and requests are even loaded: a prepared meeting.
+            from meettray.handouts import take_for_now
+
+            taken = take_for_now(config, creation, utc_now(), set_aside=_said_set_aside)
+            if taken.handout is not None:
+                link_ready(taken.handout.meeting)
         service = service_for(args, demo, config)
         try:
-            if handed is not None:
-                created = service.finish_handout(handed)
-            else:
-                # The prepared meeting, unless this asks again for one a tray may have been
-                # making for this id (then only that id may answer, or a second meeting
-                # would be made).
-                created = service.create(
-                    service.instant_request(args.subject, args.preset),
-                    external_id=args.external_id,
-                    use_spare=args.external_id is None and not busy,  # waited once
-                    on_created=link_ready,
-                )
+            created = service.make(creation, on_link=link_ready, taken=taken)
             status = _print_created(created, args, out, service.config.ui, clipboard,
                                     shown=bool(early))  # fmt: skip
             _report_recovered(service)
@@ -108,7 +101,9 @@ def cmd_schedule(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
         )
     service = service_for(args, demo)
     try:
-        created = service.create(request)
+        from meettray.creation import Creation
+
+        created = service.make(Creation.schedule(request))
         status = _print_created(created, args, out, service.config.ui)
         _report_recovered(service)
     finally:

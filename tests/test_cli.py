@@ -93,7 +93,7 @@ def test_an_unexpected_error_in_the_demo_is_a_message_and_a_log_entry(user_dirs:
     broken = (
         "import sys, meettray.service as s\n"
         "def boom(*a, **k): raise RuntimeError('a bug')\n"
-        "s.MeetingService.create = boom\n"
+        "s.MeetingService.make = boom\n"
         "from meettray.cli import main\n"
         "sys.exit(main(['--demo', 'now', '--no-copy']))\n"
     )
