@@ -132,7 +132,8 @@ class AppModel(QObject):
         self.settings.changed.connect(self._apply_settings)
         self.settings.notice.connect(self.notify)
         self.upcoming = UpcomingFeed(self.owner, lambda: self.config, clipboard=clipboard,
-                                     open_url=open_url, demo=demo is not None,
+                                     open_url=open_url, join=self.sharing.join,
+                                     demo=demo is not None,
                                      parent=self)  # fmt: skip
         self.upcoming.changed.connect(lambda found: self._update(upcoming=found))
         self.upcoming.notice.connect(self.notify)
@@ -203,6 +204,8 @@ class AppModel(QObject):
             self.window_requested.emit(intent)
         elif isinstance(intent, i.JoinMeeting):
             self.sharing.join(intent.url)
+        elif isinstance(intent, i.JoinClipboard):
+            self.sharing.join_clipboard(intent.text)
         elif isinstance(intent, (i.Join, i.CopyJoinLink, i.OpenInOutlook)):
             self.upcoming.act(intent)
         elif isinstance(intent, i.RefreshUpcoming):
