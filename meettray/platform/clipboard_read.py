@@ -52,7 +52,7 @@ def clipboard_command(
     if not tools:
         raise ClipboardUnreadable("There is no display here, so no clipboard to read.")
     raise ClipboardUnreadable(
-        "meettray reads the clipboard from the command line with "
+        "Here meettray reads the clipboard with "
         + ("wl-paste (the wl-clipboard package)" if env.get("WAYLAND_DISPLAY") else "")
         + (" or " if env.get("WAYLAND_DISPLAY") and env.get("DISPLAY") else "")
         + ("xclip or xsel" if env.get("DISPLAY") else "")

@@ -17,13 +17,21 @@ from meettray.config import AccountConfig, CalendarConfig, Config
 from meettray.ui.app_model.intents import JoinMeeting, OpenMeeting
 from meettray.ui.app_model.model import AppModel
 from meettray.ui.app_model.notices import Level, Notice
+from meettray.ui.app_model.tasks import TaskRunner
+from meettray.ui.shell.clipboard import QtClipboard
 from meettray.ui.views.app import TrayApp
 from meettray.ui.views.tray import Tray
 
-from .conftest import RecordingClipboard, meet_now
+from .conftest import RecordingClipboard, meet_now, sign_in
 
 NO_LINK = "The clipboard holds no Teams meeting link"
 LINK = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_Zm9v%40thread.v2/0?context=%7b%7d"
+
+
+@pytest.fixture
+def make(make_model: functools.partial[AppModel]) -> functools.partial[AppModel]:
+    """Models that read the clipboard as the tray does: the shell's, Qt's clipboard."""
+    return functools.partial(make_model, clipboard_reader=QtClipboard(TaskRunner()))
 
 
 def joining(config: Config, mode: str) -> Config:
@@ -55,10 +63,10 @@ def trigger_join(model: AppModel) -> list[Notice]:
     ],
 )  # fmt: skip
 def test_a_teams_link_on_the_clipboard_is_joined_the_way_settings_say(
-    make_model: functools.partial[AppModel], config: Config, opened: list[str],
+    make: functools.partial[AppModel], config: Config, opened: list[str],
     mode: str, target: str,
 ) -> None:  # fmt: skip
-    model = make_model(config=joining(config, mode))
+    model = make(config=joining(config, mode))
     on_clipboard(f"  {LINK}\n")  # copied with the line's end, as from a chat
     notes = trigger_join(model)
     assert opened == [target]
@@ -66,9 +74,13 @@ def test_a_teams_link_on_the_clipboard_is_joined_the_way_settings_say(
 
 
 def test_a_meeting_made_here_is_joined_from_the_clipboard(
-    model: AppModel, qtbot: QtBot, opened: list[str]
+    make: functools.partial[AppModel], qtbot: QtBot, opened: list[str]
 ) -> None:
     """A link the fake's Graph made, pasted back: the whole path, from Graph to the opener."""
+    model = make()
+    with qtbot.waitSignal(model.state_changed, timeout=10_000):
+        model.start()
+    sign_in(model, qtbot)
     delivered = meet_now(model, qtbot)
     on_clipboard(delivered.meeting.join_url)
     trigger_join(model)
@@ -94,9 +106,9 @@ REFUSED = {
 
 @pytest.mark.parametrize("text", REFUSED.values(), ids=REFUSED.keys())
 def test_anything_else_is_refused_in_plain_words(
-    make_model: functools.partial[AppModel], config: Config, opened: list[str], text: str
+    make: functools.partial[AppModel], config: Config, opened: list[str], text: str
 ) -> None:
-    model = make_model(config=joining(config, "app"))
+    model = make(config=joining(config, "app"))
     on_clipboard(text)
     notes = trigger_join(model)
     assert opened == []
@@ -108,12 +120,12 @@ def test_anything_else_is_refused_in_plain_words(
 
 
 def test_only_the_accounts_cloud_counts(
-    make_model: functools.partial[AppModel], config: Config, opened: list[str]
+    make: functools.partial[AppModel], config: Config, opened: list[str]
 ) -> None:
     """A commercial Teams link is no meeting of a US Government (GCC High) account."""
     gov = dataclasses.replace(config, account=dataclasses.replace(config.account, cloud="usgov"))
     assert isinstance(gov.account, AccountConfig)
-    model = make_model(config=gov)
+    model = make(config=gov)
     on_clipboard(LINK)
     assert [n.title for n in trigger_join(model)] == [NO_LINK]
     gov_link = "https://gov.teams.microsoft.us/l/meetup-join/19%3ameeting_x%40thread.v2/0"
@@ -123,9 +135,9 @@ def test_only_the_accounts_cloud_counts(
 
 
 def test_where_nothing_opens_it_the_person_is_told(
-    make_model: functools.partial[AppModel], clipboard: RecordingClipboard
+    make: functools.partial[AppModel], clipboard: RecordingClipboard
 ) -> None:
-    model = make_model(open_url=lambda url: False)
+    model = make(open_url=lambda url: False)
     on_clipboard(LINK)
     notes = trigger_join(model)
     assert [n.title for n in notes] == ["No browser could be opened"]
@@ -135,8 +147,9 @@ def test_where_nothing_opens_it_the_person_is_told(
 
 @pytest.mark.logs("no system tray available")
 def test_the_no_tray_window_has_the_button(
-    model: AppModel, qtbot: QtBot, opened: list[str]
+    make: functools.partial[AppModel], qtbot: QtBot, opened: list[str]
 ) -> None:
+    model = make()
     app = TrayApp(model, tray_grace_ms=0)  # the offscreen platform has no tray
     qtbot.waitUntil(lambda: app.window is not None and app.window.isVisible(), timeout=5000)
     assert app.window is not None
@@ -149,6 +162,15 @@ def test_the_no_tray_window_has_the_button(
     on_clipboard(LINK)
     button.click()
     assert opened == [LINK]
+
+
+def test_without_a_reader_it_says_so(
+    make_model: functools.partial[AppModel], opened: list[str]
+) -> None:
+    on_clipboard(LINK)
+    notes = trigger_join(make_model())
+    assert [n.title for n in notes] == ["The clipboard could not be read"]
+    assert opened == []
 
 
 # -- the one join, for every way in -----------------------------------------------------------

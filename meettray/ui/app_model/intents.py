@@ -167,10 +167,7 @@ class JoinMeeting:
 
 @dataclass(frozen=True)
 class JoinClipboard:
-    """Join the meeting whose Teams link is on the clipboard: ``text``, as the view read
-    it (untrusted, bounded there; checked again before anything is opened)."""
-
-    text: str
+    """Join the meeting whose Teams link is on the clipboard (anything else is refused)."""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from meettray.config import Config
 from meettray.formatting import (
@@ -24,9 +25,17 @@ from meettray.platform.clipboard import CopyOutcome
 from meettray.results import utc_now
 from meettray.ui.app_model.meeting_runs import ClipboardWriter
 from meettray.ui.app_model.notices import Level, Notice, tr
-from meettray.upcoming import clipboard_link, join_target, teams_hosts
+from meettray.upcoming import MAX_CLIPBOARD_TEXT, clipboard_link, join_target, teams_hosts
 
 log = logging.getLogger(__name__)
+
+
+class ClipboardReader(Protocol):
+    def read_text(
+        self, limit: int, done: Callable[[str], None], failed: Callable[[str], None]
+    ) -> None:
+        """The clipboard's text (at most ``limit + 1`` characters) to ``done``, on the GUI
+        thread; or why it could not be read, in words, to ``failed``."""
 
 
 class Sharing:
@@ -40,8 +49,10 @@ class Sharing:
         config: Callable[[], Config],
         open_url: Callable[[str], object],
         demo: bool,
+        reader: ClipboardReader | None = None,
     ) -> None:
         self._clipboard = clipboard
+        self._reader = reader
         self._tell = tell
         self._config = config
         self._open_url = open_url
@@ -115,7 +126,17 @@ class Sharing:
             Level.WARNING)))  # fmt: skip
         return False
 
-    def join_clipboard(self, text: str) -> None:
+    def join_clipboard(self) -> None:
+        """Join the meeting whose link is on the clipboard (read through ``reader``)."""
+        if self._reader is None:
+            self._unreadable(tr("Nothing here can read the clipboard."))
+            return
+        self._reader.read_text(MAX_CLIPBOARD_TEXT, self.join_text, self._unreadable)
+
+    def _unreadable(self, why: str) -> None:
+        self._tell(Notice(tr("The clipboard could not be read"), why, Level.WARNING))
+
+    def join_text(self, text: str) -> None:
         """Join the meeting whose link ``text`` (the clipboard's, untrusted) is; anything
         else is refused in plain words, without repeating it."""
         url = clipboard_link(text, self._config().account.link_hosts(demo=self._demo))

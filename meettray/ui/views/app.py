@@ -143,7 +143,6 @@ class TrayApp(QObject):
 
     def _show_window(self) -> None:
         """No tray: say so plainly and offer the same actions in a window."""
-        from meettray.ui.views.clipboard_join import join_clipboard
         from meettray.ui.views.dialogs import FallbackWindow
 
         log.warning("no system tray available: showing a window instead")
@@ -154,7 +153,7 @@ class TrayApp(QObject):
         )
         self.window.schedule_requested.connect(self.show_schedule)
         self.window.history_requested.connect(self.show_history)
-        self.window.join_clipboard_requested.connect(lambda: join_clipboard(self.dispatch))
+        self.window.join_clipboard_requested.connect(lambda: self.dispatch(i.JoinClipboard()))
         self.window.settings_requested.connect(self.show_settings)
         self.window.sign_in_requested.connect(lambda: self.sign_in(device_code=False))
         self.window.sign_out_requested.connect(lambda: self.dispatch(i.SignOut()))

@@ -19,7 +19,6 @@ from meettray.results import utc_now
 from meettray.ui.app_model import intents as i
 from meettray.ui.app_model.notices import Level, Notice
 from meettray.ui.app_model.state import AppState
-from meettray.ui.views.clipboard_join import join_clipboard
 from meettray.ui.views.icons import tray_icon
 from meettray.ui.views.translation import tr
 from meettray.ui.views.upcoming_menu import (
@@ -269,7 +268,7 @@ class Tray(QObject):
         _add(menu, tr("&Schedule…"), self.schedule_requested.emit)
         fill_recent(menu.addMenu(tr("&Recent")), state, dispatch)
         _add(menu, tr("&History…"), self.history_requested.emit)
-        _add(menu, tr("&Join the meeting on the clipboard"), partial(join_clipboard, dispatch))
+        _add(menu, tr("&Join the meeting on the clipboard"), lambda: dispatch(i.JoinClipboard()))
         menu.addSeparator()
         if (problem := state.problem) is not None:
             _add(menu, tr("Last error: &details…"), partial(self._details, problem))
