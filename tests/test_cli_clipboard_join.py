@@ -101,6 +101,11 @@ def test_each_desktop_has_its_way_to_read_it() -> None:
     assert Path(wayland[0]).name == "wl-paste"
     x11 = clipboard_command("linux", {"DISPLAY": ":0"})
     assert Path(x11[0]).name in {"xclip", "xsel"}
+    # GNOME (no data-control): wl-paste would need the keyboard; Xwayland's is the same.
+    gnome = clipboard_command("linux", {"WAYLAND_DISPLAY": "w", "DISPLAY": ":0"}, False)
+    assert Path(gnome[0]).name in {"xclip", "xsel"}
+    sway = clipboard_command("linux", {"WAYLAND_DISPLAY": "w", "DISPLAY": ":0"}, True)
+    assert Path(sway[0]).name == "wl-paste"
     with pytest.raises(ClipboardUnreadable, match="no display"):
         clipboard_command("linux", {})
 

@@ -30,11 +30,23 @@ class ClipboardUnreadable(Exception):
 
 
 def clipboard_command(
-    platform: str = sys.platform, env: Mapping[str, str] | None = None
+    platform: str = sys.platform,
+    env: Mapping[str, str] | None = None,
+    data_control: bool | None = None,
 ) -> list[str]:
     """The command that prints the clipboard's text here; :class:`ClipboardUnreadable`
-    where there is none."""
+    where there is none.
+
+    ``data_control``: whether the Wayland compositor offers a data-control protocol
+    (:func:`~meettray.platform.wayland.has_data_control`; asked here when it matters).
+    Where it offers none (GNOME), ``wl-paste`` must take the keyboard to read, and
+    Xwayland's clipboard, the same one, is read with ``xclip`` instead.
+    """
     env = os.environ if env is None else env
+    if env.get("WAYLAND_DISPLAY") and env.get("DISPLAY") and data_control is None:
+        from meettray.platform.wayland import has_data_control
+
+        data_control = has_data_control(env)
     if platform == "darwin":
         return ["pbpaste"]
     if platform.startswith("win"):
@@ -45,7 +57,8 @@ def clipboard_command(
     if env.get("WAYLAND_DISPLAY"):
         tools.append(["wl-paste", "--no-newline", "--type", "text/plain"])
     if env.get("DISPLAY"):
-        tools += [["xclip", "-out", "-selection", "clipboard"], ["xsel", "--clipboard", "--output"]]
+        x11 = [["xclip", "-out", "-selection", "clipboard"], ["xsel", "--clipboard", "--output"]]
+        tools = [*x11, *tools] if data_control is False else [*tools, *x11]
     for tool in tools:
         if (found := shutil.which(tool[0])) is not None:
             return [found, *tool[1:]]
