@@ -16,10 +16,13 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from meettray.cli_service import LazyDemo, close_service, service_for
 from meettray.errors import ExitCode, MeettrayError, ValidationError
+from meettray.i18n import _
 from meettray.meetings import join_link_problem
 from meettray.plaintext import displayable
 from meettray.upcoming import (
+    MAX_CLIPBOARD_TEXT,
     Upcoming,
+    clipboard_link,
     join_target,
     next_meeting,
     teams_hosts,
@@ -43,6 +46,12 @@ class NothingToJoin(MeettrayError):
     exit_code = ExitCode.UNEXPECTED
 
 
+class NoClipboard(MeettrayError):
+    """The clipboard could not be read here (no display, no tool to read it)."""
+
+    exit_code = ExitCode.NO_DESKTOP
+
+
 def _hours(text: str) -> int:
     try:
         value = int(text)
@@ -62,12 +71,15 @@ def add_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
     upcoming.add_argument("--account", metavar="NAME", help="whose calendar (default: yours)")
     upcoming.add_argument("--all", action="store_true",
                           help="also cancelled, declined and all-day events")  # fmt: skip
-    join = command("join", help="join the next meeting, or a Teams link")
+    join = command("join", help="join the next meeting, a Teams link, or the one copied")
     target = join.add_mutually_exclusive_group()
     target.add_argument(
         "--next", action="store_true",
         help="the meeting in progress, else the next to start (default)",
     )  # fmt: skip
+    # Not ``args.clipboard``: the command line's copying backend has that name.
+    target.add_argument("--clipboard", action="store_true", dest="from_clipboard",
+                        help="the Teams meeting link on the clipboard")  # fmt: skip
     target.add_argument("url", nargs="?", help="a Teams meeting link")
 
 
@@ -135,6 +147,20 @@ def join_url_for(args: argparse.Namespace, service: Any, hosts: frozenset[str]) 
     return meeting.join_url
 
 
+def clipboard_join_url(hosts: frozenset[str]) -> str:
+    """The Teams link on the clipboard (the same check as the tray's), read without Qt."""
+    from meettray.platform.clipboard_read import ClipboardUnreadable, read_clipboard
+
+    try:
+        text = read_clipboard(MAX_CLIPBOARD_TEXT)
+    except ClipboardUnreadable as exc:
+        raise NoClipboard(_("Could not read the clipboard: {why}").format(why=exc)) from None
+    url = clipboard_link(text, hosts)
+    if url is None:  # its text is not repeated: it is anyone's
+        raise ValidationError({"clipboard": _("The clipboard holds no Teams meeting link.")})
+    return url
+
+
 def open_join(url: str, mode: str, out: TextIO) -> int:
     """Open ``url`` the way ``mode`` says (see :func:`join_target`)."""
     import webbrowser
@@ -161,6 +187,8 @@ def cmd_join(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
 
     config = load_config(args.config)
     hosts = config.account.link_hosts(demo=demo.enabled)
+    if args.from_clipboard:  # no sign-in, no network either
+        return open_join(clipboard_join_url(hosts), config.calendar.join, out)
     if args.url:  # a link given: no sign-in, no network
         return open_join(join_url_for(args, None, hosts), config.calendar.join, out)
     service = service_for(args, demo, config)

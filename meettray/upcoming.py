@@ -104,6 +104,26 @@ def checked_link(url: Any, hosts: frozenset[str]) -> str | None:
     return None if join_link_problem(url, hosts) else url
 
 
+#: The most characters of clipboard text looked at: a join link is far shorter (Teams'
+#: are about 250), and longer text is refused whole, never cut down to a link.
+MAX_CLIPBOARD_TEXT = 2048
+
+
+def clipboard_link(text: str, link_hosts: frozenset[str]) -> str | None:
+    """The Teams join link ``text`` (the clipboard's, untrusted) is, or ``None``.
+
+    The whole text, but for the spaces and line breaks around it, must be one https link
+    on the cloud's Teams hosts, checked as History's and ``meettray://join``'s are
+    (:func:`~meettray.meetings.join_link_problem`): a look-alike host, a user name, a
+    port, another scheme (``javascript:``), or text longer than
+    :data:`MAX_CLIPBOARD_TEXT` is no link.
+    """
+    if len(text) > MAX_CLIPBOARD_TEXT:
+        return None
+    candidate = text.strip()
+    return checked_link(candidate, teams_hosts(link_hosts)) if candidate else None
+
+
 def visible(
     items: Iterable[Upcoming], now: datetime, *, include_hidden: bool = False
 ) -> list[Upcoming]:

@@ -56,6 +56,7 @@ def test_the_tray_menu_speaks_german_with_its_mnemonics(german: None, model: App
         "&Planen…",
         "&Zuletzt verwendet",
         "&Verlauf…",
+        "Besprechung aus der Zwischenablage bei&treten",
         "Angemeldet als adele@contoso.example",
         "Ab&melden",
         "&Einstellungen…",
@@ -122,7 +123,7 @@ def test_the_arabic_tray_menu_has_unique_mnemonics(arabic: None, model: AppModel
     texts = [a.text() for a in tray.menu.actions() if not a.isSeparator()]
     assert texts[0] == "&الاجتماع الآن"
     mnemonics = [t[t.index("&") + 1] for t in texts if "&" in t]
-    assert len(mnemonics) == len(set(mnemonics)) == 8
+    assert len(mnemonics) == len(set(mnemonics)) == 9
 
 
 def test_words_the_catalog_lacks_stay_as_they_are(qapp: QApplication) -> None:

@@ -153,6 +153,7 @@ class TrayApp(QObject):
         )
         self.window.schedule_requested.connect(self.show_schedule)
         self.window.history_requested.connect(self.show_history)
+        self.window.join_clipboard_requested.connect(lambda: self.dispatch(i.JoinClipboard()))
         self.window.settings_requested.connect(self.show_settings)
         self.window.sign_in_requested.connect(lambda: self.sign_in(device_code=False))
         self.window.sign_out_requested.connect(lambda: self.dispatch(i.SignOut()))

@@ -54,7 +54,8 @@ class FallbackWindow(QMainWindow):
 
     Its intents, for whoever shows it: ``meet_now_requested``, ``meet_now_as_requested``
     (a preset's name), ``schedule_requested``, ``history_requested``,
-    ``settings_requested``, ``sign_in_requested``, ``sign_out_requested``,
+    ``join_clipboard_requested``, ``settings_requested``, ``sign_in_requested``,
+    ``sign_out_requested``,
     ``error_details_requested`` (the error shown by :meth:`show_last_error`) and
     ``quit_requested``.  Recent is :attr:`recent`, filled like the tray's menu.
     """
@@ -63,6 +64,7 @@ class FallbackWindow(QMainWindow):
     meet_now_as_requested = Signal(str)
     schedule_requested = Signal()
     history_requested = Signal()
+    join_clipboard_requested = Signal()
     settings_requested = Signal()
     sign_in_requested = Signal()
     sign_out_requested = Signal()
@@ -85,7 +87,7 @@ class FallbackWindow(QMainWindow):
         self.status = plain_label()  # notices carry subjects and Graph's words
         self.status.setWordWrap(True)
         self._error: MeettrayError | None = None
-        # Mnemonics, unique: M A S R H E I/O L Q.
+        # Mnemonics, unique: M A S R H J E I/O L Q.
         self.meet_now = self._button(tr("&Meet now"), self.meet_now_requested)
         self.presets = QMenu(self)  #: "Meet now as": one entry per preset
         self.meet_now_as = QPushButton(tr("Meet now &as"))
@@ -105,6 +107,7 @@ class FallbackWindow(QMainWindow):
             self._button(tr("&Schedule…"), self.schedule_requested),
             recent,
             self._button(tr("&History…"), self.history_requested),
+            self._button(tr("&Join the meeting on the clipboard"), self.join_clipboard_requested),
             self._button(tr("S&ettings…"), self.settings_requested),
             self.sign_in,
             self.sign_out,
