@@ -22,3 +22,8 @@ CHAT_HISTORY_MODES = ("none", "all")
 
 #: A preset's name, as in ``[presets.incident]`` and ``meettray now --preset incident``.
 PRESET_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+
+#: A profile's name, as in ``[accounts.fabrikam]`` and ``meettray now --account fabrikam``.
+ACCOUNT_NAME = PRESET_NAME
+#: The profile that ``[account]`` is: every settings file has it.
+MAIN_ACCOUNT = "main"

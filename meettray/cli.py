@@ -22,7 +22,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from meettray.cli_account import cmd_login, cmd_logout, cmd_whoami
+from meettray.cli_account import cmd_accounts, cmd_login, cmd_logout, cmd_whoami
 from meettray.cli_meetings import cmd_history, cmd_now, cmd_schedule
 from meettray.cli_parser import build_parser
 from meettray.cli_service import Command, LazyDemo
@@ -78,10 +78,11 @@ def _main(argv: Sequence[str] | None, out: TextIO, asked: Asked | None = None) -
         if isinstance(cold, int):
             return cold
         args.command, args.subject, args.preset = "now", cold.subject, cold.preset
+        args.account = None
         args.external_id, args.json, args.no_copy = cold.external_id, False, False
-    if args.command == "now" and args.preset is not None and not args.no_copy:
-        # An unknown preset is the settings' error whether a tray runs or not (the tray's
-        # answer was another); only a named preset costs reading the settings here.
+    if args.command == "now" and (args.preset or args.account) is not None and not args.no_copy:
+        # An unknown preset or account is the settings' error whether a tray runs or not
+        # (the tray's answer was another); only a named one costs reading the settings.
         checked = _guarded(args, out, lambda: _known_preset(args), log_file=None)
         if checked != ExitCode.OK:
             return checked
@@ -94,7 +95,7 @@ def _main(argv: Sequence[str] | None, out: TextIO, asked: Asked | None = None) -
         # request, the same id asks Graph for the same meeting instead of making another.
         external_id = asked.external_id if asked else new_external_id()
         request = ipc.Request("now", subject=args.subject, external_id=external_id,
-                              preset=args.preset)  # fmt: skip
+                              preset=args.preset, account=args.account)  # fmt: skip
         shown: list[ipc.Outcome] = []
 
         def link_ready(first: ipc.Outcome) -> None:
@@ -133,6 +134,10 @@ def _main(argv: Sequence[str] | None, out: TextIO, asked: Asked | None = None) -
 
     # One settings file for the whole run: --config, else paths.config_file() (the tray's too).
     args.given_config = args.config
+    if args.demo:  # the demo's own settings offer a second account (once)
+        from meettray.demo.runtime import offer_demo_accounts
+
+        offer_demo_accounts()
     args.config = args.config or paths.config_file(demo=args.demo)
     paths.secure_existing_files()  # older versions left some folders 0755, files 0644
     from meettray import logs
@@ -150,7 +155,8 @@ def _known_preset(args: argparse.Namespace) -> int:
     from meettray import paths
     from meettray.config import load_config
 
-    load_config(args.config or paths.config_file(demo=args.demo)).preset(args.preset)
+    config = load_config(args.config or paths.config_file(demo=args.demo))
+    config.account_config(args.account or config.preset(args.preset).account)
     return ExitCode.OK
 
 
@@ -228,6 +234,7 @@ _COMMANDS: dict[str, Command] = {
     "history": cmd_history,
     "login": cmd_login,
     "logout": cmd_logout,
+    "accounts": cmd_accounts,
     "whoami": cmd_whoami,
     "autostart": cmd_autostart,
     "doctor": cmd_doctor,

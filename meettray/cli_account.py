@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from typing import TextIO
+import sys
+from typing import TYPE_CHECKING, TextIO
 
 from meettray.cli_service import LazyDemo, close_service, service_for
-from meettray.errors import ExitCode, SignInCancelled
+from meettray.errors import ExitCode, MeettrayError, SignInCancelled
 from meettray.i18n import _
-from meettray.plaintext import json_text
+from meettray.plaintext import displayable, json_text
+
+if TYPE_CHECKING:
+    from meettray.service import MeetingService
 
 
 def cmd_login(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
@@ -43,13 +47,15 @@ def cmd_login(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
         except KeyboardInterrupt:
             cancel.cancel()
             raise SignInCancelled("Sign-in was cancelled.") from None
-        print(_("Signed in as {user}.").format(user=account.username), file=out)
+        print(_("Signed in as {user}.").format(user=account.username) + _whose(service),
+              file=out)  # fmt: skip
         return ExitCode.OK
     finally:
         close_service(service)
 
 
 def cmd_logout(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
+    """Sign one account out (``--account``, else the default one); the others stay."""
     service = service_for(args, demo)
     try:
         if not service.signs_in:
@@ -57,9 +63,59 @@ def cmd_logout(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
             return ExitCode.OK
         account = service.account()
         service.sign_out()
+        whose = _whose(service)
     finally:
         close_service(service)
-    print(f"Signed out {account.username}." if account else "Nobody was signed in.", file=out)
+    print((f"Signed out {account.username}." if account else "Nobody was signed in.") + whose,
+          file=out)  # fmt: skip
+    return ExitCode.OK
+
+
+def _whose(service: MeetingService) -> str:
+    """ " (account NAME)" where the settings have more than one, else ""."""
+    config = service.config
+    if len(config.account_names()) == 1:
+        return ""
+    label = config.label_of(config.profile)
+    return f" (account {config.profile}{': ' + label if label != config.profile else ''})"
+
+
+def cmd_accounts(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
+    """``meettray accounts``: each profile, who is signed in to it, and the default."""
+    from meettray.config import load_config
+
+    config = load_config(args.config)
+    for warning in config.warnings:
+        print(f"meettray: {warning}", file=sys.stderr)
+    rows = []
+    for name in config.account_names():
+        try:  # one account that cannot be asked (no secret, offline) is not the others'
+            service = service_for(args, demo, config, account=name, warn=False)
+            try:
+                account = service.account()
+            finally:
+                close_service(service)
+        except MeettrayError as exc:
+            print(f"meettray: {name}: {displayable(exc.message)}", file=sys.stderr)
+            account = None
+        rows.append({
+            "name": name,
+            "label": config.label_of(name),
+            "username": account.username if account else None,
+            "tenant_id": account.tenant_id if account else None,
+            "signed_in": account is not None,
+            "default": name == config.default_account(),
+        })  # fmt: skip
+    if args.json:
+        print(json_text(rows), file=out)
+        return ExitCode.OK
+    for row in rows:
+        mark = "*" if row["default"] else " "
+        who = (f"{row['username']} (tenant {row['tenant_id']})" if row["signed_in"]
+               else "not signed in")  # fmt: skip
+        label = f" “{row['label']}”" if row["label"] != row["name"] else ""
+        print(displayable(f"{mark} {row['name']}{label}: {who}"), file=out)
+    print("(* the default account: a plain Meet now makes its meetings)", file=out)
     return ExitCode.OK
 
 

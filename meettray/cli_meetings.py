@@ -28,7 +28,11 @@ def cmd_now(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
     from meettray.config import load_config
     from meettray.platform.clipboard import system_clipboard
 
-    config = load_config(args.config)
+    # Whose meeting: --account, else the preset's account, else the default one (a view of
+    # the settings whose account is that profile's; an unknown name is exit 3).
+    loaded = load_config(args.config)
+    account = getattr(args, "account", None) or loaded.preset(args.preset).account
+    config = loaded.for_account(account)
     clipboard = None if args.no_copy else (args.clipboard or system_clipboard())
     early: list[Meeting] = []
 
@@ -57,7 +61,7 @@ def cmd_now(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
             taken = take_for_now(config, creation, utc_now(), set_aside=_said_set_aside)
             if taken.handout is not None:
                 link_ready(taken.handout.meeting)
-        service = service_for(args, demo, config)
+        service = service_for(args, demo, loaded, account=config.profile)
         try:
             created = service.make(creation, on_link=link_ready, taken=taken)
             status = _print_created(created, args, out, service.config.ui, clipboard,
@@ -172,7 +176,13 @@ def _tell_copy(meeting: Meeting, ui: UiConfig, clipboard: ClipboardBackend | Non
 def cmd_history(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
     from meettray.service import read_history
 
-    meetings, set_aside = read_history(demo=demo.enabled, limit=args.limit, search=args.search)
+    profile = getattr(args, "account", None)
+    if profile is not None:  # an unknown name is the settings' error (exit 3)
+        from meettray.config import load_config
+
+        profile = load_config(args.config).for_account(profile).profile
+    meetings, set_aside = read_history(demo=demo.enabled, limit=args.limit, search=args.search,
+                                       profile=profile)  # fmt: skip
     if set_aside is not None:
         print(f"meettray: the history file was damaged and was moved to {set_aside}.",
               file=sys.stderr)  # fmt: skip

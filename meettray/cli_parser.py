@@ -31,6 +31,23 @@ def _preset_name(text: str) -> str:
     return text
 
 
+def _account_name(text: str) -> str:
+    from meettray.choices import ACCOUNT_NAME
+
+    if not ACCOUNT_NAME.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an account's name (lower-case letters, digits, - and _), as in "
+            "[accounts.NAME] in the settings"
+        )
+    return text
+
+
+def account_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--account NAME``: a settings profile (``[accounts.NAME]``, "main" for ``[account]``)."""
+    parser.add_argument("--account", type=_account_name, metavar="NAME",
+                        help=f"{what} (default: the default account)")  # fmt: skip
+
+
 def _option(text: str) -> tuple[str, str]:
     name, equals, value = text.partition("=")
     if not equals or not name.strip() or not value.strip():
@@ -87,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--preset", type=_preset_name, metavar="NAME",
         help="a preset from the settings (incident, customer, …; default: the default one)",
     )  # fmt: skip
+    account_option(now, "whose meeting: an account from the settings (else the preset's)")
     _output_options(now)
 
     schedule = command("schedule", help="create a meeting for later")
@@ -128,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a Teams option, e.g. record_automatically=on, meeting_chat=limited (repeatable;"
              " see README, 'Meeting options')",
     )  # fmt: skip
+    account_option(schedule, "whose meeting: an account from the settings")
     _output_options(schedule)
 
     history = command("history", help="list meetings created so far, newest first")
@@ -137,6 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="how many meetings, newest first (default: 20)",
     )  # fmt: skip
     history.add_argument("--search", default="", metavar="TEXT", help="match in the subject")
+    history.add_argument("--account", type=_account_name, metavar="NAME",
+                         help="only the meetings made with this account")  # fmt: skip
 
     login = command("login", help="sign in with your work or school account")
     login.add_argument(
@@ -149,8 +170,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also grant access to your calendar (schedule --calendar, upcoming meetings)",
     )
-    command("logout", help="sign out and forget your tokens")
+    account_option(login, "the account to sign in")
+    logout = command("logout", help="sign out and forget your tokens")
+    account_option(logout, "the account to sign out (the others stay signed in)")
+    accounts = command("accounts", help="list the accounts in the settings and who is signed in")
+    accounts.add_argument("--json", action="store_true", help="print a JSON array, for scripts")
     whoami = command("whoami", help="show who is signed in and how tokens are kept")
+    account_option(whoami, "whose sign-in")
     whoami.add_argument("--json", action="store_true", help="print it as JSON, for scripts")
     doctor = command("doctor", help="check the setup and say what to fix")
     doctor.add_argument("--json", action="store_true", help="for support tickets")

@@ -36,15 +36,27 @@ class LazyDemo:
 
 
 def service_for(
-    args: argparse.Namespace, lazy_demo: LazyDemo, config: Config | None = None
+    args: argparse.Namespace,
+    lazy_demo: LazyDemo,
+    config: Config | None = None,
+    *,
+    account: str | None = None,
+    warn: bool = True,
 ) -> MeetingService:
+    """The service of ``account`` (a settings profile; ``None``: ``args.account`` where the
+    command has one, else the default profile); an unknown name is :class:`UnknownAccount`.
+    ``config``: the settings as read, never a view (a view's ``for_account(None)`` is the
+    default profile, not the view's own): name the view's profile as ``account``."""
     from meettray.config import load_config
     from meettray.service import build_service
 
-    demo = lazy_demo.get()
     config = config or load_config(args.config)
-    for warning in config.warnings:
-        print(f"meettray: {warning}", file=sys.stderr)
+    view = config.for_account(account if account is not None else getattr(args, "account", None))
+    demo = lazy_demo.get()
+    if warn:
+        for warning in config.warnings:
+            print(f"meettray: {warning}", file=sys.stderr)
+    config = view
 
     def waiting(seconds: float, why: str) -> None:
         print(f"meettray: {why}; trying again in {seconds:.0f} s…", file=sys.stderr)

@@ -36,7 +36,8 @@ if TYPE_CHECKING:
 #: ``--hours``: how far ahead by default, and at most.
 DEFAULT_HOURS = 12
 MAX_HOURS = 7 * 24
-#: The one account name ``--account`` accepts besides the signed-in address, for now.
+#: What ``--account`` accepts besides an account's name: the default account, as before
+#: several accounts (and that account's signed-in address).
 DEFAULT_PROFILE = "default"
 
 
@@ -68,7 +69,9 @@ def add_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
     upcoming.add_argument("--json", action="store_true", help="print a JSON array")
     upcoming.add_argument("--hours", type=_hours, default=DEFAULT_HOURS, metavar="N",
                           help=f"how far ahead (default: {DEFAULT_HOURS})")  # fmt: skip
-    upcoming.add_argument("--account", metavar="NAME", help="whose calendar (default: yours)")
+    upcoming.add_argument("--account", metavar="NAME",
+                          help="whose calendar: an account from the settings (default: the "
+                               "default account)")  # fmt: skip
     upcoming.add_argument("--all", action="store_true",
                           help="also cancelled, declined and all-day events")  # fmt: skip
     join = command("join", help="join the next meeting, a Teams link, or the one copied")
@@ -84,15 +87,17 @@ def add_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
 
 
 def _check_account(name: str | None, service: MeetingService) -> None:
-    if name is None:
+    """``--account``: an account's name (its service was built), ``default``, or the
+    default account's signed-in address; anything else lists the accounts there are."""
+    config = service.config
+    if name is None or name == DEFAULT_PROFILE or name in config.account_names():
         return
     account = service.account()
-    own = {DEFAULT_PROFILE, account.username.lower()} if account else {DEFAULT_PROFILE}
-    if name.lower() not in own:
-        raise ValidationError({"account": (
-            f"meettray reads one account's calendar for now: {DEFAULT_PROFILE!r} (the "
-            f"signed-in account{', ' + account.username if account else ''}), not "
-            f"{displayable(name)!r}. Several accounts are not supported yet.")})  # fmt: skip
+    if account is None or name.lower() != account.username.lower():
+        from meettray.errors import UnknownAccount
+
+        raise UnknownAccount(displayable(name), config.account_names(),
+                             str(config.path) if config.path else "")  # fmt: skip
 
 
 def show_upcoming(args: argparse.Namespace, out: TextIO, service: MeetingService) -> int:
@@ -175,7 +180,11 @@ def open_join(url: str, mode: str, out: TextIO) -> int:
 
 
 def cmd_upcoming(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
-    service = service_for(args, demo)
+    from meettray.config import load_config
+
+    config = load_config(args.config)
+    name = args.account if args.account in config.account_names() else None
+    service = service_for(args, demo, config, account=name or config.default_account())
     try:
         return show_upcoming(args, out, service)
     finally:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 #: The options this stage understands after ``now`` (the rest: the full command).
 _FLAGS = {"--json": "json", "--demo": "demo", "-v": "verbose", "--verbose": "verbose"}
-_VALUES = {"--subject": "subject", "--preset": "preset"}
+_VALUES = {"--subject": "subject", "--preset": "preset", "--account": "account"}
 
 
 class Asked:
@@ -50,9 +50,11 @@ class Asked:
 
 
 def _now_options(argv: Sequence[str]) -> dict[str, Any] | None:
-    """``meettray [--demo] now [--subject S] [--preset P] [--json] [--demo] [-v]``'s
-    options; ``None`` for anything else (``--no-copy``, ``--help``, another command)."""
-    options: dict[str, Any] = {"demo": False, "json": False, "subject": None, "preset": None}
+    """``meettray [--demo] now [--subject S] [--preset P] [--account A] [--json] [--demo]
+    [-v]``'s options; ``None`` for anything else (``--no-copy``, ``--help``, another
+    command)."""
+    options: dict[str, Any] = {"demo": False, "json": False, "subject": None, "preset": None,
+                               "account": None}  # fmt: skip
     words = list(argv)
     while words and words[0] == "--demo":
         options["demo"] = True
@@ -68,11 +70,10 @@ def _now_options(argv: Sequence[str]) -> dict[str, Any] | None:
             options[_FLAGS[word]] = True
         else:
             return None
-    preset = options["preset"]
-    if preset is not None:
-        from meettray.choices import PRESET_NAME
+    from meettray.choices import ACCOUNT_NAME, PRESET_NAME
 
-        if not PRESET_NAME.fullmatch(preset):
+    for name, shape in (("preset", PRESET_NAME), ("account", ACCOUNT_NAME)):
+        if options[name] is not None and not shape.fullmatch(options[name]):
             return None  # the full command says why
     return options
 
@@ -182,7 +183,7 @@ def _request(options: dict[str, Any], external_id: str) -> bytes:
     from meettray.ipc_frame import PROTOCOL_VERSION
 
     fields = {"command": "now", "subject": options["subject"], "external_id": external_id,
-              "preset": options["preset"], "link": None,
+              "preset": options["preset"], "link": None, "account": options["account"],
               "version": PROTOCOL_VERSION}  # fmt: skip
     return (json.dumps(fields, ensure_ascii=False) + "\n").encode()
 

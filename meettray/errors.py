@@ -82,6 +82,18 @@ class ConfigError(MeettrayError):
     exit_code = ExitCode.SETTINGS
 
 
+class UnknownAccount(ConfigError):
+    """A profile name the settings do not have; the message lists the names they do."""
+
+    def __init__(self, name: str, names: tuple[str, ...] | list[str], where: str = "") -> None:
+        place = f"in {where}" if where else "in the settings"
+        super().__init__(
+            f"There is no account {name!r} {place}; the accounts are: {', '.join(names)}."
+        )
+        self.name = name
+        self.names = tuple(names)
+
+
 class DamagedConfig(ConfigError):
     """The settings file cannot be parsed at all (not TOML, not UTF-8, truncated)."""
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Literal
 
 from meettray import paths
+from meettray.choices import MAIN_ACCOUNT
 from meettray.config import AccountConfig, Config
 from meettray.creation import Creation
 from meettray.errors import StorageError
@@ -64,19 +65,34 @@ def judge(spare: Spare, *, organizer: str | None, kind: str, now: datetime) -> V
 
 
 def organizer_of(config: Config, *, demo: bool = False) -> str | None:
-    """Who the meetings are for, known with no network stack: application mode's
-    ``user_id``; in delegated mode the account the last sign-in noted
-    (:func:`note_organizer`), ``None`` when nobody is noted."""
+    """Who the meetings of ``config``'s active profile are for, known with no network
+    stack: application mode's ``user_id``; in delegated mode the account the profile's
+    last sign-in noted (:func:`note_organizer`), ``None`` when nobody is noted."""
     if config.account.mode == "application":
         return config.account.user_id
-    return _noted(_organizer_file(demo))
+    return _noted(_organizer_file(demo, config.profile))
 
 
-def note_organizer(username: str | None, *, demo: bool = False) -> None:
-    """Note who is signed in (``None``: nobody), for the command line's fast path, which
-    cannot read the token cache before it hands out a link.  The old note goes first:
-    should writing the new one fail, no spare is handed out until a service checks."""
-    path = _organizer_file(demo)
+def spare_owners(config: Config, *, demo: bool = False) -> dict[tuple[str, str], str]:
+    """Whose spare each (organizer, kind) is: every profile's, as noted, by profile name.
+    A spare of another profile is that profile's to judge, never this one's."""
+    owners: dict[tuple[str, str], str] = {}
+    for name in config.account_names():
+        view = config.for_account(name)
+        organizer = organizer_of(view, demo=demo)
+        if organizer:
+            owners.setdefault((organizer, spare_kind(view.account)), name)
+    return owners
+
+
+def note_organizer(
+    username: str | None, *, demo: bool = False, profile: str = MAIN_ACCOUNT
+) -> None:
+    """Note who is signed in to ``profile`` (``None``: nobody), for the command line's fast
+    path, which cannot read the token cache before it hands out a link.  The old note
+    goes first: should writing the new one fail, no spare is handed out until a service
+    checks."""
+    path = _organizer_file(demo, profile)
     if _noted(path) == username:
         return
     try:
@@ -97,8 +113,10 @@ def _noted(path: Path) -> str | None:
         return None
 
 
-def _organizer_file(demo: bool) -> Path:
-    return paths.data_dir(demo=demo) / "signed-in-account"
+def _organizer_file(demo: bool, profile: str) -> Path:
+    """ "main"'s note keeps the name it had when there was one account."""
+    name = "signed-in-account" if profile == MAIN_ACCOUNT else f"signed-in-account.{profile}"
+    return paths.data_dir(demo=demo) / name
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, BinaryIO, Literal, Protocol, get_args
 
-from meettray.choices import PRESET_NAME
+from meettray.choices import ACCOUNT_NAME, PRESET_NAME
 
 # The framing, shared with 'meettray now''s first stage (entry.py): one protocol.
 from meettray.ipc_frame import (
@@ -65,6 +65,9 @@ class Request:
     preset: str | None = None
     #: For ``link``: a ``meettray://`` link as given (the tray reads it: :mod:`meettray.links`).
     link: str | None = None
+    #: For ``now``: the account (settings profile) whose meeting it makes (``None``: the
+    #: preset's, else the default one).  An unknown name is the settings' error (exit 3).
+    account: str | None = None
     version: int = PROTOCOL_VERSION
 
 
@@ -164,10 +167,13 @@ def decode_request(line: bytes) -> Request:
     link = value.get("link")
     if link is not None and not (isinstance(link, str) and len(link) <= 4096):
         raise ProtocolError("Malformed request.")
+    account = value.get("account")
+    if account is not None and not (isinstance(account, str) and ACCOUNT_NAME.fullmatch(account)):
+        raise ProtocolError("Malformed request.")
     for known in get_args(Command):
         if command == known:
             return Request(command=known, subject=subject, external_id=external_id,
-                           preset=preset, link=link)  # fmt: skip
+                           preset=preset, link=link, account=account)  # fmt: skip
     raise ProtocolError(f"Unknown command {command!r}.")
 
 

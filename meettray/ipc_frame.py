@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 CONNECT_TIMEOUT = 0.5
 #: Bumped whenever a message changes shape: an older command and a newer tray (or the
 #: reverse, after an upgrade without restarting the tray) then fail with a clear message.
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 #: The longest message either end accepts.
 MAX_MESSAGE = 64 * 1024
 #: The longest answer a command reads (a meeting with long warnings is a few KiB); the

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from meettray.choices import (
     ALLOWED_PRESENTERS,
     LOBBY_BYPASS_SCOPES,
+    MAIN_ACCOUNT,
 )
 from meettray.errors import ValidationError
 from meettray.options import OPTION_SPECS, UNSETTABLE_OPTIONS, MeetingOptions, NotApplied
@@ -363,6 +364,8 @@ class Meeting:
     #: The organizer's own options page for it (``meetingOptionsWebUrl``): the place for
     #: every option Graph cannot set; "" where Graph sent none.
     options_url: str = ""
+    #: The settings profile it was made with ("main": ``[account]``; see several accounts).
+    profile: str = MAIN_ACCOUNT
 
     def expired(self, now: datetime) -> bool:
         """Whether Teams has deleted it by ``now`` (its link no longer works)."""
@@ -382,7 +385,8 @@ class Meeting:
             "dial_in": self.dial_in or None,
             "conference_id": self.conference_id or None,
             "calendar_event": self.is_calendar_event,
-            "account": self.account or None,
+            "account": self.profile,
+            "organizer": self.account or None,
             "external_id": self.external_id or None,
             "note": self.note or None,
             "expires_at": self.expires_at.isoformat() if self.expires_at else None,

@@ -171,7 +171,7 @@ def _flatten(document: Any, name: str) -> PolicySource:
         if level not in LEVELS or not isinstance(tables, Mapping):
             return PolicySource(name, problem=f"{level!r} is neither [enforced] nor [recommended]")
         try:
-            checked = config_from_mapping(tables)
+            checked = config_from_mapping(tables, partial=True)
         except ConfigError as exc:
             return PolicySource(name, problem=exc.message.replace("settings: ", "", 1))
         if checked.warnings:
@@ -184,9 +184,9 @@ def _flatten(document: Any, name: str) -> PolicySource:
 
 def _sections(tables: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
     for section, keys in tables.items():
-        if section == "presets":
-            for preset, preset_keys in keys.items():
-                yield f"presets.{preset}", preset_keys
+        if section in ("presets", "accounts"):
+            for name, named_keys in keys.items():
+                yield f"{section}.{name}", named_keys
         else:
             yield section, keys
 

@@ -101,12 +101,16 @@ def test_without_calendar_consent_exit_4_says_how_to_grant_it(
     assert "meettray login --calendar" in done.stderr
 
 
-def test_only_the_default_account_for_now(with_calendar: Path, fake: FakeMicrosoft365) -> None:
+def test_the_account_is_one_from_the_settings(with_calendar: Path, fake: FakeMicrosoft365) -> None:
+    """An account's name ("main": [account]), "default", or the default account's address
+    (as before several accounts); anything else lists the accounts there are (exit 3)."""
+    assert upcoming("--account", "main") == []
     assert upcoming("--account", "default") == []
     assert upcoming("--account", fake.signed_in_user.upn) == []
     done = run_cli("upcoming", "--account", "work2")
-    assert done.returncode == ExitCode.USAGE
-    assert "Several accounts are not supported yet" in done.stderr
+    assert done.returncode == ExitCode.SETTINGS
+    assert "There is no account 'work2'" in done.stderr
+    assert "the accounts are: main." in done.stderr
 
 
 def recorder(tmp_path: Path) -> tuple[dict[str, str], Path]:

@@ -224,4 +224,4 @@ def test_the_socket_carries_a_link_bounded() -> None:
     with pytest.raises(ProtocolError):
         decode_request(encode(Request("link", link="meettray://now?" + "x" * MAX_LINK)))
     with pytest.raises(ProtocolError):
-        decode_request(b'{"version": 1, "command": "link", "link": ["meettray://now"]}\n')
+        decode_request(b'{"version": 2, "command": "link", "link": ["meettray://now"]}\n')

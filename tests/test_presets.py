@@ -322,3 +322,38 @@ def test_the_fake_refuses_a_wrong_type_or_value(
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == "BadRequest"
     assert fake.meetings[made.meeting.id]["recordAutomatically"] is False  # nothing stored
+
+
+# -- a preset chooses an account ---------------------------------------------------------------
+
+
+def test_a_preset_names_its_account_and_it_is_saved(tmp_path: Path) -> None:
+    from meettray.config import load_config, save_config
+
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[accounts.fabrikam]\ntenant = "fabrikam.example"\n'
+        '[presets.customer]  # theirs\nsubject = "Call"\naccount = "fabrikam"\n'
+        '[presets.standup]\nsubject = "Standup"\n'
+    )
+    config = load_config(path)
+    assert config.preset("customer").account == "fabrikam"
+    assert config.preset("standup").account is None
+    moved = dataclasses.replace(config.preset("standup"), account="main")
+    save_config(dataclasses.replace(config, own_presets=(config.preset("customer"), moved)))
+    text = path.read_text()
+    assert '[presets.customer]  # theirs\nsubject = "Call"\naccount = "fabrikam"' in text
+    assert load_config(path).preset("standup").account == "main"
+
+
+def test_a_presets_unknown_account_names_the_file_the_preset_and_the_accounts() -> None:
+    from meettray.errors import UnknownAccount
+
+    with pytest.raises(UnknownAccount) as raised:
+        settings(accounts={"fabrikam": {}}, presets={"customer": {"account": "globex"}})
+    assert raised.value.message == (
+        f"There is no account 'globex' in {WHERE} ([presets.customer]); the accounts are: "
+        "main, fabrikam."
+    )
+    with pytest.raises(ConfigError, match=r"\[presets.x\] account = 'No' is not an account's"):
+        settings(presets={"x": {"account": "No"}})

@@ -9,7 +9,8 @@ message or log.
 - ``clients``: the MSAL applications (delegated and application mode);
 - ``cache``: the token cache and MSAL's HTTP cache;
 - ``errors``: MSAL's exceptions and AADSTS codes mapped to typed errors;
-- ``loopback``: the listener that receives the browser's answer.
+- ``loopback``: the listener that receives the browser's answer;
+- ``people``: whose sign-in each profile is, in the one shared cache.
 
 The plain values (``Account``, ``CacheStatus``…) live in :mod:`meettray.accounts`.
 """
@@ -34,6 +35,7 @@ from meettray.auth.clients import (
     read_client_credential,
     read_client_secret,
 )
+from meettray.auth.people import People
 
 __all__ = [
     "CALENDAR",
@@ -47,6 +49,7 @@ __all__ = [
     "DelegatedAuth",
     "DeviceCodePrompt",
     "HttpCache",
+    "People",
     "TokenProvider",
     "build_token_cache",
     "edge",

@@ -39,6 +39,8 @@ from meettray.auth.errors import (
     call_msal,
 )
 from meettray.auth.loopback import LoopbackReceiver
+from meettray.auth.people import People, ProfilePerson, names_profile
+from meettray.choices import MAIN_ACCOUNT
 from meettray.config import AccountConfig
 from meettray.errors import (
     AuthError,
@@ -106,7 +108,7 @@ class _MsalClient:
         self._client()
 
 
-class DelegatedAuth(_MsalClient):
+class DelegatedAuth(ProfilePerson, _MsalClient):
     """Sign-in as the person using the app (``mode = "delegated"``)."""
 
     def __init__(
@@ -117,15 +119,24 @@ class DelegatedAuth(_MsalClient):
         open_browser: Callable[[str], object] | None = None,
         http_cache: HttpCache | None = None,
         prefer_edge: bool = True,
+        profile: str = MAIN_ACCOUNT,
+        people: People | None = None,
+        label: str = "",
     ) -> None:
         """``prefer_edge``: on Linux, sign in with Microsoft Edge where it is installed
-        (it presents the device to Conditional Access); the demo's browser turns it off."""
+        (it presents the device to Conditional Access); the demo's browser turns it off.
+        ``profile``: the settings profile this is; ``people`` records whose sign-in each
+        profile is in the shared ``cache`` (default: in memory).  ``label``: how a sign-in
+        error names the profile ("" = it does not: the only one)."""
         if not account.client_id:
             raise ConfigError(
                 "No app registration is configured: set [account] client_id in the settings "
                 "file (see README, 'Registering meettray in Microsoft Entra ID')."
             )
         super().__init__(account, cache, http_cache)
+        self.profile = profile
+        self._people = people or People()
+        self._label = label
         self._open_browser = open_browser or _system_browser
         self._prefer_edge = prefer_edge
         #: The OS's sign-in broker, if any (doctor reports it).
@@ -137,10 +148,6 @@ class DelegatedAuth(_MsalClient):
         import msal
 
         return msal.PublicClientApplication(self._config.client_id, **self.broker.options, **common)
-
-    def _msal_account(self) -> dict[str, Any] | None:
-        accounts = self._client().get_accounts()
-        return accounts[0] if accounts else None
 
     def account(self) -> Account | None:
         """The signed-in account, from the token cache (no network once warm)."""
@@ -165,6 +172,7 @@ class DelegatedAuth(_MsalClient):
             object_id=str(found.get("local_account_id", "")),
         )
 
+    @names_profile
     def token(self, scopes: Sequence[str], *, force_refresh: bool = False) -> str:
         app = self._client()
         found = self._msal_account()
@@ -193,6 +201,7 @@ class DelegatedAuth(_MsalClient):
             )
         raise error
 
+    @names_profile
     def sign_in_browser(
         self,
         scopes: Sequence[str] = (MEETINGS,),
@@ -207,6 +216,7 @@ class DelegatedAuth(_MsalClient):
         dialog belongs to (the tray's own on Windows: WAM's window takes the focus from
         it); ``None`` for a command, whose console is that window."""
         app = self._client()
+        self._before_sign_in()
         self._check_registration(app, scopes)
         if self.broker.name:
             try:  # msal ignores the timeout here: the wait is ours, and can be cancelled
@@ -280,9 +290,11 @@ class DelegatedAuth(_MsalClient):
         if "user_code" not in flow and aadsts_codes(flow) & REGISTRATION_PROBLEMS:
             raise auth_error(flow)
 
+    @names_profile
     def begin_device_code(self, scopes: Sequence[str] = (MEETINGS,)) -> DeviceCodePrompt:
         """Start device-code sign-in; show the returned code, then :meth:`finish_device_code`."""
         app = self._client()
+        self._before_sign_in()
         flow = call_msal(
             lambda: app.initiate_device_flow(scopes=qualified_scopes(self._config, scopes))
         )
@@ -296,6 +308,7 @@ class DelegatedAuth(_MsalClient):
             flow=flow,
         )
 
+    @names_profile
     def finish_device_code(
         self, prompt: DeviceCodePrompt, *, cancel: Cancellation | None = None
     ) -> Account:
@@ -325,25 +338,21 @@ class DelegatedAuth(_MsalClient):
             # cost the work account that was signed in.
             for mistaken in app.get_accounts():
                 if mistaken.get("local_account_id") == account.object_id:
-                    app.remove_account(mistaken)
+                    self._forget(app, mistaken)
             raise AuthError(
                 "Personal Microsoft accounts cannot create Teams meetings through Microsoft "
                 "Graph. Sign in with a work or school account.",
                 detail=f"tenant {account.tenant_id}",
             )
-        # Keep exactly one account: a new sign-in replaces any other.
-        for other in app.get_accounts():
-            if other.get("local_account_id") != account.object_id:
-                app.remove_account(other)
-        log.info("signed in as %s (tenant %s)", account.username, account.tenant_id)
+        self._record_sign_in(app, account)  # replacing this profile's previous person
+        log.info("signed in %s as %s (tenant %s)", self.profile, account.username,
+                 account.tenant_id)  # fmt: skip
         return account
 
     def sign_out(self) -> None:
-        """Forget the account and all its tokens."""
-        app = self._client()
-        for found in app.get_accounts():
-            app.remove_account(found)
-        log.info("signed out")
+        """Forget this profile's person and their tokens (another profile's stay)."""
+        self._sign_out_person(self._client())
+        log.info("signed out %s", self.profile)
 
 
 class AppOnlyAuth(_MsalClient):

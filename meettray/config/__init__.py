@@ -8,10 +8,12 @@ and what is wrong; unknown keys are kept as warnings, never fatal.
 Its modules: ``checks`` (a value's checks), ``sections`` (the sections and the
 clouds), ``presets``, ``settings`` (:class:`Config`), ``reading`` (parsing, the
 policy merge, validation), ``preset_tables`` (``[presets.*]`` read),
-``consistency`` (rules across settings) and ``saving`` (tomlkit).  Everything
+``consistency`` (rules across settings), ``profiles`` (``[accounts.*]``, several
+accounts) and ``saving`` (tomlkit).  Everything
 is imported from here.
 """
 
+from meettray.choices import MAIN_ACCOUNT
 from meettray.config.checks import MAX_MINUTES, MIN_MINUTES
 from meettray.config.consistency import is_guid
 from meettray.config.presets import PRESET_PRESENTERS, Preset, builtin_presets
@@ -38,6 +40,7 @@ __all__ = [
     "DEFAULT_CLICK_ACTION",
     "DEFAULT_MEET_NOW",
     "DEMO_LINK_HOST",
+    "MAIN_ACCOUNT",
     "MAX_MINUTES",
     "MICROSOFT_LOGIN_HOSTS",
     "MIN_MINUTES",

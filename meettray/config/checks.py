@@ -40,6 +40,14 @@ def not_blank(value: Any) -> str | None:
     return "must not be empty" if not value.strip() else None
 
 
+def account_name(value: Any) -> str | None:
+    from meettray.choices import ACCOUNT_NAME
+
+    if ACCOUNT_NAME.fullmatch(value):
+        return None
+    return "is not an account's name (lower-case letters, digits, - and _, at most 32)"
+
+
 def setting(default: Any, check: Callable[[Any], str | None] | None = None) -> Any:
     return field(default=default, metadata={"check": check})
 

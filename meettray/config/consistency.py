@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from meettray.choices import MAIN_ACCOUNT
 from meettray.config.sections import MULTI_TENANT
 from meettray.config.settings import Config
 from meettray.errors import ConfigError
@@ -39,24 +40,26 @@ def is_guid(text: str) -> bool:
 
 
 def check_consistency(config: Config, where: str) -> None:
+    """What the active profile's mode needs (checked for each profile's view)."""
     account = config.account
+    table = "[account]" if config.profile == MAIN_ACCOUNT else f"[accounts.{config.profile}]"
     if account.mode == "application":
         if not account.user_id:
             raise ConfigError(
-                f"{where}: [account] user_id must name the meeting organizer by their object "
+                f"{where}: {table} user_id must name the meeting organizer by their object "
                 "ID when mode = 'application' (Microsoft Entra admin centre → Users → the "
                 "user → Object ID)."
             )
         if not is_guid(account.user_id):
             # /users/{id}/onlineMeetings takes the object ID only: a UPN answers 404.
             raise ConfigError(
-                f"{where}: [account] user_id = {account.user_id!r} is not an object ID. "
+                f"{where}: {table} user_id = {account.user_id!r} is not an object ID. "
                 "Microsoft Graph creates meetings for another user only by their object ID, "
                 "a GUID such as 6e1c1f5e-54a4-4c43-8b39-7f3b1c1d2a01: find it in the "
                 "Microsoft Entra admin centre under Users → the user → Object ID."
             )
         if not account.authority and account.tenant in MULTI_TENANT:
             raise ConfigError(
-                f"{where}: [account] tenant must be your organisation's tenant id or domain "
+                f"{where}: {table} tenant must be your organisation's tenant id or domain "
                 f"(not {account.tenant!r}) when mode = 'application'."
             )

@@ -11,6 +11,7 @@ from meettray.choices import LOBBY_BYPASS_SCOPES, PRESET_NAME
 from meettray.config.checks import (
     MAX_MINUTES,
     MIN_MINUTES,
+    account_name,
     choice,
     hotkey_text,
     int_range,
@@ -68,7 +69,7 @@ def read_presets(
                 options[key] = value
             elif key in UNSETTABLE_OPTIONS:  # refused, the rest of the preset kept
                 warnings.append(f"{where}: {section} {key} ignored: {unsettable_option(key)}")
-            elif key in PRESET_TEXT_KEYS or key in ("duration_minutes", "default"):
+            elif key in PRESET_TEXT_KEYS or key in ("duration_minutes", "default", "account"):
                 expected = {"duration_minutes": int, "default": bool}.get(key, str)
                 if type(value) is not expected:
                     raise ConfigError(f"{where}: {section} {key} must be "
@@ -92,6 +93,7 @@ def read_presets(
             values.get("duration_minutes", meeting.duration_minutes),
             lobby=values.get("lobby", ""), presenters=values.get("presenters", ""),
             options=chosen, hotkey=values.get("hotkey", ""), default=values.get("default", False),
+            account=values.get("account"),
         ))  # fmt: skip
     marked = [p.name for p in presets if p.default]
     if len(marked) > 1:
@@ -113,6 +115,7 @@ def _preset_problem(values: Mapping[str, Any]) -> tuple[str, str] | None:
         "lobby": choice("", *LOBBY_BYPASS_SCOPES),
         "presenters": choice("", *PRESET_PRESENTERS),
         "hotkey": hotkey_text,
+        "account": account_name,
     }
     for key, check in checks.items():
         if key in values and (problem := check(values[key])):

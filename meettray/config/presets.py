@@ -32,6 +32,8 @@ class Preset:
     hotkey: str = ""
     #: Used by a click on the icon, the Meet now hotkey and a plain ``meettray now``.
     default: bool = False
+    #: Whose meeting it makes: a profile's name (``None``: the default profile's).
+    account: str | None = None
 
     def request(self, now: datetime, subject: str | None = None) -> MeetingRequest:
         """This preset's Meet now request, starting ``now``."""

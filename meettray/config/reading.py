@@ -18,6 +18,7 @@ from meettray import paths
 from meettray.config.checks import type_name
 from meettray.config.consistency import check_consistency, check_hotkeys
 from meettray.config.preset_tables import default_from_meeting, read_presets
+from meettray.config.profiles import check_preset_accounts, read_accounts, settle_default_account
 from meettray.config.sections import MeetingConfig
 from meettray.config.settings import SECTIONS, Config
 from meettray.errors import ConfigError, DamagedConfig
@@ -110,15 +111,20 @@ def config_from_mapping(
     *,
     path: Path | None = None,
     person: Mapping[str, Any] | None = None,
+    partial: bool = False,
 ) -> Config:
     """Validate a parsed TOML document into a :class:`Config`.  ``person``: the person's own
-    file, where ``document`` has an organisation's policy applied to it."""
+    file, where ``document`` has an organisation's policy applied to it.  ``partial``: a
+    policy's tables, checked on their own: the accounts they name may be the person's."""
     where = str(path) if path else "settings"
     warnings: list[str] = []
     sections: dict[str, Any] = {}
     for name, value in document.items():
         if name == "presets":
             continue  # after [meeting], whose subject and length they may default to
+        if name == "accounts":
+            sections["accounts"] = read_accounts(value, where, warnings, _section)
+            continue
         if name not in SECTIONS:
             warnings.append(f"{where}: unknown section [{name}] ignored")
             continue
@@ -133,7 +139,11 @@ def config_from_mapping(
             document if person is None else person,
         )
     config = Config(path=path, warnings=tuple(warnings), **sections)
-    check_consistency(config, where)
+    if not partial:
+        config = settle_default_account(config, where, warnings)
+        check_preset_accounts(config, where)
+    for name in config.account_names():
+        check_consistency(config.for_account(name), where)
     check_hotkeys(config, where)
     return config
 

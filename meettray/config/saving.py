@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from meettray import paths
+from meettray.choices import MAIN_ACCOUNT
 from meettray.config.preset_tables import PRESET_TEXT_KEYS
 from meettray.config.presets import Preset
 from meettray.config.reading import config_from_mapping, parsed
@@ -46,25 +47,13 @@ def save_config(config: Config, path: Path | None = None) -> Path:
         raise ConfigError(f"Cannot update the settings file: {exc.message}") from exc
     except (OSError, ValueError, RecursionError) as exc:
         raise ConfigError(f"Cannot update the settings file {path}: {exc}.") from exc
-    for name, cls in SECTIONS.items():
-        section_values = getattr(config, name)
-        table = document.get(name)
-        for spec in dataclasses.fields(cls):
-            value = getattr(section_values, spec.name)
-            if name == "meeting" and spec.name in _IN_DEFAULT_PRESET and config.own_presets:
-                if table is not None and spec.name in table:
-                    del table[spec.name]  # saved in the default preset, where it is edited
-                continue
-            refuse_override(config.policy, name, spec.name, value)
-            in_file = table is not None and spec.name in table
-            if (value == spec.default and not in_file) or kept_out(
-                config.policy, name, spec.name, value, in_file=in_file
-            ):
-                continue
-            if table is None:
-                table = tomlkit.table()
-                document[name] = table
-            table[spec.name] = value
+    for name in SECTIONS:
+        if name == "account":
+            continue  # every profile, "main" the [account] table: _save_accounts
+        # Meet now's subject and length are saved in the default preset, where it is edited.
+        moved = _IN_DEFAULT_PRESET if name == "meeting" and config.own_presets else ()
+        _save_table(document, name, getattr(config, name), config, moved=moved)
+    _save_accounts(document, config)
     _save_presets(document, _own_presets(config, document.get("presets")))
     text = tomlkit.dumps(document)
     config_from_mapping(tomllib.loads(text), path=path)  # never write what we cannot read
@@ -81,6 +70,68 @@ def save_config(config: Config, path: Path | None = None) -> Path:
 
 #: ``[meeting]`` keys that live in the default preset once the file has presets.
 _IN_DEFAULT_PRESET = ("subject", "duration_minutes")
+
+
+def _save_table(
+    parent: Any,
+    key: str,
+    values: Any,
+    config: Config,
+    *,
+    section: str = "",
+    moved: tuple[str, ...] = (),
+) -> Any:
+    """``values`` (a section's dataclass) into ``parent[key]``: what differs from a default
+    or was in the file, never over what an organisation enforces; ``moved`` keys are
+    removed (saved elsewhere).  Returns the table (``None``: nothing to write)."""
+    import tomlkit
+
+    section = section or key
+    table = parent.get(key)
+    for spec in dataclasses.fields(values):
+        value = getattr(values, spec.name)
+        if spec.name in moved:
+            if table is not None and spec.name in table:
+                del table[spec.name]
+            continue
+        refuse_override(config.policy, section, spec.name, value)
+        in_file = table is not None and spec.name in table
+        if (value == spec.default and not in_file) or kept_out(
+            config.policy, section, spec.name, value, in_file=in_file
+        ):
+            continue
+        if table is None:
+            table = tomlkit.table()
+            parent[key] = table
+        table[spec.name] = value
+    return table
+
+
+def _save_accounts(document: Any, config: Config) -> None:
+    """Each profile into its table (``[account]`` is "main"): a table kept (with its
+    comments) for each profile still there, its keys set or removed; a table for a new
+    one; none for one gone.  No other profile: no ``[accounts]``."""
+    import tomlkit
+
+    profiles = {n: config.account_config(n) for n in config.account_names()}
+    _save_table(document, "account", profiles.pop(MAIN_ACCOUNT), config)
+    existing = document.get("accounts")
+    if not profiles:
+        if existing is not None:
+            del document["accounts"]
+        return
+    if existing is None:
+        existing = tomlkit.table(is_super_table=True)
+        document["accounts"] = existing
+    for gone in [name for name in existing if name not in profiles]:
+        del existing[gone]
+    policy_sections = {s for source in (config.policy.in_force if config.policy else ())
+                       for _l, s, _k, _v in source.values}  # fmt: skip
+    for name, account in profiles.items():
+        section = f"accounts.{name}"
+        table = _save_table(existing, name, account, config, section=section)
+        if table is None and section not in policy_sections:
+            existing[name] = tomlkit.table()  # a profile with every default still is one
 
 
 def _own_presets(config: Config, in_file: Any) -> tuple[Preset, ...]:
@@ -115,9 +166,10 @@ def _save_presets(document: Any, presets: tuple[Preset, ...]) -> None:
                                   "duration_minutes": preset.duration_minutes,
                                   "lobby": preset.lobby, "presenters": preset.presenters,
                                   "hotkey": preset.hotkey, "default": preset.default,
+                                  "account": preset.account,
                                   **preset.options.chosen()}  # fmt: skip
         empty = ("lobby", "presenters", "hotkey")
-        for key in [*PRESET_TEXT_KEYS, "duration_minutes", "default", *OPTION_SPECS]:
+        for key in [*PRESET_TEXT_KEYS, "duration_minutes", "default", "account", *OPTION_SPECS]:
             value = values.get(key)
             if value is None or (key in empty and value == "") or (key == "default" and not value):
                 if key in table:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from meettray.config.checks import (
     MAX_MINUTES,
     MIN_MINUTES,
+    account_name,
     choice,
     hotkey_text,
     https_url_or_empty,
@@ -85,6 +86,8 @@ class AccountConfig:
     client_certificate_file: str = setting("")
     #: Sign in through the OS's broker where its runtime is installed ("auto"), or never.
     broker: str = setting("auto", choice("auto", "off"))
+    #: How the menu and messages name this profile ("" = its name), as in "Fabrikam".
+    label: str = setting("")
 
     def link_hosts(self, *, demo: bool = False) -> frozenset[str]:
         """The hosts a join link may name for this account's cloud (and the demo's)."""
@@ -152,6 +155,8 @@ class UiConfig:
     #: Ask once a day whether a newer meettray exists (never where a package manager owns
     #: the install: ``meettray.updates``).
     check_for_updates: bool = setting(False)
+    #: Whose meeting a plain Meet now makes: a profile's name (``[account]`` is "main").
+    default_account: str = setting("main", account_name)
 
 
 @dataclass(frozen=True)

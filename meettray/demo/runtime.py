@@ -17,6 +17,35 @@ from meettray.demo.browser import FakeBrowser
 from meettray.demo.fake365 import DEMO_JOIN_HOST, FakeMicrosoft365
 
 DEMO_CLIENT_ID = "00000000-0000-0000-0000-00000000d3e0"
+#: The demo's second account: the fake's second tenant, with its own person.
+DEMO_ACCOUNT = "fabrikam"
+DEMO_ACCOUNT_LABEL = "Fabrikam (demo)"
+#: Noted once the demo's settings were given the second account (never offered again:
+#: a person who removed it keeps it removed).
+_OFFERED = "demo-accounts-offered"
+
+
+def offer_demo_accounts() -> None:
+    """Give the demo's own settings file (never a real one) ``[accounts.fabrikam]``, once,
+    so that ``--demo`` shows two accounts; its comments and other settings are kept."""
+    from meettray import paths
+    from meettray.config import AccountConfig, load_config, save_config
+    from meettray.errors import ConfigError
+
+    data = paths.data_dir(demo=True)
+    marker = data / _OFFERED
+    if marker.exists():
+        return
+    path = data / "config.toml"
+    try:
+        config = load_config(path)
+        if DEMO_ACCOUNT not in config.account_names():
+            second = (DEMO_ACCOUNT, AccountConfig(label=DEMO_ACCOUNT_LABEL))
+            save_config(dataclasses.replace(config, accounts=(*config.accounts, second)), path)
+        paths.ensure_private_dir(data)
+        marker.write_text("", encoding="utf-8")
+    except (ConfigError, OSError):  # a settings file being fixed: offered another time
+        return
 
 
 class DemoEnvironment:
@@ -31,19 +60,22 @@ class DemoEnvironment:
         self.fake = FakeMicrosoft365(join_host=DEMO_JOIN_HOST, latency=latency,
                                      certificates=kept)  # fmt: skip
         self.fake.add_app(DEMO_CLIENT_ID)
-        self.fake.calendar.demo_day(self.fake.signed_in_user, datetime.now(timezone.utc))
+        self.fake.demo_calendars(datetime.now(timezone.utc))
         self.fake.start()
+        offer_demo_accounts()
         # Only the fake is ever contacted in a demo process, so trust exactly its CA.
         os.environ["REQUESTS_CA_BUNDLE"] = str(self.fake.ca_path)
         self.browser = FakeBrowser(self.fake.ca_path)
 
     def config(self, base: Config) -> Config:
-        """``base`` with its account pointed at the fake service."""
+        """``base`` with its account pointed at the fake service: the Fabrikam profile at
+        the fake's second tenant (its own person), every other one at Contoso's."""
+        tenant = self.fake.authority_for(DEMO_ACCOUNT) if base.profile == DEMO_ACCOUNT else ""
         account = dataclasses.replace(
             base.account,
             mode="delegated",
             client_id=DEMO_CLIENT_ID,
-            authority=self.fake.authority,
+            authority=tenant or self.fake.authority,
             graph_endpoint=self.fake.graph_endpoint,
             user_id="",
         )

@@ -23,6 +23,7 @@ from meettray.doctor.report import FAIL, OK, SKIP, WARN, Check, Report, Status, 
 from meettray.errors import MeettrayError
 
 if TYPE_CHECKING:
+    from meettray.config import Config
     from meettray.demo.runtime import DemoEnvironment
 
 __all__ = ["FAIL", "OK", "SKIP", "WARN", "Check", "Report", "Status", "diagnose", "fix_for"]
@@ -51,16 +52,35 @@ def diagnose(config_path: Path | None, *, demo: DemoEnvironment | None = None) -
     for warning in config.warnings:
         report.add("Settings file", WARN, warning, "Remove or correct that setting.")
     policy_check(report, config.policy)
+    names = config.account_names()
+    for name in names:  # each account's checks, named by its account where there are several
+        checked = Report()
+        _account_checks(checked, config.for_account(name), demo)
+        for check in checked.checks:
+            if len(names) > 1:
+                check.name = f"{check.name} ({name})"
+            report.checks.append(check)
+    files_check(report)
+    links_check(report, demo=demo is not None)
+    history_check(report, demo=demo is not None)
+    desktop_checks(report, demo=demo is not None, hotkeys=dataclasses.asdict(config.hotkeys))
+    return report
+
+
+def _account_checks(report: Report, config: Config, demo: DemoEnvironment | None) -> None:
+    """One account's checks: its registration, its cloud, and its sign-in (``config`` is
+    a view whose account is that account)."""
     if demo is not None:
         config = demo.config(config)
     account = config.account
+    table = "[account]" if config.profile == "main" else f"[accounts.{config.profile}]"
     if not account.client_id:
         report.add(
             "App registration",
             FAIL,
             "no client_id is set",
             "Register meettray in Microsoft Entra ID and put its Application (client) ID "
-            "in [account] client_id (README: 'Registering meettray in Microsoft Entra ID').",
+            f"in {table} client_id (README: 'Registering meettray in Microsoft Entra ID').",
         )
         skip_account(report, "no client_id")
     else:
@@ -71,8 +91,3 @@ def diagnose(config_path: Path | None, *, demo: DemoEnvironment | None = None) -
             f"{account.cloud}: sign-in {account.authority_url}, Graph {account.graph_url}",
         )
         account_checks(report, config, demo)
-    files_check(report)
-    links_check(report, demo=demo is not None)
-    history_check(report, demo=demo is not None)
-    desktop_checks(report, demo=demo is not None, hotkeys=dataclasses.asdict(config.hotkeys))
-    return report

@@ -84,7 +84,9 @@ def _account_check(report: Report, service: MeetingService) -> bool:
         report.failed("Signed in", exc)
         return False
     if account is None:
-        report.add("Signed in", FAIL, "nobody is signed in", "Run: meettray login")
+        profile = service.profile
+        login = "meettray login" + ("" if profile == "main" else f" --account {profile}")
+        report.add("Signed in", FAIL, "nobody is signed in", f"Run: {login}")
         return False
     if account.is_personal:
         report.add(

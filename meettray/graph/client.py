@@ -76,10 +76,13 @@ class GraphClient:
         clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
         link_hosts: frozenset[str] = wire.DEFAULT_LINK_HOSTS,
         language: str = "",
+        profile: str = "main",
     ) -> None:
         """``link_hosts``: where join links may point (the configured cloud's hosts).
-        ``language``: the person's (``de-DE``), for Graph's wording of joinInformation."""
+        ``language``: the person's (``de-DE``), for Graph's wording of joinInformation.
+        ``profile``: the settings profile (account) every meeting read here is made with."""
         self._link_hosts = link_hosts
+        self.profile = profile
         self._transport = Transport(
             base_url,
             tokens,
@@ -122,7 +125,7 @@ class GraphClient:
         body: Any = None,
     ) -> Meeting:
         """Read an answer that holds a meeting (its request-id kept for any error)."""
-        return reader(
+        meeting = reader(
             _json_of(response) if body is None else body,
             status=response.status_code,
             account=account,
@@ -130,6 +133,7 @@ class GraphClient:
             request_id=response.request_id,
             link_hosts=self._link_hosts,
         )
+        return dataclasses.replace(meeting, profile=self.profile)
 
     # -- meetings ----------------------------------------------------------------------------
 
@@ -268,6 +272,7 @@ class GraphClient:
                 without_teams=True,
                 link_hosts=self._link_hosts,
             )
+            meeting = dataclasses.replace(meeting, profile=self.profile)
             warnings.append(NO_TEAMS_IN_EVENT)
         if wire.settings_patch(request):
             warnings.append(

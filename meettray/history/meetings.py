@@ -13,7 +13,7 @@ from meettray.meetings import Meeting
 _COLUMNS = (
     "graph_id, external_id, subject, start_at, end_at, join_url, meeting_code, passcode, "
     "dial_in, toll_free, conference_id, dial_in_url, created_at, account, is_calendar_event, "
-    "note, join_text, expires_at, options_url"
+    "note, join_text, expires_at, options_url, profile"
 )
 
 
@@ -40,9 +40,12 @@ class MeetingsTable(Store):
 
     # -- reading -----------------------------------------------------------------------------
 
-    def recent(self, limit: int = 10, *, search: str = "", offset: int = 0) -> list[Meeting]:
-        """Newest first; ``search`` matches anywhere in the subject, ignoring case (Unicode)."""
-        where, args = _search_clause(search)
+    def recent(
+        self, limit: int = 10, *, search: str = "", offset: int = 0, profile: str | None = None
+    ) -> list[Meeting]:
+        """Newest first; ``search`` matches anywhere in the subject, ignoring case (Unicode);
+        ``profile``: only the meetings made with that account (``None``: everyone's)."""
+        where, args = _search_clause(search, profile)
         with self._cursor("read") as db:
             rows = db.execute(
                 f"SELECT {_COLUMNS} FROM meetings {where} "  # noqa: S608
@@ -97,6 +100,7 @@ def _insert(db: sqlite3.Connection, meeting: Meeting) -> None:
         meeting.join_text,
         _iso(meeting.expires_at) or "",
         meeting.options_url,
+        meeting.profile,
         search_key(meeting.subject),
     )
     columns = f"{_COLUMNS}, subject_key"
@@ -133,6 +137,7 @@ def _meeting(row: tuple[object, ...]) -> Meeting:
         join_text,
         expires_at,
         options_url,
+        profile,
     ) = row
     return Meeting(
         id=_text(graph_id),
@@ -154,4 +159,5 @@ def _meeting(row: tuple[object, ...]) -> Meeting:
         join_text=str(join_text),
         expires_at=_maybe_when(expires_at or None),
         options_url=str(options_url),
+        profile=str(profile),
     )

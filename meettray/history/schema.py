@@ -1,4 +1,4 @@
-"""The history's tables (schema version 7) and the upgrades of older files.
+"""The history's tables (schema version 8) and the upgrades of older files.
 
 Opening (:mod:`meettray.history.store`) runs the ``CREATE … IF NOT EXISTS`` script and
 these upgrades in one transaction when the file's ``user_version`` is older, or when
@@ -11,7 +11,7 @@ import sqlite3
 
 from meettray.history.search import search_key
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meetings (
     row_id            INTEGER PRIMARY KEY,
@@ -34,7 +34,8 @@ CREATE TABLE IF NOT EXISTS meetings (
     note              TEXT NOT NULL DEFAULT '',
     join_text         TEXT NOT NULL DEFAULT '',
     expires_at        TEXT NOT NULL DEFAULT '',
-    options_url       TEXT NOT NULL DEFAULT ''
+    options_url       TEXT NOT NULL DEFAULT '',
+    profile           TEXT NOT NULL DEFAULT 'main'
 );
 CREATE INDEX IF NOT EXISTS meetings_newest ON meetings (created_at DESC, row_id DESC);
 CREATE TABLE IF NOT EXISTS pending (
@@ -88,6 +89,8 @@ def _add_note_column(db: sqlite3.Connection) -> None:
     for column in ("note", "join_text", "expires_at", "options_url"):
         if column not in columns:
             db.execute(f"ALTER TABLE meetings ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+    if "profile" not in columns:  # version 7 knew one account: "main"'s
+        db.execute("ALTER TABLE meetings ADD COLUMN profile TEXT NOT NULL DEFAULT 'main'")
 
 
 def _add_search_keys(db: sqlite3.Connection) -> None:

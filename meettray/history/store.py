@@ -146,7 +146,7 @@ class Store:
                 with db:
                     db.executescript(_SCHEMA)
                     _add_search_keys(db)  # version 2 lacked them
-                    _add_note_column(db)  # version 4 lacked them, 5 join_text, 6 expiry
+                    _add_note_column(db)  # 4 lacked them, 5 join_text, 6 expiry, 7 profile
                     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("SELECT 1 FROM meetings LIMIT 1").fetchall()
         except BaseException:

@@ -16,8 +16,8 @@ from meettray import auth, quota
 from meettray.config import Config
 from meettray.errors import StorageError
 from meettray.graph import GraphClient
-from meettray.handouts import spare_kind
-from meettray.history import HistoryStore
+from meettray.handouts import spare_kind, spare_owners
+from meettray.history import HistoryStore, Spare
 from meettray.results import utc_now
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,25 @@ class ServiceBase:
 
     def account(self) -> auth.Account | None:
         return self.auth.account()
+
+    @property
+    def profile(self) -> str:
+        """The settings profile (account) this service makes meetings for."""
+        return self.config.profile
+
+    def _others_spare(self, spare: Spare) -> bool:
+        """Whether ``spare`` is another profile's (its organizer and kind are that
+        profile's, as noted): that profile's service judges it, never this one."""
+        owners = spare_owners(self.config, demo=self.demo)
+        return owners.get((spare.account, spare.mode), self.profile) != self.profile
+
+    def _others_organizer(self, who: str) -> bool:
+        """Whether ``who`` organizes another profile's meetings and not this one's: their
+        lost answers and due PATCHes are that profile's service's to settle."""
+        if len(self.config.account_names()) == 1 or who == self._organizer():
+            return False
+        owners = spare_owners(self.config, demo=self.demo)
+        return any(o == who and name != self.profile for (o, _k), name in owners.items())
 
     def created_this_month(self) -> int:
         """Meetings meettray made this month for the signed-in organizer (Graph allows

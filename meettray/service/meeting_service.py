@@ -12,7 +12,14 @@ from pathlib import Path
 
 from meettray import auth, handouts, new_external_id, paths
 from meettray.creation import Creation
-from meettray.errors import GraphError, MeettrayError, NetworkError, SignInRequired, StorageError
+from meettray.errors import (
+    ConfigError,
+    GraphError,
+    MeettrayError,
+    NetworkError,
+    SignInRequired,
+    StorageError,
+)
 from meettray.graph import CreateResult
 from meettray.handouts import Taken
 from meettray.meetings import Meeting, MeetingRequest
@@ -53,7 +60,8 @@ class MeetingService(SignIn, Settling):
                 raise SignInRequired("You are not signed in. Sign in first.")
             who = account.username
         now = self._clock()
-        store = paths.data_dir(demo=self.demo) / "upcoming.json"
+        mine = "upcoming.json" if self.profile == "main" else f"upcoming.{self.profile}.json"
+        store = paths.data_dir(demo=self.demo) / mine  # each account's last good list
         hosts = self.config.account.link_hosts(demo=self.demo)
         try:
             items = self.graph.upcoming(now, now + timedelta(hours=hours), account=who)
@@ -198,8 +206,14 @@ class MeetingService(SignIn, Settling):
         first set to "only the organizer": whoever opens the link later waits there.  An
         online meeting the server no longer knows (404) is simply removed from history.
         A calendar event it does not find was not cancelled: no invitee heard of it, so
-        the person is told and the entry stays.
+        the person is told and the entry stays.  A meeting is cancelled through its own
+        account's service (``meeting.profile``): this one refuses another account's.
         """
+        if meeting.profile != self.profile:
+            raise ConfigError(
+                f"“{meeting.subject}” was made with the account {meeting.profile!r}, not "
+                f"{self.profile!r}: cancel it through its own account."
+            )
         try:
             if not meeting.is_calendar_event:  # an event's cancellation reaches invitees
                 self.graph.lock_lobby(meeting)

@@ -41,6 +41,8 @@ class Settling(ServiceBase):
         except StorageError:
             return recovered
         for entry in entries:
+            if self._others_organizer(entry.account):
+                continue  # another account's: settled through its own sign-in
             try:
                 if not self.history.claim_pending(entry.external_id):
                     continue  # another meettray process is on it

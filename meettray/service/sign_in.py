@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from meettray import auth, handouts, paths
 from meettray.accounts import CALENDAR_READ
+from meettray.choices import MAIN_ACCOUNT
 from meettray.errors import ConfigError, StorageError
 from meettray.handouts import BUSY_WAIT_BEFORE_LINK
 from meettray.service.spares import Spares
@@ -64,13 +65,13 @@ class SignIn(Spares):
         spares go (their tokens are gone: the row only).  A history too busy to check
         now is checked at the next chance (:meth:`settle_spares`): the note already keeps
         their spares from this person."""
-        handouts.note_organizer(account.username, demo=self.demo)
+        handouts.note_organizer(account.username, demo=self.demo, profile=self.profile)
         if not self.history.path.exists():
             return account  # no history yet: no spare either (and none made by signing in)
         try:
             with self.history.waiting_at_most(BUSY_WAIT_BEFORE_LINK):
                 for spare in self.history.spares():
-                    if spare.account != account.username:
+                    if spare.account != account.username and not self._others_spare(spare):
                         self.history.drop_spare(spare)
         except StorageError as exc:
             log.info("prepared meetings not checked: %s", exc.message)
@@ -80,8 +81,8 @@ class SignIn(Spares):
         """Forget the account and its tokens (nothing to forget in application mode); its
         prepared meeting goes too, on the server while the tokens still allow it."""
         if isinstance(self.auth, auth.DelegatedAuth):
-            handouts.note_organizer(None, demo=self.demo)
-            self.drop_spares(everyone=True)
+            handouts.note_organizer(None, demo=self.demo, profile=self.profile)
+            self.drop_spares(everyone=True)  # this profile's: the others' are theirs
             self.auth.sign_out()
             self._remember_demo_sign_in(None)
 
@@ -112,7 +113,7 @@ class SignIn(Spares):
         elsewhere, whoever is signed in."""
         account = self.account()
         if self.demo and account is None:
-            scopes = _demo_sign_in()  # as the last login or logout left it
+            scopes = _demo_sign_in(self.profile)  # as the last login or logout left it
             if scopes is not None:  # the sample user lets the demo read the calendar (only:
                 # writing to it is 'login --calendar''s, as for a person)
                 account = self.sign_in_browser(tuple(dict.fromkeys((*scopes, CALENDAR_READ))))
@@ -121,7 +122,7 @@ class SignIn(Spares):
     def _remember_demo_sign_in(self, scopes: tuple[str, ...] | None) -> None:
         if not self.demo:
             return
-        path = paths.data_dir(demo=True) / _DEMO_SIGN_IN
+        path = paths.data_dir(demo=True) / _demo_file(self.profile)
         try:
             paths.ensure_private_dir(path.parent)
             state = {"signed_in": scopes is not None, "scopes": list(scopes or ())}
@@ -134,11 +135,16 @@ class SignIn(Spares):
 _DEMO_SIGN_IN = "demo-sign-in.json"
 
 
-def _demo_sign_in() -> tuple[str, ...] | None:
-    """The permissions the demo signs in with by itself (``None``: signed out); Meet now's
-    alone when no ``login`` or ``logout`` said otherwise."""
+def _demo_file(profile: str) -> str:
+    """Each account's own memory ("main"'s keeps the name it had with one account)."""
+    return _DEMO_SIGN_IN if profile == MAIN_ACCOUNT else f"demo-sign-in.{profile}.json"
+
+
+def _demo_sign_in(profile: str) -> tuple[str, ...] | None:
+    """The permissions the demo signs in ``profile`` with by itself (``None``: signed
+    out); Meet now's alone when no ``login`` or ``logout`` said otherwise."""
     try:
-        state = json.loads((paths.data_dir(demo=True) / _DEMO_SIGN_IN).read_text("utf-8"))
+        state = json.loads((paths.data_dir(demo=True) / _demo_file(profile)).read_text("utf-8"))
     except (OSError, ValueError):
         return (auth.MEETINGS,)
     if not isinstance(state, dict) or state.get("signed_in") is False:

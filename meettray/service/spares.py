@@ -89,10 +89,12 @@ class Spares(ServiceBase):
         """
         who, kind, now = self._organizer(), self._spare_kind, self._clock()
         if self.config.account.mode == "delegated":
-            handouts.note_organizer(who or None, demo=self.demo)
+            handouts.note_organizer(who or None, demo=self.demo, profile=self.profile)
         usable = False
         try:
             for spare in self.history.spares():
+                if self._others_spare(spare):
+                    continue
                 verdict = judge(spare, organizer=who, kind=kind, now=now)
                 if verdict == "usable" and self.config.meeting.prepare_next_link:
                     usable = True
@@ -106,6 +108,9 @@ class Spares(ServiceBase):
 
     def _settle_preparing(self) -> None:
         for entry in self.history.preparing():
+            if self._others_spare(Spare(entry.account, entry.mode, _unknown_meeting(entry),
+                                        entry.external_id, entry.created_at)):  # fmt: skip
+                continue  # another account's: settled through its own sign-in
             in_flight = entry.pid != 0 and _alive(entry.pid)
             young = self._clock() - entry.created_at < SETTLE_AFTER
             if (in_flight and young) or not self.history.lease_preparing(entry, os.getpid()):
@@ -138,11 +143,12 @@ class Spares(ServiceBase):
                 log.info("settled the cut-short spare %s", entry.external_id)
 
     def drop_spares(self, *, everyone: bool = False) -> None:
-        """Delete prepared meetings (this account's, or ``everyone``'s), on the server too,
-        best effort: sign-out, Settings' switch turned off."""
+        """Delete prepared meetings (this account's, or ``everyone``'s but other profiles'),
+        on the server too, best effort: sign-out, Settings' switch turned off."""
         who, mode = self._organizer(), self._spare_kind
         for spare in self.history.spares():
-            if everyone or (spare.account, spare.mode) == (who, mode):
+            mine = (spare.account, spare.mode) == (who, mode)
+            if mine or (everyone and not self._others_spare(spare)):
                 self.history.drop_spare(spare)
                 self._delete_spare_on_server(spare)
 
@@ -243,6 +249,8 @@ class Spares(ServiceBase):
             return []
         updated = []
         for handout in due:
+            if self._others_organizer(handout.account):
+                continue  # another account's: its PATCH goes through its own sign-in
             settled, _warnings, _missing = self._patch_handout(handout)
             if settled.state == "done":
                 log.info("updated the prepared meeting %s after all", settled.meeting.id)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from meettray import auth, paths
-from meettray.config import Config
+from meettray.config import MAIN_ACCOUNT, Config
 from meettray.graph import GraphClient
 from meettray.history import HistoryStore
 from meettray.meetings import Meeting
@@ -31,27 +31,34 @@ def build_service(
     on_wait: Callable[[float, str], None] | None = None,
     open_browser: Callable[[str], object] | None = None,
 ) -> MeetingService:
-    """Wire a service from the configuration (or the demo's fake service).
+    """Wire a service from the configuration (or the demo's fake service) for its active
+    profile (``config.for_account(name)`` for another account's).
 
     ``open_browser`` shows the sign-in page (default: the system browser).
     """
     if demo is not None:
         config = demo.config(config)
-    account = config.account
+    account, profile = config.account, config.profile
     data = paths.ensure_private_dir(paths.data_dir(demo=demo is not None))
+    # One token cache for every profile; whose person is whose: ``accounts/NAME.json``.
+    people = auth.People(data / "accounts")
+    label = config.label_of(profile) if len(config.account_names()) > 1 else ""
+    http_cache = data / ("http-cache.bin" if profile == MAIN_ACCOUNT
+                         else f"http-cache.{profile}.bin")  # fmt: skip
     authenticator: auth.DelegatedAuth | auth.AppOnlyAuth
     if demo is not None:
         cache, status = auth.memory_token_cache()
         authenticator = auth.DelegatedAuth(
-            account, cache, open_browser=demo.browser, prefer_edge=False
-        )
+            account, cache, open_browser=demo.browser, prefer_edge=False, profile=profile,
+            people=people, label=label,
+        )  # fmt: skip
     elif account.mode == "application":
         cache, status = auth.memory_token_cache()  # app tokens are cheap to fetch again
         authenticator = auth.AppOnlyAuth(
             account,
             auth.read_client_credential(account),
             cache,
-            auth.HttpCache(data / "http-cache.bin"),
+            auth.HttpCache(http_cache),
         )
     else:
         cache, status = auth.build_token_cache(data / "token-cache.bin")
@@ -59,7 +66,10 @@ def build_service(
             account,
             cache,
             open_browser=open_browser,
-            http_cache=auth.HttpCache(data / "http-cache.bin"),
+            http_cache=auth.HttpCache(http_cache),
+            profile=profile,
+            people=people,
+            label=label,
         )
     graph = GraphClient(
         account.graph_url,
@@ -68,6 +78,7 @@ def build_service(
         on_wait=on_wait,
         link_hosts=account.link_hosts(demo=demo is not None),
         language=preferred_language(),
+        profile=profile,
     )
     # Opened at its first use, after the meeting exists: a full or read-only disk costs
     # the history row, never the link.
@@ -96,14 +107,17 @@ def preferred_language() -> str:
     return tag if tag not in ("", "C", "POSIX") and tag.isascii() and len(tag) <= 16 else ""
 
 
-def read_history(*, demo: bool, limit: int, search: str = "") -> tuple[list[Meeting], Path | None]:
-    """The newest meetings, needing no sign-in (``meettray history``).
+def read_history(
+    *, demo: bool, limit: int, search: str = "", profile: str | None = None
+) -> tuple[list[Meeting], Path | None]:
+    """The newest meetings (``profile``: one account's only), needing no sign-in
+    (``meettray history``).
 
     Also returns where a damaged history file was moved, if it was.
     """
     store = HistoryStore(paths.history_file(demo=demo))
     try:
-        return store.recent(limit, search=search), store.set_aside
+        return store.recent(limit, search=search, profile=profile), store.set_aside
     finally:
         store.close()
 

@@ -164,11 +164,11 @@ def test_a_status_survives_the_round_trip() -> None:
     "payload",
     [
         b'{"command": "ping", "version": true}\n',  # True == 1 in Python
-        b'{"command": "ping", "version": 1.0000000000000001}\n',  # the float 1.0
+        b'{"command": "ping", "version": 2.0000000000000002}\n',  # the float 2.0
         b"[" * 5000 + b"]" * 5000 + b"\n",  # was an uncaught RecursionError
-        b'{"command": "now", "external_id": "../../etc", "version": 1}\n',
-        b'{"command": "now", "preset": "../incident", "version": 1}\n',
-        b'{"command": "now", "preset": ["incident"], "version": 1}\n',
+        b'{"command": "now", "external_id": "../../etc", "version": 2}\n',
+        b'{"command": "now", "preset": "../incident", "version": 2}\n',
+        b'{"command": "now", "preset": ["incident"], "version": 2}\n',
     ],
 )
 def test_requests_of_the_wrong_shape_are_refused(qtbot: QtBot, payload: bytes) -> None:

@@ -231,6 +231,18 @@ class FakeCalendar:
         self.add(user, "Company offsite", midnight, 24 * 60, is_all_day=True,
                  provider="unknown", organizer=colleague)  # fmt: skip
 
+    def customer_day(self, user: FakeUser, now: datetime) -> None:
+        """A customer tenant's person's few meetings around ``now`` (Fabrikam's in the
+        demo): a stand-up a colleague runs, one the person organizes, and one a supplier
+        in another tenant invited them to."""
+        minute = now.replace(second=0, microsecond=0)
+        self.add(user, "Fabrikam weekly sync", minute + timedelta(minutes=25), 30,
+                 organizer=("Sam Rivera", "sam@fabrikam.example"))  # fmt: skip
+        self.add(user, "Checkout incident review", minute + timedelta(hours=2), 45,
+                 response="organizer")  # fmt: skip
+        self.add(user, "Contoso onboarding", minute + timedelta(hours=4), 60,
+                 organizer=("Adele Vance", "adele@contoso.example"))  # fmt: skip
+
     # -- the service ---------------------------------------------------------------------
 
     @staticmethod
@@ -302,10 +314,8 @@ class FakeCalendar:
             raise Reply(403, graph_error("ErrorAccessDenied", "Access is denied. Check "
                                          "credentials and try again."))  # fmt: skip
         with self._lock:
-            found = self.identity.users.get(owner) or next(
-                (u for u in self.identity.users.values() if u.upn.lower() == owner.lower()), None
-            )
-        if found is None:
+            found = self.identity.users.get(owner) or self.identity.user_named(owner)
+        if found is None or found.tenant_id != caller.tenant_id:  # another tenant's: not here
             raise Reply(404, graph_error("ErrorInvalidUser",
                                          f"The requested user '{owner}' is invalid."))  # fmt: skip
         return found

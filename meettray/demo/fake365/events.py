@@ -1,6 +1,7 @@
 """The fake Graph's calendar events with Teams meetings (``/me/events``), kept by
-immutable id: a retried POST (same ``transactionId``) returns the first event; the Teams
-link arrives with the answer, after some reads, or never, as Exchange decides."""
+immutable id, each in its organizer's mailbox: a retried POST (same ``transactionId``, same
+organizer) returns the first event; the Teams link arrives with the answer, after some
+reads, or never, as Exchange decides."""
 
 from __future__ import annotations
 
@@ -57,9 +58,11 @@ class CalendarEvents:
             return self._create(organizer, json_body(body), view)
         event_id = unquote(rest.lstrip("/"))
         with self._lock:
+            # One person's event id is not found in another's mailbox.
             key = next(
                 (k for k, e in self.events.items()
-                 if (e["_immutable"] if immutable else e["id"]) == event_id),
+                 if (e["_immutable"] if immutable else e["id"]) == event_id
+                 and e["_organizer"] == organizer.oid),
                 None,
             )  # fmt: skip
             if method == "GET" and key is not None:
@@ -81,7 +84,8 @@ class CalendarEvents:
         transaction = payload.get("transactionId")
         with self._lock:
             for event in self.events.values():
-                if transaction and event.get("transactionId") == transaction:
+                mine = event["_organizer"] == organizer.oid
+                if transaction and mine and event.get("transactionId") == transaction:
                     return Answer(201, view(event))  # a retried POST: the first event
         try:
             start = datetime.fromisoformat(payload["start"]["dateTime"])

@@ -30,6 +30,18 @@ __all__ = ["EVOLVABLE_LOBBY", "GraphService"]
 _MEETING_SCOPES = frozenset({"OnlineMeetings.ReadWrite", "OnlineMeetings.ReadWrite.All"})
 
 
+_DIRECTORY_READ = frozenset({"User.ReadBasic.All", "User.Read.All"})
+
+
+def _profile(user: FakeUser) -> dict[str, Any]:
+    return {
+        "id": user.oid,
+        "displayName": user.name,
+        "userPrincipalName": user.upn,
+        "mail": user.upn,
+    }
+
+
 def _prefers(headers: dict[str, str], value: str) -> bool:
     return value.lower() in headers.get("prefer", "").lower()
 
@@ -82,15 +94,27 @@ class GraphService:
         user = self.identity.caller(headers).user
         if user is None:
             raise Reply(400, graph_error("BadRequest", "/me needs a delegated token."))
-        return Answer(
-            200,
-            {
-                "id": user.oid,
-                "displayName": user.name,
-                "userPrincipalName": user.upn,
-                "mail": user.upn,
-            },
-        )
+        return Answer(200, _profile(user))
+
+    def user(self, headers: dict[str, str], key: str) -> Answer:
+        """``GET /users/{id or user name}``: oneself always; anyone else in the token's
+        tenant with ``User.ReadBasic.All``/``User.Read.All`` (a scope, or an app's role);
+        another tenant's people are not found (``Request_ResourceNotFound``)."""
+        caller = self.identity.caller(headers)
+        key = unquote(key)
+        with self._lock:
+            found = self.identity.users.get(key) or self.identity.user_named(key)
+        if caller.user is not None and found is caller.user:
+            return Answer(200, _profile(found))
+        if not (caller.scopes | caller.roles) & _DIRECTORY_READ:
+            raise Reply(403, graph_error(
+                "Authorization_RequestDenied", "Insufficient privileges to complete the "
+                "operation."))  # fmt: skip
+        if found is None or found.tenant_id != caller.tenant_id:
+            raise Reply(404, graph_error(
+                "Request_ResourceNotFound", f"Resource '{key}' does not exist or one of its "
+                "queried reference-property objects are not present."))  # fmt: skip
+        return Answer(200, _profile(found))
 
     def organizer(self, caller: AccessToken, owner: str, needed: frozenset[str]) -> FakeUser:
         """Who the meeting belongs to, after Graph's permission checks."""
@@ -125,9 +149,10 @@ class GraphService:
             )
         with self._lock:
             # /users/{userId}/onlineMeetings takes the object ID only; live Graph answers a
-            # UPN with 404 (msgraph-sdk-dotnet#1215, microsoft-graph-docs#12301).
+            # UPN with 404 (msgraph-sdk-dotnet#1215, microsoft-graph-docs#12301).  An app's
+            # token is for one tenant: another tenant's people are not there.
             user = self.identity.users.get(owner)
-        if user is None:
+        if user is None or user.tenant_id != caller.tenant_id:
             raise Reply(404, graph_error("NotFound", f"User '{owner}' was not found."))
         if not user.app_policy_granted:
             raise Reply(

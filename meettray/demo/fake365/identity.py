@@ -13,7 +13,6 @@ import hashlib
 import html
 import secrets
 import threading
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -22,12 +21,16 @@ from meettray.demo.fake365.directory import (
     DEMO_JOIN_HOST,
     PERSONAL_TENANT_ID,
     SIGN_IN_ERRORS,
+    Directory,
     FakeApp,
+    FakeTenant,
     FakeUser,
     client_info,
     multi_tenant_path,
+    not_in_tenant,
     plain_scope,
     sign_in_refusal,
+    unknown_app,
 )
 from meettray.demo.fake365.tokens import AccessToken, DeviceCode, PendingCode, TokenIssuer
 from meettray.demo.fake365.wire import Reply, aad_error, b64url, error_page
@@ -41,8 +44,13 @@ _OIDC_SCOPES = frozenset({"openid", "profile", "offline_access", "email"})
 _JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 
-class IdentityPlatform(TokenIssuer):
-    """Users, apps and the tokens handed out to them: the sign-in service's endpoints."""
+class IdentityPlatform(TokenIssuer, Directory):
+    """The directory and the tokens handed out in it: the sign-in service's endpoints.
+
+    Who signs in: a ``login_hint`` naming a user (the browser flow), else the person a
+    test chose (:attr:`signed_in_user`), else the tenant the authority names' own
+    person, else (``organizations``, ``common``) the first tenant's.
+    """
 
     def __init__(
         self,
@@ -54,37 +62,19 @@ class IdentityPlatform(TokenIssuer):
         clock: Callable[[], float],
         lock: threading.RLock,
     ) -> None:
-        super().__init__(base_url=base_url, access_token_lifetime=access_token_lifetime,
-                         clock=clock, lock=lock)  # fmt: skip
-        self.tenant_id = tenant_id
+        TokenIssuer.__init__(self, base_url=base_url, access_token_lifetime=access_token_lifetime,
+                             clock=clock, lock=lock)  # fmt: skip
+        Directory.__init__(self, tenant_id=tenant_id, lock=lock)
         #: Device-code polls answered ``authorization_pending`` before the
         #: person "approves"; a negative value means never.
         self.device_polls_before_approval = device_polls_before_approval
-        self.users: dict[str, FakeUser] = {}
-        self.apps: dict[str, FakeApp] = {}
-        #: The user who "types their password" in the browser or device-code page.
-        self.signed_in_user: FakeUser = self.add_user(
-            "adele@contoso.example", "Adele Vance", oid="6e1c1f5e-54a4-4c43-8b39-7f3b1c1d2a01"
-        )
-
-    def add_user(self, upn: str, name: str, **flags: Any) -> FakeUser:
-        user = FakeUser(upn=upn, name=name, **flags)
-        with self._lock:
-            self.users[user.oid] = user
-        return user
-
-    def add_app(
-        self, client_id: str | None = None, *, secret: str | None = None, **flags: Any
-    ) -> FakeApp:
-        app = FakeApp(client_id=client_id or str(uuid.uuid4()), secret=secret, **flags)
-        with self._lock:
-            self.apps[app.client_id] = app
-        return app
 
     def discovery(self, tenant: str) -> dict[str, Any]:
+        named = self.tenant_at(tenant)
         base = f"{self.base_url}/{tenant}"
         return {
-            "issuer": f"{self.base_url}/{self.tenant_id}/v2.0",
+            # As Entra ID writes it: the tenant's id, or a placeholder for any tenant.
+            "issuer": f"{self.base_url}/{named.tenant_id if named else '{tenantid}'}/v2.0",
             "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
             "token_endpoint": f"{base}/oauth2/v2.0/token",
             "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
@@ -107,6 +97,19 @@ class IdentityPlatform(TokenIssuer):
                 "AADSTS700016: Application with identifier "
                 f"'{query.get('client_id')}' was not found in the directory."
             )
+        try:
+            named = self.tenant_at(tenant)
+        except Reply as unknown:
+            return error_page(unknown.body["error_description"])
+        if (stranger := unknown_app(app, named)) is not None:
+            return error_page(stranger.body["error_description"])
+        hint = query.get("login_hint", "")
+        user = self.user_named(hint) if hint else self.person_for(named)
+        if user is None:  # Entra ID stays on its page: "This username may be incorrect."
+            return error_page(
+                "AADSTS50034: The user account does not exist in the directory. To sign into "
+                "this application, the account must be added to the directory."
+            )
         if not redirect_uri.startswith(("http://localhost", "http://127.0.0.1")):
             return error_page(
                 "AADSTS50011: The redirect URI specified in the request does not match "
@@ -115,11 +118,14 @@ class IdentityPlatform(TokenIssuer):
         if query.get("response_mode") != "form_post":
             return error_page("This fake supports response_mode=form_post only, like MSAL.")
         fields = {"state": query.get("state", "")}
-        refused = self.signed_in_user.sign_in_error
+        refused = user.sign_in_error
+        stranger = not_in_tenant(user, named, app.client_id)
         if refused is not None:
             # The browser flow's answer carries the AADSTS code only in the text.
             error, text = SIGN_IN_ERRORS[refused]
             fields |= {"error": error, "error_description": f"AADSTS{refused}: {text}"}
+        elif stranger is not None:
+            fields |= {k: stranger.body[k] for k in ("error", "error_description")}
         elif app.needs_admin_consent:
             fields |= {
                 "error": "access_denied",
@@ -133,7 +139,6 @@ class IdentityPlatform(TokenIssuer):
         else:
             code = "fakecode." + secrets.token_urlsafe(24)
             self.issued_secrets.append(code)
-            user = self.signed_in_user
             with self._lock:
                 self._codes[code] = PendingCode(
                     client_id=app.client_id,
@@ -159,8 +164,12 @@ class IdentityPlatform(TokenIssuer):
     def devicecode(self, form: dict[str, str], *, tenant: str = "") -> dict[str, Any]:
         if form.get("client_id") not in self.apps:
             raise Reply(400, aad_error("unauthorized_client", 700016, "Application not found."))
-        if multi_tenant_path(self.apps[form["client_id"]], tenant):
+        app = self.apps[form["client_id"]]
+        if multi_tenant_path(app, tenant):
             raise Reply(400, aad_error("invalid_request", 50194, SIGN_IN_ERRORS[50194][1]))
+        named = self.tenant_at(tenant)
+        if (stranger := unknown_app(app, named)) is not None:
+            raise stranger
         device_code = "fakedevice." + secrets.token_urlsafe(24)
         self.issued_secrets.append(device_code)
         user_code = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(9))
@@ -170,6 +179,7 @@ class IdentityPlatform(TokenIssuer):
                 user_code=user_code,
                 scopes=frozenset(form.get("scope", "").split()),
                 expires_at=self.clock() + 900,
+                tenant=named,
             )
         uri = f"{self.base_url}/devicelogin"
         return {
@@ -196,6 +206,9 @@ class IdentityPlatform(TokenIssuer):
                     f"Application with identifier '{form.get('client_id')}' was not found.",
                 ),
             )
+        named = self.tenant_at(tenant)
+        if (stranger := unknown_app(app, named)) is not None:
+            raise stranger
         if (
             not app.allow_public_client
             and app.secret is None
@@ -212,16 +225,18 @@ class IdentityPlatform(TokenIssuer):
                 ),
             )
         if grant == "authorization_code":
-            return self._grant_code(app, form)
+            return self._grant_code(app, form, named)
         if grant == "urn:ietf:params:oauth:grant-type:device_code":
-            return self._grant_device(app, form)
+            return self._grant_device(app, form, named)
         if grant == "refresh_token":
-            return self._grant_refresh(app, form)
+            return self._grant_refresh(app, form, named)
         if grant == "client_credentials":
-            return self._grant_client(app, form)
+            return self._grant_client(app, form, named)
         raise Reply(400, aad_error("unsupported_grant_type", 70003, "Unsupported grant."))
 
-    def _grant_code(self, app: FakeApp, form: dict[str, str]) -> dict[str, Any]:
+    def _grant_code(
+        self, app: FakeApp, form: dict[str, str], named: FakeTenant | None
+    ) -> dict[str, Any]:
         with self._lock:
             pending = self._codes.pop(form.get("code", ""), None)
         if pending is None or pending.client_id != app.client_id:
@@ -241,9 +256,13 @@ class IdentityPlatform(TokenIssuer):
             )
         if form.get("redirect_uri") != pending.redirect_uri:
             raise Reply(400, aad_error("invalid_grant", 500112, "The reply address mismatch."))
+        if (stranger := not_in_tenant(pending.user, named, app.client_id)) is not None:
+            raise stranger  # a code redeemed at another organisation's token endpoint
         return self._user_tokens(app, pending.user, pending.scopes, nonce=pending.nonce)
 
-    def _grant_device(self, app: FakeApp, form: dict[str, str]) -> dict[str, Any]:
+    def _grant_device(
+        self, app: FakeApp, form: dict[str, str], named: FakeTenant | None
+    ) -> dict[str, Any]:
         with self._lock:
             pending = self._device.get(form.get("device_code", ""))
             if pending is None or pending.client_id != app.client_id:
@@ -256,7 +275,7 @@ class IdentityPlatform(TokenIssuer):
                 and self.device_polls_before_approval >= 0
                 and pending.polls > self.device_polls_before_approval
             ):
-                pending.approved_by = self.signed_in_user
+                pending.approved_by = self.person_for(pending.tenant)
             if pending.approved_by is None:
                 raise Reply(
                     400,
@@ -269,6 +288,8 @@ class IdentityPlatform(TokenIssuer):
             del self._device[form["device_code"]]
         if (refusal := sign_in_refusal(pending.approved_by)) is not None:
             raise refusal
+        if (stranger := not_in_tenant(pending.approved_by, named, app.client_id)) is not None:
+            raise stranger
         if app.needs_admin_consent:
             raise Reply(
                 400,
@@ -281,7 +302,9 @@ class IdentityPlatform(TokenIssuer):
             )
         return self._user_tokens(app, pending.approved_by, pending.scopes)
 
-    def _grant_refresh(self, app: FakeApp, form: dict[str, str]) -> dict[str, Any]:
+    def _grant_refresh(
+        self, app: FakeApp, form: dict[str, str], named: FakeTenant | None
+    ) -> dict[str, Any]:
         with self._lock:
             record = self._refresh.get(form.get("refresh_token", ""))
         if record is None or record.revoked or record.client_id != app.client_id:
@@ -296,6 +319,8 @@ class IdentityPlatform(TokenIssuer):
             )
         if (refusal := sign_in_refusal(record.user)) is not None:
             raise refusal  # e.g. a Conditional Access policy applied since the last sign-in
+        if (stranger := not_in_tenant(record.user, named, app.client_id)) is not None:
+            raise stranger  # one organisation's refresh token at another's authority
         asked = frozenset(form.get("scope", "").split())
         new_resource_scopes = {plain_scope(s) for s in asked - _OIDC_SCOPES} - {
             plain_scope(s) for s in record.scopes
@@ -347,7 +372,9 @@ class IdentityPlatform(TokenIssuer):
         if x5t != thumbprint or not for_us or not about_itself:
             raise refused
 
-    def _grant_client(self, app: FakeApp, form: dict[str, str]) -> dict[str, Any]:
+    def _grant_client(
+        self, app: FakeApp, form: dict[str, str], named: FakeTenant | None
+    ) -> dict[str, Any]:
         if form.get("client_assertion_type") == _JWT_BEARER:
             self._check_assertion(app, form.get("client_assertion", ""))
         elif app.secret is None or not secrets.compare_digest(
@@ -375,6 +402,7 @@ class IdentityPlatform(TokenIssuer):
                 scopes=frozenset(),
                 roles=frozenset(app.roles),
                 expires_at=self.clock() + self.access_token_lifetime,
+                tenant_id=(named or self.home).tenant_id,
             )
         return {
             "token_type": "Bearer",

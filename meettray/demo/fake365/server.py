@@ -19,6 +19,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from meettray.demo.fake365 import certificates as tls
 from meettray.demo.fake365.calendar import FakeCalendar
-from meettray.demo.fake365.directory import DEFAULT_TENANT_ID, FakeApp, FakeUser
+from meettray.demo.fake365.directory import DEFAULT_TENANT_ID, FakeApp, FakeTenant, FakeUser
 from meettray.demo.fake365.faults import Fault, damage, refusal, take_fault
 from meettray.demo.fake365.graph import GraphService
 from meettray.demo.fake365.identity import IdentityPlatform
@@ -163,13 +164,49 @@ class FakeMicrosoft365:
         return self.identity.apps
 
     @property
+    def tenants(self) -> dict[str, FakeTenant]:
+        """Every tenant by id: Contoso (:attr:`tenant_id`) and Fabrikam to begin with."""
+        return self.identity.tenants
+
+    def tenant(self, name: str) -> FakeTenant:
+        """A tenant by id, domain or name (``fake.tenant("fabrikam").person``)."""
+        return self.identity.tenant(name)
+
+    def add_tenant(self, name: str, domain: str, **options: Any) -> FakeTenant:
+        """Another organisation (see :meth:`.Directory.add_tenant`)."""
+        return self.identity.add_tenant(name, domain, **options)
+
+    def authority_for(self, tenant: str) -> str:
+        """The authority of a tenant named by id, domain or name."""
+        return f"{self.base_url}/{self.tenant(tenant).tenant_id}"
+
+    @property
     def signed_in_user(self) -> FakeUser:
-        """The user who "types their password" in the browser or device-code page."""
+        """The user who "types their password" in the browser or device-code page when
+        the authority names no tenant (or a test chose them): Adele Vance by default."""
         return self.identity.signed_in_user
 
     @signed_in_user.setter
     def signed_in_user(self, user: FakeUser) -> None:
         self.identity.signed_in_user = user
+
+    def sign_in_as(self, who: FakeUser | str | None) -> None:
+        """Who signs in from now on, at any authority: a user, a user name, or ``None``
+        (each tenant's own person again; Adele Vance for organizations/common)."""
+        if isinstance(who, str):
+            found = self.identity.user_named(who)
+            if found is None:
+                raise KeyError(who)
+            who = found
+        self.identity.chosen_person = who
+
+    def demo_calendars(self, now: datetime) -> None:
+        """Each tenant's person's day for ``meettray --demo``: Contoso's full one,
+        Fabrikam's a customer's few meetings."""
+        self.calendar.demo_day(self.signed_in_user, now)
+        fabrikam = self.tenant("fabrikam").person
+        if fabrikam is not None:
+            self.calendar.customer_day(fabrikam, now)
 
     @property
     def device_polls_before_approval(self) -> int:
@@ -271,6 +308,8 @@ class FakeMicrosoft365:
         if path.startswith("/v1.0/"):
             if method == "GET" and path == "/v1.0/me":
                 return self.graph.me(headers)
+            if method == "GET" and (person := re.fullmatch(r"/v1\.0/users/([^/]+)", path)):
+                return self.graph.user(headers, person.group(1))
             if self.calendar.serves(path):
                 return self.calendar.handle(method, path, query, headers)
             answer = self.graph.handle(method, path, headers, body, query)

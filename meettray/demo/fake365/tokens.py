@@ -13,17 +13,32 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from meettray.demo.fake365.directory import FakeApp, FakeUser, client_info, plain_scope
+from meettray.demo.fake365.directory import (
+    DEFAULT_TENANT_ID,
+    FakeApp,
+    FakeTenant,
+    FakeUser,
+    client_info,
+    plain_scope,
+)
 from meettray.demo.fake365.wire import Reply, b64url, graph_error
 
 
 @dataclass
 class AccessToken:
+    """What Graph reads from a bearer token: the app, the tenant (``tid``), the person
+    (``oid``, delegated tokens only) and what they may do."""
+
     client_id: str
     scopes: frozenset[str]
     expires_at: float
     user: FakeUser | None = None
     roles: frozenset[str] = frozenset()
+    tenant_id: str = DEFAULT_TENANT_ID
+
+    @property
+    def oid(self) -> str | None:
+        return self.user.oid if self.user is not None else None
 
 
 @dataclass
@@ -52,6 +67,8 @@ class DeviceCode:
     expires_at: float
     polls: int = 0
     approved_by: FakeUser | None = None
+    #: The tenant whose authority started the flow (None: organizations or common).
+    tenant: FakeTenant | None = None
 
 
 class TokenIssuer:
@@ -104,6 +121,7 @@ class TokenIssuer:
                 scopes=frozenset(plain_scope(s) for s in granted),
                 user=user,
                 expires_at=now + self.access_token_lifetime,
+                tenant_id=user.tenant_id,
             )
             self._refresh[refresh] = RefreshToken(app.client_id, user, granted)
         claims = {
