@@ -135,6 +135,7 @@ class TrayApp(QObject):
             if self.window is not None:
                 self.window.close()
                 self.window = None
+            self.tray.window_shows_notices = False
             log.info("tray ready")
             return
         self._grace_left -= TRAY_POLL_MS
@@ -147,6 +148,7 @@ class TrayApp(QObject):
 
         log.warning("no system tray available: showing a window instead")
         self.window = FallbackWindow()
+        self.tray.window_shows_notices = True
         self.window.meet_now_requested.connect(lambda: self.dispatch(i.MeetNow(source="window")))
         self.window.meet_now_as_requested.connect(
             lambda name: self.dispatch(i.MeetNow(preset=name, source="window"))

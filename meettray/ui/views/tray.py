@@ -126,6 +126,9 @@ class Tray(QObject):
         self.menu.aboutToShow.connect(self._rebuild)
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._activated)
+        #: Whether the no-tray window is shown: its status line shows each notice, so
+        #: the banner stays away (one notice on screen, one for a screen reader to say).
+        self.window_shows_notices = False
         #: The notice on screen in the banner (a click acts on it).
         self._shown_notice: Notice | None = None
         model.state_changed.connect(self.render)
@@ -203,6 +206,8 @@ class Tray(QObject):
         self._show_here(notice)
 
     def _show_here(self, notice: Notice) -> None:
+        if self.window_shows_notices:
+            return
         self._shown_notice = notice
         if self.banner is None:
             from meettray.ui.views.banner import Banner
