@@ -206,8 +206,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 141
         if asked is _PRINTED:
             return 0
-    from meettray.cli import main as full
-
+    try:
+        from meettray.cli import main as full
+    except KeyboardInterrupt:  # while the command line loads (its own handler is not yet)
+        print("meettray: interrupted", file=sys.stderr)
+        return 130
     return full(argv, asked=asked)
 
 
