@@ -38,11 +38,11 @@ def cmd_login(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
                 account = service.finish_device_code(prompt, cancel=cancel)
             else:
                 print(_("Opening your browser to sign in… (Ctrl+C to cancel)"), file=out)
-                print(BROWSER_ERROR_HINT, file=out, flush=True)
+                print(_(BROWSER_ERROR_HINT), file=out, flush=True)
                 account = service.sign_in_browser(scopes, cancel=cancel)
         except KeyboardInterrupt:
             cancel.cancel()
-            raise SignInCancelled("Sign-in was cancelled.") from None
+            raise SignInCancelled(_("Sign-in was cancelled.")) from None
         print(_("Signed in as {user}.").format(user=account.username), file=out)
         return ExitCode.OK
     finally:

@@ -5,9 +5,9 @@ brings ``meettray/locale/meettray.pot`` and each ``<lang>.po`` up to date.
     python scripts/catalogs.py --check  # list what a catalog has not translated
 
 Marked strings are the first argument of ``tr(...)`` (Qt's translation, in the tray
-app), ``_(...)`` (the command line's gettext) and ``N_(...)`` (a constant translated
-where it is shown), and the Teams options' labels.  A new entry gets an empty
-translation; an entry whose English is gone is dropped.
+app), ``_(...)`` (gettext, for the command line and the core's messages) and
+``N_(...)`` (a constant translated where it is shown), and the Teams options' labels.
+A new entry gets an empty translation; an entry whose English is gone is dropped.
 """
 
 from __future__ import annotations
@@ -18,12 +18,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "meettray" / "locale"
-#: Where marked strings are looked for.
-SOURCES = [
+#: Where marked strings are looked for: the tray app's views and app model, the command
+#: line, then the rest of the package (the core's messages), in this order so that a
+#: catalog's entries keep their places.  The demo's fake Microsoft 365 is left out: it
+#: plays Graph's part and speaks as Graph does.
+_FIRST = [
     *sorted((ROOT / "meettray" / "ui" / "views").glob("*.py")),
     *sorted((ROOT / "meettray" / "ui" / "app_model").glob("*.py")),
     *sorted((ROOT / "meettray").glob("cli*.py")),
 ]
+SOURCES = _FIRST + sorted(
+    path
+    for path in (ROOT / "meettray").rglob("*.py")
+    if path not in _FIRST and "demo" not in path.relative_to(ROOT / "meettray").parts
+)
 MARKERS = {"tr", "_", "N_"}
 
 

@@ -14,6 +14,7 @@ from meettray import auth, new_external_id, paths
 from meettray.errors import GraphError, MeettrayError, NetworkError, SignInRequired, StorageError
 from meettray.graph import CreateResult
 from meettray.history import Spare
+from meettray.i18n import _
 from meettray.meetings import Meeting, MeetingRequest
 from meettray.options import not_applied_sentence
 from meettray.results import Created, HistoryPage
@@ -49,7 +50,7 @@ class MeetingService(SignIn, Settling):
         if not who:
             account = self.account()
             if account is None:
-                raise SignInRequired("You are not signed in. Sign in first.")
+                raise SignInRequired(_("You are not signed in. Sign in first."))
             who = account.username
         now = self._clock()
         store = paths.data_dir(demo=self.demo) / "upcoming.json"
