@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject
 
 from meettray.hotkeys.base import HotkeyBackend, HotkeyError
 from meettray.hotkeys.keys import Hotkey, mac_key_code, mac_modifiers, mac_refusal
+from meettray.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -172,11 +173,17 @@ class MacBackend(HotkeyBackend):
         status, ref = self._api.register(code, mac_modifiers(hotkey), hotkey_id, HOT_KEY_EXCLUSIVE)
         if status == EVENT_HOT_KEY_EXISTS:
             raise HotkeyError(
-                f"{hotkey.portable()} is already used by another program. "
-                "Choose another combination in Settings."
+                _(
+                    "{hotkey} is already used by another program. "
+                    "Choose another combination in Settings."
+                ).format(hotkey=hotkey.portable())
             )
         if status != 0:
-            raise HotkeyError(f"macOS refused the hotkey {hotkey.portable()} (error {status}).")
+            raise HotkeyError(
+                _("macOS refused the hotkey {hotkey} (error {code}).").format(
+                    hotkey=hotkey.portable(), code=status
+                )
+            )
         self._refs[action] = (hotkey_id, ref)
 
     def _layout(self) -> Mapping[int, str]:

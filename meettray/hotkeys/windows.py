@@ -15,6 +15,7 @@ from PySide6.QtCore import QAbstractNativeEventFilter, QCoreApplication, QObject
 
 from meettray.hotkeys.base import HotkeyBackend, HotkeyError
 from meettray.hotkeys.keys import Hotkey, windows_modifiers, windows_virtual_key
+from meettray.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -91,11 +92,17 @@ class WindowsBackend(HotkeyBackend):
         )
         if failure == ERROR_HOTKEY_ALREADY_REGISTERED:
             raise HotkeyError(
-                f"{hotkey.portable()} is already used by another program. "
-                "Choose another combination in Settings."
+                _(
+                    "{hotkey} is already used by another program. "
+                    "Choose another combination in Settings."
+                ).format(hotkey=hotkey.portable())
             )
         if failure:
-            raise HotkeyError(f"Windows refused the hotkey {hotkey.portable()} (error {failure}).")
+            raise HotkeyError(
+                _("Windows refused the hotkey {hotkey} (error {code}).").format(
+                    hotkey=hotkey.portable(), code=failure
+                )
+            )
         self._ids[action] = hotkey_id
 
     def unregister(self, action: str) -> None:
