@@ -6,7 +6,8 @@ brings ``meettray/locale/meettray.pot`` and each ``<lang>.po`` up to date.
 
 Marked strings are the first argument of ``tr(...)`` (Qt's translation, in the tray
 app), ``_(...)`` (gettext, for the command line and the core's messages) and
-``N_(...)`` (a constant translated where it is shown), and the Teams options' labels.
+``N_(...)`` (a constant translated where it is shown), the command line's
+``help=``/``description=``/``epilog=`` texts, and the Teams options' labels.
 A new entry gets an empty translation; an entry whose English is gone is dropped.
 """
 
@@ -33,6 +34,9 @@ SOURCES = _FIRST + sorted(
     if path not in _FIRST and "demo" not in path.relative_to(ROOT / "meettray").parts
 )
 MARKERS = {"tr", "_", "N_"}
+#: In the command line's modules, argparse's texts are marked by where they are given
+#: (``help="…"``): its formatter translates them as the help is printed.
+HELP_KEYWORDS = {"help", "description", "epilog"}
 
 
 def _marked(node: ast.expr) -> list[str]:
@@ -51,14 +55,19 @@ def extract() -> dict[str, list[str]]:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if not isinstance(node, ast.Call) or not node.args:
+            if not isinstance(node, ast.Call):
                 continue
             func = node.func
             name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
-            if name in MARKERS:
+            where = path.relative_to(ROOT).as_posix()  # no line: less churn
+            if name in MARKERS and node.args:
                 for message in _marked(node.args[0]):
-                    where = path.relative_to(ROOT).as_posix()  # no line: less churn
                     found.setdefault(message, []).append(where)
+            if path.name.startswith("cli"):  # argparse's help, translated as it is shown
+                for keyword in node.keywords:
+                    if keyword.arg in HELP_KEYWORDS:
+                        for message in _marked(keyword.value):
+                            found.setdefault(message, []).append(where)
     sys.path.insert(0, str(ROOT))
     from meettray.options import OPTION_SPECS
 

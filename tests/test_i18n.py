@@ -67,9 +67,12 @@ def test_translations_keep_placeholders_and_one_mnemonic(language: str) -> None:
     messages = i18n.load({"LANGUAGE": language}).messages
     assert messages
     for english, translated in messages.items():
-        assert sorted(re.findall(r"\{\w+\}", english)) == sorted(
-            re.findall(r"\{\w+\}", translated)
-        ), (language, english)
+        # {name} for str.format, %(name)s for argparse's help: the same in every language.
+        fields = r"\{\w+\}|%\(\w+\)s"
+        assert sorted(re.findall(fields, english)) == sorted(re.findall(fields, translated)), (
+            language,
+            english,
+        )
         # A mnemonic stays a mnemonic (Alt+letter), and there is only one.
         assert translated.count("&") == english.count("&") <= 1, (language, english)
         assert translated.strip() or english.strip() == "", (language, english)
