@@ -123,8 +123,10 @@ class DelegatedAuth(_MsalClient):
         (it presents the device to Conditional Access); the demo's browser turns it off."""
         if not account.client_id:
             raise ConfigError(
-                "No app registration is configured: set [account] client_id in the settings "
-                "file (see README, 'Registering meettray in Microsoft Entra ID')."
+                _(
+                    "No app registration is configured: set [account] client_id in the settings "
+                    "file (see README, 'Registering meettray in Microsoft Entra ID')."
+                )
             )
         super().__init__(account, cache, http_cache)
         self._open_browser = open_browser or _system_browser

@@ -105,9 +105,9 @@ def _send(transport: Transport, path: str, *, delegated: bool) -> Any:
                 request_id=exc.request_id,
             ) from None  # fmt: skip
         raise GraphError(
-            "meettray's app registration may not read this user's calendar: an administrator "
-            "must grant it the application permission Calendars.ReadBasic.All (or "
-            "Calendars.Read).",
+            _("meettray's app registration may not read this user's calendar: an "
+              "administrator must grant it the application permission Calendars.ReadBasic.All "
+              "(or Calendars.Read)."),
             status=exc.status, code=exc.code, detail=exc.detail, request_id=exc.request_id,
             diagnostics=exc.diagnostics,
         ) from None  # fmt: skip

@@ -214,9 +214,11 @@ class MeetingService(SignIn, Settling):
                 raise
             if meeting.is_calendar_event:
                 raise GraphError(
-                    f"No cancellation was sent: Outlook did not find the event “{meeting.subject}”."
-                    " It may have been moved or deleted in Outlook; cancel it there, so that "
-                    "the people invited hear of it. It stays in History.",
+                    _(
+                        "No cancellation was sent: Outlook did not find the event “{subject}”. "
+                        "It may have been moved or deleted in Outlook; cancel it there, so that "
+                        "the people invited hear of it. It stays in History."
+                    ).format(subject=meeting.subject),
                     status=404,
                     code=exc.code,
                     detail=exc.detail,
