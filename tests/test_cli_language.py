@@ -84,3 +84,20 @@ def test_history_writes_dates_for_people_the_german_way_and_iso_for_scripts() ->
     assert re.match(r"\d{4}-\d\d-\d\dT", meeting["created_at"])  # ISO 8601 for scripts
     arabic = run_cli("--demo", "history", "--search", "zzz", env=ARABIC)
     assert arabic.stdout.strip() == "لا يوجد اجتماع مطابق."
+
+
+def test_doctor_speaks_german_and_its_json_keeps_the_checks_english_names() -> None:
+    said = run_cli("--demo", "doctor", env={**GERMAN, **NO_DISPLAY})
+    assert said.returncode == 0, said.stderr
+    lines = said.stdout.splitlines()
+    assert any(line.startswith("✓ Einstellungsdatei: ") for line in lines), said.stdout
+    assert "✓ Angemeldet: adele@contoso.example (Geschäft/Schule)" in lines
+    assert "- Zwischenablage: nicht geprüft: keine Anzeige" in lines
+    assert lines[-1] == "Alles, was meettray braucht, funktioniert."
+    scripted = json.loads(
+        run_cli("--demo", "doctor", "--json", env={**GERMAN, **NO_DISPLAY}).stdout
+    )
+    names = [check["name"] for check in scripted["checks"]]
+    assert "Settings file" in names
+    assert "Clipboard" in names
+    assert {check["status"] for check in scripted["checks"]} <= {"ok", "warning", "skipped"}

@@ -228,3 +228,20 @@ def test_every_shipped_date_pattern_keeps_its_three_fields() -> None:
             i18n.use(previous)
         assert sorted(text.replace(".", " ").replace("/", " ").replace("-", " ").split()) == [
             "02", "05", "2027"], (language, text)  # fmt: skip
+
+
+def test_a_hotkey_another_program_holds_is_recognised_in_any_language(
+    speak: Callable[[str], None],
+) -> None:
+    """doctor tells the running tray's own hotkey from another program's by the backend's
+    sentence: in the language it was said in, not by English words."""
+    from meettray.hotkeys.keys import Hotkey, taken_by_another, taken_hotkey
+
+    hotkey = Hotkey.parse("Ctrl+Alt+M")
+    assert hotkey is not None
+    for lang in ("C.UTF-8", "de_DE.UTF-8", "ar_EG.UTF-8"):
+        speak(lang)
+        said = taken_by_another(hotkey)
+        assert taken_hotkey(said) == "Ctrl+Alt+M", (lang, said)
+        assert taken_hotkey(i18n._("Global hotkeys need a desktop session.")) is None
+    assert said.startswith("يستخدم برنامج آخر Ctrl+Alt+M")

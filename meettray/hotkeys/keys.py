@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from meettray.i18n import _
+from meettray.i18n import N_, _
 
 _LETTERS = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
 _DIGITS = [str(d) for d in range(10)]
@@ -292,3 +292,25 @@ def _xkb_key(hotkey: Hotkey) -> str:
     if hotkey.key in _XKB_NAMES:
         return _XKB_NAMES[hotkey.key]
     return hotkey.key.lower() if len(hotkey.key) == 1 else hotkey.key
+
+
+#: What a backend says when another program holds the keys (translated where said).
+TAKEN = N_("{hotkey} is already used by another program. Choose another combination in Settings.")
+
+
+def taken_by_another(hotkey: Hotkey) -> str:
+    """:data:`TAKEN` for ``hotkey``, in the person's language."""
+    return _(TAKEN).format(hotkey=hotkey.portable())
+
+
+def taken_hotkey(detail: str) -> str | None:
+    """The hotkey a :func:`taken_by_another` sentence names (in this process's language);
+    ``None`` for any other sentence."""
+    before, _sep, after = _(TAKEN).partition("{hotkey}")
+    if (
+        len(detail) > len(before) + len(after)
+        and detail.startswith(before)
+        and detail.endswith(after)
+    ):
+        return detail[len(before) : len(detail) - len(after)]
+    return None

@@ -16,7 +16,13 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject
 
 from meettray.hotkeys.base import HotkeyBackend, HotkeyError
-from meettray.hotkeys.keys import Hotkey, mac_key_code, mac_modifiers, mac_refusal
+from meettray.hotkeys.keys import (
+    Hotkey,
+    mac_key_code,
+    mac_modifiers,
+    mac_refusal,
+    taken_by_another,
+)
 from meettray.i18n import _
 
 log = logging.getLogger(__name__)
@@ -172,12 +178,7 @@ class MacBackend(HotkeyBackend):
         self._next_id += 1
         status, ref = self._api.register(code, mac_modifiers(hotkey), hotkey_id, HOT_KEY_EXCLUSIVE)
         if status == EVENT_HOT_KEY_EXISTS:
-            raise HotkeyError(
-                _(
-                    "{hotkey} is already used by another program. "
-                    "Choose another combination in Settings."
-                ).format(hotkey=hotkey.portable())
-            )
+            raise HotkeyError(taken_by_another(hotkey))
         if status != 0:
             raise HotkeyError(
                 _("macOS refused the hotkey {hotkey} (error {code}).").format(

@@ -18,6 +18,7 @@ from meettray.hotkeys.base import HotkeyBackend, HotkeyError
 from meettray.hotkeys.keys import (
     X_MOD2,
     Hotkey,
+    taken_by_another,
     x11_grab_masks,
     x11_ignored_mask,
     x11_keysym,
@@ -83,12 +84,7 @@ class X11Backend(HotkeyBackend):
             for mask in masks:
                 self._root.ungrab_key(keycode, mask)
             self._display.sync()
-            raise HotkeyError(
-                _(
-                    "{hotkey} is already used by another program. "
-                    "Choose another combination in Settings."
-                ).format(hotkey=hotkey.portable())
-            )
+            raise HotkeyError(taken_by_another(hotkey))
         self._grabs[action] = (keycode, modifiers, masks)
         log.info("hotkey %s grabbed for %s", hotkey.portable(), action)
         self._pump()  # sync() may have queued events without waking the notifier
