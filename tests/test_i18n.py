@@ -47,8 +47,39 @@ def test_every_string_the_app_marks_is_translated_in_every_shipped_language(
     marked = catalogs.extract()
     assert "Link copied" in marked
     assert "&Meet now" in marked
-    assert len(marked) > 200
+    # The core's and the command line's words are in the same catalog: validation,
+    # Graph's errors in plain words, hotkey problems, Recent's weekdays, help texts.
+    assert marked["Enter a subject."] == ["meettray/meetings.py"]
+    assert (
+        "meettray/graph/errors.py"
+        in marked["Microsoft Teams is busy right now. Try again in a few minutes."]
+    )
+    assert "Tue" in marked
+    assert "{hotkey} works everywhere." in marked
+    assert marked["create a meeting that starts now and copy its link"] == [
+        "meettray/cli_parser.py"
+    ]
+    assert "how far ahead, in hours (default: %(default)s)" in marked  # argparse's help=
+    assert not any(place.startswith("meettray/demo/") for places in marked.values()
+                   for place in places)  # fmt: skip
+    assert len(marked) > 500
     assert catalogs.untranslated() == {language: [] for language in i18n.shipped()}
+
+
+def test_a_core_or_command_line_string_left_untranslated_is_caught(
+    catalogs: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    po = (i18n.LOCALE_DIR / "ar.po").read_text(encoding="utf-8")
+    core = 'msgid "Enter a subject."\nmsgstr "أدخل موضوعًا."'
+    helped = 'msgid "print a JSON array"\nmsgstr "طباعة مصفوفة JSON"'
+    assert core in po
+    assert helped in po
+    shorter = po.replace(core, 'msgid "Enter a subject."\nmsgstr ""').replace(
+        helped, 'msgid "print a JSON array"\nmsgstr ""'
+    )
+    (tmp_path / "ar.po").write_text(shorter, encoding="utf-8")
+    monkeypatch.setattr(catalogs, "LOCALE", tmp_path)
+    assert catalogs.untranslated() == {"ar": ["print a JSON array", "Enter a subject."]}
 
 
 def test_a_catalog_missing_a_string_is_caught(
