@@ -55,34 +55,19 @@ def main() -> int:
         def cli(*args: str) -> None:
             subprocess.run(
                 [sys.executable, "-m", "meettray", "--demo", *args],
-                env=env,
-                check=True,
-                capture_output=True,
-                timeout=60,
+                env=env, check=True, capture_output=True, timeout=60,
             )
 
         app = subprocess.Popen(
-            [sys.executable, "-m", "meettray", "--demo"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            [sys.executable, "-m", "meettray", "--demo"], env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         try:
             time.sleep(3)
             # A start that is always ahead: the day after tomorrow, 14:30 (a past one is refused).
             start = (datetime.date.today() + datetime.timedelta(days=2)).isoformat() + "T14:30"
-            cli(
-                "schedule",
-                "--subject",
-                "Quarterly planning",
-                "--start",
-                start,
-                "--duration",
-                "60",
-                "--attendee",
-                "ana@contoso.example",
-                "--no-copy",
-            )
+            cli("schedule", "--subject", "Quarterly planning", "--start", start,
+                "--duration", "60", "--attendee", "ana@contoso.example", "--no-copy")
             for subject in ("Sev2: checkout errors", "Design review", "Pairing with Ben"):
                 cli("now", "--subject", subject)
                 time.sleep(7)  # let the notification fade before the next capture
@@ -112,17 +97,11 @@ def main() -> int:
                 window = wait_for_window(display, title)
                 if name == "schedule.png":
                     # The subject is selected when the dialog opens: typing replaces it.
-                    subprocess.run(
-                        ["xdotool", "type", "--delay", "20", "Quarterly all hands"],
-                        env=env,
-                        check=True,
-                    )
+                    subprocess.run(["xdotool", "type", "--delay", "20", "Quarterly all hands"],
+                                   env=env, check=True)
                     keys(display, "alt+a")  # the &Attendees mnemonic
-                    subprocess.run(
-                        ["xdotool", "type", "--delay", "20", "ana@contoso.example, bob"],
-                        env=env,
-                        check=True,
-                    )
+                    subprocess.run(["xdotool", "type", "--delay", "20", "ana@contoso.example, bob"],
+                                   env=env, check=True)
                     time.sleep(0.3)
                 elif name == "schedule-options.png":
                     keys(display, "alt+a", "ctrl+a", "Delete")  # the last one's attendees
@@ -136,11 +115,8 @@ def main() -> int:
                 subprocess.run(["import", "-window", window, str(OUT / name)], env=env, check=True)
                 # Escape, as a person closes it: xdotool's windowclose destroys the X window
                 # under Qt, which then never shows that dialog again.
-                subprocess.run(
-                    ["xdotool", "windowfocus", "--sync", window, "key", "Escape"],
-                    env=env,
-                    check=False,
-                )
+                subprocess.run(["xdotool", "windowfocus", "--sync", window, "key", "Escape"],
+                               env=env, check=False)
                 time.sleep(0.3)
         finally:
             app.terminate()
@@ -152,9 +128,8 @@ def main() -> int:
 
 def shoot(display: str, name: str, *, crop: str, out: Path = OUT) -> None:
     env = {**os.environ, "DISPLAY": display}
-    subprocess.run(
-        ["import", "-window", "root", "-crop", crop, str(out / name)], env=env, check=True
-    )
+    subprocess.run(["import", "-window", "root", "-crop", crop, str(out / name)],
+                   env=env, check=True)
 
 
 #: A few meetings to show, in each language.
@@ -224,10 +199,7 @@ def wait_for_window(display: str, title: str, timeout: float = 10) -> str:
     while time.monotonic() < deadline:
         found = subprocess.run(
             ["xdotool", "search", "--onlyvisible", "--name", title],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "DISPLAY": display},
-            check=False,
+            capture_output=True, text=True, env={**os.environ, "DISPLAY": display}, check=False,
         ).stdout.split()
         if found:
             return found[0]
