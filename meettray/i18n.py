@@ -8,8 +8,8 @@ the core and the command line write for people follow the same language
 One catalog for both because the command line never loads Qt (a ``.qm`` file needs
 Qt to read) and a translator works on one file per language, in the format Weblate
 and every translation tool know.  The ``.po`` files are read as they are (no compile
-step, no ``.mo`` to keep in step): the German catalog's 550-odd entries parse in
-about 3 ms, and only when a message is said in a language other than English.  No Qt
+step, no ``.mo`` to keep in step): the German catalog's 670 entries parse in 3 to
+6 ms, and only when a message is said in a language other than English.  No Qt
 here: this module belongs to the core.
 """
 
