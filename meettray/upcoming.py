@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from meettray.config import DEMO_LINK_HOST
+from meettray.i18n import _, time_text
 from meettray.meetings import join_link_problem
 
 log = logging.getLogger(__name__)
@@ -144,16 +145,19 @@ def next_meeting(items: Iterable[Upcoming], now: datetime) -> Upcoming | None:
 
 
 def when_label(item: Upcoming, now: datetime) -> str:
-    """ "now", "in 5 min", "in 1 h 20 min", or the local start time ("14:30")."""
+    """ "now", "in 5 min", "in 1 h 20 min", or the local start time ("14:30"), in the
+    person's language."""
     if item.in_progress(now):
-        return "now"
+        return _("now")
     minutes = max(0, int((item.start - now).total_seconds() + 59) // 60)
     if minutes < 60:
-        return f"in {minutes} min"
+        return _("in {minutes} min").format(minutes=minutes)
     if minutes < 180:
         hours, rest = divmod(minutes, 60)
-        return f"in {hours} h {rest} min" if rest else f"in {hours} h"
-    return item.start.astimezone().strftime("%H:%M")
+        if rest:
+            return _("in {hours} h {minutes} min").format(hours=hours, minutes=rest)
+        return _("in {hours} h").format(hours=hours)
+    return time_text(item.start.astimezone())
 
 
 # -- the last good list, on disk ---------------------------------------------------------------

@@ -22,6 +22,7 @@ from meettray.errors import (
 )
 from meettray.graph import CreateResult
 from meettray.handouts import Taken
+from meettray.i18n import _
 from meettray.meetings import Meeting, MeetingRequest
 from meettray.options import not_applied_sentence
 from meettray.results import Created, HistoryPage
@@ -57,7 +58,7 @@ class MeetingService(SignIn, Settling):
         if not who:
             account = self.account()
             if account is None:
-                raise SignInRequired("You are not signed in. Sign in first.")
+                raise SignInRequired(_("You are not signed in. Sign in first."))
             who = account.username
         now = self._clock()
         mine = "upcoming.json" if self.profile == "main" else f"upcoming.{self.profile}.json"
@@ -223,9 +224,11 @@ class MeetingService(SignIn, Settling):
                 raise
             if meeting.is_calendar_event:
                 raise GraphError(
-                    f"No cancellation was sent: Outlook did not find the event “{meeting.subject}”."
-                    " It may have been moved or deleted in Outlook; cancel it there, so that "
-                    "the people invited hear of it. It stays in History.",
+                    _(
+                        "No cancellation was sent: Outlook did not find the event “{subject}”. "
+                        "It may have been moved or deleted in Outlook; cancel it there, so that "
+                        "the people invited hear of it. It stays in History."
+                    ).format(subject=meeting.subject),
                     status=404,
                     code=exc.code,
                     detail=exc.detail,

@@ -140,3 +140,28 @@ def test_words_the_catalog_lacks_stay_as_they_are(qapp: QApplication) -> None:
         assert QCoreApplication.translate("meettray", "Not in any catalog") == "Not in any catalog"
         native = QKeySequence("Ctrl+Down").toString(QKeySequence.SequenceFormat.NativeText)
         assert native == "Strg+Herunter"  # Qt's own catalog, asked after ours
+
+
+def test_the_cores_words_in_the_tray_follow_its_language(german: None) -> None:
+    """Recent's entries and the core's messages come from meettray.i18n, not Qt: the
+    translator hands the core the same catalog, so one window speaks one language."""
+    from meettray.errors import ValidationError
+    from meettray.meetings import build_schedule
+    from meettray.ui.views.tray import menu_label
+
+    made = datetime(2026, 12, 7, 14, 5, 12).astimezone()  # a Monday
+    meeting = Meeting("m1", "https://teams.microsoft.com/l/x", "Sync & plan", None, None, made)
+    assert menu_label(meeting) == "Sync && plan · Mo 14:05:12"
+    assert i18n._("Enter a subject.") == "Geben Sie einen Betreff ein."
+    with pytest.raises(ValidationError, match="Das Ende muss nach dem Beginn liegen"):
+        build_schedule(subject="x", start=made, end=made)
+
+
+def test_the_core_speaks_english_again_after_the_tray_language(qapp: QApplication) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = i18n.catalog()
+    translator = install(app, i18n.load({"LANG": "ar_EG.UTF-8"}))
+    assert i18n.catalog().language == "ar"
+    uninstall(app, translator)
+    assert i18n.catalog() is before

@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
 from meettray.accounts import CALENDAR_SCOPES, MEETINGS, UPCOMING_CONSENT_MESSAGE
+from meettray.i18n import _
 from meettray.plaintext import displayable
 from meettray.ui.app_model import intents as i
 from meettray.ui.app_model.notices import Notice
@@ -100,7 +101,7 @@ def add_upcoming(
         return
     items = todays(state, now)
     problem = state.upcoming.stale_because
-    if problem == UPCOMING_CONSENT_MESSAGE:
+    if problem == _(UPCOMING_CONSENT_MESSAGE):  # as the core said it, translated
         grant = i.SignIn(scopes=(MEETINGS, *CALENDAR_SCOPES))
         _add(menu, "Grant calendar permission…", partial(dispatch, grant))
     elif problem:
