@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from meettray.i18n import N_
+
 #: The tenant id Microsoft uses for personal Microsoft accounts.
 PERSONAL_ACCOUNT_TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad"
 
@@ -22,15 +24,16 @@ CALENDAR_READ = "Calendars.ReadBasic"
 #: What ``meettray login --calendar`` asks for: both calendar features at once.
 CALENDAR_SCOPES = (CALENDAR, CALENDAR_READ)
 
+#: (The messages below are translated where they are said.)
 #: Calendar access is consented apart from meetings (incremental consent): what grants it.
-CALENDAR_CONSENT_MESSAGE = (
+CALENDAR_CONSENT_MESSAGE = N_(
     "Adding meetings to your calendar needs your permission to use your calendar, which "
     "you have not granted yet. Grant it by signing in again: run 'meettray login "
     "--calendar', or use Schedule… → Grant calendar permission in the tray."
 )
 
 #: Said when upcoming meetings cannot read the calendar (no consent yet).
-UPCOMING_CONSENT_MESSAGE = (
+UPCOMING_CONSENT_MESSAGE = N_(
     "Upcoming meetings need your permission to read your calendar, which you have not "
     "granted yet. Grant it by signing in again: run 'meettray login --calendar'."
 )
@@ -38,7 +41,7 @@ UPCOMING_CONSENT_MESSAGE = (
 
 #: Said as the browser opens: a page that shows an AADSTS error never comes back to
 #: meettray (an unregistered redirect, for one), so the person must know what to do.
-BROWSER_ERROR_HINT = (
+BROWSER_ERROR_HINT = N_(
     "If the page shows an error with an AADSTS number, it will not come back here: close "
     "it, cancel, and look the number up in 'meettray doctor' or the README's "
     "Troubleshooting."

@@ -29,6 +29,7 @@ from meettray.cli_service import Command, LazyDemo
 from meettray.cli_setup import cmd_autostart, cmd_doctor, cmd_integrate, cmd_setup
 from meettray.cli_upcoming import cmd_join, cmd_upcoming
 from meettray.errors import ExitCode, MeettrayError, ValidationError
+from meettray.i18n import _
 from meettray.plaintext import displayable, json_text
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ def main(
     try:
         return _main(argv, stdout or sys.stdout, asked)
     except KeyboardInterrupt:
-        print("meettray: interrupted", file=sys.stderr)
+        print(_("meettray: interrupted"), file=sys.stderr)
         return ExitCode.INTERRUPTED
     except BrokenPipeError:
         # Nothing more can be written; keep Python from complaining while it exits.
@@ -64,7 +65,7 @@ def _main(argv: Sequence[str] | None, out: TextIO, asked: Asked | None = None) -
     if os.name != "nt":  # whatever meettray writes from here on is the user's alone:
         os.umask(0o077)  # SQLite's log, the token cache, rotated logs, saved settings
     if args.command == "autostart" and args.demo:
-        parser.error("--demo does not apply to autostart: start on login is for the real tray")
+        parser.error(_("--demo does not apply to autostart: start on login is for the real tray"))
     if args.command is None:  # the tray app: its icon first, then the rest (same rules)
         from meettray.ui.shell.main import run
 
@@ -111,11 +112,13 @@ def _main(argv: Sequence[str] | None, out: TextIO, asked: Asked | None = None) -
                       else ipc.ask(request, demo=args.demo, on_link=link_ready))  # fmt: skip
         except ipc.NoAnswer as exc:
             if shown:  # the link works; only its settings' outcome was not heard
-                print(f"meettray: {exc} after the link was copied; the meeting may still "
-                      "have its prepared subject and times.", file=sys.stderr)  # fmt: skip
+                print(_("meettray: {problem} after the link was copied; the meeting may still "
+                        "have its prepared subject and times.").format(problem=exc),
+                      file=sys.stderr)  # fmt: skip
                 return ExitCode.OK
-            print(f"meettray: {exc}. The meeting may exist already: asking Microsoft Graph "
-                  "for the same one, so it is not made twice…", file=sys.stderr)  # fmt: skip
+            print(_("meettray: {problem}. The meeting may exist already: asking Microsoft "
+                    "Graph for the same one, so it is not made twice…").format(problem=exc),
+                  file=sys.stderr)  # fmt: skip
             args.external_id = external_id
         else:
             if answer is not None:
@@ -175,8 +178,12 @@ def _guarded(
         raise  # main() answers both, whenever they come
     except Exception as exc:  # a bug: say so plainly, keep the traceback in the log
         log.exception("unexpected error in %s", args.command)
-        where = f" (details in {log_file})" if log_file else ""
-        print(f"meettray: something unexpected went wrong{where}.", file=sys.stderr)
+        said = (
+            _("meettray: something unexpected went wrong (details in {log}).").format(log=log_file)
+            if log_file
+            else _("meettray: something unexpected went wrong.")
+        )
+        print(said, file=sys.stderr)
         if args.verbose:
             print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
         return ExitCode.UNEXPECTED
@@ -192,8 +199,8 @@ def _report(exc: MeettrayError, verbose: int) -> None:
     if details and verbose:  # Graph's own words among them: text, never escapes
         print("\n".join(displayable(line) for line in details.splitlines()), file=sys.stderr)
     elif exc.request_id:
-        print(f"(request-id {displayable(exc.request_id)}; run with -v for details)",
-              file=sys.stderr)  # fmt: skip
+        print(_("(request-id {id}; run with -v for details)").format(
+            id=displayable(exc.request_id)), file=sys.stderr)  # fmt: skip
 
 
 def _print_link(answer: Outcome, out: TextIO) -> None:
@@ -209,11 +216,12 @@ def _print_delegated(
 ) -> int:
     """The running tray's final answer; ``shown``: its link was printed already."""
     if shown and not answer.ok:  # the link works: what failed after it is a warning
-        print(f"meettray: The link works, but: {displayable(answer.message)}", file=sys.stderr)
+        print(_("meettray: The link works, but: {problem}").format(
+            problem=displayable(answer.message)), file=sys.stderr)  # fmt: skip
         return ExitCode.OK
     if not answer.ok or answer.meeting is None:
         error = MeettrayError(
-            answer.message or "The running meettray did not answer properly.",
+            answer.message or _("The running meettray did not answer properly."),
             detail=answer.detail,
             request_id=answer.request_id,
         )

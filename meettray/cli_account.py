@@ -24,10 +24,10 @@ def cmd_login(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
         if not service.signs_in:
             service.check_app_access()
             print(
-                f"Application mode: the app can get tokens; meetings are created for "
-                f"{service.config.account.user_id}.",
+                _("Application mode: the app can get tokens; meetings are created for "
+                  "{user}.").format(user=service.config.account.user_id),
                 file=out,
-            )
+            )  # fmt: skip
             return ExitCode.OK
         cancel = Cancellation()
         try:
@@ -35,18 +35,20 @@ def cmd_login(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
                 prompt = service.begin_device_code(scopes)
                 print(
                     prompt.message
-                    or f"Open {prompt.verification_uri} and enter {prompt.user_code}",
+                    or _("Open {address} and enter {code}").format(
+                        address=prompt.verification_uri, code=prompt.user_code
+                    ),
                     file=out,
                     flush=True,
                 )
                 account = service.finish_device_code(prompt, cancel=cancel)
             else:
                 print(_("Opening your browser to sign in… (Ctrl+C to cancel)"), file=out)
-                print(BROWSER_ERROR_HINT, file=out, flush=True)
+                print(_(BROWSER_ERROR_HINT), file=out, flush=True)
                 account = service.sign_in_browser(scopes, cancel=cancel)
         except KeyboardInterrupt:
             cancel.cancel()
-            raise SignInCancelled("Sign-in was cancelled.") from None
+            raise SignInCancelled(_("Sign-in was cancelled.")) from None
         print(_("Signed in as {user}.").format(user=account.username) + _whose(service),
               file=out)  # fmt: skip
         return ExitCode.OK
@@ -66,8 +68,12 @@ def cmd_logout(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
         whose = _whose(service)
     finally:
         close_service(service)
-    print((f"Signed out {account.username}." if account else "Nobody was signed in.") + whose,
-          file=out)  # fmt: skip
+    said = (
+        _("Signed out {user}.").format(user=account.username)
+        if account
+        else _("Nobody was signed in.")
+    )
+    print(said + whose, file=out)
     return ExitCode.OK
 
 
@@ -143,11 +149,17 @@ def cmd_whoami(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
     if args.json:
         print(json_text(info), file=out)
     else:
-        who = f"Signed in as {account.username}." if account else "Not signed in."
+        who = (
+            _("Signed in as {user}.").format(user=account.username)
+            if account
+            else _("Not signed in.")
+        )
         print(who, file=out)
-        print(f"Mode: {config.mode}; authority {config.authority_url}", file=out)
-        print(f"Graph: {config.graph_url}", file=out)
-        print(f"Token cache: {status.location}. {status.explanation}", file=out)
+        print(_("Mode: {mode}; authority {authority}").format(
+            mode=config.mode, authority=config.authority_url), file=out)  # fmt: skip
+        print(_("Graph: {address}").format(address=config.graph_url), file=out)
+        print(_("Token cache: {where}. {explanation}").format(
+            where=status.location, explanation=status.explanation), file=out)  # fmt: skip
         if not status.encrypted and status.location != "memory":
-            print("Warning: the token cache is not encrypted.", file=out)
+            print(_("Warning: the token cache is not encrypted."), file=out)
     return ExitCode.OK if account is not None else ExitCode.SIGN_IN

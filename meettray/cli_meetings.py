@@ -46,31 +46,24 @@ def cmd_now(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
                 _tell_copy(meeting, config.ui, clipboard)
 
     try:
-        handed, busy = None, False
-        if args.external_id is None and not demo.enabled:
-            # A prepared meeting, taken before msal and requests are even loaded.
-            from meettray.handouts import take_for_now
-            from meettray.results import utc_now
+        from meettray.creation import Creation
+        from meettray.results import utc_now
 
-            fast = take_for_now(config, args.subject, utc_now(), preset=args.preset,
-                                set_aside=_said_set_aside)  # fmt: skip
-            handed, busy = fast.handout, fast.busy
-            if handed is not None:
-                link_ready(handed.meeting)
+        # Asking again by the id a tray that did not answer was given, or a new one.
+        creation = Creation.meet_now(config.preset(args.preset).request(utc_now(), args.subject),
+                                     external_id=args.external_id,
+                                     retry=args.external_id is not None)  # fmt: skip
+        taken = None
+        if not demo.enabled:
+            # The first stage, before msal and requests are even loaded: a prepared meeting.
+            from meettray.handouts import take_for_now
+
+            taken = take_for_now(config, creation, utc_now(), set_aside=_said_set_aside)
+            if taken.handout is not None:
+                link_ready(taken.handout.meeting)
         service = service_for(args, demo, loaded, account=config.profile)
         try:
-            if handed is not None:
-                created = service.finish_handout(handed)
-            else:
-                # The prepared meeting, unless this asks again for one a tray may have been
-                # making for this id (then only that id may answer, or a second meeting
-                # would be made).
-                created = service.create(
-                    service.instant_request(args.subject, args.preset),
-                    external_id=args.external_id,
-                    use_spare=args.external_id is None and not busy,  # waited once
-                    on_created=link_ready,
-                )
+            created = service.make(creation, on_link=link_ready, taken=taken)
             status = _print_created(created, args, out, service.config.ui, clipboard,
                                     shown=bool(early))  # fmt: skip
             _report_recovered(service)
@@ -83,8 +76,8 @@ def cmd_now(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
 
 
 def _said_set_aside(path: Path) -> None:
-    print(f"meettray: the meeting history file was damaged; it was moved to {path} and a "
-          "new one was started.", file=sys.stderr)  # fmt: skip
+    print(_("meettray: the meeting history file was damaged; it was moved to {path} and a "
+            "new one was started.").format(path=path), file=sys.stderr)  # fmt: skip
 
 
 def cmd_schedule(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
@@ -108,11 +101,13 @@ def cmd_schedule(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
     )
     if request.starts_before(datetime.now(timezone.utc)) and not args.allow_past:
         raise ValidationError(
-            {"start": "The start is in the past; add --allow-past to create it anyway."}
+            {"start": _("The start is in the past; add --allow-past to create it anyway.")}
         )
     service = service_for(args, demo)
     try:
-        created = service.create(request)
+        from meettray.creation import Creation
+
+        created = service.make(Creation.schedule(request))
         status = _print_created(created, args, out, service.config.ui)
         _report_recovered(service)
     finally:
@@ -124,16 +119,17 @@ def _report_recovered(service: MeetingService) -> None:
     """After a success the network works: settle earlier actions whose answer was lost."""
     for meeting in service.reconcile():
         print(
-            "meettray: found a meeting whose answer had been lost: "
-            f"{displayable(meeting.subject)} ({meeting.join_url}); it is in history now.",
+            _("meettray: found a meeting whose answer had been lost: {subject} ({link}); it "
+              "is in history now.").format(subject=displayable(meeting.subject),
+                                           link=meeting.join_url),
             file=sys.stderr,
-        )
+        )  # fmt: skip
     for meeting in service.finish_handouts():
         print(
-            "meettray: Teams now shows the subject and times asked for on "
-            f"{displayable(meeting.subject)} ({meeting.join_url}).",
+            _("meettray: Teams now shows the subject and times asked for on {subject} "
+              "({link}).").format(subject=displayable(meeting.subject), link=meeting.join_url),
             file=sys.stderr,
-        )
+        )  # fmt: skip
     service.settle_spares()  # others', expired, switched off, or cut short: deleted
 
 
@@ -189,23 +185,24 @@ def cmd_history(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
     meetings, set_aside = read_history(demo=demo.enabled, limit=args.limit, search=args.search,
                                        profile=profile)  # fmt: skip
     if set_aside is not None:
-        print(f"meettray: the history file was damaged and was moved to {set_aside}.",
-              file=sys.stderr)  # fmt: skip
+        print(_("meettray: the history file was damaged and was moved to {path}.").format(
+            path=set_aside), file=sys.stderr)  # fmt: skip
     if args.json:
         print(json_text([m.as_json() for m in meetings]), file=out)
         return ExitCode.OK
     if not meetings:
         print(_("No meetings yet.") if not args.search else _("No meeting matches."), file=out)
     from meettray.formatting import expiry_text
+    from meettray.i18n import date_time_text
     from meettray.results import utc_now
 
     now = utc_now()
     for meeting in meetings:
-        when = (meeting.start or meeting.created_at).astimezone().strftime("%Y-%m-%d %H:%M")
-        subject = displayable(meeting.subject) or "(no subject)"  # as text, not escapes
+        when = date_time_text((meeting.start or meeting.created_at).astimezone())
+        subject = displayable(meeting.subject) or _("(no subject)")  # as text, not escapes
         print(f"{when}  {subject}\n    {displayable(meeting.join_url)}", file=out)
         if expiry := expiry_text(meeting, now):  # Teams deletes meetings after a while
             print(f"    {expiry}", file=out)
         if meeting.note:  # what Teams may show otherwise (a prepared meeting's PATCH due)
-            print(f"    note: {displayable(meeting.note)}", file=out)
+            print("    " + _("note: {note}").format(note=displayable(meeting.note)), file=out)
     return ExitCode.OK

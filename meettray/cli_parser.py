@@ -11,14 +11,52 @@ from typing import Any
 
 from meettray import __version__
 from meettray.errors import ExitCode
+from meettray.i18n import N_, _
+
+
+class _Translated(argparse.HelpFormatter):
+    """argparse's help in the person's language, translated as it is written (so that a
+    command that prints no help never reads the catalog): each option's help, the
+    description and epilog, the section titles and the ``usage:`` prefix."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        return _(action.help) if action.help else action.help
+
+    def add_text(self, text: str | None) -> None:
+        super().add_text(_(text) if text and text != argparse.SUPPRESS else text)
+
+    def start_section(self, heading: str | None) -> None:
+        super().start_section(_(heading) if heading else heading)
+
+    def add_usage(
+        self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None
+    ) -> None:
+        super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
+
+
+#: argparse's own words in the help, in our catalog (argparse's is rarely installed).
+ARGPARSE_WORDS = (
+    N_("usage: "),
+    N_("options"),
+    N_("positional arguments"),
+    N_("show this help message and exit"),
+    N_("show program's version number and exit"),
+)
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error exits 2 with the message and a pointer to --help."""
+    """argparse, but a usage error exits 2 with the message and a pointer to --help, and
+    the help is in the person's language (the help texts are marked where they are
+    given: ``scripts/catalogs.py`` reads ``help=``, ``description=`` and ``epilog=``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Translated)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> Any:
         self.print_usage(sys.stderr)
-        self.exit(ExitCode.USAGE, f"{self.prog}: error: {message}\n(see '{self.prog} --help')\n")
+        said = _("{prog}: error: {message}\n(see '{prog} --help')\n")
+        self.exit(ExitCode.USAGE, said.format(prog=self.prog, message=message))
 
 
 def _preset_name(text: str) -> str:
@@ -26,7 +64,9 @@ def _preset_name(text: str) -> str:
 
     if not PRESET_NAME.fullmatch(text):
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a preset name (lower-case letters, digits, - and _)"
+            _("{text} is not a preset name (lower-case letters, digits, - and _)").format(
+                text=repr(text)
+            )
         )
     return text
 
@@ -51,7 +91,9 @@ def account_option(parser: argparse.ArgumentParser, what: str) -> None:
 def _option(text: str) -> tuple[str, str]:
     name, equals, value = text.partition("=")
     if not equals or not name.strip() or not value.strip():
-        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE (e.g. watermark=on)")
+        raise argparse.ArgumentTypeError(
+            _("{text} is not NAME=VALUE (e.g. watermark=on)").format(text=repr(text))
+        )
     return name.strip(), value.strip()
 
 
@@ -59,9 +101,11 @@ def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(
+            _("{text} is not a whole number").format(text=repr(text))
+        ) from None
     if value <= 0:
-        raise argparse.ArgumentTypeError("must be at least 1")
+        raise argparse.ArgumentTypeError(_("must be at least 1"))
     return value
 
 
@@ -71,8 +115,11 @@ def _minutes(text: str) -> int:
 
     value = _positive_int(text)
     if not MIN_MINUTES <= value <= MAX_MINUTES:
-        raise argparse.ArgumentTypeError(f"must be between {MIN_MINUTES} and {MAX_MINUTES} "
-                                         "minutes, as in the settings")  # fmt: skip
+        raise argparse.ArgumentTypeError(
+            _("must be between {low} and {high} minutes, as in the settings").format(
+                low=MIN_MINUTES, high=MAX_MINUTES
+            )
+        )
     return value
 
 

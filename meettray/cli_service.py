@@ -10,6 +10,8 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
+from meettray.i18n import _
+
 if TYPE_CHECKING:
     from meettray.config import Config
     from meettray.demo.runtime import DemoEnvironment
@@ -59,7 +61,8 @@ def service_for(
     config = view
 
     def waiting(seconds: float, why: str) -> None:
-        print(f"meettray: {why}; trying again in {seconds:.0f} s…", file=sys.stderr)
+        print(_("meettray: {why}; trying again in {seconds} s…").format(
+            why=why, seconds=f"{seconds:.0f}"), file=sys.stderr)  # fmt: skip
 
     service = build_service(config, demo=demo, on_wait=waiting)
     if service.cache_status.damaged:
@@ -72,10 +75,10 @@ def close_service(service: MeetingService) -> None:
     """Close the service; say so if history was found damaged (and set aside) on the way."""
     if service.history_set_aside is not None:
         print(
-            "meettray: the meeting history file was damaged; it was moved to "
-            f"{service.history_set_aside} and a new one was started.",
+            _("meettray: the meeting history file was damaged; it was moved to {path} and a "
+              "new one was started.").format(path=service.history_set_aside),
             file=sys.stderr,
-        )
+        )  # fmt: skip
     service.close()
 
 

@@ -10,6 +10,7 @@ from typing import TextIO
 
 from meettray.cli_service import LazyDemo
 from meettray.errors import ExitCode
+from meettray.i18n import _
 from meettray.plaintext import json_text
 
 
@@ -23,9 +24,12 @@ def cmd_doctor(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
         for check in report.checks:
             print(check.line(), file=out)
         print(
-            "\nEverything meettray needs works."
-            if report.ok
-            else "\nSomething above (✗) stops meettray from working.",
+            "\n"
+            + (
+                _("Everything meettray needs works.")
+                if report.ok
+                else _("Something above (✗) stops meettray from working.")
+            ),
             file=out,
         )
     return ExitCode.OK if report.ok else ExitCode.DOCTOR_FOUND_PROBLEMS
@@ -51,8 +55,10 @@ def cmd_autostart(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
                 ),
                 args.config,  # the file it was read from, --config's too
             )
-    state = "on" if entry.enabled() else "off"
-    print(f"Start on login: {state} ({entry.location})", file=out)
+    said = (
+        _("Start on login: on ({where})") if entry.enabled() else _("Start on login: off ({where})")
+    )
+    print(said.format(where=entry.location), file=out)
     return ExitCode.OK
 
 
@@ -78,42 +84,49 @@ def cmd_setup(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
         from meettray.errors import StorageError
 
         raise StorageError(
-            f"meettray cannot write the app registration's manifest in {folder} "
-            f"({exc.strerror or exc}). Make that folder writable, or run setup with "
-            "--config naming a settings file in a folder you can write to.",
+            _(
+                "meettray cannot write the app registration's manifest in {folder} "
+                "({problem}). Make that folder writable, or run setup with "
+                "--config naming a settings file in a folder you can write to."
+            ).format(folder=folder, problem=exc.strerror or exc),
             detail=f"{type(exc).__name__}: {exc}",
         ) from None
-    print(f"The permissions meettray needs are in {plan.manifest}.", file=out)
-    print("\nTo register meettray for your organisation with the Azure CLI:\n", file=out)
+    print(_("The permissions meettray needs are in {path}.").format(path=plan.manifest),
+          file=out)  # fmt: skip
+    print("\n" + _("To register meettray for your organisation with the Azure CLI:") + "\n",
+          file=out)  # fmt: skip
     for line in printed_steps(plan):
         print(f"  {line}", file=out)
-    print("\nThen an administrator grants consent for everyone, at:", file=out)
+    print("\n" + _("Then an administrator grants consent for everyone, at:"), file=out)
     print(f"  {consent_url(login_host, tenant)}", file=out)
     az = shutil.which("az")
     if args.print_only or az is None:
         if az is None and not args.print_only:
-            print("\n(The Azure CLI, az, is not installed here: run the steps where it is, "
-                  "or follow the README's portal steps.)", file=out)  # fmt: skip
+            print("\n" + _("(The Azure CLI, az, is not installed here: run the steps where it "
+                          "is, or follow the README's portal steps.)"), file=out)  # fmt: skip
         return ExitCode.OK
     if not args.yes:
         if not sys.stdin.isatty():
-            print("\nRun again with --yes to have meettray run these now.", file=out)
+            print("\n" + _("Run again with --yes to have meettray run these now."), file=out)
             return ExitCode.OK
-        answer = input("\nRun these now with az (signed in as an administrator)? [y/N] ")
-        if answer.strip().lower() not in ("y", "yes"):
+        answer = input("\n" + _("Run these now with az (signed in as an administrator)? [y/N] "))
+        if answer.strip().lower() not in ("y", "yes", _("y"), _("yes")):
             return ExitCode.OK
     if config.policy and (enforced := config.policy.enforcer("account", "client_id")):
         from meettray.errors import ConfigError
 
-        raise ConfigError(f"[account] client_id is set by your organisation ({enforced[1]}); "
-                          "meettray setup cannot change it.")  # fmt: skip
+        raise ConfigError(
+            _("[account] client_id is set by your organisation ({source}); meettray setup "
+              "cannot change it.").format(source=enforced[1])
+        )  # fmt: skip
     client_id = run_plan(plan, az)
     path = save_config(
         dataclasses.replace(config, account=dataclasses.replace(account, client_id=client_id)),
         args.config,
     )
-    print(f"\nRegistered: client id {client_id}, saved in {path}.", file=out)
-    print("Grant consent for your organisation at:", file=out)
+    print("\n" + _("Registered: client id {client_id}, saved in {path}.").format(
+        client_id=client_id, path=path), file=out)  # fmt: skip
+    print(_("Grant consent for your organisation at:"), file=out)
     print(f"  {consent_url(login_host, tenant, client_id)}", file=out)
     return ExitCode.OK
 

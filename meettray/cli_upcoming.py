@@ -16,10 +16,13 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from meettray.cli_service import LazyDemo, close_service, service_for
 from meettray.errors import ExitCode, MeettrayError, ValidationError
+from meettray.i18n import N_, _, time_text
 from meettray.meetings import join_link_problem
 from meettray.plaintext import displayable
 from meettray.upcoming import (
+    MAX_CLIPBOARD_TEXT,
     Upcoming,
+    clipboard_link,
     join_target,
     next_meeting,
     teams_hosts,
@@ -44,13 +47,23 @@ class NothingToJoin(MeettrayError):
     exit_code = ExitCode.UNEXPECTED
 
 
+class NoClipboard(MeettrayError):
+    """The clipboard could not be read here (no display, no tool to read it)."""
+
+    exit_code = ExitCode.NO_DESKTOP
+
+
 def _hours(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(
+            _("{text} is not a whole number").format(text=repr(text))
+        ) from None
     if not 1 <= value <= MAX_HOURS:
-        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_HOURS}")
+        raise argparse.ArgumentTypeError(
+            _("must be between {low} and {high}").format(low=1, high=MAX_HOURS)
+        )
     return value
 
 
@@ -59,18 +72,21 @@ def add_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
     upcoming = command("upcoming", help="list your next meetings from your calendar")
     upcoming.add_argument("--json", action="store_true", help="print a JSON array")
     upcoming.add_argument("--hours", type=_hours, default=DEFAULT_HOURS, metavar="N",
-                          help=f"how far ahead (default: {DEFAULT_HOURS})")  # fmt: skip
+                          help="how far ahead, in hours (default: %(default)s)")  # fmt: skip
     upcoming.add_argument("--account", metavar="NAME",
                           help="whose calendar: an account from the settings (default: the "
                                "default account)")  # fmt: skip
     upcoming.add_argument("--all", action="store_true",
                           help="also cancelled, declined and all-day events")  # fmt: skip
-    join = command("join", help="join the next meeting, or a Teams link")
+    join = command("join", help="join the next meeting, a Teams link, or the one copied")
     target = join.add_mutually_exclusive_group()
     target.add_argument(
         "--next", action="store_true",
         help="the meeting in progress, else the next to start (default)",
     )  # fmt: skip
+    # Not ``args.clipboard``: the command line's copying backend has that name.
+    target.add_argument("--clipboard", action="store_true", dest="from_clipboard",
+                        help="the Teams meeting link on the clipboard")  # fmt: skip
     target.add_argument("url", nargs="?", help="a Teams meeting link")
 
 
@@ -93,28 +109,29 @@ def show_upcoming(args: argparse.Namespace, out: TextIO, service: MeetingService
     found = service.upcoming(args.hours)
     now = datetime.now(timezone.utc)
     if found.stale_because and found.fetched_at is not None:
-        when = found.fetched_at.astimezone().strftime("%H:%M")
-        print(f"meettray: {displayable(found.stale_because)} Showing the list read at {when}.",
-              file=sys.stderr)  # fmt: skip
+        when = time_text(found.fetched_at.astimezone())
+        shown = _("Showing the list read at {time}.").format(time=when)
+        print(f"meettray: {displayable(found.stale_because)} {shown}", file=sys.stderr)
     items = visible(found.items, now, include_hidden=args.all)
     if args.json:
         print(json.dumps([i.to_json(now) for i in items], ensure_ascii=False), file=out)
         return ExitCode.OK
     if not items:
-        print(f"No meetings in the next {args.hours} hours.", file=out)
+        print(_("No meetings in the next {hours} hours.").format(hours=args.hours), file=out)
     for item in items:
         print(_line(item, now), file=out)
     return ExitCode.OK
 
 
 def _line(item: Upcoming, now: datetime) -> str:
-    start = item.start.astimezone().strftime("%H:%M")
-    end = item.end.astimezone().strftime("%H:%M")
-    flags = [f for f, on in (("cancelled", item.is_cancelled), ("declined", item.declined),
-                             ("all day", item.is_all_day)) if on]  # fmt: skip
+    start = time_text(item.start.astimezone())
+    end = time_text(item.end.astimezone())
+    flags = [_(f) for f, on in ((N_("cancelled"), item.is_cancelled),
+                                (N_("declined"), item.declined),
+                                (N_("all day"), item.is_all_day)) if on]  # fmt: skip
     extra = f" [{', '.join(flags)}]" if flags else ""
-    link = displayable(item.join_url) if item.join_url else "(no Teams link)"
-    subject = displayable(item.subject) or "(no subject)"
+    link = displayable(item.join_url) if item.join_url else _("(no Teams link)")
+    subject = displayable(item.subject) or _("(no subject)")
     when = when_label(item, now)
     soon = f"  ({when})" if when != start else ""
     return (f"{start}-{end}  {subject}{soon}{extra}\n"
@@ -126,18 +143,35 @@ def join_url_for(args: argparse.Namespace, service: Any, hosts: frozenset[str]) 
     meeting's."""
     if args.url:
         if problem := join_link_problem(args.url, teams_hosts(hosts)):
-            raise ValidationError({"url": f"That is not a Teams meeting link: {problem}."})
+            raise ValidationError(
+                {"url": _("That is not a Teams meeting link: {problem}.").format(problem=problem)}
+            )
         return str(args.url)
     found = service.upcoming(DEFAULT_HOURS)
     meeting = next_meeting(found.items, datetime.now(timezone.utc))
     if meeting is None:
-        raise NothingToJoin(f"No meeting in the next {DEFAULT_HOURS} hours.")
+        raise NothingToJoin(_("No meeting in the next {hours} hours.").format(hours=DEFAULT_HOURS))
     if meeting.join_url is None:
         raise NothingToJoin(
-            f"The next meeting, “{displayable(meeting.subject)}”, has no Teams link "
-            "(yet, or it is on another service); open it in Outlook."
-        )
+            _("The next meeting, “{subject}”, has no Teams link "
+              "(yet, or it is on another service); open it in Outlook.").format(
+                subject=displayable(meeting.subject))
+        )  # fmt: skip
     return meeting.join_url
+
+
+def clipboard_join_url(hosts: frozenset[str]) -> str:
+    """The Teams link on the clipboard (the same check as the tray's), read without Qt."""
+    from meettray.platform.clipboard_read import ClipboardUnreadable, read_clipboard
+
+    try:
+        text = read_clipboard(MAX_CLIPBOARD_TEXT)
+    except ClipboardUnreadable as exc:
+        raise NoClipboard(_("Could not read the clipboard: {why}").format(why=exc)) from None
+    url = clipboard_link(text, hosts)
+    if url is None:  # its text is not repeated: it is anyone's
+        raise ValidationError({"clipboard": _("The clipboard holds no Teams meeting link.")})
+    return url
 
 
 def open_join(url: str, mode: str, out: TextIO) -> int:
@@ -146,10 +180,10 @@ def open_join(url: str, mode: str, out: TextIO) -> int:
 
     target = join_target(url, mode)
     if not webbrowser.open(target):
-        print(f"meettray: nothing here could open the link; open it yourself:\n{target}",
-              file=sys.stderr)  # fmt: skip
+        print(_("meettray: nothing here could open the link; open it yourself:\n{link}")
+              .format(link=target), file=sys.stderr)  # fmt: skip
         return ExitCode.NO_DESKTOP
-    print(f"Joining: {displayable(url)}", file=out)
+    print(_("Joining: {link}").format(link=displayable(url)), file=out)
     return ExitCode.OK
 
 
@@ -170,6 +204,8 @@ def cmd_join(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
 
     config = load_config(args.config)
     hosts = config.account.link_hosts(demo=demo.enabled)
+    if args.from_clipboard:  # no sign-in, no network either
+        return open_join(clipboard_join_url(hosts), config.calendar.join, out)
     if args.url:  # a link given: no sign-in, no network
         return open_join(join_url_for(args, None, hosts), config.calendar.join, out)
     service = service_for(args, demo, config)

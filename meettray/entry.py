@@ -88,13 +88,14 @@ def print_link(meeting: dict[str, Any], *, copied: bool, message: str, out: Text
 
 
 def _say_copied(copied: bool, message: str) -> None:
+    from meettray.i18n import _  # the catalog is read only now, once the link is printed
     from meettray.plaintext import displayable
 
     if copied:
-        print("meettray: Copied to the clipboard by the running meettray.", file=sys.stderr)
+        print(_("meettray: Copied to the clipboard by the running meettray."), file=sys.stderr)
     else:
-        print(f"meettray: The running meettray made the meeting, but: {displayable(message)}",
-              file=sys.stderr)  # fmt: skip
+        print(_("meettray: The running meettray made the meeting, but: {problem}").format(
+            problem=displayable(message)), file=sys.stderr)  # fmt: skip
 
 
 def print_delivered(
@@ -199,15 +200,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             asked = _ask(options)
         except KeyboardInterrupt:  # as meettray.cli.main answers it
-            print("meettray: interrupted", file=sys.stderr)
+            from meettray.i18n import _
+
+            print(_("meettray: interrupted"), file=sys.stderr)
             return 130
         except BrokenPipeError:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 141
         if asked is _PRINTED:
             return 0
-    from meettray.cli import main as full
-
+    try:
+        from meettray.cli import main as full
+    except KeyboardInterrupt:  # while the command line loads (its own handler is not yet)
+        print("meettray: interrupted", file=sys.stderr)
+        return 130
     return full(argv, asked=asked)
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
+from meettray.i18n import _, date_text, time_text, weekday_text
 from meettray.meetings import Meeting
 from meettray.plaintext import displayable, unlinked
 
@@ -110,16 +111,24 @@ def recent_label(meeting: Meeting) -> str:
     minute (the ID is what Teams shows too).  Without one, the time says it to the second
     ("Mon 14:05:12", or "made 14:05:12" after a scheduled start), never a bare "12 s".
     """
-    subject = displayable(meeting.subject) or "(no subject)"
+    subject = displayable(meeting.subject) or _("(no subject)")
     if len(subject) > 40:
         subject = subject[:39] + "…"
     when = (meeting.start or meeting.created_at).astimezone()
+    day, clock = weekday_text(when), time_text(when)
     code = "".join(c for c in meeting.meeting_code if c.isdigit())
     if len(code) >= 4:
-        return f"{subject} · {when:%a %H:%M} · ID …{code[-4:]}"
+        return _("{subject} · {day} {time} · ID …{digits}").format(
+            subject=subject, day=day, time=clock, digits=code[-4:]
+        )
     if meeting.start is None:  # made now: when it was made, to the second
-        return f"{subject} · {when:%a %H:%M:%S}"
-    return f"{subject} · {when:%a %H:%M} · made {meeting.created_at.astimezone():%H:%M:%S}"
+        return _("{subject} · {day} {time}").format(
+            subject=subject, day=day, time=time_text(when, seconds=True)
+        )
+    made = time_text(meeting.created_at.astimezone(), seconds=True)
+    return _("{subject} · {day} {time} · made {made}").format(
+        subject=subject, day=day, time=clock, made=made
+    )
 
 
 def expiry_text(meeting: Meeting, now: datetime) -> str:
@@ -127,10 +136,12 @@ def expiry_text(meeting: Meeting, now: datetime) -> str:
     ``expires 2027-02-05``; "" where Graph did not say."""
     if meeting.expires_at is None:
         return ""
-    day = meeting.expires_at.astimezone().strftime("%Y-%m-%d")
+    day = date_text(meeting.expires_at.astimezone())
     if meeting.expired(now):
-        return f"EXPIRED {day}: Teams has deleted this meeting and its link no longer works"
-    return f"expires {day}"
+        return _(
+            "EXPIRED {day}: Teams has deleted this meeting and its link no longer works"
+        ).format(day=day)
+    return _("expires {day}").format(day=day)
 
 
 def expired_copy_warning(meeting: Meeting, now: datetime) -> str:
@@ -138,8 +149,8 @@ def expired_copy_warning(meeting: Meeting, now: datetime) -> str:
     if not meeting.expired(now):
         return ""
     assert meeting.expires_at is not None
-    day = meeting.expires_at.astimezone().strftime("%Y-%m-%d")
-    return (
-        f"“{displayable(meeting.subject) or 'This meeting'}” expired on {day}: Teams has "
-        "deleted it, so its link no longer works. Make a new meeting instead."
-    )
+    day = date_text(meeting.expires_at.astimezone())
+    return _(
+        "“{subject}” expired on {day}: Teams has deleted it, so its link no longer works. "
+        "Make a new meeting instead."
+    ).format(subject=displayable(meeting.subject) or _("This meeting"), day=day)

@@ -3,9 +3,10 @@
 The rules shared by the service and the command line's fast path: which spare
 may be taken (its kind, its age), and what it becomes when taken.  Taking it,
 writing its History row and noting the PATCH still due are one transaction
-(:meth:`HistoryStore.take_spare`).  No network stack is loaded here: a cold
-``meettray now`` prints and copies a prepared link before it imports msal or
-requests, and the service sends the PATCH afterwards.
+(:meth:`HistoryStore.take_spare`).  :func:`first_stage` is every creation's first
+stage, the one with no network: the service's (:meth:`MeetingService.make`) and the
+cold ``meettray now``'s (:func:`take_for_now`), which prints and copies a prepared
+link before it imports msal or requests; the service sends the PATCH afterwards.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from typing import Literal
 from meettray import paths
 from meettray.choices import MAIN_ACCOUNT
 from meettray.config import AccountConfig, Config
+from meettray.creation import Creation
 from meettray.errors import StorageError
 from meettray.history import Handout, HistoryStore, Spare
-from meettray.meetings import MeetingRequest
 
 log = logging.getLogger(__name__)
 
@@ -118,22 +119,60 @@ def _organizer_file(demo: bool, profile: str) -> Path:
     return paths.data_dir(demo=demo) / name
 
 
-def take(
-    history: HistoryStore,
-    kind: str,
-    request: MeetingRequest,
-    now: datetime,
-    *,
-    organizer: str,
-    request_id: str | None = None,
-) -> Handout | Spare | None:
-    """Take the spare of ``organizer`` and ``kind``.
+@dataclass(frozen=True)
+class Taken:
+    """What the first stage found with no network: the meeting to answer with, an expired
+    spare to delete, or a history too busy to wait for."""
 
-    Returns the :class:`Handout` (in History already, its PATCH due), or the spare itself
-    when it may not be handed out (too old, dated in the future: to be deleted on the
-    server), or ``None``.  A history that cannot be read or written means no spare: the
-    caller asks Graph as before.
+    #: The meeting to answer with: a spare handed out now (in History, its PATCH due), or
+    #: the one handed out before for a retry's id (its PATCH due or done).
+    handout: Handout | None = None
+    #: The asker's spare, taken out too old (or dated in the future): to be deleted on
+    #: the server once the meeting asked for exists.
+    stale: Spare | None = None
+    #: The history was held by another process past :data:`BUSY_WAIT_BEFORE_LINK` (or
+    #: failed): Graph is asked at once, with no second wait.
+    busy: bool = False
+
+    @property
+    def decided(self) -> bool:
+        """Whether this settles the first stage (a meeting, or no waiting again)."""
+        return self.handout is not None or self.busy
+
+
+def first_stage(
+    creation: Creation,
+    history: HistoryStore,
+    *,
+    organizer: str | None,
+    kind: str,
+    now: datetime,
+    prepare: bool,
+    take_expired: bool,
+) -> Taken:
+    """The first stage of every creation, the one with no network, in the service and the
+    cold ``meettray now`` alike (:meth:`MeetingService.make`).
+
+    A retry gets the meeting handed out for its id, if one was; Meet now takes the spare
+    of ``organizer`` and ``kind`` while it is usable (``prepare``: "Prepare the next link"
+    is on), handing it out in one transaction (History row and due PATCH with it).  An
+    expired one is taken out as :attr:`Taken.stale` only where the caller can delete it
+    on the server (``take_expired``); otherwise it is left for one that can.  A history
+    that cannot be read or written means nothing taken: Graph is asked as before.
     """
+    if creation.retry:
+        assert creation.external_id is not None
+        try:
+            handout = history.handout_for(creation.external_id)
+        except StorageError as exc:
+            log.info("hand-outs not read: %s", exc.message)
+            return Taken()
+        if handout is not None:
+            log.info("the meeting for %s had been handed out already", creation.external_id)
+        return Taken(handout)
+    if not (creation.may_take_spare and prepare and organizer):
+        return Taken()
+    request = creation.request
 
     def hand_out(spare: Spare) -> Handout | None:
         if judge(spare, organizer=organizer, kind=kind, now=now) != "usable":
@@ -142,68 +181,39 @@ def take(
             spare.meeting, subject=request.subject, start=request.start, end=request.end,
             created_at=now, note=UPDATING_NOTE,
         )  # fmt: skip
-        return Handout(asked, request.to_json(), request_id, spare.account, now)
+        return Handout(asked, request.to_json(), creation.external_id, spare.account, now)
 
     try:
-        taken = history.take_spare(organizer, kind, hand_out)
+        with history.waiting_at_most(BUSY_WAIT_BEFORE_LINK):
+            verdicts = {judge(s, organizer=organizer, kind=kind, now=now)
+                        for s in history.spares()}  # fmt: skip
+            if "usable" not in verdicts and not (take_expired and "expired" in verdicts):
+                return Taken()
+            taken = history.take_spare(organizer, kind, hand_out)
     except StorageError as exc:
         log.info("no spare taken: %s", exc.message)
-        return None
-    if taken is None:
-        return None
+        return Taken(busy=True)
+    if taken is None:  # another process took it meanwhile
+        return Taken()
     spare, handout = taken
-    return handout or spare
-
-
-@dataclass(frozen=True)
-class FastPath:
-    """What ``meettray now``'s fast path found: the hand-out, or whether the history was
-    too busy to wait for (then the service asks Graph at once)."""
-
-    handout: Handout | None
-    busy: bool = False
+    return Taken(handout) if handout is not None else Taken(stale=spare)
 
 
 def take_for_now(
-    config: Config,
-    subject: str | None,
-    now: datetime,
-    *,
-    preset: str | None = None,
-    set_aside: Callable[[Path], None],
-) -> FastPath:
-    """``meettray now`` with no tray running: the prepared meeting, if there is one to hand
-    out to whoever is signed in, taken before anything loads the network stack (the
-    service then sends its PATCH: :meth:`MeetingService.finish_handout`).  An expired one
-    is left for the service, which deletes it on the server.  ``preset``: whose settings
-    its PATCH applies (an unknown name is a :class:`ConfigError`).  ``set_aside`` hears
-    where a damaged history went.  A history another process holds is waited for
-    :data:`BUSY_WAIT_BEFORE_LINK` at most."""
-    if not config.meeting.prepare_next_link:
-        return FastPath(None)
-    request = config.preset(preset).request(now, subject)
-    organizer, kind = organizer_of(config), spare_kind(config.account)
-    if organizer is None:
-        return FastPath(None)
-    history = HistoryStore(paths.history_file(), lazy=True)
+    config: Config, creation: Creation, now: datetime, *, set_aside: Callable[[Path], None]
+) -> Taken:
+    """The first stage of ``meettray now`` with no tray running, before anything loads the
+    network stack: the spare handed out to whoever the note says is signed in, or the
+    meeting handed out for a retry's id; the service then sends its PATCH
+    (:meth:`MeetingService.make` with this).  An expired spare is left for the service,
+    which deletes it on the server.  ``set_aside`` hears where a damaged history went."""
+    history = HistoryStore(paths.history_file(), lazy=True)  # opened only if looked at
     try:
-        with history.waiting_at_most(BUSY_WAIT_BEFORE_LINK):
-            try:
-                spares = history.spares()
-            except StorageError as exc:
-                log.info("no spare taken: %s", exc.message)
-                return FastPath(None, busy=True)
-            if any(judge(s, organizer=organizer, kind=kind, now=now) == "expired"
-                   for s in spares):  # fmt: skip
-                return FastPath(None)
-            if not any(judge(s, organizer=organizer, kind=kind, now=now) == "usable"
-                       for s in spares):  # fmt: skip
-                return FastPath(None)
-            taken = take(history, kind, request, now, organizer=organizer)
+        return first_stage(
+            creation, history, organizer=organizer_of(config), kind=spare_kind(config.account),
+            now=now, prepare=config.meeting.prepare_next_link, take_expired=False,
+        )  # fmt: skip
     finally:
         history.close()
         if history.set_aside is not None:
             set_aside(history.set_aside)
-    if isinstance(taken, Handout):
-        return FastPath(taken)
-    return FastPath(None, busy=taken is None)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TextIO
 
 from meettray.errors import ConfigError, ExitCode, MeettrayError
+from meettray.i18n import _
 from meettray.links import (
     LINK_INTERVAL,
     NEEDS_UPCOMING,
@@ -103,21 +104,23 @@ def _cold(url: str, *, demo: bool, config: Path | None, external_id: str | None 
                     settings.preset(link.preset)
                 except ConfigError:
                     raise LinkRefused(
-                        f"The meettray link was refused: there is no preset '{link.preset}'."
+                        _("The meettray link was refused: there is no preset '{preset}'.").format(
+                            preset=link.preset
+                        )
                     ) from None
             if not settings.ui.allow_link_meetings:
                 return _through_new_tray(url, demo=demo, config=config)
             if external_id is None and not allow_cold(_runtime_folder()):
                 raise LinkRefused(
-                    f"A meeting was made from a meettray link less than {LINK_INTERVAL:.0f} s "
-                    "ago; this link made none."
-                )
+                    _("A meeting was made from a meettray link less than {seconds} s ago; this "
+                      "link made none.").format(seconds=f"{LINK_INTERVAL:.0f}")
+                )  # fmt: skip
             return ColdNow(link.subject, link.preset, external_id)
         if isinstance(link, JoinLink):
             import webbrowser
 
             if not webbrowser.open(link.url):
-                raise MeettrayError("No browser could be opened for the Teams link.")
+                raise MeettrayError(_("No browser could be opened for the Teams link."))
             return ExitCode.OK
         if isinstance(link, JoinNextLink):
             raise LinkRefused(NEEDS_UPCOMING)
@@ -156,14 +159,16 @@ def _through_new_tray(url: str, *, demo: bool, config: Path | None) -> int:
     try:
         subprocess.Popen(command, **options)  # type: ignore[call-overload]  # noqa: S603
     except OSError as exc:
-        raise MeettrayError(f"meettray could not start its tray app for the link: {exc}.") from None
+        raise MeettrayError(
+            _("meettray could not start its tray app for the link: {problem}.").format(problem=exc)
+        ) from None
     deadline = time.monotonic() + TRAY_START_SECONDS
     while time.monotonic() < deadline:
         answer = ipc.ask(ipc.Request("link", link=url), demo=demo)
         if answer is not None:
             return _answered(answer, sys.stdout, shown=False)
         time.sleep(0.2)
-    raise MeettrayError("The meettray tray app did not start in time to open the link.")
+    raise MeettrayError(_("The meettray tray app did not start in time to open the link."))
 
 
 def tell(message: str) -> None:

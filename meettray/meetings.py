@@ -22,6 +22,7 @@ from meettray.choices import (
     MAIN_ACCOUNT,
 )
 from meettray.errors import ValidationError
+from meettray.i18n import N_, _
 from meettray.options import OPTION_SPECS, UNSETTABLE_OPTIONS, MeetingOptions, NotApplied
 from meettray.plaintext import INVISIBLE
 
@@ -135,16 +136,18 @@ def join_link_problem(url: str, hosts: frozenset[str]) -> str:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        return "it is not a valid web address"
+        return _("it is not a valid web address")
     if parts.scheme != "https":
-        return "it is not a secure https:// address"
+        return _("it is not a secure https:// address")
     if _NOT_IN_LINKS.search(url):
-        return "it contains spaces or control characters"
+        return _("it contains spaces or control characters")
     if parts.username is not None or parts.password is not None or port is not None:
-        return "it names a user or a port, as look-alike links do"
+        return _("it names a user or a port, as look-alike links do")
     host = (parts.hostname or "").lower()
     if host not in hosts:
-        return f"it points to {host or 'no host'}, not to Microsoft Teams"
+        if not host:
+            return _("it points to no host, not to Microsoft Teams")
+        return _("it points to {host}, not to Microsoft Teams").format(host=host)
     return ""
 
 
@@ -194,7 +197,9 @@ def parse_when(text: str, local_zone: tzinfo | None = None) -> datetime:
         value = datetime.fromisoformat(cleaned)
     except ValueError:
         raise ValueError(
-            f"{text!r} is not a date and time; use ISO 8601, e.g. 2026-12-01T14:30"
+            _("{text} is not a date and time; use ISO 8601, e.g. 2026-12-01T14:30").format(
+                text=repr(text)
+            )
         ) from None
     if value.tzinfo is None:
         # A local wall-clock time; astimezone() resolves the zone (and DST) for that date.
@@ -225,41 +230,45 @@ def build_schedule(
     start_at = _when(start, "start", problems, local_zone)
     end_at: datetime | None = None
     if end is not None and duration_minutes is not None:
-        problems["end"] = "Give either an end time or a duration, not both."
+        problems["end"] = _("Give either an end time or a duration, not both.")
     elif end is not None:
         end_at = _when(end, "end", problems, local_zone)
     elif duration_minutes is not None:
         if duration_minutes <= 0:
-            problems["duration"] = "The duration must be at least one minute."
+            problems["duration"] = _("The duration must be at least one minute.")
         elif start_at is not None:
             end_at = start_at + timedelta(minutes=duration_minutes)
     else:
-        problems["end"] = "Give an end time or a duration."
+        problems["end"] = _("Give an end time or a duration.")
     if start_at is not None and end_at is not None:
         if end_at <= start_at:
-            problems["end"] = "The end must be after the start."
+            problems["end"] = _("The end must be after the start.")
         elif end_at - start_at > MAX_DURATION:
-            problems["end"] = "A meeting can last at most 24 hours."
+            problems["end"] = _("A meeting can last at most 24 hours.")
     addresses = _attendees(attendees, problems)
     chosen = _attendees(presenters, problems, field="presenters")
     if chosen and allowed_presenters is None:
         allowed_presenters = "roleIsPresenter"  # naming presenters means "only these"
     if chosen and allowed_presenters != "roleIsPresenter":
-        problems["presenters"] = (
+        problems["presenters"] = _(
             "Naming presenters needs 'who can present' set to specific people (roleIsPresenter)."
         )
     elif allowed_presenters == "roleIsPresenter" and not chosen and not calendar:
-        problems["presenters"] = "Name at least one presenter (only they will be able to present)."
+        problems["presenters"] = _(
+            "Name at least one presenter (only they will be able to present)."
+        )
     if calendar and options is not None and options.chosen():
-        problems["options"] = (
+        problems["options"] = _(
             "Meeting options apply to Teams meetings made here, not to calendar events: "
             "set them in Teams once the event is sent, or leave the calendar off."
         )
     if lobby_bypass is not None and lobby_bypass not in LOBBY_BYPASS_SCOPES:
-        problems["lobby_bypass"] = f"Lobby bypass must be one of: {', '.join(LOBBY_BYPASS_SCOPES)}."
+        problems["lobby_bypass"] = _("Lobby bypass must be one of: {choices}.").format(
+            choices=", ".join(LOBBY_BYPASS_SCOPES)
+        )
     if allowed_presenters is not None and allowed_presenters not in ALLOWED_PRESENTERS:
-        problems["allowed_presenters"] = (
-            f"Presenters must be one of: {', '.join(ALLOWED_PRESENTERS)}."
+        problems["allowed_presenters"] = _("Presenters must be one of: {choices}.").format(
+            choices=", ".join(ALLOWED_PRESENTERS)
         )
     if problems:
         raise ValidationError(problems)
@@ -285,11 +294,15 @@ def is_valid_email(address: str) -> bool:
 
 def _subject_problems(subject: str) -> dict[str, str]:
     if not subject.strip():
-        return {"subject": "Enter a subject."}
+        return {"subject": _("Enter a subject.")}
     if len(subject) > MAX_SUBJECT_LENGTH:
-        return {"subject": f"The subject can be at most {MAX_SUBJECT_LENGTH} characters."}
+        return {
+            "subject": _("The subject can be at most {count} characters.").format(
+                count=MAX_SUBJECT_LENGTH
+            )
+        }
     if _CONTROL.search(subject):
-        return {"subject": "The subject cannot contain line breaks or control characters."}
+        return {"subject": _("The subject cannot contain line breaks or control characters.")}
     return {}
 
 
@@ -305,7 +318,8 @@ def _when(
         try:
             value = parse_when(value, zone)
         except ValueError as exc:
-            problems[name] = f"The {name}: {exc}."
+            said = _("The start: {problem}.") if name == "start" else _("The end: {problem}.")
+            problems[name] = said.format(problem=exc)
             return None
     elif value.tzinfo is None:
         value = value.replace(tzinfo=zone) if zone else value.astimezone()
@@ -327,9 +341,14 @@ def _attendees(
                 bad.append(part)
     if bad:
         shown = ", ".join(repr(b[:60]) for b in bad[:3]) + (" …" if len(bad) > 3 else "")
-        problems[field] = f"Not an e-mail address: {shown}."
+        problems[field] = _("Not an e-mail address: {addresses}.").format(addresses=shown)
     elif len(seen) > MAX_ATTENDEES:
-        problems[field] = f"At most {MAX_ATTENDEES} {field}."
+        said = (
+            _("At most {count} presenters.")
+            if field == "presenters"
+            else _("At most {count} attendees.")
+        )
+        problems[field] = said.format(count=MAX_ATTENDEES)
     return tuple(seen.values())
 
 
@@ -399,9 +418,9 @@ def asked_settings(request: MeetingRequest) -> dict[str, NotApplied]:
     as a person reads it (``answered`` left empty: for a PATCH that failed)."""
     asked: dict[str, NotApplied] = {}
     if request.lobby_bypass:
-        asked["lobby"] = NotApplied("lobby", "Who bypasses the lobby", request.lobby_bypass)
+        asked["lobby"] = NotApplied("lobby", N_("Who bypasses the lobby"), request.lobby_bypass)
     if request.allowed_presenters:
-        asked["presenters"] = NotApplied("presenters", "Who can present",
+        asked["presenters"] = NotApplied("presenters", N_("Who can present"),
                                          request.allowed_presenters)  # fmt: skip
     for name, value in request.options.chosen().items():
         shown = ("on" if value else "off") if isinstance(value, bool) else str(value)

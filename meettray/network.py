@@ -27,6 +27,8 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
+from meettray.i18n import _
+
 #: The variables requests reads for a CA bundle, in its order.
 CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 
@@ -44,10 +46,11 @@ def trust_store() -> TrustStore:
     """The certificates a session made now trusts."""
     for variable in CA_BUNDLE_VARIABLES:
         if path := os.environ.get(variable):
-            return TrustStore("bundle", f"the CA bundle in {variable} ({path})")
+            said = _("the CA bundle in {variable} ({path})")
+            return TrustStore("bundle", said.format(variable=variable, path=path))
     if _system_context() is not None:
-        return TrustStore("system", "the operating system's certificate store (truststore)")
-    return TrustStore("certifi", "certifi's CA bundle (truststore is not installed)")
+        return TrustStore("system", _("the operating system's certificate store (truststore)"))
+    return TrustStore("certifi", _("certifi's CA bundle (truststore is not installed)"))
 
 
 def _system_context() -> ssl.SSLContext | None:
@@ -115,10 +118,12 @@ def proxy_description(url: str) -> str:
     proxy = proxy_for(url)
     host = urlsplit(url).hostname or url
     if not proxy:
-        return f"direct to {host} (no proxy set in the environment or the system)"
+        return _("direct to {host} (no proxy set in the environment or the system)").format(
+            host=host
+        )
     parts = urlsplit(proxy)
     shown = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-    return f"{shown} for {host}"
+    return _("{proxy} for {host}").format(proxy=shown, host=host)
 
 
 def system_pac() -> str:

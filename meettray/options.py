@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 
 from meettray.choices import LOBBY_ADMITTERS, MEETING_CHAT_MODES
 from meettray.errors import ValidationError
+from meettray.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,8 @@ OPTION_SPECS: Mapping[str, OptionSpec] = {
 #: takes them (live behaviours, round 3), so meettray refuses them where they are
 #: configured and points to the meeting's own options page.
 UNSETTABLE_OPTIONS: Mapping[str, str] = {
-    "rename_allowed": "Participants may change their name",
-    "chat_history": "Chat history for people added later",
+    "rename_allowed": N_("Participants may change their name"),
+    "chat_history": N_("Chat history for people added later"),
 }
 #: Options Teams applies only to a meeting that has not started (the update page's
 #: "applies to in-progress meetings" column is No).
@@ -57,11 +58,11 @@ NOT_FOR_RUNNING_MEETINGS = ("record_automatically", "watermark")
 
 def unsettable_option(name: str) -> str:
     """Why ``name`` (one of :data:`UNSETTABLE_OPTIONS`) is refused, and where to set it."""
-    return (
-        f"{UNSETTABLE_OPTIONS[name]}: Microsoft Graph cannot change this option (neither "
+    return _(
+        "{option}: Microsoft Graph cannot change this option (neither "
         "a new meeting nor a later change takes it), so meettray does not offer it. "
         "Choose it on the meeting's options page in Teams (“Meeting options…” in History)."
-    )
+    ).format(option=_(UNSETTABLE_OPTIONS[name]))
 
 
 _TRUE, _FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
@@ -97,18 +98,22 @@ class MeetingOptions:
                 problems[name] = unsettable_option(name)
                 continue
             if spec is None:
-                problems[name] = (f"There is no meeting option {name!r}; the options are: "
-                                  f"{', '.join(OPTION_SPECS)}.")  # fmt: skip
+                problems[name] = _(
+                    "There is no meeting option {name}; the options are: {options}."
+                ).format(name=repr(name), options=", ".join(OPTION_SPECS))
                 continue
             if spec.choices is None:
                 if text and isinstance(given, str) and given.lower() in _TRUE + _FALSE:
                     value = given.lower() in _TRUE
                 if type(value) is not bool:
-                    problems[name] = f"{spec.label}: must be true or false, not {given!r}."
+                    problems[name] = _("{option}: must be true or false, not {given}.").format(
+                        option=_(spec.label), given=repr(given)
+                    )
                     continue
             elif value not in spec.choices:
-                problems[name] = (f"{spec.label}: must be one of: {', '.join(spec.choices)}; "
-                                  f"not {given!r}.")  # fmt: skip
+                problems[name] = _("{option}: must be one of: {choices}; not {given}.").format(
+                    option=_(spec.label), choices=", ".join(spec.choices), given=repr(given)
+                )
                 continue
             chosen[name] = value
         if problems:
@@ -145,8 +150,11 @@ class NotApplied:
 
     def describe(self) -> str:
         """``Record automatically: on (Teams reports off)``."""
-        shown = f"{self.label}: {self.asked}"
-        return f"{shown} (Teams reports {self.answered})" if self.answered else shown
+        if self.answered:
+            return _("{option}: {asked} (Teams reports {answered})").format(
+                option=_(self.label), asked=self.asked, answered=self.answered
+            )
+        return _("{option}: {asked}").format(option=_(self.label), asked=self.asked)
 
     def as_json(self) -> dict[str, str | None]:
         """For ``--json`` output: the option, what was asked, what Graph answered."""
@@ -160,23 +168,28 @@ def not_applied_sentence(missing: Iterable[NotApplied]) -> str:
     items = list(missing)
     if not items:
         return ""
-    one = len(items) == 1
     listed = "; ".join(item.describe() for item in items)
-    return (
-        f"Teams did not take {'this setting' if one else 'these settings'}: {listed}. "
-        f"Choose {'it' if one else 'them'} in the meeting's options in Teams "
-        "(“Meeting options…” in History)."
-    )
+    if len(items) == 1:
+        said = _(
+            "Teams did not take this setting: {settings}. Choose it in the meeting's "
+            "options in Teams (“Meeting options…” in History)."
+        )
+    else:
+        said = _(
+            "Teams did not take these settings: {settings}. Choose them in the meeting's "
+            "options in Teams (“Meeting options…” in History)."
+        )
+    return said.format(settings=listed)
 
 
 def running_meeting_caveat(options: MeetingOptions) -> str:
     """What a late PATCH cannot do: Teams applies recording and watermarking only to a
     meeting that has not started ("" where neither was asked for)."""
-    late = [OPTION_SPECS[name].label for name in NOT_FOR_RUNNING_MEETINGS
+    late = [_(OPTION_SPECS[name].label) for name in NOT_FOR_RUNNING_MEETINGS
             if getattr(options, name) is not None]  # fmt: skip
     if not late:
         return ""
-    return (
+    return _(
         "A meeting already running when its settings arrived keeps its old settings for: "
-        f"{', '.join(late)} (Teams applies them only to meetings not yet started)."
-    )
+        "{settings} (Teams applies them only to meetings not yet started)."
+    ).format(settings=", ".join(late))

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from meettray.errors import ConfigError
+from meettray.i18n import _
 
 LEVELS = ("enforced", "recommended")
 #: The managed preferences domain (a configuration profile's PayloadType) on macOS.
@@ -108,9 +109,10 @@ def refuse_override(policy: Policy | None, section: str, key: str, value: Any) -
     if found is not None and found[0] != value:
         enforced, where = found
         raise ConfigError(
-            f"[{section}] {key} is set by your organisation to {enforced!r} ({where}); "
-            "meettray cannot change it. Ask your IT department."
-        )
+            _("[{section}] {key} is set by your organisation to {value} ({source}); "
+              "meettray cannot change it. Ask your IT department.").format(
+                section=section, key=key, value=repr(enforced), source=where)
+        )  # fmt: skip
 
 
 def kept_out(policy: Policy | None, section: str, key: str, value: Any, *, in_file: bool) -> bool:

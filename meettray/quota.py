@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from meettray.i18n import _
+
 #: Online meetings one organizer may create in a calendar month.
 MONTHLY_LIMIT = 2000
 #: The share of :data:`MONTHLY_LIMIT` past which no spare is prepared.
@@ -30,13 +32,12 @@ def spares_allowed(created_this_month: int) -> bool:
 
 def describe(created_this_month: int) -> str:
     """This month's count for the signed-in organizer, as doctor says it."""
-    text = (
-        f"{created_this_month} of Graph's {MONTHLY_LIMIT:,} meetings a month made by meettray "
-        "(prepared links included)"
-    )
+    text = _(
+        "{count} of Graph's {limit} meetings a month made by meettray (prepared links included)"
+    ).format(count=created_this_month, limit=f"{MONTHLY_LIMIT:,}")
     if not spares_allowed(created_this_month):
-        text += (
-            f"; past {SPARE_CEILING:,}, meettray prepares no more links ahead of need this "
-            "month, so clicks make meetings directly"
-        )
+        text += "; " + _(
+            "past {ceiling}, meettray prepares no more links ahead of need this month, so "
+            "clicks make meetings directly"
+        ).format(ceiling=f"{SPARE_CEILING:,}")
     return text

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from meettray.config import DEMO_LINK_HOST
+from meettray.i18n import _, time_text
 from meettray.meetings import join_link_problem
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,26 @@ def checked_link(url: Any, hosts: frozenset[str]) -> str | None:
     return None if join_link_problem(url, hosts) else url
 
 
+#: The most characters of clipboard text looked at: a join link is far shorter (Teams'
+#: are about 250), and longer text is refused whole, never cut down to a link.
+MAX_CLIPBOARD_TEXT = 2048
+
+
+def clipboard_link(text: str, link_hosts: frozenset[str]) -> str | None:
+    """The Teams join link ``text`` (the clipboard's, untrusted) is, or ``None``.
+
+    The whole text, but for the spaces and line breaks around it, must be one https link
+    on the cloud's Teams hosts, checked as History's and ``meettray://join``'s are
+    (:func:`~meettray.meetings.join_link_problem`): a look-alike host, a user name, a
+    port, another scheme (``javascript:``), or text longer than
+    :data:`MAX_CLIPBOARD_TEXT` is no link.
+    """
+    if len(text) > MAX_CLIPBOARD_TEXT:
+        return None
+    candidate = text.strip()
+    return checked_link(candidate, teams_hosts(link_hosts)) if candidate else None
+
+
 def visible(
     items: Iterable[Upcoming], now: datetime, *, include_hidden: bool = False
 ) -> list[Upcoming]:
@@ -124,16 +145,19 @@ def next_meeting(items: Iterable[Upcoming], now: datetime) -> Upcoming | None:
 
 
 def when_label(item: Upcoming, now: datetime) -> str:
-    """ "now", "in 5 min", "in 1 h 20 min", or the local start time ("14:30")."""
+    """ "now", "in 5 min", "in 1 h 20 min", or the local start time ("14:30"), in the
+    person's language."""
     if item.in_progress(now):
-        return "now"
+        return _("now")
     minutes = max(0, int((item.start - now).total_seconds() + 59) // 60)
     if minutes < 60:
-        return f"in {minutes} min"
+        return _("in {minutes} min").format(minutes=minutes)
     if minutes < 180:
         hours, rest = divmod(minutes, 60)
-        return f"in {hours} h {rest} min" if rest else f"in {hours} h"
-    return item.start.astimezone().strftime("%H:%M")
+        if rest:
+            return _("in {hours} h {minutes} min").format(hours=hours, minutes=rest)
+        return _("in {hours} h").format(hours=hours)
+    return time_text(item.start.astimezone())
 
 
 # -- the last good list, on disk ---------------------------------------------------------------

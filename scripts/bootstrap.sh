@@ -27,7 +27,9 @@ if [[ $os == linux ]] && command -v dpkg-query >/dev/null; then
             kwin-wayland xdg-desktop-portal xdg-desktop-portal-kde qtwayland5
             # the accessibility tree (tests/ui/test_atspi_x11.py): AT-SPI's bus, read
             # from the system Python over D-Bus
-            at-spi2-core python3-dbus)
+            at-spi2-core python3-dbus
+            # a real screen reader (tests/ui/test_orca_x11.py)
+            orca)
     fi
     missing=()
     for p in "${apt_packages[@]}"; do

@@ -5,9 +5,10 @@ brings ``meettray/locale/meettray.pot`` and each ``<lang>.po`` up to date.
     python scripts/catalogs.py --check  # list what a catalog has not translated
 
 Marked strings are the first argument of ``tr(...)`` (Qt's translation, in the tray
-app), ``_(...)`` (the command line's gettext) and ``N_(...)`` (a constant translated
-where it is shown), and the Teams options' labels.  A new entry gets an empty
-translation; an entry whose English is gone is dropped.
+app), ``_(...)`` (gettext, for the command line and the core's messages) and
+``N_(...)`` (a constant translated where it is shown), the command line's
+``help=``/``description=``/``epilog=`` texts, and the Teams options' labels.
+A new entry gets an empty translation; an entry whose English is gone is dropped.
 """
 
 from __future__ import annotations
@@ -18,13 +19,24 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "meettray" / "locale"
-#: Where marked strings are looked for.
-SOURCES = [
+#: Where marked strings are looked for: the tray app's views and app model, the command
+#: line, then the rest of the package (the core's messages), in this order so that a
+#: catalog's entries keep their places.  The demo's fake Microsoft 365 is left out: it
+#: plays Graph's part and speaks as Graph does.
+_FIRST = [
     *sorted((ROOT / "meettray" / "ui" / "views").glob("*.py")),
     *sorted((ROOT / "meettray" / "ui" / "app_model").glob("*.py")),
     *sorted((ROOT / "meettray").glob("cli*.py")),
 ]
+SOURCES = _FIRST + sorted(
+    path
+    for path in (ROOT / "meettray").rglob("*.py")
+    if path not in _FIRST and "demo" not in path.relative_to(ROOT / "meettray").parts
+)
 MARKERS = {"tr", "_", "N_"}
+#: In the command line's modules, argparse's texts are marked by where they are given
+#: (``help="…"``): its formatter translates them as the help is printed.
+HELP_KEYWORDS = {"help", "description", "epilog"}
 
 
 def _marked(node: ast.expr) -> list[str]:
@@ -43,14 +55,19 @@ def extract() -> dict[str, list[str]]:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if not isinstance(node, ast.Call) or not node.args:
+            if not isinstance(node, ast.Call):
                 continue
             func = node.func
             name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
-            if name in MARKERS:
+            where = path.relative_to(ROOT).as_posix()  # no line: less churn
+            if name in MARKERS and node.args:
                 for message in _marked(node.args[0]):
-                    where = path.relative_to(ROOT).as_posix()  # no line: less churn
                     found.setdefault(message, []).append(where)
+            if path.name.startswith("cli"):  # argparse's help, translated as it is shown
+                for keyword in node.keywords:
+                    if keyword.arg in HELP_KEYWORDS:
+                        for message in _marked(keyword.value):
+                            found.setdefault(message, []).append(where)
     sys.path.insert(0, str(ROOT))
     from meettray.options import OPTION_SPECS
 

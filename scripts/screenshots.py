@@ -88,8 +88,9 @@ def main() -> int:
                 ("schedule.png", ["Down"] * 3 + ["Return"], "Schedule a Teams meeting"),
                 ("schedule-options.png", ["Down"] * 3 + ["Return"], "Schedule a Teams meeting"),
                 ("history.png", ["Down"] * 5 + ["Return"], "History"),
-                ("settings.png", ["Down"] * 6 + ["Return"], "Settings"),
-                ("settings-presets.png", ["Down"] * 6 + ["Return"], "Settings"),
+                # Settings… comes after History… and Join the meeting on the clipboard.
+                ("settings.png", ["Down"] * 7 + ["Return"], "Settings"),
+                ("settings-presets.png", ["Down"] * 7 + ["Return"], "Settings"),
             ):
                 open_tray_menu(display)
                 time.sleep(0.5)
@@ -175,7 +176,7 @@ def in_language(lang: str) -> int:
             for name, downs, title in (
                 ("schedule.png", 3, "Schedule a Teams meeting — meettray"),
                 ("history.png", 5, "History — meettray"),
-                ("settings.png", 6, "Settings — meettray"),
+                ("settings.png", 7, "Settings — meettray"),
             ):
                 open_tray_menu(display)
                 time.sleep(0.5)

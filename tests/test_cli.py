@@ -93,7 +93,7 @@ def test_an_unexpected_error_in_the_demo_is_a_message_and_a_log_entry(user_dirs:
     broken = (
         "import sys, meettray.service as s\n"
         "def boom(*a, **k): raise RuntimeError('a bug')\n"
-        "s.MeetingService.create = boom\n"
+        "s.MeetingService.make = boom\n"
         "from meettray.cli import main\n"
         "sys.exit(main(['--demo', 'now', '--no-copy']))\n"
     )
@@ -633,6 +633,19 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(
     assert int(done.stdout.strip()) in ok
 
 
+def _python_still_starting(err: str) -> bool:
+    """Whether Ctrl+C came while Python itself was starting (importing ``site`` or
+    ``runpy``, as on a loaded machine 0.15 s in), before any code of meettray's could
+    answer it: Python's own traceback, no frame of it in meettray's package."""
+    import re
+
+    import meettray
+
+    package = str(Path(meettray.__file__).parent)
+    frames = re.findall(r'File "([^"]+)"', err)
+    return "KeyboardInterrupt" in err and not any(f.startswith(package) for f in frames)
+
+
 @pytest.mark.posix
 @pytest.mark.parametrize("after", [0.15, 0.3, 0.4, 0.6, 0.9])
 def test_ctrl_c_at_any_moment_is_exit_130_and_one_line(after: float) -> None:
@@ -652,6 +665,8 @@ def test_ctrl_c_at_any_moment_is_exit_130_and_one_line(after: float) -> None:
     time.sleep(after)
     process.send_signal(signal.SIGINT)
     _out, err = process.communicate(timeout=60)
+    if _python_still_starting(err):  # on a busy machine: before any of meettray ran
+        return
     assert "Traceback" not in err, err
     assert "Exception ignored" not in err, err
     if process.returncode == ExitCode.INTERRUPTED:

@@ -15,6 +15,7 @@ import requests
 from meettray.accounts import MEETINGS
 from meettray.auth import CacheStatus, DelegatedAuth
 from meettray.config import Config, MeetingConfig, builtin_presets, config_from_mapping
+from meettray.creation import Creation
 from meettray.demo.fake365 import FakeMicrosoft365
 from meettray.errors import ConfigError, ValidationError
 from meettray.graph import GraphClient
@@ -197,7 +198,7 @@ def _patches(fake: FakeMicrosoft365) -> list[dict[str, Any]]:
 def test_each_built_in_preset_arrives_in_the_patch_and_is_stored(
     fake: FakeMicrosoft365, service: MeetingService, preset: str
 ) -> None:
-    created = service.create(service.instant_request(preset=preset))
+    created = service.make(Creation(service.instant_request(preset=preset)))
 
     wanted = service.config.preset(preset)
     stored = fake.meetings[created.meeting.id]
@@ -219,7 +220,7 @@ def test_every_option_arrives_in_graphs_own_shape(
 ) -> None:
     request = dataclasses.replace(service.instant_request(), options=EVERY_OPTION)
 
-    created = service.create(request)
+    created = service.make(Creation(request))
 
     (patch,) = _patches(fake)
     assert patch == ON_THE_WIRE
@@ -240,7 +241,7 @@ def test_a_prepared_meeting_gets_the_presets_settings_in_its_one_patch(
         assert _patches(fake) == []  # made plain
         (spare_id,) = fake.meetings
 
-        created = service.create(service.instant_request(preset="incident"), use_spare=True)
+        created = service.make(Creation.meet_now(service.instant_request(preset="incident")))
     finally:
         service.close()
 
@@ -261,7 +262,7 @@ def test_a_refused_option_is_named_and_the_others_still_apply(
     fake.add_fault("status", "/onlineMeetings/.+", method="PATCH", status=400,
                    code="BadRequest", body_holds="recordAutomatically", times=2)  # fmt: skip
 
-    created = service.create(service.instant_request(preset="incident"))
+    created = service.make(Creation(service.instant_request(preset="incident")))
 
     (warning,) = created.warnings
     assert warning.startswith(
@@ -279,7 +280,7 @@ def test_one_failed_patch_is_one_sentence_naming_every_setting_it_carried(
 ) -> None:
     fake.add_fault("status", "/onlineMeetings/.+", method="PATCH", status=503, times=10)
 
-    created = service.create(service.instant_request(preset="customer"))
+    created = service.make(Creation(service.instant_request(preset="customer")))
 
     (warning,) = created.warnings
     assert "its lobby setting (“organization”), its presenter setting (“organizer”), " in warning
@@ -314,7 +315,7 @@ def test_the_fake_refuses_a_wrong_type_or_value(
     fake: FakeMicrosoft365, signed_in: DelegatedAuth, service: MeetingService,
     body: dict[str, Any],
 ) -> None:  # fmt: skip
-    made = service.create(service.instant_request())
+    made = service.make(Creation(service.instant_request()))
 
     answer = _raw_patch(fake, signed_in, made.meeting.id, body)
 

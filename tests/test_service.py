@@ -10,6 +10,7 @@ import pytest
 
 from meettray.auth import CacheStatus, DelegatedAuth
 from meettray.config import Config, MeetingConfig
+from meettray.creation import Creation
 from meettray.demo.fake365 import FakeMicrosoft365
 from meettray.errors import GraphError, NetworkError
 from meettray.graph import GraphClient
@@ -45,7 +46,7 @@ def service(
 
 
 def test_meet_now_creates_and_remembers(fake: FakeMicrosoft365, service: MeetingService) -> None:
-    created = service.create(service.instant_request())
+    created = service.make(Creation(service.instant_request()))
 
     meeting = created.meeting
     assert meeting.subject == f"Bridge {NOW.astimezone():%Y-%m-%d}"
@@ -59,8 +60,8 @@ def test_meet_now_creates_and_remembers(fake: FakeMicrosoft365, service: Meeting
 def test_each_action_gets_its_own_external_id(
     fake: FakeMicrosoft365, service: MeetingService
 ) -> None:
-    service.create(service.instant_request())
-    service.create(service.instant_request())
+    service.make(Creation(service.instant_request()))
+    service.make(Creation(service.instant_request()))
     ids = {r.json()["externalId"] for r in fake.requests_to("POST", "createOrGet")}
     assert len(ids) == 2
     assert len(fake.meetings) == 2
@@ -71,7 +72,7 @@ def test_drop_after_creation_leaves_one_meeting_and_one_row(
 ) -> None:
     fake.add_fault("drop_after", "createOrGet")
 
-    created = service.create(service.instant_request())
+    created = service.make(Creation(service.instant_request()))
 
     assert len(fake.meetings) == 1
     assert service.history.count() == 1
@@ -82,7 +83,7 @@ def test_drop_after_creation_leaves_one_meeting_and_one_row(
 def test_history_failure_keeps_the_link(fake: FakeMicrosoft365, service: MeetingService) -> None:
     refuse_writes(service.history)  # SQLite now refuses every write
 
-    created = service.create(service.instant_request())
+    created = service.make(Creation(service.instant_request()))
 
     assert created.meeting.join_url.startswith("https://")
     assert created.meeting.id in fake.meetings
@@ -102,7 +103,7 @@ def test_schedule_with_calendar_asks_for_calendar_permission(
         calendar=True,
     )
 
-    created = service.create(request)
+    created = service.make(Creation(request))
 
     assert created.meeting.is_calendar_event
     assert list(fake.events) == [created.meeting.id]
@@ -112,7 +113,7 @@ def test_schedule_with_calendar_asks_for_calendar_permission(
 def test_cancel_removes_from_server_and_history(
     fake: FakeMicrosoft365, service: MeetingService
 ) -> None:
-    meeting = service.create(service.instant_request()).meeting
+    meeting = service.make(Creation(service.instant_request())).meeting
 
     service.cancel(meeting)
 
@@ -123,7 +124,7 @@ def test_cancel_removes_from_server_and_history(
 def test_cancel_of_a_meeting_already_gone_cleans_history(
     fake: FakeMicrosoft365, service: MeetingService
 ) -> None:
-    meeting = service.create(service.instant_request()).meeting
+    meeting = service.make(Creation(service.instant_request())).meeting
     fake.meetings.clear()
 
     service.cancel(meeting)
@@ -132,7 +133,7 @@ def test_cancel_of_a_meeting_already_gone_cleans_history(
 
 
 def test_cancel_failure_keeps_history(fake: FakeMicrosoft365, service: MeetingService) -> None:
-    meeting = service.create(service.instant_request()).meeting
+    meeting = service.make(Creation(service.instant_request())).meeting
     fake.add_fault("status", "onlineMeetings/", method="DELETE", status=403, code="Forbidden")
 
     with pytest.raises(GraphError):
@@ -146,9 +147,9 @@ def test_the_link_is_handed_over_before_history_is_written(
 ) -> None:
     seen: list[tuple[str, int]] = []
 
-    created = service.create(
-        service.instant_request(),
-        on_created=lambda meeting: seen.append((meeting.id, service.history.count())),
+    created = service.make(
+        Creation(service.instant_request()),
+        on_link=lambda meeting: seen.append((meeting.id, service.history.count())),
     )
 
     assert seen == [(created.meeting.id, 0)]  # before the row: off the click's critical path
@@ -176,7 +177,7 @@ def test_a_recovered_meeting_that_cannot_be_saved_stays_pending(
     (a locked database) lost it for good, and the command that printed a link failed."""
     fake.add_fault("drop_after", "createOrGet", times=10)  # made, but every answer lost
     with pytest.raises(NetworkError):
-        service.create(service.instant_request())
+        service.make(Creation(service.instant_request()))
     assert len(service.history.pending()) == 1
     fake.faults.clear()
     pragma(service.history, "CREATE TEMP TRIGGER refuse BEFORE INSERT ON meetings "
@@ -197,7 +198,7 @@ def test_cancel_locks_the_lobby_before_deleting(
 ) -> None:
     """Deleting an online meeting leaves its link working (live behaviours, round 1), so
     the lobby is set to the organizer first: whoever opens the link later waits."""
-    meeting = service.create(service.instant_request()).meeting
+    meeting = service.make(Creation(service.instant_request())).meeting
 
     service.cancel(meeting)
 
@@ -218,7 +219,7 @@ def test_live_row_an_event_outlook_no_longer_finds_is_never_taken_as_cancelled(
     signed_in.sign_in_browser(["OnlineMeetings.ReadWrite", "Calendars.ReadWrite"], timeout=20)
     request = build_schedule(subject="Review", start="2026-12-01T10:00Z", duration_minutes=30,
                              attendees=["lee@contoso.example"], calendar=True)  # fmt: skip
-    meeting = service.create(request).meeting
+    meeting = service.make(Creation(request)).meeting
     fake.events.clear()  # deleted in Outlook, or moved where this id no longer reaches
 
     with pytest.raises(GraphError) as caught:

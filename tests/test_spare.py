@@ -17,6 +17,7 @@ import pytest
 
 from meettray.auth import CacheStatus, DelegatedAuth
 from meettray.config import Config, MeetingConfig
+from meettray.creation import Creation
 from meettray.demo.fake365 import FakeMicrosoft365
 from meettray.graph import GraphClient
 from meettray.handouts import SPARE_MAX_AGE, spare_kind
@@ -68,10 +69,9 @@ def test_the_link_is_handed_out_before_any_network_and_the_patch_follows(
     requests_before = len(fake.requests)
     seen: list[tuple[Meeting, int]] = []
 
-    created = service.create(
-        service.instant_request("Incident 4711"),
-        on_created=lambda meeting: seen.append((meeting, len(fake.requests))),
-        use_spare=True,
+    created = service.make(
+        Creation.meet_now(service.instant_request("Incident 4711")),
+        on_link=lambda meeting: seen.append((meeting, len(fake.requests))),
     )
 
     ((handed, requests_then),) = seen
@@ -91,7 +91,7 @@ def test_the_link_is_handed_out_before_any_network_and_the_patch_follows(
 def test_without_a_spare_meet_now_asks_graph_as_before(
     fake: FakeMicrosoft365, service: MeetingService
 ) -> None:
-    created = service.create(service.instant_request(), use_spare=True)
+    created = service.make(Creation.meet_now(service.instant_request()))
 
     assert created.meeting.id in fake.meetings
     assert fake.requests_to("POST", "createOrGet")
@@ -101,7 +101,7 @@ def test_schedule_never_takes_the_spare(fake: FakeMicrosoft365, service: Meeting
     service.prepare_spare()
     (spare_id,) = fake.meetings
 
-    created = service.create(service.instant_request("Planned"))  # Schedule: use_spare off
+    created = service.make(Creation(service.instant_request("Planned")))  # Schedule: no spare
 
     assert created.meeting.id != spare_id
     assert (
@@ -127,7 +127,7 @@ def test_an_expired_spare_is_deleted_on_the_server_and_replaced(
 
     assert old not in fake.meetings  # deleted, its lobby locked first
     (new,) = fake.meetings
-    created = service.create(service.instant_request(), use_spare=True)
+    created = service.make(Creation.meet_now(service.instant_request()))
     assert created.meeting.id == new
 
 
@@ -136,7 +136,7 @@ def test_an_expired_spare_is_never_handed_out(
 ) -> None:
     old = _expired_spare(fake, service, clock)
 
-    created = service.create(service.instant_request(), use_spare=True)
+    created = service.make(Creation.meet_now(service.instant_request()))
 
     assert created.meeting.id != old
     assert old not in fake.meetings
@@ -162,7 +162,7 @@ def test_offline_a_click_still_gets_a_working_link(
     (spare_id,) = fake.meetings
     fake.add_fault("drop_before", "/onlineMeetings/", times=10)  # every attempt dropped
 
-    created = service.create(service.instant_request("Outage"), use_spare=True)
+    created = service.make(Creation.meet_now(service.instant_request("Outage")))
 
     assert created.meeting.id == spare_id
     assert created.meeting.subject == "Outage"  # as asked, in History
@@ -182,7 +182,7 @@ def test_the_patch_an_outage_held_back_is_made_when_graph_answers_again(
     service.prepare_spare()
     (spare_id,) = fake.meetings
     fake.add_fault("drop_before", "/onlineMeetings/", times=10)
-    service.create(service.instant_request("Outage"), use_spare=True)
+    service.make(Creation.meet_now(service.instant_request("Outage")))
     assert fake.meetings[spare_id]["subject"] == "Bridge"  # as prepared
     assert service.finish_handouts() == []  # too young: its PATCH might still be on its way
     fake.faults.clear()  # the network is back
@@ -204,7 +204,7 @@ def test_a_patch_graph_refuses_is_given_up_with_a_note_in_history(
     fake.add_fault("status", "/onlineMeetings/", method="PATCH", status=403,
                    code="Forbidden", times=5)  # fmt: skip
 
-    created = service.create(service.instant_request("Outage"), use_spare=True)
+    created = service.make(Creation.meet_now(service.instant_request("Outage")))
 
     (warning,) = created.warnings
     assert "(meettray gave up updating them)" in warning
@@ -227,15 +227,16 @@ def test_a_command_whose_tray_died_gets_the_meeting_handed_out_for_it(
     tray.prepare_spare()
     (spare_id,) = fake.meetings
     fake.add_fault("drop_before", "/onlineMeetings/", times=10)
-    handed = tray.create(tray.instant_request("Outage"), external_id="cli-4711", use_spare=True)
+    handed = tray.make(Creation.meet_now(tray.instant_request("Outage"), external_id="cli-4711"))
     assert handed.meeting.id == spare_id
     tray.close()
     fake.faults.clear()
     command = _service(config, signed_in, graph, path, clock)
     seen: list[Meeting] = []
 
-    again = command.create(command.instant_request("Outage"), external_id="cli-4711",
-                           on_created=seen.append)  # fmt: skip
+    asked = command.instant_request("Outage")
+    again = command.make(Creation.meet_now(asked, external_id="cli-4711", retry=True),
+                         on_link=seen.append)  # fmt: skip
 
     command.close()
     assert again.meeting.id == spare_id
@@ -251,10 +252,11 @@ def test_a_command_whose_tray_answered_too_late_gets_the_same_meeting(
     """The tray finished (PATCH and History) but died before its answer went out."""
     service.prepare_spare()
     (spare_id,) = fake.meetings
-    service.create(service.instant_request("Outage"), external_id="cli-1", use_spare=True)
+    service.make(Creation.meet_now(service.instant_request("Outage"), external_id="cli-1"))
     patches = len(fake.requests_to("PATCH", "/onlineMeetings"))
 
-    again = service.create(service.instant_request("Outage"), external_id="cli-1")
+    again = service.make(Creation.meet_now(service.instant_request("Outage"),
+                                          external_id="cli-1", retry=True))  # fmt: skip
 
     assert again.meeting.id == spare_id
     assert again.meeting.subject == "Outage"

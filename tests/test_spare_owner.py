@@ -24,6 +24,7 @@ import pytest
 
 from meettray import auth, paths
 from meettray.config import AccountConfig, Config, MeetingConfig, load_config
+from meettray.creation import Creation
 from meettray.demo.fake365 import FakeMicrosoft365
 from meettray.graph import GraphClient
 from meettray.handouts import note_organizer, organizer_of, take_for_now
@@ -63,10 +64,11 @@ def test_application_mode_a_new_user_id_never_gets_the_old_organizers_meeting(
     lees = _app_service(fake, lee.oid)
     try:
         now = datetime.now(timezone.utc)
-        fast = take_for_now(lees.config, "Lee's call", now, set_aside=lambda _p: None)
+        asked = Creation.meet_now(lees.instant_request("Lee's call"))
+        fast = take_for_now(lees.config, asked, now, set_aside=lambda _p: None)
         assert fast.handout is None  # the command line's fast path: not Adele's for Lee
 
-        made = lees.create(lees.instant_request("Lee's call"), use_spare=True)
+        made = lees.make(asked)
 
         assert made.meeting.id != old_id
         assert fake.meetings[made.meeting.id]["_organizer"] == lee.oid
@@ -171,7 +173,7 @@ def test_a_spare_dated_in_the_future_is_expired(fake: FakeMicrosoft365) -> None:
         future = dataclasses.replace(spare, created_at=spare.created_at + timedelta(days=3))
         assert service.history.put_spare(future)
 
-        made = service.create(service.instant_request("Now"), use_spare=True)
+        made = service.make(Creation.meet_now(service.instant_request("Now")))
 
         assert made.meeting.id != spare.meeting.id  # not handed out
         assert spare.meeting.id not in fake.meetings  # and deleted on the server

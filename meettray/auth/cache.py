@@ -17,6 +17,7 @@ from typing import Any
 from meettray import paths
 from meettray.accounts import CacheStatus
 from meettray.errors import StorageError
+from meettray.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,9 @@ def build_token_cache(
         persistence = msal_extensions.FilePersistence(str(plain))
         path = plain
         status = CacheStatus(
-            str(path), False, f"Tokens are stored unencrypted (mode 0600) because {reason}."
+            str(path),
+            False,
+            _("Tokens are stored unencrypted (mode 0600) because {reason}.").format(reason=reason),
         )
     elif linux:
         from meettray.auth.keyring import LABEL
@@ -67,10 +70,12 @@ def build_token_cache(
         status = CacheStatus(
             f"the Secret Service keyring (item '{LABEL}')",
             True,
-            "Tokens are stored encrypted by the desktop keyring (gnome-keyring or KWallet).",
+            _("Tokens are stored encrypted by the desktop keyring (gnome-keyring or KWallet)."),
         )
     else:
-        status = CacheStatus(str(path), True, "Tokens are stored encrypted by the system keyring.")
+        status = CacheStatus(
+            str(path), True, _("Tokens are stored encrypted by the system keyring.")
+        )
     damaged = unreadable or _set_aside_if_damaged(
         path, persistence, in_keyring=status.encrypted and linux
     )
@@ -170,17 +175,19 @@ def set_aside_undecryptable(persistence: Any, exc: OSError) -> tuple[Any, str]:
         else:
             log.warning("the token cache could not be decrypted; moved it to %s", aside)
             return persistence, (
-                "The saved sign-in could not be decrypted (it was written by another "
-                f"Windows account or computer); it was moved to {aside}."
+                _(
+                    "The saved sign-in could not be decrypted (it was written by another "
+                    "Windows account or computer); it was moved to {path}."
+                ).format(path=aside)
             )
     status = getattr(exc, "exit_status", None)
     meaning = KEYCHAIN_STATUS.get(status, "") if isinstance(status, int) else ""
     log.warning("the token cache could not be read (%s %s)", type(exc).__name__, status)
-    said = f" ({meaning}, status {status})" if meaning else f" (status {status})"
-    return UnreadableUntilSaved(persistence), (
-        f"The saved sign-in could not be read from the system keyring{said}. "
+    said = f"{meaning}, status {status}" if meaning else f"status {status}"
+    return UnreadableUntilSaved(persistence), _(
+        "The saved sign-in could not be read from the system keyring ({why}). "
         "Your tokens stay encrypted; the next sign-in replaces them."
-    )
+    ).format(why=said)
 
 
 class UnreadableUntilSaved:
@@ -280,11 +287,11 @@ def _set_aside_if_damaged(path: Path, persistence: Any, *, in_keyring: bool) -> 
         if in_keyring:  # no plaintext copy of tokens, not even of damaged ones
             persistence.delete()
             log.warning("the token cache in the keyring was damaged; removed it (sign in again)")
-            return "The saved sign-in in the keyring was damaged and was removed."
+            return _("The saved sign-in in the keyring was damaged and was removed.")
         aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
         path.replace(aside)
         log.warning("the token cache was damaged; moved it to %s (sign in again)", aside)
-        return f"The saved sign-in was damaged; it was moved to {aside}."
+        return _("The saved sign-in was damaged; it was moved to {path}.").format(path=aside)
     return ""
 
 
@@ -292,7 +299,8 @@ def memory_token_cache() -> tuple[Any, CacheStatus]:
     """A cache that lives only as long as the process (the demo)."""
     import msal
 
-    return msal.SerializableTokenCache(), CacheStatus("memory", False, "Tokens are kept in memory.")
+    kept = CacheStatus("memory", False, _("Tokens are kept in memory."))
+    return msal.SerializableTokenCache(), kept
 
 
 class HttpCache(dict[Any, Any]):

@@ -49,6 +49,7 @@ from meettray.errors import (
     SignInCancelled,
     SignInRequired,
 )
+from meettray.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -130,8 +131,10 @@ class DelegatedAuth(ProfilePerson, _MsalClient):
         error names the profile ("" = it does not: the only one)."""
         if not account.client_id:
             raise ConfigError(
-                "No app registration is configured: set [account] client_id in the settings "
-                "file (see README, 'Registering meettray in Microsoft Entra ID')."
+                _(
+                    "No app registration is configured: set [account] client_id in the settings "
+                    "file (see README, 'Registering meettray in Microsoft Entra ID')."
+                )
             )
         super().__init__(account, cache, http_cache)
         self.profile = profile
@@ -177,7 +180,7 @@ class DelegatedAuth(ProfilePerson, _MsalClient):
         app = self._client()
         found = self._msal_account()
         if found is None:
-            raise SignInRequired("You are not signed in. Sign in to create meetings.")
+            raise SignInRequired(_("You are not signed in. Sign in to create meetings."))
         result = call_msal(
             lambda: app.acquire_token_silent_with_error(
                 qualified_scopes(self._config, scopes), account=found, force_refresh=force_refresh
@@ -187,14 +190,14 @@ class DelegatedAuth(ProfilePerson, _MsalClient):
             return str(result["access_token"])
         if result is None:
             raise SignInRequired(
-                "Your sign-in has expired. Sign in again to create meetings.",
+                _("Your sign-in has expired. Sign in again to create meetings."),
                 detail="no refresh token in the cache for these permissions",
             )
         error = auth_error(result)
         if CALENDAR in scopes and isinstance(error, ConsentRequired):
             # Calendar access is its own consent: name exactly what grants it.
             raise ConsentRequired(
-                CALENDAR_CONSENT_MESSAGE,
+                _(CALENDAR_CONSENT_MESSAGE),
                 permissions=(CALENDAR,),
                 detail=error.detail,
                 request_id=error.request_id,
@@ -260,15 +263,19 @@ class DelegatedAuth(ProfilePerson, _MsalClient):
                 cancel.on_cancel(receiver.cancel)
             if opener(flow["auth_uri"]) is False:
                 raise AuthError(
-                    "No web browser could be opened for sign-in. Use sign-in with a code "
-                    "instead (meettray login --device-code)."
+                    _(
+                        "No web browser could be opened for sign-in. Use sign-in with a code "
+                        "instead (meettray login --device-code)."
+                    )
                 )
             response = receiver.wait(timeout)
         if response is None:
             raise SignInCancelled(
-                "Sign-in was cancelled."
+                _("Sign-in was cancelled.")
                 if cancel is not None and cancel.cancelled
-                else f"Sign-in did not finish within {timeout:.0f} seconds. Try again."
+                else _("Sign-in did not finish within {seconds} seconds. Try again.").format(
+                    seconds=f"{timeout:.0f}"
+                )
             )
         result = call_msal(lambda: app.acquire_token_by_auth_code_flow(flow, response))
         return self._signed_in(result)
@@ -319,7 +326,7 @@ class DelegatedAuth(ProfilePerson, _MsalClient):
             cancel.on_cancel(lambda: prompt.flow.__setitem__("expires_at", 0))
         result = call_msal(lambda: app.acquire_token_by_device_flow(prompt.flow))
         if cancel is not None and cancel.cancelled and "access_token" not in result:
-            raise SignInCancelled("Sign-in was cancelled.")
+            raise SignInCancelled(_("Sign-in was cancelled."))
         return self._signed_in(result, device_code=True)
 
     def _signed_in(self, result: dict[str, Any], *, device_code: bool = False) -> Account:
@@ -340,8 +347,10 @@ class DelegatedAuth(ProfilePerson, _MsalClient):
                 if mistaken.get("local_account_id") == account.object_id:
                     self._forget(app, mistaken)
             raise AuthError(
-                "Personal Microsoft accounts cannot create Teams meetings through Microsoft "
-                "Graph. Sign in with a work or school account.",
+                _(
+                    "Personal Microsoft accounts cannot create Teams meetings through Microsoft "
+                    "Graph. Sign in with a work or school account."
+                ),
                 detail=f"tenant {account.tenant_id}",
             )
         self._record_sign_in(app, account)  # replacing this profile's previous person

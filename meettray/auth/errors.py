@@ -18,6 +18,7 @@ from meettray.errors import (
     SignInCancelled,
     SignInRequired,
 )
+from meettray.i18n import N_, _
 
 
 class BrokerRedirectMissing(AuthError):
@@ -27,11 +28,11 @@ class BrokerRedirectMissing(AuthError):
 
 def broker_redirect_advice(broker: str, redirect: str) -> str:
     """What the person (or IT) does about :class:`BrokerRedirectMissing`."""
-    return (
-        f"The {broker} could not sign in: register this redirect URI in the app "
-        f"registration, under Authentication → Mobile and desktop applications: {redirect} "
+    return _(
+        "The {broker} could not sign in: register this redirect URI in the app "
+        "registration, under Authentication → Mobile and desktop applications: {redirect} "
         "(meettray setup lists them all). Signing in with the browser instead."
-    )
+    ).format(broker=broker, redirect=redirect)
 
 
 def call_msal(call: Callable[[], Any]) -> Any:
@@ -42,32 +43,36 @@ def call_msal(call: Callable[[], Any]) -> Any:
         return call()
     except requests.exceptions.SSLError as exc:
         raise NetworkError(
-            "The sign-in service's identity could not be verified (TLS). If your "
-            "organisation inspects HTTPS traffic, its certificate must be in this computer's "
-            "certificate store (ask IT), or point REQUESTS_CA_BUNDLE at it.",
+            _(
+                "The sign-in service's identity could not be verified (TLS). If your "
+                "organisation inspects HTTPS traffic, its certificate must be in this computer's "
+                "certificate store (ask IT), or point REQUESTS_CA_BUNDLE at it."
+            ),
             detail=type(exc).__name__,
         ) from None
     except requests.exceptions.RequestException as exc:
         raise NetworkError(
-            "The Microsoft sign-in service cannot be reached. Check your network connection.",
+            _("The Microsoft sign-in service cannot be reached. Check your network connection."),
             detail=type(exc).__name__,
         ) from None
     except ValueError as exc:
         if type(exc).__name__ == "RedirectUriError":  # msal.broker's; importing it needs
             raise BrokerRedirectMissing(  # the broker runtime
-                "The sign-in broker's redirect URI is not registered for meettray.",
+                _("The sign-in broker's redirect URI is not registered for meettray."),
                 detail=str(exc).split("\n", 1)[0][:300],
             ) from None
         # MSAL raises ValueError when the authority's discovery document is unusable.
         raise AuthError(
-            "The sign-in authority is not valid. Check [account] tenant and authority "
-            "in the settings.",
+            _(
+                "The sign-in authority is not valid. Check [account] tenant and authority "
+                "in the settings."
+            ),
             detail=str(exc).split("\n", 1)[0][:300],
         ) from None
     except RuntimeError as exc:
         # MSAL raises for 5xx answers from the token endpoint.
         raise AuthError(
-            "The Microsoft sign-in service had a problem. Try again in a minute.",
+            _("The Microsoft sign-in service had a problem. Try again in a minute."),
             detail=str(exc)[:300],
         ) from None
 
@@ -80,7 +85,7 @@ REGISTRATION_PROBLEMS = frozenset({700016, 90002, 900023, 50194})
 #: Conditional Access rules about the device (or the flow): sign-in with a code can never
 #: meet them, and tenants may block that flow outright (53003).
 _DEVICE_RULES = frozenset({53000, 53001, 50097, 53003})
-_USE_THE_BROWSER = (
+_USE_THE_BROWSER = N_(
     "Sign in with the browser instead: 'meettray login' without --device-code, or "
     "Sign in… in the tray."
 )
@@ -104,68 +109,90 @@ def _aadsts(description: str) -> int | None:
 _KNOWN: dict[int, tuple[type[MeettrayError], str, str]] = {
     7000218: (
         ConfigError,
-        "This app registration does not allow sign-in from a desktop app.",
-        "In the Microsoft Entra admin centre, App registrations → meettray → Authentication: "
-        "set 'Allow public client flows' to Yes, and register http://localhost under "
-        "'Mobile and desktop applications' (not 'Web'). See README, "
-        "'Registering meettray in Microsoft Entra ID'.",
+        N_("This app registration does not allow sign-in from a desktop app."),
+        N_(
+            "In the Microsoft Entra admin centre, App registrations → meettray → Authentication: "
+            "set 'Allow public client flows' to Yes, and register http://localhost under "
+            "'Mobile and desktop applications' (not 'Web'). See README, "
+            "'Registering meettray in Microsoft Entra ID'."
+        ),
     ),
     53003: (
         AuthError,
-        "Your organisation's Conditional Access policy blocked this sign-in.",
-        "The policy may require a compliant or managed device, or a trusted location or "
-        "network. Sign in from a device and place that meets it, or ask your IT "
-        "administrator which policy applies.",
+        N_("Your organisation's Conditional Access policy blocked this sign-in."),
+        N_(
+            "The policy may require a compliant or managed device, or a trusted location or "
+            "network. Sign in from a device and place that meets it, or ask your IT "
+            "administrator which policy applies."
+        ),
     ),
     50020: (
         AuthError,
-        "The account you signed in with is not a member of this organisation (a guest "
-        "elsewhere, or an account from another tenant).",
-        "Sign in with your own work account of this organisation, or set [account] tenant "
-        "to the organisation the account belongs to.",
+        N_(
+            "The account you signed in with is not a member of this organisation (a guest "
+            "elsewhere, or an account from another tenant)."
+        ),
+        N_(
+            "Sign in with your own work account of this organisation, or set [account] tenant "
+            "to the organisation the account belongs to."
+        ),
     ),
     500200: (
         AuthError,
-        "Personal Microsoft accounts cannot create Teams meetings through Microsoft Graph.",
-        "Sign in with a work or school account: meettray login",
+        N_("Personal Microsoft accounts cannot create Teams meetings through Microsoft Graph."),
+        N_("Sign in with a work or school account: meettray login"),
     ),
     53000: (
         AuthError,
-        "Your organisation allows this sign-in only from a device it manages and finds "
-        "compliant, and this one is not (yet).",
-        "Sign in on a device your organisation manages, or ask your IT support to enrol this "
-        "one (Intune, Company Portal). Once it is, sign in with the browser.",
+        N_(
+            "Your organisation allows this sign-in only from a device it manages and finds "
+            "compliant, and this one is not (yet)."
+        ),
+        N_(
+            "Sign in on a device your organisation manages, or ask your IT support to enrol this "
+            "one (Intune, Company Portal). Once it is, sign in with the browser."
+        ),
     ),
     53001: (
         AuthError,
-        "Your organisation allows this sign-in only from a computer joined to its domain.",
-        "Sign in on a domain-joined computer, or ask your IT support.",
+        N_("Your organisation allows this sign-in only from a computer joined to its domain."),
+        N_("Sign in on a domain-joined computer, or ask your IT support."),
     ),
     53002: (
         AuthError,
-        "Your organisation allows sign-in only from the apps it approved, and meettray is not "
-        "one of them.",
-        "Ask your IT support to allow meettray's app registration in the Conditional Access "
-        "policy.",
+        N_(
+            "Your organisation allows sign-in only from the apps it approved, and meettray is not "
+            "one of them."
+        ),
+        N_(
+            "Ask your IT support to allow meettray's app registration in the Conditional Access "
+            "policy."
+        ),
     ),
     50097: (
         AuthError,
-        "Your organisation requires this device to prove itself during sign-in.",
-        "Sign in with the browser on a registered device (on Linux, Microsoft Edge can do "
-        "this; on Windows and macOS, the system's sign-in). Ask your IT support if it still "
-        "fails.",
+        N_("Your organisation requires this device to prove itself during sign-in."),
+        N_(
+            "Sign in with the browser on a registered device (on Linux, Microsoft Edge can do "
+            "this; on Windows and macOS, the system's sign-in). Ask your IT support if it still "
+            "fails."
+        ),
     ),
     50194: (
         ConfigError,
-        "The app registration accepts sign-ins from one organisation only, and the settings "
-        'ask for any organisation ([account] tenant = "organizations" or "common").',
-        "Set [account] tenant to your organisation's domain (contoso.com) or its tenant ID.",
+        N_(
+            "The app registration accepts sign-ins from one organisation only, and the settings "
+            'ask for any organisation ([account] tenant = "organizations" or "common").'
+        ),
+        N_("Set [account] tenant to your organisation's domain (contoso.com) or its tenant ID."),
     ),
     65004: (
         AuthError,
-        "You declined the permissions meettray asked for, so it cannot create meetings.",
-        "Sign in again and accept them. They let meettray create Teams meetings for you and "
-        "nothing else.",
+        N_("You declined the permissions meettray asked for, so it cannot create meetings."),
+        N_(
+            "Sign in again and accept them. They let meettray create Teams meetings for you and "
+            "nothing else."
+        ),
     ),
 }
 
@@ -183,72 +210,78 @@ def auth_error(result: dict[str, Any], *, device_code: bool = False) -> Meettray
     detail = f"{error}: {description.splitlines()[0] if description else ''}".strip(": ")
     request_id = str(result.get("correlation_id", ""))
     if device_code and codes & _DEVICE_RULES:
-        return AuthError(
-            "Sign-in with a code cannot meet your organisation's rules for devices, or your "
-            f"organisation does not allow it. {_USE_THE_BROWSER}",
-            detail=detail,
-            request_id=request_id,
-            fix=_USE_THE_BROWSER,
-        )
-    for code, (kind, message, fix) in _KNOWN.items():
+        fix = _(_USE_THE_BROWSER)
+        message = _("Sign-in with a code cannot meet your organisation's rules for devices, "
+                    "or your organisation does not allow it.")  # fmt: skip
+        return AuthError(f"{message} {fix}", detail=detail, request_id=request_id, fix=fix)
+    for code, (kind, english, advice) in _KNOWN.items():
         if code in codes:
-            return kind(f"{message} {fix}", detail=detail, request_id=request_id, fix=fix)
+            said, fix = _(english), _(advice)
+            return kind(f"{said} {fix}", detail=detail, request_id=request_id, fix=fix)
     return _by_error(error, codes, detail, request_id)
 
 
 def _by_error(error: str, codes: set[int], detail: str, request_id: str) -> MeettrayError:
     if codes & _ADMIN_CONSENT:
         return AuthError(
-            "Your organisation requires an administrator to approve meettray. Ask your IT "
-            "administrator to grant admin consent for the app, then sign in again.",
+            _(
+                "Your organisation requires an administrator to approve meettray. Ask your IT "
+                "administrator to grant admin consent for the app, then sign in again."
+            ),
             detail=detail,
             request_id=request_id,
         )
     if 65001 in codes:
         return ConsentRequired(
-            "meettray needs your permission for this. Sign in again to grant it.",
+            _("meettray needs your permission for this. Sign in again to grant it."),
             permissions=(),
             detail=detail,
             request_id=request_id,
         )
     if codes & _SIGN_IN_AGAIN or error in ("invalid_grant", "interaction_required"):
         return SignInRequired(
-            "Your sign-in has expired. Sign in again to create meetings.",
+            _("Your sign-in has expired. Sign in again to create meetings."),
             detail=detail,
             request_id=request_id,
         )
     if 700016 in codes or error == "unauthorized_client":
         return ConfigError(
-            "The app registration was not found in your organisation. Check [account] "
-            "client_id and tenant in the settings.",
+            _(
+                "The app registration was not found in your organisation. Check [account] "
+                "client_id and tenant in the settings."
+            ),
             detail=detail,
             request_id=request_id,
         )
     if 700027 in codes:
         return ConfigError(
-            "Microsoft Entra ID did not accept the app's certificate. Upload this "
-            "certificate (its public part) to the app registration, under Certificates & "
-            "secrets, or point [account] client_certificate_file at the one registered.",
+            _(
+                "Microsoft Entra ID did not accept the app's certificate. Upload this "
+                "certificate (its public part) to the app registration, under Certificates & "
+                "secrets, or point [account] client_certificate_file at the one registered."
+            ),
             detail=detail,
             request_id=request_id,
         )
     if codes & {7000215, 7000222, 7000216} or error == "invalid_client":
         return ConfigError(
-            "The app's client secret is wrong or has expired. Create a new secret in "
-            "Microsoft Entra ID and update MEETTRAY_CLIENT_SECRET.",
+            _(
+                "The app's client secret is wrong or has expired. Create a new secret in "
+                "Microsoft Entra ID and update MEETTRAY_CLIENT_SECRET."
+            ),
             detail=detail,
             request_id=request_id,
         )
     if error in ("access_denied", "authorization_declined"):
-        return SignInCancelled("Sign-in was declined.", detail=detail, request_id=request_id)
+        return SignInCancelled(_("Sign-in was declined."), detail=detail, request_id=request_id)
     if error == "expired_token":
         return SignInCancelled(
-            "The sign-in code expired before it was used. Start sign-in again.",
+            _("The sign-in code expired before it was used. Start sign-in again."),
             detail=detail,
             request_id=request_id,
         )
     return AuthError(
-        "Sign-in failed. Try again; if it keeps failing, give the details to your IT support.",
+        _("Sign-in failed. Try again; if it keeps failing, give the details to your IT support."),
         detail=detail or "unknown error",
         request_id=request_id,
     )

@@ -8,10 +8,16 @@ from dataclasses import field
 from typing import Any
 from urllib.parse import urlsplit
 
+from meettray.i18n import N_, _
+
 
 def choice(*allowed: str) -> Callable[[Any], str | None]:
     def check(value: Any) -> str | None:
-        return None if value in allowed else f"must be one of: {', '.join(allowed)}"
+        return (
+            None
+            if value in allowed
+            else _("must be one of: {choices}").format(choices=", ".join(allowed))
+        )
 
     return check
 
@@ -21,7 +27,7 @@ def https_url_or_empty(value: Any) -> str | None:
         return None
     parts = urlsplit(value)
     if parts.scheme != "https" or not parts.hostname:
-        return "must be an https:// address"
+        return _("must be an https:// address")
     return None
 
 
@@ -31,13 +37,15 @@ MIN_MINUTES, MAX_MINUTES = 5, 24 * 60
 
 def int_range(low: int, high: int) -> Callable[[Any], str | None]:
     def check(value: Any) -> str | None:
-        return None if low <= value <= high else f"must be between {low} and {high}"
+        if low <= value <= high:
+            return None
+        return _("must be between {low} and {high}").format(low=low, high=high)
 
     return check
 
 
 def not_blank(value: Any) -> str | None:
-    return "must not be empty" if not value.strip() else None
+    return _("must not be empty") if not value.strip() else None
 
 
 def account_name(value: Any) -> str | None:
@@ -58,11 +66,11 @@ def hotkey_text(value: Any) -> str | None:
     try:
         Hotkey.parse(value)
     except ValueError as exc:
-        return f"is not a usable hotkey: {exc}"
+        return _("is not a usable hotkey: {problem}").format(problem=exc)
     return None
 
 
 def type_name(kind: type[Any]) -> str:
-    return {str: "text", int: "a whole number", bool: "true or false", float: "a number"}.get(
-        kind, kind.__name__
-    )
+    names = {str: N_("text"), int: N_("a whole number"), bool: N_("true or false"),
+             float: N_("a number")}  # fmt: skip
+    return _(names[kind]) if kind in names else kind.__name__

@@ -10,6 +10,7 @@ from meettray.choices import MAIN_ACCOUNT
 from meettray.config.sections import MULTI_TENANT
 from meettray.config.settings import Config
 from meettray.errors import ConfigError
+from meettray.i18n import _
 
 
 def check_hotkeys(config: Config, where: str) -> None:
@@ -26,8 +27,9 @@ def check_hotkeys(config: Config, where: str) -> None:
             continue
         if hotkey in taken:
             raise ConfigError(
-                f"{where}: {key} = {text!r} is already {taken[hotkey]}; each hotkey can do "
-                "one thing."
+                _(
+                    "{where}: {key} = {text} is already {other}; each hotkey can do one thing."
+                ).format(where=where, key=key, text=repr(text), other=taken[hotkey])
             )
         taken[hotkey] = key
 
@@ -46,20 +48,26 @@ def check_consistency(config: Config, where: str) -> None:
     if account.mode == "application":
         if not account.user_id:
             raise ConfigError(
-                f"{where}: {table} user_id must name the meeting organizer by their object "
-                "ID when mode = 'application' (Microsoft Entra admin centre → Users → the "
-                "user → Object ID)."
+                _(
+                    "{where}: {table} user_id must name the meeting organizer by their object "
+                    "ID when mode = 'application' (Microsoft Entra admin centre → Users → the "
+                    "user → Object ID)."
+                ).format(where=where, table=table)
             )
         if not is_guid(account.user_id):
             # /users/{id}/onlineMeetings takes the object ID only: a UPN answers 404.
             raise ConfigError(
-                f"{where}: {table} user_id = {account.user_id!r} is not an object ID. "
-                "Microsoft Graph creates meetings for another user only by their object ID, "
-                "a GUID such as 6e1c1f5e-54a4-4c43-8b39-7f3b1c1d2a01: find it in the "
-                "Microsoft Entra admin centre under Users → the user → Object ID."
+                _(
+                    "{where}: {table} user_id = {user} is not an object ID. "
+                    "Microsoft Graph creates meetings for another user only by their object ID, "
+                    "a GUID such as 6e1c1f5e-54a4-4c43-8b39-7f3b1c1d2a01: find it in the "
+                    "Microsoft Entra admin centre under Users → the user → Object ID."
+                ).format(where=where, table=table, user=repr(account.user_id))
             )
         if not account.authority and account.tenant in MULTI_TENANT:
             raise ConfigError(
-                f"{where}: {table} tenant must be your organisation's tenant id or domain "
-                f"(not {account.tenant!r}) when mode = 'application'."
+                _(
+                    "{where}: {table} tenant must be your organisation's tenant id or domain "
+                    "(not {tenant}) when mode = 'application'."
+                ).format(where=where, table=table, tenant=repr(account.tenant))
             )

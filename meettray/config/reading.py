@@ -22,6 +22,7 @@ from meettray.config.profiles import check_preset_accounts, read_accounts, settl
 from meettray.config.sections import MeetingConfig
 from meettray.config.settings import SECTIONS, Config
 from meettray.errors import ConfigError, DamagedConfig
+from meettray.i18n import _
 from meettray.policy import read_policy
 
 if sys.version_info >= (3, 11):
@@ -38,7 +39,11 @@ def load_config(path: Path | None = None) -> Config:
     except FileNotFoundError:
         return _with_policy({}, path)
     except OSError as exc:
-        raise ConfigError(f"Cannot read the settings file {path}: {exc.strerror}.") from exc
+        raise ConfigError(
+            _("Cannot read the settings file {path}: {problem}.").format(
+                path=path, problem=exc.strerror
+            )
+        ) from exc
     document = parsed(raw, path)
     return _with_policy(document, path)
 
@@ -60,20 +65,25 @@ def _defaults(path: Path) -> Config:
         return Config(path=path)
 
 
+def _not_toml(path: Path, why: object) -> str:
+    return _("The settings file {path} is not valid TOML: {problem}.").format(
+        path=path, problem=why
+    )
+
+
 def parsed(raw: bytes, path: Path) -> dict[str, Any]:
     """The file's TOML, or a :class:`DamagedConfig` naming the file and the reason."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise DamagedConfig(f"The settings file {path} is not valid TOML: {exc}.") from exc
+        raise DamagedConfig(_not_toml(path, exc)) from exc
     try:
         document: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise DamagedConfig(f"The settings file {path} is not valid TOML: {exc}.") from exc
+        raise DamagedConfig(_not_toml(path, exc)) from exc
     except RecursionError:  # 50,000 nested brackets: the parser's stack, not a crash
         raise DamagedConfig(
-            f"The settings file {path} is not valid TOML: its brackets or braces are nested "
-            "too deeply."
+            _not_toml(path, _("its brackets or braces are nested too deeply"))
         ) from None
     return document
 
@@ -96,14 +106,12 @@ def load_config_or_defaults(path: Path | None = None) -> tuple[Config, str]:
         try:
             path.replace(aside)
         except OSError:
-            return _defaults(path), f"{exc.message} meettray uses its defaults."
-        return _defaults(path), (
-            f"{exc.message} It was moved to {aside} and meettray started with its defaults."
-        )
+            return _defaults(path), f"{exc.message} {_('meettray uses its defaults.')}"
+        moved = _("It was moved to {path} and meettray started with its defaults.")
+        return _defaults(path), f"{exc.message} {moved.format(path=aside)}"
     except ConfigError as exc:
-        return _defaults(path), (
-            f"{exc.message} meettray uses its defaults until the file is corrected."
-        )
+        until = _("meettray uses its defaults until the file is corrected.")
+        return _defaults(path), f"{exc.message} {until}"
 
 
 def config_from_mapping(
@@ -116,7 +124,7 @@ def config_from_mapping(
     """Validate a parsed TOML document into a :class:`Config`.  ``person``: the person's own
     file, where ``document`` has an organisation's policy applied to it.  ``partial``: a
     policy's tables, checked on their own: the accounts they name may be the person's."""
-    where = str(path) if path else "settings"
+    where = str(path) if path else _("settings")
     warnings: list[str] = []
     sections: dict[str, Any] = {}
     for name, value in document.items():
@@ -126,10 +134,14 @@ def config_from_mapping(
             sections["accounts"] = read_accounts(value, where, warnings, _section)
             continue
         if name not in SECTIONS:
-            warnings.append(f"{where}: unknown section [{name}] ignored")
+            warnings.append(
+                _("{where}: unknown section [{name}] ignored").format(where=where, name=name)
+            )
             continue
         if not isinstance(value, Mapping):
-            raise ConfigError(f"{where}: [{name}] must be a table of settings.")
+            raise ConfigError(
+                _("{where}: [{name}] must be a table of settings.").format(where=where, name=name)
+            )
         sections[name] = _section(SECTIONS[name], name, value, where, warnings)
     if "presets" in document:
         sections["own_presets"] = default_from_meeting(
@@ -156,18 +168,32 @@ def _section(
     for key, value in values.items():
         spec = fields.get(key)
         if spec is None:
-            warnings.append(f"{where}: unknown setting [{name}] {key} ignored")
+            warnings.append(
+                _("{where}: unknown setting [{name}] {key} ignored").format(
+                    where=where, name=name, key=key
+                )
+            )
             continue
         expected = type(spec.default)
         # bool is an int in Python; a TOML true must not pass for a number.
         if type(value) is not expected:
             raise ConfigError(
-                f"{where}: [{name}] {key} must be {type_name(expected)}, "
-                f"not {type_name(type(value))} ({value!r})."
+                _("{where}: [{name}] {key} must be {expected}, not {given} ({value}).").format(
+                    where=where,
+                    name=name,
+                    key=key,
+                    expected=type_name(expected),
+                    given=type_name(type(value)),
+                    value=repr(value),
+                )
             )
         check = spec.metadata.get("check")
         problem = check(value) if check else None
         if problem:
-            raise ConfigError(f"{where}: [{name}] {key} = {value!r} {problem}.")
+            raise ConfigError(
+                _("{where}: [{name}] {key} = {value} {problem}.").format(
+                    where=where, name=name, key=key, value=repr(value), problem=problem
+                )
+            )
         kwargs[key] = value
     return cls(**kwargs)

@@ -16,6 +16,7 @@ from meettray.config.presets import Preset
 from meettray.config.reading import config_from_mapping, parsed
 from meettray.config.settings import SECTIONS, Config
 from meettray.errors import ConfigError, DamagedConfig
+from meettray.i18n import _
 from meettray.meetings import OPTION_SPECS
 from meettray.policy import kept_out, refuse_override
 
@@ -44,9 +45,13 @@ def save_config(config: Config, path: Path | None = None) -> Path:
     except FileNotFoundError:
         document = tomlkit.document()
     except DamagedConfig as exc:
-        raise ConfigError(f"Cannot update the settings file: {exc.message}") from exc
+        raise ConfigError(
+            _("Cannot update the settings file: {problem}").format(problem=exc.message)
+        ) from exc
     except (OSError, ValueError, RecursionError) as exc:
-        raise ConfigError(f"Cannot update the settings file {path}: {exc}.") from exc
+        raise ConfigError(
+            _("Cannot update the settings file {path}: {problem}.").format(path=path, problem=exc)
+        ) from exc
     for name in SECTIONS:
         if name == "account":
             continue  # every profile, "main" the [account] table: _save_accounts
@@ -64,7 +69,11 @@ def save_config(config: Config, path: Path | None = None) -> Path:
             stream.write(text)
         os.replace(temporary, path)
     except OSError as exc:
-        raise ConfigError(f"Cannot save the settings file {path}: {exc.strerror}.") from exc
+        raise ConfigError(
+            _("Cannot save the settings file {path}: {problem}.").format(
+                path=path, problem=exc.strerror
+            )
+        ) from exc
     return path
 
 

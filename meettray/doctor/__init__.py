@@ -21,6 +21,7 @@ from meettray.doctor.desktop import desktop_checks
 from meettray.doctor.local import files_check, history_check, links_check, policy_check
 from meettray.doctor.report import FAIL, OK, SKIP, WARN, Check, Report, Status, fix_for
 from meettray.errors import MeettrayError
+from meettray.i18n import _
 
 if TYPE_CHECKING:
     from meettray.config import Config
@@ -38,19 +39,21 @@ def diagnose(config_path: Path | None, *, demo: DemoEnvironment | None = None) -
         config = load_config(config_path)
     except MeettrayError as exc:
         report.add(
-            "Settings file", FAIL, exc.message, "Correct the file (see README, 'Configuration')."
+            "Settings file", FAIL, exc.message, _("Correct the file (see README, 'Configuration').")
         )
-        skip_account(report, "the settings file is invalid")
+        skip_account(report, _("the settings file is invalid"))
         desktop_checks(report, demo=demo is not None)
         return report
     where = config.path if config.path and config.path.exists() else None
     report.add(
         "Settings file",
         OK,
-        f"{where} is valid" if where else f"none at {config.path}; using defaults",
+        _("{path} is valid").format(path=where)
+        if where
+        else _("none at {path}; using defaults").format(path=config.path),
     )
     for warning in config.warnings:
-        report.add("Settings file", WARN, warning, "Remove or correct that setting.")
+        report.add("Settings file", WARN, warning, _("Remove or correct that setting."))
     policy_check(report, config.policy)
     names = config.account_names()
     for name in names:  # each account's checks, named by its account where there are several
@@ -58,7 +61,7 @@ def diagnose(config_path: Path | None, *, demo: DemoEnvironment | None = None) -
         _account_checks(checked, config.for_account(name), demo)
         for check in checked.checks:
             if len(names) > 1:
-                check.name = f"{check.name} ({name})"
+                check.account = name
             report.checks.append(check)
     files_check(report)
     links_check(report, demo=demo is not None)
@@ -78,16 +81,20 @@ def _account_checks(report: Report, config: Config, demo: DemoEnvironment | None
         report.add(
             "App registration",
             FAIL,
-            "no client_id is set",
-            "Register meettray in Microsoft Entra ID and put its Application (client) ID "
-            f"in {table} client_id (README: 'Registering meettray in Microsoft Entra ID').",
-        )
-        skip_account(report, "no client_id")
+            _("no client_id is set"),
+            _("Register meettray in Microsoft Entra ID and put its Application (client) ID "
+              "in {table} client_id (README: 'Registering meettray in Microsoft Entra ID')."
+              ).format(table=table),
+        )  # fmt: skip
+        skip_account(report, _("no client_id"))
     else:
-        report.add("App registration", OK, f"client id {account.client_id} ({account.mode} mode)")
+        report.add("App registration", OK, _("client id {client_id} ({mode} mode)").format(
+            client_id=account.client_id, mode=account.mode))  # fmt: skip
         report.add(
             "Cloud",
             OK,
-            f"{account.cloud}: sign-in {account.authority_url}, Graph {account.graph_url}",
+            _("{cloud}: sign-in {authority}, Graph {graph}").format(
+                cloud=account.cloud, authority=account.authority_url, graph=account.graph_url
+            ),
         )
         account_checks(report, config, demo)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from meettray.doctor.report import FAIL, OK, SKIP, WARN, Report
 from meettray.errors import ConfigError, MeettrayError
+from meettray.i18n import _
 
 if TYPE_CHECKING:
     from meettray.demo.runtime import DemoEnvironment
@@ -20,7 +21,7 @@ log = logging.getLogger("meettray.doctor")
 
 def skip_account(report: Report, why: str) -> None:
     for name in ("Token cache", "Signed in", "Microsoft Graph"):
-        report.add(name, SKIP, f"not checked: {why}")
+        report.add(name, SKIP, _("not checked: {why}").format(why=why))
 
 
 def account_checks(report: Report, config: Any, demo: DemoEnvironment | None) -> None:
@@ -30,7 +31,7 @@ def account_checks(report: Report, config: Any, demo: DemoEnvironment | None) ->
         service = build_service(config, demo=demo)
     except MeettrayError as exc:
         report.failed("Sign-in setup", exc)
-        skip_account(report, "sign-in cannot be set up")
+        skip_account(report, _("sign-in cannot be set up"))
         return
     try:
         try:
@@ -41,21 +42,24 @@ def account_checks(report: Report, config: Any, demo: DemoEnvironment | None) ->
             log.info("app registration not checked: %s", exc.message)
         _cache_check(report, service)
         trust, proxy, pac = service.network_path()
-        report.add("Network", OK, f"certificates: {trust}; proxy: {proxy}")
+        report.add("Network", OK, _("certificates: {trust}; proxy: {proxy}").format(
+            trust=trust, proxy=proxy))  # fmt: skip
         if pac:
             report.add(
                 "Network", WARN,
-                f"the system's proxy settings use a PAC file ({pac}), which meettray does "
-                "not read: it connects directly unless HTTPS_PROXY says otherwise",
-                "If meettray cannot reach Microsoft, set HTTPS_PROXY to the proxy your PAC "
-                "file names for graph.microsoft.com (ask IT), e.g. in your login profile.",
+                _("the system's proxy settings use a PAC file ({pac}), which meettray does "
+                  "not read: it connects directly unless HTTPS_PROXY says otherwise").format(
+                    pac=pac),
+                _("If meettray cannot reach Microsoft, set HTTPS_PROXY to the proxy your PAC "
+                  "file names for graph.microsoft.com (ask IT), e.g. in your login profile."),
             )  # fmt: skip
         if _account_check(report, service):
             _graph_check(report, service)
             _quota_check(report, service)
             _calendar_checks(report, service)
         else:
-            report.add("Microsoft Graph", SKIP, "not checked: nobody is signed in")
+            report.add("Microsoft Graph", SKIP,
+                       _("not checked: {why}").format(why=_("nobody is signed in")))  # fmt: skip
     finally:
         service.close()
 
@@ -71,9 +75,11 @@ def _cache_check(report: Report, service: MeetingService) -> None:
             "Token cache",
             WARN,
             f"{status.location}: {status.explanation}",
-            "Run and unlock a Secret Service keyring (gnome-keyring or KWallet) in your "
-            "desktop session; at the next start meettray moves the tokens into it. See "
-            "'Files' below for who can read the file meanwhile.",
+            _(
+                "Run and unlock a Secret Service keyring (gnome-keyring or KWallet) in your "
+                "desktop session; at the next start meettray moves the tokens into it. See "
+                "'Files' below for who can read the file meanwhile."
+            ),
         )
 
 
@@ -86,17 +92,20 @@ def _account_check(report: Report, service: MeetingService) -> bool:
     if account is None:
         profile = service.profile
         login = "meettray login" + ("" if profile == "main" else f" --account {profile}")
-        report.add("Signed in", FAIL, "nobody is signed in", f"Run: {login}")
+        report.add("Signed in", FAIL, _("nobody is signed in"),
+                   _("Run: {command}").format(command=login))  # fmt: skip
         return False
     if account.is_personal:
         report.add(
             "Signed in",
             FAIL,
-            f"{account.username} is a personal Microsoft account",
-            "Sign in with a work or school account: meettray login",
+            _("{user} is a personal Microsoft account").format(user=account.username),
+            _("Sign in with a work or school account: meettray login"),
         )
         return False
-    kind = "application mode" if service.config.account.mode == "application" else "work/school"
+    kind = (
+        _("application mode") if service.config.account.mode == "application" else _("work/school")
+    )
     report.add("Signed in", OK, f"{account.username} ({kind})")
     if path := service.sign_in_path():
         report.add("Sign-in for device rules", OK, path)
@@ -110,16 +119,13 @@ def _graph_check(report: Report, service: MeetingService) -> None:
         report.failed("Microsoft Graph", exc)
         return
     account = service.config.account
-    organizer = (
-        f"; organizer {account.user_id} exists and the app may act for them"
+    said = (
+        _("reachable; OnlineMeetings permission works; organizer {user} exists and the app "
+          "may act for them (request-id {id})")
         if account.mode == "application"
-        else ""
-    )
-    report.add(
-        "Microsoft Graph",
-        OK,
-        f"reachable; OnlineMeetings permission works{organizer} (request-id {request_id})",
-    )
+        else _("reachable; OnlineMeetings permission works (request-id {id})")
+    )  # fmt: skip
+    report.add("Microsoft Graph", OK, said.format(user=account.user_id, id=request_id))
 
 
 def _calendar_checks(report: Report, service: MeetingService) -> None:
@@ -133,22 +139,29 @@ def _calendar_checks(report: Report, service: MeetingService) -> None:
         except MeettrayError as exc:
             report.failed("Upcoming meetings", exc)
         else:
-            state = f"offline: {found.stale_because}" if found.stale_because else "can be read"
-            report.add("Upcoming meetings", WARN if found.stale_because else OK,
-                       f"your calendar {state}")  # fmt: skip
+            said = (
+                _("your calendar offline: {problem}").format(problem=found.stale_because)
+                if found.stale_because
+                else _("your calendar can be read")
+            )
+            report.add("Upcoming meetings", WARN if found.stale_because else OK, said)
     if calendar.join != "app":
-        where = "Teams on the web" if calendar.join == "web" else "the browser"
-        report.add("Joining meetings", OK, f"in {where} ([calendar] join = {calendar.join!r})")
+        said = (
+            _("in Teams on the web ([calendar] join = {setting})")
+            if calendar.join == "web"
+            else _("in the browser ([calendar] join = {setting})")
+        )
+        report.add("Joining meetings", OK, said.format(setting=repr(calendar.join)))
         return
     handler = scheme_handler("msteams")
     if handler is None:
-        report.add("Joining meetings", OK, "in Teams' app (whether it is installed cannot be "
-                   "told here)")  # fmt: skip
+        report.add("Joining meetings", OK, _("in Teams' app (whether it is installed cannot "
+                   "be told here)"))  # fmt: skip
     elif handler:
-        report.add("Joining meetings", OK, f"in Teams' app ({handler})")
+        report.add("Joining meetings", OK, _("in Teams' app ({app})").format(app=handler))
     else:
-        report.add("Joining meetings", WARN, "no app here opens Teams (msteams:) links",
-                   "Install Microsoft Teams, or set [calendar] join = \"browser\".")  # fmt: skip
+        report.add("Joining meetings", WARN, _("no app here opens Teams (msteams:) links"),
+                   _("Install Microsoft Teams, or set [calendar] join = \"browser\"."))  # fmt: skip
 
 
 def _quota_check(report: Report, service: MeetingService) -> None:
@@ -157,5 +170,5 @@ def _quota_check(report: Report, service: MeetingService) -> None:
 
     made = service.created_this_month()
     status = OK if quota.spares_allowed(made) else WARN
-    fix = "" if status is OK else "Nothing to do: links are made on each click instead."
+    fix = "" if status is OK else _("Nothing to do: links are made on each click instead.")
     report.add("Meetings this month", status, quota.describe(made), fix)

@@ -9,6 +9,7 @@ import sys
 
 from meettray import ipc
 from meettray.doctor.report import OK, SKIP, WARN, Report
+from meettray.i18n import _
 from meettray.ipc import HotkeyState
 
 
@@ -16,7 +17,8 @@ def desktop_checks(report: Report, *, demo: bool, hotkeys: dict[str, str] | None
     try:
         answer = ipc.ask(ipc.Request("status"), demo=demo, timeout=5)
     except ipc.NoAnswer as exc:
-        report.add("Tray app", WARN, f"running, but {exc}: quit it and start it again")
+        said = _("running, but {problem}: quit it and start it again").format(problem=exc)
+        report.add("Tray app", WARN, said)
         answer = None
     here = ipc.display_name()
     if (
@@ -28,47 +30,54 @@ def desktop_checks(report: Report, *, demo: bool, hotkeys: dict[str, str] | None
         report.add(
             "Tray app",
             WARN,
-            f"running on another display ({answer.status.display}; this is {here}): "
-            "the checks below probe this one",
-            "Quit that tray and start meettray here, or run doctor on that display.",
+            _(
+                "running on another display ({other}; this is {here}): the checks below probe "
+                "this one"
+            ).format(other=answer.status.display, here=here),
+            _("Quit that tray and start meettray here, or run doctor on that display."),
         )
         answer = None
     if answer is not None and answer.ok and answer.status is not None:
         status = answer.status
-        shown_on = f" on {status.display}" if status.display else ""
-        report.add("Tray app", OK, f"running{shown_on}")
+        running = (
+            _("running on {display}").format(display=status.display)
+            if status.display
+            else _("running")
+        )
+        report.add("Tray app", OK, running)
         report.add(
             "System tray",
             OK if status.tray else WARN,
-            "the icon is in the tray" if status.tray else "no system tray: a window is used",
+            _("the icon is in the tray") if status.tray else _("no system tray: a window is used"),
         )
         _hotkey_lines(report, status.backend, status.hotkeys)
         return
     if answer is not None:
-        report.add("Tray app", WARN, f"running, but it did not answer: {answer.message}")
+        report.add("Tray app", WARN, _("running, but it did not answer: {problem}").format(
+            problem=answer.message))  # fmt: skip
     elif not any(check.name == "Tray app" for check in report.checks):
-        report.add("Tray app", OK, "not running (checks below probe this session)")
+        report.add("Tray app", OK, _("not running (checks below probe this session)"))
     if sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     ):
         report.add(
             "Display",
             WARN,
-            "no desktop session: the tray app cannot run here",
-            "The command line still works: meettray now",
+            _("no desktop session: the tray app cannot run here"),
+            _("The command line still works: meettray now"),
         )
         for name in ("System tray", "Clipboard", "Hotkeys"):
-            report.add(name, SKIP, "not checked: no display")
+            report.add(name, SKIP, _("not checked: {why}").format(why=_("no display")))
         return
     from meettray.platform.probe import desktop_probe
 
     probe = desktop_probe(hotkeys or {})
     probed = probe.hotkeys if not _tray_holds_lock(demo) else _held_by_tray(probe.hotkeys)
-    report.add("Display", OK, f"{probe.platform} session")
+    report.add("Display", OK, _("{platform} session").format(platform=probe.platform))
     report.add(
         "System tray",
         OK if probe.tray else WARN,
-        "available" if probe.tray else "not available: meettray will show a window instead",
+        _("available") if probe.tray else _("not available: meettray will show a window instead"),
     )
     report.add(
         "Clipboard",
@@ -95,17 +104,18 @@ def _tray_holds_lock(demo: bool) -> bool:
 def _held_by_tray(hotkeys: dict[str, HotkeyState]) -> dict[str, HotkeyState]:
     """A hotkey the probe found taken while meettray's own tray runs: that tray holds
     it, not another program."""
-    return {
-        action: HotkeyState(
-            f"{state.detail.split(' is already used', 1)[0]} is held by the meettray tray "
-            "that is running (it did not answer doctor).",
+    from meettray.hotkeys.keys import taken_hotkey
+
+    held: dict[str, HotkeyState] = {}
+    for action, state in hotkeys.items():
+        key = None if state.ok else taken_hotkey(state.detail)
+        held[action] = state if key is None else HotkeyState(
+            _("{hotkey} is held by the meettray tray that is running (it did not answer "
+              "doctor).").format(hotkey=key),
             False,
-            "Quit that tray and start meettray again, then run doctor once more.",
-        )
-        if not state.ok and "used by another program" in state.detail
-        else state
-        for action, state in hotkeys.items()
-    }
+            _("Quit that tray and start meettray again, then run doctor once more."),
+        )  # fmt: skip
+    return held
 
 
 def _hotkey_lines(report: Report, backend: str, hotkeys: dict[str, HotkeyState]) -> None:

@@ -8,19 +8,25 @@ from typing import Any
 
 from meettray.doctor.report import OK, WARN, Report, fix_for
 from meettray.errors import MeettrayError
+from meettray.i18n import N_, _
 
 
 def policy_check(report: Report, policy: Any) -> None:
     """Each place an organisation's settings were read from, and each value it sets."""
     for source in policy.sources if policy else ():
         if source.problem:
-            report.add("Policy", WARN, f"{source.name} is ignored: {source.problem}",
-                       "Ask your IT department to correct it.")  # fmt: skip
+            report.add("Policy", WARN,
+                       _("{source} is ignored: {problem}").format(source=source.name,
+                                                                  problem=source.problem),
+                       _("Ask your IT department to correct it."))  # fmt: skip
             continue
-        verb = {"enforced": "enforces", "recommended": "recommends"}
-        said = [f"{verb[level]} [{section}] {key} = {value!r}"
+        verb = {
+            "enforced": N_("enforces [{section}] {key} = {value}"),
+            "recommended": N_("recommends [{section}] {key} = {value}"),
+        }
+        said = [_(verb[level]).format(section=section, key=key, value=repr(value))
                 for level, section, key, value in source.values]  # fmt: skip
-        report.add("Policy", OK, f"{source.name}: " + ("; ".join(said) or "sets nothing"))
+        report.add("Policy", OK, f"{source.name}: " + ("; ".join(said) or _("sets nothing")))
 
 
 def links_check(report: Report, *, demo: bool) -> None:
@@ -30,7 +36,7 @@ def links_check(report: Report, *, demo: bool) -> None:
 
     status = system_scheme().status(link_command(demo=demo))
     report.add("meettray:// links", OK if status.ours else WARN, status.detail,
-               "" if status.ours else "Run: meettray integrate")  # fmt: skip
+               "" if status.ours else _("Run: meettray integrate"))  # fmt: skip
 
 
 def history_check(report: Report, *, demo: bool) -> None:
@@ -43,16 +49,21 @@ def history_check(report: Report, *, demo: bool) -> None:
         report.add("History", WARN, exc.message, fix_for(exc))
         return
     if not damaged:
-        report.add("History", OK, "every row can be read")
+        report.add("History", OK, _("every row can be read"))
         return
-    where = ", ".join(f"{count} in {table}" for table, count in sorted(damaged.items()))
+    where = ", ".join(
+        _("{count} in {table}").format(count=count, table=table)
+        for table, count in sorted(damaged.items())
+    )
     report.add(
         "History",
         WARN,
-        f"{sum(damaged.values())} damaged rows are left out ({where}); the rest works",
-        "Nothing to do for meettray to work; a row edited by hand can be corrected or deleted"
-        " with an SQLite tool.",
-    )
+        _("{count} damaged rows are left out ({where}); the rest works").format(
+            count=sum(damaged.values()), where=where
+        ),
+        _("Nothing to do for meettray to work; a row edited by hand can be corrected or "
+          "deleted with an SQLite tool."),
+    )  # fmt: skip
 
 
 def files_check(report: Report) -> None:
@@ -61,12 +72,14 @@ def files_check(report: Report) -> None:
 
     exposed = paths.exposed_files()
     if not exposed:
-        report.add("Files", OK, "history, tokens, settings and logs are readable only by you")
+        report.add("Files", OK, _("history, tokens, settings and logs are readable only by you"))
         return
     shown = ", ".join(str(path) for path in exposed[:3]) + (" …" if len(exposed) > 3 else "")
     report.add(
         "Files",
         WARN,
-        f"{len(exposed)} of meettray's files or folders can be read by others: {shown}",
-        "meettray makes them private when it starts; or run: chmod -R go-rwx on them",
+        _("{count} of meettray's files or folders can be read by others: {paths}").format(
+            count=len(exposed), paths=shown
+        ),
+        _("meettray makes them private when it starts; or run: chmod -R go-rwx on them"),
     )

@@ -17,6 +17,7 @@ from meettray.errors import (
     SignInRequired,
     StorageError,
 )
+from meettray.i18n import N_, _
 from meettray.plaintext import displayable
 
 
@@ -31,6 +32,16 @@ class Status(str, Enum):
 
 OK, WARN, FAIL, SKIP = Status.OK, Status.WARN, Status.FAIL, Status.SKIP
 
+#: The checks' names: English in ``--json`` (scripts and support read them), in the
+#: person's language on the terminal (:meth:`Check.line`).
+CHECK_NAMES = (
+    N_("App registration"), N_("Clipboard"), N_("Cloud"), N_("Display"), N_("Files"),
+    N_("History"), N_("Hotkeys"), N_("Joining meetings"), N_("Meetings this month"),
+    N_("Microsoft Graph"), N_("Network"), N_("Policy"), N_("Settings file"),
+    N_("Sign-in for device rules"), N_("Sign-in setup"), N_("Signed in"), N_("System tray"),
+    N_("Token cache"), N_("Tray app"), N_("Upcoming meetings"), N_("meettray:// links"),
+)  # fmt: skip
+
 
 @dataclass
 class Check:
@@ -41,16 +52,23 @@ class Check:
     request_id: str = ""
     #: What support needs (error codes, the exception), never shown as the fix.
     technical: str = ""
+    #: Whose check it is, where the settings have several accounts ("": everyone's).
+    account: str = ""
+
+    @property
+    def title(self) -> str:
+        """The name in the person's language, with its account where it has one."""
+        return f"{_(self.name)} ({self.account})" if self.account else _(self.name)
 
     def line(self) -> str:
         mark = {OK: "✓", WARN: "!", FAIL: "✗", SKIP: "-"}[self.status]
-        text = f"{mark} {self.name}: {self.detail}"
+        text = f"{mark} {self.title}: {self.detail}"
         if self.fix:
             text += f"\n    → {self.fix}"
         if self.technical:
-            text += f"\n    (details: {self.technical})"
+            text += "\n    " + _("(details: {details})").format(details=self.technical)
         if self.request_id:
-            text += f"\n    (request-id {self.request_id})"
+            text += "\n    " + _("(request-id {id})").format(id=self.request_id)
         # Graph's words and ids among them: text on a terminal, never its escapes.
         return "\n".join(displayable(line) for line in text.split("\n"))
 
@@ -86,7 +104,7 @@ class Report:
     def as_json(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
-            "checks": [{**dataclasses.asdict(c), "status": c.status.value} for c in self.checks],
+            "checks": [_json(c) for c in self.checks],
         }
 
 
@@ -95,24 +113,33 @@ def fix_for(exc: MeettrayError) -> str:
     if exc.fix:  # the error knew its cause (an AADSTS code with a remedy of its own)
         return exc.fix
     if isinstance(exc, NetworkError):
-        return (
+        return _(
             "Check the internet connection (and proxy settings); if the address is one you "
             "set in [account], check it."
         )
     if isinstance(exc, SignInRequired):
-        return "Run: meettray login"
+        return _("Run: meettray login")
     if isinstance(exc, ConfigError):
-        return "Correct the settings file (see README, 'Configuration')."
+        return _("Correct the settings file (see README, 'Configuration').")
     if isinstance(exc, GraphError) and exc.status == 404:  # doctor's probe: the organizer
-        return (
+        return _(
             "Set [account] user_id to the organizer's object ID (a GUID): Microsoft Entra "
             "admin centre → Users → the user → Object ID."
         )
     if isinstance(exc, GraphError) and exc.status in (401, 403):
-        return (
+        return _(
             "Ask your IT administrator to grant meettray its permissions "
             "(see README, 'Registering meettray in Microsoft Entra ID'), then run: meettray login"
         )
     if isinstance(exc, StorageError):
-        return "Check that the disk has space and that meettray's folders are writable."
-    return "Try again; if it keeps failing, give your IT support the details below."
+        return _("Check that the disk has space and that meettray's folders are writable.")
+    return _("Try again; if it keeps failing, give your IT support the details below.")
+
+
+def _json(check: Check) -> dict[str, Any]:
+    """A check for ``--json``: its English name, ``(account)`` added where it has one."""
+    fields = dataclasses.asdict(check)
+    account = fields.pop("account")
+    if account:
+        fields["name"] = f"{check.name} ({account})"
+    return {**fields, "status": check.status.value}

@@ -23,6 +23,7 @@ from meettray.errors import ConsentRequired, GraphError
 from meettray.graph import wire
 from meettray.graph.errors import UNREADABLE_RESPONSE, unusable_answer
 from meettray.graph.transport import Transport
+from meettray.i18n import _
 from meettray.upcoming import MAX_ITEMS, MAX_TEXT, Upcoming, checked_link, teams_hosts
 
 log = logging.getLogger(__name__)
@@ -93,20 +94,20 @@ def _send(transport: Transport, path: str, *, delegated: bool) -> Any:
             "GET", path, scopes=(CALENDAR_READ,), idempotent=True, prefer=(PREFER_UTC,)
         )
     except ConsentRequired as exc:
-        raise ConsentRequired(UPCOMING_CONSENT_MESSAGE, permissions=(CALENDAR_READ,),
+        raise ConsentRequired(_(UPCOMING_CONSENT_MESSAGE), permissions=(CALENDAR_READ,),
                               detail=exc.detail, request_id=exc.request_id) from None  # fmt: skip
     except GraphError as exc:
         if exc.status != 403:
             raise
         if delegated:
             raise ConsentRequired(
-                UPCOMING_CONSENT_MESSAGE, permissions=(CALENDAR_READ,), detail=exc.detail,
+                _(UPCOMING_CONSENT_MESSAGE), permissions=(CALENDAR_READ,), detail=exc.detail,
                 request_id=exc.request_id,
             ) from None  # fmt: skip
         raise GraphError(
-            "meettray's app registration may not read this user's calendar: an administrator "
-            "must grant it the application permission Calendars.ReadBasic.All (or "
-            "Calendars.Read).",
+            _("meettray's app registration may not read this user's calendar: an "
+              "administrator must grant it the application permission Calendars.ReadBasic.All "
+              "(or Calendars.Read)."),
             status=exc.status, code=exc.code, detail=exc.detail, request_id=exc.request_id,
             diagnostics=exc.diagnostics,
         ) from None  # fmt: skip

@@ -23,6 +23,7 @@ from meettray.graph import wire
 from meettray.graph.calendar import read_upcoming
 from meettray.graph.errors import UNREADABLE_RESPONSE, unusable_answer
 from meettray.graph.transport import MAX_TOTAL_WAIT, TIMEOUT, GraphResponse, Transport
+from meettray.i18n import _
 from meettray.meetings import Meeting, MeetingRequest, asked_settings, utc_iso
 from meettray.options import NotApplied, not_applied_sentence
 from meettray.upcoming import Upcoming
@@ -291,7 +292,7 @@ class GraphClient:
             "?$select=onlineMeeting,isOnlineMeeting,webLink"
         )
         for delay in EVENT_LINK_WAITS:
-            self._transport.wait(delay, "Exchange has not added the Teams link to the event yet")
+            self._transport.wait(delay, _("Exchange has not added the Teams link to the event yet"))
             try:
                 read = _json_of(
                     self._transport.send(

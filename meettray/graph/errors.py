@@ -15,6 +15,7 @@ import urllib3.exceptions
 
 from meettray.accounts import CALENDAR, CALENDAR_CONSENT_MESSAGE
 from meettray.errors import GraphError, MeettrayError, NetworkError, SignInRequired
+from meettray.i18n import _
 
 #: Graph's ``error.code`` for a mailbox it cannot reach (on-premises, inactive, unlicensed).
 MAILBOX_NOT_ENABLED = "MailboxNotEnabledForRESTAPI"
@@ -73,7 +74,7 @@ def graph_error(
     }
     if status == 401:
         return SignInRequired(
-            "Microsoft Graph did not accept your sign-in. Sign in again.", **facts
+            _("Microsoft Graph did not accept your sign-in. Sign in again."), **facts
         )
     if status == 429 and method == "POST" and retry_after > MONTHLY_LIMIT_WAIT:
         text = _monthly_limit_message(retry_after)
@@ -87,34 +88,41 @@ def _error_message(
     method: str, status: int, code: str, *, waited: float, scopes: Sequence[str], user_id: str
 ) -> str:
     if status == 403 and CALENDAR in scopes and not user_id:
-        return CALENDAR_CONSENT_MESSAGE
+        return _(CALENDAR_CONSENT_MESSAGE)
     if status == 403:
         return _forbidden_message(user_id)
     if status == 404 and method == "POST":
         # A create never looks a meeting up: 404 is about the organizer or the mailbox.
         if code == MAILBOX_NOT_ENABLED:
-            return (
+            return _(
                 "Microsoft Graph cannot reach the organizer's mailbox (it is on-premises, "
                 "inactive, or not licensed for Exchange Online). Ask your IT administrator."
             )
         if user_id:
             return _object_id_advice(user_id)
-        return (
+        return _(
             "Microsoft Graph did not find your Teams account. Check that your account "
             "has a Teams and Exchange Online licence, or ask your IT administrator."
         )
     if status == 404:  # reading, changing or cancelling one meeting
-        return "That meeting no longer exists on the server (it may have been deleted)."
+        return _("That meeting no longer exists on the server (it may have been deleted).")
     if status == 429 or status >= 500:
-        busy = "busy" if status in (429, 503) else "having problems"
+        busy = status in (429, 503)
+        if waited:
+            text = (
+                _("Microsoft Teams is busy right now (meettray waited {seconds} s). Try again "
+                  "in a few minutes.") if busy
+                else _("Microsoft Teams is having problems right now (meettray waited "
+                       "{seconds} s). Try again in a few minutes.")
+            )  # fmt: skip
+            return text.format(seconds=f"{waited:.0f}")
         return (
-            f"Microsoft Teams is {busy} right now"
-            + (f" (meettray waited {waited:.0f} s)" if waited else "")
-            + ". Try again in a few minutes."
-        )
+            _("Microsoft Teams is busy right now. Try again in a few minutes.") if busy
+            else _("Microsoft Teams is having problems right now. Try again in a few minutes.")
+        )  # fmt: skip
     if status == 400:
-        return "Microsoft Teams did not accept the meeting details."
-    return f"Microsoft Graph refused the request (HTTP {status})."
+        return _("Microsoft Teams did not accept the meeting details.")
+    return _("Microsoft Graph refused the request (HTTP {status}).").format(status=status)
 
 
 #: A create refused with a wait longer than this is Graph's monthly meeting limit, not a
@@ -124,23 +132,31 @@ MONTHLY_LIMIT_WAIT = 6 * 3600
 
 def _monthly_limit_message(retry_after: float) -> str:
     days = max(1, round(retry_after / 86400))
+    text = (
+        _("Microsoft Teams is refusing new meetings for about 1 day (Graph asks meettray to "
+          "wait that long).") if days == 1
+        else _("Microsoft Teams is refusing new meetings for about {days} days (Graph asks "
+               "meettray to wait that long).").format(days=days)
+    )  # fmt: skip
     return (
-        f"Microsoft Teams is refusing new meetings for about {days} day"
-        f"{'s' if days != 1 else ''} (Graph asks meettray to wait that long). That usually "
-        "means the organizer reached Graph's limit of 2,000 meetings a month. Reuse a "
-        "recent link from History, or ask your IT administrator."
+        text
+        + " "
+        + _(
+            "That usually means the organizer reached Graph's limit of 2,000 meetings a month. "
+            "Reuse a recent link from History, or ask your IT administrator."
+        )
     )
 
 
 def _forbidden_message(user_id: str) -> str:
     if user_id:
-        return (
-            f"The app is not allowed to create meetings for {user_id}. An "
+        return _(
+            "The app is not allowed to create meetings for {user}. An "
             "administrator must grant it the OnlineMeetings.ReadWrite.All application "
             "permission and a Teams application access policy that covers this user. A "
             "policy just granted or changed takes up to 30 minutes to apply."
-        )
-    return (
+        ).format(user=user_id)
+    return _(
         "You are not allowed to create Teams meetings. Usually your account has no "
         "Teams license, is a guest in this organisation, or the app lacks the "
         "OnlineMeetings.ReadWrite permission; ask your IT administrator."
@@ -148,11 +164,11 @@ def _forbidden_message(user_id: str) -> str:
 
 
 def _object_id_advice(user_id: str) -> str:
-    return (
-        f"Microsoft Graph found no user {user_id!r}. In application mode, [account] user_id "
+    return _(
+        "Microsoft Graph found no user {user}. In application mode, [account] user_id "
         "must be the organizer's object ID (a GUID), not their sign-in name: find it in "
         "the Microsoft Entra admin centre under Users → the user → Object ID."
-    )
+    ).format(user=repr(user_id))
 
 
 def is_connect_failure(exc: Exception) -> bool:
@@ -167,13 +183,13 @@ def is_connect_failure(exc: Exception) -> bool:
 def network_error(exc: Exception, method: str, client_request_id: str) -> NetworkError:
     never_sent = is_connect_failure(exc) or isinstance(exc, requests.exceptions.ConnectTimeout)
     if never_sent:
-        message = "Microsoft Graph cannot be reached. Check your network connection."
+        message = _("Microsoft Graph cannot be reached. Check your network connection.")
     elif isinstance(exc, requests.exceptions.Timeout):
-        message = "Microsoft Graph did not answer in time."
+        message = _("Microsoft Graph did not answer in time.")
     else:
-        message = "The connection to Microsoft Graph was interrupted."
+        message = _("The connection to Microsoft Graph was interrupted.")
     if method == "POST" and not never_sent:
-        message += " The meeting may or may not have been created."
+        message += " " + _("The meeting may or may not have been created.")
     return NetworkError(
         message,
         detail=f"{type(exc).__name__}; client-request-id: {client_request_id}",

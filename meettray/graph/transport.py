@@ -31,6 +31,7 @@ from meettray.graph.errors import (
     network_error,
     unusable_answer,
 )
+from meettray.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -154,10 +155,12 @@ class Transport:
                 content = _read_limited(response)
             except requests.exceptions.SSLError as exc:
                 raise NetworkError(
-                    "Microsoft Graph's identity could not be verified (TLS), so meettray did "
-                    "not connect. If your organisation inspects HTTPS, its certificate must be "
-                    "in this computer's certificate store (ask IT), or set REQUESTS_CA_BUNDLE "
-                    "to it.",
+                    _(
+                        "Microsoft Graph's identity could not be verified (TLS), so meettray did "
+                        "not connect. If your organisation inspects HTTPS, its certificate must be "
+                        "in this computer's certificate store (ask IT), or set REQUESTS_CA_BUNDLE "
+                        "to it."
+                    ),
                     detail=f"{type(exc).__name__}; client-request-id: {client_request_id}",
                 ) from None
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
@@ -176,14 +179,16 @@ class Transport:
                             delay,
                             client_request_id,
                         )
-                        waited += self.wait(delay, "the connection to Microsoft Graph failed")
+                        waited += self.wait(delay, _("the connection to Microsoft Graph failed"))
                         attempt += 1
                         continue
                 raise network_error(exc, method, client_request_id) from None
             except _BodyTooLarge:
                 raise unusable_answer(
-                    "Microsoft Graph sent an unexpectedly large answer; meettray stopped "
-                    "reading it.",
+                    _(
+                        "Microsoft Graph sent an unexpectedly large answer; meettray stopped "
+                        "reading it."
+                    ),
                     status=response.status_code,
                     code=RESPONSE_TOO_LARGE,
                     detail=f"client-request-id: {client_request_id}",
@@ -206,7 +211,7 @@ class Transport:
             if retryable and attempt + 1 < MAX_ATTEMPTS:
                 delay = retry_delay(attempt, response.headers.get("Retry-After"))
                 if waited + delay <= self._max_total_wait:
-                    waited += self.wait(delay, "Microsoft Teams is busy")
+                    waited += self.wait(delay, _("Microsoft Teams is busy"))
                     attempt += 1
                     continue
             if status >= 400:

@@ -24,6 +24,7 @@ from meettray.graph.errors import (
     UNREADABLE_RESPONSE,
     unusable_answer,
 )
+from meettray.i18n import N_
 from meettray.meetings import OPTION_SPECS, Meeting, MeetingRequest, join_link_problem, utc_iso
 from meettray.options import NotApplied
 from meettray.plaintext import displayable
@@ -132,12 +133,12 @@ def not_taken(request: MeetingRequest, body: Any, *, sent: frozenset[str]) -> li
     if "lobby" in sent and request.lobby_bypass:
         shown = lobby_scope(answer)
         if shown != request.lobby_bypass:
-            missing.append(NotApplied("lobby", "Who bypasses the lobby", request.lobby_bypass,
+            missing.append(NotApplied("lobby", N_("Who bypasses the lobby"), request.lobby_bypass,
                                       shown))  # fmt: skip
     if "presenters" in sent and request.allowed_presenters:
         value = answer.get("allowedPresenters")
         if value != request.allowed_presenters:
-            missing.append(NotApplied("presenters", "Who can present",
+            missing.append(NotApplied("presenters", N_("Who can present"),
                                       request.allowed_presenters, _shown(value)))  # fmt: skip
     for name, asked in request.options.chosen().items():
         if name in sent and (value := _answered(request, name, answer)) != asked:

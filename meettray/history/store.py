@@ -35,6 +35,7 @@ from meettray.history.schema import (
     _add_note_column,
     _add_search_keys,
 )
+from meettray.i18n import _
 
 # The package's name, as when the store was one module: log lines name "meettray.history".
 log = logging.getLogger("meettray.history")
@@ -90,7 +91,7 @@ class Store:
         except sqlite3.DatabaseError as exc:
             if _is_busy(exc):
                 raise StorageError(
-                    "The meeting history is busy in another program. Try again.",
+                    _("The meeting history is busy in another program. Try again."),
                     detail=str(exc),
                 ) from None
             if not _is_damage(exc):  # the disk, not the file: keep it where it is
@@ -121,7 +122,8 @@ class Store:
                                  check_same_thread=False)  # fmt: skip
         except (OSError, sqlite3.OperationalError) as exc:
             raise StorageError(
-                f"The meeting history at {self.path} cannot be opened.", detail=str(exc)
+                _("The meeting history at {path} cannot be opened.").format(path=self.path),
+                detail=str(exc),
             ) from None
         try:
             if fresh:
@@ -133,7 +135,7 @@ class Store:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise StorageError(
-                    "The meeting history was written by a newer meettray; update meettray.",
+                    _("The meeting history was written by a newer meettray; update meettray."),
                     detail=f"schema {version} > {SCHEMA_VERSION}",
                 )
             tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}

@@ -8,11 +8,12 @@ import sys
 from PySide6.QtCore import QObject, Signal
 
 from meettray.hotkeys.keys import Hotkey
+from meettray.i18n import N_, _
 
 log = logging.getLogger(__name__)
 
-#: What Settings says where no backend works.
-DESKTOP_SHORTCUT_HELP = (
+#: What Settings says where no backend works (translated where said).
+DESKTOP_SHORTCUT_HELP = N_(
     "Bind a shortcut in your desktop's keyboard settings to the command "
     "'meettray now': it asks the running meettray to create the meeting."
 )
@@ -20,22 +21,22 @@ DESKTOP_SHORTCUT_HELP = (
 
 def grabbed(hotkey: Hotkey) -> str:
     """What Settings and doctor say of a hotkey whose keys a backend grabbed."""
-    return f"{hotkey.portable()} works everywhere."
+    return _("{hotkey} works everywhere.").format(hotkey=hotkey.portable())
 
 
 def confirmed_by_desktop(trigger: str) -> str:
     """What they say of a hotkey the desktop confirmed, in the desktop's own words."""
-    return f"Bound by the desktop, which shows it as {trigger}."
+    return _("Bound by the desktop, which shows it as {trigger}.").format(trigger=trigger)
 
 
 class HotkeyError(Exception):
     """A hotkey could not be registered; the message is for the person."""
 
-    def __init__(self, message: str, fix: str = "Choose another combination in Settings.") -> None:
+    def __init__(self, message: str, fix: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         #: What the person can do about it ("" where the message says it already).
-        self.fix = fix
+        self.fix = _("Choose another combination in Settings.") if fix is None else fix
 
 
 class HotkeyBackend(QObject):
@@ -73,7 +74,7 @@ class NullBackend(HotkeyBackend):
         self.reason = reason
 
     def register(self, action: str, hotkey: Hotkey) -> None:
-        raise HotkeyError(f"{self.reason} {DESKTOP_SHORTCUT_HELP}", fix="")
+        raise HotkeyError(f"{self.reason} {_(DESKTOP_SHORTCUT_HELP)}", fix="")
 
     def unregister(self, action: str) -> None:
         return
@@ -96,9 +97,13 @@ def create_backend(platform_name: str) -> HotkeyBackend:
             return X11Backend()
         except Exception as exc:  # noqa: BLE001 - any failure here means "no hotkeys", said once
             log.warning("X11 hotkeys unavailable: %s", exc)
-            return NullBackend(f"Global hotkeys could not be set up ({type(exc).__name__}).")
+            return NullBackend(
+                _("Global hotkeys could not be set up ({problem}).").format(
+                    problem=type(exc).__name__
+                )
+            )
     if platform_name.startswith("wayland"):
         from meettray.hotkeys.portal import PortalBackend, open_portal_bus
 
         return PortalBackend(open_portal_bus())  # says later if the desktop has no portal
-    return NullBackend("Global hotkeys need a desktop session.")
+    return NullBackend(_("Global hotkeys need a desktop session."))

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from meettray.i18n import N_, _
+
 _LETTERS = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
 _DIGITS = [str(d) for d in range(10)]
 _FUNCTION = [f"F{n}" for n in range(1, 25)]
@@ -68,13 +70,19 @@ class Hotkey:
         for part in parts:
             name = _MODIFIERS.get(part.strip().upper())
             if name is None:
-                raise ValueError(f"{part.strip()!r} is not a modifier (use Ctrl, Alt, Shift, Meta)")
+                raise ValueError(
+                    _("{text} is not a modifier (use Ctrl, Alt, Shift, Meta)").format(
+                        text=repr(part.strip())
+                    )
+                )
             modifiers[name] = True
         key = _key_name(key_text.strip())
         hotkey = cls(key=key, **modifiers)
         if not (hotkey.ctrl or hotkey.alt or hotkey.meta) and not key.startswith("F"):
             raise ValueError(
-                f"{hotkey.portable()} would take that key from every program: add Ctrl, Alt or Meta"
+                _("{hotkey} would take that key from every program: add Ctrl, Alt or Meta").format(
+                    hotkey=hotkey.portable()
+                )
             )
         return hotkey
 
@@ -96,7 +104,7 @@ def _key_name(text: str) -> str:
     upper = text.upper()
     if upper.startswith("F") and upper[1:].isdigit() and upper in {f.upper() for f in _FUNCTION}:
         return upper
-    raise ValueError(f"{text!r} is not a key meettray can use for a hotkey")
+    raise ValueError(_("{text} is not a key meettray can use for a hotkey").format(text=repr(text)))
 
 
 # -- X11 --------------------------------------------------------------------------------------
@@ -228,7 +236,7 @@ def mac_key_code(hotkey: Hotkey, layout: Mapping[int, str] | None = None) -> int
     try:
         return _MAC_CODES[hotkey.key]
     except KeyError:
-        raise ValueError(f"{hotkey.key} has no key on a Mac keyboard") from None
+        raise ValueError(_("{key} has no key on a Mac keyboard").format(key=hotkey.key)) from None
 
 
 def mac_refusal(hotkey: Hotkey) -> str:
@@ -236,10 +244,12 @@ def mac_refusal(hotkey: Hotkey) -> str:
     hot key whose only modifiers are Option, or Option and Shift, registers but never
     fires (Apple closed it to keyloggers)."""
     if hotkey.alt and not (hotkey.ctrl or hotkey.meta):
-        return (
-            f"macOS does not deliver shortcuts held with only Option{' and Shift' * hotkey.shift}"
-            "; add Command or Control"
-        )
+        if hotkey.shift:
+            return _(
+                "macOS does not deliver shortcuts held with only Option and Shift; add Command "
+                "or Control"
+            )
+        return _("macOS does not deliver shortcuts held with only Option; add Command or Control")
     return ""
 
 
@@ -282,3 +292,25 @@ def _xkb_key(hotkey: Hotkey) -> str:
     if hotkey.key in _XKB_NAMES:
         return _XKB_NAMES[hotkey.key]
     return hotkey.key.lower() if len(hotkey.key) == 1 else hotkey.key
+
+
+#: What a backend says when another program holds the keys (translated where said).
+TAKEN = N_("{hotkey} is already used by another program. Choose another combination in Settings.")
+
+
+def taken_by_another(hotkey: Hotkey) -> str:
+    """:data:`TAKEN` for ``hotkey``, in the person's language."""
+    return _(TAKEN).format(hotkey=hotkey.portable())
+
+
+def taken_hotkey(detail: str) -> str | None:
+    """The hotkey a :func:`taken_by_another` sentence names (in this process's language);
+    ``None`` for any other sentence."""
+    before, _sep, after = _(TAKEN).partition("{hotkey}")
+    if (
+        len(detail) > len(before) + len(after)
+        and detail.startswith(before)
+        and detail.endswith(after)
+    ):
+        return detail[len(before) : len(detail) - len(after)]
+    return None

@@ -16,7 +16,14 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject
 
 from meettray.hotkeys.base import HotkeyBackend, HotkeyError
-from meettray.hotkeys.keys import Hotkey, mac_key_code, mac_modifiers, mac_refusal
+from meettray.hotkeys.keys import (
+    Hotkey,
+    mac_key_code,
+    mac_modifiers,
+    mac_refusal,
+    taken_by_another,
+)
+from meettray.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -171,12 +178,13 @@ class MacBackend(HotkeyBackend):
         self._next_id += 1
         status, ref = self._api.register(code, mac_modifiers(hotkey), hotkey_id, HOT_KEY_EXCLUSIVE)
         if status == EVENT_HOT_KEY_EXISTS:
-            raise HotkeyError(
-                f"{hotkey.portable()} is already used by another program. "
-                "Choose another combination in Settings."
-            )
+            raise HotkeyError(taken_by_another(hotkey))
         if status != 0:
-            raise HotkeyError(f"macOS refused the hotkey {hotkey.portable()} (error {status}).")
+            raise HotkeyError(
+                _("macOS refused the hotkey {hotkey} (error {code}).").format(
+                    hotkey=hotkey.portable(), code=status
+                )
+            )
         self._refs[action] = (hotkey_id, ref)
 
     def _layout(self) -> Mapping[int, str]:

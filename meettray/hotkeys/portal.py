@@ -34,6 +34,7 @@ from PySide6.QtCore import QObject, QTimer
 
 from meettray.hotkeys.base import HotkeyBackend
 from meettray.hotkeys.keys import Hotkey, portal_trigger
+from meettray.i18n import N_, _
 from meettray.plaintext import displayable
 
 log = logging.getLogger(__name__)
@@ -47,16 +48,18 @@ REQUEST = "org.freedesktop.portal.Request"
 SESSION_TOKEN = "meettray"  # noqa: S105 - a name, not a secret
 
 DESCRIPTIONS = {
-    "meet_now": "Create a Teams meeting and copy its link",
-    "copy_last": "Copy the most recent meeting link again",
+    "meet_now": N_("Create a Teams meeting and copy its link"),
+    "copy_last": N_("Copy the most recent meeting link again"),
 }
 
 
 def describe(action: str) -> str:
     """What the desktop's shortcut settings show for an action."""
     if action.startswith("preset:"):
-        return f"Create a Teams meeting ({action.removeprefix('preset:')}) and copy its link"
-    return DESCRIPTIONS.get(action, action)
+        return _("Create a Teams meeting ({preset}) and copy its link").format(
+            preset=action.removeprefix("preset:")
+        )
+    return _(DESCRIPTIONS[action]) if action in DESCRIPTIONS else action
 
 
 #: Milliseconds to wait for CreateSession and ListShortcuts to be answered.
@@ -64,12 +67,12 @@ ANSWER_TIMEOUT_MS = 10_000
 #: BindShortcuts may wait for the person in the desktop's dialog.
 BIND_TIMEOUT_MS = 120_000
 #: Where the portal cannot help, what the person can do instead.
-NO_PORTAL_HELP = (
+NO_PORTAL_HELP = N_(
     "Bind a shortcut in your desktop's keyboard settings to the command 'meettray now'."
 )
 
 #: On GNOME, Settings does that in one click (see platform.gnome_shortcut).
-GNOME_HELP = "On GNOME, Settings → Global hotkeys adds it for you."
+GNOME_HELP = N_("On GNOME, Settings → Global hotkeys adds it for you.")
 
 #: The portal's codes, and ours for "no answer at all".
 SUCCESS, CANCELLED, ENDED, NO_ANSWER = 0, 1, 2, -1
@@ -197,7 +200,9 @@ class PortalBackend(HotkeyBackend):
             then(answer)
             self._next()
 
-        late = f"The desktop's shortcuts portal did not answer within {timeout_ms / 1000:g} s."
+        late = _("The desktop's shortcuts portal did not answer within {seconds} s.").format(
+            seconds=f"{timeout_ms / 1000:g}"
+        )
         self._expire = lambda: answered(Answer(NO_ANSWER, problem=late))
         self._deadline.start(timeout_ms)
         call(*args, answered)
@@ -215,14 +220,14 @@ class PortalBackend(HotkeyBackend):
     def _session_created(self, answer: Answer) -> None:
         session = answer.results.get("session_handle")
         if answer.code != SUCCESS or not isinstance(session, str) or not session:
-            self._fail_all(answer, "The desktop did not open a global-shortcuts session.")
+            self._fail_all(answer, _("The desktop did not open a global-shortcuts session."))
             return
         self._session = session
         self._again = True  # list what it holds now
 
     def _listed(self, answer: Answer) -> None:
         if answer.code != SUCCESS:
-            self._fail_all(answer, "The desktop did not list its global shortcuts.")
+            self._fail_all(answer, _("The desktop did not list its global shortcuts."))
             return
         shortcuts = listed(answer.results)
         if all(action in shortcuts for action in self._wanted):
@@ -235,7 +240,7 @@ class PortalBackend(HotkeyBackend):
         if answer.code == CANCELLED:
             self._fail_all(answer, "The shortcut was not confirmed in the desktop's dialog.")
         elif answer.code != SUCCESS:
-            self._fail_all(answer, "The desktop refused the shortcut.")
+            self._fail_all(answer, _("The desktop refused the shortcut."))
         else:
             self._report(listed(answer.results))
 
@@ -246,8 +251,10 @@ class PortalBackend(HotkeyBackend):
             else:
                 self.registration_failed.emit(
                     action,
-                    f"The desktop did not accept {hotkey.portable()}. "
-                    "Assign it in the desktop's keyboard settings, under meettray.",
+                    _(
+                        "The desktop did not accept {hotkey}. "
+                        "Assign it in the desktop's keyboard settings, under meettray."
+                    ).format(hotkey=hotkey.portable()),
                 )
 
     def _fail_all(self, answer: Answer, message: str) -> None:
@@ -255,7 +262,7 @@ class PortalBackend(HotkeyBackend):
 
         text = answer.problem or message
         log.info("portal shortcuts: %s (code %d)", text, answer.code)
-        help_text = f"{NO_PORTAL_HELP} {GNOME_HELP}" if is_gnome() else NO_PORTAL_HELP
+        help_text = f"{_(NO_PORTAL_HELP)} {_(GNOME_HELP)}" if is_gnome() else _(NO_PORTAL_HELP)
         for action in self._wanted:
             self.registration_failed.emit(action, f"{text} {help_text}")
 
@@ -312,7 +319,7 @@ class JeepneyPortalBus:
             connection = BusConnection(address, name="portal")
         except (OSError, KeyError, ValueError) as exc:  # no session bus, or an unusable one
             log.info("no D-Bus session bus for the shortcuts portal: %s", exc)
-            self._problem = "There is no D-Bus session bus to reach the desktop's portal."
+            self._problem = _("There is no D-Bus session bus to reach the desktop's portal.")
             return
         portal = DBusAddress(PORTAL_PATH, bus_name=PORTAL_SERVICE, interface=SHORTCUTS)
         try:
@@ -327,7 +334,7 @@ class JeepneyPortalBus:
         except BusError as exc:
             log.info("no GlobalShortcuts portal: %s", exc)
             connection.close()
-            self._problem = "This desktop offers no global-shortcuts portal."
+            self._problem = _("This desktop offers no global-shortcuts portal.")
             return
         self._portal = portal
         self._connection = connection
@@ -373,7 +380,7 @@ class JeepneyPortalBus:
         path = str(message.header.fields.get(HeaderFields.path, ""))
         body = message.body
         if len(body) != 2 or not isinstance(body[0], int) or not isinstance(body[1], dict):
-            answer = Answer(NO_ANSWER, problem="The portal sent an answer meettray cannot read.")
+            answer = Answer(NO_ANSWER, problem=_("The portal sent an answer meettray cannot read."))
         else:
             answer = Answer(int(body[0]), _unwrap(body[1]))
         with self._lock:

@@ -14,7 +14,13 @@ from typing import Any, Protocol
 from PySide6.QtCore import QAbstractNativeEventFilter, QCoreApplication, QObject
 
 from meettray.hotkeys.base import HotkeyBackend, HotkeyError
-from meettray.hotkeys.keys import Hotkey, windows_modifiers, windows_virtual_key
+from meettray.hotkeys.keys import (
+    Hotkey,
+    taken_by_another,
+    windows_modifiers,
+    windows_virtual_key,
+)
+from meettray.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -90,12 +96,13 @@ class WindowsBackend(HotkeyBackend):
             hotkey_id, windows_modifiers(hotkey), windows_virtual_key(hotkey)
         )
         if failure == ERROR_HOTKEY_ALREADY_REGISTERED:
-            raise HotkeyError(
-                f"{hotkey.portable()} is already used by another program. "
-                "Choose another combination in Settings."
-            )
+            raise HotkeyError(taken_by_another(hotkey))
         if failure:
-            raise HotkeyError(f"Windows refused the hotkey {hotkey.portable()} (error {failure}).")
+            raise HotkeyError(
+                _("Windows refused the hotkey {hotkey} (error {code}).").format(
+                    hotkey=hotkey.portable(), code=failure
+                )
+            )
         self._ids[action] = hotkey_id
 
     def unregister(self, action: str) -> None:

@@ -18,11 +18,13 @@ from meettray.hotkeys.base import HotkeyBackend, HotkeyError
 from meettray.hotkeys.keys import (
     X_MOD2,
     Hotkey,
+    taken_by_another,
     x11_grab_masks,
     x11_ignored_mask,
     x11_keysym,
     x11_modifiers,
 )
+from meettray.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -57,13 +59,19 @@ class X11Backend(HotkeyBackend):
     def register(self, action: str, hotkey: Hotkey) -> None:
         keycode = self._display.keysym_to_keycode(x11_keysym(hotkey))
         if not keycode:
-            raise HotkeyError(f"{hotkey.portable()}: that key is not on this keyboard.")
+            raise HotkeyError(
+                _("{hotkey}: that key is not on this keyboard.").format(hotkey=hotkey.portable())
+            )
         from Xlib import X, error
 
         modifiers = x11_modifiers(hotkey)
         for other, (code, mods, _masks) in self._grabs.items():
             if other != action and (code, mods) == (keycode, modifiers):
-                raise HotkeyError(f"{hotkey.portable()} is already used by meettray itself.")
+                raise HotkeyError(
+                    _("{hotkey} is already used by meettray itself.").format(
+                        hotkey=hotkey.portable()
+                    )
+                )
         self.unregister(action)
         masks = x11_grab_masks(hotkey, self._numlock)
         catcher = error.CatchError(error.BadAccess)
@@ -76,10 +84,7 @@ class X11Backend(HotkeyBackend):
             for mask in masks:
                 self._root.ungrab_key(keycode, mask)
             self._display.sync()
-            raise HotkeyError(
-                f"{hotkey.portable()} is already used by another program. "
-                "Choose another combination in Settings."
-            )
+            raise HotkeyError(taken_by_another(hotkey))
         self._grabs[action] = (keycode, modifiers, masks)
         log.info("hotkey %s grabbed for %s", hotkey.portable(), action)
         self._pump()  # sync() may have queued events without waking the notifier

@@ -21,6 +21,8 @@ import threading
 from dataclasses import dataclass
 from typing import IO, Protocol
 
+from meettray.i18n import N_, _
+
 log = logging.getLogger(__name__)
 
 #: Seconds to wait for the holder to own the clipboard.
@@ -44,6 +46,11 @@ class ClipboardBackend(Protocol):
         """Nothing will be copied after all: let go of what :meth:`warm` started."""
 
 
+def _not_copied(why: object) -> str:
+    """``Not copied to the clipboard: why.``, in the person's language."""
+    return _("Not copied to the clipboard: {problem}.").format(problem=why)
+
+
 class NullClipboard:
     """No display: nothing can be copied."""
 
@@ -51,7 +58,7 @@ class NullClipboard:
         self.reason = reason
 
     def copy(self, text: str, html: str | None = None) -> CopyOutcome:
-        return CopyOutcome(False, f"Not copied to the clipboard: {self.reason}.")
+        return CopyOutcome(False, _not_copied(_(self.reason)))
 
     def warm(self) -> None:
         pass
@@ -107,7 +114,7 @@ class HolderClipboard:
         try:
             holder = holder or self._start()
         except OSError as exc:
-            return CopyOutcome(False, f"Not copied to the clipboard: {exc.strerror}.")
+            return CopyOutcome(False, _not_copied(exc.strerror))
         assert holder.stdin is not None
         assert holder.stdout is not None
         try:
@@ -122,9 +129,9 @@ class HolderClipboard:
             # It serves the copy until something else is copied; whoever started it
             # (a tray that runs for days) reaps it then, never leaving a zombie.
             threading.Thread(target=holder.wait, name="clipboard-holder", daemon=True).start()
-            return CopyOutcome(True, "Copied to the clipboard.")
+            return CopyOutcome(True, _("Copied to the clipboard."))
         holder.kill()
-        return CopyOutcome(False, "Not copied to the clipboard: the clipboard did not respond.")
+        return CopyOutcome(False, _not_copied(_("the clipboard did not respond")))
 
 
 class WlCopyClipboard:
@@ -167,19 +174,21 @@ class WlCopyClipboard:
             except subprocess.TimeoutExpired:
                 return CopyOutcome(
                     False,
-                    f"Not copied to the clipboard: wl-copy did not finish within "
-                    f"{self.timeout:g} s (this compositor gives the clipboard only to the "
-                    "window that has the keyboard).",
-                )
+                    _not_copied(
+                        _("wl-copy did not finish within {seconds} s (this compositor gives "
+                          "the clipboard only to the window that has the keyboard)").format(
+                            seconds=f"{self.timeout:g}")
+                    ),
+                )  # fmt: skip
             except subprocess.CalledProcessError:
-                return CopyOutcome(False, f"Not copied to the clipboard: {_said(errors)}")
+                return CopyOutcome(False, _not_copied(_said(errors)))
             except OSError as exc:
-                return CopyOutcome(False, f"Not copied to the clipboard: {exc.strerror}.")
+                return CopyOutcome(False, _not_copied(exc.strerror))
         return self._read_back(text)
 
     def _read_back(self, text: str) -> CopyOutcome:
         if self.paste is None:
-            return CopyOutcome(True, "Handed to wl-copy (not read back: wl-paste is missing).")
+            return CopyOutcome(True, _("Handed to wl-copy (not read back: wl-paste is missing)."))
         try:
             pasted = subprocess.run(  # noqa: S603 - a fixed, resolved executable
                 [self.paste, "--no-newline", "--type", "text/plain"],
@@ -188,14 +197,13 @@ class WlCopyClipboard:
                 check=False,
             )
         except (OSError, subprocess.SubprocessError) as exc:
-            return CopyOutcome(False, f"Not copied to the clipboard: {type(exc).__name__}.")
+            return CopyOutcome(False, _not_copied(type(exc).__name__))
         if pasted.stdout.decode(errors="replace") != text:
             return CopyOutcome(
                 False,
-                "Not copied to the clipboard: the compositor did not take the copy "
-                "(it read back differently).",
+                _not_copied(_("the compositor did not take the copy (it read back differently)")),
             )
-        return CopyOutcome(True, "Copied to the clipboard.")
+        return CopyOutcome(True, _("Copied to the clipboard."))
 
 
 def _said(errors: IO[bytes]) -> str:
@@ -205,7 +213,7 @@ def _said(errors: IO[bytes]) -> str:
     errors.seek(0)
     lines = errors.read(4096).decode(errors="replace").strip().splitlines()
     said = displayable(lines[-1]).strip()[:200] if lines else ""
-    return f"wl-copy said: {said}" if said else "wl-copy failed."
+    return _("wl-copy said: {words}").format(words=said) if said else _("wl-copy failed")
 
 
 #: The argument a frozen (PyInstaller) meettray takes to act as the clipboard holder.
@@ -230,8 +238,8 @@ def system_clipboard() -> ClipboardBackend:
         wl_copy = shutil.which("wl-copy")
         if wl_copy:
             return WlCopyClipboard(wl_copy, shutil.which("wl-paste"))
-        return NullClipboard("install wl-clipboard to copy from the command line on Wayland")
-    return NullClipboard("there is no display")
+        return NullClipboard(N_("install wl-clipboard to copy from the command line on Wayland"))
+    return NullClipboard(N_("there is no display"))
 
 
 def _read_line(

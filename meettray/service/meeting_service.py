@@ -10,7 +10,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from meettray import auth, new_external_id, paths
+from meettray import auth, handouts, new_external_id, paths
+from meettray.creation import Creation
 from meettray.errors import (
     ConfigError,
     GraphError,
@@ -20,7 +21,8 @@ from meettray.errors import (
     StorageError,
 )
 from meettray.graph import CreateResult
-from meettray.history import Spare
+from meettray.handouts import Taken
+from meettray.i18n import _
 from meettray.meetings import Meeting, MeetingRequest
 from meettray.options import not_applied_sentence
 from meettray.results import Created, HistoryPage
@@ -56,7 +58,7 @@ class MeetingService(SignIn, Settling):
         if not who:
             account = self.account()
             if account is None:
-                raise SignInRequired("You are not signed in. Sign in first.")
+                raise SignInRequired(_("You are not signed in. Sign in first."))
             who = account.username
         now = self._clock()
         mine = "upcoming.json" if self.profile == "main" else f"upcoming.{self.profile}.json"
@@ -136,63 +138,58 @@ class MeetingService(SignIn, Settling):
         one) gives its subject, length, lobby, presenters and options."""
         return self.config.preset(preset).request(self._clock(), subject)
 
-    def create(
+    def make(
         self,
-        request: MeetingRequest,
+        creation: Creation,
         *,
-        external_id: str | None = None,
-        on_created: Callable[[Meeting], None] | None = None,
-        use_spare: bool = False,
+        on_link: Callable[[Meeting], None] | None = None,
+        taken: Taken | None = None,
     ) -> Created:
-        """Create a meeting (or calendar event) and save it to history.
+        """Make the meeting ``creation`` asks for, and save it to history: the one way in.
 
-        An online meeting is noted as pending before the request goes out; if
-        the answer is lost after the server may have acted, the note stays and
-        :meth:`reconcile` settles it later, so history ends up matching the server.
-        ``on_created`` gets the meeting as soon as Graph answered, before history
-        is written, so the link can reach the clipboard one round trip after the click.
-        ``use_spare``: Meet now may take the meeting made ahead of need (see
-        :meth:`prepare_spare`): then ``on_created`` gets its link with no network at all.
-        ``external_id`` without ``use_spare`` is a command asking again for the meeting a
-        tray may have been making: the meeting already handed out for that id, if one was,
-        answers before anything else (the tray may have died after taking it).
+        First, with no network (:func:`handouts.first_stage`): a retry's meeting handed
+        out before for its id, or Meet now's prepared meeting, whose link ``on_link`` gets
+        at once; its PATCH then makes it the meeting asked for.  Otherwise Graph's
+        createOrGet (or a calendar event), noted as pending before the request goes out:
+        should the answer be lost after the server may have acted, :meth:`reconcile`
+        settles it later.  ``on_link`` gets the meeting as soon as it exists, before
+        history is written, so the link reaches the clipboard one round trip after the
+        click.  ``taken``: the first stage, run already by the caller (the cold ``meettray
+        now``, which handed its link on itself); looked at again here unless it decided.
         """
         who = self._organizer()
-        retry = None if use_spare else external_id  # a command asking again by its id
-        if retry is not None and (handed_out := self._handed_out_for(retry)):
-            if on_created is not None:
-                on_created(handed_out.meeting)
-            return handed_out
-        stale: Spare | None = None
-        if use_spare and not request.calendar and self.config.meeting.prepare_next_link:
-            handed = self._take_spare(request, who, on_created, external_id)
-            if isinstance(handed, Created):
-                return handed
-            stale = handed  # too old to hand out: deleted after, off the link's path
+        if taken is None or not taken.decided:
+            taken = handouts.first_stage(
+                creation, self.history, organizer=who, kind=self._spare_kind,
+                now=self._clock(), prepare=self.config.meeting.prepare_next_link,
+                take_expired=True,
+            )  # fmt: skip
+            if taken.handout is not None and on_link is not None:
+                on_link(taken.handout.meeting)  # the link, before any network
+        if taken.handout is not None:
+            return self._finish_handout(taken.handout)
         try:
-            return self._create(request, who, external_id, on_created)
+            return self._create(creation, who, on_link)
         finally:
-            if stale is not None:
-                self._delete_on_server(stale.meeting)
+            if taken.stale is not None:  # too old to hand out: deleted off the link's path
+                self._delete_on_server(taken.stale.meeting)
 
     def _create(
-        self,
-        request: MeetingRequest,
-        who: str,
-        external_id: str | None,
-        on_created: Callable[[Meeting], None] | None,
+        self, creation: Creation, who: str, on_link: Callable[[Meeting], None] | None
     ) -> Created:
-        action = external_id or new_external_id()
+        """Graph's createOrGet (or a calendar event) for ``creation``, by its id if it
+        has one (a retry's finds the meeting an earlier attempt made)."""
+        request, action = creation.request, creation.external_id or new_external_id()
         if request.calendar:
             result = self.graph.create_event(request, action, account=who)
-            if on_created is not None:
-                on_created(result.meeting)
+            if on_link is not None:
+                on_link(result.meeting)
         else:
             noted = self._note_pending(action, request, who)
             try:
                 # The link goes on once the meeting exists, before its settings' PATCH.
                 result = self.graph.create_meeting(request, action, account=who,
-                                                   on_created=on_created)  # fmt: skip
+                                                   on_created=on_link)  # fmt: skip
             except (NetworkError, GraphError) as exc:
                 if noted and not exc.server_may_have_acted:
                     self._drop_pending(action)
@@ -227,9 +224,11 @@ class MeetingService(SignIn, Settling):
                 raise
             if meeting.is_calendar_event:
                 raise GraphError(
-                    f"No cancellation was sent: Outlook did not find the event “{meeting.subject}”."
-                    " It may have been moved or deleted in Outlook; cancel it there, so that "
-                    "the people invited hear of it. It stays in History.",
+                    _(
+                        "No cancellation was sent: Outlook did not find the event “{subject}”. "
+                        "It may have been moved or deleted in Outlook; cancel it there, so that "
+                        "the people invited hear of it. It stays in History."
+                    ).format(subject=meeting.subject),
                     status=404,
                     code=exc.code,
                     detail=exc.detail,

@@ -14,6 +14,7 @@ from meettray.accounts import CALENDAR_READ
 from meettray.choices import MAIN_ACCOUNT
 from meettray.errors import ConfigError, StorageError
 from meettray.handouts import BUSY_WAIT_BEFORE_LINK
+from meettray.i18n import _
 from meettray.service.spares import Spares
 
 log = logging.getLogger(__name__)
@@ -30,8 +31,8 @@ class SignIn(Spares):
 
     def _delegated(self) -> auth.DelegatedAuth:
         if not isinstance(self.auth, auth.DelegatedAuth):
-            raise ConfigError("Application mode has no sign-in: meetings are created for "
-                              f"{self.config.account.user_id}.")  # fmt: skip
+            raise ConfigError(_("Application mode has no sign-in: meetings are created for "
+                                "{user}.").format(user=self.config.account.user_id))  # fmt: skip
         return self.auth
 
     def sign_in_browser(

@@ -11,14 +11,14 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
 from meettray import handouts, new_external_id, quota
 from meettray.errors import GraphError, MeettrayError, NetworkError, StorageError
 from meettray.graph import GraphClient
-from meettray.handouts import BUSY_WAIT_BEFORE_LINK, judge, kind_graph_url
+from meettray.handouts import judge, kind_graph_url
 from meettray.history import Handout, Preparing, Spare
 from meettray.meetings import Meeting, MeetingRequest, asked_settings, instant_request
 from meettray.options import NotApplied, running_meeting_caveat
@@ -180,32 +180,12 @@ class Spares(ServiceBase):
         else:
             yield None
 
-    def _take_spare(
-        self,
-        request: MeetingRequest,
-        who: str,
-        on_created: Callable[[Meeting], None] | None,
-        request_id: str | None,
-    ) -> Created | Spare | None:
-        """Meet now from the spare: the link is handed on at once, then a PATCH makes the
-        meeting the one asked for.  ``None`` where there is none; an expired one is
-        returned as it is, to be deleted once the meeting asked for exists.
-
-        Taking it, putting it in History and noting its due PATCH (with ``request_id``,
-        the id a ``meettray now`` chose) are one transaction: whatever dies afterwards,
-        the meeting is in History, and the PATCH is made later (:meth:`finish_handouts`).
-        """
-        with self.history.waiting_at_most(BUSY_WAIT_BEFORE_LINK):
-            taken = handouts.take(self.history, self._spare_kind, request, self._clock(),
-                                  organizer=who, request_id=request_id)  # fmt: skip
-        if not isinstance(taken, Handout):
-            return taken
-        if on_created is not None:
-            on_created(taken.meeting)  # the link, before any network
-        return self.finish_handout(taken)
-
-    def finish_handout(self, handout: Handout) -> Created:
-        """Send the PATCH of a meeting just handed out; the meeting as it ends up."""
+    def _finish_handout(self, handout: Handout) -> Created:
+        """The meeting handed out, as it ends up: its PATCH sent if still due (a spare
+        just handed out, or one a tray that died had taken for a retry's id)."""
+        if handout.state != "open":  # finished before: nothing is sent again
+            note = handout.meeting.note
+            return Created(handout.meeting, (note,) if note else ())
         settled, warnings, missing = self._patch_handout(handout)
         log.info("handed out the prepared meeting %s", settled.meeting.id)
         return Created(settled.meeting, tuple(warnings), tuple(missing))
@@ -276,22 +256,6 @@ class Spares(ServiceBase):
                 log.info("updated the prepared meeting %s after all", settled.meeting.id)
                 updated.append(settled.meeting)
         return updated
-
-    def _handed_out_for(self, request_id: str) -> Created | None:
-        """The meeting handed out for ``request_id`` (a tray that died before answering
-        ``meettray now`` had taken the spare for it), its PATCH made if still due."""
-        try:
-            handout = self.history.handout_for(request_id)
-        except StorageError as exc:
-            log.info("hand-outs not read: %s", exc.message)
-            return None
-        if handout is None:
-            return None
-        log.info("the meeting for %s had been handed out already", request_id)
-        if handout.state != "open":
-            return Created(handout.meeting, (handout.meeting.note,) if handout.meeting.note else ())
-        settled, warnings, missing = self._patch_handout(handout)
-        return Created(settled.meeting, tuple(warnings), tuple(missing))
 
     def _delete_on_server(self, meeting: Meeting) -> None:
         """A prepared meeting nobody will use: nobody must be able to use its link either."""

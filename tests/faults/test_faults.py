@@ -20,6 +20,7 @@ import trustme
 
 from meettray.auth import CacheStatus, DelegatedAuth
 from meettray.config import Config
+from meettray.creation import Creation
 from meettray.demo.fake365 import FakeMicrosoft365
 from meettray.errors import GraphError, MeettrayError, NetworkError, SignInRequired
 from meettray.graph import GraphClient
@@ -149,7 +150,7 @@ def test_fault(
         _prepare(fault, patch, tmp_path)
         fault.inject(fake)
         try:
-            created = faulty.create(faulty.instant_request())
+            created = faulty.make(Creation(faulty.instant_request()))
             outcome: MeettrayError | None = None
         except MeettrayError as exc:
             outcome = exc
@@ -178,7 +179,7 @@ def test_fault(
     assert healthy.history.pending() == []
 
     # And the app goes on working.
-    again = healthy.create(healthy.instant_request())
+    again = healthy.make(Creation(healthy.instant_request()))
     assert again.meeting.id in fake.meetings
 
 
@@ -186,7 +187,7 @@ def test_a_deleted_meeting_in_history_is_cleaned_up(
     fake: FakeMicrosoft365, service: Callable[[str | None], MeetingService]
 ) -> None:
     working = service(None)
-    meeting = working.create(working.instant_request()).meeting
+    meeting = working.make(Creation(working.instant_request())).meeting
     fake.meetings.clear()  # deleted in Teams meanwhile
     working.cancel(meeting)  # 404: nothing to cancel, so it simply leaves history
     assert working.history.count() == 0

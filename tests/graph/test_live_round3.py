@@ -23,6 +23,7 @@ from meettray import quota
 from meettray.accounts import MEETINGS
 from meettray.auth import AppOnlyAuth, CacheStatus, DelegatedAuth, memory_token_cache
 from meettray.config import AccountConfig, Config, MeetingConfig, UiConfig, config_from_mapping
+from meettray.creation import Creation
 from meettray.demo.fake365 import FakeMicrosoft365
 from meettray.errors import ExitCode, GraphError, ValidationError
 from meettray.formatting import clipboard_payload, expired_copy_warning, expiry_text
@@ -198,7 +199,7 @@ def test_live_row_an_option_graph_ignored_is_named_with_its_value(
     fake.graph.online.ignored_by_patch.add("watermarkProtection")
     asked = dataclasses.replace(service.instant_request(), options=WATERMARKED)
 
-    made = service.create(asked)
+    made = service.make(Creation(asked))
 
     label = "Watermark shared content and video (needs Teams Premium)"
     assert [item.as_json() for item in made.not_applied] == [
@@ -226,7 +227,7 @@ def test_live_row_a_preset_whose_patch_failed_names_its_options(
         service.prepare_spare()
         fake.add_fault("status", "/onlineMeetings/.+", method="PATCH", status=403,
                        code="Forbidden", times=10)  # fmt: skip
-        made = service.create(service.instant_request(preset="incident"), use_spare=True)
+        made = service.make(Creation.meet_now(service.instant_request(preset="incident")))
     finally:
         service.close()
 
@@ -289,7 +290,7 @@ def test_live_row_every_meeting_has_its_expiry_and_options_page(
 def test_live_row_history_knows_expiry_and_the_options_page(
     fake: FakeMicrosoft365, service: MeetingService
 ) -> None:
-    made = service.create(service.instant_request())
+    made = service.make(Creation(service.instant_request()))
     (stored,) = service.history.recent(5)
 
     assert stored.expires_at == made.meeting.expires_at
@@ -429,8 +430,8 @@ def test_live_row_meettray_counts_its_meetings_and_stops_preparing_spares(
                              cache_status=CacheStatus("memory", False, ""))  # fmt: skip
     try:
         assert service.prepare_spare()
-        service.create(service.instant_request(), use_spare=True)  # the spare: no new meeting
-        service.create(service.instant_request())  # a new one
+        service.make(Creation.meet_now(service.instant_request()))  # the spare: no new meeting
+        service.make(Creation(service.instant_request()))  # a new one
         assert service.created_this_month() == 2 == len(fake.meetings)
 
         who, month = fake.signed_in_user.upn, quota.month_of(datetime.now(timezone.utc))
@@ -499,7 +500,7 @@ def test_live_row_a_late_patch_says_a_running_meeting_keeps_its_recording_settin
     try:
         service.prepare_spare()
         fake.add_fault("drop_before", "/onlineMeetings/", times=10)
-        service.create(service.instant_request(preset="incident"), use_spare=True)
+        service.make(Creation.meet_now(service.instant_request(preset="incident")))
         fake.faults.clear()
         clock[0] += timedelta(minutes=5)
         (updated,) = service.finish_handouts()

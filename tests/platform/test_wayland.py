@@ -171,7 +171,8 @@ def test_gnome_without_xwayland_shows_wl_copys_own_words(
     _install(wl_copy, WL_COPY_NO_KEYBOARD)
     outcome = _copy_on(tmp_path, monkeypatch, MUTTER, None)
     assert outcome.copied is False
-    assert outcome.message == "Not copied to the clipboard: wl-copy said: This seat has no keyboard"
+    said = "Not copied to the clipboard: wl-copy said: This seat has no keyboard."
+    assert outcome.message == said
 
 
 def test_gnome_without_focus_gives_up_after_a_short_wait(

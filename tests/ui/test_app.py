@@ -25,8 +25,8 @@ def test_without_a_tray_a_window_offers_the_same_actions(
     assert app.window is not None
     buttons = [b.text() for b in app.window.findChildren(QPushButton)]
     assert buttons == ["&Meet now", "Meet now &as", "&Schedule…", "&Recent", "&History…",
-                       "S&ettings…", "Sign &in…", "Sign &out", "Acco&unts",
-                       "&Last error: details…", "&Quit"]  # fmt: skip
+                       "&Join the meeting on the clipboard", "S&ettings…", "Sign &in…",
+                       "Sign &out", "Acco&unts", "&Last error: details…", "&Quit"]  # fmt: skip
     notes = [label.text() for label in app.window.findChildren(QLabel)]
     assert any("No system tray was found" in text for text in notes)
     window = app.window

@@ -56,6 +56,7 @@ def test_the_tray_menu_speaks_german_with_its_mnemonics(german: None, model: App
         "&Planen…",
         "&Zuletzt verwendet",
         "&Verlauf…",
+        "Besprechung aus der Zwischenablage bei&treten",
         "Angemeldet als adele@contoso.example",
         "Ab&melden",
         "&Einstellungen…",
@@ -122,7 +123,7 @@ def test_the_arabic_tray_menu_has_unique_mnemonics(arabic: None, model: AppModel
     texts = [a.text() for a in tray.menu.actions() if not a.isSeparator()]
     assert texts[0] == "&الاجتماع الآن"
     mnemonics = [t[t.index("&") + 1] for t in texts if "&" in t]
-    assert len(mnemonics) == len(set(mnemonics)) == 8
+    assert len(mnemonics) == len(set(mnemonics)) == 9
 
 
 def test_words_the_catalog_lacks_stay_as_they_are(qapp: QApplication) -> None:
@@ -139,3 +140,28 @@ def test_words_the_catalog_lacks_stay_as_they_are(qapp: QApplication) -> None:
         assert QCoreApplication.translate("meettray", "Not in any catalog") == "Not in any catalog"
         native = QKeySequence("Ctrl+Down").toString(QKeySequence.SequenceFormat.NativeText)
         assert native == "Strg+Herunter"  # Qt's own catalog, asked after ours
+
+
+def test_the_cores_words_in_the_tray_follow_its_language(german: None) -> None:
+    """Recent's entries and the core's messages come from meettray.i18n, not Qt: the
+    translator hands the core the same catalog, so one window speaks one language."""
+    from meettray.errors import ValidationError
+    from meettray.meetings import build_schedule
+    from meettray.ui.views.tray import menu_label
+
+    made = datetime(2026, 12, 7, 14, 5, 12).astimezone()  # a Monday
+    meeting = Meeting("m1", "https://teams.microsoft.com/l/x", "Sync & plan", None, None, made)
+    assert menu_label(meeting) == "Sync && plan · Mo 14:05:12"
+    assert i18n._("Enter a subject.") == "Geben Sie einen Betreff ein."
+    with pytest.raises(ValidationError, match="Das Ende muss nach dem Beginn liegen"):
+        build_schedule(subject="x", start=made, end=made)
+
+
+def test_the_core_speaks_english_again_after_the_tray_language(qapp: QApplication) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = i18n.catalog()
+    translator = install(app, i18n.load({"LANG": "ar_EG.UTF-8"}))
+    assert i18n.catalog().language == "ar"
+    uninstall(app, translator)
+    assert i18n.catalog() is before

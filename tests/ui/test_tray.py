@@ -35,6 +35,7 @@ def test_menu_has_every_action(model: AppModel) -> None:
         "&Schedule…",
         "&Recent",
         "&History…",
+        "&Join the meeting on the clipboard",
         "Signed in as adele@contoso.example",
         "Sign &out",
         "S&ettings…",

@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -169,8 +170,12 @@ class FakeStatusNotifierWatcher:
         self.address = address
         self.service = Watcher(address, "org.kde.StatusNotifierWatcher")
 
-    def call_item(self, member: str, signature: str = "", body: tuple[Any, ...] = ()) -> Any:
-        """Call the tray item (as the panel does when the icon is clicked).
+    def call_item(
+        self, member: str, signature: str = "", body: tuple[Any, ...] = (), *,
+        path: str = "/StatusNotifierItem", interface: str = "org.kde.StatusNotifierItem",
+    ) -> Any:  # fmt: skip
+        """Call the tray item (as the panel does when the icon is clicked), or with
+        ``path`` and ``interface``, its menu (``/MenuBar``, ``com.canonical.dbusmenu``).
 
         From a connection of its own, as the panel is a peer of its own: the
         watcher's connection is read by its serving thread, and a second reader
@@ -180,8 +185,7 @@ class FakeStatusNotifierWatcher:
         from jeepney import DBusAddress, new_method_call
         from jeepney.io.blocking import open_dbus_connection
 
-        item = DBusAddress("/StatusNotifierItem", bus_name=self.items[0],
-                           interface="org.kde.StatusNotifierItem")  # fmt: skip
+        item = DBusAddress(path, bus_name=self.items[0], interface=interface)
         panel = open_dbus_connection(bus=self.address)
         try:
             return panel.send_and_get_reply(new_method_call(item, member, signature, body),
@@ -190,23 +194,30 @@ class FakeStatusNotifierWatcher:
             panel.close()
 
 
-def test_a_click_on_the_status_notifier_item_reaches_the_wayland_clipboard(
-    sway: str, start_tray: object, fake: FakeMicrosoft365
-) -> None:
-    """The panel's D-Bus Activate, like a hotkey, carries no input serial either."""
+@contextmanager
+def watched_tray(start_tray: Any) -> Iterator[FakeStatusNotifierWatcher]:
+    """The tray started on a private bus whose StatusNotifierWatcher is ours; yields it
+    once Qt has registered its item."""
     pytest.importorskip("jeepney", reason="jeepney is the Linux D-Bus client")
     from ..dbus_service import private_bus
 
     with private_bus() as address:
         watcher = FakeStatusNotifierWatcher(address)
         try:
-            start_tray(DBUS_SESSION_BUS_ADDRESS=address)  # type: ignore[operator]
+            start_tray(DBUS_SESSION_BUS_ADDRESS=address)
             assert wait_for(lambda: bool(watcher.items), timeout=20)  # Qt registered its item
-
-            watcher.call_item("Activate", "ii", (0, 0))
-
-            assert wait_for(lambda: len(fake.meetings) == 1, timeout=20)
-            (meeting,) = fake.meetings.values()
-            assert wait_for(lambda: wl_paste(sway) == meeting["joinWebUrl"], timeout=10)
+            yield watcher
         finally:
             watcher.service.connection.close()
+
+
+def test_a_click_on_the_status_notifier_item_reaches_the_wayland_clipboard(
+    sway: str, start_tray: object, fake: FakeMicrosoft365
+) -> None:
+    """The panel's D-Bus Activate, like a hotkey, carries no input serial either."""
+    with watched_tray(start_tray) as watcher:
+        watcher.call_item("Activate", "ii", (0, 0))
+
+        assert wait_for(lambda: len(fake.meetings) == 1, timeout=20)
+        (meeting,) = fake.meetings.values()
+        assert wait_for(lambda: wl_paste(sway) == meeting["joinWebUrl"], timeout=10)

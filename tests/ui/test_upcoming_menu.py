@@ -42,7 +42,9 @@ def test_todays_meetings_top_the_menu_and_a_click_joins(
     assert not any(t.startswith(("Team lunch", "Budget sync", "Company offsite")) for t in shown)
     assert any(t.startswith("Customer call (Zoom)") and t.endswith("no Teams link") for t in shown)
     assert shown[shown.index("Meeting links") + 1] == "&Meet now"
-    assert "next: Daily stand-up now" in tray.icon.toolTip()
+    began = f"{(start - timedelta(minutes=10)).astimezone():%H:%M}"
+    # First in the tooltip (a StatusNotifierItem host's title), the start named.
+    assert tray.icon.toolTip().startswith(f"meettray: next: Daily stand-up at {began} (now) — ")
 
     standup = next(e for e in fake.calendar.events[fake.signed_in_user.oid]
                    if e.subject == "Daily stand-up")  # fmt: skip

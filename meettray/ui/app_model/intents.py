@@ -178,6 +178,11 @@ class JoinMeeting:
 
 
 @dataclass(frozen=True)
+class JoinClipboard:
+    """Join the meeting whose Teams link is on the clipboard (anything else is refused)."""
+
+
+@dataclass(frozen=True)
 class Join:
     """Join an upcoming meeting, the way ``[calendar] join`` says."""
 
@@ -217,6 +222,6 @@ class RefreshUpcoming:
 Intent = (
     MeetNow | Schedule | Copy | CopyLast | OpenMeeting | OpenOptions | Forget | Cancel
     | SignIn | CancelSignIn | SignOut | SetDefaultAccount | SaveSettings | ReloadSettings
-    | AddGnomeShortcut | FollowLink | OpenSchedule | OpenHistory | JoinMeeting | Join
-    | CopyJoinLink | OpenInOutlook | RefreshUpcoming | SnoozeReminder | JoinNext
+    | AddGnomeShortcut | FollowLink | OpenSchedule | OpenHistory | JoinMeeting | JoinClipboard
+    | Join | CopyJoinLink | OpenInOutlook | RefreshUpcoming | SnoozeReminder | JoinNext
 )  # fmt: skip

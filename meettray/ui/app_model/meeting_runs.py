@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 from PySide6.QtCore import QObject, Signal
 
 from meettray.config import UiConfig
+from meettray.creation import Creation
 from meettray.formatting import ClipboardPayload, clipboard_payload
 from meettray.meetings import Meeting
 from meettray.platform.clipboard import CopyOutcome
@@ -92,19 +93,14 @@ class MeetingRuns(QObject):
 
         def work(service: MeetingService) -> Created:
             if isinstance(intent, Schedule):
-                return service.create(
-                    intent.request, on_created=lambda m: self._created_early.emit(job, m)
-                )
-            assert isinstance(intent, MeetNow)
-            request = service.instant_request(intent.subject, intent.preset)
-            return service.create(
-                request,
-                external_id=intent.external_id,
-                on_created=lambda m: self._created_early.emit(job, m),
+                creation = Creation.schedule(intent.request)
+            else:
+                assert isinstance(intent, MeetNow)
                 # Meet now takes the prepared meeting, ``meettray now`` too: taken for its
                 # id, so should this tray die, the command finds it by that id.
-                use_spare=True,
-            )
+                request = service.instant_request(intent.subject, intent.preset)
+                creation = Creation.meet_now(request, external_id=intent.external_id)
+            return service.make(creation, on_link=lambda m: self._created_early.emit(job, m))
 
         self._owner.run(
             work, lambda created: self._created(job, created), lambda e: self._failed(job, e),

@@ -55,7 +55,7 @@ from meettray.ui.app_model.service_owner import (
     changed_profiles,
 )
 from meettray.ui.app_model.settings_applier import SettingsApplier
-from meettray.ui.app_model.sharing import Sharing
+from meettray.ui.app_model.sharing import ClipboardReader, Sharing
 from meettray.ui.app_model.signin_flow import SignInFlow
 from meettray.ui.app_model.state import AppState, ServiceStatus
 from meettray.ui.app_model.tasks import TaskRunner
@@ -97,6 +97,7 @@ class AppModel(QObject):
         clipboard: ClipboardWriter,
         open_url: Callable[[str], object],
         service_factory: ServiceFactory,
+        clipboard_reader: ClipboardReader | None = None,
         demo: DemoEnvironment | None = None,
         autostart: Autostart | None = None,
         now_command: str = "meettray now",
@@ -104,7 +105,8 @@ class AppModel(QObject):
         parent: QObject | None = None,
     ) -> None:
         """``service_factory``: builds the service from the settings, on the owner's
-        thread (the composition root passes :func:`meettray.service.build_service`)."""
+        thread (the composition root passes :func:`meettray.service.build_service`);
+        ``clipboard_reader``: reads the clipboard for "Join the meeting on the clipboard"."""
         super().__init__(parent)
         self.demo = demo
         self._state = AppState(config=config, demo=demo is not None)
@@ -127,7 +129,7 @@ class AppModel(QObject):
         self.meetings = MeetingRuns(self.owner, clipboard, lambda: self.config.ui, parent=self)
         self.sharing = Sharing(clipboard=clipboard, tell=self.notify.emit,
                                config=lambda: self.config, open_url=open_url,
-                               demo=demo is not None)  # fmt: skip
+                               demo=demo is not None, reader=clipboard_reader)  # fmt: skip
         self.meetings.link_ready.connect(self._link_ready)
         self.meetings.delivered.connect(self._delivered)
         self.meetings.failed.connect(self._not_created)
@@ -143,7 +145,8 @@ class AppModel(QObject):
         self.settings.changed.connect(self._apply_settings)
         self.settings.notice.connect(self.notify)
         self.upcoming = UpcomingFeed(self.owner, lambda: self.config, clipboard=clipboard,
-                                     open_url=open_url, demo=demo is not None,
+                                     open_url=open_url, join=self.sharing.join,
+                                     demo=demo is not None,
                                      parent=self)  # fmt: skip
         self.upcoming.changed.connect(lambda found: self._update(upcoming=found))
         self.upcoming.notice.connect(self.notify)
@@ -219,6 +222,8 @@ class AppModel(QObject):
             self.window_requested.emit(intent)
         elif isinstance(intent, i.JoinMeeting):
             self.sharing.join(intent.url)
+        elif isinstance(intent, i.JoinClipboard):
+            self.sharing.join_clipboard()
         elif isinstance(intent, (i.Join, i.CopyJoinLink, i.OpenInOutlook)):
             self.upcoming.act(intent)
         elif isinstance(intent, i.RefreshUpcoming):

@@ -31,7 +31,6 @@ from meettray.upcoming import (
     NO_UPCOMING,
     Upcoming,
     UpcomingList,
-    join_target,
     next_meeting,
     teams_hosts,
     when_label,
@@ -73,6 +72,7 @@ class UpcomingFeed(QObject):
         *,
         clipboard: ClipboardWriter,
         open_url: Callable[[str], object],
+        join: Callable[[str | None], object],
         demo: bool,
         clock: Callable[[], datetime] = utc_now,
         parent: QObject | None = None,
@@ -82,6 +82,8 @@ class UpcomingFeed(QObject):
         self._config = config
         self._clipboard = clipboard
         self._open_url = open_url
+        #: Every join goes one way: ``Sharing.join``.
+        self._join = join
         self._demo = demo
         #: The wall clock (tests set a fake one).
         self.clock = clock
@@ -228,17 +230,15 @@ class UpcomingFeed(QObject):
             if item.web_link and not join_link_problem(item.web_link, hosts):
                 self._open_url(item.web_link)
             return
+        if isinstance(intent, i.Join):
+            self._join(item.join_url)  # checked, opened and told as every join is
+            return
         url = item.join_url or ""
         if problem := (join_link_problem(url, teams_hosts(hosts)) if url else "it has none"):
             self.notice.emit(Notice("Not joined", f"meettray did not use this meeting's "
                                     f"Teams link: {problem}.", Level.WARNING))  # fmt: skip
             return
-        if isinstance(intent, i.CopyJoinLink):
-            self._clipboard.copy(ClipboardPayload(url, ""), lambda outcome: self.notice.emit(
-                Notice("Link copied" if outcome.copied else "Link not copied",
-                       item.subject if outcome.copied else outcome.message,
-                       Level.SUCCESS if outcome.copied else Level.WARNING)))  # fmt: skip
-            return
-        if self._open_url(join_target(url, self.settings.join)) is False:
-            self.notice.emit(Notice("Not joined", "Nothing here could open the meeting: "
-                                    "copy its link instead.", Level.WARNING))  # fmt: skip
+        self._clipboard.copy(ClipboardPayload(url, ""), lambda outcome: self.notice.emit(
+            Notice("Link copied" if outcome.copied else "Link not copied",
+                   item.subject if outcome.copied else outcome.message,
+                   Level.SUCCESS if outcome.copied else Level.WARNING)))  # fmt: skip

@@ -1,4 +1,5 @@
-"""The tray app's clipboard: plain text and HTML, kept alive after quitting on X11.
+"""The tray app's clipboard: plain text and HTML, kept alive after quitting on X11, and
+its text read for "Join the meeting on the clipboard".
 
 On Wayland a compositor refuses a clipboard write from a client that has no
 recent input event (``set_selection`` needs a serial), which a tray answering
@@ -69,6 +70,28 @@ class QtClipboard:
             finished,
             lambda exc: finished(CopyOutcome(False, f"Not copied: {type(exc).__name__}.")),
         )
+
+    def read_text(
+        self, limit: int, done: Callable[[str], None], failed: Callable[[str], None]
+    ) -> None:
+        """The clipboard's text, at most ``limit + 1`` characters (more would be refused
+        whole anyway), to ``done``; why it could not be read, to ``failed``.
+
+        Qt's own read where a program may read the clipboard at any time (X11, Windows,
+        macOS; on X11 Qt bounds the wait for the owner itself).  On Wayland a client
+        without the keyboard (a tray, whose menu the panel draws) is never told of a new
+        clipboard, so Qt would give a stale one: ``wl-paste`` (or Xwayland's, through
+        ``xclip``) reads it, on the runner.
+        """
+        if not QGuiApplication.platformName().startswith("wayland"):
+            done(QGuiApplication.clipboard().text(QClipboard.Mode.Clipboard)[: limit + 1])
+            return
+        from meettray.platform.clipboard_read import ClipboardUnreadable, read_clipboard
+
+        def error(exc: Exception) -> None:
+            failed(str(exc) if isinstance(exc, ClipboardUnreadable) else type(exc).__name__)
+
+        self._runner.run(lambda: read_clipboard(limit), done, error)
 
     def hand_off(self) -> None:
         """On X11 a quitting owner takes its clipboard along: pass it to the holder."""

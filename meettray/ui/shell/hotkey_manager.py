@@ -12,16 +12,18 @@ from PySide6.QtCore import QObject, Signal
 
 from meettray.hotkeys.base import HotkeyBackend, HotkeyError, confirmed_by_desktop, grabbed
 from meettray.hotkeys.keys import Hotkey
+from meettray.i18n import N_
 from meettray.ipc import HotkeyState
 from meettray.ui.app_model import intents as i
 from meettray.ui.app_model.model import AppModel
-from meettray.ui.app_model.notices import Level, Notice
+from meettray.ui.app_model.notices import Level, Notice, tr
 from meettray.ui.app_model.state import AppState
 
 log = logging.getLogger(__name__)
 
 ACTIONS = ("meet_now", "copy_last")
-LABELS = {"meet_now": "Meet now", "copy_last": "Copy last link"}
+#: Translated where shown.
+LABELS = {"meet_now": N_("Meet now"), "copy_last": N_("Copy last link")}
 #: A preset's hotkey is the action ``preset:NAME``.
 PRESET_ACTION = "preset:"
 
@@ -65,8 +67,8 @@ class HotkeyManager(QObject):
         if action.startswith(PRESET_ACTION):
             name = action.removeprefix(PRESET_ACTION)
             labels = {p.name: p.label for p in self._config.presets}
-            return f"Meet now as {labels.get(name, name)}"
-        return LABELS[action]
+            return tr("Meet now as {preset}").format(preset=labels.get(name, name))
+        return tr(LABELS[action])
 
     @property
     def paused(self) -> bool:
@@ -137,13 +139,17 @@ class HotkeyManager(QObject):
             return HotkeyState(self.problems[action], ok=False, fix=self._fixes[action])
         hotkey = self._active.get(action)
         if hotkey is None:
-            return HotkeyState("Off.", ok=True)
+            return HotkeyState(tr("Off."), ok=True)
         if action in self._confirmed:
             return HotkeyState(self._confirmed[action], ok=True)
         return HotkeyState(
-            f"{hotkey.portable()}: asked the desktop; it has not confirmed it yet.",
+            tr("{hotkey}: asked the desktop; it has not confirmed it yet.").format(
+                hotkey=hotkey.portable()
+            ),
             ok=False,
-            fix="Confirm it if the desktop shows a dialog; doctor then says whether it is bound.",
+            fix=tr(
+                "Confirm it if the desktop shows a dialog; doctor then says whether it is bound."
+            ),
         )
 
     def _bound(self, action: str, trigger: str) -> None:
@@ -166,7 +172,11 @@ class HotkeyManager(QObject):
         if key not in self._reported:
             self._reported.add(key)
             self.model.notify.emit(
-                Notice(f"Hotkey for {self.label(action)} unavailable", message, Level.WARNING)
+                Notice(
+                    tr("Hotkey for {action} unavailable").format(action=self.label(action)),
+                    message,
+                    Level.WARNING,
+                )
             )
         self.status_changed.emit()
 

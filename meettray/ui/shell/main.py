@@ -295,6 +295,7 @@ class _Startup:
             config,
             runner=runner,
             clipboard=clipboard,
+            clipboard_reader=clipboard,
             open_url=lambda url: QDesktopServices.openUrl(QUrl(url)),
             service_factory=build_service,
             demo=demo,

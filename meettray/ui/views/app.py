@@ -139,6 +139,7 @@ class TrayApp(QObject):
             if self.window is not None:
                 self.window.close()
                 self.window = None
+            self.tray.window_shows_notices = False
             log.info("tray ready")
             return
         self._grace_left -= TRAY_POLL_MS
@@ -151,12 +152,14 @@ class TrayApp(QObject):
 
         log.warning("no system tray available: showing a window instead")
         self.window = FallbackWindow()
+        self.tray.window_shows_notices = True
         self.window.meet_now_requested.connect(lambda: self.dispatch(i.MeetNow(source="window")))
         self.window.meet_now_as_requested.connect(
             lambda name: self.dispatch(i.MeetNow(preset=name, source="window"))
         )
         self.window.schedule_requested.connect(self.show_schedule)
         self.window.history_requested.connect(self.show_history)
+        self.window.join_clipboard_requested.connect(lambda: self.dispatch(i.JoinClipboard()))
         self.window.settings_requested.connect(self.show_settings)
         self.window.sign_in_requested.connect(lambda: self.sign_in(device_code=False))
         self.window.sign_out_requested.connect(lambda: self.dispatch(i.SignOut()))

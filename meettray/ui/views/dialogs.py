@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from meettray.errors import MeettrayError
 from meettray.i18n import N_
 from meettray.plaintext import displayable
-from meettray.ui.views.announce import announce
+from meettray.ui.views.announce import announce, mark_notice
 from meettray.ui.views.fit import Scrolling, largest, tab_order_as_shown
 from meettray.ui.views.icons import icon
 from meettray.ui.views.text import plain_label
@@ -54,7 +54,8 @@ class FallbackWindow(QMainWindow):
 
     Its intents, for whoever shows it: ``meet_now_requested``, ``meet_now_as_requested``
     (a preset's name), ``schedule_requested``, ``history_requested``,
-    ``settings_requested``, ``sign_in_requested``, ``sign_out_requested``,
+    ``join_clipboard_requested``, ``settings_requested``, ``sign_in_requested``,
+    ``sign_out_requested``,
     ``error_details_requested`` (the error shown by :meth:`show_last_error`) and
     ``quit_requested``.  Recent is :attr:`recent`, filled like the tray's menu, and so is
     :attr:`accounts` (its button shown when there is more than one profile).
@@ -64,6 +65,7 @@ class FallbackWindow(QMainWindow):
     meet_now_as_requested = Signal(str)
     schedule_requested = Signal()
     history_requested = Signal()
+    join_clipboard_requested = Signal()
     settings_requested = Signal()
     sign_in_requested = Signal()
     sign_out_requested = Signal()
@@ -87,8 +89,10 @@ class FallbackWindow(QMainWindow):
         layout.addWidget(note)
         self.status = plain_label()  # notices carry subjects and Graph's words
         self.status.setWordWrap(True)
+        mark_notice(self.status)  # a screen reader reads each notice as it comes
+        self.status.setVisible(False)  # until the first notice: an empty one is not read
         self._error: MeettrayError | None = None
-        # Mnemonics, unique: M A S R H E I/O U L Q.
+        # Mnemonics, unique: M A S R H J E I/O U L Q.
         self.meet_now = self._button(tr("&Meet now"), self.meet_now_requested)
         self.presets = QMenu(self)  #: "Meet now as": one entry per preset
         self.meet_now_as = QPushButton(tr("Meet now &as"))
@@ -113,6 +117,7 @@ class FallbackWindow(QMainWindow):
             self._button(tr("&Schedule…"), self.schedule_requested),
             recent,
             self._button(tr("&History…"), self.history_requested),
+            self._button(tr("&Join the meeting on the clipboard"), self.join_clipboard_requested),
             self._button(tr("S&ettings…"), self.settings_requested),
             self.sign_in,
             self.sign_out,
@@ -171,7 +176,8 @@ class FallbackWindow(QMainWindow):
         """A notice, in full: the text wraps (a link too) and the window grows to it, up
         to its screen (beyond, it scrolls).  Screen readers say it (at once if urgent)."""
         self.status.setText(wrappable(f"{title}\n{text}"))
-        announce(self.status, f"{title}. {text}", urgent=urgent)
+        announce(self.status, f"{title}. {text}", urgent=urgent)  # before it shows: said once
+        self.status.setVisible(True)
         layout = self._layout
         width = self.width()
         inner = width - self._scroll.verticalScrollBar().sizeHint().width()

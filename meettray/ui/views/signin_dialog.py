@@ -22,7 +22,7 @@ class SignInDialog(QDialog):
         self.setWindowTitle(tr("Sign in — meettray"))
         self.setWindowIcon(icon())
         self.message = QLabel(
-            tr("Finish signing in in your web browser…") + f"\n\n{BROWSER_ERROR_HINT}"
+            tr("Finish signing in in your web browser…") + f"\n\n{tr(BROWSER_ERROR_HINT)}"
         )
         self.message.setTextFormat(Qt.TextFormat.PlainText)  # may hold the server's words
         self.message.setWordWrap(True)

@@ -10,6 +10,7 @@ from datetime import datetime
 from PySide6.QtCore import QDateTime, QLibraryInfo, QLocale, QObject, Qt, QTranslator
 from PySide6.QtWidgets import QApplication
 
+from meettray import i18n
 from meettray.i18n import Catalog
 from meettray.ui.app_model.notices import tr
 
@@ -24,6 +25,8 @@ class CatalogTranslator(QTranslator):
         self.catalog = catalog
         #: The default locale before :func:`install` (restored by :func:`uninstall`).
         self.previous_locale = QLocale()
+        #: The core's catalog before :func:`install` (restored by :func:`uninstall`).
+        self.previous_catalog: Catalog | None = None
 
     def translate(
         self,
@@ -49,6 +52,7 @@ def install(app: QApplication, catalog: Catalog) -> CatalogTranslator:
     Dates follow the environment's locale (``de_DE`` writes ``Mo., 7. Dez.``)."""
     translator = CatalogTranslator(catalog, app)
     translator.previous_locale = QLocale()
+    translator.previous_catalog = i18n.use(catalog)  # the core's messages: the same language
     app.installTranslator(translator)
     if catalog.language != "en":
         QLocale.setDefault(QLocale(catalog.language))
@@ -70,6 +74,7 @@ def uninstall(app: QApplication, translator: CatalogTranslator) -> None:
         app.removeTranslator(qtbase)
     app.removeTranslator(translator)
     QLocale.setDefault(translator.previous_locale)
+    i18n.use(translator.previous_catalog)
     app.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
 
 

@@ -132,6 +132,9 @@ class Tray(QObject):
         self.menu.aboutToShow.connect(self._rebuild)
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._activated)
+        #: Whether the no-tray window is shown: its status line shows each notice, so
+        #: the banner stays away (one notice on screen, one for a screen reader to say).
+        self.window_shows_notices = False
         #: The notice on screen in the banner (a click acts on it).
         self._shown_notice: Notice | None = None
         model.state_changed.connect(self.render)
@@ -158,10 +161,14 @@ class Tray(QObject):
             look = "normal"
             who = state.account.username if state.account else tr("not signed in")
             tip = tr("Click for a new meeting link — {who}").format(who=who)
-            tip += tooltip_line(state, utc_now())
+        if upcoming := tooltip_line(state, utc_now()):
+            tip = f"{upcoming} — {tip}"  # first: a host that cuts the title keeps it
         self.icon.setIcon(tray_icon(look))
         # One line: StatusNotifierItem hosts (Plasma, AppIndicator, waybar) show Qt's
-        # tooltip as the item's title, where a line break does not belong.
+        # tooltip as the item's tooltip title, where a line break does not belong.  The
+        # item's Title property is not ours to set: Qt answers it (and Id) with the
+        # application's name, and a title that changed would change the Id hosts remember
+        # the item by; the next meeting is named here instead.
         self.icon.setToolTip(f"meettray{demo}: {tip}")
         if self.menu.isVisible():
             # Not rebuilt under the person's pointer: on X11 clearing an open menu closed
@@ -205,6 +212,8 @@ class Tray(QObject):
         self._show_here(notice)
 
     def _show_here(self, notice: Notice) -> None:
+        if self.window_shows_notices:
+            return
         self._shown_notice = notice
         if self.banner is None:
             from meettray.ui.views.banner import Banner
@@ -271,6 +280,7 @@ class Tray(QObject):
         _add(menu, tr("&Schedule…"), self.schedule_requested.emit)
         fill_recent(menu.addMenu(tr("&Recent")), state, dispatch)
         _add(menu, tr("&History…"), self.history_requested.emit)
+        _add(menu, tr("&Join the meeting on the clipboard"), lambda: dispatch(i.JoinClipboard()))
         menu.addSeparator()
         if (problem := state.problem) is not None:
             _add(menu, tr("Last error: &details…"), partial(self._details, problem))

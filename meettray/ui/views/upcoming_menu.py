@@ -13,10 +13,12 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
 from meettray.accounts import CALENDAR_SCOPES, MEETINGS, UPCOMING_CONSENT_MESSAGE
+from meettray.i18n import _
 from meettray.plaintext import displayable
 from meettray.ui.app_model import intents as i
 from meettray.ui.app_model.notices import Notice
 from meettray.ui.app_model.state import AppState
+from meettray.ui.views.translation import tr
 from meettray.upcoming import Upcoming, next_meeting, visible, when_label
 
 #: Meetings listed at most (a menu is not a calendar; the command line lists them all).
@@ -46,12 +48,15 @@ def entry_label(item: Upcoming, now: datetime) -> str:
 
 
 def tooltip_line(state: AppState, now: datetime) -> str:
-    """`` — next: Stand-up in 5 min`` for the tooltip ("" without one)."""
+    """``next: Stand-up at 09:00 (in 5 min)`` for the tooltip ("" without one)."""
     item = next_meeting(state.upcoming.items, now)
     if item is None:
         return ""
-    subject = displayable(item.subject)[:MAX_SUBJECT] or "a meeting"
-    return f" — next: {subject} {when_label(item, now)}"
+    subject = displayable(item.subject)[:MAX_SUBJECT] or tr("a meeting")
+    start = item.start.astimezone().strftime("%H:%M")
+    line = tr("next: {subject} at {start}").format(subject=subject, start=start)
+    when = when_label(item, now)
+    return f"{line} ({when})" if when != start else line
 
 
 def minute_ticks(
@@ -96,7 +101,7 @@ def add_upcoming(
         return
     items = todays(state, now)
     problem = state.upcoming.stale_because
-    if problem == UPCOMING_CONSENT_MESSAGE:
+    if problem == _(UPCOMING_CONSENT_MESSAGE):  # as the core said it, translated
         grant = i.SignIn(scopes=(MEETINGS, *CALENDAR_SCOPES))
         _add(menu, "Grant calendar permission…", partial(dispatch, grant))
     elif problem:
