@@ -49,6 +49,7 @@ def test_the_menu_says_whose_meeting_and_offers_the_accounts(
         "&Schedule…",
         "&Recent",
         "&History…",
+        "&Join the meeting on the clipboard",
         "Acco&unts",
         "S&ettings…",
         "&Quit",
@@ -132,7 +133,8 @@ def test_the_window_without_a_tray_offers_the_same(two_accounts: AppModel, qtbot
     assert window is not None
     shown = [b.text() for b in window.findChildren(QPushButton) if b.isVisibleTo(window)]
     assert shown == ["&Meet now (Contoso)", "Meet now &as", "&Schedule…", "&Recent",
-                     "&History…", "S&ettings…", "Acco&unts", "&Quit"]  # fmt: skip
+                     "&History…", "&Join the meeting on the clipboard", "S&ettings…",
+                     "Acco&unts", "&Quit"]  # fmt: skip
     assert_mnemonics_unique(shown)
     assert texts(window.presets) == ["Quick meeting (default)", "Customer call (Fabrikam)"]
     assert texts(window.accounts)[:2] == [
