@@ -60,7 +60,7 @@ class DemoEnvironment:
         self.fake = FakeMicrosoft365(join_host=DEMO_JOIN_HOST, latency=latency,
                                      certificates=kept)  # fmt: skip
         self.fake.add_app(DEMO_CLIENT_ID)
-        self.fake.demo_calendars(datetime.now(timezone.utc))
+        self.fake.calendar.demo_days(datetime.now(timezone.utc))
         self.fake.start()
         offer_demo_accounts()
         # Only the fake is ever contacted in a demo process, so trust exactly its CA.

@@ -152,6 +152,27 @@ def test_a_refresh_keeps_the_person_and_the_tenant(fake: FakeMicrosoft365, fabri
     assert len(fake.requests_to("POST", "/fabrikam.example/oauth2/v2.0/token")) == 2
 
 
+def test_one_persons_session_ends_and_the_others_goes_on(
+    fake: FakeMicrosoft365, contoso: Any, fabrikam: Any
+) -> None:
+    browser_sign_in(contoso, scopes(fake))
+    old = browser_sign_in(fabrikam, scopes(fake))["access_token"]
+    (adele,), (alex,) = contoso.get_accounts(ADELE), fabrikam.get_accounts(ALEX)
+
+    fake.revoke_refresh_tokens(person(fake, ALEX))
+    fake.expire_access_tokens(person(fake, ALEX))
+
+    assert graph(fake, old, "GET", "/me").status_code == 401
+    ended = fabrikam.acquire_token_silent_with_error(scopes(fake), account=alex,
+                                                     force_refresh=True)  # fmt: skip
+    assert ended is not None
+    assert (ended["error"], ended["error_codes"]) == ("invalid_grant", [700082])
+    token = contoso.acquire_token_silent(scopes(fake), account=adele)["access_token"]
+    assert graph(fake, token, "GET", "/me").json()["userPrincipalName"] == ADELE
+    fake.expire_access_tokens(person(fake, ADELE))
+    assert contoso.acquire_token_silent(scopes(fake), account=adele, force_refresh=True)
+
+
 def test_device_code_signs_in_the_tenants_own_person(
     fake: FakeMicrosoft365, contoso: Any, fabrikam: Any
 ) -> None:
@@ -332,7 +353,7 @@ def test_events_belong_to_their_organizer(fake: FakeMicrosoft365, tokens: tuple[
 def test_calendar_view_shows_each_person_their_own_day(
     fake: FakeMicrosoft365, tokens: tuple[str, str]
 ) -> None:
-    fake.demo_calendars(NOW)
+    fake.calendar.demo_days(NOW)
     window = {"startDateTime": (NOW - timedelta(hours=1)).isoformat(),
               "endDateTime": (NOW + timedelta(hours=12)).isoformat()}  # fmt: skip
 
@@ -368,11 +389,20 @@ def test_users_by_id_are_seen_within_the_tokens_tenant(
     assert refused.status_code == 403
     assert refused.json()["error"]["code"] == "Authorization_RequestDenied"
     assert graph(fake, adele, "GET", "/me").json()["id"] == adele_oid
+    # With a directory permission: colleagues are found, another tenant's people are not.
+    colleague = fake.add_user("lee@contoso.example", "Lee Gu")
+    wanted = scopes(fake, "OnlineMeetings.ReadWrite", "User.ReadBasic.All")
+    reader = browser_sign_in(application(fake, msal.SerializableTokenCache(), fake.tenant_id),
+                             wanted)["access_token"]  # fmt: skip
+    assert graph(fake, reader, "GET", f"/users/{colleague.upn}").json()["id"] == colleague.oid
+    missing = graph(fake, reader, "GET", f"/users/{alex_oid}")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "Request_ResourceNotFound"
 
 
 def test_an_apps_token_acts_in_its_own_tenant_only(fake: FakeMicrosoft365) -> None:
     app = fake.add_app(secret="s3cret")
-    app.roles.add("User.Read.All")
+    app.roles |= {"User.Read.All", "Calendars.ReadBasic.All"}
     adele_oid, alex_oid = person(fake, ADELE).oid, person(fake, ALEX).oid
 
     def token_for(tenant: str) -> str:
@@ -392,5 +422,9 @@ def test_an_apps_token_acts_in_its_own_tenant_only(fake: FakeMicrosoft365) -> No
         assert other.status_code == 404
         assert graph(fake, token, "GET", f"/users/{mine}").ok
         assert graph(fake, token, "GET", f"/users/{theirs}").status_code == 404
+        window = {"startDateTime": NOW.isoformat(), "endDateTime": NOW.isoformat()}
+        calendar = graph(fake, token, "GET", f"/users/{theirs}/calendarView", params=window)
+        assert calendar.status_code == 404
+        assert graph(fake, token, "GET", f"/users/{mine}/calendarView", params=window).ok
     organizers = sorted(m["_organizer"] for m in fake.meetings.values())
     assert organizers == sorted([adele_oid, alex_oid])

@@ -32,8 +32,9 @@ So every sign-in at Contoso's authority is Adele's, as it always was, and Fabrik
 Alex's, without a setting.
 
 Tests steer it through knobs (``latency``, :meth:`FakeMicrosoft365.add_fault`,
-:meth:`expire_access_tokens`, :meth:`revoke_refresh_tokens`, user and app
-flags) and read :attr:`FakeMicrosoft365.requests` to see what it received.
+:meth:`expire_access_tokens`, :meth:`revoke_refresh_tokens` (everyone's, or one
+person's), user and app flags) and read :attr:`FakeMicrosoft365.requests` to see what
+it received.
 The demo (``meettray --demo``) runs the same server in-process.
 
 The package follows the real services' seams: ``directory``, ``identity`` and ``tokens``

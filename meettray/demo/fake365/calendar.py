@@ -231,6 +231,14 @@ class FakeCalendar:
         self.add(user, "Company offsite", midnight, 24 * 60, is_all_day=True,
                  provider="unknown", organizer=colleague)  # fmt: skip
 
+    def demo_days(self, now: datetime) -> None:
+        """Each tenant's person's day for ``meettray --demo``: Contoso's full one
+        (:meth:`demo_day`), Fabrikam's a customer's few meetings (:meth:`customer_day`)."""
+        for tenant, fill in (("contoso", self.demo_day), ("fabrikam", self.customer_day)):
+            person = self.identity.tenant(tenant).person
+            if person is not None:
+                fill(person, now)
+
     def customer_day(self, user: FakeUser, now: datetime) -> None:
         """A customer tenant's person's few meetings around ``now`` (Fabrikam's in the
         demo): a stand-up a colleague runs, one the person organizes, and one a supplier

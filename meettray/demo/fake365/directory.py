@@ -223,9 +223,10 @@ class Directory:
                     return tenant
         raise KeyError(name)
 
-    def tenant_at(self, segment: str) -> FakeTenant | None:
+    def tenant_at(self, segment: str, app: FakeApp | None = None) -> FakeTenant | None:
         """The tenant an authority path names; None for ``organizations`` or ``common``.
-        Entra ID's AADSTS90002 for one it does not know."""
+        Entra ID's AADSTS90002 for one it does not know, and AADSTS700016 for a
+        single-tenant ``app`` registered in another."""
         if segment.lower() in ANY_TENANT:
             return None
         with self._lock:
@@ -240,7 +241,31 @@ class Directory:
                     "tenant ID and are signing into the correct cloud.",
                 ),
             )
+        if app is not None and (stranger := unknown_app(app, found)) is not None:
+            raise stranger
         return found
+
+    def signer(self, tenant: FakeTenant | None, login_hint: str = "") -> FakeUser:
+        """Who signs in on ``tenant``'s page: the user ``login_hint`` names (AADSTS50034,
+        and Entra ID stays on its page, for one it does not know), else :meth:`person_for`."""
+        if not login_hint:
+            return self.person_for(tenant)
+        user = self.user_named(login_hint)
+        if user is None:
+            text = ("The user account does not exist in the directory. To sign into this "
+                    "application, the account must be added to the directory.")  # fmt: skip
+            raise Reply(400, aad_error("invalid_request", 50034, text))
+        return user
+
+    def sign_in_as(self, who: FakeUser | str | None) -> None:
+        """Who signs in from now on, at any authority: a user, a user name, or ``None``
+        (each tenant's own person again; the first tenant's for organizations/common)."""
+        if isinstance(who, str):
+            found = self.user_named(who)
+            if found is None:
+                raise KeyError(who)
+            who = found
+        self.chosen_person = who
 
     def add_user(self, upn: str, name: str, **flags: object) -> FakeUser:
         if "tenant_id" not in flags:

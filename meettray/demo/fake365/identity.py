@@ -30,7 +30,6 @@ from meettray.demo.fake365.directory import (
     not_in_tenant,
     plain_scope,
     sign_in_refusal,
-    unknown_app,
 )
 from meettray.demo.fake365.tokens import AccessToken, DeviceCode, PendingCode, TokenIssuer
 from meettray.demo.fake365.wire import Reply, aad_error, b64url, error_page
@@ -98,18 +97,10 @@ class IdentityPlatform(TokenIssuer, Directory):
                 f"'{query.get('client_id')}' was not found in the directory."
             )
         try:
-            named = self.tenant_at(tenant)
-        except Reply as unknown:
-            return error_page(unknown.body["error_description"])
-        if (stranger := unknown_app(app, named)) is not None:
-            return error_page(stranger.body["error_description"])
-        hint = query.get("login_hint", "")
-        user = self.user_named(hint) if hint else self.person_for(named)
-        if user is None:  # Entra ID stays on its page: "This username may be incorrect."
-            return error_page(
-                "AADSTS50034: The user account does not exist in the directory. To sign into "
-                "this application, the account must be added to the directory."
-            )
+            named = self.tenant_at(tenant, app)
+            user = self.signer(named, query.get("login_hint", ""))
+        except Reply as stays:  # shown on Entra ID's own page, never sent back
+            return error_page(stays.body["error_description"])
         if not redirect_uri.startswith(("http://localhost", "http://127.0.0.1")):
             return error_page(
                 "AADSTS50011: The redirect URI specified in the request does not match "
@@ -167,9 +158,7 @@ class IdentityPlatform(TokenIssuer, Directory):
         app = self.apps[form["client_id"]]
         if multi_tenant_path(app, tenant):
             raise Reply(400, aad_error("invalid_request", 50194, SIGN_IN_ERRORS[50194][1]))
-        named = self.tenant_at(tenant)
-        if (stranger := unknown_app(app, named)) is not None:
-            raise stranger
+        named = self.tenant_at(tenant, app)
         device_code = "fakedevice." + secrets.token_urlsafe(24)
         self.issued_secrets.append(device_code)
         user_code = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(9))
@@ -206,9 +195,7 @@ class IdentityPlatform(TokenIssuer, Directory):
                     f"Application with identifier '{form.get('client_id')}' was not found.",
                 ),
             )
-        named = self.tenant_at(tenant)
-        if (stranger := unknown_app(app, named)) is not None:
-            raise stranger
+        named = self.tenant_at(tenant, app)
         if (
             not app.allow_public_client
             and app.secret is None

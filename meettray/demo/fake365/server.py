@@ -19,7 +19,6 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -163,11 +162,6 @@ class FakeMicrosoft365:
     def apps(self) -> dict[str, FakeApp]:
         return self.identity.apps
 
-    @property
-    def tenants(self) -> dict[str, FakeTenant]:
-        """Every tenant by id: Contoso (:attr:`tenant_id`) and Fabrikam to begin with."""
-        return self.identity.tenants
-
     def tenant(self, name: str) -> FakeTenant:
         """A tenant by id, domain or name (``fake.tenant("fabrikam").person``)."""
         return self.identity.tenant(name)
@@ -191,22 +185,8 @@ class FakeMicrosoft365:
         self.identity.signed_in_user = user
 
     def sign_in_as(self, who: FakeUser | str | None) -> None:
-        """Who signs in from now on, at any authority: a user, a user name, or ``None``
-        (each tenant's own person again; Adele Vance for organizations/common)."""
-        if isinstance(who, str):
-            found = self.identity.user_named(who)
-            if found is None:
-                raise KeyError(who)
-            who = found
-        self.identity.chosen_person = who
-
-    def demo_calendars(self, now: datetime) -> None:
-        """Each tenant's person's day for ``meettray --demo``: Contoso's full one,
-        Fabrikam's a customer's few meetings."""
-        self.calendar.demo_day(self.signed_in_user, now)
-        fabrikam = self.tenant("fabrikam").person
-        if fabrikam is not None:
-            self.calendar.customer_day(fabrikam, now)
+        """Who signs in from now on (see :meth:`.Directory.sign_in_as`)."""
+        self.identity.sign_in_as(who)
 
     @property
     def device_polls_before_approval(self) -> int:
@@ -249,11 +229,11 @@ class FakeMicrosoft365:
             self.faults.append(fault)
         return fault
 
-    def expire_access_tokens(self) -> None:
-        self.identity.expire_access_tokens()
+    def expire_access_tokens(self, user: FakeUser | None = None) -> None:
+        self.identity.expire_access_tokens(user)
 
-    def revoke_refresh_tokens(self) -> None:
-        self.identity.revoke_refresh_tokens()
+    def revoke_refresh_tokens(self, user: FakeUser | None = None) -> None:
+        self.identity.revoke_refresh_tokens(user)
 
     def requests_to(self, method: str, path_pattern: str) -> list[RecordedRequest]:
         with self._lock:

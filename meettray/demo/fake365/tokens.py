@@ -97,15 +97,19 @@ class TokenIssuer:
     def base_url(self) -> str:
         return self._base_url()
 
-    def expire_access_tokens(self) -> None:
+    def expire_access_tokens(self, user: FakeUser | None = None) -> None:
+        """Every access token expires (``user``: only that person's)."""
         with self._lock:
             for token in self._access.values():
-                token.expires_at = 0
+                if user is None or token.user is user:
+                    token.expires_at = 0
 
-    def revoke_refresh_tokens(self) -> None:
+    def revoke_refresh_tokens(self, user: FakeUser | None = None) -> None:
+        """Every refresh token is revoked (``user``: only that person's)."""
         with self._lock:
             for token in self._refresh.values():
-                token.revoked = True
+                if user is None or token.user is user:
+                    token.revoked = True
 
     def _user_tokens(
         self, app: FakeApp, user: FakeUser, scopes: frozenset[str], nonce: str | None = None
