@@ -10,18 +10,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from meettray.cli_service import LazyDemo, close_service, service_for
-from meettray.errors import ExitCode, MeettrayError, ValidationError
+from meettray.errors import ExitCode, MeettrayError, SignInRequired, ValidationError
 from meettray.i18n import N_, _, time_text
 from meettray.meetings import join_link_problem
 from meettray.plaintext import displayable
 from meettray.upcoming import (
     MAX_CLIPBOARD_TEXT,
     Upcoming,
+    UpcomingList,
     clipboard_link,
     join_target,
     next_meeting,
@@ -31,6 +32,7 @@ from meettray.upcoming import (
 )
 
 if TYPE_CHECKING:
+    from meettray.config import Config
     from meettray.service import MeetingService
 
 #: ``--hours``: how far ahead by default, and at most.
@@ -104,26 +106,37 @@ def _check_account(name: str | None, service: MeetingService) -> None:
                              str(config.path) if config.path else "")  # fmt: skip
 
 
-def show_upcoming(args: argparse.Namespace, out: TextIO, service: MeetingService) -> int:
-    _check_account(args.account, service)
-    found = service.upcoming(args.hours)
-    now = datetime.now(timezone.utc)
+def _read(args: argparse.Namespace, service: MeetingService, whose: str) -> UpcomingList:
+    """One account's list; a last good one (offline) says so, naming ``whose`` ("": the
+    only account)."""
+    found = service.upcoming(getattr(args, "hours", DEFAULT_HOURS))
     if found.stale_because and found.fetched_at is not None:
         when = time_text(found.fetched_at.astimezone())
         shown = _("Showing the list read at {time}.").format(time=when)
-        print(f"meettray: {displayable(found.stale_because)} {shown}", file=sys.stderr)
-    items = visible(found.items, now, include_hidden=args.all)
+        prefix = f"meettray: {displayable(whose)}: " if whose else "meettray: "
+        print(f"{prefix}{displayable(found.stale_because)} {shown}", file=sys.stderr)
+    return found
+
+
+def show_upcoming(
+    args: argparse.Namespace, out: TextIO, found: Sequence[Upcoming], labels: dict[str, str]
+) -> int:
+    """The meetings of every account read, in time order; ``labels``: each account's
+    label, where there are several (then each meeting names its account)."""
+    now = datetime.now(timezone.utc)
+    ordered = sorted(found, key=lambda i: (i.start, i.end, i.subject, i.profile))
+    items = visible(ordered, now, include_hidden=args.all)
     if args.json:
         print(json.dumps([i.to_json(now) for i in items], ensure_ascii=False), file=out)
         return ExitCode.OK
     if not items:
         print(_("No meetings in the next {hours} hours.").format(hours=args.hours), file=out)
     for item in items:
-        print(_line(item, now), file=out)
+        print(_line(item, now, labels.get(item.profile, "")), file=out)
     return ExitCode.OK
 
 
-def _line(item: Upcoming, now: datetime) -> str:
+def _line(item: Upcoming, now: datetime, whose: str = "") -> str:
     start = time_text(item.start.astimezone())
     end = time_text(item.end.astimezone())
     flags = [_(f) for f, on in ((N_("cancelled"), item.is_cancelled),
@@ -134,21 +147,24 @@ def _line(item: Upcoming, now: datetime) -> str:
     subject = displayable(item.subject) or _("(no subject)")
     when = when_label(item, now)
     soon = f"  ({when})" if when != start else ""
+    account = f"[{displayable(whose)}] " if whose else ""
     return (f"{start}-{end}  {subject}{soon}{extra}\n"
-            f"    {displayable(item.organizer)}  {link}")  # fmt: skip
+            f"    {account}{displayable(item.organizer)}  {link}")  # fmt: skip
 
 
-def join_url_for(args: argparse.Namespace, service: Any, hosts: frozenset[str]) -> str:
-    """The link to join: the one given (checked against Teams' hosts), or the next
-    meeting's."""
-    if args.url:
-        if problem := join_link_problem(args.url, teams_hosts(hosts)):
-            raise ValidationError(
-                {"url": _("That is not a Teams meeting link: {problem}.").format(problem=problem)}
-            )
-        return str(args.url)
-    found = service.upcoming(DEFAULT_HOURS)
-    meeting = next_meeting(found.items, datetime.now(timezone.utc))
+def join_url_for(args: argparse.Namespace, hosts: frozenset[str]) -> str:
+    """The link given, checked against Teams' hosts."""
+    if problem := join_link_problem(args.url, teams_hosts(hosts)):
+        raise ValidationError(
+            {"url": _("That is not a Teams meeting link: {problem}.").format(problem=problem)}
+        )
+    return str(args.url)
+
+
+def next_join_url(found: Sequence[Upcoming]) -> str:
+    """The link of the meeting in progress, else of the next to start, on any account."""
+    ordered = sorted(found, key=lambda i: (i.start, i.end, i.subject, i.profile))
+    meeting = next_meeting(ordered, datetime.now(timezone.utc))
     if meeting is None:
         raise NothingToJoin(_("No meeting in the next {hours} hours.").format(hours=DEFAULT_HOURS))
     if meeting.join_url is None:
@@ -191,12 +207,50 @@ def cmd_upcoming(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
     from meettray.config import load_config
 
     config = load_config(args.config)
-    name = args.account if args.account in config.account_names() else None
-    service = service_for(args, demo, config, account=name or config.default_account())
-    try:
-        return show_upcoming(args, out, service)
-    finally:
-        close_service(service)
+    found, labels = upcoming_everywhere(args, demo, config)
+    return show_upcoming(args, out, found, labels)
+
+
+def upcoming_everywhere(
+    args: argparse.Namespace, demo: LazyDemo, config: Config
+) -> tuple[list[Upcoming], dict[str, str]]:
+    """The meetings ahead on the calendar of ``--account``, else of every account signed
+    in (an account not signed in is not asked; one that fails is said on stderr, and the
+    others are shown).  With one account, its failure is the command's, as before.  Also
+    each account's label where there are several."""
+    names = config.account_names()
+    wanted = getattr(args, "account", None)  # join has no --account: every account
+    if wanted is not None:
+        asked = [wanted if wanted in names else config.default_account()]
+    else:
+        asked = list(names)
+    several = len(asked) > 1
+    labels = {name: config.label_of(name) for name in asked} if several else {}
+    found: list[Upcoming] = []
+    failed: list[tuple[str, MeettrayError]] = []
+    read = 0
+    for name in asked:
+        service = service_for(args, demo, config, account=name, warn=name == asked[0])
+        try:
+            _check_account(wanted, service)
+            if several and service.account() is None:
+                continue  # not signed in: nothing to read there
+            found.extend(_read(args, service, labels.get(name, "")).items)
+            read += 1
+        except MeettrayError as exc:
+            if not several:
+                raise
+            failed.append((name, exc))
+        finally:
+            close_service(service)
+    if several and read == 0:
+        if failed:
+            raise failed[0][1]  # no account could say (no calendar consent: exit 4)
+        raise SignInRequired(_("You are not signed in. Sign in first."))
+    for name, error in failed:
+        print(f"meettray: {displayable(labels[name])}: {displayable(error.message)}",
+              file=sys.stderr)  # fmt: skip
+    return found, labels
 
 
 def cmd_join(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
@@ -207,10 +261,6 @@ def cmd_join(args: argparse.Namespace, out: TextIO, demo: LazyDemo) -> int:
     if args.from_clipboard:  # no sign-in, no network either
         return open_join(clipboard_join_url(hosts), config.calendar.join, out)
     if args.url:  # a link given: no sign-in, no network
-        return open_join(join_url_for(args, None, hosts), config.calendar.join, out)
-    service = service_for(args, demo, config)
-    try:
-        url = join_url_for(args, service, hosts)
-    finally:
-        close_service(service)
+        return open_join(join_url_for(args, hosts), config.calendar.join, out)
+    url = next_join_url(upcoming_everywhere(args, demo, config)[0])
     return open_join(url, config.calendar.join, out)

@@ -54,6 +54,8 @@ class Upcoming:
     is_all_day: bool = False
     #: Graph's event id: what a reminder remembers.
     id: str = ""
+    #: The settings' account (profile) whose calendar it is on.
+    profile: str = "main"
 
     def in_progress(self, now: datetime) -> bool:
         return self.start <= now < self.end
@@ -70,7 +72,10 @@ class Upcoming:
             "start": self.start.astimezone().isoformat(),
             "end": self.end.astimezone().isoformat(),
             "join_url": self.join_url,
-            "account": self.account,
+            # As history's and now's: the account's name in the settings; the person
+            # signed in to it is "username".
+            "account": self.profile,
+            "username": self.account,
             "organizer": self.organizer,
             "in_progress": self.in_progress(now),
             "web_link": self.web_link or None,

@@ -49,8 +49,8 @@ def test_upcoming_json_lists_what_a_person_expects_across_pages_in_time_order(
         "Daily stand-up", "1:1 with Aiko", "Design review", "Customer call (Zoom)",
         "Release planning",
     ]  # cancelled, declined and all-day left out  # fmt: skip
-    assert set(items[0]) == {"subject", "start", "end", "join_url", "account", "organizer",
-                             "in_progress", "web_link"}  # fmt: skip
+    assert set(items[0]) == {"subject", "start", "end", "join_url", "account", "username",
+                             "organizer", "in_progress", "web_link"}  # fmt: skip
     starts = [datetime.fromisoformat(str(i["start"])) for i in items]
     assert all(s.tzinfo is not None for s in starts)
     assert starts == sorted(starts)
@@ -59,7 +59,8 @@ def test_upcoming_json_lists_what_a_person_expects_across_pages_in_time_order(
     assert items[4]["join_url"] is None
     assert str(items[1]["join_url"]).startswith("https://teams.microsoft.com/l/meetup-join/")
     assert items[1]["organizer"] == "Aiko Tanaka"
-    assert items[0]["account"] == fake.signed_in_user.upn
+    assert items[0]["account"] == "main"  # the account's name, as history's
+    assert items[0]["username"] == fake.signed_in_user.upn
     everything = upcoming("--all")
     assert {"Team lunch", "Budget sync", "Company offsite"} <= {i["subject"] for i in everything}
 

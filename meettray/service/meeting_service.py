@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from meettray.options import not_applied_sentence
 from meettray.results import Created, HistoryPage
 from meettray.service.settling import Settling
 from meettray.service.sign_in import SignIn
-from meettray.upcoming import UpcomingList, load_list, save_list
+from meettray.upcoming import Upcoming, UpcomingList, load_list, save_list
 
 log = logging.getLogger(__name__)
 
@@ -73,12 +73,16 @@ class MeetingService(SignIn, Settling):
             if fetched is None:
                 raise
             log.info("upcoming meetings: the last good list, from %s", fetched.isoformat())
-            return UpcomingList(tuple(last), fetched, exc.message)
+            return UpcomingList(self._this_account(last), fetched, exc.message)
         try:
             save_list(store, who, items, now)
         except OSError as exc:
             log.warning("the list of upcoming meetings was not kept: %s", exc.strerror)
-        return UpcomingList(tuple(items), now)
+        return UpcomingList(self._this_account(items), now)
+
+    def _this_account(self, items: Sequence[Upcoming]) -> tuple[Upcoming, ...]:
+        """``items`` marked as this account's (several accounts' lists are merged)."""
+        return tuple(dataclasses.replace(item, profile=self.profile) for item in items)
 
     # -- history -----------------------------------------------------------------------------
 
