@@ -309,14 +309,16 @@ class AppModel(QObject):
         if not self.history.attached:  # one history for every profile: read once
             self.history.attach(ready.recent)
         self.history.announce_recovered(ready.recovered)
-        if default:
-            self.upcoming.apply(signed_in=ready.account is not None)
         if ready.account is not None:
             self.accounts.prepare(ready.profile)
 
     def _accounts_changed(self) -> None:
-        """The profiles' people or spares changed: the state says so, the default's apart."""
+        """The profiles' people or spares changed: the state says so, the default's apart,
+        and the calendars read are those of the accounts signed in."""
         default = self.config.default_account()
+        self.upcoming.accounts_changed(
+            [name for name in self.config.account_names() if self.accounts.person(name)]
+        )
         self._update(
             accounts=self.accounts.statuses(self.sign_in_flow.signing_in,
                                             demo=self.demo is not None),
@@ -485,8 +487,7 @@ class AppModel(QObject):
                                    if k is not i.Origin.DESKTOP})  # fmt: skip
             self.accounts.known(job.profile, job.account)
             self.meetings.start(waiting)  # the meetings asked for before sign-in
-            if job.profile == self.config.default_account():
-                self.upcoming.apply(signed_in=True)
+            self.upcoming.apply(signed_in=True)  # a consent just given: read again
             self.accounts.prepare(job.profile)
             return
         self._accounts_changed()
@@ -500,11 +501,7 @@ class AppModel(QObject):
             profile = self.config.for_account(account).profile
         except MeettrayError as exc:  # an unknown profile
             return self._refused(f"sign out ({account})", exc)
-        job = self.accounts.sign_out(profile)
-        if profile == self.config.default_account():
-            job.settled.connect(lambda _outcome: self.upcoming.apply(
-                signed_in=self._state.account is not None))  # fmt: skip
-        return job
+        return self.accounts.sign_out(profile)  # its calendar goes as it is forgotten
 
     def _set_default_account(self, name: str) -> ActionJob:
         """``[ui] default_account``, saved as Settings saves (an enforced one is refused)."""
@@ -574,8 +571,6 @@ class AppModel(QObject):
                 self.owner.start(name, priority=Priority.CONFIG if name == default
                                  else Priority.BACKGROUND)  # fmt: skip
         self._accounts_changed()
-        if default_moved or default in changed:
-            self.upcoming.apply(signed_in=False)  # another account's calendar is not shown
-        self.upcoming.apply(signed_in=self._state.account is not None)
+        self.upcoming.apply(signed_in=bool(self.upcoming.accounts))  # new [calendar] settings
         if before.meeting.prepare_next_link != config.meeting.prepare_next_link:
             self.accounts.switch_spares(config.meeting.prepare_next_link)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -119,6 +119,30 @@ class ServiceOwner(QObject):
         settings say when it runs; an unknown name is an :class:`UnknownAccount`).  A
         service not built yet (or for older settings) is built first."""
         self._runner.run(lambda: work(self._current(account)), on_done, on_error,
+                         context=context, priority=int(priority))  # fmt: skip
+
+    def run_each(
+        self,
+        accounts: Sequence[str],
+        work: Callable[[MeetingService], T],
+        on_done: Callable[[list[tuple[str, T | MeettrayError]]], None],
+        *,
+        context: QObject | None = None,
+        priority: Priority = Priority.ASKED,
+    ) -> None:
+        """Run ``work`` with each of ``accounts``' services, as one command: each account's
+        result, or its error (one account's failure is not the others'), in that order."""
+
+        def each() -> list[tuple[str, T | MeettrayError]]:
+            results: list[tuple[str, T | MeettrayError]] = []
+            for name in accounts:
+                try:
+                    results.append((name, work(self._current(name))))
+                except Exception as exc:  # noqa: BLE001 - handed on, as run's on_error
+                    results.append((name, as_meettray_error(exc)))
+            return results
+
+        self._runner.run(each, on_done, lambda exc: log.warning("run_each: %s", exc),
                          context=context, priority=int(priority))  # fmt: skip
 
     def run_aside(

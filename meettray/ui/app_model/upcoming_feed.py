@@ -11,13 +11,13 @@ only swaps the list in.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from meettray.config import CalendarConfig, Config
-from meettray.errors import GraphError, NetworkError
+from meettray.errors import GraphError, MeettrayError, NetworkError
 from meettray.formatting import ClipboardPayload
 from meettray.meetings import Meeting, join_link_problem
 from meettray.reminders import due_reminders
@@ -88,6 +88,8 @@ class UpcomingFeed(QObject):
         #: The wall clock (tests set a fake one).
         self.clock = clock
         self.items: UpcomingList = NO_UPCOMING
+        #: The accounts signed in, whose calendars are read (the settings' order).
+        self.accounts: tuple[str, ...] = ()
         self.reminded: set[str] = set()
         #: Reminders put off (Snooze): the meeting and when to remind again.
         self.snoozed: list[tuple[Upcoming, datetime]] = []
@@ -111,6 +113,20 @@ class UpcomingFeed(QObject):
     @property
     def settings(self) -> CalendarConfig:
         return self._config().calendar
+
+    def accounts_changed(self, accounts: Sequence[str]) -> None:
+        """The accounts signed in now: their calendars are read (none: the feature stops);
+        a list read for other accounts is read again."""
+        accounts = tuple(accounts)
+        if accounts == self.accounts:
+            return
+        self.accounts = accounts
+        if not accounts:
+            self.apply(signed_in=False)
+        elif self._refresh_timer.isActive():
+            self.refresh()
+        else:
+            self.apply(signed_in=True)
 
     def apply(self, signed_in: bool) -> None:
         """Start or stop as the settings and the sign-in say; a start refreshes at once."""
@@ -137,8 +153,32 @@ class UpcomingFeed(QObject):
             return
         self._running, self._again = True, False
         self.last_try = self.clock()
-        self._owner.run(lambda service: service.upcoming(), self._refreshed, self._failed,
-                        context=self, priority=Priority.BACKGROUND)  # fmt: skip
+        accounts = self.accounts or (self._config().default_account(),)
+        self._owner.run_each(accounts, lambda service: service.upcoming(), self._read,
+                             context=self, priority=Priority.BACKGROUND)  # fmt: skip
+
+    def _read(self, results: list[tuple[str, UpcomingList | MeettrayError]]) -> None:
+        """Each account's list, merged in time order; an account that failed is named in
+        why the list is not fresh, and the others' meetings are shown.  None read: the
+        failure of the first."""
+        lists = [found for _name, found in results if isinstance(found, UpcomingList)]
+        failed = [(name, e) for name, e in results if isinstance(e, MeettrayError)]
+        if not lists:
+            self._failed(failed[0][1] if failed else MeettrayError("No account to read."))
+            return
+        if len(results) == 1:
+            self._refreshed(lists[0])
+            return
+        config = self._config()
+        why = [found.stale_because for found in lists if found.stale_because]
+        why += [f"{config.label_of(name)}: {error.message}" for name, error in failed]
+        times = [found.fetched_at for found in lists if found.fetched_at is not None]
+        items = sorted(
+            (item for found in lists for item in found.items),
+            key=lambda item: (item.start, item.end, item.subject, item.profile),
+        )
+        self._refreshed(UpcomingList(tuple(items), min(times) if times else None,
+                                     " ".join(why)))  # fmt: skip
 
     def _refreshed(self, found: UpcomingList) -> None:
         self._running = False

@@ -34,16 +34,19 @@ def todays(state: AppState, now: datetime) -> list[Upcoming]:
     return [m for m in visible(state.upcoming.items, now) if m.start < midnight][:MAX_ENTRIES]
 
 
-def entry_label(item: Upcoming, now: datetime) -> str:
-    """``Stand-up · 09:00 · now`` (ampersands kept literal)."""
-    subject = displayable(item.subject) or "(no subject)"
+def entry_label(item: Upcoming, now: datetime, whose: str = "") -> str:
+    """``Stand-up · 09:00 · now`` (ampersands kept literal); ``whose``: the account's
+    label, where several accounts' calendars are shown."""
+    subject = displayable(item.subject) or tr("(no subject)")
     if len(subject) > MAX_SUBJECT:
         subject = subject[: MAX_SUBJECT - 1] + "…"
     start = item.start.astimezone().strftime("%H:%M")
     when = when_label(item, now)
     label = f"{subject} · {start}" + (f" · {when}" if when != start else "")
     if item.join_url is None:
-        label += " · no Teams link"
+        label += " · " + tr("no Teams link")
+    if whose:
+        label += f" · {displayable(whose)}"
     return label.replace("&", "&&")
 
 
@@ -97,31 +100,35 @@ def add_upcoming(
     menu: QMenu, state: AppState, dispatch: Callable[[i.Intent], object], now: datetime
 ) -> None:
     """Put today's next meetings at the top of ``menu`` (nothing while the feature is off)."""
-    if not state.config.calendar.upcoming or state.account is None:
+    if not state.config.calendar.upcoming or not any(a.signed_in for a in state.accounts):
         return
+    several = len(state.accounts) > 1
+    labels = {a.name: a.label for a in state.accounts} if several else {}
     items = todays(state, now)
     problem = state.upcoming.stale_because
     if problem == _(UPCOMING_CONSENT_MESSAGE):  # as the core said it, translated
         grant = i.SignIn(scopes=(MEETINGS, *CALENDAR_SCOPES))
-        _add(menu, "Grant calendar permission…", partial(dispatch, grant))
+        _add(menu, tr("Grant calendar permission…"), partial(dispatch, grant))
     elif problem:
-        note = menu.addAction("Calendar not refreshed (offline?)" if items
-                              else "Upcoming meetings could not be read")  # fmt: skip
+        note = menu.addAction(tr("Calendar not refreshed (offline?)") if items
+                              else tr("Upcoming meetings could not be read"))  # fmt: skip
         note.setToolTip(displayable(problem))
         note.setEnabled(False)
     if not items and not problem:
-        none = menu.addAction("No more meetings today")
+        none = menu.addAction(tr("No more meetings today"))
         none.setEnabled(False)
     for item in items:
         joins = i.Join(item) if item.join_url else i.OpenInOutlook(item)
-        _add(menu, entry_label(item, now), partial(dispatch, joins))
+        whose = labels.get(item.profile, "")
+        _add(menu, entry_label(item, now, whose), partial(dispatch, joins))
     if items:
-        links = menu.addMenu("Meeting links")
+        links = menu.addMenu(tr("Meeting links"))
         for item in items:
-            entry = links.addMenu(entry_label(item, now))
-            copy = _add(entry, "Copy link", partial(dispatch, i.CopyJoinLink(item)))
+            entry = links.addMenu(entry_label(item, now, labels.get(item.profile, "")))
+            copy = _add(entry, tr("Copy link"), partial(dispatch, i.CopyJoinLink(item)))
             copy.setEnabled(item.join_url is not None)
-            outlook = _add(entry, "Open in Outlook", partial(dispatch, i.OpenInOutlook(item)))
+            outlook = _add(entry, tr("Open in Outlook"),
+                           partial(dispatch, i.OpenInOutlook(item)))  # fmt: skip
             outlook.setEnabled(bool(item.web_link))
     menu.addSeparator()
 
