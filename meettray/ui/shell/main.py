@@ -30,6 +30,7 @@ from meettray.ui.shell.process import (
     collect_garbage_on_gui_thread,
     has_display,
     install_excepthook,
+    leave_out_charset_guessing,
     now_command,
     quit_on_signals,
     replay_qt_messages,
@@ -137,6 +138,7 @@ def run(*, config_path: Path | None, demo: bool = False, verbose: int = 0) -> in
         )
         return ExitCode.NO_DESKTOP
 
+    leave_out_charset_guessing()  # before anything imports requests
     claim = _claim(demo=demo)
     if isinstance(claim, int):  # another tray runs: it was asked to show itself
         return claim
