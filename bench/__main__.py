@@ -597,7 +597,8 @@ def row9(bench: Bench) -> list[Row]:
                  "nothing but os, socket and json before it asks the tray"),
         Row(9, "`meettray now` through the real tray, with a prepared meeting, until it exits",
             real, baseline, "–",
-            note="includes the tray's own work: it answers once Graph's PATCH of the prepared "
+            note="includes the tray's own work: the link is printed at the tray's first "
+                 "answer, and the command exits at its last, once Graph's PATCH of the prepared "
                  f"meeting is done (the fake Graph answers after {LATENCY * 1000:.0f} ms)"),
     ]  # fmt: skip
 
@@ -618,7 +619,9 @@ BASELINES = {
 }
 
 
-def markdown(rows: list[Row], reps: int) -> str:
+def markdown(rows: list[Row], reps: int, load: tuple[float, float] | None = None) -> str:
+    """The table; ``load``: the machine's 1-minute load average at the run's start and end
+    (other work on it slows every figure, baselines included)."""
     import msal
     import PySide6
 
@@ -632,7 +635,10 @@ def markdown(rows: list[Row], reps: int) -> str:
         f"msal {msal.__version__}, meettray {__version__}. {reps} repetitions per figure "
         "(row 2 and 3: half that), shown as min / median; the ratio is median ÷ median. "
         f"The fake Graph answers after {LATENCY * 1000:.0f} ms. Regenerate with "
-        "`.venv/bin/python -m bench`.",
+        "`.venv/bin/python -m bench`."
+        + (f" Load average (1 min) {load[0]:.1f} at the start and {load[1]:.1f} at the end "
+           f"on {os.cpu_count()} cores: other work shared the machine, so compare ratios, "
+           "not milliseconds." if load else ""),
         "",
         "| # | what | meettray (min / median) | baseline (min / median) | ratio | target | met |",
         "|---|---|---|---|---|---|---|",
@@ -656,6 +662,7 @@ def main() -> int:
     # Measure what an installed wheel runs: its modules are compiled at install, while a
     # checkout with PYTHONDONTWRITEBYTECODE set would compile meettray at every start.
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "meettray")], check=True)
+    load_at_start = os.getloadavg()[0]
     bench = Bench(reps=4 if args.quick else 10)
     rows: list[Row] = []
     try:
@@ -676,7 +683,8 @@ def main() -> int:
             rows += row9(bench)
     finally:
         bench.fake.stop()
-    text = markdown([r for r in rows if r.number in wanted], bench.reps)
+    text = markdown([r for r in rows if r.number in wanted], bench.reps,
+                    (load_at_start, os.getloadavg()[0]))  # fmt: skip
     print(text)  # noqa: T201
     if wanted == {1, 2, 3, 4, 5, 6, 7, 8, 9}:
         args.output.parent.mkdir(exist_ok=True)

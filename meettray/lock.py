@@ -15,9 +15,25 @@ import re
 import stat
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any, Protocol
 
 from meettray import APP_NAME
+
+TYPE_CHECKING = False  # typing is not loaded: 'meettray now' finds the socket through here
+if TYPE_CHECKING:
+    from typing import Any, Protocol
+
+    class MutexApi(Protocol):
+        """The three kernel32 calls the Windows lock needs (a fake stands in for tests)."""
+
+        def user_sid(self) -> str:
+            """This process's user, as a string SID (``S-1-5-21-…``)."""
+            ...
+
+        def create(self, name: str) -> tuple[int, bool]:
+            """``CreateMutexW``: a handle (0 on failure), and whether the mutex existed."""
+            ...
+
+        def close(self, handle: int) -> None: ...
 
 
 def runtime_dir() -> str:
@@ -117,20 +133,6 @@ def claim_instance(*, demo: bool = False) -> InstanceLock | None:
         os.close(fd)
         return None
     return InstanceLock(fd)
-
-
-class MutexApi(Protocol):
-    """The three kernel32 calls the Windows lock needs (a fake stands in for tests)."""
-
-    def user_sid(self) -> str:
-        """This process's user, as a string SID (``S-1-5-21-…``)."""
-        ...
-
-    def create(self, name: str) -> tuple[int, bool]:
-        """``CreateMutexW``: a handle (0 on failure), and whether the mutex existed."""
-        ...
-
-    def close(self, handle: int) -> None: ...
 
 
 #: What a string SID looks like (``ConvertSidToStringSidW``'s output).

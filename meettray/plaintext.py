@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from functools import cache
+
+TYPE_CHECKING = False  # typing is not loaded: 'meettray now' prints through this module
+if TYPE_CHECKING:
+    from typing import Any
 
 #: Characters that act on a terminal or on the text around them instead of showing:
 #: C0 and C1 controls (a terminal's escapes start with ESC), and the Unicode direction
@@ -15,16 +19,22 @@ _INVISIBLE = re.compile(f"[{INVISIBLE}]")
 ZERO_WIDTH = "\u00ad\u200b-\u200d\u2060\ufeff"
 _ZERO_WIDTH = re.compile(f"[{ZERO_WIDTH}]")
 #: What JSON leaves raw with ``ensure_ascii=False`` but a terminal acts on or hides.
-_JSON_RAW = re.compile(f"[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069{ZERO_WIDTH}"
-                       "\u2028\u2029]")  # fmt: skip
+_JSON_RAW = f"[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069{ZERO_WIDTH}\u2028\u2029]"
 #: Something a mail program or chat would make a link of: an address with a scheme, one
 #: starting "www.", or a host name (two labels or more, a letter top-level domain).
-_LINKABLE = re.compile(
+_LINKABLE = (
     r"(?i)(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s<>\"']+"
     r"|\b(?:[a-z0-9-]+\.)+[a-z]{2,}\b(?:/[^\s<>\"']*)?"
 )
 #: Domains whose addresses Teams' own invitation links to (and their subdomains).
 TRUSTED_DOMAINS = ("microsoft.com", "microsoft.us", "aka.ms", "cloud.microsoft")
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """The patterns only some callers need, compiled at first use: ``meettray now``
+    prints through :func:`displayable` alone, and compiling the rest took 3 ms of it."""
+    return re.compile(pattern)
 
 
 def displayable(text: str) -> str:
@@ -41,7 +51,7 @@ def json_text(value: Any, **options: Any) -> str:
     import json
 
     text = json.dumps(value, ensure_ascii=False, **options)
-    return _JSON_RAW.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+    return _compiled(_JSON_RAW).sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
 def without_zero_width(text: str) -> str:
@@ -63,7 +73,7 @@ def unlinked(text: str, hosts: frozenset[str] = frozenset()) -> str:
             return address
         return address.replace("://", "[:]//").replace(".", "[.]")
 
-    return _LINKABLE.sub(written, text)
+    return _compiled(_LINKABLE).sub(written, text)
 
 
 def _host(address: str) -> str | None:

@@ -14,7 +14,6 @@ import logging
 import os
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +29,7 @@ from meettray.ui.shell.process import (
     collect_garbage_on_gui_thread,
     has_display,
     install_excepthook,
+    leave_out_charset_guessing,
     now_command,
     quit_on_signals,
     replay_qt_messages,
@@ -137,6 +137,7 @@ def run(*, config_path: Path | None, demo: bool = False, verbose: int = 0) -> in
         )
         return ExitCode.NO_DESKTOP
 
+    leave_out_charset_guessing()  # before anything imports requests
     claim = _claim(demo=demo)
     if isinstance(claim, int):  # another tray runs: it was asked to show itself
         return claim
@@ -155,15 +156,18 @@ def run(*, config_path: Path | None, demo: bool = False, verbose: int = 0) -> in
     app.setApplicationDisplayName("meettray")
     app.setDesktopFileName("meettray")
     app.setQuitOnLastWindowClosed(False)
-    from meettray.i18n import catalog
-    from meettray.ui.views.translation import install as speak
-
-    speak(app, catalog())  # LANGUAGE/LC_ALL/LANG: words, dates, and RTL mirroring
     if sys.platform == "darwin":  # pragma: no cover - macOS only
         from meettray.platform.dock import keep_out_of_the_dock
 
         keep_out_of_the_dock()  # a pip-installed tray: no Dock icon, as the .app has
-    startup = _Startup(app, show_icon_early(), config_path=config_path, demo=demo, verbose=verbose)
+    early_icon = show_icon_early()  # its "starting" tooltip has no words to translate
+    from meettray.i18n import catalog
+    from meettray.ui.views.translation import install as speak
+
+    # LANGUAGE/LC_ALL/LANG: words, dates, and RTL mirroring, before any menu or window
+    # (reading the catalog took 58 ms: after the icon, python -X importtime).
+    speak(app, catalog())
+    startup = _Startup(app, early_icon, config_path=config_path, demo=demo, verbose=verbose)
     startup.claim = claim
     QTimer.singleShot(0, startup.begin)
     try:
@@ -194,21 +198,33 @@ def build_service(config: Config, **options: object) -> MeetingService:
     return build(config, **options)  # type: ignore[arg-type]
 
 
-@dataclass
 class _Parts:
-    """What start-up made, for :meth:`_Startup.close` to take down in order."""
+    """What start-up made, for :meth:`_Startup.close` to take down in order.  A plain
+    class: this module is loaded before the icon shows, and dataclasses (with inspect)
+    took 30 ms of that (python -X importtime)."""
 
-    runner: TaskRunner
-    clipboard: QtClipboard
-    model: AppModel
-    tray_app: TrayApp
-    server: _UnixServer | _PipeServer | None
-    remote: IpcHandler
-    demo: DemoEnvironment | None
-    wakeup: object = None
-    hotkeys: HotkeyManager | None = None
-    settings_watcher: QFileSystemWatcher | None = None
-    notifier: DBusNotifier | None = None
+    def __init__(
+        self,
+        *,
+        runner: TaskRunner,
+        clipboard: QtClipboard,
+        model: AppModel,
+        tray_app: TrayApp,
+        server: _UnixServer | _PipeServer | None,
+        remote: IpcHandler,
+        demo: DemoEnvironment | None,
+    ) -> None:
+        self.runner = runner
+        self.clipboard = clipboard
+        self.model = model
+        self.tray_app = tray_app
+        self.server = server
+        self.remote = remote
+        self.demo = demo
+        self.wakeup: object = None
+        self.hotkeys: HotkeyManager | None = None
+        self.settings_watcher: QFileSystemWatcher | None = None
+        self.notifier: DBusNotifier | None = None
 
 
 class _Startup:
@@ -320,7 +336,8 @@ class _Startup:
 
             LinkEvents(self.app, lambda link: model.dispatch(FollowLink(link)))
         model.start()  # sign-in, Graph connection, history: on the service's own thread
-        return _Parts(runner, clipboard, model, tray_app, server, remote, demo)
+        return _Parts(runner=runner, clipboard=clipboard, model=model, tray_app=tray_app,
+                      server=server, remote=remote, demo=demo)  # fmt: skip
 
     def _finish(self, parts: _Parts, config: Config, config_problem: str | None) -> None:
         """The next turn: hotkeys, the settings watcher, notifications."""
