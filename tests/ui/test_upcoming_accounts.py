@@ -61,7 +61,9 @@ def test_both_calendars_in_one_list_each_meeting_naming_its_account(
 
     model.dispatch(SignOut(account="fabrikam"))
     qtbot.waitUntil(
-        lambda: [m.subject for m in model.state.upcoming.items]
-        == ["Contoso stand-up", "Contoso planning"],
+        lambda: (
+            [m.subject for m in model.state.upcoming.items]
+            == ["Contoso stand-up", "Contoso planning"]
+        ),
         timeout=15_000,
     )
