@@ -3,32 +3,35 @@ of its own (the banner, the no-tray window's status line).
 
 A desktop notification server speaks its own notifications; meettray's banner is a
 tool-tip window and its status line a label, which screen readers do not read unasked.
-So each widget that shows notices is marked with :func:`mark_notice`, and
-:func:`announce` makes it speak:
+So :func:`announce` makes them heard:
 
-* on Linux (AT-SPI) the widget is a *notification* (``ATSPI_ROLE_NOTIFICATION``) whose
-  name is the notice, and each notice reports it shown again.  Orca reads a
-  notification as it appears, in every version: Orca 43 (Debian 12) ignores Qt's
-  announcement event, which it only learnt in later releases (tried with Orca's own
-  speech log: ``tests/ui/test_orca_x11.py``).  Announcing both ways would make newer
-  readers say it twice, so AT-SPI gets only the notification;
-* elsewhere (UI Automation, NSAccessibility) Qt's ``QAccessibleAnnouncementEvent``
-  (Qt 6.8 and later), polite for good news, assertive for a failure; before 6.8 an
-  alert on the widget.
+* Qt's ``QAccessibleAnnouncementEvent`` (Qt 6.8 and later): UI Automation and
+  NSAccessibility read it, and so does Orca from release 46 on, politely for good
+  news, at once for a failure; before Qt 6.8 an alert on the widget;
+* on Linux, where meettray's own window has the focus, the focused control's
+  accessible description carries the notice for a few seconds instead: every Orca
+  reads a change to the focused control's description, Orca 43 (Debian 12) included,
+  which ignores the announcement event (tried with Orca's own speech log:
+  ``tests/ui/test_orca_x11.py``).  Both at once would make newer readers say it
+  twice, so that case gets only the description.
+
+(An accessible *notification* role would reach Orca 43 without the focus, but it needs
+an accessibility interface written in Python, and PySide6 6.11 crashed in Qt's
+clean-up of one: 3 test runs in 4.)
 """
 
 from __future__ import annotations
 
-import functools
 import sys
 
 from PySide6 import QtGui
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAccessible, QAccessibleEvent, QAccessibleInterface
-from PySide6.QtWidgets import QAccessibleWidget, QWidget
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QAccessible, QAccessibleEvent
+from PySide6.QtWidgets import QApplication, QWidget
 
-#: The widget property that marks a notice widget, and holds what it last said.
-NOTICE = "meettray-notice"
+#: How long the focused control's description carries a notice (long enough for a
+#: reader to say it; then it is the control's own again, and says nothing).
+DESCRIPTION_MS = 8000
 
 
 class _Announcements(QObject):
@@ -40,69 +43,55 @@ class _Announcements(QObject):
 announcements = _Announcements()
 
 
-class _Notice(QAccessibleWidget):
-    """A notice widget as AT-SPI sees it: a notification named by what it last said."""
-
-    def __init__(self, widget: QWidget) -> None:
-        super().__init__(widget, QAccessible.Role.Notification)
-
-    def text(self, kind: QAccessible.Text) -> str:
-        said = self.widget().property(NOTICE)
-        if kind == QAccessible.Text.Name and isinstance(said, str) and said:
-            return said
-        return super().text(kind)
-
-
-def _notices(_class_name: str, candidate: QObject) -> QAccessibleInterface | None:
-    """Qt's accessibility factory for notice widgets (``None``: Qt's own interface).
-    Qt keeps what this returns, and deletes it with its widget."""
-    if isinstance(candidate, QWidget) and candidate.property(NOTICE) is not None:
-        return _Notice(candidate)
-    return None
-
-
-@functools.cache
-def _install_factory() -> None:
-    """Once: Qt asks the factories installed last first, so after QApplication's own."""
-    QAccessible.installFactory(_notices)
-
-
-def _at_spi() -> bool:
-    return sys.platform.startswith("linux")
-
-
-def mark_notice(widget: QWidget) -> None:
-    """Make ``widget`` one that shows notices (the banner, the status line).  Called
-    before anything asks for its accessible interface (Qt keeps the first one made)."""
-    widget.setProperty(NOTICE, "")
-    if _at_spi():
-        _install_factory()
-
-
 def announce(widget: QWidget, text: str, *, urgent: bool = False) -> None:
-    """Have screen readers say ``text`` for ``widget`` (one marked with
-    :func:`mark_notice`): politely (after what they are saying), or at once when
-    ``urgent`` (a failure).  A hidden widget is announced as it is shown: call this
-    before showing it."""
+    """Have screen readers say ``text`` for ``widget``: politely (after what they are
+    saying), or at once when ``urgent`` (a failure)."""
     text = " ".join(text.split())  # one line: a reader pauses at each break
     if not text:
         return
-    widget.setProperty(NOTICE, text)
-    if _at_spi():
-        if widget.isVisible():
-            # Shown again: the reader meets the notification as a new one, and reads it.
-            QAccessible.updateAccessibility(QAccessibleEvent(widget, QAccessible.Event.NameChanged))
-            QAccessible.updateAccessibility(QAccessibleEvent(widget, QAccessible.Event.ObjectShow))
-        # else Qt reports it shown, named by this text, when it is shown next
-        announcements.made.emit(text, urgent)
-        return
-    if (announcement := getattr(QtGui, "QAccessibleAnnouncementEvent", None)) is not None:
+    if not _describe_on_focus(widget, text):
+        _announcement(widget, text, urgent=urgent)
+    announcements.made.emit(text, urgent)
+
+
+def _describe_on_focus(widget: QWidget, text: str) -> bool:
+    """On AT-SPI, with ``widget``'s window active and a control of it focused that has
+    no description of its own: the notice as that control's description, for
+    :data:`DESCRIPTION_MS`.  Whether it was put there."""
+    if not sys.platform.startswith("linux"):
+        return False
+    window = widget.window()
+    focus = QApplication.focusWidget()
+    if focus is None or focus.window() is not window or not window.isActiveWindow():
+        return False
+    if focus.accessibleDescription() and not focus.property(_CARRIES):
+        return False  # its own description: not ours to replace
+    focus.setProperty(_CARRIES, text)
+    if focus.accessibleDescription() == text:  # the same notice again (a link elided
+        focus.setAccessibleDescription("")  # alike): a change, or Qt sends nothing
+    focus.setAccessibleDescription(text)  # Qt tells readers the description changed
+
+    def clear() -> None:
+        if focus.property(_CARRIES) == text:  # no newer notice since
+            focus.setProperty(_CARRIES, None)
+            focus.setAccessibleDescription("")
+
+    QTimer.singleShot(DESCRIPTION_MS, focus, clear)
+    return True
+
+
+#: The property naming the notice a control's description carries (``None``: its own).
+_CARRIES = "meettray-notice"
+
+
+def _announcement(widget: QWidget, text: str, *, urgent: bool) -> None:
+    announcement = getattr(QtGui, "QAccessibleAnnouncementEvent", None)  # Qt 6.8 and later
+    if announcement is not None:
         politeness = QAccessible.AnnouncementPoliteness
         said = announcement(widget, text)
         said.setPoliteness(politeness.Assertive if urgent else politeness.Polite)
-        event = said
-    else:  # Qt before 6.8: an alert on the widget, which readers read out with its text
+        event: QAccessibleEvent = said
+    else:  # before 6.8: an alert on the widget, which readers read out with its text
         widget.setAccessibleDescription(text)
         event = QAccessibleEvent(widget, QAccessible.Event.Alert)
     QAccessible.updateAccessibility(event)  # nothing is sent when no reader listens
-    announcements.made.emit(text, urgent)

@@ -20,7 +20,7 @@ from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QMouseEvent
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
-from meettray.ui.views.announce import announce, mark_notice
+from meettray.ui.views.announce import announce
 from meettray.ui.views.text import plain_tooltip
 
 #: How long a message stays, in milliseconds (as the notification servers' default).
@@ -43,7 +43,6 @@ class Banner(QFrame):
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setObjectName("meettray-banner")
-        mark_notice(self)  # a screen reader reads it as a notification
         self.setFixedWidth(WIDTH)
         self.title = QLabel()
         font = self.title.font()
@@ -75,7 +74,7 @@ class Banner(QFrame):
         self.text.setVisible(bool(text))
         self.adjustSize()
         self.move(self._position(near))
-        announce(self, f"{title}. {text}", urgent=urgent)  # before it shows: said once
+        announce(self, f"{title}. {text}", urgent=urgent)
         self.show()
         self.raise_()
         self._timer.start()

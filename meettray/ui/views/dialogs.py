@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from meettray.errors import MeettrayError
 from meettray.i18n import N_
 from meettray.plaintext import displayable
-from meettray.ui.views.announce import announce, mark_notice
+from meettray.ui.views.announce import announce
 from meettray.ui.views.fit import Scrolling, largest, tab_order_as_shown
 from meettray.ui.views.icons import icon
 from meettray.ui.views.text import plain_label
@@ -89,8 +89,7 @@ class FallbackWindow(QMainWindow):
         layout.addWidget(note)
         self.status = plain_label()  # notices carry subjects and Graph's words
         self.status.setWordWrap(True)
-        mark_notice(self.status)  # a screen reader reads each notice as it comes
-        self.status.setVisible(False)  # until the first notice: an empty one is not read
+        self.status.setVisible(False)  # until the first notice
         self._error: MeettrayError | None = None
         # Mnemonics, unique: M A S R H J E I/O U L Q.
         self.meet_now = self._button(tr("&Meet now"), self.meet_now_requested)
@@ -176,7 +175,7 @@ class FallbackWindow(QMainWindow):
         """A notice, in full: the text wraps (a link too) and the window grows to it, up
         to its screen (beyond, it scrolls).  Screen readers say it (at once if urgent)."""
         self.status.setText(wrappable(f"{title}\n{text}"))
-        announce(self.status, f"{title}. {text}", urgent=urgent)  # before it shows: said once
+        announce(self.status, f"{title}. {text}", urgent=urgent)
         self.status.setVisible(True)
         layout = self._layout
         width = self.width()
