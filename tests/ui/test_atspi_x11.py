@@ -11,7 +11,6 @@ and the bus start once per module, meettray once per language."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -24,7 +23,7 @@ import pytest
 from meettray import i18n
 
 from ..conftest import wait_for
-from ..xserver import xvfb
+from .a11y_session import accessible_session
 
 pytestmark = pytest.mark.x11
 
@@ -67,30 +66,8 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
     """Xvfb and a session bus (which starts AT-SPI's bus when asked), for the module."""
     if (why := _available()) is not None:
         pytest.skip(why)
-    home = tmp_path_factory.mktemp("atspi-home")
-    runtime = home / "run"
-    runtime.mkdir(mode=0o700)
-    with xvfb() as display:
-        bus = subprocess.Popen(
-            ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-            stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        assert bus.stdout is not None
-        address = bus.stdout.readline().strip()
-        env = {
-            **os.environ, "DISPLAY": display, "WAYLAND_DISPLAY": "", "QT_QPA_PLATFORM": "xcb",
-            "DBUS_SESSION_BUS_ADDRESS": address, "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1",
-            "HOME": str(home), "XDG_RUNTIME_DIR": str(runtime),
-            **{f"XDG_{n}_HOME": str(home / n.lower()) for n in ("CONFIG", "DATA", "STATE",
-                                                                  "CACHE")},
-        }  # fmt: skip
-        for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
-            env.pop(name, None)
-        try:
-            yield env
-        finally:
-            bus.terminate()
-            bus.communicate(timeout=10)  # also closes its pipe
+    with accessible_session(tmp_path_factory.mktemp("atspi-home")) as env:
+        yield env
 
 
 class App:

@@ -9,7 +9,6 @@ mutter and Orca start once for the module; meettray once per language."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -23,7 +22,8 @@ import pytest
 from meettray import i18n
 
 from ..conftest import wait_for
-from ..xserver import xclip_read, xvfb
+from ..xserver import xclip_read
+from .a11y_session import accessible_session
 
 pytestmark = pytest.mark.x11
 
@@ -83,24 +83,7 @@ def desktop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str
     if (why := _available()) is not None:
         pytest.skip(why)
     home = tmp_path_factory.mktemp("orca-home")
-    runtime = home / "run"
-    runtime.mkdir(mode=0o700)
-    with xvfb() as display:
-        bus = subprocess.Popen(
-            ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-            stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        assert bus.stdout is not None
-        env = {
-            **os.environ, "DISPLAY": display, "WAYLAND_DISPLAY": "", "QT_QPA_PLATFORM": "xcb",
-            "DBUS_SESSION_BUS_ADDRESS": bus.stdout.readline().strip(),
-            "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1", "HOME": str(home),
-            "XDG_RUNTIME_DIR": str(runtime),
-            **{f"XDG_{n}_HOME": str(home / n.lower()) for n in ("CONFIG", "DATA", "STATE",
-                                                                  "CACHE")},
-        }  # fmt: skip
-        for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "XDG_CURRENT_DESKTOP"):
-            env.pop(name, None)
+    with accessible_session(home) as env:
         window_manager = subprocess.Popen(
             ["mutter", "--x11", "--replace", "--sm-disable"], env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -116,8 +99,6 @@ def desktop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str
                     process.wait(10)
                 except subprocess.TimeoutExpired:
                     process.kill()
-            bus.terminate()
-            bus.communicate(timeout=10)
 
 
 @pytest.fixture(scope="module", params=list(LANGUAGES))
