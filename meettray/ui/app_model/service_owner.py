@@ -126,12 +126,14 @@ class ServiceOwner(QObject):
         accounts: Sequence[str],
         work: Callable[[MeetingService], T],
         on_done: Callable[[list[tuple[str, T | MeettrayError]]], None],
+        on_error: Callable[[Exception], None],
         *,
         context: QObject | None = None,
         priority: Priority = Priority.ASKED,
     ) -> None:
         """Run ``work`` with each of ``accounts``' services, as one command: each account's
-        result, or its error (one account's failure is not the others'), in that order."""
+        result, or its error (one account's failure is not the others'), in that order;
+        ``on_error`` hears a failure of the command itself, as :meth:`run`'s does."""
 
         def each() -> list[tuple[str, T | MeettrayError]]:
             results: list[tuple[str, T | MeettrayError]] = []
@@ -142,8 +144,7 @@ class ServiceOwner(QObject):
                     results.append((name, as_meettray_error(exc)))
             return results
 
-        self._runner.run(each, on_done, lambda exc: log.warning("run_each: %s", exc),
-                         context=context, priority=int(priority))  # fmt: skip
+        self._runner.run(each, on_done, on_error, context=context, priority=int(priority))
 
     def run_aside(
         self,

@@ -155,7 +155,8 @@ class UpcomingFeed(QObject):
         self.last_try = self.clock()
         accounts = self.accounts or (self._config().default_account(),)
         self._owner.run_each(accounts, lambda service: service.upcoming(), self._read,
-                             context=self, priority=Priority.BACKGROUND)  # fmt: skip
+                             self._failed, context=self,
+                             priority=Priority.BACKGROUND)  # fmt: skip
 
     def _read(self, results: list[tuple[str, UpcomingList | MeettrayError]]) -> None:
         """Each account's list, merged in time order; an account that failed is named in
