@@ -24,6 +24,7 @@ from meettray.upcoming import (
     Upcoming,
     UpcomingList,
     clipboard_link,
+    in_time_order,
     join_target,
     next_meeting,
     teams_hosts,
@@ -124,7 +125,7 @@ def show_upcoming(
     """The meetings of every account read, in time order; ``labels``: each account's
     label, where there are several (then each meeting names its account)."""
     now = datetime.now(timezone.utc)
-    ordered = sorted(found, key=lambda i: (i.start, i.end, i.subject, i.profile))
+    ordered = in_time_order(found)
     items = visible(ordered, now, include_hidden=args.all)
     if args.json:
         print(json.dumps([i.to_json(now) for i in items], ensure_ascii=False), file=out)
@@ -163,7 +164,7 @@ def join_url_for(args: argparse.Namespace, hosts: frozenset[str]) -> str:
 
 def next_join_url(found: Sequence[Upcoming]) -> str:
     """The link of the meeting in progress, else of the next to start, on any account."""
-    ordered = sorted(found, key=lambda i: (i.start, i.end, i.subject, i.profile))
+    ordered = in_time_order(found)
     meeting = next_meeting(ordered, datetime.now(timezone.utc))
     if meeting is None:
         raise NothingToJoin(_("No meeting in the next {hours} hours.").format(hours=DEFAULT_HOURS))

@@ -97,6 +97,12 @@ class UpcomingList:
 NO_UPCOMING = UpcomingList((), None)
 
 
+def in_time_order(items: Iterable[Upcoming]) -> list[Upcoming]:
+    """Meetings (of one calendar or several accounts') by start, then end, subject and
+    account: the one order every list is shown in."""
+    return sorted(items, key=lambda i: (i.start, i.end, i.subject, i.profile))
+
+
 def teams_hosts(link_hosts: frozenset[str]) -> frozenset[str]:
     """The Teams hosts among a cloud's link hosts (a join link names one of them; the
     Outlook hosts are for ``webLink`` only)."""
@@ -136,7 +142,7 @@ def visible(
     """The meetings not over yet, in time order; cancelled, declined and all-day ones
     only with ``include_hidden``."""
     kept = [i for i in items if i.end > now and (include_hidden or not i.hidden)]
-    return sorted(kept, key=lambda i: (i.start, i.end, i.subject))[:MAX_ITEMS]
+    return in_time_order(kept)[:MAX_ITEMS]
 
 
 def next_meeting(items: Iterable[Upcoming], now: datetime) -> Upcoming | None:

@@ -24,7 +24,14 @@ from meettray.graph import wire
 from meettray.graph.errors import UNREADABLE_RESPONSE, unusable_answer
 from meettray.graph.transport import Transport
 from meettray.i18n import _
-from meettray.upcoming import MAX_ITEMS, MAX_TEXT, Upcoming, checked_link, teams_hosts
+from meettray.upcoming import (
+    MAX_ITEMS,
+    MAX_TEXT,
+    Upcoming,
+    checked_link,
+    in_time_order,
+    teams_hosts,
+)
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +91,7 @@ def read_upcoming(
         path = next_link[len(transport.base_url) :]
     else:
         log.info("calendar: stopped after %d pages", MAX_PAGES)
-    return sorted(items, key=lambda i: (i.start, i.end, i.subject))[:MAX_ITEMS]
+    return in_time_order(items)[:MAX_ITEMS]
 
 
 def _send(transport: Transport, path: str, *, delegated: bool) -> Any:

@@ -31,6 +31,7 @@ from meettray.upcoming import (
     NO_UPCOMING,
     Upcoming,
     UpcomingList,
+    in_time_order,
     next_meeting,
     teams_hosts,
     when_label,
@@ -174,10 +175,7 @@ class UpcomingFeed(QObject):
         why = [found.stale_because for found in lists if found.stale_because]
         why += [f"{config.label_of(name)}: {error.message}" for name, error in failed]
         times = [found.fetched_at for found in lists if found.fetched_at is not None]
-        items = sorted(
-            (item for found in lists for item in found.items),
-            key=lambda item: (item.start, item.end, item.subject, item.profile),
-        )
+        items = in_time_order(item for found in lists for item in found.items)
         self._refreshed(UpcomingList(tuple(items), min(times) if times else None,
                                      " ".join(why)))  # fmt: skip
 
